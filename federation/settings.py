@@ -1,0 +1,97 @@
+"""Settings of one mulu instance, read once at start-up and passed down frozen.
+
+Sources, strongest first: keyword arguments, environment variables (prefix ``MULU_``, nested
+fields joined by ``__``, e.g. ``MULU_NEO4J__URI``), a TOML file named by ``MULU_CONFIG``
+(or passed to `load_settings`), then the defaults below.
+
+    >>> settings = load_settings()
+    >>> settings.store
+    'embedded'
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+__all__ = ["KafkaSettings", "Neo4jSettings", "Settings", "load_settings"]
+
+
+class Neo4jSettings(BaseModel):
+    """Where the Neo4j store lives."""
+
+    model_config = ConfigDict(frozen=True)
+
+    uri: str = "bolt://127.0.0.1:7687"
+    user: str = "neo4j"
+    password: SecretStr = SecretStr("")
+    database: str = "neo4j"
+
+
+class KafkaSettings(BaseModel):
+    """The Kafka cluster the sync links run over, and this instance's principal."""
+
+    model_config = ConfigDict(frozen=True)
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    user: str = ""
+    password: SecretStr = SecretStr("")
+    mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+
+
+class Settings(BaseSettings):
+    """The whole configuration of one instance."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MULU_",
+        env_nested_delimiter="__",
+        frozen=True,
+        extra="forbid",
+    )
+
+    store: Literal["embedded", "neo4j"] = "embedded"
+    data_dir: Path = Field(default=Path("var"), description="where the embedded store and log live")
+    neo4j: Neo4jSettings = Neo4jSettings()
+    log: Literal["embedded", "kafka"] = "embedded"
+    kafka: KafkaSettings = KafkaSettings()
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The TOML file, when there is one, is named in model_config by `load_settings`.
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls)
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Read the settings once: overrides, then the environment, then a TOML file.
+
+    The file is `config_file`, else the one named by ``MULU_CONFIG``, else none.
+    """
+    named = config_file or (Path(os.environ["MULU_CONFIG"]) if os.environ.get("MULU_CONFIG") else None)
+    if named is None:
+        return Settings(**overrides)
+    if not named.is_file():
+        raise FileNotFoundError(f"config file {str(named)!r} does not exist; give a TOML file")
+
+    class FileSettings(Settings):
+        model_config = SettingsConfigDict(toml_file=named)
+
+    return FileSettings(**overrides)
