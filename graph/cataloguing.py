@@ -1,0 +1,136 @@
+"""Catalogue maintenance: the lifecycle of entries, as a department or the reviewer acts on it.
+
+`Cataloguing` reads the entry, decides (`graph.lifecycle`), and writes the next version with a
+compare-and-set, so two concurrent edits never both win: the second gets `VersionConflict`.
+
+    cataloguing = Cataloguing(store)
+    draft = await cataloguing.create(Actor(provider_code), entry)
+    await cataloguing.submit(Actor(provider_code), draft.code)
+    await cataloguing.publish(Actor(reviewer_code, Role.REVIEWER), draft.code)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from graph.enums import LifecycleState
+from graph.errors import InvalidValue, NotFound, VersionConflict
+from graph.lifecycle import Action, check_action, next_state
+from graph.model import Actor, LifecycleStep, Resource
+from graph.store import CatalogStore
+
+__all__ = ["Cataloguing"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Cataloguing:
+    def __init__(self, store: CatalogStore, clock: Callable[[], datetime] = _now) -> None:
+        self._store = store
+        self._clock = clock
+
+    async def create(self, actor: Actor, entry: Resource) -> Resource:
+        """A new DRAFT entry at version 1, listed in this instance's catalog."""
+        check_action(actor, Action.CREATE, entry.provider_code.strip().upper())
+        if await self._store.get(entry.code) is not None:
+            raise InvalidValue("code", entry.code, "a code no entry of this catalog has yet")
+        now = self._clock()
+        draft = dataclasses.replace(
+            entry,
+            state=LifecycleState.DRAFT,
+            version=1,
+            origin=self._store.catalog.id,
+            published_on=None,
+            history=(LifecycleStep(LifecycleState.DRAFT, actor.department_code, now),),
+            updated_at=now,
+        )
+        try:
+            return await self._store.save(draft, expected_version=None)
+        except VersionConflict as exc:  # created meanwhile by someone else
+            accepted = "a code no entry of this catalog has yet"
+            raise InvalidValue("code", entry.code, accepted) from exc
+
+    async def update(self, actor: Actor, entry: Resource, expected_version: int) -> Resource:
+        """Replace the content of a DRAFT entry; its lifecycle fields stay the store's."""
+        current = await self._current(entry.code)
+        check_action(actor, Action.UPDATE, current.provider_code)
+        if entry.provider_code.strip().upper() != current.provider_code:
+            raise InvalidValue(
+                "provider_code",
+                entry.provider_code,
+                f"{current.provider_code}: an entry keeps its providing department",
+            )
+        next_state(Action.UPDATE, current)
+        if current.version != expected_version:
+            raise VersionConflict(entry.code, expected_version, current.version)
+        changed = dataclasses.replace(
+            entry,
+            state=current.state,
+            history=current.history,
+            origin=current.origin,
+            published_on=current.published_on,
+        )
+        return await self._write(current, changed, None, actor)
+
+    async def submit(self, actor: Actor, code: str, note: str | None = None) -> Resource:
+        return await self._step(actor, code, Action.SUBMIT, note)
+
+    async def publish(self, actor: Actor, code: str, note: str | None = None) -> Resource:
+        return await self._step(actor, code, Action.PUBLISH, note)
+
+    async def reject(self, actor: Actor, code: str, note: str | None = None) -> Resource:
+        return await self._step(actor, code, Action.REJECT, note)
+
+    async def revise(self, actor: Actor, code: str, note: str | None = None) -> Resource:
+        return await self._step(actor, code, Action.REVISE, note)
+
+    async def retire(self, actor: Actor, code: str, note: str | None = None) -> Resource:
+        return await self._step(actor, code, Action.RETIRE, note)
+
+    async def _current(self, code: str) -> Resource:
+        current = await self._store.get(code)
+        if current is None:
+            raise NotFound("resource", code)
+        if current.origin != self._store.catalog.id:
+            raise InvalidValue(
+                "code",
+                code,
+                f"an entry of this catalog; {code} is a copy from {current.origin}, "
+                "maintained there",
+            )
+        return current
+
+    async def _step(self, actor: Actor, code: str, action: Action, note: str | None) -> Resource:
+        current = await self._current(code)
+        check_action(actor, action, current.provider_code)
+        state = next_state(action, current)
+        return await self._write(current, current, state, actor, note)
+
+    async def _write(
+        self,
+        current: Resource,
+        entry: Resource,
+        state: LifecycleState | None,
+        actor: Actor,
+        note: str | None = None,
+    ) -> Resource:
+        now = self._clock()
+        history = entry.history
+        published_on = entry.published_on
+        if state is not None:
+            history = (*history, LifecycleStep(state, actor.department_code, now, note))
+            if state is LifecycleState.PUBLISHED:
+                published_on = now.date()
+        written = dataclasses.replace(
+            entry,
+            state=state or entry.state,
+            history=history,
+            published_on=published_on,
+            version=current.version + 1,
+            updated_at=now,
+        )
+        return await self._store.save(written, expected_version=current.version)

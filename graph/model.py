@@ -1,0 +1,186 @@
+"""The catalog's values: entries, their items, departments, regions, catalogs, categories.
+
+All are frozen; a change is a new value (`dataclasses.replace`) with a new version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from graph.codes import NATION, parse_resource_code, region_level
+from graph.enums import (
+    Classification,
+    FormatClass,
+    Level,
+    LifecycleState,
+    ResourceKind,
+    Role,
+    ShareMode,
+    ShareType,
+    UpdateCycle,
+    Zone,
+)
+
+__all__ = [
+    "Actor",
+    "Catalog",
+    "Category",
+    "DataItem",
+    "Department",
+    "LifecycleStep",
+    "Region",
+    "Resource",
+    "catalog_id",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DataItem:
+    """信息项: one field of a resource (name, data type, length).
+
+    `is_base_item` marks a 基础信息项 of a base resource, which must be shared unconditionally
+    (national 第十条(二)); `share_type` None means the item follows its resource.
+    """
+
+    name: str
+    data_type: str
+    length: int | None = None
+    is_base_item: bool = False
+    share_type: ShareType | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleStep:
+    """One step of an entry's lifecycle: who moved it into `state`, and when."""
+
+    state: LifecycleState
+    actor: str
+    at: datetime
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """政务信息资源: one catalog entry, with every core element of the 1272 guide.
+
+    `code` is the natural key across every instance and level (一数一源); `origin` is the
+    catalog id of the instance that owns it, `version` increases with every change there.
+    """
+
+    code: str
+    name: str
+    provider_code: str
+    provider_name: str
+    summary: str
+    format_class: FormatClass
+    format_type: str
+    share_type: ShareType
+    update_cycle: UpdateCycle
+    classification: Classification | None
+    items: tuple[DataItem, ...] = ()
+    share_condition: str | None = None
+    legal_basis: str | None = None
+    share_modes: frozenset[ShareMode] = frozenset()
+    open_to_public: bool = False
+    open_condition: str | None = None
+    published_on: date | None = None
+    related_codes: tuple[str, ...] = ()
+    derived_from: tuple[str, ...] = ()
+    themes: frozenset[str] = frozenset()
+    state: LifecycleState = LifecycleState.DRAFT
+    history: tuple[LifecycleStep, ...] = ()
+    version: int = 1
+    origin: str = ""
+    updated_at: datetime | None = None
+    extensions: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def kind(self) -> ResourceKind:
+        """基础 / 主题 / 部门: the 类 digit of the code."""
+        return parse_resource_code(self.code).kind
+
+    @property
+    def category_code(self) -> str:
+        """The 类/项/目/细目 code the entry is filed under: the code's front part."""
+        return self.code.split("/", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Department:
+    """政务部门: a government body, provider or consumer, keyed by its 统一社会信用代码.
+
+    `region_code` is where it belongs (its code's characters 3–8 for bodies registered
+    locally); `leads` names the base libraries or themes it is 牵头部门 of.
+    """
+
+    code: str
+    name: str
+    region_code: str
+    leads: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """行政区划: a GB/T 2260 region; the level and parent follow from the code."""
+
+    code: str
+    name: str
+    parent_code: str | None
+
+    @property
+    def level(self) -> Level:
+        return region_level(self.code)
+
+
+def catalog_id(region_code: str, zone: Zone) -> str:
+    """The id of the catalog (one per instance): ``national/intranet``, ``510100/extranet``."""
+    where = "national" if region_code == NATION else region_code
+    return f"{where}/{zone.value.lower()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """目录: the catalog of one instance — a level, a region and a zone.
+
+    `parent_id` is the catalog it reports upward to (municipal → provincial → national).
+    """
+
+    region_code: str
+    zone: Zone
+    name: str
+    parent_id: str | None = None
+
+    @property
+    def id(self) -> str:
+        return catalog_id(self.region_code, self.zone)
+
+    @property
+    def level(self) -> Level:
+        return region_level(self.region_code)
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """资源分类: a node of the 类/项/目/细目 tree, keyed by its code prefix ('3', '301', …)."""
+
+    code: str
+    name: str
+
+    @property
+    def parent_code(self) -> str | None:
+        if len(self.code) == 1:
+            return None
+        if len(self.code) == 3:
+            return self.code[:1]
+        if len(self.code) == 6:
+            return self.code[:3]
+        return self.code[:6]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting: a department (as cataloguer) or the instance's reviewer, or the sync."""
+
+    department_code: str
+    role: Role = Role.PROVIDER

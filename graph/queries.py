@@ -1,0 +1,162 @@
+"""What a store is asked and what it answers: filters, pages, the tree, facets, lineage."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from graph.enums import Level, LifecycleState, ResourceKind, ShareMode, ShareType, UpdateCycle
+from graph.errors import InvalidValue
+from graph.model import Resource
+
+__all__ = [
+    "MAX_LINEAGE_DEPTH",
+    "MAX_PAGE_SIZE",
+    "ApplyOutcome",
+    "CatalogCount",
+    "Direction",
+    "FacetCount",
+    "Facets",
+    "Lineage",
+    "LineageEdge",
+    "ResourceFilter",
+    "ResourcePage",
+    "decode_cursor",
+    "encode_cursor",
+]
+
+MAX_PAGE_SIZE = 100
+MAX_LINEAGE_DEPTH = 10
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceFilter:
+    """Which entries: every field left None (or empty) does not filter.
+
+    `region_code` selects catalogs of that region and every region under it; `states` defaults
+    to published entries only, as shown outside the providing department.
+    """
+
+    levels: frozenset[Level] = frozenset()
+    region_code: str | None = None
+    provider_code: str | None = None
+    theme: str | None = None
+    kinds: frozenset[ResourceKind] = frozenset()
+    share_types: frozenset[ShareType] = frozenset()
+    share_mode: ShareMode | None = None
+    open_to_public: bool | None = None
+    update_cycles: frozenset[UpdateCycle] = frozenset()
+    states: frozenset[LifecycleState] = frozenset({LifecycleState.PUBLISHED})
+    catalog_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResourcePage:
+    """One page of a cursor-paginated list. Without a search the order is by code; with one it
+    is by relevance (descending), then code."""
+
+    items: tuple[Resource, ...]
+    total_count: int
+    end_cursor: str | None
+    has_next_page: bool
+    scores: tuple[float, ...] = ()
+
+
+def encode_cursor(code: str, score: float | None = None) -> str:
+    """An opaque cursor naming the last entry of a page (and its score when searching)."""
+    raw = json.dumps([code] if score is None else [code, score], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, float | None]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        code = value[0]
+        score = float(value[1]) if len(value) > 1 else None
+        if not isinstance(code, str):
+            raise TypeError(code)
+        return code, score
+    except (ValueError, TypeError, IndexError, KeyError) as exc:
+        raise InvalidValue("after", cursor, "a cursor returned by an earlier page") from exc
+
+
+def check_page_size(first: int) -> int:
+    if not isinstance(first, int) or not 0 <= first <= MAX_PAGE_SIZE:
+        raise InvalidValue("first", first, f"a page size from 0 to {MAX_PAGE_SIZE}")
+    return first
+
+
+def check_depth(depth: int) -> int:
+    if not isinstance(depth, int) or not 1 <= depth <= MAX_LINEAGE_DEPTH:
+        raise InvalidValue("depth", depth, f"a lineage depth from 1 to {MAX_LINEAGE_DEPTH}")
+    return depth
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogCount:
+    """A catalog of the tree with the entries listed in it and in every catalog below it."""
+
+    id: str
+    name: str
+    level: Level
+    region_code: str
+    parent_id: str | None
+    own_count: int
+    total_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class FacetCount:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Facets:
+    """Counts of the entries a filter selects, by provider, theme and share type."""
+
+    by_provider: tuple[FacetCount, ...] = ()
+    by_theme: tuple[FacetCount, ...] = ()
+    by_share_type: tuple[FacetCount, ...] = ()
+
+
+class Direction(StrEnum):
+    """UPSTREAM: what an entry is derived from; DOWNSTREAM: what is derived from it."""
+
+    UPSTREAM = "UPSTREAM"
+    DOWNSTREAM = "DOWNSTREAM"
+    BOTH = "BOTH"
+
+
+@dataclass(frozen=True, slots=True)
+class LineageEdge:
+    """`derived` is DERIVED_FROM `source`."""
+
+    derived: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Lineage:
+    """The entries reachable from `root` within the depth, each once.
+
+    `nodes` maps every code reached to the entry this store holds, or None for a code that is
+    referenced but not held here (an upstream resource of another level, say). `truncated` is
+    True when some node at the depth bound has further edges in the walked direction.
+    """
+
+    root: str
+    nodes: dict[str, Resource | None] = field(default_factory=dict)
+    edges: tuple[LineageEdge, ...] = ()
+    truncated: bool = False
+
+
+class ApplyOutcome(StrEnum):
+    """What happened to one snapshot given to `CatalogStore.apply`."""
+
+    APPLIED = "APPLIED"
+    STALE = "STALE"  # the store already held this version or a newer one: nothing changed

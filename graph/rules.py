@@ -1,0 +1,201 @@
+"""Rules every write obeys (DESIGN "Rules a write must obey"), as one pure function.
+
+`check_resource` returns the entry as it will be stored — a missing classification on the
+intranet becomes CLASSIFIED (fail closed) — or raises `InvalidValue` for the first rule it breaks,
+naming the field, the value and what would be accepted.
+
+    >>> check_resource(entry, Zone.INTRANET).classification
+    <Classification.CLASSIFIED: 'CLASSIFIED'>
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from graph.codes import check_credit_code, check_resource_code, parse_resource_code
+from graph.enums import THEMES, Classification, ResourceKind, ShareType, Zone
+from graph.errors import InvalidValue
+from graph.model import DataItem, Resource
+
+__all__ = ["LIMITS", "check_resource"]
+
+# Lengths, in characters (or counts), that a stored entry never exceeds.
+LIMITS = {
+    "name": 200,
+    "summary": 4000,
+    "provider_name": 200,
+    "format_type": 100,
+    "share_condition": 2000,
+    "legal_basis": 2000,
+    "open_condition": 2000,
+    "items": 5000,
+    "item.name": 200,
+    "item.data_type": 50,
+    "item.length": 1_000_000_000,
+    "related_codes": 500,
+    "derived_from": 500,
+}
+
+
+def _optional_text(field: str, value: object, limit_of: str = "") -> str | None:
+    """`value` stripped, None when blank; refused when too long or not text."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _text(field, value, limit_of)
+
+
+def _text(field: str, value: object, limit_of: str = "") -> str:
+    """`value` stripped; refused when blank, too long or not text."""
+    limit = LIMITS[limit_of or field]
+    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+        raise InvalidValue(field, value, f"a non-blank text of at most {limit} characters")
+    return value.strip()
+
+
+def _check_items(entry: Resource) -> tuple[DataItem, ...]:
+    if len(entry.items) > LIMITS["items"]:
+        raise InvalidValue("items", f"{len(entry.items)} items", f"at most {LIMITS['items']} items")
+    seen: set[str] = set()
+    checked = []
+    for i, item in enumerate(entry.items):
+        at = f"items[{i}]"
+        name = _text(f"{at}.name", item.name, limit_of="item.name")
+        data_type = _text(f"{at}.data_type", item.data_type, limit_of="item.data_type")
+        if name in seen:
+            raise InvalidValue(f"{at}.name", item.name, "a name no other item of this entry has")
+        seen.add(name)
+        if item.length is not None and not (
+            isinstance(item.length, int) and 1 <= item.length <= LIMITS["item.length"]
+        ):
+            raise InvalidValue(f"{at}.length", item.length, "empty, or a whole number ≥ 1")
+        if item.is_base_item and entry.kind is not ResourceKind.BASE:
+            raise InvalidValue(
+                f"{at}.is_base_item",
+                True,
+                "false: only a base resource (code starting with 1) has base items",
+            )
+        effective = item.share_type or entry.share_type
+        if item.is_base_item and effective is not ShareType.UNCONDITIONAL:
+            raise InvalidValue(
+                f"{at}.share_type",
+                effective.value,
+                "UNCONDITIONAL: the base items of a base resource are shared unconditionally",
+                rule="national 第十条(二)",
+            )
+        checked.append(dataclasses.replace(item, name=name, data_type=data_type))
+    return tuple(checked)
+
+
+def _check_codes(field: str, codes: tuple[str, ...], own: str) -> tuple[str, ...]:
+    if len(codes) > LIMITS[field]:
+        raise InvalidValue(field, f"{len(codes)} codes", f"at most {LIMITS[field]} codes")
+    out: list[str] = []
+    for i, code in enumerate(codes):
+        normal = check_resource_code(code, f"{field}[{i}]")
+        if normal == own:
+            raise InvalidValue(f"{field}[{i}]", code, "the code of another resource, not its own")
+        if normal not in out:
+            out.append(normal)
+    return tuple(out)
+
+
+def _check_sharing(entry: Resource) -> tuple[str | None, str | None]:
+    condition = _optional_text("share_condition", entry.share_condition)
+    basis = _optional_text("legal_basis", entry.legal_basis)
+    if entry.share_type is ShareType.NONE:
+        if basis is None:
+            raise InvalidValue(
+                "legal_basis",
+                entry.legal_basis,
+                "the law, administrative regulation or policy that forbids sharing (不予共享依据): "
+                "an entry not shared must name it",
+                rule="national 第十条(一)",
+            )
+        if entry.share_modes:
+            raise InvalidValue(
+                "share_modes",
+                sorted(m.value for m in entry.share_modes),
+                "no share modes: an entry that is not shared is delivered in no way",
+            )
+    else:
+        if not entry.share_modes:
+            raise InvalidValue(
+                "share_modes",
+                [],
+                "at least one of INTERFACE, ONLINE_QUERY, BATCH_DOWNLOAD, FRONT_END_EXCHANGE, "
+                "DATA_COMPARISON for a shared entry",
+            )
+    if entry.share_type is ShareType.CONDITIONAL and condition is None:
+        raise InvalidValue(
+            "share_condition",
+            entry.share_condition,
+            "the condition under which it is shared (共享条件): a conditional entry must state it",
+            rule="national 第九条",
+        )
+    return condition, basis
+
+
+def _check_classification(entry: Resource, zone: Zone) -> Classification:
+    classification = entry.classification
+    if zone is Zone.EXTRANET:
+        if classification is not Classification.UNCLASSIFIED:
+            raise InvalidValue(
+                "classification",
+                classification.value if classification else None,
+                "UNCLASSIFIED: the extranet holds no classified entry, and one without a "
+                "classification counts as classified",
+                rule="national 第十一条",
+            )
+        return classification
+    # On the intranet a missing classification means CLASSIFIED: fail closed.
+    return classification or Classification.CLASSIFIED
+
+
+def check_resource(entry: Resource, zone: Zone) -> Resource:
+    """Check `entry` against every rule for an instance in `zone`; return it as stored."""
+    code = check_resource_code(entry.code)
+    kind = parse_resource_code(code).kind
+    name = _text("name", entry.name)
+    summary = _text("summary", entry.summary)
+    provider_code = check_credit_code(entry.provider_code)
+    provider_name = _text("provider_name", entry.provider_name)
+    format_type = _text("format_type", entry.format_type)
+    classification = _check_classification(entry, zone)
+    condition, basis = _check_sharing(entry)
+    items = _check_items(entry)
+    open_condition = _optional_text("open_condition", entry.open_condition)
+    if entry.open_to_public and classification is Classification.CLASSIFIED:
+        raise InvalidValue(
+            "open_to_public", True, "false: a classified entry is never opened to the public"
+        )
+    if open_condition is not None and not entry.open_to_public:
+        raise InvalidValue(
+            "open_condition",
+            entry.open_condition,
+            "empty unless open_to_public is true (开放条件 belongs to an open entry)",
+        )
+    unknown = sorted(set(entry.themes) - set(THEMES))
+    if unknown:
+        raise InvalidValue("themes", unknown[0], "one of " + "、".join(THEMES))
+    if kind is ResourceKind.THEME and not entry.themes:
+        raise InvalidValue(
+            "themes", [], "at least one theme for a theme resource (code starting with 2)"
+        )
+    if not isinstance(entry.version, int) or entry.version < 1:
+        raise InvalidValue("version", entry.version, "a whole number ≥ 1")
+    return dataclasses.replace(
+        entry,
+        code=code,
+        name=name,
+        summary=summary,
+        provider_code=provider_code,
+        provider_name=provider_name,
+        format_type=format_type,
+        classification=classification,
+        share_condition=condition,
+        legal_basis=basis,
+        open_condition=open_condition,
+        items=items,
+        related_codes=_check_codes("related_codes", entry.related_codes, code),
+        derived_from=_check_codes("derived_from", entry.derived_from, code),
+    )

@@ -1,0 +1,93 @@
+"""`CatalogStore`: the one protocol both stores implement (Neo4j, embedded SQLite).
+
+A store holds the catalog of one instance: its own entries and the copies aggregated or
+mirrored into it. Every write is checked by `graph.rules.check_resource` for the store's zone
+before anything is written, and is all-or-nothing. Reads that take many keys exist so the API
+can batch (one call per GraphQL request level, never one per object).
+
+    async with EmbeddedStore.open(path, catalog) as store:
+        await store.save(entry, expected_version=None)
+        page = await store.find(ResourceFilter(), search="人口", first=20)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from graph.enums import LifecycleState
+from graph.model import Catalog, Category, Department, Region, Resource
+from graph.queries import (
+    ApplyOutcome,
+    CatalogCount,
+    Direction,
+    Facets,
+    Lineage,
+    ResourceFilter,
+    ResourcePage,
+)
+
+__all__ = ["CatalogStore"]
+
+
+class CatalogStore(Protocol):
+    """The catalog of one instance. Open it with ``async with``; closing twice is harmless."""
+
+    @property
+    def catalog(self) -> Catalog:
+        """This instance's own catalog (level, region, zone)."""
+        ...
+
+    async def ping(self) -> None:
+        """Raise `StoreUnavailable` unless the database answers."""
+
+    # -- reference data: idempotent, keyed by natural keys --------------------------------
+    async def put_regions(self, regions: Sequence[Region]) -> None: ...
+    async def put_catalogs(self, catalogs: Sequence[Catalog]) -> None: ...
+    async def put_departments(self, departments: Sequence[Department]) -> None: ...
+    async def put_categories(self, categories: Sequence[Category]) -> None: ...
+
+    # -- entries ---------------------------------------------------------------------------
+    async def save(self, entry: Resource, expected_version: int | None) -> Resource:
+        """Write `entry` if the stored version is `expected_version` (None: no entry yet);
+        otherwise raise `VersionConflict`. Return the entry as stored."""
+
+    async def apply(self, entries: Sequence[Resource]) -> list[ApplyOutcome]:
+        """Write each snapshot whose version is newer than what is held (or redacted); older or
+        equal ones change nothing. One transaction for the batch; outcomes in order."""
+
+    async def redact(self, code: str, version: int) -> ApplyOutcome:
+        """Remove the copy of `code` if `version` is newer than what is held, leaving a
+        tombstone so that an older snapshot delivered later does not bring it back."""
+
+    async def get(self, code: str) -> Resource | None: ...
+
+    async def get_many(self, codes: Sequence[str]) -> dict[str, Resource]:
+        """The entries held among `codes`, by code, in one round trip."""
+
+    async def find(
+        self,
+        where: ResourceFilter,
+        search: str | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> ResourcePage:
+        """A page of the entries `where` selects, optionally matching every token of `search`."""
+
+    async def facets(self, where: ResourceFilter, search: str | None = None) -> Facets: ...
+
+    async def tree(
+        self, states: frozenset[LifecycleState] = frozenset({LifecycleState.PUBLISHED})
+    ) -> list[CatalogCount]:
+        """Every catalog this store knows, with its own and its subtree's entry counts."""
+
+    async def catalogs(self, ids: Sequence[str] | None = None) -> list[Catalog]: ...
+
+    async def lineage(self, code: str, direction: Direction, depth: int) -> Lineage: ...
+
+    async def departments(self, codes: Sequence[str] | None = None) -> list[Department]:
+        """The departments with these codes (all when None), ordered by code."""
+
+    async def categories(self, codes: Sequence[str]) -> list[Category]: ...
+
+    async def regions(self, codes: Sequence[str] | None = None) -> list[Region]: ...

@@ -1,0 +1,33 @@
+"""Loopback ports: find free ones, check whether one answers."""
+
+from __future__ import annotations
+
+import socket
+
+__all__ = ["HOST", "free_port", "port_answers", "validate_port"]
+
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def port_answers(port: int, timeout: float = 0.5) -> bool:
+    """Whether something accepts TCP connections on 127.0.0.1:`port`."""
+    try:
+        with socket.create_connection((HOST, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def validate_port(name: str, port: int) -> int:
+    """`port` if it is a usable TCP port number, else a ValueError naming it."""
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ValueError(f"{name}={port!r} is not a TCP port; give an integer from 1 to 65535")
+    return port

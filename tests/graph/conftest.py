@@ -1,0 +1,54 @@
+"""Fixtures of the store contract suite: every test that takes `store` (or `open_store`) runs
+once against the embedded store and once against Neo4j (the real server: see tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph import Catalog, CatalogStore, Zone
+
+CHENGDU_INTRANET = Catalog("510100", Zone.INTRANET, "成都市政务信息资源目录（内网）", "510000/intranet")
+CHENGDU_EXTRANET = Catalog("510100", Zone.EXTRANET, "成都市政务信息资源目录（外网）", "510000/extranet")
+
+OpenStore = Callable[[Catalog], AbstractAsyncContextManager[CatalogStore]]
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> OpenStore:
+    """A factory: ``async with open_store(catalog) as store`` — an empty store of that catalog."""
+    if request.param == "embedded":
+        from graph.embedded import EmbeddedStore
+
+        counter = iter(range(1_000_000))
+
+        def open_embedded(catalog: Catalog) -> AbstractAsyncContextManager[CatalogStore]:
+            return EmbeddedStore.open(tmp_path / f"catalog-{next(counter)}.db", catalog)
+
+        return open_embedded
+
+    from graph.neo4j import Neo4jStore
+
+    server: Any = request.getfixturevalue("neo4j_server")
+
+    @asynccontextmanager
+    async def open_neo4j(catalog: Catalog) -> AsyncIterator[CatalogStore]:
+        async with Neo4jStore.open(
+            server.uri, (server.user, server.password), catalog=catalog
+        ) as store:
+            await store.erase_all()  # each test starts from an empty graph
+            yield store
+
+    return open_neo4j
+
+
+@pytest.fixture
+async def store(open_store: OpenStore) -> AsyncIterator[CatalogStore]:
+    """An empty store of the 成都 intranet catalog."""
+    async with open_store(CHENGDU_INTRANET) as opened:
+        yield opened
