@@ -35,13 +35,19 @@ def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> OpenStore:
     from graph.neo4j import Neo4jStore
 
     server: Any = request.getfixturevalue("neo4j_server")
+    erased = False
 
     @asynccontextmanager
     async def open_neo4j(catalog: Catalog) -> AsyncIterator[CatalogStore]:
+        # One Neo4j server holds one graph: a test opening it twice (to see that data
+        # survives a reopen) finds it as it left it; each test starts from an empty graph.
+        nonlocal erased
         async with Neo4jStore.open(
             server.uri, (server.user, server.password), catalog=catalog
         ) as store:
-            await store.erase_all()  # each test starts from an empty graph
+            if not erased:
+                await store.erase_all()
+                erased = True
             yield store
 
     return open_neo4j
