@@ -1,0 +1,25 @@
+"""Create (or check) the embedded store's schema in an open SQLite connection."""
+
+from __future__ import annotations
+
+import sqlite3
+from importlib.resources import files
+
+__all__ = ["SCHEMA_VERSION", "create_schema"]
+
+SCHEMA_VERSION = 1
+
+
+def create_schema(connection: sqlite3.Connection) -> None:
+    """Create every table of `schema.sql` unless the file is already at `SCHEMA_VERSION`;
+    refuse a file written by a newer version of mulu."""
+    (found,) = connection.execute("PRAGMA user_version").fetchone()
+    if found > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"the catalog file has schema version {found}; this mulu reads up to {SCHEMA_VERSION}"
+        )
+    if found == SCHEMA_VERSION:
+        return
+    script = files("graph.embedded").joinpath("schema.sql").read_text(encoding="utf-8")
+    connection.executescript(script)
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -1,0 +1,101 @@
+-- The embedded store's schema (SQLite). One row per natural key; an entry is kept whole as a
+-- JSON snapshot, and the columns and side tables beside it exist to filter, count and walk.
+
+CREATE TABLE IF NOT EXISTS regions (
+    code        TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    parent_code TEXT
+);
+
+CREATE TABLE IF NOT EXISTS catalogs (
+    id          TEXT PRIMARY KEY,
+    region_code TEXT NOT NULL,
+    zone        TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    parent_id   TEXT
+);
+CREATE INDEX IF NOT EXISTS catalogs_parent ON catalogs (parent_id);
+
+CREATE TABLE IF NOT EXISTS departments (
+    code        TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    region_code TEXT NOT NULL,
+    leads       TEXT NOT NULL DEFAULT '[]'   -- JSON array of base libraries / themes
+);
+
+CREATE TABLE IF NOT EXISTS categories (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+);
+
+-- 政务信息资源: `catalog_id` is the entry's origin (LISTED_IN), `catalog_region` and `level`
+-- are that catalog's, kept here so region and level filters need no join.
+CREATE TABLE IF NOT EXISTS resources (
+    code           TEXT PRIMARY KEY,
+    version        INTEGER NOT NULL,
+    name           TEXT NOT NULL,
+    provider_code  TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    share_type     TEXT NOT NULL,
+    update_cycle   TEXT NOT NULL,
+    open_to_public INTEGER NOT NULL,
+    state          TEXT NOT NULL,
+    catalog_id     TEXT NOT NULL,
+    catalog_region TEXT NOT NULL,
+    level          TEXT NOT NULL,
+    snapshot       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS resources_provider ON resources (provider_code);
+CREATE INDEX IF NOT EXISTS resources_catalog ON resources (catalog_id, state);
+CREATE INDEX IF NOT EXISTS resources_region ON resources (catalog_region);
+
+CREATE TABLE IF NOT EXISTS items (
+    resource_code TEXT NOT NULL REFERENCES resources (code) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,
+    name          TEXT NOT NULL,
+    data_type     TEXT NOT NULL,
+    length        INTEGER,
+    is_base_item  INTEGER NOT NULL,
+    share_type    TEXT,
+    PRIMARY KEY (resource_code, position)
+);
+
+CREATE TABLE IF NOT EXISTS resource_themes (
+    resource_code TEXT NOT NULL REFERENCES resources (code) ON DELETE CASCADE,
+    theme         TEXT NOT NULL,
+    PRIMARY KEY (resource_code, theme)
+);
+CREATE INDEX IF NOT EXISTS resource_themes_theme ON resource_themes (theme);
+
+CREATE TABLE IF NOT EXISTS resource_share_modes (
+    resource_code TEXT NOT NULL REFERENCES resources (code) ON DELETE CASCADE,
+    share_mode    TEXT NOT NULL,
+    PRIMARY KEY (resource_code, share_mode)
+);
+
+-- DERIVED_FROM: kept whether or not the source entry is held here (it may be another level's).
+CREATE TABLE IF NOT EXISTS lineage (
+    derived_code TEXT NOT NULL REFERENCES resources (code) ON DELETE CASCADE,
+    source_code  TEXT NOT NULL,
+    PRIMARY KEY (derived_code, source_code)
+);
+CREATE INDEX IF NOT EXISTS lineage_source ON lineage (source_code, derived_code);
+
+CREATE TABLE IF NOT EXISTS related (
+    resource_code TEXT NOT NULL REFERENCES resources (code) ON DELETE CASCADE,
+    related_code  TEXT NOT NULL,
+    PRIMARY KEY (resource_code, related_code)
+);
+
+-- What `redact` removed, so that an older snapshot delivered later does not bring it back.
+CREATE TABLE IF NOT EXISTS tombstones (
+    code    TEXT PRIMARY KEY,
+    version INTEGER NOT NULL
+);
+
+-- The full-text index: rowid = resources.rowid; `tokens` holds graph.text.tokens of the name
+-- and summary, each written as hex so that FTS5 matches exactly those tokens and no others.
+CREATE VIRTUAL TABLE IF NOT EXISTS resource_text USING fts5 (
+    tokens,
+    tokenize = 'unicode61 remove_diacritics 0'
+);

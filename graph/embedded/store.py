@@ -1,0 +1,227 @@
+"""`EmbeddedStore`: the `CatalogStore` on SQLite, for an instance without Neo4j.
+
+One file holds one instance's catalog. Every method runs on the store's single worker thread;
+every write first passes `graph.rules.check_resource` for the store's zone and is then one
+transaction, so a batch with one refused entry writes nothing.
+
+    async with EmbeddedStore.open("catalog.db", catalog) as store:
+        await store.save(entry, expected_version=None)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from graph.codes import check_resource_code
+from graph.embedded import writes
+from graph.embedded.connection import Connection
+from graph.embedded.finding import facets, find
+from graph.embedded.lineage import lineage
+from graph.embedded.rows import (
+    catalog_from_row,
+    category_from_row,
+    department_from_row,
+    region_from_row,
+    resource_from_json,
+)
+from graph.embedded.tree import tree
+from graph.enums import LifecycleState
+from graph.model import Catalog, Category, Department, Region, Resource
+from graph.queries import (
+    ApplyOutcome,
+    CatalogCount,
+    Direction,
+    Facets,
+    Lineage,
+    ResourceFilter,
+    ResourcePage,
+)
+from graph.rules import check_resource
+
+__all__ = ["EmbeddedStore"]
+
+T = TypeVar("T")
+
+
+def _placeholders(values: Sequence[object]) -> str:
+    return ", ".join("?" * len(values))
+
+
+class EmbeddedStore:
+    """The catalog of one instance, in one SQLite file (WAL, foreign keys on)."""
+
+    def __init__(self, path: Path | str, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self._connection = Connection(Path(path))
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, path: Path | str, catalog: Catalog) -> AsyncIterator[EmbeddedStore]:
+        """Open (creating if need be) the catalog file at `path` for `catalog`."""
+        store = cls(path, catalog)
+        await store.connect()
+        try:
+            yield store
+        finally:
+            await store.close()
+
+    async def connect(self) -> None:
+        """Open the file and make sure it knows this instance's own catalog."""
+        await self._connection.open()
+        try:
+            await self._connection.write(lambda db: writes.put_catalogs(db, [self._catalog]))
+        except BaseException:
+            await self._connection.close()
+            raise
+
+    async def close(self) -> None:
+        """Close the file; harmless when already closed."""
+        await self._connection.close()
+
+    async def __aenter__(self) -> EmbeddedStore:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    @property
+    def catalog(self) -> Catalog:
+        return self._catalog
+
+    async def ping(self) -> None:
+        await self._connection.read(lambda db: db.execute("SELECT 1").fetchone())
+
+    async def erase_all(self) -> None:
+        """Remove everything but this instance's own catalog (tests start from here)."""
+
+        def erase(db: sqlite3.Connection) -> None:
+            for table in (
+                "resource_text",
+                "items",
+                "resource_themes",
+                "resource_share_modes",
+                "related",
+                "lineage",
+                "resources",
+                "tombstones",
+                "departments",
+                "categories",
+                "catalogs",
+                "regions",
+            ):
+                db.execute(f"DELETE FROM {table}")
+            writes.put_catalogs(db, [self._catalog])
+
+        await self._connection.write(erase)
+
+    # -- reference data ------------------------------------------------------------------
+    async def put_regions(self, regions: Sequence[Region]) -> None:
+        await self._connection.write(lambda db: writes.put_regions(db, regions))
+
+    async def put_catalogs(self, catalogs: Sequence[Catalog]) -> None:
+        await self._connection.write(lambda db: writes.put_catalogs(db, catalogs))
+
+    async def put_departments(self, departments: Sequence[Department]) -> None:
+        await self._connection.write(lambda db: writes.put_departments(db, departments))
+
+    async def put_categories(self, categories: Sequence[Category]) -> None:
+        await self._connection.write(lambda db: writes.put_categories(db, categories))
+
+    # -- entries -------------------------------------------------------------------------
+    def _checked(self, entry: Resource) -> Resource:
+        checked = check_resource(entry, self._catalog.zone)
+        # An entry that names no catalog is this instance's own.
+        return checked if checked.origin else dataclasses.replace(checked, origin=self._catalog.id)
+
+    async def save(self, entry: Resource, expected_version: int | None) -> Resource:
+        checked = self._checked(entry)
+        await self._connection.write(lambda db: writes.save_entry(db, checked, expected_version))
+        return checked
+
+    async def apply(self, entries: Sequence[Resource]) -> list[ApplyOutcome]:
+        checked = [self._checked(entry) for entry in entries]
+        return await self._connection.write(lambda db: writes.apply_entries(db, checked))
+
+    async def redact(self, code: str, version: int) -> ApplyOutcome:
+        code = check_resource_code(code)
+        return await self._connection.write(lambda db: writes.redact_entry(db, code, version))
+
+    async def get(self, code: str) -> Resource | None:
+        return (await self.get_many([code])).get(code)
+
+    async def get_many(self, codes: Sequence[str]) -> dict[str, Resource]:
+        wanted = list(dict.fromkeys(codes))
+        if not wanted:
+            return {}
+
+        def read(db: sqlite3.Connection) -> dict[str, Resource]:
+            rows = db.execute(
+                f"SELECT code, snapshot FROM resources WHERE code IN ({_placeholders(wanted)})",
+                wanted,
+            )
+            return {str(code): resource_from_json(snapshot) for code, snapshot in rows}
+
+        return await self._connection.read(read)
+
+    async def find(
+        self,
+        where: ResourceFilter,
+        search: str | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> ResourcePage:
+        return await self._connection.read(lambda db: find(db, where, search, first, after))
+
+    async def facets(self, where: ResourceFilter, search: str | None = None) -> Facets:
+        return await self._connection.read(lambda db: facets(db, where, search))
+
+    async def tree(
+        self, states: frozenset[LifecycleState] = frozenset({LifecycleState.PUBLISHED})
+    ) -> list[CatalogCount]:
+        return await self._connection.read(lambda db: tree(db, states))
+
+    async def lineage(self, code: str, direction: Direction, depth: int) -> Lineage:
+        return await self._connection.read(lambda db: lineage(db, code, direction, depth))
+
+    # -- reference reads -----------------------------------------------------------------
+    async def catalogs(self, ids: Sequence[str] | None = None) -> list[Catalog]:
+        sql = "SELECT id, region_code, zone, name, parent_id FROM catalogs"
+        return await self._select(sql, "id", ids, catalog_from_row)
+
+    async def departments(self, codes: Sequence[str] | None = None) -> list[Department]:
+        sql = "SELECT code, name, region_code, leads FROM departments"
+        return await self._select(sql, "code", codes, department_from_row)
+
+    async def categories(self, codes: Sequence[str]) -> list[Category]:
+        return await self._select(
+            "SELECT code, name FROM categories", "code", codes, category_from_row
+        )
+
+    async def regions(self, codes: Sequence[str] | None = None) -> list[Region]:
+        sql = "SELECT code, name, parent_code FROM regions"
+        return await self._select(sql, "code", codes, region_from_row)
+
+    async def _select(
+        self,
+        sql: str,
+        key: str,
+        keys: Sequence[str] | None,
+        build: Callable[[tuple[Any, ...]], T],
+    ) -> list[T]:
+        """Rows of `sql` (all, or those whose `key` is among `keys`) ordered by `key`."""
+        wanted = None if keys is None else list(dict.fromkeys(keys))
+        if wanted == []:
+            return []
+        params: list[str] = wanted or []
+        if wanted is not None:
+            sql += f" WHERE {key} IN ({_placeholders(wanted)})"
+        sql += f" ORDER BY {key}"
+        return await self._connection.read(
+            lambda db: [build(tuple(row)) for row in db.execute(sql, params)]
+        )

@@ -1,0 +1,212 @@
+"""The write half of the embedded store: functions run inside one transaction on the worker
+thread. Each takes entries already checked by `graph.rules.check_resource`."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+
+from graph.codes import check_region_code
+from graph.embedded.rows import parse_catalog_id, resource_to_json
+from graph.embedded.search import index_text
+from graph.errors import InvalidValue, VersionConflict
+from graph.model import Catalog, Category, Department, Region, Resource
+from graph.queries import ApplyOutcome
+
+__all__ = [
+    "apply_entries",
+    "put_catalogs",
+    "put_categories",
+    "put_departments",
+    "put_regions",
+    "redact_entry",
+    "save_entry",
+]
+
+
+def _held_version(sqlite: sqlite3.Connection, code: str) -> int | None:
+    row = sqlite.execute("SELECT version FROM resources WHERE code = ?", (code,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _tombstone_version(sqlite: sqlite3.Connection, code: str) -> int | None:
+    row = sqlite.execute("SELECT version FROM tombstones WHERE code = ?", (code,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _ensure_catalog(sqlite: sqlite3.Connection, origin: str) -> tuple[str, str]:
+    """The region and level of catalog `origin`; a catalog not known yet is added with its id
+    for a name, until `put_catalogs` names it."""
+    region, zone = parse_catalog_id(origin)
+    sqlite.execute(
+        "INSERT INTO catalogs (id, region_code, zone, name, parent_id) VALUES (?, ?, ?, ?, NULL) "
+        "ON CONFLICT (id) DO NOTHING",
+        (origin, region, zone.value, origin),
+    )
+    return region, Catalog(region, zone, origin).level.value
+
+
+def _ensure_provider(sqlite: sqlite3.Connection, entry: Resource, catalog_region: str) -> None:
+    # A department registered locally carries its region in characters 3–8 of its code.
+    region = entry.provider_code[2:8]
+    try:
+        check_region_code(region)
+    except InvalidValue:
+        region = catalog_region
+    sqlite.execute(
+        "INSERT INTO departments (code, name, region_code) VALUES (?, ?, ?) "
+        "ON CONFLICT (code) DO NOTHING",
+        (entry.provider_code, entry.provider_name, region),
+    )
+
+
+def _write(sqlite: sqlite3.Connection, entry: Resource) -> None:
+    """Insert or replace `entry` with its items, themes, share modes, edges and index text."""
+    catalog_region, level = _ensure_catalog(sqlite, entry.origin)
+    _ensure_provider(sqlite, entry, catalog_region)
+    (rowid,) = sqlite.execute(
+        "INSERT INTO resources (code, version, name, provider_code, kind, share_type, "
+        "update_cycle, open_to_public, state, catalog_id, catalog_region, level, snapshot) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (code) DO UPDATE SET version = excluded.version, name = excluded.name, "
+        "provider_code = excluded.provider_code, kind = excluded.kind, "
+        "share_type = excluded.share_type, update_cycle = excluded.update_cycle, "
+        "open_to_public = excluded.open_to_public, state = excluded.state, "
+        "catalog_id = excluded.catalog_id, catalog_region = excluded.catalog_region, "
+        "level = excluded.level, snapshot = excluded.snapshot "
+        "RETURNING rowid",
+        (
+            entry.code,
+            entry.version,
+            entry.name,
+            entry.provider_code,
+            entry.kind.value,
+            entry.share_type.value,
+            entry.update_cycle.value,
+            int(entry.open_to_public),
+            entry.state.value,
+            entry.origin,
+            catalog_region,
+            level,
+            resource_to_json(entry),
+        ),
+    ).fetchone()
+    code = entry.code
+    for table in ("items", "resource_themes", "resource_share_modes", "related"):
+        sqlite.execute(f"DELETE FROM {table} WHERE resource_code = ?", (code,))
+    sqlite.execute("DELETE FROM lineage WHERE derived_code = ?", (code,))
+    sqlite.executemany(
+        "INSERT INTO items (resource_code, position, name, data_type, length, is_base_item, "
+        "share_type) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                code,
+                i,
+                item.name,
+                item.data_type,
+                item.length,
+                int(item.is_base_item),
+                item.share_type.value if item.share_type else None,
+            )
+            for i, item in enumerate(entry.items)
+        ],
+    )
+    sqlite.executemany(
+        "INSERT INTO resource_themes (resource_code, theme) VALUES (?, ?)",
+        [(code, theme) for theme in sorted(entry.themes)],
+    )
+    sqlite.executemany(
+        "INSERT INTO resource_share_modes (resource_code, share_mode) VALUES (?, ?)",
+        [(code, mode.value) for mode in sorted(entry.share_modes)],
+    )
+    sqlite.executemany(
+        "INSERT INTO related (resource_code, related_code) VALUES (?, ?)",
+        [(code, related) for related in entry.related_codes],
+    )
+    sqlite.executemany(
+        "INSERT INTO lineage (derived_code, source_code) VALUES (?, ?)",
+        [(code, source) for source in entry.derived_from],
+    )
+    sqlite.execute("DELETE FROM resource_text WHERE rowid = ?", (rowid,))
+    sqlite.execute(
+        "INSERT INTO resource_text (rowid, tokens) VALUES (?, ?)", (rowid, index_text(entry))
+    )
+
+
+def _delete(sqlite: sqlite3.Connection, code: str) -> None:
+    row = sqlite.execute("SELECT rowid FROM resources WHERE code = ?", (code,)).fetchone()
+    if row is None:
+        return
+    sqlite.execute("DELETE FROM resource_text WHERE rowid = ?", (row[0],))
+    # items, themes, share modes, related codes and outgoing lineage go by ON DELETE CASCADE.
+    sqlite.execute("DELETE FROM resources WHERE code = ?", (code,))
+
+
+def save_entry(sqlite: sqlite3.Connection, entry: Resource, expected: int | None) -> None:
+    held = _held_version(sqlite, entry.code)
+    if held != expected:
+        raise VersionConflict(entry.code, expected or 0, held or 0)
+    _write(sqlite, entry)
+
+
+def apply_entries(sqlite: sqlite3.Connection, entries: Sequence[Resource]) -> list[ApplyOutcome]:
+    outcomes = []
+    for entry in entries:
+        newest = max(
+            _held_version(sqlite, entry.code) or 0, _tombstone_version(sqlite, entry.code) or 0
+        )
+        if entry.version <= newest:
+            outcomes.append(ApplyOutcome.STALE)
+            continue
+        _write(sqlite, entry)
+        outcomes.append(ApplyOutcome.APPLIED)
+    return outcomes
+
+
+def redact_entry(sqlite: sqlite3.Connection, code: str, version: int) -> ApplyOutcome:
+    newest = max(_held_version(sqlite, code) or 0, _tombstone_version(sqlite, code) or 0)
+    if version <= newest:
+        return ApplyOutcome.STALE
+    _delete(sqlite, code)
+    sqlite.execute(
+        "INSERT INTO tombstones (code, version) VALUES (?, ?) "
+        "ON CONFLICT (code) DO UPDATE SET version = excluded.version",
+        (code, version),
+    )
+    return ApplyOutcome.APPLIED
+
+
+def put_regions(sqlite: sqlite3.Connection, regions: Sequence[Region]) -> None:
+    sqlite.executemany(
+        "INSERT INTO regions (code, name, parent_code) VALUES (?, ?, ?) "
+        "ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
+        "parent_code = excluded.parent_code",
+        [(r.code, r.name, r.parent_code) for r in regions],
+    )
+
+
+def put_catalogs(sqlite: sqlite3.Connection, catalogs: Sequence[Catalog]) -> None:
+    sqlite.executemany(
+        "INSERT INTO catalogs (id, region_code, zone, name, parent_id) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET region_code = excluded.region_code, "
+        "zone = excluded.zone, name = excluded.name, parent_id = excluded.parent_id",
+        [(c.id, c.region_code, c.zone.value, c.name, c.parent_id) for c in catalogs],
+    )
+
+
+def put_departments(sqlite: sqlite3.Connection, departments: Sequence[Department]) -> None:
+    sqlite.executemany(
+        "INSERT INTO departments (code, name, region_code, leads) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
+        "region_code = excluded.region_code, leads = excluded.leads",
+        [(d.code, d.name, d.region_code, json.dumps(sorted(d.leads))) for d in departments],
+    )
+
+
+def put_categories(sqlite: sqlite3.Connection, categories: Sequence[Category]) -> None:
+    sqlite.executemany(
+        "INSERT INTO categories (code, name) VALUES (?, ?) "
+        "ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+        [(c.code, c.name) for c in categories],
+    )
