@@ -13,8 +13,12 @@ import pytest
 
 from graph import Catalog, CatalogStore, Zone
 
-CHENGDU_INTRANET = Catalog("510100", Zone.INTRANET, "成都市政务信息资源目录（内网）", "510000/intranet")
-CHENGDU_EXTRANET = Catalog("510100", Zone.EXTRANET, "成都市政务信息资源目录（外网）", "510000/extranet")
+CHENGDU_INTRANET = Catalog(
+    "510100", Zone.INTRANET, "成都市政务信息资源目录（内网）", "510000/intranet"
+)
+CHENGDU_EXTRANET = Catalog(
+    "510100", Zone.EXTRANET, "成都市政务信息资源目录（外网）", "510000/extranet"
+)
 
 OpenStore = Callable[[Catalog], AbstractAsyncContextManager[CatalogStore]]
 
@@ -25,10 +29,11 @@ def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> OpenStore:
     if request.param == "embedded":
         from graph.embedded import EmbeddedStore
 
-        counter = iter(range(1_000_000))
-
         def open_embedded(catalog: Catalog) -> AbstractAsyncContextManager[CatalogStore]:
-            return EmbeddedStore.open(tmp_path / f"catalog-{next(counter)}.db", catalog)
+            # One file per catalog and test: a test reopening a catalog (to see that data
+            # survives a reopen) finds it as it left it, as on Neo4j.
+            name = catalog.id.replace("/", "-")
+            return EmbeddedStore.open(tmp_path / f"catalog-{name}.db", catalog)
 
         return open_embedded
 
