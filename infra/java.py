@@ -17,7 +17,7 @@ from pathlib import Path
 from infra.errors import JavaNotFoundError
 from infra.versions import JAVA_FEATURE_VERSIONS
 
-__all__ = ["java_env", "java_executable", "java_home", "java_feature_version"]
+__all__ = ["java_env", "java_executable", "java_feature_version", "java_home"]
 
 DEFAULT_JAVA_HOME = Path("/usr/lib/jvm/java-17-openjdk-amd64")
 JVM_DIR = Path("/usr/lib/jvm")
