@@ -1,0 +1,257 @@
+"""The change event: what one write to a catalog entry sends along the sync links.
+
+An event names the entry (`resource_code`), its `version` (monotonic per entry, set by its
+origin), what happened (`operation`), the entry's snapshot, its classification, the instance
+it comes from (`origin`, a `graph.model.catalog_id`, and `origin_zone`) and the instances it
+has passed (`hops`, appended by the guard of each link it crossed). On the wire it is JSON,
+UTF-8, with sorted keys — `sync/schema/change-event.v1.json` describes it — and an outbox row
+is just `encode(event)`.
+
+    event = event_for(entry)            # at the origin, right after the write
+    assert decode(encode(event)) == event
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from graph.codes import check_resource_code
+from graph.enums import Classification, LifecycleState, Zone
+from graph.errors import InvalidValue
+from graph.model import Resource
+from sync.errors import MalformedEvent
+from sync.instances import ACCEPTED_INSTANCE_ID, parse_instance_id, zone_of
+from sync.snapshots import resource_from_dict, resource_to_dict
+
+__all__ = [
+    "FORMAT_VERSION",
+    "MAX_EVENT_BYTES",
+    "MAX_HOPS",
+    "ChangeEvent",
+    "Operation",
+    "decode",
+    "encode",
+    "event_for",
+    "resource_from_dict",
+    "resource_to_dict",
+]
+
+FORMAT_VERSION = 1
+# An instance tree is national → provincial → municipal → county, times two zones; an event
+# that passed more instances than this is looping or forged.
+MAX_HOPS = 16
+# A full entry (5,000 items at most, graph.rules.LIMITS) stays well under this.
+MAX_EVENT_BYTES = 8 * 1024 * 1024
+
+E = TypeVar("E", bound=StrEnum)
+
+_KEYS = frozenset(
+    {
+        "event_id",
+        "resource_code",
+        "version",
+        "operation",
+        "snapshot",
+        "classification",
+        "origin",
+        "origin_zone",
+        "hops",
+        "format",
+    }
+)
+
+
+class Operation(StrEnum):
+    """UPSERT: the entry as it now is; RETIRE: it was retired (已撤销) and stays as a retired
+    copy; REDACT: the target removes its copy (deleted, unpublished or reclassified)."""
+
+    UPSERT = "UPSERT"
+    RETIRE = "RETIRE"
+    REDACT = "REDACT"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEvent:
+    """One change of one entry. `snapshot` is `resource_to_dict` of the entry (possibly with
+    fields removed by a link's guard), None for REDACT; treat it as read-only."""
+
+    event_id: str
+    resource_code: str
+    version: int
+    operation: Operation
+    snapshot: dict[str, Any] | None
+    classification: Classification | None
+    origin: str
+    origin_zone: Zone
+    hops: tuple[str, ...] = ()
+    format: int = FORMAT_VERSION
+
+
+def event_for(entry: Resource, event_id: str | None = None) -> ChangeEvent:
+    """The event the origin emits for `entry` as just written: RETIRE when it is retired,
+    UPSERT otherwise (whether it may be shared is each link's guard's decision)."""
+    retired = entry.state is LifecycleState.RETIRED
+    return ChangeEvent(
+        event_id=event_id or str(uuid.uuid4()),
+        resource_code=entry.code,
+        version=entry.version,
+        operation=Operation.RETIRE if retired else Operation.UPSERT,
+        snapshot=resource_to_dict(entry),
+        classification=entry.classification,
+        origin=entry.origin,
+        origin_zone=zone_of(entry.origin),
+        hops=(),
+    )
+
+
+def encode(event: ChangeEvent) -> bytes:
+    """JSON, UTF-8, sorted keys, no insignificant whitespace: equal events, equal bytes."""
+    document = {
+        "event_id": event.event_id,
+        "resource_code": event.resource_code,
+        "version": event.version,
+        "operation": event.operation.value,
+        "snapshot": event.snapshot,
+        "classification": event.classification.value if event.classification else None,
+        "origin": event.origin,
+        "origin_zone": event.origin_zone.value,
+        "hops": list(event.hops),
+        "format": event.format,
+    }
+    return json.dumps(
+        document, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    ).encode("utf-8")
+
+
+def decode(data: bytes | bytearray | memoryview) -> ChangeEvent:
+    """The event `data` encodes, or `MalformedEvent` naming the first field that is wrong.
+
+    Structure and types are checked here; whether the event may cross a link (classification,
+    loops, forged origins) is the guard's decision (`sync.guard`).
+    """
+    document = _document(data)
+    unknown = sorted(set(document) - _KEYS)
+    if unknown:
+        accepted = "no such key: an event has " + ", ".join(sorted(_KEYS))
+        raise MalformedEvent(unknown[0], document[unknown[0]], accepted)
+    missing = sorted(_KEYS - set(document))
+    if missing:
+        raise MalformedEvent(missing[0], None, "a value: every key of the event is required")
+
+    fmt = document["format"]
+    if fmt != FORMAT_VERSION or isinstance(fmt, bool):
+        raise MalformedEvent("format", fmt, f"{FORMAT_VERSION}: the only format this reader knows")
+    event_id = _event_id(document["event_id"])
+    code = _resource_code(document["resource_code"])
+    version = document["version"]
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version < 2**63:
+        raise MalformedEvent("version", version, "a whole number from 1 to 2^63 - 1")
+    operation = _choice("operation", document["operation"], Operation)
+    classification = document["classification"]
+    if classification is not None:
+        classification = _choice("classification", classification, Classification)
+    origin = _instance("origin", document["origin"])
+    origin_zone = _choice("origin_zone", document["origin_zone"], Zone)
+    hops = _hops(document["hops"])
+    snapshot = _snapshot(document["snapshot"], operation, code, version)
+    return ChangeEvent(
+        event_id=event_id,
+        resource_code=code,
+        version=version,
+        operation=operation,
+        snapshot=snapshot,
+        classification=classification,
+        origin=origin,
+        origin_zone=origin_zone,
+        hops=hops,
+        format=FORMAT_VERSION,
+    )
+
+
+def _document(data: object) -> dict[str, Any]:
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise MalformedEvent("event", type(data).__name__, "bytes: a UTF-8 JSON object")
+    raw = bytes(data)
+    if len(raw) > MAX_EVENT_BYTES:
+        raise MalformedEvent("event", f"{len(raw)} bytes", f"at most {MAX_EVENT_BYTES} bytes")
+    try:
+        document = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise MalformedEvent("event", raw[:60], f"a UTF-8 JSON object ({exc})") from None
+    if not isinstance(document, dict):
+        raise MalformedEvent("event", document, "a JSON object")
+    return document
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _event_id(value: object) -> str:
+    accepted = "a UUID in canonical form, e.g. '7d3f0c1e-2b4a-4c5d-9e8f-0a1b2c3d4e5f'"
+    if not isinstance(value, str):
+        raise MalformedEvent("event_id", value, accepted)
+    try:
+        parsed = uuid.UUID(value)
+    except ValueError:
+        raise MalformedEvent("event_id", value, accepted) from None
+    if str(parsed) != value:
+        raise MalformedEvent("event_id", value, accepted)
+    return value
+
+
+def _resource_code(value: object) -> str:
+    try:
+        code = check_resource_code(value, "resource_code")  # type: ignore[arg-type]
+    except InvalidValue as exc:
+        raise MalformedEvent("resource_code", value, exc.accepted) from None
+    if code != value:
+        raise MalformedEvent("resource_code", value, f"the code in its canonical form, {code!r}")
+    return code
+
+
+def _choice(field: str, value: object, kind: type[E]) -> E:
+    if isinstance(value, str) and value in kind.__members__.values():
+        return kind(value)
+    raise MalformedEvent(field, value, "one of " + ", ".join(m.value for m in kind))
+
+
+def _instance(field: str, value: object) -> str:
+    try:
+        parse_instance_id(value)  # type: ignore[arg-type]
+    except ValueError:
+        raise MalformedEvent(field, value, ACCEPTED_INSTANCE_ID) from None
+    assert isinstance(value, str)
+    return value
+
+
+def _hops(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or len(value) > MAX_HOPS:
+        raise MalformedEvent("hops", value, f"a JSON array of at most {MAX_HOPS} instance ids")
+    return tuple(_instance(f"hops[{i}]", hop) for i, hop in enumerate(value))
+
+
+def _snapshot(
+    value: object, operation: Operation, code: str, version: int
+) -> dict[str, Any] | None:
+    if operation is Operation.REDACT:
+        if value is not None:
+            raise MalformedEvent("snapshot", value, "null: a REDACT event carries no snapshot")
+        return None
+    if value is None:
+        raise MalformedEvent(
+            "snapshot", None, f"the entry's fields: {operation.value} carries them"
+        )
+    entry = resource_from_dict(value)
+    assert isinstance(value, dict)
+    if entry.code != code:
+        raise MalformedEvent("snapshot.code", entry.code, f"{code!r}, the event's resource_code")
+    if "version" not in value or entry.version != version:
+        raise MalformedEvent(
+            "snapshot.version", value.get("version"), f"{version}, the event's version"
+        )
+    return value

@@ -1,0 +1,241 @@
+"""The change event: its dict form of an entry, its wire form, and the schema describing it
+(DESIGN "Instances and sync", point 2)."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+from importlib.resources import files
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from graph import Classification, LifecycleState, Resource, Zone
+from sync.errors import MalformedEvent
+from sync.events import (
+    FORMAT_VERSION,
+    ChangeEvent,
+    Operation,
+    decode,
+    encode,
+    event_for,
+    resource_from_dict,
+    resource_to_dict,
+)
+from sync.snapshots import RESOURCE_FIELDS
+from tests.sync import samples
+from tests.sync.schema_lite import violations
+from tests.sync.strategies import codes, instances, resources
+
+SCHEMA = json.loads(files("sync").joinpath("schema/change-event.v1.json").read_text("utf-8"))
+
+
+def wire(**changes: Any) -> bytes:
+    """A valid encoded event with some keys of its JSON replaced (or removed, for `...`)."""
+    document = json.loads(encode(samples.event()))
+    for key, value in changes.items():
+        if value is ...:
+            del document[key]
+        else:
+            document[key] = value
+    return json.dumps(document).encode()
+
+
+# -- the entry as a dict ---------------------------------------------------------------------
+
+
+def test_every_field_of_resource_has_a_key() -> None:
+    assert set(resource_to_dict(samples.entry())) == RESOURCE_FIELDS
+
+
+@given(resources)
+def test_resource_round_trip(entry: Resource) -> None:
+    document = resource_to_dict(entry)
+    assert json.loads(json.dumps(document)) == document  # JSON-able, nothing lost in JSON
+    assert resource_from_dict(document) == entry
+
+
+def test_dict_form_is_plain_values() -> None:
+    document = resource_to_dict(samples.entry())
+    assert document["share_modes"] == ["BATCH_DOWNLOAD", "INTERFACE"]  # frozensets sorted
+    assert document["published_on"] == "2024-03-01"
+    assert document["updated_at"] == "2024-03-01T08:30:00+00:00"
+    assert document["classification"] == "UNCLASSIFIED"
+    assert document["items"][1]["share_type"] == "UNCONDITIONAL"
+    assert document["extensions"] == [
+        ["internal_ticket", "OA-2024-17"],
+        ["contact", "028-12345678"],
+    ]
+
+
+def test_missing_optional_fields_take_their_defaults() -> None:
+    document = resource_to_dict(samples.entry())
+    del document["history"], document["extensions"]
+    assert resource_from_dict(document) == samples.entry(history=(), extensions=())
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field"),
+    [
+        (("format_class",), "PDF", "snapshot.format_class"),
+        (("items", 0, "length"), "18", "snapshot.items[0].length"),
+        (("items", 0, "colour"), "red", "snapshot.items[0].colour"),
+        (("history", 0, "at"), "yesterday", "snapshot.history[0].at"),
+        (("share_modes",), "INTERFACE", "snapshot.share_modes"),
+        (("open_to_public",), 1, "snapshot.open_to_public"),
+        (("extensions", 0), ["only-a-key"], "snapshot.extensions[0]"),
+        (("version",), 0, "snapshot.version"),
+        (("nickname",), "x", "snapshot.nickname"),
+    ],
+)
+def test_resource_from_dict_names_the_field(path: tuple[Any, ...], value: Any, field: str) -> None:
+    document = resource_to_dict(samples.entry())
+    target: Any = document
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    with pytest.raises(MalformedEvent) as refused:
+        resource_from_dict(document)
+    assert refused.value.field == field
+
+
+def test_a_required_field_must_be_present() -> None:
+    document = resource_to_dict(samples.entry())
+    del document["summary"]
+    with pytest.raises(MalformedEvent, match="summary"):
+        resource_from_dict(document)
+
+
+# -- the event on the wire -------------------------------------------------------------------
+
+
+def test_event_for_a_written_entry() -> None:
+    event = event_for(samples.entry())
+    assert event.operation is Operation.UPSERT
+    assert event.version == 3
+    assert event.origin == "510100/intranet"
+    assert event.origin_zone is Zone.INTRANET
+    assert event.hops == ()
+    assert event.classification is Classification.UNCLASSIFIED
+    assert event.format == FORMAT_VERSION
+    retired = event_for(samples.entry(state=LifecycleState.RETIRED))
+    assert retired.operation is Operation.RETIRE
+    assert event_for(samples.entry()).event_id != event.event_id  # a fresh id each time
+
+
+def test_encoding_is_canonical_json() -> None:
+    data = encode(samples.event())
+    text = data.decode("utf-8")
+    assert "企业登记信息" in text  # UTF-8, not \\u escapes
+    document = json.loads(text)
+    assert list(document) == sorted(document)
+    assert json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")) == text
+
+
+@given(resources, instances, st.lists(instances, max_size=4), st.sampled_from(Operation))
+def test_event_round_trip(
+    entry: Resource, origin: str, hops: list[str], operation: Operation
+) -> None:
+    event = dataclasses.replace(
+        event_for(dataclasses.replace(entry, origin=origin)), hops=tuple(hops)
+    )
+    if operation is Operation.REDACT:
+        event = dataclasses.replace(event, operation=operation, snapshot=None, classification=None)
+    assert decode(encode(event)) == event
+
+
+@given(resources, instances, st.lists(instances, max_size=4))
+def test_every_encoded_event_validates_against_the_schema(
+    entry: Resource, origin: str, hops: list[str]
+) -> None:
+    event = dataclasses.replace(
+        event_for(dataclasses.replace(entry, origin=origin)), hops=tuple(hops)
+    )
+    assert violations(SCHEMA, json.loads(encode(event))) == []
+    redact = dataclasses.replace(event, operation=Operation.REDACT, snapshot=None)
+    assert violations(SCHEMA, json.loads(encode(redact))) == []
+
+
+def test_schema_refuses_what_decode_refuses() -> None:
+    for bad in [wire(format=2), wire(operation="DELETE"), wire(snapshot=None), wire(hops=...)]:
+        with pytest.raises(MalformedEvent):
+            decode(bad)
+        assert violations(SCHEMA, json.loads(bad)) != []
+
+
+def test_schema_is_valid_for_jsonschema_when_installed() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    validator.validate(json.loads(encode(samples.event())))
+    assert not validator.is_valid(json.loads(wire(operation="REDACT")))  # a REDACT with a snapshot
+
+
+def test_schema_names_every_resource_field() -> None:
+    assert set(SCHEMA["$defs"]["resource"]["properties"]) == RESOURCE_FIELDS
+    assert set(SCHEMA["properties"]) == {f.name for f in dataclasses.fields(ChangeEvent)}
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "accepted"),
+    [
+        (b"\xff\xfe", "event", "UTF-8 JSON"),
+        (b"[1, 2]", "event", "JSON object"),
+        (b'{"version": NaN}', "event", "JSON"),
+        (wire(format=2), "format", "1"),
+        (wire(format=True), "format", "1"),
+        (wire(event_id="not-a-uuid"), "event_id", "UUID"),
+        (wire(event_id="7D3F0C1E-2B4A-4C5D-9E8F-0A1B2C3D4E5F"), "event_id", "canonical"),
+        (wire(resource_code="301001001-000001"), "resource_code", "前段码/后段码"),
+        (wire(version=0), "version", "from 1"),
+        (wire(version=True), "version", "whole number"),
+        (wire(version="3"), "version", "whole number"),
+        (wire(operation="DELETE"), "operation", "UPSERT, RETIRE, REDACT"),
+        (wire(classification="SECRET"), "classification", "CLASSIFIED, UNCLASSIFIED"),
+        (wire(origin="510100"), "origin", "instance"),
+        (wire(origin="100000/intranet"), "origin", "national"),
+        (wire(origin_zone="DMZ"), "origin_zone", "INTRANET, EXTRANET"),
+        (wire(hops="510100/intranet"), "hops", "array"),
+        (wire(hops=["510100/intranet"] * 17), "hops", "at most 16"),
+        (wire(hops=["510100/Intranet"]), "hops[0]", "instance"),
+        (wire(snapshot=None), "snapshot", "UPSERT carries"),
+        (wire(operation="REDACT"), "snapshot", "null"),
+        (wire(resource_code="301001001/000009"), "snapshot.code", "resource_code"),
+        (wire(version=4), "snapshot.version", "event's version"),
+        (wire(colour="red"), "colour", "no such key"),
+        (wire(hops=...), "hops", "required"),
+    ],
+)
+def test_decode_names_the_field_and_what_is_accepted(
+    data: bytes, field: str, accepted: str
+) -> None:
+    with pytest.raises(MalformedEvent) as refused:
+        decode(data)
+    assert refused.value.field == field
+    assert accepted in refused.value.accepted
+    assert field in str(refused.value)
+    assert refused.value.retriable is False
+
+
+def test_decode_refuses_what_is_not_bytes() -> None:
+    with pytest.raises(MalformedEvent, match="bytes"):
+        decode("{}")  # type: ignore[arg-type]
+
+
+@given(st.binary(max_size=200))
+def test_decode_only_ever_raises_malformed_event(data: bytes) -> None:
+    with contextlib.suppress(MalformedEvent):
+        decode(data)
+
+
+@given(codes)
+def test_decode_accepts_any_canonical_code(code: str) -> None:
+    event = samples.event()
+    assert event.snapshot is not None
+    moved = dataclasses.replace(
+        event, resource_code=code, snapshot={**event.snapshot, "code": code}
+    )
+    assert decode(encode(moved)).resource_code == code
