@@ -3,7 +3,7 @@ skip or repeat an entry, whatever the page size."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -30,10 +30,10 @@ ANY_STATE = frozenset[LifecycleState]()
 
 
 @pytest.fixture
-async def catalogue(store: CatalogStore) -> AsyncIterator[CatalogStore]:
+async def catalogue(store: CatalogStore) -> CatalogStore:
     await store.put_catalogs(TREE)
     await store.apply(ENTRIES)
-    yield store
+    return store
 
 
 def _region(e: Resource) -> str:

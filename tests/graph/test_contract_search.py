@@ -4,8 +4,6 @@ every token of the search in its name or summary."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from graph import CatalogStore, LifecycleState, ResourceFilter, ShareType
@@ -19,7 +17,7 @@ DRAFT = code(5)  # 人口 in a draft: found only when drafts are asked for
 
 
 @pytest.fixture
-async def searchable(store: CatalogStore) -> AsyncIterator[CatalogStore]:
+async def searchable(store: CatalogStore) -> CatalogStore:
     await store.apply(
         [
             resource(POPULATION, name="人口基础信息", summary="全市常住人口的基础信息"),
@@ -37,7 +35,7 @@ async def searchable(store: CatalogStore) -> AsyncIterator[CatalogStore]:
             ),
         ]
     )
-    yield store
+    return store
 
 
 SEARCHES: dict[str, tuple[str, list[str]]] = {
