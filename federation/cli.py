@@ -1,6 +1,6 @@
 """The `mulu` command.
 
-    $ mulu settings          # the effective configuration, secrets masked
+$ mulu settings          # the effective configuration, secrets masked
 """
 
 from __future__ import annotations

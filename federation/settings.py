@@ -23,7 +23,11 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["KafkaSettings", "Neo4jSettings", "Settings", "load_settings"]
+from graph import Catalog, Zone
+from graph.codes import NATION, region_parent
+from graph.model import catalog_id
+
+__all__ = ["GraphQLSettings", "KafkaSettings", "Neo4jSettings", "Settings", "load_settings"]
 
 
 class Neo4jSettings(BaseModel):
@@ -48,6 +52,19 @@ class KafkaSettings(BaseModel):
     mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
 
 
+class GraphQLSettings(BaseModel):
+    """Limits of the GraphQL endpoint: what one request may ask and how long it may take."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max_depth: int = Field(default=10, ge=1, description="deepest selection, introspection aside")
+    max_aliases: int = Field(default=30, ge=0)
+    max_tokens: int = Field(default=2000, ge=10)
+    timeout_seconds: float = Field(default=10.0, gt=0)
+    cache_size: int = Field(default=256, ge=1, description="parsed and validated documents kept")
+    graphiql: bool = True
+
+
 class Settings(BaseSettings):
     """The whole configuration of one instance."""
 
@@ -66,6 +83,24 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    region_code: str = Field(default="510100", description="GB/T 2260 code; 100000 is the nation")
+    zone: Zone = Zone.INTRANET
+    catalog_name: str = "成都市政务信息资源目录"
+    parent_catalog_id: str | None = Field(
+        default=None, description="the catalog reported upward to; None derives it from the region"
+    )
+    graphql: GraphQLSettings = GraphQLSettings()
+    # Until department certificates come: trust X-Mulu-Dev-Department / X-Mulu-Dev-Role.
+    # Never enable it on an instance other people can reach.
+    dev_identity_header: bool = False
+
+    def catalog(self) -> Catalog:
+        """This instance's catalog: its region, zone, name and the catalog above it."""
+        parent = self.parent_catalog_id
+        if parent is None and self.region_code != NATION:
+            above = region_parent(self.region_code)
+            parent = catalog_id(above, self.zone) if above else None
+        return Catalog(self.region_code, self.zone, self.catalog_name, parent)
 
     @classmethod
     def settings_customise_sources(
@@ -85,7 +120,9 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
 
     The file is `config_file`, else the one named by ``MULU_CONFIG``, else none.
     """
-    named = config_file or (Path(os.environ["MULU_CONFIG"]) if os.environ.get("MULU_CONFIG") else None)
+    named = config_file or (
+        Path(os.environ["MULU_CONFIG"]) if os.environ.get("MULU_CONFIG") else None
+    )
     if named is None:
         return Settings(**overrides)
     if not named.is_file():

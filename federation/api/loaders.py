@@ -1,0 +1,75 @@
+"""DataLoaders over the store's batch reads: one store call per kind per request level.
+
+Nested fields (a resource's provider, categories, related entries; a catalog's parents) load
+through these, so listing a hundred entries with their providers costs one `departments` call,
+not a hundred. Loaders live for one request: their caches never outlive it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from strawberry.dataloader import DataLoader
+
+from graph import Catalog, CatalogStore, Category, Department, Resource
+from graph.queries import CatalogCount, Facets, ResourceFilter
+
+__all__ = ["Loaders"]
+
+
+@dataclass
+class Loaders:
+    """The loaders of one request over `store`."""
+
+    store: CatalogStore
+    resources: DataLoader[str, Resource | None] = field(init=False)
+    departments: DataLoader[str, Department | None] = field(init=False)
+    categories: DataLoader[str, Category | None] = field(init=False)
+    _catalogs: asyncio.Task[dict[str, Catalog]] | None = field(default=None, init=False)
+    _tree: asyncio.Task[list[CatalogCount]] | None = field(default=None, init=False)
+    _counts: dict[ResourceFilter, asyncio.Task[Facets]] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        self.resources = DataLoader(load_fn=self._load_resources)
+        self.departments = DataLoader(load_fn=self._load_departments)
+        self.categories = DataLoader(load_fn=self._load_categories)
+
+    async def _load_resources(self, codes: Sequence[str]) -> list[Resource | None]:
+        found = await self.store.get_many(list(codes))
+        return [found.get(code) for code in codes]
+
+    async def _load_departments(self, codes: Sequence[str]) -> list[Department | None]:
+        found = {d.code: d for d in await self.store.departments(list(codes))}
+        return [found.get(code) for code in codes]
+
+    async def _load_categories(self, codes: Sequence[str]) -> list[Category | None]:
+        found = {c.code: c for c in await self.store.categories(list(codes))}
+        return [found.get(code) for code in codes]
+
+    async def catalogs(self) -> dict[str, Catalog]:
+        """Every catalog the store knows, by id: a handful, read once per request."""
+        if self._catalogs is None:
+            self._catalogs = asyncio.ensure_future(self._read_catalogs())
+        return await asyncio.shield(self._catalogs)
+
+    async def _read_catalogs(self) -> dict[str, Catalog]:
+        return {c.id: c for c in await self.store.catalogs()}
+
+    async def tree(self) -> list[CatalogCount]:
+        """The catalog tree with published-entry counts, read once per request."""
+        if self._tree is None:
+            self._tree = asyncio.ensure_future(self.store.tree())
+        return await asyncio.shield(self._tree)
+
+    async def counts(self, where: ResourceFilter) -> Facets:
+        """The entries `where` selects, counted by provider, theme and share type; each filter
+        is counted once per request however many fields ask."""
+        if where not in self._counts:
+            self._counts[where] = asyncio.ensure_future(self.store.facets(where))
+        return await asyncio.shield(self._counts[where])
+
+    def prime(self, entries: Sequence[Resource]) -> None:
+        """Entries read by a listing need not be read again by a nested field."""
+        self.resources.prime_many({e.code: e for e in entries})

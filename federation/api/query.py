@@ -1,0 +1,93 @@
+"""The discovery root: catalogs, resources, lineage, departments, themes and facets.
+
+Resolvers are thin: arguments in, the caller's limits applied, one store call or loader, a
+type out.
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from federation.api.catalogs import CatalogNode, catalog_tree
+from federation.api.connection import ResourceConnection
+from federation.api.context import Info
+from federation.api.facets import Facets
+from federation.api.fields import field
+from federation.api.inputs import ResourceFilterInput, as_filter
+from federation.api.lineage import Lineage
+from federation.api.types import Department, Resource, Theme, load_resource
+from graph import THEMES, Level, NotFound
+from graph.codes import check_credit_code, check_resource_code
+from graph.queries import Direction, check_depth, check_page_size
+
+__all__ = ["Query"]
+
+
+@strawberry.type
+class Query:
+    @field("目录: the catalogs known here as a tree (the roots), or those of a level/region.")
+    async def catalogs(
+        self, info: Info, level: Level | None = None, region: str | None = None
+    ) -> list[CatalogNode]:
+        return await catalog_tree(info, level, region)
+
+    @field("One catalog by id, e.g. 510100/intranet.")
+    async def catalog(self, info: Info, id: strawberry.ID) -> CatalogNode | None:
+        rows = await info.context.loaders.tree()
+        row = next((r for r in rows if r.id == id), None)
+        if row is not None:
+            return CatalogNode.of(row)
+        known = (await info.context.loaders.catalogs()).get(str(id))
+        return CatalogNode.of(known) if known else None
+
+    @field("Entries by filter and full-text search (relevance order), a page at a time.")
+    async def resources(
+        self,
+        info: Info,
+        filter: ResourceFilterInput | None = None,
+        search: str | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> ResourceConnection:
+        where = info.context.viewer.restrict(as_filter(filter))
+        page = await info.context.store.find(where, search, check_page_size(first), after)
+        info.context.loaders.prime(page.items)
+        return ResourceConnection.of(page)
+
+    @field("One entry by its resource code, when held here and visible to the caller.")
+    async def resource(self, info: Info, code: str) -> Resource | None:
+        return await load_resource(info, check_resource_code(code))
+
+    @field("What an entry derives from (UPSTREAM), what derives from it (DOWNSTREAM), or both.")
+    async def lineage(
+        self, info: Info, code: str, direction: Direction = Direction.BOTH, depth: int = 3
+    ) -> Lineage:
+        code = check_resource_code(code)
+        root = await info.context.loaders.resources.load(code)
+        if root is not None and not info.context.viewer.can_see(root):
+            raise NotFound("resource", code)
+        walked = await info.context.store.lineage(code, direction, check_depth(depth))
+        return Lineage.of(walked, info.context.viewer)
+
+    @field("政务部门 registered here (all, or those with the given codes), ordered by code.")
+    async def departments(self, info: Info, codes: list[str] | None = None) -> list[Department]:
+        checked = None if codes is None else [check_credit_code(c, "codes") for c in codes]
+        found = await info.context.store.departments(checked)
+        info.context.loaders.departments.prime_many({d.code: d for d in found})
+        return [Department.of(d) for d in found]
+
+    @field("One department by its 统一社会信用代码.")
+    async def department(self, info: Info, code: str) -> Department | None:
+        found = await info.context.loaders.departments.load(check_credit_code(code, "code"))
+        return Department.of(found) if found else None
+
+    @field("主题: every theme, with the published entries about it.")
+    def themes(self) -> list[Theme]:
+        return [Theme(name=name) for name in THEMES]
+
+    @field("Counts of the entries a filter and search select, by provider, theme, share type.")
+    async def facets(
+        self, info: Info, filter: ResourceFilterInput | None = None, search: str | None = None
+    ) -> Facets:
+        where = info.context.viewer.restrict(as_filter(filter))
+        return Facets.of(await info.context.store.facets(where, search))

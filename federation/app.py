@@ -1,0 +1,142 @@
+"""The instance's web app: ``/graphql`` (GraphiQL in a browser), ``/health``, ``/metrics``.
+
+Everything long-lived — the store, the sample load — is opened in one lifespan with an
+`AsyncExitStack` and handed to requests as typed state; it is closed when the app stops.
+
+    app = create_app(load_settings())
+    uvicorn.run(app)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from federation.api.context import CatalogContext
+from federation.api.identity import viewer_from_headers
+from federation.api.limits import Limits
+from federation.api.schema import build_schema
+from federation.instance import open_store
+from federation.metrics import Metrics, MetricsMiddleware
+from federation.settings import Settings
+from graph import CatalogError, CatalogStore
+
+__all__ = ["Instance", "create_app"]
+
+_log = logging.getLogger("mulu.instance")
+
+OpenStore = Callable[[], AbstractAsyncContextManager[CatalogStore]]
+Prepare = Callable[[CatalogStore], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """What the lifespan opened, as requests see it."""
+
+    settings: Settings
+    store: CatalogStore
+    metrics: Metrics
+
+
+class _State(TypedDict):
+    instance: Instance
+
+
+class CatalogGraphQL(GraphQL[CatalogContext, None]):
+    """strawberry's ASGI view, with the request's context built from the instance."""
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> CatalogContext:
+        instance: Instance = request.state.instance
+        return CatalogContext(store=instance.store, viewer=request.state.viewer, request=request)
+
+
+class _Identify:
+    """Names the caller before GraphQL runs; a malformed identity is refused with 400."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope)
+        instance: Instance = request.state.instance
+        try:
+            request.state.viewer = viewer_from_headers(
+                request.headers,
+                instance.store.catalog.zone,
+                trusted=instance.settings.dev_identity_header,
+            )
+        except CatalogError as exc:
+            error = {"message": str(exc), "extensions": exc.extensions()}
+            await JSONResponse({"errors": [error]}, status_code=400)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+async def _health(request: Request) -> Response:
+    instance: Instance = request.state.instance
+    store: dict[str, Any] = {"kind": instance.settings.store, "state": "up"}
+    try:
+        async with asyncio.timeout(5):
+            await instance.store.ping()
+    except (CatalogError, TimeoutError) as exc:
+        store.update(state="down", error=getattr(exc, "code", "TIMEOUT"))
+    up = store["state"] == "up"
+    body = {
+        "status": "ok" if up else "degraded",
+        "catalog": instance.store.catalog.id,
+        "store": store,
+        "sync": {"links": [], "note": "sync links are not configured on this instance yet"},
+    }
+    return JSONResponse(body, status_code=200 if up else 503)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    store: OpenStore | None = None,
+    prepare: Prepare | None = None,
+) -> Starlette:
+    """The app of one instance. `store` opens its store (default: the one `settings` name);
+    `prepare`, when given, is awaited with the open store before the first request (the
+    ``--sample`` load, say)."""
+    metrics = Metrics()
+    limits = Limits(**settings.graphql.model_dump(exclude={"graphiql"}))
+    schema = build_schema(limits, on_error=metrics.count_graphql_error)
+    graphql = CatalogGraphQL(schema, graphql_ide="graphiql" if settings.graphql.graphiql else None)
+    opener: OpenStore = store or (lambda: open_store(settings))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[_State]:
+        async with AsyncExitStack() as stack:
+            opened = await stack.enter_async_context(opener())
+            await opened.put_catalogs([opened.catalog])
+            if prepare is not None:
+                await prepare(opened)
+            _log.info("instance ready", extra={"catalog": opened.catalog.id})
+            yield {"instance": Instance(settings, opened, metrics)}
+            _log.info("instance stopping", extra={"catalog": opened.catalog.id})
+
+    return Starlette(
+        routes=[
+            Route("/graphql", _Identify(graphql), methods=["GET", "POST"]),
+            Route("/health", _health, methods=["GET"]),
+            Route("/metrics", metrics.endpoint, methods=["GET"]),
+        ],
+        middleware=[Middleware(MetricsMiddleware, metrics=metrics)],
+        lifespan=lifespan,
+    )
