@@ -1,0 +1,197 @@
+"""Contract: the catalog tree (municipal → provincial → national, PART_OF) with the entries
+listed in each catalog and in its whole subtree, and the facets of a selection."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph import CatalogStore, Level, LifecycleState, ResourceFilter, ShareType
+from graph.queries import CatalogCount, FacetCount
+from tests.graph.dataset import ENTRIES
+from tests.graph.entries import (
+    CHENGDU,
+    CHONGQING,
+    HEALTH,
+    JINJIANG_CATALOG,
+    MARKET,
+    MIANYANG,
+    NATIONAL,
+    POLICE,
+    SICHUAN,
+    TREE,
+    code,
+    resource,
+)
+
+S = LifecycleState
+
+
+def _in(catalog_id: str, n: int, state: S = S.PUBLISHED) -> object:
+    return resource(code(n), origin=catalog_id, state=state)
+
+
+@pytest.fixture
+async def tree_store(store: CatalogStore) -> CatalogStore:
+    await store.put_catalogs(TREE)
+    await store.apply(
+        [
+            _in(CHENGDU.id, 1),
+            _in(CHENGDU.id, 2),
+            _in(CHENGDU.id, 3, S.DRAFT),
+            _in(JINJIANG_CATALOG.id, 4),
+            _in(JINJIANG_CATALOG.id, 5, S.RETIRED),
+            _in(SICHUAN.id, 6),
+            _in(MIANYANG.id, 7),
+            _in(MIANYANG.id, 8, S.SUBMITTED),
+        ]  # type: ignore[list-item]
+    )
+    return store
+
+
+def _counts(tree: list[CatalogCount]) -> dict[str, tuple[int, int]]:
+    return {c.id: (c.own_count, c.total_count) for c in tree}
+
+
+async def test_tree_counts_published_entries_own_and_below(tree_store: CatalogStore) -> None:
+    tree = await tree_store.tree()
+    assert _counts(tree) == {
+        NATIONAL.id: (0, 5),
+        SICHUAN.id: (1, 5),
+        CHENGDU.id: (2, 3),
+        JINJIANG_CATALOG.id: (1, 1),
+        MIANYANG.id: (1, 1),
+        CHONGQING.id: (0, 0),
+    }
+    by_id = {c.id: c for c in tree}
+    jinjiang = by_id[JINJIANG_CATALOG.id]
+    assert (jinjiang.name, jinjiang.level, jinjiang.region_code, jinjiang.parent_id) == (
+        JINJIANG_CATALOG.name,
+        Level.COUNTY,
+        "510104",
+        CHENGDU.id,
+    )
+    assert by_id[NATIONAL.id].parent_id is None
+    assert by_id[NATIONAL.id].level is Level.NATIONAL
+
+
+async def test_tree_counts_the_states_asked_for(tree_store: CatalogStore) -> None:
+    every = _counts(await tree_store.tree(frozenset(S)))
+    assert every[NATIONAL.id] == (0, 8)
+    assert every[CHENGDU.id] == (3, 5)
+    assert every[MIANYANG.id] == (2, 2)
+    work = _counts(await tree_store.tree(frozenset({S.DRAFT, S.SUBMITTED})))
+    assert work[SICHUAN.id] == (0, 2)
+    assert work[JINJIANG_CATALOG.id] == (0, 0)
+
+
+async def test_tree_follows_writes(tree_store: CatalogStore) -> None:
+    await tree_store.redact(code(4), 2)
+    await tree_store.apply([resource(code(9), origin=CHONGQING.id)])
+    counts = _counts(await tree_store.tree())
+    assert counts[CHENGDU.id] == (2, 2)
+    assert counts[CHONGQING.id] == (1, 1)
+    assert counts[NATIONAL.id] == (0, 5)
+
+
+async def test_catalogs_read_back(tree_store: CatalogStore) -> None:
+    found = await tree_store.catalogs([MIANYANG.id, NATIONAL.id, "440100/intranet"])
+    assert sorted(found, key=lambda c: c.id) == sorted([MIANYANG, NATIONAL], key=lambda c: c.id)
+    assert await tree_store.catalogs([]) == []
+    everything = await tree_store.catalogs()
+    assert set(TREE) <= set(everything)
+
+
+# -- facets ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def facet_store(store: CatalogStore) -> CatalogStore:
+    conditional = {
+        "share_type": ShareType.CONDITIONAL,
+        "share_condition": "经审批",
+        "summary": "目录条目",
+    }
+    await store.apply(
+        [
+            resource(
+                code(1),
+                summary="目录条目",
+                name="人口信息",
+                provider=POLICE,
+                themes=frozenset({"社会保障"}),
+            ),
+            resource(code(2), name="人口统计", provider=POLICE, **conditional),
+            resource(
+                code(3),
+                name="企业信息",
+                provider=MARKET,
+                themes=frozenset({"社会保障", "信用体系"}),
+                **conditional,
+            ),
+            resource(
+                code(4),
+                summary="目录条目",
+                name="医院信息",
+                provider=HEALTH,
+                themes=frozenset({"健康保障"}),
+            ),
+            resource(code(5), summary="目录条目", name="人口草稿", provider=HEALTH, state=S.DRAFT),
+        ]
+    )
+    return store
+
+
+async def test_facets_count_by_provider_theme_and_share_type(facet_store: CatalogStore) -> None:
+    facets = await facet_store.facets(ResourceFilter())
+    assert sorted(facets.by_provider, key=lambda f: f.key) == sorted(
+        [
+            FacetCount(POLICE.code, POLICE.name, 2),
+            FacetCount(MARKET.code, MARKET.name, 1),
+            FacetCount(HEALTH.code, HEALTH.name, 1),
+        ],
+        key=lambda f: f.key,
+    )
+    assert {f.key: f.count for f in facets.by_theme} == {
+        "社会保障": 2,
+        "信用体系": 1,
+        "健康保障": 1,
+    }
+    assert {f.key: f.count for f in facets.by_share_type} == {
+        ShareType.UNCONDITIONAL.value: 2,
+        ShareType.CONDITIONAL.value: 2,
+    }
+    # Largest first.
+    assert facets.by_provider[0].key == POLICE.code
+    assert facets.by_theme[0].key == "社会保障"
+
+
+async def test_facets_of_a_search_and_a_filter(facet_store: CatalogStore) -> None:
+    searched = await facet_store.facets(ResourceFilter(), search="人口")
+    assert [(f.key, f.count) for f in searched.by_provider] == [(POLICE.code, 2)]
+    assert [(f.key, f.count) for f in searched.by_theme] == [("社会保障", 1)]
+    every_state = await facet_store.facets(ResourceFilter(states=frozenset()), search="人口")
+    assert {f.key: f.count for f in every_state.by_provider} == {POLICE.code: 2, HEALTH.code: 1}
+    filtered = await facet_store.facets(ResourceFilter(theme="社会保障"))
+    assert {f.key: f.count for f in filtered.by_share_type} == {
+        ShareType.UNCONDITIONAL.value: 1,
+        ShareType.CONDITIONAL.value: 1,
+    }
+    nothing = await facet_store.facets(ResourceFilter(), search="气象")
+    assert (nothing.by_provider, nothing.by_theme, nothing.by_share_type) == ((), (), ())
+
+
+async def test_facets_agree_with_find(store: CatalogStore) -> None:
+    await store.put_catalogs(TREE)
+    await store.apply(ENTRIES)
+    where = ResourceFilter(region_code="510000", states=frozenset())
+    page = await store.find(where, first=100)
+    facets = await store.facets(where)
+    providers: dict[str, int] = {}
+    themes: dict[str, int] = {}
+    for e in page.items:
+        providers[e.provider_code] = providers.get(e.provider_code, 0) + 1
+        for theme in e.themes:
+            themes[theme] = themes.get(theme, 0) + 1
+    assert {f.key: f.count for f in facets.by_provider} == providers
+    assert {f.key: f.count for f in facets.by_theme} == themes
+    assert sum(f.count for f in facets.by_share_type) == page.total_count
