@@ -38,7 +38,8 @@ __all__ = [
 
 NATION = "100000"
 
-_RESOURCE_CODE = re.compile(r"^([1-3])(\d{2})(\d{3})(\d{0,6})/(\d{6})$")
+# ASCII digits only, and no trailing newline (`$` would allow one; `\d` any script's digits).
+_RESOURCE_CODE = re.compile(r"^([1-3])(\d{2})(\d{3})(\d{0,6})/(\d{6})\Z", re.ASCII)
 _RESOURCE_ACCEPTED = (
     "前段码/后段码: 类 (1 digit, 1 base, 2 theme, 3 department), 项 (2 digits), 目 (3 digits), "
     "细目 (0 to 6 digits), '/', then a 6-digit sequence number, e.g. '301001001/000001'"
