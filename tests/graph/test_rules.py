@@ -1,0 +1,100 @@
+"""Unit tests of `graph.rules.check_resource`: what it normalises and what it refuses, as a
+pure function (the contract suite checks that stores enforce it)."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph import (
+    Classification,
+    DataItem,
+    InvalidValue,
+    ShareMode,
+    ShareType,
+    Zone,
+    check_resource,
+)
+from tests.graph.entries import POLICE, code, resource
+
+
+def test_a_valid_entry_passes_unchanged() -> None:
+    entry = resource()
+    assert check_resource(entry, Zone.INTRANET) == entry
+    assert check_resource(entry, Zone.EXTRANET) == entry
+
+
+def test_text_is_stripped_and_codes_normalised() -> None:
+    entry = resource(
+        name="  户籍人口信息 ",
+        provider_code=POLICE.code.lower(),
+        share_type=ShareType.CONDITIONAL,
+        share_condition=" 经审批 ",
+        open_condition="   ",
+        related_codes=(code(2), code(2), code(3)),
+        items=(DataItem(" 姓名 ", " string "),),
+    )
+    checked = check_resource(entry, Zone.INTRANET)
+    assert checked.name == "户籍人口信息"
+    assert checked.provider_code == POLICE.code
+    assert checked.share_condition == "经审批"
+    assert checked.open_condition is None
+    assert checked.related_codes == (code(2), code(3))
+    assert checked.items == (DataItem("姓名", "string"),)
+
+
+def test_intranet_fails_closed() -> None:
+    """national 第十一条: a missing classification on the intranet means CLASSIFIED."""
+    checked = check_resource(resource(classification=None), Zone.INTRANET)
+    assert checked.classification is Classification.CLASSIFIED
+
+
+@pytest.mark.parametrize("classification", [Classification.CLASSIFIED, None])
+def test_extranet_refuses_classified(classification: Classification | None) -> None:
+    """national 第十一条: the extranet holds no classified entry."""
+    with pytest.raises(InvalidValue) as refused:
+        check_resource(resource(classification=classification), Zone.EXTRANET)
+    assert refused.value.field == "classification"
+    assert refused.value.rule == "national 第十一条"
+
+
+def test_not_shared_with_a_legal_basis_passes() -> None:
+    """national 第十条(一): an entry not shared names the law that forbids sharing."""
+    entry = resource(
+        share_type=ShareType.NONE, legal_basis="《保守国家秘密法》", share_modes=frozenset()
+    )
+    assert check_resource(entry, Zone.INTRANET).legal_basis == "《保守国家秘密法》"
+
+
+def test_base_items_of_a_base_resource_shared_unconditionally_pass() -> None:
+    """national 第十条(二): base items unconditional, even in a conditional base resource."""
+    entry = resource(
+        "101001001/000001",
+        share_type=ShareType.CONDITIONAL,
+        share_condition="经审批",
+        items=(
+            DataItem("公民身份号码", "string", 18, True, ShareType.UNCONDITIONAL),
+            DataItem("住址", "string", 200),
+        ),
+    )
+    assert check_resource(entry, Zone.INTRANET).items == entry.items
+
+
+def test_refusal_extensions_name_field_value_and_accepted() -> None:
+    with pytest.raises(InvalidValue) as refused:
+        check_resource(resource(share_modes=frozenset()), Zone.INTRANET)
+    ext = refused.value.extensions()
+    assert ext["code"] == "INVALID_VALUE"
+    assert ext["field"] == "share_modes"
+    assert ext["value"] == "[]"
+    assert "INTERFACE" in ext["accepted"]
+
+
+def test_first_broken_rule_is_reported() -> None:
+    with pytest.raises(InvalidValue) as refused:
+        check_resource(resource(code="bad", name=""), Zone.INTRANET)
+    assert refused.value.field == "code"
+
+
+def test_every_share_mode_is_accepted() -> None:
+    entry = resource(share_modes=frozenset(ShareMode))
+    assert check_resource(entry, Zone.EXTRANET).share_modes == frozenset(ShareMode)
