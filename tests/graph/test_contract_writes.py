@@ -234,3 +234,16 @@ async def test_a_store_closes_twice_harmlessly(open_store: OpenStore) -> None:
         if close is not None:
             await close()
             await close()
+
+
+async def test_concurrent_creates_of_one_code_let_exactly_one_win(store: CatalogStore) -> None:
+    import asyncio
+
+    attempts = [resource(name=f"并发写入{n}") for n in range(8)]
+    results = await asyncio.gather(
+        *(store.save(e, expected_version=None) for e in attempts), return_exceptions=True
+    )
+    winners = [r for r in results if not isinstance(r, BaseException)]
+    assert len(winners) == 1
+    assert all(isinstance(r, VersionConflict) for r in results if r not in winners)
+    assert await store.get(attempts[0].code) == winners[0]

@@ -1,0 +1,108 @@
+"""What only the embedded store promises, beyond the contract: its file, its thread, its
+snapshots and its index."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from graph import ResourceFilter, StoreUnavailable
+from graph.embedded import EmbeddedStore
+from graph.embedded.rows import parse_catalog_id, resource_from_json, resource_to_json
+from graph.embedded.search import index_text, match_expression
+from graph.errors import InvalidValue
+from graph.text import tokens
+from tests.graph.conftest import CHENGDU_INTRANET
+from tests.graph.entries import code, resource
+from tests.graph.test_contract_writes import rich_entry
+
+
+async def test_the_file_is_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    async with EmbeddedStore.open(tmp_path / "c.db", CHENGDU_INTRANET) as store:
+        await store.save(resource(), expected_version=None)
+    with sqlite3.connect(tmp_path / "c.db") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert db.execute("SELECT count(*) FROM resources").fetchone() == (1,)
+
+
+async def test_a_store_is_opened_once_and_closed_harmlessly_again(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "c.db", CHENGDU_INTRANET)
+    async with store:
+        with pytest.raises(RuntimeError, match="already open"):
+            await store.connect()
+    await store.close()
+    with pytest.raises(RuntimeError, match="not open"):
+        await store.ping()
+
+
+async def test_an_unreadable_file_is_unavailable(tmp_path: Path) -> None:
+    (tmp_path / "c.db").write_bytes(b"not a database" * 100)
+    with pytest.raises(StoreUnavailable, match=r"c\.db"):
+        async with EmbeddedStore.open(tmp_path / "c.db", CHENGDU_INTRANET):
+            pass
+
+
+async def test_the_event_loop_keeps_running_during_writes(tmp_path: Path) -> None:
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    async with EmbeddedStore.open(tmp_path / "c.db", CHENGDU_INTRANET) as store:
+        ticker = asyncio.create_task(tick())
+        await store.apply([resource(code(n), name=f"资源{n}") for n in range(1, 300)])
+        ticker.cancel()
+    assert ticks > 1
+
+
+async def test_an_entry_without_origin_is_listed_in_the_stores_catalog(tmp_path: Path) -> None:
+    async with EmbeddedStore.open(tmp_path / "c.db", CHENGDU_INTRANET) as store:
+        saved = await store.save(resource(origin=""), expected_version=None)
+        assert saved.origin == CHENGDU_INTRANET.id
+        page = await store.find(ResourceFilter(catalog_id=CHENGDU_INTRANET.id))
+        assert page.total_count == 1
+
+
+async def test_a_malformed_origin_is_refused(tmp_path: Path) -> None:
+    async with EmbeddedStore.open(tmp_path / "c.db", CHENGDU_INTRANET) as store:
+        with pytest.raises(InvalidValue, match="origin"):
+            await store.apply([resource(origin="chengdu")])
+        assert await store.get(code(1)) is None
+
+
+def test_snapshots_round_trip() -> None:
+    entry = rich_entry()
+    text = resource_to_json(entry)  # type: ignore[arg-type]
+    assert resource_from_json(text) == entry
+    assert resource_to_json(resource_from_json(text)) == text
+
+
+@pytest.mark.parametrize(
+    ("catalog_id", "region"),
+    [("national/intranet", "100000"), ("510100/extranet", "510100")],
+)
+def test_catalog_ids_parse(catalog_id: str, region: str) -> None:
+    assert parse_catalog_id(catalog_id)[0] == region
+
+
+@given(st.text(max_size=40), st.text(max_size=40))
+def test_the_index_holds_exactly_the_analyzer_tokens(name: str, query: str) -> None:
+    """A query matches when every one of its tokens is among the entry's: the hex encoding
+    neither merges nor splits tokens."""
+    indexed = set(index_text(resource(name=name or "名", summary="摘要")).split())
+    expression = match_expression(query)
+    if not tokens(query):
+        assert expression is None
+        return
+    assert expression is not None
+    wanted = {term.strip('"') for term in expression.split(" AND ")}
+    doc_tokens = set(tokens((name or "名") + " 摘要"))
+    assert (wanted <= indexed) == (set(tokens(query)) <= doc_tokens)
