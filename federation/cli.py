@@ -1,12 +1,13 @@
 """The `mulu` command.
 
-$ mulu settings          # the effective configuration, secrets masked
+$ mulu settings                      # the effective configuration, secrets masked
+$ mulu serve --sample 2000           # one instance with a sample catalog, on :8000
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -37,3 +38,47 @@ def main() -> None:
 def settings(config: ConfigOption = None) -> None:
     """Print the effective settings (environment + file + defaults), secrets masked."""
     Console().print_json(load_settings(config).model_dump_json())
+
+
+@app.command()
+def serve(
+    config: ConfigOption = None,
+    sample: Annotated[
+        int | None,
+        typer.Option(help="first load about this many sample entries into the catalog", min=1),
+    ] = None,
+    host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on", min=0, max=65535)] = None,
+) -> None:
+    """Run one instance: /graphql (GraphiQL in a browser), /health and /metrics."""
+    import uvicorn
+
+    from federation.app import create_app
+    from federation.logging import configure_logging
+    from federation.sample import load_instance_sample
+    from graph import CatalogStore
+
+    overrides: dict[str, Any] = {}
+    if host is not None:
+        overrides["host"] = host
+    if port is not None:
+        overrides["port"] = port
+    try:
+        chosen = load_settings(config, **overrides)
+    except (OSError, ValueError) as exc:  # a missing file, an invalid setting
+        raise typer.BadParameter(str(exc), param_hint="--config / MULU_*") from exc
+    configure_logging(chosen.log_level)
+
+    async def load(store: CatalogStore) -> None:
+        if sample is not None:
+            await load_instance_sample(store, sample)
+
+    instance = create_app(chosen, prepare=load)
+    uvicorn.run(
+        instance,
+        host=chosen.host,
+        port=chosen.port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )

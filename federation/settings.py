@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -23,8 +23,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from graph import Catalog, Zone
-from graph.codes import NATION, region_parent
+from graph import Catalog, InvalidValue, Zone
+from graph.codes import NATION, check_region_code, region_parent
 from graph.model import catalog_id
 
 __all__ = ["GraphQLSettings", "KafkaSettings", "Neo4jSettings", "Settings", "load_settings"]
@@ -93,6 +93,14 @@ class Settings(BaseSettings):
     # Until department certificates come: trust X-Mulu-Dev-Department / X-Mulu-Dev-Role.
     # Never enable it on an instance other people can reach.
     dev_identity_header: bool = False
+
+    @field_validator("region_code")
+    @classmethod
+    def _check_region(cls, value: str) -> str:
+        try:
+            return check_region_code(value)
+        except InvalidValue as exc:
+            raise ValueError(str(exc)) from exc
 
     def catalog(self) -> Catalog:
         """This instance's catalog: its region, zone, name and the catalog above it."""
