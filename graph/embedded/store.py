@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from graph.codes import check_resource_code
 from graph.embedded import writes
@@ -225,3 +225,10 @@ class EmbeddedStore:
         return await self._connection.read(
             lambda db: [build(tuple(row)) for row in db.execute(sql, params)]
         )
+
+
+if TYPE_CHECKING:
+    from graph.store import CatalogStore
+
+    def _implements_the_protocol(store: EmbeddedStore) -> CatalogStore:
+        return store  # mypy checks that EmbeddedStore is a CatalogStore
