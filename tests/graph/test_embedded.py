@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph import ResourceFilter, StoreUnavailable
+from graph import Direction, ResourceFilter, StoreUnavailable
 from graph.embedded import EmbeddedStore
 from graph.embedded.rows import parse_catalog_id, resource_from_json, resource_to_json
 from graph.embedded.search import index_text, match_expression
@@ -106,3 +106,15 @@ def test_the_index_holds_exactly_the_analyzer_tokens(name: str, query: str) -> N
     wanted = {term.strip('"') for term in expression.split(" AND ")}
     doc_tokens = set(tokens((name or "名") + " 摘要"))
     assert (wanted <= indexed) == (set(tokens(query)) <= doc_tokens)
+
+
+async def test_erase_all_leaves_only_the_own_catalog(tmp_path: Path) -> None:
+    async with EmbeddedStore.open(tmp_path / "c.db", CHENGDU_INTRANET) as store:
+        await store.apply([resource(derived_from=(code(9),))])
+        await store.redact(code(2), 3)
+        await store.erase_all()
+        assert await store.get_many([code(1)]) == {}
+        assert await store.departments() == []
+        assert await store.catalogs() == [CHENGDU_INTRANET]
+        assert await store.apply([resource(code(2))]) == ["APPLIED"]
+        assert (await store.lineage(code(1), Direction.UPSTREAM, 1)).edges == ()
