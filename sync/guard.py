@@ -116,6 +116,10 @@ class Refusal(StrEnum):
     FORGED_ORIGIN = "FORGED_ORIGIN"
     NOT_PUBLISHED = "NOT_PUBLISHED"
     FIELD_NOT_ALLOWED = "FIELD_NOT_ALLOWED"
+    # Set by the target when it applies (sync.apply), not by the guard:
+    MALFORMED = "MALFORMED"  # the bytes are not an event
+    INVALID_ENTRY = "INVALID_ENTRY"  # the snapshot breaks a rule of the target's store
+    ORIGIN_CONFLICT = "ORIGIN_CONFLICT"  # the target holds the code from another origin
 
 
 @dataclass(frozen=True, slots=True)
