@@ -1,0 +1,394 @@
+"""Every Cypher statement of the Neo4j store, as named constants with ``$params``.
+
+A `Resource` node holds the filterable properties of an entry and, in ``snapshot``, the whole
+entry as JSON. A node with only a ``code`` (no ``snapshot``, no ``LISTED_IN``) is a
+*placeholder*: the source of a ``DERIVED_FROM`` edge held by no catalog here. Every read
+excludes placeholders (they have no ``state`` and no ``snapshot``).
+
+Two statements take a part that cannot be a parameter, filled by `graph.neo4j.filters` and
+`graph.neo4j.lineage` from validated values only: a ``{where}`` condition built from the
+constant fragments below, and the hop bound of a variable-length lineage pattern.
+"""
+
+from __future__ import annotations
+
+
+def fill(template: str, **parts: str) -> str:
+    """`template` with each ``{name}`` replaced by ``parts[name]`` (Cypher's own braces kept)."""
+    for name, part in parts.items():
+        template = template.replace("{" + name + "}", part)
+    return template
+
+
+# -- connectivity, erasing -----------------------------------------------------------------
+
+PING = "RETURN 1 AS ok"
+
+ERASE_BATCH = """
+MATCH (n)
+WITH n LIMIT $batch
+DETACH DELETE n
+RETURN count(*) AS deleted
+"""
+
+# -- reference data --------------------------------------------------------------------------
+
+PUT_REGIONS = """
+UNWIND $regions AS row
+MERGE (g:Region {code: row.code})
+SET g.name = row.name, g.parent_code = row.parent_code
+WITH g, row
+CALL (g, row) {
+  OPTIONAL MATCH (g)-[old:PART_OF]->(:Region)
+  DELETE old
+}
+CALL (g, row) {
+  MATCH (parent:Region {code: row.parent_code})
+  MERGE (g)-[:PART_OF]->(parent)
+}
+CALL (g) {
+  MATCH (child:Region {parent_code: g.code})
+  MERGE (child)-[:PART_OF]->(g)
+}
+CALL (g) {
+  MATCH (d:Department {region_code: g.code})
+  MERGE (d)-[:BELONGS_TO]->(g)
+}
+"""
+
+PUT_CATALOGS = """
+UNWIND $catalogs AS row
+MERGE (c:Catalog {id: row.id})
+SET c.region_code = row.region_code, c.zone = row.zone, c.name = row.name,
+    c.level = row.level, c.parent_id = row.parent_id
+WITH c, row
+CALL (c) {
+  OPTIONAL MATCH (c)-[old:PART_OF]->(:Catalog)
+  DELETE old
+}
+CALL (c, row) {
+  MATCH (parent:Catalog {id: row.parent_id})
+  MERGE (c)-[:PART_OF]->(parent)
+}
+CALL (c) {
+  MATCH (child:Catalog {parent_id: c.id})
+  MERGE (child)-[:PART_OF]->(c)
+}
+"""
+
+# The catalogs entries name as their origin, known or not: an unknown one is named by its id
+# until `put_catalogs` names it.
+ENSURE_CATALOGS = """
+UNWIND $catalogs AS row
+MERGE (c:Catalog {id: row.id})
+ON CREATE SET c.region_code = row.region_code, c.zone = row.zone, c.name = row.name,
+              c.level = row.level, c.parent_id = row.parent_id
+WITH c
+OPTIONAL MATCH (parent:Catalog {id: c.parent_id})
+FOREACH (p IN CASE WHEN parent IS NULL THEN [] ELSE [parent] END | MERGE (c)-[:PART_OF]->(p))
+"""
+
+PUT_DEPARTMENTS = """
+UNWIND $departments AS row
+MERGE (d:Department {code: row.code})
+SET d.name = row.name, d.region_code = row.region_code, d.leads = row.leads
+WITH d, row
+CALL (d) {
+  OPTIONAL MATCH (d)-[old:BELONGS_TO|LEADS]->()
+  DELETE old
+}
+CALL (d, row) {
+  MATCH (g:Region {code: row.region_code})
+  MERGE (d)-[:BELONGS_TO]->(g)
+}
+CALL (d, row) {
+  UNWIND row.led_themes AS name
+  MERGE (t:Theme {name: name})
+  MERGE (d)-[:LEADS]->(t)
+}
+"""
+
+PUT_CATEGORIES = """
+UNWIND $categories AS row
+MERGE (k:Category {code: row.code})
+SET k.name = row.name, k.parent_code = row.parent_code
+WITH k, row
+CALL (k, row) {
+  MATCH (parent:Category {code: row.parent_code})
+  MERGE (k)-[:PART_OF]->(parent)
+}
+CALL (k) {
+  MATCH (child:Category {parent_code: k.code})
+  MERGE (child)-[:PART_OF]->(k)
+}
+"""
+
+REGIONS = """
+MATCH (g:Region)
+WHERE $codes IS NULL OR g.code IN $codes
+RETURN g.code AS code, g.name AS name, g.parent_code AS parent_code
+ORDER BY code
+"""
+
+CATALOGS = """
+MATCH (c:Catalog)
+WHERE $ids IS NULL OR c.id IN $ids
+RETURN c.id AS id, c.region_code AS region_code, c.zone AS zone, c.name AS name,
+       c.parent_id AS parent_id
+ORDER BY id
+"""
+
+DEPARTMENTS = """
+MATCH (d:Department)
+WHERE $codes IS NULL OR d.code IN $codes
+RETURN d.code AS code, d.name AS name, d.region_code AS region_code, d.leads AS leads
+ORDER BY code
+"""
+
+CATEGORIES = """
+UNWIND $codes AS code
+MATCH (k:Category {code: code})
+WHERE k.name IS NOT NULL
+RETURN DISTINCT k.code AS code, k.name AS name
+ORDER BY code
+"""
+
+# -- entries: writes -----------------------------------------------------------------------
+
+# Takes the write lock of each code's node (creating a placeholder when none exists), so that
+# the version read next cannot change before this transaction commits. Codes come sorted, so
+# two batches lock in the same order.
+LOCK_RESOURCES = """
+UNWIND $codes AS code
+MERGE (r:Resource {code: code})
+SET r.locked = true
+REMOVE r.locked
+WITH code, r
+OPTIONAL MATCH (t:Tombstone {code: code})
+RETURN code, r.version AS held, t.version AS redacted
+"""
+
+# Replace each entry's node, its relationships and its items with the snapshot's. `row` is
+# built by `graph.neo4j.rows.resource_row`.
+UPSERT_RESOURCES = """
+UNWIND $rows AS row
+MATCH (r:Resource {code: row.code})
+SET r = row.props
+WITH r, row
+CALL (r) {
+  OPTIONAL MATCH (r)-[old:LISTED_IN|ABOUT|FILED_UNDER]->()
+  DELETE old
+}
+CALL (r) {
+  OPTIONAL MATCH (r)<-[old:PROVIDES]-(:Department)
+  DELETE old
+}
+CALL (r) {
+  OPTIONAL MATCH (r)-[:HAS_ITEM]->(item:DataItem)
+  DETACH DELETE item
+}
+CALL (r) {
+  OPTIONAL MATCH (r)-[old:DERIVED_FROM]->(:Resource)
+  DELETE old
+}
+CALL (r, row) {
+  MATCH (c:Catalog {id: row.catalog_id})
+  CREATE (r)-[:LISTED_IN]->(c)
+}
+CALL (r, row) {
+  MERGE (d:Department {code: row.provider.code})
+  ON CREATE SET d.name = row.provider.name, d.region_code = row.provider.region_code,
+                d.leads = []
+  CREATE (d)-[:PROVIDES]->(r)
+  WITH d
+  WHERE NOT EXISTS { (d)-[:BELONGS_TO]->(:Region) }
+  MATCH (g:Region {code: d.region_code})
+  MERGE (d)-[:BELONGS_TO]->(g)
+}
+CALL (r, row) {
+  MERGE (k:Category {code: row.category.code})
+  ON CREATE SET k.parent_code = row.category.parent_code
+  CREATE (r)-[:FILED_UNDER]->(k)
+}
+CALL (r, row) {
+  UNWIND row.themes AS name
+  MERGE (t:Theme {name: name})
+  CREATE (r)-[:ABOUT]->(t)
+}
+CALL (r, row) {
+  UNWIND row.items AS item
+  CREATE (r)-[:HAS_ITEM]->(i:DataItem)
+  SET i = item
+}
+CALL (r, row) {
+  UNWIND row.derived_from AS source_code
+  MERGE (s:Resource {code: source_code})
+  CREATE (r)-[:DERIVED_FROM]->(s)
+}
+CALL (r) {
+  OPTIONAL MATCH (t:Tombstone {code: r.code})
+  DELETE t
+}
+"""
+
+# A redacted entry's node goes; it stays as a placeholder while others are derived from it.
+REDACT_RESOURCE = """
+MATCH (r:Resource {code: $code})
+CALL (r) {
+  OPTIONAL MATCH (r)-[:HAS_ITEM]->(item:DataItem)
+  DETACH DELETE item
+}
+CALL (r) {
+  OPTIONAL MATCH (r)-[old:LISTED_IN|ABOUT|FILED_UNDER|DERIVED_FROM]->()
+  DELETE old
+}
+CALL (r) {
+  OPTIONAL MATCH (r)<-[old:PROVIDES]-()
+  DELETE old
+}
+SET r = {code: r.code}
+MERGE (t:Tombstone {code: $code})
+SET t.version = $version
+"""
+
+WRITE_TOMBSTONE = """
+MERGE (t:Tombstone {code: $code})
+SET t.version = $version
+"""
+
+# Placeholders nothing is derived from any more: the locks of a stale write, old sources.
+DROP_UNUSED_PLACEHOLDERS = """
+UNWIND $codes AS code
+MATCH (r:Resource {code: code})
+WHERE r.snapshot IS NULL AND NOT EXISTS { (r)<-[:DERIVED_FROM]-() }
+DETACH DELETE r
+"""
+
+SOURCES_OF = """
+UNWIND $codes AS code
+MATCH (:Resource {code: code})-[:DERIVED_FROM]->(s:Resource)
+RETURN collect(DISTINCT s.code) AS codes
+"""
+
+# -- entries: reads ------------------------------------------------------------------------
+
+GET_MANY = """
+UNWIND $codes AS code
+MATCH (r:Resource {code: code})
+WHERE r.snapshot IS NOT NULL
+RETURN r.code AS code, r.snapshot AS snapshot
+"""
+
+# Fragments of a filter condition over `r`; `graph.neo4j.filters` joins those that apply.
+WHERE_LISTED = "r.state IS NOT NULL"
+WHERE_STATES = "r.state IN $states"
+WHERE_LEVELS = "r.level IN $levels"
+WHERE_REGION = "r.region_code STARTS WITH $region_prefix"
+WHERE_CATALOG = "r.catalog_id = $catalog_id"
+WHERE_PROVIDER = "r.provider_code = $provider_code"
+WHERE_THEME = "EXISTS { (r)-[:ABOUT]->(:Theme {name: $theme}) }"
+WHERE_KINDS = "r.kind IN $kinds"
+WHERE_SHARE_TYPES = "r.share_type IN $share_types"
+WHERE_SHARE_MODE = "$share_mode IN r.share_modes"
+WHERE_OPEN = "r.open_to_public = $open_to_public"
+WHERE_UPDATE_CYCLES = "r.update_cycle IN $update_cycles"
+
+# The two ways to select entries: every entry, or the hits of a full-text query with a score.
+ALL_RESOURCES = "MATCH (r:Resource) WHERE {where}"
+SEARCHED_RESOURCES = (
+    "CALL db.index.fulltext.queryNodes('resource_text', $query) YIELD node AS r, score "
+    "WHERE {where}"
+)
+
+COUNT = "{selected} RETURN count(r) AS total"
+
+WHERE_AFTER_CODE = "r.code > $after_code"
+WHERE_AFTER_SCORE = "(score < $after_score OR (score = $after_score AND r.code > $after_code))"
+
+PAGE_BY_CODE = """
+{selected}
+RETURN r.snapshot AS snapshot
+ORDER BY r.code
+LIMIT $limit
+"""
+
+PAGE_BY_SCORE = """
+{selected}
+RETURN r.snapshot AS snapshot, score
+ORDER BY score DESC, r.code
+LIMIT $limit
+"""
+
+FACET_PROVIDERS = """
+{selected}
+WITH r.provider_code AS key, count(r) AS count
+OPTIONAL MATCH (d:Department {code: key})
+RETURN key, coalesce(d.name, key) AS label, count
+ORDER BY count DESC, key
+"""
+
+FACET_THEMES = """
+{selected}
+MATCH (r)-[:ABOUT]->(t:Theme)
+RETURN t.name AS key, t.name AS label, count(r) AS count
+ORDER BY count DESC, key
+"""
+
+FACET_SHARE_TYPES = """
+{selected}
+RETURN r.share_type AS key, r.share_type AS label, count(r) AS count
+ORDER BY count DESC, key
+"""
+
+# -- the catalog tree ----------------------------------------------------------------------
+
+# Every catalog with the ids of the catalogs below it (PART_OF*), each once.
+CATALOG_TREE = """
+MATCH (c:Catalog)
+OPTIONAL MATCH (c)<-[:PART_OF*1..]-(below:Catalog)
+RETURN c.id AS id, c.name AS name, c.region_code AS region_code, c.parent_id AS parent_id,
+       collect(DISTINCT below.id) AS below
+"""
+
+# Entries per catalog id, by the range index on `state` (and `catalog_id` read from it).
+COUNT_BY_CATALOG = """
+MATCH (r:Resource)
+WHERE r.state IN $states AND r.catalog_id IS NOT NULL
+RETURN r.catalog_id AS id, count(r) AS count
+"""
+
+# -- lineage -------------------------------------------------------------------------------
+
+# `{hops}` is the hop bound minus one, a literal: Cypher takes no parameter there. Nodes
+# nearer than the bound (`inner`) are expanded one hop; the nodes first reached by that hop lie
+# at the bound, and the walk was truncated when one of them has an edge of its own in the
+# walked direction.
+LINEAGE_UPSTREAM = """
+MATCH (root:Resource {code: $code})
+OPTIONAL MATCH (root)-[:DERIVED_FROM*0..{hops}]->(u:Resource)
+WITH root, collect(DISTINCT u) AS inner
+CALL (inner) {
+  UNWIND inner AS u
+  MATCH (u)-[:DERIVED_FROM]->(v:Resource)
+  RETURN collect(DISTINCT [u.code, v.code]) AS edges, collect(DISTINCT v) AS reached
+}
+WITH root, inner, edges, [v IN reached WHERE NOT v IN inner] AS boundary
+RETURN [n IN inner + boundary | [n.code, n.snapshot]] AS nodes,
+       [e IN edges | {derived: e[0], source: e[1]}] AS edges,
+       any(b IN boundary WHERE EXISTS { (b)-[:DERIVED_FROM]->(:Resource) }) AS truncated
+"""
+
+LINEAGE_DOWNSTREAM = """
+MATCH (root:Resource {code: $code})
+OPTIONAL MATCH (root)<-[:DERIVED_FROM*0..{hops}]-(u:Resource)
+WITH root, collect(DISTINCT u) AS inner
+CALL (inner) {
+  UNWIND inner AS u
+  MATCH (u)<-[:DERIVED_FROM]-(v:Resource)
+  RETURN collect(DISTINCT [v.code, u.code]) AS edges, collect(DISTINCT v) AS reached
+}
+WITH root, inner, edges, [v IN reached WHERE NOT v IN inner] AS boundary
+RETURN [n IN inner + boundary | [n.code, n.snapshot]] AS nodes,
+       [e IN edges | {derived: e[0], source: e[1]}] AS edges,
+       any(b IN boundary WHERE EXISTS { (b)<-[:DERIVED_FROM]-(:Resource) }) AS truncated
+"""

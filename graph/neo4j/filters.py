@@ -1,0 +1,66 @@
+"""A `ResourceFilter` as a Cypher condition over ``r``, made only of the constant fragments in
+`graph.neo4j.cypher` and parameters.
+
+A region selects the catalogs of that region and every region under it: GB/T 2260 codes nest
+by prefix (51 四川 ⊃ 5101 成都 ⊃ 510104 锦江区), so it is a ``STARTS WITH`` on the region of
+the entry's catalog, which the range index on ``region_code`` answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.codes import NATION, check_region_code, region_level
+from graph.enums import Level
+from graph.neo4j import cypher
+from graph.queries import ResourceFilter
+
+__all__ = ["Condition", "condition"]
+
+Condition = tuple[list[str], dict[str, Any]]
+
+_REGION_PREFIX = {Level.PROVINCIAL: 2, Level.MUNICIPAL: 4, Level.COUNTY: 6}
+
+
+def _values(chosen: frozenset[Any]) -> list[str]:
+    return sorted(value.value for value in chosen)
+
+
+def condition(where: ResourceFilter) -> Condition:
+    """``(fragments, params)``: the entries `where` selects are those all fragments hold of.
+    Placeholders never satisfy them."""
+    parts: list[str] = []
+    params: dict[str, Any] = {}
+
+    def add(fragment: str, **values: Any) -> None:
+        parts.append(fragment)
+        params.update(values)
+
+    if where.states:
+        add(cypher.WHERE_STATES, states=_values(where.states))
+    else:
+        add(cypher.WHERE_LISTED)
+    if where.levels:
+        add(cypher.WHERE_LEVELS, levels=_values(where.levels))
+    if where.region_code is not None:
+        region = check_region_code(where.region_code, "region_code")
+        if region != NATION:
+            prefix = region[: _REGION_PREFIX[region_level(region)]]
+            add(cypher.WHERE_REGION, region_prefix=prefix)
+    if where.catalog_id is not None:
+        add(cypher.WHERE_CATALOG, catalog_id=where.catalog_id)
+    if where.provider_code is not None:
+        add(cypher.WHERE_PROVIDER, provider_code=where.provider_code.strip().upper())
+    if where.theme is not None:
+        add(cypher.WHERE_THEME, theme=where.theme)
+    if where.kinds:
+        add(cypher.WHERE_KINDS, kinds=_values(where.kinds))
+    if where.share_types:
+        add(cypher.WHERE_SHARE_TYPES, share_types=_values(where.share_types))
+    if where.share_mode is not None:
+        add(cypher.WHERE_SHARE_MODE, share_mode=where.share_mode.value)
+    if where.open_to_public is not None:
+        add(cypher.WHERE_OPEN, open_to_public=where.open_to_public)
+    if where.update_cycles:
+        add(cypher.WHERE_UPDATE_CYCLES, update_cycles=_values(where.update_cycles))
+    return parts, params

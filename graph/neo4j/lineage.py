@@ -1,0 +1,58 @@
+"""Lineage: the entries an entry is derived from (upstream) or that are derived from it
+(downstream), to a bounded depth, each once.
+
+One query per direction: the nodes within ``depth - 1`` hops (a pruning variable-length
+expand, DISTINCT, so cycles and diamonds cost nothing extra) are expanded by one more hop; the
+nodes first reached by that hop are at the bound, and the walk is truncated when one of them
+has an edge of its own in the walked direction. BOTH is the union of the two walks.
+"""
+
+from __future__ import annotations
+
+from neo4j import AsyncManagedTransaction
+
+from graph.codes import check_resource_code
+from graph.model import Resource
+from graph.neo4j import cypher
+from graph.neo4j.rows import resource_from_json
+from graph.queries import Direction, Lineage, LineageEdge, check_depth
+
+__all__ = ["lineage"]
+
+_WALKS = {
+    Direction.UPSTREAM: (cypher.LINEAGE_UPSTREAM,),
+    Direction.DOWNSTREAM: (cypher.LINEAGE_DOWNSTREAM,),
+    Direction.BOTH: (cypher.LINEAGE_UPSTREAM, cypher.LINEAGE_DOWNSTREAM),
+}
+
+
+def walk_query(template: str, depth: int) -> str:
+    """`template` bounded at `depth` hops: the bound is written into the pattern, which takes no
+    parameter there, and only ever from a checked whole number."""
+    hops = check_depth(depth) - 1
+    return cypher.fill(template, hops=str(int(hops)))
+
+
+async def lineage(
+    tx: AsyncManagedTransaction, code: str, direction: Direction, depth: int
+) -> Lineage:
+    code = check_resource_code(code)
+    depth = check_depth(depth)
+    nodes: dict[str, Resource | None] = {code: None}
+    edges: set[LineageEdge] = set()
+    truncated = False
+    for template in _WALKS[Direction(direction)]:
+        result = await tx.run(walk_query(template, depth), code=code)
+        record = await result.single()
+        if record is None:  # no node with this code: nothing is derived from or into it
+            continue
+        for reached, snapshot in record["nodes"]:
+            nodes[reached] = resource_from_json(snapshot) if snapshot is not None else None
+        edges.update(LineageEdge(e["derived"], e["source"]) for e in record["edges"])
+        truncated = truncated or bool(record["truncated"])
+    return Lineage(
+        root=code,
+        nodes={c: nodes[c] for c in sorted(nodes)},
+        edges=tuple(sorted(edges, key=lambda e: (e.derived, e.source))),
+        truncated=truncated,
+    )

@@ -1,0 +1,86 @@
+"""The graph's schema: uniqueness on every natural key, range indexes on what `find` filters,
+and the full-text index whose ``cjk`` analyzer `graph.text` mimics.
+
+`ensure_schema` creates what is missing (``IF NOT EXISTS``, so two instances opening one
+database at once do no harm) and waits until every index is ONLINE before the store serves.
+"""
+
+from __future__ import annotations
+
+from neo4j import AsyncManagedTransaction, AsyncSession
+
+__all__ = ["FULLTEXT_INDEX", "SCHEMA", "ensure_schema"]
+
+FULLTEXT_INDEX = "resource_text"
+
+# name → statement; the names are what SHOW INDEXES / SHOW CONSTRAINTS list.
+SCHEMA: dict[str, str] = {
+    "resource_code": "CREATE CONSTRAINT resource_code IF NOT EXISTS "
+    "FOR (r:Resource) REQUIRE r.code IS UNIQUE",
+    "department_code": "CREATE CONSTRAINT department_code IF NOT EXISTS "
+    "FOR (d:Department) REQUIRE d.code IS UNIQUE",
+    "region_code": "CREATE CONSTRAINT region_code IF NOT EXISTS "
+    "FOR (g:Region) REQUIRE g.code IS UNIQUE",
+    "catalog_id": "CREATE CONSTRAINT catalog_id IF NOT EXISTS "
+    "FOR (c:Catalog) REQUIRE c.id IS UNIQUE",
+    "category_code": "CREATE CONSTRAINT category_code IF NOT EXISTS "
+    "FOR (k:Category) REQUIRE k.code IS UNIQUE",
+    "theme_name": "CREATE CONSTRAINT theme_name IF NOT EXISTS "
+    "FOR (t:Theme) REQUIRE t.name IS UNIQUE",
+    "tombstone_code": "CREATE CONSTRAINT tombstone_code IF NOT EXISTS "
+    "FOR (t:Tombstone) REQUIRE t.code IS UNIQUE",
+    **{
+        f"resource_{prop}": f"CREATE INDEX resource_{prop} IF NOT EXISTS "
+        f"FOR (r:Resource) ON (r.{prop})"
+        for prop in (
+            "state",
+            "share_type",
+            "update_cycle",
+            "provider_code",
+            "kind",
+            "open_to_public",
+            "level",
+            "region_code",
+            "catalog_id",
+        )
+    },
+    "resource_state_catalog": "CREATE INDEX resource_state_catalog IF NOT EXISTS "
+    "FOR (r:Resource) ON (r.state, r.catalog_id)",
+    "department_region": "CREATE INDEX department_region IF NOT EXISTS "
+    "FOR (d:Department) ON (d.region_code)",
+    "region_parent": "CREATE INDEX region_parent IF NOT EXISTS FOR (g:Region) ON (g.parent_code)",
+    "catalog_parent": "CREATE INDEX catalog_parent IF NOT EXISTS FOR (c:Catalog) ON (c.parent_id)",
+    "category_parent": "CREATE INDEX category_parent IF NOT EXISTS "
+    "FOR (k:Category) ON (k.parent_code)",
+    FULLTEXT_INDEX: f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS "
+    "FOR (r:Resource) ON EACH [r.name, r.summary] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
+}
+
+_EXISTING = """
+SHOW INDEXES YIELD name
+RETURN collect(name) AS names
+"""
+
+_AWAIT = "CALL db.awaitIndexes($seconds)"
+
+
+async def _existing(tx: AsyncManagedTransaction) -> set[str]:
+    record = await (await tx.run(_EXISTING)).single(strict=True)
+    return set(record["names"])
+
+
+async def ensure_schema(session: AsyncSession, timeout_seconds: int = 300) -> None:
+    """Create the constraints and indexes not there yet, then wait for all to be ONLINE."""
+    existing = await session.execute_read(_existing)
+    for name, statement in SCHEMA.items():
+        if name not in existing:
+            # Schema changes cannot share a transaction with other schema or data writes.
+            await session.execute_write(_run, statement)
+    await session.execute_read(_run, _AWAIT, {"seconds": timeout_seconds})
+
+
+async def _run(
+    tx: AsyncManagedTransaction, statement: str, params: dict[str, object] | None = None
+) -> None:
+    await (await tx.run(statement, params or {})).consume()

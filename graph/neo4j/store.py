@@ -1,0 +1,244 @@
+"""`Neo4jStore`: the `CatalogStore` on Neo4j 5 (Community or Enterprise), the production store.
+
+Every call is one managed transaction (`execute_read` / `execute_write`), whose function the
+driver may run again after a transient failure, so each is idempotent. Every write first
+passes `graph.rules.check_resource` for the store's zone; a batch with one refused entry
+writes nothing. Driver errors become domain errors here (`graph.neo4j.errors`).
+
+    async with Neo4jStore.open("bolt://127.0.0.1:7687", ("neo4j", secret), catalog=c) as store:
+        page = await store.find(ResourceFilter(), search="人口", first=20)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, AsyncSession
+
+from graph.codes import check_resource_code
+from graph.enums import LifecycleState
+from graph.model import Catalog, Category, Department, Region, Resource
+from graph.neo4j import cypher, writes
+from graph.neo4j.errors import translated
+from graph.neo4j.finding import facets, find
+from graph.neo4j.lineage import lineage
+from graph.neo4j.rows import (
+    catalog_from_record,
+    department_from_record,
+    parse_catalog_id,
+    region_from_record,
+    resource_from_json,
+)
+from graph.neo4j.schema import ensure_schema
+from graph.neo4j.tree import tree
+from graph.queries import (
+    ApplyOutcome,
+    CatalogCount,
+    Direction,
+    Facets,
+    Lineage,
+    ResourceFilter,
+    ResourcePage,
+)
+from graph.rules import check_resource
+
+__all__ = ["Neo4jStore"]
+
+T = TypeVar("T")
+
+_ERASE_BATCH = 10_000
+
+
+async def _records(tx: AsyncManagedTransaction, query: str, **params: Any) -> list[Any]:
+    result = await tx.run(query, params)
+    return [record async for record in result]
+
+
+class Neo4jStore:
+    """The catalog of one instance in one Neo4j database."""
+
+    def __init__(self, driver: AsyncDriver, catalog: Catalog, database: str = "neo4j") -> None:
+        self._driver = driver
+        self._catalog = catalog
+        self._database = database
+        self._closed = False
+
+    @classmethod
+    @asynccontextmanager
+    async def open(
+        cls,
+        uri: str,
+        auth: tuple[str, str],
+        *,
+        catalog: Catalog,
+        database: str = "neo4j",
+    ) -> AsyncIterator[Neo4jStore]:
+        """Connect, make sure the schema and this instance's catalog exist, and yield the store;
+        the driver is closed on leaving."""
+        async with translated("connect"):
+            # Notifications (an unknown label in an empty graph, say) are noise for a store
+            # whose every statement is fixed.
+            driver = AsyncGraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF")
+        store = cls(driver, catalog, database)
+        try:
+            await store.connect()
+            yield store
+        finally:
+            await store.close()
+
+    async def connect(self) -> None:
+        """Verify connectivity, create what is missing of the schema and wait until every index
+        is ONLINE, then make sure this instance's own catalog exists."""
+        async with translated("connect"):
+            await self._driver.verify_connectivity()
+            async with self._session() as session:
+                await ensure_schema(session)
+        await self.put_catalogs([self._catalog])
+
+    async def close(self) -> None:
+        """Close the driver; harmless when already closed."""
+        if not self._closed:
+            self._closed = True
+            await self._driver.close()
+
+    @property
+    def catalog(self) -> Catalog:
+        return self._catalog
+
+    def _session(self) -> AsyncSession:
+        return self._driver.session(database=self._database)
+
+    async def _read(
+        self, action: str, work: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any
+    ) -> T:
+        async with translated(action), self._session() as session:
+            return await session.execute_read(work, *args, **kwargs)
+
+    async def _write(
+        self,
+        action: str,
+        work: Callable[..., Awaitable[T]],
+        *args: Any,
+        saving: str | None = None,
+    ) -> T:
+        async with translated(action, saving), self._session() as session:
+            return await session.execute_write(work, *args)
+
+    async def ping(self) -> None:
+        await self._read("ping", _records, cypher.PING)
+
+    async def erase_all(self) -> None:
+        """Delete every node and relationship, in batches, keeping the schema and this
+        instance's own catalog (tests start from here)."""
+
+        async def erase_batch(tx: AsyncManagedTransaction) -> int:
+            (record,) = await _records(tx, cypher.ERASE_BATCH, batch=_ERASE_BATCH)
+            return int(record["deleted"])
+
+        while await self._write("erase the graph", erase_batch):
+            pass
+        await self.put_catalogs([self._catalog])
+
+    # -- reference data ------------------------------------------------------------------
+    async def put_regions(self, regions: Sequence[Region]) -> None:
+        await self._write("put regions", writes.put_regions, list(regions))
+
+    async def put_catalogs(self, catalogs: Sequence[Catalog]) -> None:
+        await self._write("put catalogs", writes.put_catalogs, list(catalogs))
+
+    async def put_departments(self, departments: Sequence[Department]) -> None:
+        await self._write("put departments", writes.put_departments, list(departments))
+
+    async def put_categories(self, categories: Sequence[Category]) -> None:
+        await self._write("put categories", writes.put_categories, list(categories))
+
+    # -- entries -------------------------------------------------------------------------
+    def _checked(self, entry: Resource) -> Resource:
+        checked = check_resource(entry, self._catalog.zone)
+        # An entry that names no catalog is this instance's own.
+        if not checked.origin:
+            checked = dataclasses.replace(checked, origin=self._catalog.id)
+        parse_catalog_id(checked.origin)
+        return checked
+
+    async def save(self, entry: Resource, expected_version: int | None) -> Resource:
+        checked = self._checked(entry)
+        await self._write(
+            f"save {checked.code}",
+            writes.save_entry,
+            checked,
+            expected_version,
+            saving=checked.code if expected_version is None else None,
+        )
+        return checked
+
+    async def apply(self, entries: Sequence[Resource]) -> list[ApplyOutcome]:
+        checked = [self._checked(entry) for entry in entries]
+        if not checked:
+            return []
+        return await self._write(f"apply {len(checked)} entries", writes.apply_entries, checked)
+
+    async def redact(self, code: str, version: int) -> ApplyOutcome:
+        code = check_resource_code(code)
+        return await self._write(f"redact {code}", writes.redact_entry, code, version)
+
+    async def get(self, code: str) -> Resource | None:
+        return (await self.get_many([code])).get(code)
+
+    async def get_many(self, codes: Sequence[str]) -> dict[str, Resource]:
+        wanted = list(dict.fromkeys(codes))
+        if not wanted:
+            return {}
+        records = await self._read("get entries", _records, cypher.GET_MANY, codes=wanted)
+        return {r["code"]: resource_from_json(r["snapshot"]) for r in records}
+
+    async def find(
+        self,
+        where: ResourceFilter,
+        search: str | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> ResourcePage:
+        return await self._read("find entries", find, where, search, first, after)
+
+    async def facets(self, where: ResourceFilter, search: str | None = None) -> Facets:
+        return await self._read("count facets", facets, where, search)
+
+    async def tree(
+        self, states: frozenset[LifecycleState] = frozenset({LifecycleState.PUBLISHED})
+    ) -> list[CatalogCount]:
+        return await self._read("read the catalog tree", tree, states)
+
+    async def lineage(self, code: str, direction: Direction, depth: int) -> Lineage:
+        return await self._read(f"walk the lineage of {code}", lineage, code, direction, depth)
+
+    # -- reference reads -----------------------------------------------------------------
+    async def catalogs(self, ids: Sequence[str] | None = None) -> list[Catalog]:
+        records = await self._read(
+            "read catalogs", _records, cypher.CATALOGS, ids=None if ids is None else list(ids)
+        )
+        return [catalog_from_record(r) for r in records]
+
+    async def departments(self, codes: Sequence[str] | None = None) -> list[Department]:
+        records = await self._read(
+            "read departments",
+            _records,
+            cypher.DEPARTMENTS,
+            codes=None if codes is None else list(codes),
+        )
+        return [department_from_record(r) for r in records]
+
+    async def categories(self, codes: Sequence[str]) -> list[Category]:
+        records = await self._read(
+            "read categories", _records, cypher.CATEGORIES, codes=list(codes)
+        )
+        return [Category(r["code"], r["name"]) for r in records]
+
+    async def regions(self, codes: Sequence[str] | None = None) -> list[Region]:
+        records = await self._read(
+            "read regions", _records, cypher.REGIONS, codes=None if codes is None else list(codes)
+        )
+        return [region_from_record(r) for r in records]
