@@ -3,8 +3,9 @@
     GraphQL error shown to a client
     ├── a domain refusal (`graph.CatalogError`): its message, and `extensions` from
     │   `CatalogError.extensions()` — code, and for `InvalidValue` field, value, accepted
-    ├── a request the endpoint refuses before running it: syntax, validation, depth, aliases,
-    │   tokens (extensions.code GRAPHQL_VALIDATION_FAILED) — and TIMEOUT (`RequestTimeout`)
+    ├── a request the endpoint refuses before running it: syntax and tokens
+    │   (GRAPHQL_PARSE_FAILED), validation, depth, aliases (GRAPHQL_VALIDATION_FAILED);
+    │   and one stopped for time (TIMEOUT, `RequestTimeout`)
     └── anything else (a driver error, a bug): "Internal error." with extensions.code
         INTERNAL_ERROR — never its message, a stack trace, Cypher or a path
 
@@ -14,14 +15,21 @@ Masked errors are logged in full on the server.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from graph import CatalogError
 
-__all__ = ["INTERNAL_MESSAGE", "DomainErrors", "RequestTimeout", "masked_errors", "should_mask"]
+__all__ = [
+    "INTERNAL_MESSAGE",
+    "DomainErrors",
+    "RequestTimeout",
+    "error_code",
+    "masked_errors",
+    "should_mask",
+]
 
 INTERNAL_MESSAGE = "Internal error."
 _log = logging.getLogger("mulu.graphql")
@@ -47,37 +55,31 @@ def should_mask(error: GraphQLError) -> bool:
 
 
 class DomainErrors(SchemaExtension):
-    """Give each domain refusal its `extensions()`; name the others for the log and metrics."""
-
-    def __init__(self, on_error: Callable[[str], None] | None = None) -> None:
-        self._on_error = on_error
+    """Give each domain refusal its `extensions()`; log each internal error in full."""
 
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         for error in getattr(result, "errors", None) or ():
-            code = self._classify(error)
-            if self._on_error is not None:
-                self._on_error(code)
+            original = error.original_error
+            if isinstance(original, CatalogError):
+                error.extensions = original.extensions()
+            elif should_mask(error) and original is not None:
+                _log.error(
+                    "masked an internal error at %s",
+                    ".".join(str(p) for p in error.path or ()),
+                    exc_info=(type(original), original, original.__traceback__),
+                )
 
-    @staticmethod
-    def _classify(error: GraphQLError) -> str:
-        original = error.original_error
-        if isinstance(original, CatalogError):
-            error.extensions = original.extensions()
-            return original.code
-        if original is None or isinstance(original, GraphQLError):
-            code = (error.extensions or {}).get("code")
-            if not code:
-                code = "GRAPHQL_VALIDATION_FAILED"
-                error.extensions = {**(error.extensions or {}), "code": code}
-            return str(code)
-        _log.error(
-            "masked an internal error at %s",
-            ".".join(str(p) for p in error.path or ()),
-            exc_info=(type(original), original, original.__traceback__),
-        )
-        return "INTERNAL_ERROR"
+
+def error_code(error: GraphQLError) -> str:
+    """The error's ``extensions.code``; the endpoint's own refusals get theirs here."""
+    code = (error.extensions or {}).get("code")
+    if not code:
+        syntax = error.message.startswith("Syntax Error")
+        code = "GRAPHQL_PARSE_FAILED" if syntax else "GRAPHQL_VALIDATION_FAILED"
+        error.extensions = {**(error.extensions or {}), "code": code}
+    return str(code)
 
 
 class _Masking(MaskErrors):

@@ -14,10 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
-from strawberry.types import ExecutionResult
+from strawberry.types import ExecutionContext, ExecutionResult
 
-from federation.api.errors import DomainErrors, RequestTimeout, masked_errors
+from federation.api.errors import DomainErrors, RequestTimeout, error_code, masked_errors
 from federation.api.limits import Limits, limit_extensions
 from federation.api.mutations import Mutation
 from federation.api.query import Query
@@ -28,16 +29,35 @@ __all__ = ["CatalogSchema", "build_schema"]
 class CatalogSchema(strawberry.federation.Schema):
     """The federation schema, with every execution bounded in time."""
 
-    def __init__(self, *, timeout_seconds: float, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        timeout_seconds: float,
+        on_error: Callable[[str], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.timeout_seconds = timeout_seconds
+        self.on_error = on_error
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # strawberry logs every error, a client's typo included; `DomainErrors` logs the
+        # internal ones (the only ones worth an operator's attention) in full instead.
+        return None
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         try:
             async with asyncio.timeout(self.timeout_seconds):
-                return await super().execute(*args, **kwargs)
+                result = await super().execute(*args, **kwargs)
         except TimeoutError:
-            return ExecutionResult(data=None, errors=[RequestTimeout(self.timeout_seconds)])
+            result = ExecutionResult(data=None, errors=[RequestTimeout(self.timeout_seconds)])
+        for error in result.errors or ():
+            code = error_code(error)
+            if self.on_error is not None:
+                self.on_error(code)
+        return result
 
 
 def build_schema(
@@ -49,7 +69,7 @@ def build_schema(
     extensions: list[Callable[[], SchemaExtension]] = [
         *limit_extensions(limits),
         masked_errors,
-        lambda: DomainErrors(on_error),
+        DomainErrors,
     ]
     return CatalogSchema(
         query=Query,
@@ -57,4 +77,5 @@ def build_schema(
         extensions=extensions,
         federation_version="2.7",
         timeout_seconds=limits.timeout_seconds,
+        on_error=on_error,
     )

@@ -6,6 +6,7 @@ async with serve(app) as http:
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -90,6 +91,7 @@ class SpyStore:
         self._store = store
         self.calls: Counter[str] = Counter()
         self.faults: dict[str, BaseException] = {}
+        self.delays: dict[str, float] = {}
 
     @property
     def catalog(self) -> Any:
@@ -97,6 +99,9 @@ class SpyStore:
 
     def fail(self, method: str, error: BaseException) -> None:
         self.faults[method] = error
+
+    def slow(self, method: str, seconds: float) -> None:
+        self.delays[method] = seconds
 
     def reset(self) -> None:
         self.calls.clear()
@@ -108,6 +113,8 @@ class SpyStore:
 
         async def spied(*args: Any, **kwargs: Any) -> Any:
             self.calls[name] += 1
+            if name in self.delays:
+                await asyncio.sleep(self.delays[name])
             if name in self.faults:
                 raise self.faults[name]
             return await target(*args, **kwargs)

@@ -42,7 +42,11 @@ async def test_catalogs_form_a_tree_with_counts(gql: GraphQLCaller) -> None:
                   children { id totalCount children { id ownCount totalCount
                     children { id level ownCount totalCount } } } } }"""
     (nation,) = data(await gql(query))["catalogs"]
-    assert (nation["id"], nation["level"], nation["totalCount"]) == ("national/intranet", "NATIONAL", 7)
+    assert (nation["id"], nation["level"], nation["totalCount"]) == (
+        "national/intranet",
+        "NATIONAL",
+        7,
+    )
     sichuan = next(c for c in nation["children"] if c["id"] == "510000/intranet")
     chengdu = next(c for c in sichuan["children"] if c["id"] == "510100/intranet")
     assert (chengdu["ownCount"], chengdu["totalCount"]) == (6, 7)
@@ -107,9 +111,7 @@ async def test_resources_lists_published_entries_by_code(gql: GraphQLCaller) -> 
         ({"provider": POLICE.code, "kind": ["DEPARTMENT"]}, {HOUSEHOLD, FLOATING}),
     ],
 )
-async def test_each_filter(
-    gql: GraphQLCaller, where: dict[str, Any], expected: set[str]
-) -> None:
+async def test_each_filter(gql: GraphQLCaller, where: dict[str, Any], expected: set[str]) -> None:
     assert set(await codes(gql, filter=where)) == expected
 
 
@@ -215,7 +217,11 @@ async def test_a_resource_in_full(gql: GraphQLCaller) -> None:
         "isBaseItem": False,
         "shareType": "UNCONDITIONAL",
     }
-    assert entry["provider"] == {"code": POLICE.code, "name": "成都市公安局", "regionCode": "510100"}
+    assert entry["provider"] == {
+        "code": POLICE.code,
+        "name": "成都市公安局",
+        "regionCode": "510100",
+    }
     assert entry["themes"] == [{"name": "社会保障", "resourceCount": 3}]
     assert entry["categories"] == [
         {"code": "3", "name": "部门信息资源", "rank": "CLASS"},

@@ -22,7 +22,9 @@ NEW = "301001001/000020"
 UNREGISTERED = credit_code("510100", "MB0000077")
 
 DRAFT_FIELDS = "code name state version providerCode providerName history { state actor note }"
-CREATE = f"""mutation ($input: ResourceInput!) {{ createDraft(input: $input) {{ {DRAFT_FIELDS} }} }}"""
+CREATE = (
+    f"""mutation ($input: ResourceInput!) {{ createDraft(input: $input) {{ {DRAFT_FIELDS} }} }}"""
+)
 UPDATE = f"""mutation ($input: ResourceInput!, $version: Int!) {{
   updateDraft(input: $input, expectedVersion: $version) {{ {DRAFT_FIELDS} }} }}"""
 
@@ -61,7 +63,10 @@ async def test_a_draft_lives_from_creation_to_retirement(gql: GraphQLCaller) -> 
 
     renamed = draft_input(name="居住证办理信息")
     updated = data(await gql(UPDATE, {"input": renamed, "version": 1}, **AS_POLICE))
-    assert (updated["updateDraft"]["name"], updated["updateDraft"]["version"]) == ("居住证办理信息", 2)
+    assert (updated["updateDraft"]["name"], updated["updateDraft"]["version"]) == (
+        "居住证办理信息",
+        2,
+    )
 
     submitted = data(await gql(step("submit"), {"code": NEW, "note": "请审核"}, **AS_POLICE))
     assert submitted["submit"]["state"] == "SUBMITTED"
@@ -176,7 +181,11 @@ async def test_a_copy_is_maintained_where_it_comes_from(gql: GraphQLCaller) -> N
 
 async def test_stepping_an_unknown_entry(gql: GraphQLCaller) -> None:
     error = only_error(await gql(step("submit"), {"code": "301001001/000099"}, **AS_POLICE))
-    assert error["extensions"] == {"code": "NOT_FOUND", "what": "resource", "key": "301001001/000099"}
+    assert error["extensions"] == {
+        "code": "NOT_FOUND",
+        "what": "resource",
+        "key": "301001001/000099",
+    }
 
 
 LIST_STATES = """query ($filter: ResourceFilterInput) {
