@@ -1,0 +1,323 @@
+"""What only the Neo4j store has: its schema, its graph, its driver errors, and the `cjk`
+full-text analyzer that `graph.text` must tokenize exactly like (real server, no mocks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from neo4j import AsyncDriver, AsyncGraphDatabase
+
+from graph import (
+    DataItem,
+    Direction,
+    InvalidValue,
+    LifecycleState,
+    ResourceFilter,
+    StoreUnavailable,
+    VersionConflict,
+)
+from graph.neo4j import Neo4jStore
+from graph.neo4j.lineage import walk_query
+from graph.neo4j.schema import FULLTEXT_INDEX, SCHEMA
+from graph.text import lucene_query, tokens
+from tests.graph.conftest import CHENGDU_INTRANET
+from tests.graph.entries import resource
+
+pytestmark = pytest.mark.neo4j
+
+PROBE_INDEX = "token_probe_text"
+EVERY_STATE = ResourceFilter(states=frozenset(LifecycleState))
+
+# Texts on which a tokenizer that only split at spaces and bigrammed Han would go wrong.
+CORPUS = (
+    "人口基础信息",
+    "人",
+    "人 口",
+    "人口、法人",
+    "中华人民共和国",
+    "数据、信息；资源",
+    "（社会）信用",
+    "零售价格监管",
+    "二〇二四年统计",
+    "々木 〆切",
+    "𠀀字",
+    "法人单位ABC信息",
+    "ABC人口DEF",
+    "GB/T 2260 行政区划",
+    "COVID-19疫情",
+    "IPv6地址",
+    "2024年 数据1.0版",
+    "ＡＢＣ１２３全角 Ａ：Ｂ １，０００",
+    "ｅ证通 ｗｗｗ站点",
+    "The rate of the city",
+    "no such as www",
+    "foo_bar baz _x_ y",
+    "a:b c 12:30",
+    "1,000 元 3,4,5",
+    "3.14 v1.2 1.2.3.4",
+    "u.s.a e.g. U.S. 美",
+    "a.1 x 1.a b",
+    "don't it's O'Reilly a’b",
+    "email@example.com http://www.gov.cn",
+    "x² ①号 Ⅲ级",
+    "café résumé Straße ΣΑΣ İstanbul",
+    "カタカナ テスト ﾃｽﾄ ｶﾞｷﾞ",
+    "ひらがな ひらabc",
+    "人・口 a・b",
+    "한국어 자료 한국abc 한국中文",
+    "A&B 公司 C++ C# 3-5",
+    "soft\u00adhyphen abc\u0301def",
+)
+
+
+def _expected(query: str) -> set[int]:
+    """The corpus entries `graph.text` says a search for `query` finds: all its tokens."""
+    wanted = set(tokens(query))
+    return {i for i, text in enumerate(CORPUS) if wanted <= set(tokens(text))}
+
+
+def _queries() -> list[str]:
+    # Every token of the corpus on its own, and every text of it whole.
+    return sorted({t for text in CORPUS for t in tokens(text)} | set(CORPUS))
+
+
+@pytest.fixture
+async def driver(neo4j_server: Any) -> AsyncIterator[AsyncDriver]:
+    async with AsyncGraphDatabase.driver(
+        neo4j_server.uri,
+        auth=(neo4j_server.user, neo4j_server.password),
+        notifications_min_severity="OFF",
+    ) as opened:
+        yield opened
+
+
+async def _run(driver: AsyncDriver, query: str, **params: Any) -> list[Any]:
+    records, _summary, _keys = await driver.execute_query(query, params)
+    return list(records)
+
+
+@pytest.fixture
+async def store(neo4j_server: Any) -> AsyncIterator[Neo4jStore]:
+    async with Neo4jStore.open(
+        neo4j_server.uri, (neo4j_server.user, neo4j_server.password), catalog=CHENGDU_INTRANET
+    ) as opened:
+        await opened.erase_all()
+        yield opened
+
+
+async def test_cjk_analyzer_finds_exactly_what_graph_text_tokens_match(
+    driver: AsyncDriver,
+) -> None:
+    await _run(driver, "MATCH (n:TokenProbe) DETACH DELETE n")
+    await _run(driver, f"DROP INDEX {PROBE_INDEX} IF EXISTS")
+    await _run(
+        driver,
+        f"CREATE FULLTEXT INDEX {PROBE_INDEX} IF NOT EXISTS FOR (n:TokenProbe) ON EACH [n.text] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
+    )
+    try:
+        await _run(driver, "CALL db.awaitIndexes(120)")
+        await _run(
+            driver,
+            "UNWIND range(0, size($texts) - 1) AS i CREATE (:TokenProbe {i: i, text: $texts[i]})",
+            texts=list(CORPUS),
+        )
+        differences = []
+        for query in _queries():
+            lucene = lucene_query(query)
+            if lucene is None:
+                continue
+            (record,) = await _run(
+                driver,
+                f"CALL db.index.fulltext.queryNodes('{PROBE_INDEX}', $q) YIELD node "
+                "RETURN collect(node.i) AS found",
+                q=lucene,
+            )
+            found, expected = set(record["found"]), _expected(query)
+            if found != expected:
+                differences.append(
+                    f"{query!r} ({lucene}): Neo4j finds {[CORPUS[i] for i in sorted(found)]}, "
+                    f"graph.text {[CORPUS[i] for i in sorted(expected)]}"
+                )
+        assert differences == []
+    finally:
+        await _run(driver, "MATCH (n:TokenProbe) DETACH DELETE n")
+        await _run(driver, f"DROP INDEX {PROBE_INDEX} IF EXISTS")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("人口基础信息", ["人口", "口基", "基础", "础信", "信息"]),
+        ("人", ["人"]),
+        ("人口 信息", ["人口", "信息"]),
+        ("ＡＢＣ１２３", ["abc123"]),
+        ("The city of Chengdu", ["city", "chengdu"]),
+        ("foo_bar 1,000 3.14 a:b", ["foo_bar", "1,000", "3.14", "a:b"]),
+        ("a.1", ["1"]),
+        ("x² ①", ["x"]),
+        ("二〇二四年", ["二〇", "〇二", "二四", "四年"]),
+        ("ﾃｽﾄ", ["テス", "スト"]),
+        ("한국abc 한국", ["한국abc", "한국"]),
+        ("İ", ["i"]),
+    ],
+)
+def test_tokens_of_the_cases_lucene_decides_differently_from_a_naive_split(
+    text: str, expected: list[str]
+) -> None:
+    assert tokens(text) == expected
+
+
+async def test_schema_is_created_once_and_every_index_is_online(
+    neo4j_server: Any, driver: AsyncDriver
+) -> None:
+    auth = (neo4j_server.user, neo4j_server.password)
+    for _ in range(2):  # opening again changes nothing
+        async with Neo4jStore.open(neo4j_server.uri, auth, catalog=CHENGDU_INTRANET) as store:
+            await store.ping()
+    indexes = await _run(
+        driver, "SHOW INDEXES YIELD name, state, type, options RETURN name, state, type, options"
+    )
+    by_name = {r["name"]: r for r in indexes}
+    assert set(SCHEMA) <= set(by_name)
+    assert {by_name[name]["state"] for name in SCHEMA} == {"ONLINE"}
+    fulltext = by_name[FULLTEXT_INDEX]
+    assert fulltext["type"] == "FULLTEXT"
+    assert fulltext["options"]["indexConfig"]["fulltext.analyzer"] == "cjk"
+    constraints = await _run(driver, "SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names")
+    assert {
+        "resource_code",
+        "department_code",
+        "region_code",
+        "catalog_id",
+        "category_code",
+        "theme_name",
+        "tombstone_code",
+    } <= set(constraints[0]["names"])
+
+
+async def test_erase_all_keeps_the_schema_and_the_own_catalog(
+    store: Neo4jStore, driver: AsyncDriver
+) -> None:
+    await store.save(resource(), None)
+    await store.erase_all()
+    assert await store.get(resource().code) is None
+    assert [c.id for c in await store.catalogs()] == [CHENGDU_INTRANET.id]
+    (record,) = await _run(driver, "SHOW INDEXES YIELD name RETURN collect(name) AS names")
+    assert set(SCHEMA) <= set(record["names"])
+
+
+async def test_an_entry_is_linked_as_the_design_draws_the_graph(
+    store: Neo4jStore, driver: AsyncDriver
+) -> None:
+    source = "101001001/000009"
+    entry = resource(
+        "201003002/000001",
+        themes=frozenset({"社会保障"}),
+        derived_from=(source,),
+        items=(DataItem("姓名", "string", 50), DataItem("身份证号", "string", 18)),
+    )
+    await store.save(entry, None)
+    (record,) = await _run(
+        driver,
+        """
+        MATCH (r:Resource {code: $code})
+        RETURN EXISTS { (r)-[:LISTED_IN]->(:Catalog {id: '510100/intranet'}) } AS listed,
+               EXISTS { (:Department {code: $provider})-[:PROVIDES]->(r) } AS provided,
+               EXISTS { (r)-[:ABOUT]->(:Theme {name: '社会保障'}) } AS about,
+               EXISTS { (r)-[:FILED_UNDER]->(:Category {code: '201003002'}) } AS filed,
+               COUNT { (r)-[:HAS_ITEM]->(:DataItem) } AS items,
+               [(r)-[:DERIVED_FROM]->(s) | [s.code, s.snapshot IS NULL,
+                 EXISTS { (s)-[:LISTED_IN]->() }]] AS sources
+        """,
+        code=entry.code,
+        provider=entry.provider_code,
+    )
+    shape = [record[k] for k in ("listed", "provided", "about", "filed", "items")]
+    assert shape == [True, True, True, True, 2]
+    # A source held by no catalog here is a placeholder: a code, nothing else.
+    assert record["sources"] == [[source, True, False]]
+    assert (await store.find(EVERY_STATE)).total_count == 1
+
+    # When the source arrives, it fills the placeholder: one node, the edge kept.
+    await store.apply([resource(source, origin="510000/intranet")])
+    (record,) = await _run(
+        driver,
+        "MATCH (s:Resource {code: $code}) RETURN count(s) AS nodes, "
+        "COUNT { (s)<-[:DERIVED_FROM]-() } AS derived, s.snapshot IS NOT NULL AS held",
+        code=source,
+    )
+    assert (record["nodes"], record["derived"], record["held"]) == (1, 1, True)
+    lineage = await store.lineage(entry.code, Direction.UPSTREAM, 1)
+    assert lineage.nodes[source] is not None
+
+
+async def test_placeholders_go_when_nothing_is_derived_from_them(
+    store: Neo4jStore, driver: AsyncDriver
+) -> None:
+    derived = resource("201003002/000001", themes=frozenset({"社会保障"}))
+    await store.save(dataclasses.replace(derived, derived_from=("101001001/000009",)), None)
+    await store.save(dataclasses.replace(derived, version=2), 1)
+    (record,) = await _run(driver, "MATCH (r:Resource) RETURN collect(r.code) AS codes")
+    assert record["codes"] == [derived.code]
+
+
+async def test_the_depth_is_written_into_the_pattern_only_as_a_checked_number() -> None:
+    assert "*0..2]" in walk_query("(a)-[:DERIVED_FROM*0..{hops}]->(b)", 3)
+    for depth in (0, 11, "1] DETACH DELETE (a", 2.5):
+        with pytest.raises(InvalidValue):
+            walk_query("{hops}", depth)  # type: ignore[arg-type]
+
+
+async def test_concurrent_creations_of_one_code_leave_one_winner(store: Neo4jStore) -> None:
+    entries = [resource(name=f"户籍人口信息{n}") for n in range(6)]
+    results = await asyncio.gather(*(store.save(e, None) for e in entries), return_exceptions=True)
+    won = [r for r in results if not isinstance(r, BaseException)]
+    lost = [r for r in results if isinstance(r, BaseException)]
+    assert len(won) == 1
+    assert all(isinstance(r, VersionConflict) for r in lost)
+    assert await store.get(resource().code) == won[0]
+
+
+async def test_concurrent_applies_keep_the_newest_version(store: Neo4jStore) -> None:
+    base = resource()
+    versions = [dataclasses.replace(base, version=v) for v in (3, 1, 5, 2, 4)]
+    await asyncio.gather(*(store.apply([v]) for v in versions))
+    held = await store.get(base.code)
+    assert held is not None
+    assert held.version == 5
+
+
+async def test_an_unreachable_server_is_store_unavailable_and_retriable() -> None:
+    with pytest.raises(StoreUnavailable) as caught:
+        async with Neo4jStore.open(
+            "bolt://127.0.0.1:1", ("neo4j", "nobody"), catalog=CHENGDU_INTRANET
+        ):
+            pass
+    assert caught.value.retriable
+    assert not isinstance(caught.value.__cause__, StoreUnavailable)
+
+
+async def test_wrong_credentials_are_store_unavailable_not_retriable(neo4j_server: Any) -> None:
+    with pytest.raises(StoreUnavailable) as caught:
+        async with Neo4jStore.open(
+            neo4j_server.uri, (neo4j_server.user, "not-the-password"), catalog=CHENGDU_INTRANET
+        ):
+            pass
+    assert not caught.value.retriable
+
+
+async def test_a_closed_store_raises_a_domain_error_and_closes_twice_harmlessly(
+    neo4j_server: Any,
+) -> None:
+    auth = (neo4j_server.user, neo4j_server.password)
+    async with Neo4jStore.open(neo4j_server.uri, auth, catalog=CHENGDU_INTRANET) as store:
+        pass
+    await store.close()
+    with pytest.raises(StoreUnavailable):
+        await store.get(resource().code)
