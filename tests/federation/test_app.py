@@ -1,0 +1,118 @@
+"""The instance's web app: /health, /metrics, GraphiQL, the development identity switch, and
+one lifespan that opens and closes the store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from federation.app import create_app
+from federation.settings import Settings
+from graph import CatalogStore, StoreUnavailable
+from graph.embedded import EmbeddedStore
+from tests.federation.catalog import CHENGDU, POLICE_DRAFT
+from tests.federation.support import GraphQLCaller, SpyStore, data, only_error, opener, serve
+from tests.graph.entries import POLICE
+
+
+async def test_health_reports_the_store_and_sync(gql: GraphQLCaller) -> None:
+    response = await gql.http.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "catalog": "510100/intranet",
+        "store": {"kind": "embedded", "state": "up"},
+        "sync": {"links": [], "note": "sync links are not configured on this instance yet"},
+    }
+
+
+async def test_health_says_when_the_store_does_not_answer(
+    gql: GraphQLCaller, spy: SpyStore
+) -> None:
+    spy.fail("ping", StoreUnavailable("the catalog database at /secret/path did not answer"))
+    response = await gql.http.get("/health")
+    assert response.status_code == 503
+    body = response.json()
+    assert (body["status"], body["store"]["state"], body["store"]["error"]) == (
+        "degraded",
+        "down",
+        "STORE_UNAVAILABLE",
+    )
+    assert "/secret/path" not in response.text
+
+
+async def test_metrics_count_requests_latencies_and_errors(gql: GraphQLCaller) -> None:
+    await gql("{ themes { name } }")
+    await gql("{ resources(first: 1000) { totalCount } }")
+    await gql("{ nothing }")
+    text = (await gql.http.get("/metrics")).text
+    assert 'mulu_http_requests_total{method="POST",path="/graphql",status="200"} 3.0' in text
+    assert 'mulu_http_request_duration_seconds_count{method="POST",path="/graphql"} 3.0' in text
+    assert 'mulu_graphql_errors_total{code="INVALID_VALUE"} 1.0' in text
+    assert 'mulu_graphql_errors_total{code="GRAPHQL_VALIDATION_FAILED"} 1.0' in text
+
+
+async def test_unknown_paths_share_one_metric_label(gql: GraphQLCaller) -> None:
+    for path in ("/a", "/b", "/c"):
+        assert (await gql.http.get(path)).status_code == 404
+    text = (await gql.http.get("/metrics")).text
+    assert 'mulu_http_requests_total{method="GET",path="other",status="404"} 3.0' in text
+
+
+async def test_graphiql_is_served_to_a_browser(gql: GraphQLCaller) -> None:
+    response = await gql.http.get("/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+async def test_queries_also_come_by_get(gql: GraphQLCaller) -> None:
+    response = await gql.http.get("/graphql", params={"query": "{ themes { name } }"})
+    assert len(response.json()["data"]["themes"]) == 12
+
+
+async def test_without_the_dev_setting_every_caller_is_anonymous(
+    spy: SpyStore, tmp_path: Path
+) -> None:
+    settings = Settings(data_dir=tmp_path)  # dev_identity_header is off by default
+    assert settings.dev_identity_header is False
+    async with serve(create_app(settings, store=opener(spy))) as http:
+        gql = GraphQLCaller(http)
+        detail = f'{{ resource(code: "{POLICE_DRAFT}") {{ name }} }}'
+        assert data(await gql(detail, department=POLICE.code))["resource"] is None
+        submit = f'mutation {{ submit(code: "{POLICE_DRAFT}") {{ state }} }}'
+        error = only_error(await gql(submit, department=POLICE.code))
+        assert error["extensions"] == {"code": "NOT_PERMITTED"}
+        # Even a malformed header is ignored rather than trusted or refused.
+        assert data(await gql("{ themes { name } }", department="nonsense"))["themes"]
+
+
+async def test_the_lifespan_opens_and_closes_the_store(tmp_path: Path) -> None:
+    events: list[str] = []
+
+    @asynccontextmanager
+    async def tracked() -> AsyncIterator[CatalogStore]:
+        async with EmbeddedStore.open(tmp_path / "c.db", CHENGDU) as store:
+            events.append("opened")
+            yield store
+        events.append("closed")
+
+    async def prepare(store: CatalogStore) -> None:
+        events.append("prepared")
+
+    app = create_app(Settings(data_dir=tmp_path), store=tracked, prepare=prepare)
+    async with serve(app) as http:
+        assert (await http.get("/health")).status_code == 200
+        # The instance's own catalog is registered on start.
+        catalog = data(await GraphQLCaller(http)('{ catalog(id: "510100/intranet") { name } }'))
+        assert catalog["catalog"] == {"name": CHENGDU.name}
+        assert events == ["opened", "prepared"]
+    assert events == ["opened", "prepared", "closed"]
+
+
+async def test_the_default_store_is_embedded_under_the_data_dir(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "var", catalog_name="成都测试目录")
+    async with serve(create_app(settings)) as http:
+        answer = await GraphQLCaller(http)("{ catalogs { id name } }")
+        assert data(answer)["catalogs"] == [{"id": "510100/intranet", "name": "成都测试目录"}]
+    assert (tmp_path / "var" / "510100-intranet.db").is_file()
