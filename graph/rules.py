@@ -11,9 +11,21 @@ naming the field, the value and what would be accepted.
 from __future__ import annotations
 
 import dataclasses
+from enum import StrEnum
+from typing import TypeVar
 
 from graph.codes import check_credit_code, check_resource_code, parse_resource_code
-from graph.enums import THEMES, Classification, ResourceKind, ShareType, Zone
+from graph.enums import (
+    THEMES,
+    Classification,
+    FormatClass,
+    LifecycleState,
+    ResourceKind,
+    ShareMode,
+    ShareType,
+    UpdateCycle,
+    Zone,
+)
 from graph.errors import InvalidValue
 from graph.model import DataItem, Resource
 
@@ -151,8 +163,43 @@ def _check_classification(entry: Resource, zone: Zone) -> Classification:
     return classification or Classification.CLASSIFIED
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+def _member(field: str, kind: type[E], value: object) -> E:
+    """`value` as a member of `kind`; its plain string value is accepted too."""
+    try:
+        return kind(value)  # type: ignore[arg-type]  # refused below when not a value
+    except ValueError:
+        raise InvalidValue(field, value, "one of " + ", ".join(m.value for m in kind)) from None
+
+
+def _coerce_enums(entry: Resource) -> Resource:
+    """The entry with every enumerated field a member of its enum, or `InvalidValue`."""
+    return dataclasses.replace(
+        entry,
+        format_class=_member("format_class", FormatClass, entry.format_class),
+        share_type=_member("share_type", ShareType, entry.share_type),
+        update_cycle=_member("update_cycle", UpdateCycle, entry.update_cycle),
+        classification=None
+        if entry.classification is None
+        else _member("classification", Classification, entry.classification),
+        share_modes=frozenset(_member("share_modes", ShareMode, m) for m in entry.share_modes),
+        state=_member("state", LifecycleState, entry.state),
+        items=tuple(
+            item
+            if item.share_type is None
+            else dataclasses.replace(
+                item, share_type=_member(f"items[{i}].share_type", ShareType, item.share_type)
+            )
+            for i, item in enumerate(entry.items)
+        ),
+    )
+
+
 def check_resource(entry: Resource, zone: Zone) -> Resource:
     """Check `entry` against every rule for an instance in `zone`; return it as stored."""
+    entry = _coerce_enums(entry)
     code = check_resource_code(entry.code)
     kind = parse_resource_code(code).kind
     name = _text("name", entry.name)

@@ -98,3 +98,16 @@ def test_first_broken_rule_is_reported() -> None:
 def test_every_share_mode_is_accepted() -> None:
     entry = resource(share_modes=frozenset(ShareMode))
     assert check_resource(entry, Zone.EXTRANET).share_modes == frozenset(ShareMode)
+
+
+def test_plain_string_enum_values_are_checked_like_members() -> None:
+    """A share type given as its string value still meets the NONE rule (national 第十条(一))."""
+    with pytest.raises(InvalidValue) as refused:
+        check_resource(
+            resource(share_type="NONE", legal_basis=None, share_modes=frozenset()), Zone.INTRANET
+        )  # type: ignore[arg-type]
+    assert refused.value.field == "legal_basis"
+    with pytest.raises(InvalidValue) as refused:
+        check_resource(resource(share_type="SOMETIMES"), Zone.INTRANET)  # type: ignore[arg-type]
+    assert refused.value.field == "share_type"
+    assert "UNCONDITIONAL, CONDITIONAL, NONE" in refused.value.accepted
