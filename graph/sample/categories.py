@@ -25,7 +25,8 @@ CLASS_NAMES = {"1": "基础信息资源", "2": "主题信息资源", "3": "部�
 @dataclass(frozen=True, slots=True)
 class Leaf:
     """细目: a leaf of the tree. `group` is its base library, theme or department kind key;
-    `items` lists the core items first (`core` of them, always carried), then the optional ones."""
+    `items` lists the core items first (`core` of them, always carried), then the optional ones
+    of its domains, then (from `common_from` on) those every kind of entry may carry."""
 
     code: str
     name: str
@@ -34,10 +35,14 @@ class Leaf:
     stems: tuple[str, ...]
     items: tuple[DataItem, ...]
     core: int
+    common_from: int
+    domains: tuple[str, ...]
+    kind: ResourceKind
 
-    @property
-    def kind(self) -> ResourceKind:
-        return ResourceKind.from_class_digit(self.code[0])
+    def stems_for(self, provider: str) -> tuple[str, ...]:
+        """The names entries of a `provider` kind take: the unmarked ones and its own."""
+        named = (stem.partition("@") for stem in self.stems)
+        return tuple(name for name, _, only in named if only in ("", provider))
 
 
 def _item_code(group: str) -> str:
@@ -56,15 +61,21 @@ def _group_name(group: str) -> str:
     return group
 
 
-def _leaf_items(core: list[str], domains: list[str], is_base: bool) -> tuple[DataItem, ...]:
+def _leaf_items(
+    core: list[str], domains: list[str], is_base: bool
+) -> tuple[tuple[DataItem, ...], int]:
+    """The core items, then the domains' items, then the common ones (and where those start)."""
     items = [base_item(n) if is_base else item(n) for n in core]
     seen = set(core)
+    common_from = 0
     for domain in (*domains, "common"):
+        if domain == "common":
+            common_from = len(items)
         for candidate in POOLS[domain]:
             if candidate.name not in seen:
                 seen.add(candidate.name)
                 items.append(candidate)
-    return tuple(items)
+    return tuple(items), common_from
 
 
 def _build() -> tuple[list[Category], list[Leaf]]:
@@ -80,7 +91,9 @@ def _build() -> tuple[list[Category], list[Leaf]]:
                 name, providers, domains, core, stems = (p.strip() for p in line.split("|"))
                 code = f"{catalog_code}{d:03d}"
                 categories.append(Category(code, name))
-                items = _leaf_items(core.split(), domains.split(), is_base=code[0] == "1")
+                items, common_from = _leaf_items(
+                    core.split(), domains.split(), is_base=code[0] == "1"
+                )
                 leaves.append(
                     Leaf(
                         code,
@@ -90,6 +103,9 @@ def _build() -> tuple[list[Category], list[Leaf]]:
                         tuple(stems.split()),
                         items,
                         len(core.split()),
+                        common_from,
+                        tuple(domains.split()),
+                        ResourceKind.from_class_digit(code[0]),
                     )
                 )
     categories.sort(key=lambda c: c.code)

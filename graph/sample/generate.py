@@ -15,11 +15,11 @@ import itertools
 import random
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from graph.enums import (
     THEMES,
     Classification,
-    FormatClass,
     Level,
     LifecycleState,
     ResourceKind,
@@ -28,17 +28,25 @@ from graph.enums import (
     UpdateCycle,
     Zone,
 )
-from graph.model import Catalog, Category, Department, LifecycleStep, Region, Resource
+from graph.model import (
+    Catalog,
+    Category,
+    DataItem,
+    Department,
+    LifecycleStep,
+    Region,
+    Resource,
+)
 from graph.sample.catalogs import sample_catalogs
-from graph.sample.categories import sample_categories
+from graph.sample.categories import Leaf, sample_categories
 from graph.sample.departments import REVIEWER, departments_by_kind, sample_departments
 from graph.sample.lineage import DEPARTMENT_THEMES, Sources
 from graph.sample.names import (
     BASE_SHARE_CONDITION,
-    FORMATS,
     LEGAL_BASES,
     OPEN_CONDITIONS,
     SHARE_CONDITIONS,
+    entry_format,
     entry_name,
     entry_summary,
 )
@@ -63,8 +71,6 @@ _UNCONDITIONAL_MODES = (
 _CONDITIONAL_MODES = (ShareMode.INTERFACE, ShareMode.ONLINE_QUERY, ShareMode.DATA_COMPARISON)
 _CYCLES = tuple(UpdateCycle)
 _CYCLE_WEIGHTS = (10, 25, 8, 25, 12, 20)
-_FORMAT_CLASSES = tuple(FORMATS)
-_FORMAT_WEIGHTS = tuple(weight for weight, _ in FORMATS.values())
 # ~8% classified over the sample: 18% of the intranet's entries, none of the extranet's.
 _INTRANET_CLASSIFIED = 0.18
 # Share of entries of each level assembled from those of the level below (DERIVED_FROM).
@@ -159,7 +165,7 @@ class SampleCatalog:
 
     def _make(self, cell: Cell, rank: int, rng: random.Random) -> Resource:
         catalog = self.catalogs[cell.catalog]
-        leaf, kind, level = cell.leaf, cell.leaf.kind, catalog.level
+        leaf, kind = cell.leaf, cell.leaf.kind
         code = cell.code(rank)
         provider = self._departments[(catalog.region_code, cell.provider)]
         reviewer = self._departments[(catalog.region_code, REVIEWER)]
@@ -167,52 +173,21 @@ class SampleCatalog:
         classification = Classification.UNCLASSIFIED
         if catalog.zone is Zone.INTRANET and rng.random() < _INTRANET_CLASSIFIED:
             classification = Classification.CLASSIFIED
-        types, weights = _SHARE_WEIGHTS[kind]
-        share_type = rng.choices(types, weights)[0]
-        share_condition = legal_basis = None
-        share_modes: frozenset[ShareMode] = frozenset()
-        if share_type is ShareType.UNCONDITIONAL:
-            share_modes = frozenset(rng.sample(_UNCONDITIONAL_MODES, rng.randint(1, 3)))
-        elif share_type is ShareType.CONDITIONAL:
-            share_modes = frozenset(rng.sample(_CONDITIONAL_MODES, rng.randint(1, 2)))
-            share_condition = (
-                BASE_SHARE_CONDITION if kind is ResourceKind.BASE else rng.choice(SHARE_CONDITIONS)
-            )
-        else:
-            legal_basis = rng.choice(LEGAL_BASES)
+        sharing = _sharing(rng, kind)
         open_to_public = (
             classification is Classification.UNCLASSIFIED
-            and share_type is ShareType.UNCONDITIONAL
+            and sharing.share_type is ShareType.UNCONDITIONAL
             and kind is not ResourceKind.BASE
             and rng.random() < 0.25
         )
         open_condition = None
         if open_to_public and rng.random() < 0.5:
             open_condition = rng.choice(OPEN_CONDITIONS)
-
-        # 5–20 items, ~10 on average: the 细目's core items, then a sample of the others.
-        wanted = max(leaf.core, 5 + int(rng.random() ** 1.6 * 16))
-        optional = sorted(rng.sample(range(leaf.core, len(leaf.items)), wanted - leaf.core))
-        items = leaf.items[: leaf.core] + tuple(leaf.items[i] for i in optional)
-
-        if leaf.group == "电子证照":
-            format_class, format_type = rng.choice(_LICENCE_FORMATS)
-        else:
-            format_class = rng.choices(_FORMAT_CLASSES, _FORMAT_WEIGHTS)[0]
-            format_type = rng.choice(FORMATS[format_class][1])
         cycle = rng.choices(_CYCLES, _CYCLE_WEIGHTS)[0]
-
-        themes: tuple[str, ...] = ()
-        if kind is ResourceKind.THEME:
-            themes = (leaf.group,)
-            if rng.random() < 0.2:
-                themes += (rng.choice(THEMES),)
-        elif kind is ResourceKind.DEPARTMENT and rng.random() < 0.25:
-            candidates = DEPARTMENT_THEMES.get(leaf.group, ())
-            if candidates:
-                themes = (rng.choice(candidates),)
-
-        derived_from = self._derived_from(cell, level, rng)
+        format_class, format_type = entry_format(rng, leaf, cycle)
+        themes = _themes(rng, leaf)
+        stem = rng.choice(cell.stems)
+        derived_from = self._derived_from(cell, catalog.level, rng)
         related = self._related(cell, code, rng)
 
         state, history, version = _lifecycle(rng, provider.code, reviewer.code)
@@ -223,25 +198,25 @@ class SampleCatalog:
 
         return Resource(
             code=code,
-            name=entry_name(rng, leaf, catalog.region_code),
+            name=entry_name(rng, stem, catalog.region_code),
             provider_code=provider.code,
             provider_name=provider.name,
-            summary=entry_summary(rng, leaf, level, provider, cycle, themes),
+            summary=entry_summary(rng, leaf, stem, catalog.region_code, provider, cycle),
             format_class=format_class,
             format_type=format_type,
-            share_type=share_type,
+            share_type=sharing.share_type,
             update_cycle=cycle,
             classification=classification,
-            items=items,
-            share_condition=share_condition,
-            legal_basis=legal_basis,
-            share_modes=share_modes,
+            items=_items(rng, leaf),
+            share_condition=sharing.share_condition,
+            legal_basis=sharing.legal_basis,
+            share_modes=sharing.share_modes,
             open_to_public=open_to_public,
             open_condition=open_condition,
             published_on=published[-1].at.date() if published else None,
             related_codes=related,
             derived_from=derived_from,
-            themes=frozenset(themes),
+            themes=themes,
             state=state,
             history=history,
             version=version,
@@ -260,8 +235,9 @@ class SampleCatalog:
             return ()
         if not sources:
             return ()
-        codes = {_pick(source, rng) for source in rng.choices(sources, k=wanted)}
-        return tuple(sorted(codes))
+        # Distinct cells where there are enough, so a theme has 2–4 different sources.
+        cells = rng.sample(sources, wanted) if len(sources) >= wanted else sources
+        return tuple(sorted({_pick(source, rng) for source in cells}))
 
     def _related(self, cell: Cell, own: str, rng: random.Random) -> tuple[str, ...]:
         if rng.random() >= 0.35:
@@ -272,11 +248,54 @@ class SampleCatalog:
         return tuple(sorted(codes))
 
 
-_LICENCE_FORMATS = (
-    (FormatClass.ELECTRONIC_FILE, "ofd"),
-    (FormatClass.ELECTRONIC_FILE, "pdf"),
-    (FormatClass.SERVICE_INTERFACE, "RESTful接口"),
-)
+class _Sharing(NamedTuple):
+    share_type: ShareType
+    share_modes: frozenset[ShareMode]
+    share_condition: str | None
+    legal_basis: str | None
+
+
+def _sharing(rng: random.Random, kind: ResourceKind) -> _Sharing:
+    """A share type and what it requires: modes, a condition, or the legal basis for NONE."""
+    types, weights = _SHARE_WEIGHTS[kind]
+    share_type = rng.choices(types, weights)[0]
+    if share_type is ShareType.UNCONDITIONAL:
+        modes = frozenset(rng.sample(_UNCONDITIONAL_MODES, rng.randint(1, 3)))
+        return _Sharing(share_type, modes, None, None)
+    if share_type is ShareType.NONE:
+        return _Sharing(share_type, frozenset(), None, rng.choice(LEGAL_BASES))
+    modes = frozenset(rng.sample(_CONDITIONAL_MODES, rng.randint(1, 2)))
+    if kind is ResourceKind.BASE:
+        return _Sharing(share_type, modes, BASE_SHARE_CONDITION, None)
+    condition, implied = rng.choice(SHARE_CONDITIONS)
+    return _Sharing(share_type, modes | {implied} if implied else modes, condition, None)
+
+
+def _items(rng: random.Random, leaf: Leaf) -> tuple[DataItem, ...]:
+    """5–20 items, ~10 on average: the 细目's core items, a run of related items of its domains
+    (neighbours in the vocabulary are on the same subject), and one to three common ones."""
+    wanted = max(leaf.core, 5 + int(rng.random() ** 1.6 * 16))
+    common = min(rng.randint(1, 3), wanted - leaf.core)
+    domain = range(leaf.core, leaf.common_from)
+    from_domain = min(wanted - leaf.core - common, len(domain))
+    window = min(len(domain), from_domain + from_domain // 2 + 1)
+    first = domain.start + rng.randrange(len(domain) - window + 1)
+    picked = rng.sample(range(first, first + window), from_domain)
+    common = wanted - leaf.core - from_domain
+    picked += rng.sample(range(leaf.common_from, len(leaf.items)), common)
+    return leaf.items[: leaf.core] + tuple(leaf.items[i] for i in sorted(picked))
+
+
+def _themes(rng: random.Random, leaf: Leaf) -> frozenset[str]:
+    """A theme entry's own theme (and now and then another); a department's, sometimes one."""
+    if leaf.kind is ResourceKind.THEME:
+        if rng.random() < 0.2:
+            return frozenset((leaf.group, rng.choice(THEMES)))
+        return frozenset((leaf.group,))
+    candidates = DEPARTMENT_THEMES.get(leaf.group, ())
+    if leaf.kind is ResourceKind.DEPARTMENT and candidates and rng.random() < 0.25:
+        return frozenset((rng.choice(candidates),))
+    return frozenset()
 
 
 def _pick(cell: Cell, rng: random.Random) -> str:

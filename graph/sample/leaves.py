@@ -2,7 +2,8 @@
 
 Each 细目 line reads ``name | provider kinds | item domains | core items | resource name stems``:
 the kinds of department that file entries under it, the `items` domains its optional items come
-from, the items every entry carries, and the names its entries take (prefixed with the region).
+from, the items every entry carries, and the names its entries take (prefixed with the region);
+a name ending in ``@kind`` is used by that kind of provider only.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ LEAF_SPECS: tuple[tuple[str, _Catalogs], ...] = (
         )),
         ("人口变动信息", (
             "出生登记信息 | health police | vital person | 新生儿姓名 出生时间 出生医学证明编号 "
-            "母亲公民身份号码 | 出生医学证明信息 新生儿出生登记信息",
+            "母亲公民身份号码 | 出生医学证明信息@health 新生儿出生登记信息@police",
             "死亡登记信息 | health civil police | vital person | 姓名 公民身份号码 死亡日期 | "
-            "居民死亡医学证明信息 户籍注销信息 火化登记信息",
+            "居民死亡医学证明信息@health 户籍注销信息@police 火化登记信息@civil",
             "婚姻登记信息 | civil | civil person | 男方姓名 男方公民身份号码 女方姓名 "
             "女方公民身份号码 婚姻登记类别 | 婚姻登记信息 结婚登记信息 离婚登记信息",
             "户口迁移信息 | police | vital person | 姓名 公民身份号码 迁入地址 迁出地址 变动日期 "
@@ -86,7 +87,8 @@ LEAF_SPECS: tuple[tuple[str, _Catalogs], ...] = (
             "失信主体信息 | development | credit | 主体名称 统一社会信用代码 失信行为类别 "
             "列入日期 列入机关 | 严重失信主体名单信息 经营异常名录信息 失信被执行人信息",
             "信用评价结果信息 | development tax | credit tax | 主体名称 统一社会信用代码 信用等级 "
-            "评价年度 | 公共信用综合评价信息 纳税信用等级评价信息 守信激励对象名单信息",
+            "评价年度 | 公共信用综合评价信息@development 纳税信用等级评价信息@tax "
+            "守信激励对象名单信息@development",
         )),
     )),
     ("电子证照", (
@@ -157,7 +159,7 @@ LEAF_SPECS: tuple[tuple[str, _Catalogs], ...] = (
             "标称生产企业 | 食品安全监督抽检信息 不合格食品核查处置信息",
         )),
         ("药品安全", (
-            "药品监管信息 | market health | food | 药品批准文号 药品通用名 生产企业名称 召回等级 "
+            "药品监管信息 | market | food | 药品批准文号 药品通用名 生产企业名称 召回等级 "
             "| 药品生产企业许可信息 药品召回信息 药品零售企业信息",
         )),
     )),
@@ -205,7 +207,7 @@ LEAF_SPECS: tuple[tuple[str, _Catalogs], ...] = (
         )),
         ("行业信用", (
             "行业信用评价信息 | tax market | credit tax | 主体名称 统一社会信用代码 信用等级 "
-            "评价年度 | 纳税信用A级纳税人信息 企业信用风险分类信息",
+            "评价年度 | 纳税信用A级纳税人信息@tax 企业信用风险分类信息@market",
         )),
     )),
     ("城乡建设", (
@@ -276,7 +278,7 @@ LEAF_SPECS: tuple[tuple[str, _Catalogs], ...] = (
     # -- 类 3 部门信息资源 ---------------------------------------------------------------------
     ("police", (
         ("户政管理", (
-            "居民身份证管理信息 | police | person police | 姓名 公民身份号码 签发机关 证件有效期 "
+            "居民身份证管理信息 | police | person | 姓名 公民身份号码 签发机关 证件有效期 "
             "| 居民身份证申领信息 临时居民身份证办理信息",
             "户口登记管理信息 | police | person vital | 姓名 公民身份号码 户号 户籍地址 | "
             "户口登记变更信息 户籍证明开具信息",

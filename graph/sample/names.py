@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import random
 
-from graph.codes import NATION
-from graph.enums import FormatClass, Level, ResourceKind, UpdateCycle
+from graph.codes import NATION, region_level
+from graph.enums import FormatClass, Level, ResourceKind, ShareMode, UpdateCycle
 from graph.model import Department
 from graph.sample.categories import Leaf
-from graph.sample.regions import full_name
+from graph.sample.regions import MUNICIPALITIES, full_name
 
 __all__ = [
     "FORMATS",
     "LEGAL_BASES",
     "OPEN_CONDITIONS",
     "SHARE_CONDITIONS",
+    "entry_format",
     "entry_name",
     "entry_summary",
     "region_prefix",
@@ -64,14 +65,16 @@ _USES = {
     ),
 }
 
-SHARE_CONDITIONS = (
-    "使用部门须提交共享申请，说明使用依据和用途，经提供部门审核同意后按需使用。",
-    "仅限公安、司法、纪检监察机关依法履行职责时使用。",
-    "仅用于身份核验，返回核验结果，不提供原始数据。",
-    "仅提供数据比对服务（数据不落地），不得留存、转让或用于其他用途。",
-    "仅向承担相关行政审批、监管职能的部门共享，且须逐条记录查询日志。",
-    "按最小必要原则共享，敏感信息项经脱敏处理后提供。",
-    "须经本级政务信息资源共享主管部门协调，并签订数据安全保密协议。",
+# A condition, and the share mode it implies (数据比对: only the result leaves the provider,
+# Sichuan 第二十三条).
+SHARE_CONDITIONS: tuple[tuple[str, ShareMode | None], ...] = (
+    ("使用部门须提交共享申请，说明使用依据和用途，经提供部门审核同意后按需使用。", None),
+    ("仅限公安、司法、纪检监察机关依法履行职责时使用。", None),
+    ("仅用于身份核验，返回核验结果，不提供原始数据。", ShareMode.DATA_COMPARISON),
+    ("仅提供数据比对服务（数据不落地），不得留存、转让或用于其他用途。", ShareMode.DATA_COMPARISON),
+    ("仅向承担相关行政审批、监管职能的部门共享，且须逐条记录查询日志。", ShareMode.ONLINE_QUERY),
+    ("按最小必要原则共享，敏感信息项经脱敏处理后提供。", None),
+    ("须经本级政务信息资源共享主管部门协调，并签订数据安全保密协议。", None),
 )
 
 # Base conditional entries: their base items stay unconditional (national 第十条(二)).
@@ -96,19 +99,32 @@ OPEN_CONDITIONS = (
     "社会公众经实名注册后可在公共数据开放平台申请获取。",
 )
 
-# format class → (weight, concrete types)
+# format class → (weight, concrete types); images and streams only where the subject has them.
 FORMATS: dict[FormatClass, tuple[int, tuple[str, ...]]] = {
     FormatClass.DATABASE: (
-        50,
+        55,
         ("Oracle", "MySQL", "达梦数据库DM8", "人大金仓KingbaseES", "PostgreSQL"),
     ),
-    FormatClass.SERVICE_INTERFACE: (20, ("RESTful接口", "WebService接口")),
+    FormatClass.SERVICE_INTERFACE: (22, ("RESTful接口", "WebService接口")),
     FormatClass.SPREADSHEET: (12, ("xlsx", "xls", "et")),
-    FormatClass.ELECTRONIC_FILE: (8, ("pdf", "ofd", "docx")),
+    FormatClass.ELECTRONIC_FILE: (6, ("pdf", "ofd", "docx")),
     FormatClass.SELF_DESCRIBING: (5, ("JSON", "XML")),
-    FormatClass.IMAGE: (3, ("jpg", "tif", "png")),
-    FormatClass.STREAMING_MEDIA: (2, ("mp4", "flv")),
 }
+_FORMAT_CLASSES = tuple(FORMATS)
+_FORMAT_WEIGHTS = tuple(weight for weight, _ in FORMATS.values())
+_LIVE_FORMATS = (FormatClass.DATABASE, FormatClass.SERVICE_INTERFACE)
+_LICENCE_FORMATS = (
+    (FormatClass.ELECTRONIC_FILE, "ofd"),
+    (FormatClass.ELECTRONIC_FILE, "pdf"),
+    (FormatClass.SERVICE_INTERFACE, "RESTful接口"),
+)
+
+
+def _area(region_code: str) -> str:
+    """全国, 全省, 全市 (a 直辖市 too), 全区."""
+    if region_code in MUNICIPALITIES:
+        return "全市"
+    return _AREA[region_level(region_code)]
 
 
 def region_prefix(region_code: str) -> str:
@@ -116,9 +132,25 @@ def region_prefix(region_code: str) -> str:
     return "全国" if region_code == NATION else full_name(region_code)
 
 
-def entry_name(rng: random.Random, leaf: Leaf, region_code: str) -> str:
+def entry_format(rng: random.Random, leaf: Leaf, cycle: UpdateCycle) -> tuple[FormatClass, str]:
+    """The format class and concrete type: licences are OFD/PDF files, spatial data is partly
+    imagery, monitoring partly video; what changes in real time is a database or an interface."""
+    if leaf.group == "电子证照":
+        return rng.choice(_LICENCE_FORMATS)
+    if leaf.domains[0] == "space" and rng.random() < 0.25:
+        return FormatClass.IMAGE, rng.choice(("GeoTIFF", "tif", "img"))
+    if "监测" in leaf.name and rng.random() < 0.1:
+        return FormatClass.STREAMING_MEDIA, "RTSP视频流"
+    if cycle in (UpdateCycle.REALTIME, UpdateCycle.DAILY):
+        format_class = rng.choice(_LIVE_FORMATS)
+    else:
+        format_class = rng.choices(_FORMAT_CLASSES, _FORMAT_WEIGHTS)[0]
+    return format_class, rng.choice(FORMATS[format_class][1])
+
+
+def entry_name(rng: random.Random, stem: str, region_code: str) -> str:
     """``成都市户籍人口基本信息``, now and then with a year or a qualifier."""
-    name = region_prefix(region_code) + rng.choice(leaf.stems)
+    name = region_prefix(region_code) + stem
     roll = rng.random()
     if roll < 0.15:
         return f"{name}（{rng.randrange(2015, 2025)}年度）"
@@ -130,18 +162,17 @@ def entry_name(rng: random.Random, leaf: Leaf, region_code: str) -> str:
 def entry_summary(
     rng: random.Random,
     leaf: Leaf,
-    level: Level,
+    stem: str,
+    region_code: str,
     provider: Department,
     cycle: UpdateCycle,
-    themes: tuple[str, ...],
 ) -> str:
     """Two or three sentences: what it records, where it comes from, what it is for."""
     core = "、".join(item.name for item in leaf.items[: min(leaf.core, 4)])
     text = (
-        f"本资源记录{_AREA[level]}{leaf.name}，主要包括{core}等信息项。"
+        f"本资源记录{_area(region_code)}{stem}，主要包括{core}等信息项。"
         f"数据来源于{provider.name}{rng.choice(_SYSTEMS)}，{CYCLE_NAMES[cycle]}更新。"
     )
     if leaf.kind is ResourceKind.DEPARTMENT and rng.random() < 0.4:
         return text
-    group = themes[0] if leaf.kind is ResourceKind.THEME and themes else leaf.group
-    return text + rng.choice(_USES[leaf.kind]).format(g=group)
+    return text + rng.choice(_USES[leaf.kind]).format(g=leaf.group)

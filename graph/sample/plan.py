@@ -50,6 +50,7 @@ class Cell:
     start: int
     count: int
     seq_start: int
+    stems: tuple[str, ...]
 
     def code(self, rank: int) -> str:
         return f"{self.leaf.code}/{self.seq_start + rank + 1:06d}"
@@ -81,7 +82,8 @@ class Plan:
         start = 0
         for (c, leaf, provider, _), count in shapes_counts:
             seq = next_seq.get(leaf.code, 0)
-            self.cells.append(Cell(c, leaf, provider, start, count, seq))
+            stems = leaf.stems_for(provider)
+            self.cells.append(Cell(c, leaf, provider, start, count, seq, stems))
             next_seq[leaf.code] = seq + count
             start += count
         if next_seq and max(next_seq.values()) > 999_999:

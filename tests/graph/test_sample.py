@@ -31,6 +31,7 @@ from graph import (
 )
 from graph.codes import check_credit_code, check_region_code, region_level
 from graph.sample import SampleCatalog, generate_catalog, load_sample
+from graph.sample.categories import LEAVES
 from graph.sample.departments import DEPARTMENT_KINDS, organisation_code
 from tests.graph.conftest import OpenStore
 
@@ -329,6 +330,17 @@ def test_catalogs_report_upward_in_their_zone(sample: SampleCatalog) -> None:
     assert sample.catalog("510000/intranet").name == "四川省政务信息资源目录（内网）"
     assert sample.catalog("510000/intranet").parent_id == "national/intranet"
     assert sample.catalog("510100/extranet").parent_id == "510000/extranet"
+
+
+def test_every_leaf_names_entries_for_each_of_its_providers(entries: list[Resource]) -> None:
+    kinds = {kind.key for kind in DEPARTMENT_KINDS}
+    for leaf in LEAVES:
+        assert set(leaf.providers) <= kinds
+        for provider in leaf.providers:
+            assert leaf.stems_for(provider), (leaf.code, provider)
+            assert all("@" not in stem for stem in leaf.stems_for(provider))
+        assert len(leaf.items) - leaf.core >= 20, leaf.code
+    assert all("@" not in entry.name for entry in entries)
 
 
 def test_categories_form_a_tree_with_the_regulations_items(sample: SampleCatalog) -> None:
