@@ -6,6 +6,8 @@
     │                          mirror: same region, other zone; extranet clearance UNCLASSIFIED)
     └── LogError               the change log failed
         ├── LogUnavailable     the broker or database did not answer; `retriable` is True
+        ├── LogNotPermitted    the principal may not do this on that topic or group (ACLs)
+        ├── UnknownTopic       no such topic: links' topics are created, never auto-created
         └── LogClosed          the log (or reader) was used after it was closed
 
 A refused event is not an error: the guard returns `Refuse` and the target records a security
@@ -19,9 +21,11 @@ __all__ = [
     "InvalidLink",
     "LogClosed",
     "LogError",
+    "LogNotPermitted",
     "LogUnavailable",
     "MalformedEvent",
     "SyncError",
+    "UnknownTopic",
 ]
 
 
@@ -63,3 +67,15 @@ class LogUnavailable(LogError):
 
 class LogClosed(LogError):
     code = "LOG_CLOSED"
+
+
+class LogNotPermitted(LogError):
+    code = "LOG_NOT_PERMITTED"
+
+
+class UnknownTopic(LogError):
+    code = "UNKNOWN_TOPIC"
+
+    def __init__(self, topic: str) -> None:
+        self.topic = topic
+        super().__init__(f"no topic {topic!r}: create it first (create_topic)")

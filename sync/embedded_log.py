@@ -1,0 +1,341 @@
+"""`EmbeddedLog`: the `ChangeLog` on SQLite, for a single host without Kafka.
+
+One file holds every topic: an append-only table of records (an UPDATE is refused by a
+trigger; only compaction deletes), each topic's next offset, and the committed offset of each
+(group, topic). Offsets only grow — compaction leaves gaps, as Kafka's does. `compact` keeps
+the last record of every key, so reading a topic from the start yields the current state of
+every entry; it runs by itself every `compact_every` appended records of a topic.
+
+Every call runs on the log's single worker thread, so the event loop never blocks; SQLite's
+errors leave as `LogUnavailable` (retriable).
+
+    async with EmbeddedLog.open("sync.db") as log:
+        await log.create_topic("mulu.sync.mirror.510100-intranet.510100-extranet")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager, suppress
+from pathlib import Path
+from typing import TypeVar
+
+from sync.errors import LogClosed, LogUnavailable, UnknownTopic
+from sync.log import ChangeLog, Record
+
+__all__ = ["EmbeddedLog"]
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS topics (
+    topic            TEXT PRIMARY KEY,
+    next_offset      INTEGER NOT NULL DEFAULT 0,
+    since_compaction INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS records (
+    topic  TEXT NOT NULL REFERENCES topics (topic),
+    offset INTEGER NOT NULL,
+    key    TEXT NOT NULL,
+    value  BLOB NOT NULL,
+    PRIMARY KEY (topic, offset)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS records_by_key ON records (topic, key, offset);
+CREATE TRIGGER IF NOT EXISTS records_append_only BEFORE UPDATE ON records
+BEGIN
+    SELECT RAISE(ABORT, 'records are append-only');
+END;
+CREATE TABLE IF NOT EXISTS commits (
+    grp    TEXT NOT NULL,
+    topic  TEXT NOT NULL REFERENCES topics (topic),
+    offset INTEGER NOT NULL,
+    PRIMARY KEY (grp, topic)
+);
+"""
+
+_COMPACT = (
+    "DELETE FROM records WHERE topic = ? AND offset < "
+    "(SELECT MAX(newer.offset) FROM records AS newer "
+    " WHERE newer.topic = records.topic AND newer.key = records.key)"
+)
+
+# How often a reader waiting for records looks again, for appends by another process.
+_POLL_SECONDS = 0.05
+
+
+class EmbeddedLog:
+    """The logs of every link of one host, in one SQLite file (WAL)."""
+
+    def __init__(self, path: Path | str, *, compact_every: int = 10_000) -> None:
+        self._path = Path(path)
+        self._compact_every = compact_every
+        self._executor: ThreadPoolExecutor | None = None
+        self._sqlite: sqlite3.Connection | None = None
+        self._appended = asyncio.Event()
+
+    @classmethod
+    @asynccontextmanager
+    async def open(
+        cls, path: Path | str, *, compact_every: int = 10_000
+    ) -> AsyncIterator[EmbeddedLog]:
+        log = cls(path, compact_every=compact_every)
+        await log.connect()
+        try:
+            yield log
+        finally:
+            await log.close()
+
+    async def connect(self) -> None:
+        if self._executor is not None:
+            raise RuntimeError(f"the log file {self._path} is already open")
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mulu-log")
+        try:
+            await self._run(self._connect)
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        """Close the file; harmless when already closed."""
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        try:
+            await asyncio.get_running_loop().run_in_executor(executor, self._disconnect)
+        finally:
+            executor.shutdown(wait=False)
+
+    async def __aenter__(self) -> EmbeddedLog:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    # -- ChangeLog ----------------------------------------------------------------------------
+
+    async def create_topic(self, topic: str) -> None:
+        await self._write(
+            lambda db: db.execute(
+                "INSERT INTO topics (topic) VALUES (?) ON CONFLICT (topic) DO NOTHING", (topic,)
+            )
+        )
+
+    async def append(self, topic: str, records: Sequence[tuple[str, bytes]]) -> list[int]:
+        if not records:
+            return []
+
+        def append(db: sqlite3.Connection) -> list[int]:
+            first = _next_offset(db, topic)
+            offsets = list(range(first, first + len(records)))
+            db.executemany(
+                "INSERT INTO records (topic, offset, key, value) VALUES (?, ?, ?, ?)",
+                [
+                    (topic, o, key, bytes(value))
+                    for o, (key, value) in zip(offsets, records, strict=True)
+                ],
+            )
+            (since,) = db.execute(
+                "UPDATE topics SET next_offset = ?, since_compaction = since_compaction + ? "
+                "WHERE topic = ? RETURNING since_compaction",
+                (first + len(records), len(records), topic),
+            ).fetchone()
+            if since >= self._compact_every:
+                _compact(db, topic)
+            return offsets
+
+        offsets = await self._write(append)
+        woken, self._appended = self._appended, asyncio.Event()
+        woken.set()
+        return offsets
+
+    async def end_offset(self, topic: str) -> int:
+        return await self._read(lambda db: _next_offset(db, topic))
+
+    @asynccontextmanager
+    async def reader(self, topic: str, group: str) -> AsyncIterator[_EmbeddedReader]:
+        await self.end_offset(topic)  # UnknownTopic now rather than at the first read
+        reader = _EmbeddedReader(self, topic, group)
+        await reader.seek_to_committed()
+        try:
+            yield reader
+        finally:
+            reader.closed = True
+
+    # -- beyond the protocol ------------------------------------------------------------------
+
+    async def compact(self, topic: str) -> int:
+        """Keep only the last record of every key of `topic`; return how many were removed."""
+
+        def compact(db: sqlite3.Connection) -> int:
+            _next_offset(db, topic)
+            return _compact(db, topic)
+
+        return await self._write(compact)
+
+    async def topics(self) -> list[str]:
+        return await self._read(
+            lambda db: [str(t) for (t,) in db.execute("SELECT topic FROM topics ORDER BY topic")]
+        )
+
+    # -- the worker thread --------------------------------------------------------------------
+
+    async def _read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        return await self._run(lambda: self._in_transaction(work, "BEGIN"))
+
+    async def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        return await self._run(lambda: self._in_transaction(work, "BEGIN IMMEDIATE"))
+
+    async def _run(self, work: Callable[[], T]) -> T:
+        if self._executor is None:
+            raise LogClosed(f"the log file {self._path} is not open")
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+        except sqlite3.Error as exc:
+            raise LogUnavailable(f"the log file {self._path} did not answer: {exc}") from exc
+
+    def _in_transaction(self, work: Callable[[sqlite3.Connection], T], begin: str) -> T:
+        db = self._sqlite
+        if db is None:
+            raise LogClosed(f"the log file {self._path} is not open")
+        db.execute(begin)
+        try:
+            result = work(db)
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return result
+
+    def _connect(self) -> None:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            # FULL: an appended record survives a power cut once append() returned (acks=all).
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute("PRAGMA busy_timeout = 5000")
+            db.executescript(_SCHEMA)
+        except BaseException:
+            db.close()
+            raise
+        self._sqlite = db
+
+    def _disconnect(self) -> None:
+        db, self._sqlite = self._sqlite, None
+        if db is not None:
+            db.close()
+
+
+def _next_offset(db: sqlite3.Connection, topic: str) -> int:
+    row = db.execute("SELECT next_offset FROM topics WHERE topic = ?", (topic,)).fetchone()
+    if row is None:
+        raise UnknownTopic(topic)
+    return int(row[0])
+
+
+def _compact(db: sqlite3.Connection, topic: str) -> int:
+    removed = db.execute(_COMPACT, (topic,)).rowcount
+    db.execute("UPDATE topics SET since_compaction = 0 WHERE topic = ?", (topic,))
+    return int(removed)
+
+
+class _EmbeddedReader:
+    """A reader of one topic for one consumer group; its position is its own until committed."""
+
+    def __init__(self, log: EmbeddedLog, topic: str, group: str) -> None:
+        self._log = log
+        self._topic = topic
+        self._group = group
+        self._position = 0
+        self.closed = False
+
+    @property
+    def topic(self) -> str:
+        return self._topic
+
+    @property
+    def group(self) -> str:
+        return self._group
+
+    async def getmany(self, max_records: int = 500, timeout_ms: int = 1000) -> list[Record]:
+        self._check_open()
+        deadline = time.monotonic() + max(timeout_ms, 0) / 1000
+        while True:
+            waiting = self._log._appended  # taken before reading: no append is missed
+            records = await self._log._read(self._fetch(max_records))
+            remaining = deadline - time.monotonic()
+            if records or remaining <= 0:
+                break
+            with suppress(TimeoutError):
+                await asyncio.wait_for(waiting.wait(), min(remaining, _POLL_SECONDS))
+        if records:
+            self._position = records[-1].offset + 1
+        return records
+
+    def _fetch(self, limit: int) -> Callable[[sqlite3.Connection], list[Record]]:
+        def fetch(db: sqlite3.Connection) -> list[Record]:
+            rows = db.execute(
+                "SELECT offset, key, value FROM records WHERE topic = ? AND offset >= ? "
+                "ORDER BY offset LIMIT ?",
+                (self._topic, self._position, limit),
+            )
+            return [Record(self._topic, int(o), str(k), bytes(v)) for o, k, v in rows]
+
+        return fetch
+
+    async def commit(self, offset: int | None = None) -> None:
+        self._check_open()
+        position = self._position if offset is None else offset
+        await self._log._write(
+            lambda db: db.execute(
+                "INSERT INTO commits (grp, topic, offset) VALUES (?, ?, ?) "
+                "ON CONFLICT (grp, topic) DO UPDATE SET offset = excluded.offset",
+                (self._group, self._topic, position),
+            )
+        )
+
+    async def committed(self) -> int | None:
+        self._check_open()
+        row = await self._log._read(
+            lambda db: db.execute(
+                "SELECT offset FROM commits WHERE grp = ? AND topic = ?",
+                (self._group, self._topic),
+            ).fetchone()
+        )
+        return None if row is None else int(row[0])
+
+    async def seek_to_beginning(self) -> None:
+        self._check_open()
+        self._position = 0  # offsets start at 0; compaction only leaves gaps
+
+    async def seek_to_committed(self) -> None:
+        committed = await self.committed()
+        self._position = committed or 0
+
+    async def lag(self) -> int:
+        self._check_open()
+        end = await self._log.end_offset(self._topic)
+        committed = await self.committed()
+        if committed is None:
+            first = await self._log._read(
+                lambda db: db.execute(
+                    "SELECT MIN(offset) FROM records WHERE topic = ?", (self._topic,)
+                ).fetchone()[0]
+            )
+            committed = end if first is None else int(first)
+        return max(end - committed, 0)
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise LogClosed(f"the reader of {self._topic} for group {self._group} is closed")
+
+
+def _conforms(log: EmbeddedLog) -> ChangeLog:
+    return log  # mypy checks that EmbeddedLog implements ChangeLog

@@ -1,0 +1,357 @@
+"""`KafkaLog`: the `ChangeLog` on Kafka (aiokafka), for production.
+
+- producer: idempotent, ``acks='all'``, key = resource code; `append` returns once the broker
+  acknowledged every record (DESIGN "Instances and sync", point 1);
+- readers: ``enable_auto_commit=False``, a manually assigned partition, committed by the caller
+  after the batch was applied (point 3); a group without a committed offset starts at the
+  beginning (bootstrap, point 7);
+- topics: one partition, ``cleanup.policy=compact``, created through aiokafka's admin client;
+- SASL_PLAINTEXT with SCRAM-SHA-512: one principal per instance, held to its link topics by
+  the broker's ACLs (point 6).
+
+Clients start lazily, so a principal that may only read never starts a producer. aiokafka's
+errors leave as `sync.errors` (`LogUnavailable` when aiokafka says it is retriable).
+
+    async with KafkaLog.open(KafkaSettings("127.0.0.1:9092", "510100-intranet", secret)) as log:
+        await log.append(link.topic, [(event.resource_code, encode(event))])
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import (
+    ClusterAuthorizationFailedError,
+    GroupAuthorizationFailedError,
+    KafkaConnectionError,
+    KafkaError,
+    KafkaTimeoutError,
+    TopicAlreadyExistsError,
+    TopicAuthorizationFailedError,
+    for_code,
+)
+
+from sync.errors import LogClosed, LogError, LogNotPermitted, LogUnavailable, UnknownTopic
+from sync.log import ChangeLog, Record
+
+__all__ = ["KafkaLog", "KafkaSettings"]
+
+_PARTITION = 0  # one partition per link topic: one sequence of offsets
+
+
+@dataclass(frozen=True, slots=True)
+class KafkaSettings:
+    """How this instance reaches the brokers, as its own principal."""
+
+    bootstrap_servers: str
+    user: str
+    password: str = field(repr=False)
+    mechanism: str = "SCRAM-SHA-512"
+    security_protocol: str = "SASL_PLAINTEXT"
+    client_id: str = "mulu-sync"
+    replication_factor: int = 1
+    request_timeout_ms: int = 30_000
+
+    def client(self) -> dict[str, Any]:
+        """Keyword arguments of every aiokafka client."""
+        return {
+            "bootstrap_servers": self.bootstrap_servers,
+            "security_protocol": self.security_protocol,
+            "sasl_mechanism": self.mechanism,
+            "sasl_plain_username": self.user,
+            "sasl_plain_password": self.password,
+            "client_id": self.client_id,
+            "request_timeout_ms": self.request_timeout_ms,
+        }
+
+
+def _translate(exc: BaseException, what: str) -> LogError:
+    """aiokafka's error as the sync's, naming what was being done."""
+    message = f"{what}: {type(exc).__name__}: {exc}"
+    if isinstance(
+        exc,
+        TopicAuthorizationFailedError
+        | GroupAuthorizationFailedError
+        | ClusterAuthorizationFailedError,
+    ):
+        return LogNotPermitted(message)
+    if isinstance(exc, KafkaConnectionError | KafkaTimeoutError | TimeoutError):
+        return LogUnavailable(message)
+    if isinstance(exc, KafkaError) and exc.retriable:
+        return LogUnavailable(message)
+    return LogError(message)
+
+
+class KafkaLog:
+    """The link topics on a Kafka cluster, as one principal."""
+
+    def __init__(self, settings: KafkaSettings) -> None:
+        self._settings = settings
+        self._producer: AIOKafkaProducer | None = None
+        self._metadata: AIOKafkaConsumer | None = None
+        self._known_topics: set[str] = set()
+        self._lock = asyncio.Lock()
+        self._open = False
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, settings: KafkaSettings) -> AsyncIterator[KafkaLog]:
+        log = cls(settings)
+        await log.connect()
+        try:
+            yield log
+        finally:
+            await log.close()
+
+    async def connect(self) -> None:
+        if self._open:
+            raise RuntimeError("this KafkaLog is already open")
+        self._open = True
+
+    async def close(self) -> None:
+        """Stop the clients; harmless when already closed."""
+        self._open = False
+        producer, self._producer = self._producer, None
+        metadata, self._metadata = self._metadata, None
+        for client in (producer, metadata):
+            if client is not None:
+                await client.stop()
+
+    async def __aenter__(self) -> KafkaLog:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    # -- ChangeLog ----------------------------------------------------------------------------
+
+    async def create_topic(self, topic: str) -> None:
+        self._check_open()
+        admin = AIOKafkaAdminClient(**self._settings.client())
+        try:
+            await admin.start()
+            response = await admin.create_topics(
+                [
+                    NewTopic(
+                        topic,
+                        num_partitions=1,
+                        replication_factor=self._settings.replication_factor,
+                        topic_configs={"cleanup.policy": "compact"},
+                    )
+                ]
+            )
+        except (TimeoutError, KafkaError, OSError) as exc:
+            raise _translate(exc, f"creating topic {topic!r}") from exc
+        finally:
+            await admin.close()
+        for _name, code, *_ in response.topic_errors:
+            if code not in (0, TopicAlreadyExistsError.errno):
+                error = for_code(code)()
+                raise _translate(error, f"creating topic {topic!r}") from error
+        await self._await_topic(topic)
+
+    async def append(self, topic: str, records: Sequence[tuple[str, bytes]]) -> list[int]:
+        self._check_open()
+        if not records:
+            return []
+        await self._check_topic(topic)
+        producer = await self._started_producer()
+        try:
+            sent = [
+                await producer.send(
+                    topic, bytes(value), key=key.encode("utf-8"), partition=_PARTITION
+                )
+                for key, value in records
+            ]
+            acknowledged = await asyncio.gather(*sent)
+        except (TimeoutError, KafkaError) as exc:
+            raise _translate(exc, f"appending to {topic!r}") from exc
+        return [int(meta.offset) for meta in acknowledged]
+
+    async def end_offset(self, topic: str) -> int:
+        self._check_open()
+        await self._check_topic(topic)
+        metadata = await self._started_metadata()
+        partition = TopicPartition(topic, _PARTITION)
+        try:
+            ends = await metadata.end_offsets([partition])
+        except (TimeoutError, KafkaError) as exc:
+            raise _translate(exc, f"reading the end offset of {topic!r}") from exc
+        return int(ends[partition])
+
+    @asynccontextmanager
+    async def reader(self, topic: str, group: str) -> AsyncIterator[_KafkaReader]:
+        self._check_open()
+        await self._check_topic(topic)
+        consumer = AIOKafkaConsumer(
+            **self._settings.client(),
+            group_id=group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+        )
+        try:
+            await consumer.start()
+            partition = TopicPartition(topic, _PARTITION)
+            consumer.assign([partition])
+            reader = _KafkaReader(consumer, partition, group)
+            await reader.seek_to_committed()
+        except (TimeoutError, KafkaError) as exc:
+            await consumer.stop()
+            raise _translate(exc, f"reading {topic!r} for group {group!r}") from exc
+        try:
+            yield reader
+        finally:
+            reader.closed = True
+            await consumer.stop()
+
+    # -- clients ------------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if not self._open:
+            raise LogClosed("this KafkaLog is not open")
+
+    async def _started_producer(self) -> AIOKafkaProducer:
+        async with self._lock:
+            if self._producer is None:
+                producer = AIOKafkaProducer(
+                    **self._settings.client(), enable_idempotence=True, acks="all"
+                )
+                try:
+                    await producer.start()
+                except (TimeoutError, KafkaError) as exc:
+                    await producer.stop()
+                    raise _translate(exc, "starting the producer") from exc
+                self._producer = producer
+            return self._producer
+
+    async def _started_metadata(self) -> AIOKafkaConsumer:
+        async with self._lock:
+            if self._metadata is None:
+                metadata = AIOKafkaConsumer(**self._settings.client(), enable_auto_commit=False)
+                try:
+                    await metadata.start()
+                except (TimeoutError, KafkaError) as exc:
+                    await metadata.stop()
+                    raise _translate(exc, "connecting to the brokers") from exc
+                self._metadata = metadata
+            return self._metadata
+
+    async def _check_topic(self, topic: str) -> None:
+        """UnknownTopic for a topic that does not exist: a link topic must be created (and
+        compacted), never auto-created by a producer's first send."""
+        if topic in self._known_topics:
+            return
+        metadata = await self._started_metadata()
+        try:
+            topics = await metadata.topics()  # all topics this principal may describe
+        except (TimeoutError, KafkaError) as exc:
+            raise _translate(exc, "listing topics") from exc
+        if topic not in topics:
+            raise UnknownTopic(topic)
+        self._known_topics.add(topic)
+
+    async def _await_topic(self, topic: str, attempts: int = 50) -> None:
+        for _ in range(attempts):
+            try:
+                await self._check_topic(topic)
+                return
+            except UnknownTopic:
+                await asyncio.sleep(0.1)
+        raise LogUnavailable(f"topic {topic!r} was created but does not show in the metadata")
+
+
+class _KafkaReader:
+    """A reader of one topic's partition for one consumer group."""
+
+    def __init__(self, consumer: AIOKafkaConsumer, partition: TopicPartition, group: str) -> None:
+        self._consumer = consumer
+        self._partition = partition
+        self._group = group
+        self._position: int | None = None
+        self.closed = False
+
+    @property
+    def topic(self) -> str:
+        return str(self._partition.topic)
+
+    @property
+    def group(self) -> str:
+        return self._group
+
+    async def getmany(self, max_records: int = 500, timeout_ms: int = 1000) -> list[Record]:
+        self._check_open()
+        try:
+            batches = await self._consumer.getmany(
+                self._partition, timeout_ms=timeout_ms, max_records=max_records
+            )
+        except (TimeoutError, KafkaError) as exc:
+            raise _translate(exc, f"reading {self.topic!r}") from exc
+        records = [
+            Record(self.topic, int(r.offset), r.key.decode("utf-8"), bytes(r.value))
+            for r in batches.get(self._partition, [])
+        ]
+        if records:
+            self._position = records[-1].offset + 1
+        return records
+
+    async def commit(self, offset: int | None = None) -> None:
+        self._check_open()
+        try:
+            if offset is None:
+                offset = self._position
+                if offset is None:
+                    offset = await self._consumer.position(self._partition)
+            await self._consumer.commit({self._partition: offset})
+        except (TimeoutError, KafkaError) as exc:
+            raise _translate(exc, f"committing {self.topic!r} for {self._group!r}") from exc
+
+    async def committed(self) -> int | None:
+        self._check_open()
+        try:
+            offset = await self._consumer.committed(self._partition)
+        except (TimeoutError, KafkaError) as exc:
+            raise _translate(exc, f"reading the committed offset of {self._group!r}") from exc
+        return None if offset is None else int(offset)
+
+    async def seek_to_beginning(self) -> None:
+        self._check_open()
+        try:
+            await self._consumer.seek_to_beginning(self._partition)
+            self._position = int(await self._consumer.position(self._partition))
+        except (TimeoutError, KafkaError) as exc:
+            raise _translate(exc, f"seeking to the beginning of {self.topic!r}") from exc
+
+    async def seek_to_committed(self) -> None:
+        committed = await self.committed()
+        if committed is None:
+            await self.seek_to_beginning()
+        else:
+            self._consumer.seek(self._partition, committed)
+            self._position = committed
+
+    async def lag(self) -> int:
+        self._check_open()
+        try:
+            end = (await self._consumer.end_offsets([self._partition]))[self._partition]
+            committed = await self.committed()
+            if committed is None:
+                begin = await self._consumer.beginning_offsets([self._partition])
+                committed = begin[self._partition]
+        except (TimeoutError, KafkaError) as exc:
+            raise _translate(exc, f"measuring the lag of {self._group!r}") from exc
+        return max(int(end) - int(committed), 0)
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise LogClosed(f"the reader of {self.topic} for group {self._group} is closed")
+
+
+def _conforms(log: KafkaLog) -> ChangeLog:
+    return log  # mypy checks that KafkaLog implements ChangeLog
