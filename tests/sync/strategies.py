@@ -18,7 +18,7 @@ from graph import (
     UpdateCycle,
 )
 
-codes = st.from_regex(r"\A[1-3]\d{5}\d{0,6}/\d{6}\Z")
+codes = st.from_regex(r"\A[1-3][0-9]{5}[0-9]{0,6}/[0-9]{6}\Z")
 instances = st.sampled_from(
     [
         "national/intranet",

@@ -195,7 +195,8 @@ async def test_kafka_topics_are_compacted_and_held_to_their_principals(
 ) -> None:
     """Each link has its own topic; the source's principal may only write it, the target's
     only read it (DESIGN point 6, SASL/SCRAM and ACLs)."""
-    from aiokafka.admin import AIOKafkaAdminClient, ConfigResource, ConfigResourceType
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
     topic, other = unique_topic("link"), unique_topic("intranet")
     source, target = f"src-{secrets.token_hex(4)}", f"tgt-{secrets.token_hex(4)}"
