@@ -6,11 +6,9 @@ async with open_store(settings) as store:
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from federation.settings import Settings
 from graph import Catalog, CatalogStore
@@ -28,10 +26,13 @@ async def open_store(settings: Settings) -> AsyncIterator[CatalogStore]:
     """The store `settings` name, open for the life of the context."""
     catalog = settings.catalog()
     if settings.store == "neo4j":
-        # Imported only when asked for, so an embedded instance needs no Neo4j driver at start.
-        neo4j: Any = importlib.import_module("graph.neo4j")
+        # Imported only when asked for: an embedded instance never loads the Neo4j driver.
+        from graph.neo4j import Neo4jStore
+
         credentials = (settings.neo4j.user, settings.neo4j.password.get_secret_value())
-        async with neo4j.Neo4jStore.open(settings.neo4j.uri, credentials, catalog=catalog) as store:
+        async with Neo4jStore.open(
+            settings.neo4j.uri, credentials, catalog=catalog, database=settings.neo4j.database
+        ) as store:
             yield store
         return
     from graph.embedded import EmbeddedStore

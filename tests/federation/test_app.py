@@ -6,9 +6,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
 
 from federation.app import create_app
-from federation.settings import Settings
+from federation.settings import Neo4jSettings, Settings
 from graph import CatalogStore, StoreUnavailable
 from graph.embedded import EmbeddedStore
 from tests.federation.catalog import CHENGDU, POLICE_DRAFT
@@ -116,3 +120,16 @@ async def test_the_default_store_is_embedded_under_the_data_dir(tmp_path: Path) 
         answer = await GraphQLCaller(http)("{ catalogs { id name } }")
         assert data(answer)["catalogs"] == [{"id": "510100/intranet", "name": "成都测试目录"}]
     assert (tmp_path / "var" / "510100-intranet.db").is_file()
+
+
+@pytest.mark.neo4j
+async def test_a_neo4j_instance_comes_from_the_settings(neo4j_server: Any, tmp_path: Path) -> None:
+    neo4j = Neo4jSettings(
+        uri=neo4j_server.uri, user=neo4j_server.user, password=SecretStr(neo4j_server.password)
+    )
+    settings = Settings(store="neo4j", neo4j=neo4j, data_dir=tmp_path)
+    async with serve(create_app(settings)) as http:
+        health = (await http.get("/health")).json()
+        assert health["store"] == {"kind": "neo4j", "state": "up"}
+        answer = await GraphQLCaller(http)('{ catalog(id: "510100/intranet") { id } }')
+        assert data(answer)["catalog"] == {"id": "510100/intranet"}
