@@ -82,12 +82,19 @@ _PUBLISHED = ResourceFilter()
 _RANKS = {1: CategoryRank.CLASS, 3: CategoryRank.ITEM, 6: CategoryRank.CATALOG}
 
 
+def _rank(code: str) -> CategoryRank:
+    """类 has 1 digit, 项 3, 目 6; anything longer is a 细目."""
+    return _RANKS.get(len(code), CategoryRank.DETAIL)
+
+
 @strawberry.type(
     description="资源分类: a node of the 类/项/目/细目 tree, keyed by its code prefix."
 )
 class Category:
     code: str
-    name: str | None = strawberry.field(description="None when this catalog has no such node.")
+    name: str | None = strawberry.field(
+        description="null when this catalog has not named the node."
+    )
     rank: CategoryRank
 
 
@@ -219,7 +226,7 @@ class Resource:
         codes = category_path(self.entry.category_code)
         found = await info.context.loaders.categories.load_many(codes)
         return [
-            Category(code=code, name=c.name if c else None, rank=_RANKS.get(len(code), _DETAIL))
+            Category(code=code, name=c.name if c else None, rank=_rank(code))
             for code, c in zip(codes, found, strict=True)
         ]
 
@@ -237,9 +244,6 @@ class Resource:
         found = await info.context.loaders.resources.load_many(list(self.entry.related_codes))
         viewer = info.context.viewer
         return [Resource.of(e) for e in found if e is not None and viewer.can_see(e)]
-
-
-_DETAIL = CategoryRank.DETAIL
 
 
 async def load_resource(info: Info, code: str) -> Resource | None:
