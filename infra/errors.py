@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-__all__ = ["FetchError", "InfraError", "JavaNotFoundError", "ServerStartError"]
+__all__ = [
+    "FetchError",
+    "InfraError",
+    "JavaNotFoundError",
+    "KafkaAuthenticationError",
+    "ServerStartError",
+]
 
 
 class InfraError(Exception):
@@ -24,3 +30,7 @@ class ServerStartError(InfraError):
         self.log_tail = log_tail
         text = message if not log_tail else f"{message}\n--- log tail ---\n{log_tail}"
         super().__init__(text)
+
+
+class KafkaAuthenticationError(InfraError):
+    """The broker refused a principal's SASL credentials."""

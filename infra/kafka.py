@@ -36,7 +36,7 @@ from typing import Any, ClassVar, Final
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
 
-from infra.errors import ServerStartError
+from infra.errors import KafkaAuthenticationError, ServerStartError
 from infra.fetch import classpath
 from infra.java import java_env, java_executable
 from infra.locations import state_root
@@ -49,6 +49,8 @@ __all__ = [
     "SCRAM_MECHANISM",
     "KafkaConnection",
     "KafkaServer",
+    "check_kafka",
+    "server_properties",
     "validate_principal",
     "validate_secret",
 ]
@@ -132,6 +134,100 @@ def new_cluster_id() -> str:
             return text
 
 
+def server_properties(
+    *,
+    listen_host: str,
+    advertised_host: str,
+    port: int,
+    advertised_port: int,
+    controller_port: int,
+    data_dir: str,
+    admin_user: str,
+    admin_password: str,
+    controller_secret: str,
+) -> str:
+    """A single-node KRaft ``server.properties`` (see the module docstring).
+
+    `listen_host`/`port` is where the client listener binds; `advertised_host`/
+    `advertised_port` is what clients are told (they differ inside a container). The
+    controller listener binds on `listen_host` and the static quorum reaches it on 127.0.0.1.
+    """
+    validate_principal(admin_user)
+    validate_secret("Kafka admin password", admin_password)
+    validate_secret("controller secret", controller_secret)
+    admin_jaas = (
+        "org.apache.kafka.common.security.scram.ScramLoginModule required "
+        f'username="{admin_user}" password="{admin_password}";'
+    )
+    controller_jaas = (
+        "org.apache.kafka.common.security.plain.PlainLoginModule required "
+        f'username="{CONTROLLER_USER}" password="{controller_secret}" '
+        f'user_{CONTROLLER_USER}="{controller_secret}";'
+    )
+    settings = {
+        "process.roles": "broker,controller",
+        "node.id": "1",
+        "controller.quorum.voters": f"1@{HOST}:{controller_port}",
+        "listeners": f"CLIENT://{listen_host}:{port},CONTROLLER://{listen_host}:{controller_port}",
+        "advertised.listeners": f"CLIENT://{advertised_host}:{advertised_port}",
+        "listener.security.protocol.map": "CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
+        "inter.broker.listener.name": "CLIENT",
+        "controller.listener.names": "CONTROLLER",
+        "sasl.enabled.mechanisms": SCRAM_MECHANISM,
+        "sasl.mechanism.inter.broker.protocol": SCRAM_MECHANISM,
+        "sasl.mechanism.controller.protocol": "PLAIN",
+        "listener.name.client.sasl.enabled.mechanisms": SCRAM_MECHANISM,
+        f"listener.name.client.{SCRAM_MECHANISM.lower()}.sasl.jaas.config": admin_jaas,
+        "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
+        "listener.name.controller.plain.sasl.jaas.config": controller_jaas,
+        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "allow.everyone.if.no.acl.found": "false",
+        "super.users": f"User:{admin_user};User:{CONTROLLER_USER}",
+        "log.dirs": data_dir,
+        "num.partitions": "1",
+        "default.replication.factor": "1",
+        "min.insync.replicas": "1",
+        "offsets.topic.replication.factor": "1",
+        "offsets.topic.num.partitions": "1",
+        "transaction.state.log.replication.factor": "1",
+        "transaction.state.log.min.isr": "1",
+        "transaction.state.log.num.partitions": "1",
+        "share.coordinator.state.topic.replication.factor": "1",
+        "share.coordinator.state.topic.min.isr": "1",
+        "group.initial.rebalance.delay.ms": "0",
+    }
+    lines = ["# Written by infra/kafka.py on every start; edits are overwritten."]
+    lines += [f"{key}={value}" for key, value in settings.items()]
+    return "\n".join(lines) + "\n"
+
+
+def check_kafka(info: KafkaConnection, timeout: float = 3.0) -> bool:
+    """One metadata request as `info`'s principal: True once a broker is registered.
+
+    Raises `KafkaAuthenticationError` when the credentials are refused and
+    ``confluent_kafka.KafkaException`` when the broker does not answer in `timeout` seconds.
+    """
+    refused: list[KafkaError] = []
+
+    def on_error(error: KafkaError) -> None:
+        if error.code() in _AUTH_FAILURES:
+            refused.append(error)
+
+    config: dict[str, Any] = {**info.confluent(), **QUIET_CLIENT, "error_cb": on_error}
+    admin = AdminClient(config)
+    try:
+        metadata = admin.list_topics(timeout=timeout)
+    except KafkaException as exception:
+        admin.poll(0)  # deliver a pending authentication error to on_error
+        if refused:
+            raise KafkaAuthenticationError(
+                f"Kafka at {info.bootstrap_servers} refused the {info.mechanism} credentials "
+                f"of {info.user!r} ({refused[0].str()})"
+            ) from exception
+        raise
+    return bool(metadata.brokers)
+
+
 @dataclass(frozen=True, slots=True)
 class KafkaConnection:
     """How a client reaches the broker, as one principal."""
@@ -185,6 +281,7 @@ class KafkaServer(JavaServer[KafkaConnection]):
         cache: Path | None = None,
         start_timeout: float = 120.0,
         stop_timeout: float = 60.0,
+        owner_pid: int | None = None,
     ) -> None:
         self.port = validate_port("port", port)
         self.controller_port = validate_port("controller_port", controller_port)
@@ -200,6 +297,7 @@ class KafkaServer(JavaServer[KafkaConnection]):
             cache=cache,
             start_timeout=start_timeout,
             stop_timeout=stop_timeout,
+            owner_pid=owner_pid,
         )
 
     @property
@@ -224,50 +322,17 @@ class KafkaServer(JavaServer[KafkaConnection]):
 
     def properties(self, controller_secret: str) -> str:
         """The ``server.properties`` this instance runs with."""
-        admin_jaas = (
-            "org.apache.kafka.common.security.scram.ScramLoginModule required "
-            f'username="{self.admin_user}" password="{self.admin_password}";'
+        return server_properties(
+            listen_host=HOST,
+            advertised_host=HOST,
+            port=self.port,
+            advertised_port=self.port,
+            controller_port=self.controller_port,
+            data_dir=str(self.data_dir),
+            admin_user=self.admin_user,
+            admin_password=self.admin_password,
+            controller_secret=controller_secret,
         )
-        controller_jaas = (
-            "org.apache.kafka.common.security.plain.PlainLoginModule required "
-            f'username="{CONTROLLER_USER}" password="{controller_secret}" '
-            f'user_{CONTROLLER_USER}="{controller_secret}";'
-        )
-        settings = {
-            "process.roles": "broker,controller",
-            "node.id": "1",
-            "controller.quorum.voters": f"1@{HOST}:{self.controller_port}",
-            "listeners": f"CLIENT://{HOST}:{self.port},CONTROLLER://{HOST}:{self.controller_port}",
-            "advertised.listeners": f"CLIENT://{HOST}:{self.port}",
-            "listener.security.protocol.map": "CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
-            "inter.broker.listener.name": "CLIENT",
-            "controller.listener.names": "CONTROLLER",
-            "sasl.enabled.mechanisms": SCRAM_MECHANISM,
-            "sasl.mechanism.inter.broker.protocol": SCRAM_MECHANISM,
-            "sasl.mechanism.controller.protocol": "PLAIN",
-            "listener.name.client.sasl.enabled.mechanisms": SCRAM_MECHANISM,
-            f"listener.name.client.{SCRAM_MECHANISM.lower()}.sasl.jaas.config": admin_jaas,
-            "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
-            "listener.name.controller.plain.sasl.jaas.config": controller_jaas,
-            "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-            "allow.everyone.if.no.acl.found": "false",
-            "super.users": f"User:{self.admin_user};User:{CONTROLLER_USER}",
-            "log.dirs": str(self.data_dir),
-            "num.partitions": "1",
-            "default.replication.factor": "1",
-            "min.insync.replicas": "1",
-            "offsets.topic.replication.factor": "1",
-            "offsets.topic.num.partitions": "1",
-            "transaction.state.log.replication.factor": "1",
-            "transaction.state.log.min.isr": "1",
-            "transaction.state.log.num.partitions": "1",
-            "share.coordinator.state.topic.replication.factor": "1",
-            "share.coordinator.state.topic.min.isr": "1",
-            "group.initial.rebalance.delay.ms": "0",
-        }
-        lines = ["# Written by infra/kafka.py on every start; edits are overwritten."]
-        lines += [f"{key}={value}" for key, value in settings.items()]
-        return "\n".join(lines) + "\n"
 
     def _prepare(self) -> None:
         self.conf_dir.mkdir(parents=True, exist_ok=True)
@@ -318,27 +383,13 @@ class KafkaServer(JavaServer[KafkaConnection]):
 
     def _probe(self) -> KafkaConnection | None:
         info = self.connection
-        refused: list[KafkaError] = []
-
-        def on_error(error: KafkaError) -> None:
-            if error.code() in _AUTH_FAILURES:
-                refused.append(error)
-
-        config: dict[str, Any] = {**info.confluent(), **QUIET_CLIENT, "error_cb": on_error}
-        admin = AdminClient(config)
         try:
-            metadata = admin.list_topics(timeout=3)
-        except KafkaException as exception:
-            admin.poll(0)  # deliver a pending authentication error to on_error
-            if refused:
-                raise ServerStartError(
-                    f"Kafka at {info.bootstrap_servers} refused the SCRAM credentials of "
-                    f"{info.user!r} ({refused[0].str()}); the super user's password of "
-                    f"{self.data_dir} is fixed when it is formatted: use that password or "
-                    "delete the home directory"
-                ) from exception
-            raise
-        return info if metadata.brokers else None
+            return info if check_kafka(info) else None
+        except KafkaAuthenticationError as error:
+            raise ServerStartError(
+                f"{error}; the super user's password of {self.data_dir} is fixed when it is "
+                "formatted: use that password or delete the home directory"
+            ) from error
 
 
 _AUTH_FAILURES: Final = frozenset(

@@ -31,6 +31,15 @@ T = TypeVar("T")
 INSTANCE_PROPERTY = "mulu.infra.instance"
 POLL_INTERVAL = 0.2
 
+# Appended to the launch script: poll once a second while the owner lives (leaving when the
+# JVM is gone), then SIGTERM the JVM. Its output goes to /dev/null so that it does not hold
+# our pipe open.
+WATCHER = (
+    '; jvm=$!; ( while kill -0 "$MULU_INFRA_OWNER_PID" 2>/dev/null; do '
+    'kill -0 "$jvm" 2>/dev/null || exit 0; sleep 1; done; kill -TERM "$jvm" ) '
+    "</dev/null >/dev/null 2>&1 &"
+)
+
 
 def tail(path: Path, lines: int = 40) -> str:
     """The last `lines` lines of a text file, or a note that it does not exist."""
@@ -111,18 +120,27 @@ class JavaProcess:
         *,
         classpath: str,
         env: Mapping[str, str],
+        owner_pid: int | None = None,
     ) -> int:
-        """Start the JVM detached; return its pid (already written to the pid file)."""
+        """Start the JVM detached; return its pid (already written to the pid file).
+
+        With `owner_pid`, a watcher shell sends the JVM SIGTERM once that process is gone, so
+        servers a test run started do not outlive a killed run.
+        """
         argv = [str(java), self.mark, *jvm_options, "-cp", classpath, main_class, *arguments]
         self.console_log.parent.mkdir(parents=True, exist_ok=True)
         self.pid_file.parent.mkdir(parents=True, exist_ok=True)
         # The shell backgrounds the JVM in a new session and prints its pid; the shell then
         # exits, so the JVM belongs to init rather than to us.
         script = '"$@" </dev/null >>"$0" 2>&1 & echo $!'
+        environment = dict(env)
+        if owner_pid is not None:
+            script += WATCHER
+            environment["MULU_INFRA_OWNER_PID"] = str(owner_pid)
         launched = subprocess.run(
             ["/bin/sh", "-c", script, str(self.console_log), *argv],
             cwd=self.home,
-            env=dict(env),
+            env=environment,
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,

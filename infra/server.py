@@ -81,6 +81,7 @@ class JavaServer(ABC, Generic[C]):
         cache: Path | None,
         start_timeout: float,
         stop_timeout: float,
+        owner_pid: int | None = None,
     ) -> None:
         if start_timeout <= 0 or stop_timeout <= 0:
             raise ValueError(
@@ -91,6 +92,7 @@ class JavaServer(ABC, Generic[C]):
         self.cache = cache
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
+        self.owner_pid = owner_pid
         self.process = JavaProcess(
             self.home,
             pid_file=self.home / "run" / f"{self.artifacts.name}.pid",
@@ -181,6 +183,7 @@ class JavaServer(ABC, Generic[C]):
                 self._arguments(),
                 classpath=classpath(self.artifacts, self.cache),
                 env=java_env(),
+                owner_pid=self.owner_pid,
             )
             try:
                 return self._wait(pid)

@@ -1,0 +1,5 @@
+"""``python -m infra``: see infra/cli.py."""
+
+from infra.cli import main
+
+main()
