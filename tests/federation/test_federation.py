@@ -11,8 +11,6 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.federation.catalog import HOUSEHOLD, POLICE_DRAFT
 from tests.federation.support import GraphQLCaller, data
 from tests.graph.entries import POLICE
