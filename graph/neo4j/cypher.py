@@ -24,7 +24,16 @@ def fill(template: str, **parts: str) -> str:
 
 PING = "RETURN 1 AS ok"
 
-ERASE_BATCH = """
+# Relationships first, then nodes: a transaction then holds at most `$batch` of either, however
+# dense a node (a catalog lists every entry of it) may be.
+ERASE_RELATIONSHIPS = """
+MATCH ()-[r]->()
+WITH r LIMIT $batch
+DELETE r
+RETURN count(*) AS deleted
+"""
+
+ERASE_NODES = """
 MATCH (n)
 WITH n LIMIT $batch
 DETACH DELETE n
@@ -295,6 +304,8 @@ WHERE_UPDATE_CYCLES = "r.update_cycle IN $update_cycles"
 
 # The two ways to select entries: every entry, or the hits of a full-text query with a score.
 ALL_RESOURCES = "MATCH (r:Resource) WHERE {where}"
+# With a theme and no search: a theme is about a twelfth of the catalog, a cheap place to start.
+RESOURCES_ABOUT = "MATCH (:Theme {name: $theme})<-[:ABOUT]-(r:Resource) WHERE {where}"
 SEARCHED_RESOURCES = (
     "CALL db.index.fulltext.queryNodes('resource_text', $query) YIELD node AS r, score "
     "WHERE {where}"
@@ -312,32 +323,49 @@ ORDER BY r.code
 LIMIT $limit
 """
 
-PAGE_BY_SCORE = """
-{selected}
-RETURN r.snapshot AS snapshot, score
-ORDER BY score DESC, r.code
+# The same page read along the code index, filtering as it goes: cheaper than sorting every
+# match when matches are common (`graph.neo4j.finding` decides from the count).
+PAGE_IN_CODE_ORDER = """
+MATCH (r:Resource)
+USING INDEX r:Resource(code)
+WHERE r.code > $after_code AND {where}
+RETURN r.snapshot AS snapshot
+ORDER BY r.code
 LIMIT $limit
 """
 
-FACET_PROVIDERS = """
-{selected}
-WITH r.provider_code AS key, count(r) AS count
-OPTIONAL MATCH (d:Department {code: key})
-RETURN key, coalesce(d.name, key) AS label, count
-ORDER BY count DESC, key
+# Every Resource node, from the count store (placeholders included: an estimate's input).
+COUNT_NODES = "MATCH (r:Resource) RETURN count(r) AS total"
+
+# The count and one page of a search in one statement, so Lucene answers once. `{where}` is the
+# filter, `{after}` the cursor's condition (or ``true``).
+SEARCH_PAGE = """
+CALL db.index.fulltext.queryNodes('resource_text', $query) YIELD node AS r, score
+WHERE {where}
+WITH collect([r, score]) AS hits
+CALL (hits) {
+  UNWIND hits AS hit
+  WITH hit[0] AS r, hit[1] AS score
+  WHERE {after}
+  WITH r, score
+  ORDER BY score DESC, r.code
+  LIMIT $limit
+  RETURN collect([r.snapshot, score]) AS page
+}
+RETURN size(hits) AS total, page
 """
 
-FACET_THEMES = """
+# One pass over the selection, grouped by what the three facets count; Python adds them up.
+FACET_GROUPS = """
 {selected}
-MATCH (r)-[:ABOUT]->(t:Theme)
-RETURN t.name AS key, t.name AS label, count(r) AS count
-ORDER BY count DESC, key
+RETURN r.provider_code AS provider, r.share_type AS share_type, r.themes AS themes,
+       count(r) AS count
 """
 
-FACET_SHARE_TYPES = """
-{selected}
-RETURN r.share_type AS key, r.share_type AS label, count(r) AS count
-ORDER BY count DESC, key
+DEPARTMENT_NAMES = """
+UNWIND $codes AS code
+MATCH (d:Department {code: code})
+RETURN d.code AS code, d.name AS name
 """
 
 # -- the catalog tree ----------------------------------------------------------------------

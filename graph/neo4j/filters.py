@@ -26,9 +26,10 @@ def _values(chosen: frozenset[Any]) -> list[str]:
     return sorted(value.value for value in chosen)
 
 
-def condition(where: ResourceFilter) -> Condition:
+def condition(where: ResourceFilter, theme_matched: bool = False) -> Condition:
     """``(fragments, params)``: the entries `where` selects are those all fragments hold of.
-    Placeholders never satisfy them."""
+    Placeholders never satisfy them. With `theme_matched` the theme is left to the MATCH
+    pattern (``$theme`` is still set), which lets the planner start from the theme's node."""
     parts: list[str] = []
     params: dict[str, Any] = {}
 
@@ -52,7 +53,10 @@ def condition(where: ResourceFilter) -> Condition:
     if where.provider_code is not None:
         add(cypher.WHERE_PROVIDER, provider_code=where.provider_code.strip().upper())
     if where.theme is not None:
-        add(cypher.WHERE_THEME, theme=where.theme)
+        if theme_matched:
+            params["theme"] = where.theme
+        else:
+            add(cypher.WHERE_THEME, theme=where.theme)
     if where.kinds:
         add(cypher.WHERE_KINDS, kinds=_values(where.kinds))
     if where.share_types:

@@ -8,6 +8,7 @@ embedded store finds.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
@@ -32,8 +33,20 @@ __all__ = ["facets", "find"]
 _EMPTY = ResourcePage(items=(), total_count=0, end_cursor=None, has_next_page=False)
 
 
-def _selected(parts: list[str], search: bool) -> str:
-    source = cypher.SEARCHED_RESOURCES if search else cypher.ALL_RESOURCES
+def _selection(where: ResourceFilter, search: str | None) -> tuple[str, list[str], dict[str, Any]]:
+    """The statement head that selects what `where` and `search` do: (source, fragments,
+    params); `source` still has its ``{where}``."""
+    if search is not None:
+        source = cypher.SEARCHED_RESOURCES
+    elif where.theme is not None:
+        source = cypher.RESOURCES_ABOUT
+    else:
+        source = cypher.ALL_RESOURCES
+    parts, params = condition(where, theme_matched=source is cypher.RESOURCES_ABOUT)
+    return source, parts, params
+
+
+def _selected(source: str, parts: list[str]) -> str:
     return cypher.fill(source, where=" AND ".join(parts) or "true")
 
 
@@ -51,58 +64,103 @@ async def find(
 ) -> ResourcePage:
     first = check_page_size(first)
     cursor = decode_cursor(after) if after is not None else None
-    parts, params = condition(where)
-    if search is not None:
-        query = lucene_query(search)
-        if query is None:
-            return _EMPTY
-        params["query"] = query
-    searching = search is not None
-    (total,) = await _records(
-        tx, cypher.fill(cypher.COUNT, selected=_selected(parts, searching)), params
-    )
-    page_parts = list(parts)
+    source, parts, params = _selection(where, search)
+    params["limit"] = first + 1
+    if search is None:
+        return await _by_code(tx, source, parts, params, first, cursor)
+    query = lucene_query(search)
+    if query is None:
+        return _EMPTY
+    params["query"] = query
+    after_condition = "true"
     if cursor is not None:
         code, score = cursor
-        if searching and score is None:
-            raise InvalidValue(
-                "after", after, "a cursor returned by an earlier page of this search"
-            )
-        page_parts.append(cypher.WHERE_AFTER_SCORE if searching else cypher.WHERE_AFTER_CODE)
+        if score is None:
+            accepted = "a cursor returned by an earlier page of this search"
+            raise InvalidValue("after", after, accepted)
+        after_condition = cypher.WHERE_AFTER_SCORE
         params.update(after_code=code, after_score=score)
-    page = cypher.PAGE_BY_SCORE if searching else cypher.PAGE_BY_CODE
-    records = await _records(
-        tx,
-        cypher.fill(page, selected=_selected(page_parts, searching)),
-        {**params, "limit": first + 1},
+    statement = cypher.fill(
+        cypher.SEARCH_PAGE, where=" AND ".join(parts) or "true", after=after_condition
     )
-    kept = records[:first]
-    items = tuple(resource_from_json(record["snapshot"]) for record in kept)
-    scores = tuple(float(record["score"]) for record in kept) if searching else ()
-    end = None
-    if items:
-        end = encode_cursor(items[-1].code, scores[-1] if searching else None)
+    (record,) = await _records(tx, statement, params)
+    page = record["page"]
+    items = tuple(resource_from_json(snapshot) for snapshot, _score in page[:first])
+    scores = tuple(float(score) for _snapshot, score in page[:first])
+    end = encode_cursor(items[-1].code, scores[-1]) if items else None
     return ResourcePage(
-        items, int(total["total"]), end, has_next_page=len(records) > first, scores=scores
+        items, int(record["total"]), end, has_next_page=len(page) > first, scores=scores
     )
+
+
+async def _by_code(
+    tx: AsyncManagedTransaction,
+    source: str,
+    parts: list[str],
+    params: dict[str, Any],
+    first: int,
+    cursor: tuple[str, float | None] | None,
+) -> ResourcePage:
+    count = cypher.fill(cypher.COUNT, selected=_selected(source, parts))
+    (record,) = await _records(tx, count, params)
+    total = int(record["total"])
+    if total == 0:
+        return _EMPTY
+    page_parts = list(parts)
+    if cursor is not None:
+        page_parts.append(cypher.WHERE_AFTER_CODE)
+        params["after_code"] = cursor[0]
+    if source is cypher.ALL_RESOURCES and await _common(tx, total, first):
+        params.setdefault("after_code", "")
+        page = cypher.fill(cypher.PAGE_IN_CODE_ORDER, where=" AND ".join(parts) or "true")
+    else:
+        page = cypher.fill(cypher.PAGE_BY_CODE, selected=_selected(source, page_parts))
+    records = await _records(tx, page, params)
+    items = tuple(resource_from_json(r["snapshot"]) for r in records[:first])
+    end = encode_cursor(items[-1].code) if items else None
+    return ResourcePage(items, total, end, has_next_page=len(records) > first)
+
+
+async def _common(tx: AsyncManagedTransaction, matches: int, first: int) -> bool:
+    """Whether reading the code index in order until a page is full (about
+    ``(first + 1) × nodes / matches`` nodes) costs less than sorting all `matches`."""
+    if matches == 0:
+        return False
+    (record,) = await _records(tx, cypher.COUNT_NODES, {})
+    return (first + 1) * int(record["total"]) <= matches * matches
 
 
 async def facets(tx: AsyncManagedTransaction, where: ResourceFilter, search: str | None) -> Facets:
     """Counts by provider (key: code, label: name), theme and share type, largest first."""
-    parts, params = condition(where)
+    source, parts, params = _selection(where, search)
     if search is not None:
         query = lucene_query(search)
         if query is None:
             return Facets()
         params["query"] = query
-    selected = _selected(parts, search is not None)
-
-    async def count(template: str) -> tuple[FacetCount, ...]:
-        records = await _records(tx, cypher.fill(template, selected=selected), params)
-        return tuple(FacetCount(r["key"], r["label"], int(r["count"])) for r in records)
-
-    return Facets(
-        by_provider=await count(cypher.FACET_PROVIDERS),
-        by_theme=await count(cypher.FACET_THEMES),
-        by_share_type=await count(cypher.FACET_SHARE_TYPES),
+    groups = await _records(
+        tx, cypher.fill(cypher.FACET_GROUPS, selected=_selected(source, parts)), params
     )
+    providers: Counter[str] = Counter()
+    themes: Counter[str] = Counter()
+    share_types: Counter[str] = Counter()
+    for group in groups:
+        n = int(group["count"])
+        providers[group["provider"]] += n
+        share_types[group["share_type"]] += n
+        for theme in group["themes"] or ():
+            themes[theme] += n
+    names = {
+        r["code"]: r["name"]
+        for r in await _records(tx, cypher.DEPARTMENT_NAMES, {"codes": sorted(providers)})
+    }
+    return Facets(
+        by_provider=_counts(providers, names),
+        by_theme=_counts(themes),
+        by_share_type=_counts(share_types),
+    )
+
+
+def _counts(counts: Counter[str], labels: dict[str, str] | None = None) -> tuple[FacetCount, ...]:
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return tuple(FacetCount(key, (labels or {}).get(key, key), n) for key, n in ordered)

@@ -187,6 +187,7 @@ def resource_row(entry: Resource) -> Row:
             "kind": entry.kind.value,
             "share_type": entry.share_type.value,
             "share_modes": sorted(mode.value for mode in entry.share_modes),
+            "themes": sorted(entry.themes),
             "update_cycle": entry.update_cycle.value,
             "open_to_public": entry.open_to_public,
             "classification": entry.classification.value if entry.classification else None,

@@ -44,8 +44,22 @@ SCHEMA: dict[str, str] = {
             "catalog_id",
         )
     },
-    "resource_state_catalog": "CREATE INDEX resource_state_catalog IF NOT EXISTS "
-    "FOR (r:Resource) ON (r.state, r.catalog_id)",
+    # `state` is in almost every filter (PUBLISHED by default): paired with each other
+    # filtered property, one index seek finds exactly the entries both select.
+    **{
+        f"resource_state_{prop}": f"CREATE INDEX resource_state_{prop} IF NOT EXISTS "
+        f"FOR (r:Resource) ON (r.state, r.{prop})"
+        for prop in (
+            "catalog_id",
+            "region_code",
+            "level",
+            "provider_code",
+            "share_type",
+            "update_cycle",
+            "kind",
+            "open_to_public",
+        )
+    },
     "department_region": "CREATE INDEX department_region IF NOT EXISTS "
     "FOR (d:Department) ON (d.region_code)",
     "region_parent": "CREATE INDEX region_parent IF NOT EXISTS FOR (g:Region) ON (g.parent_code)",

@@ -134,12 +134,13 @@ class Neo4jStore:
         """Delete every node and relationship, in batches, keeping the schema and this
         instance's own catalog (tests start from here)."""
 
-        async def erase_batch(tx: AsyncManagedTransaction) -> int:
-            (record,) = await _records(tx, cypher.ERASE_BATCH, batch=_ERASE_BATCH)
+        async def erase_batch(tx: AsyncManagedTransaction, statement: str) -> int:
+            (record,) = await _records(tx, statement, batch=_ERASE_BATCH)
             return int(record["deleted"])
 
-        while await self._write("erase the graph", erase_batch):
-            pass
+        for statement in (cypher.ERASE_RELATIONSHIPS, cypher.ERASE_NODES):
+            while await self._write("erase the graph", erase_batch, statement):
+                pass
         await self.put_catalogs([self._catalog])
 
     # -- reference data ------------------------------------------------------------------
