@@ -93,8 +93,14 @@ MERGE (c:Catalog {id: row.id})
 ON CREATE SET c.region_code = row.region_code, c.zone = row.zone, c.name = row.name,
               c.level = row.level, c.parent_id = row.parent_id
 WITH c
-OPTIONAL MATCH (parent:Catalog {id: c.parent_id})
-FOREACH (p IN CASE WHEN parent IS NULL THEN [] ELSE [parent] END | MERGE (c)-[:PART_OF]->(p))
+CALL (c) {
+  MATCH (parent:Catalog {id: c.parent_id})
+  MERGE (c)-[:PART_OF]->(parent)
+}
+CALL (c) {
+  MATCH (child:Catalog {parent_id: c.id})
+  MERGE (child)-[:PART_OF]->(c)
+}
 """
 
 PUT_DEPARTMENTS = """

@@ -2,7 +2,7 @@
 
     neo4j.exceptions.ServiceUnavailable, SessionExpired,
       TransientError, other DriverError           → StoreUnavailable (retriable)
-    neo4j.exceptions.AuthError                    → StoreUnavailable (not retriable)
+    neo4j.exceptions.AuthError, ConfigurationError → StoreUnavailable (not retriable)
     neo4j.exceptions.ConstraintError while saving → VersionConflict
     any other Neo4jError                          → CatalogError
 
@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 
 from neo4j.exceptions import (
     AuthError,
+    ConfigurationError,
     ConstraintError,
     DriverError,
     Neo4jError,
@@ -48,8 +49,8 @@ async def translated(action: str, saving: str | None = None) -> AsyncIterator[No
         if saving is not None:
             raise VersionConflict(saving, 0, 1) from exc
         raise StoreUnavailable(f"Neo4j refused to {action}: {_describe(exc)}") from exc
-    except AuthError as exc:
-        unavailable = StoreUnavailable(f"Neo4j refused the credentials to {action}: {exc}")
+    except (AuthError, ConfigurationError) as exc:
+        unavailable = StoreUnavailable(f"Neo4j refused the configuration to {action}: {exc}")
         unavailable.retriable = False
         raise unavailable from exc
     except (ServiceUnavailable, SessionExpired, TransientError) as exc:

@@ -321,3 +321,17 @@ async def test_a_closed_store_raises_a_domain_error_and_closes_twice_harmlessly(
     await store.close()
     with pytest.raises(StoreUnavailable):
         await store.get(resource().code)
+
+
+async def test_a_catalog_first_named_by_an_origin_still_joins_the_tree(
+    store: Neo4jStore, driver: AsyncDriver
+) -> None:
+    await store.put_catalogs([CHENGDU_INTRANET])  # its parent 510000/intranet is unknown yet
+    await store.apply([resource("301001001/000007", origin="510000/intranet")])
+    (record,) = await _run(
+        driver,
+        "RETURN EXISTS { (:Catalog {id: $child})-[:PART_OF]->(:Catalog {id: $parent}) } AS linked",
+        child=CHENGDU_INTRANET.id,
+        parent="510000/intranet",
+    )
+    assert record["linked"]
