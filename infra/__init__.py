@@ -13,7 +13,7 @@ from infra.acl import Acl, KafkaAdmin, KafkaAdminError
 from infra.errors import FetchError, InfraError, JavaNotFoundError, ServerStartError
 from infra.kafka import KafkaConnection, KafkaServer
 from infra.neo4j import Neo4jConnection, Neo4jServer
-from infra.net import free_port
+from infra.net import free_port, free_ports
 from infra.server import ServerStatus
 
 __all__ = [
@@ -30,4 +30,5 @@ __all__ = [
     "ServerStartError",
     "ServerStatus",
     "free_port",
+    "free_ports",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 
-__all__ = ["HOST", "free_port", "port_answers", "validate_port"]
+__all__ = ["HOST", "free_port", "free_ports", "port_answers", "validate_port"]
 
 HOST = "127.0.0.1"
 
@@ -15,6 +15,18 @@ def free_port() -> int:
         probe.bind((HOST, 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free ports (each held open until all are chosen)."""
+    probes = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind((HOST, 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 
 
 def port_answers(port: int, timeout: float = 0.5) -> bool:

@@ -38,7 +38,7 @@ from infra.kafka import (
     server_properties,
 )
 from infra.neo4j import NEO4J_USER, Neo4jConnection, Neo4jServer, check_neo4j
-from infra.net import HOST, free_port
+from infra.net import HOST, free_port, free_ports
 
 __all__ = [
     "KAFKA_IMAGE",
@@ -226,10 +226,11 @@ def kafka_server() -> Iterator[KafkaConnection]:
 @contextmanager
 def _kafka_local() -> Iterator[KafkaConnection]:
     home = Path(tempfile.mkdtemp(prefix="mulu-test-kafka-"))
+    port, controller_port = free_ports(2)
     server = KafkaServer(
         home,
-        free_port(),
-        free_port(),
+        port,
+        controller_port,
         secrets.token_urlsafe(18),
         owner_pid=os.getpid(),
         start_timeout=READY_TIMEOUT,

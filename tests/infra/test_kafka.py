@@ -16,7 +16,7 @@ from aiokafka.errors import (
     TopicAuthorizationFailedError,
 )
 
-from infra import Acl, KafkaAdmin, KafkaConnection, KafkaServer, free_port
+from infra import Acl, KafkaAdmin, KafkaConnection, KafkaServer, free_ports
 
 pytestmark = pytest.mark.kafka
 
@@ -110,7 +110,8 @@ async def test_idempotent_producer_needs_only_write_on_the_topic(
 
 async def test_messages_survive_stop_and_start(tmp_path: Path) -> None:
     """A broker of its own, so that the session's broker is not disturbed."""
-    server = KafkaServer(tmp_path / "home", free_port(), free_port(), "persist-password")
+    port, controller_port = free_ports(2)
+    server = KafkaServer(tmp_path / "home", port, controller_port, "persist-password")
     try:
         assert not server.status().running
         info = await asyncio.to_thread(server.start)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from infra import Acl, KafkaServer, Neo4jServer, free_port
+from infra import Acl, KafkaServer, Neo4jServer, free_port, free_ports
 from infra.cli import STOPPED_EXIT_CODE, app
 from infra.errors import FetchError, JavaNotFoundError
 from infra.fetch import MARKER, fetch, is_fetched, lib_dir, render_pom, server_dir
@@ -154,7 +154,8 @@ def test_a_pid_file_naming_another_process_is_not_trusted(tmp_path: Path) -> Non
 
 
 def test_status_of_a_server_never_started(tmp_path: Path) -> None:
-    status = KafkaServer(tmp_path, free_port(), free_port(), "long-enough").status()
+    port, controller_port = free_ports(2)
+    status = KafkaServer(tmp_path, port, controller_port, "long-enough").status()
     assert not status.running
     assert not status.answering
     assert "stopped" in status.describe()
