@@ -1,7 +1,9 @@
 """The instance's web app: ``/graphql`` (GraphiQL in a browser), ``/health``, ``/metrics``.
 
-Everything long-lived — the store, the sample load — is opened in one lifespan with an
-`AsyncExitStack` and handed to requests as typed state; it is closed when the app stops.
+Everything long-lived — the store, the sample load, the HTTP client that asks peers — is
+opened in one lifespan with an `AsyncExitStack` and handed to requests as typed state; it is
+closed when the app stops. With a `topology` setting, the instance's peers (parent and direct
+children, same zone) are read from it when the app is created.
 
     app = create_app(load_settings())
     uvicorn.run(app)
@@ -16,6 +18,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -29,9 +32,12 @@ from federation.api.context import CatalogContext
 from federation.api.identity import viewer_from_headers
 from federation.api.limits import Limits
 from federation.api.schema import build_schema
+from federation.discovery import CrossLevel
 from federation.instance import open_store
 from federation.metrics import Metrics, MetricsMiddleware
+from federation.peers import Peer, PeerClient
 from federation.settings import Settings
+from federation.topology import load_topology
 from graph import CatalogError, CatalogStore
 
 __all__ = ["Instance", "create_app"]
@@ -49,6 +55,7 @@ class Instance:
     settings: Settings
     store: CatalogStore
     metrics: Metrics
+    cross_level: CrossLevel | None = None
 
 
 class _State(TypedDict):
@@ -62,7 +69,12 @@ class CatalogGraphQL(GraphQL[CatalogContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> CatalogContext:
         instance: Instance = request.state.instance
-        return CatalogContext(store=instance.store, viewer=request.state.viewer, request=request)
+        return CatalogContext(
+            store=instance.store,
+            viewer=request.state.viewer,
+            request=request,
+            cross_level=instance.cross_level,
+        )
 
 
 class _Identify:
@@ -105,15 +117,27 @@ async def _health(request: Request) -> Response:
     return JSONResponse(body, status_code=200 if up else 503)
 
 
+def _peers(settings: Settings) -> tuple[str, list[Peer]] | None:
+    """This instance's id and its peers in the topology `settings` name; None without one."""
+    if settings.topology is None:
+        return None
+    topology = load_topology(settings.topology)
+    own = settings.catalog().id  # `instance`, when given, set its region and zone
+    topology.instance(own)  # raises TopologyError unless the topology has it
+    return own, [Peer(p.id, p.graphql.url) for p in topology.peers_of(own)]
+
+
 def create_app(
     settings: Settings,
     *,
     store: OpenStore | None = None,
     prepare: Prepare | None = None,
+    peer_transport: httpx.AsyncBaseTransport | None = None,
 ) -> Starlette:
     """The app of one instance. `store` opens its store (default: the one `settings` name);
     `prepare`, when given, is awaited with the open store before the first request (the
-    ``--sample`` load, say)."""
+    ``--sample`` load, say); `peer_transport` replaces the network to peers (tests)."""
+    peering = _peers(settings)
     metrics = Metrics()
     limits = Limits(**settings.graphql.model_dump(exclude={"graphiql"}))
     schema = build_schema(limits, on_error=metrics.count_graphql_error)
@@ -127,8 +151,16 @@ def create_app(
             await opened.put_catalogs([opened.catalog])
             if prepare is not None:
                 await prepare(opened)
+            cross_level = None
+            if peering is not None:
+                own, peers = peering
+                client = PeerClient(
+                    own, peers, timeout=settings.peer_timeout_seconds, transport=peer_transport
+                )
+                await stack.enter_async_context(client)
+                cross_level = CrossLevel(own, client, settings.dev_identity_header)
             _log.info("instance ready", extra={"catalog": opened.catalog.id})
-            yield {"instance": Instance(settings, opened, metrics)}
+            yield {"instance": Instance(settings, opened, metrics, cross_level)}
             _log.info("instance stopping", extra={"catalog": opened.catalog.id})
 
     return Starlette(

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -26,6 +26,7 @@ from pydantic_settings import (
 from graph import Catalog, InvalidValue, Zone
 from graph.codes import NATION, check_region_code, region_parent
 from graph.model import catalog_id
+from sync.instances import parse_instance_id
 
 __all__ = ["GraphQLSettings", "KafkaSettings", "Neo4jSettings", "Settings", "load_settings"]
 
@@ -93,6 +94,37 @@ class Settings(BaseSettings):
     # Until department certificates come: trust X-Mulu-Dev-Department / X-Mulu-Dev-Role.
     # Never enable it on an instance other people can reach.
     dev_identity_header: bool = False
+    topology: Path | None = Field(
+        default=None, description="the deployment's topology file (federation.topology)"
+    )
+    instance: str | None = Field(
+        default=None,
+        description="this instance's id in the topology, e.g. 510100/intranet; it sets "
+        "region_code and zone",
+    )
+    peer_timeout_seconds: float = Field(
+        default=2.0, gt=0, description="how long cross-level discovery waits for each peer"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _region_and_zone_from_instance(cls, values: Any) -> Any:
+        """`instance` names the region and zone; given as well, they must agree with it."""
+        if not isinstance(values, dict) or not values.get("instance"):
+            return values
+        try:
+            region, zone = parse_instance_id(values["instance"])
+        except ValueError as exc:
+            raise ValueError(f"instance: {exc}") from None
+        for name, implied in (("region_code", region), ("zone", zone)):
+            given = values.get(name)
+            if given is not None and str(given).upper() != implied.upper():
+                raise ValueError(
+                    f"{name} {given!r} disagrees with instance {values['instance']!r}; "
+                    f"leave {name} out or give {implied!r}"
+                )
+            values = {**values, name: implied}
+        return values
 
     @field_validator("region_code")
     @classmethod

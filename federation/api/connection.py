@@ -1,10 +1,16 @@
-"""A Relay-style connection of resources: `totalCount`, `edges { cursor node }`, `pageInfo`."""
+"""A Relay-style connection of resources: `totalCount`, `edges { cursor node }`, `pageInfo`,
+and, for a PEERS-scoped query, the peers that did not answer."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import strawberry
 
+from federation import peers
+from federation.api.peers import PeerFailure
 from federation.api.types import Resource
+from federation.discovery import MergedPage
 from graph.queries import ResourcePage, encode_cursor
 
 __all__ = ["PageInfo", "ResourceConnection", "ResourceEdge"]
@@ -20,21 +26,34 @@ class PageInfo:
 class ResourceEdge:
     cursor: str
     node: Resource
-    score: float | None = strawberry.field(description="Relevance, when searching.")
+    score: float | None = strawberry.field(
+        description="Relevance, when searching: the answering instance's own."
+    )
+    instance: str = strawberry.field(description="The instance whose copy this is.")
 
 
 @strawberry.type(description="One page of resources; pass `pageInfo.endCursor` as `after`.")
 class ResourceConnection:
-    total_count: int
+    total_count: int = strawberry.field(
+        description="Entries selected. In PEERS scope: the largest count of any one instance "
+        "asked, a lower bound of the distinct entries across them."
+    )
     edges: list[ResourceEdge]
     page_info: PageInfo
+    unreachable_peers: list[PeerFailure] = strawberry.field(
+        default_factory=list,
+        description="PEERS scope: the peers that did not answer (their entries are missing).",
+    )
 
     @classmethod
-    def of(cls, page: ResourcePage) -> ResourceConnection:
+    def of(cls, page: ResourcePage, instance: str) -> ResourceConnection:
         scores: list[float | None] = list(page.scores) or [None] * len(page.items)
         edges = [
             ResourceEdge(
-                cursor=encode_cursor(entry.code, score), node=Resource.of(entry), score=score
+                cursor=encode_cursor(entry.code, score),
+                node=Resource.of(entry),
+                score=score,
+                instance=instance,
             )
             for entry, score in zip(page.items, scores, strict=True)
         ]
@@ -44,4 +63,22 @@ class ResourceConnection:
             total_count=page.total_count,
             edges=edges,
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        )
+
+    @classmethod
+    def merged(cls, page: MergedPage, failures: Sequence[peers.PeerFailure]) -> ResourceConnection:
+        edges = [
+            ResourceEdge(
+                cursor=edge.cursor,
+                node=Resource.of(edge.entry),
+                score=edge.score,
+                instance=edge.source,
+            )
+            for edge in page.edges
+        ]
+        return cls(
+            total_count=page.total_count,
+            edges=edges,
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            unreachable_peers=[PeerFailure.of(f) for f in failures],
         )

@@ -1,4 +1,5 @@
-"""What every resolver receives: the store, the lifecycle service, the caller and the loaders."""
+"""What every resolver receives: the store, the lifecycle service, the caller, the loaders, and
+cross-level discovery (None when the instance has no topology, hence no peers)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from strawberry.types import Info as StrawberryInfo
 
 from federation.api.identity import Viewer
 from federation.api.loaders import Loaders
+from federation.discovery import CrossLevel
+from federation.peers import PeerFailure
 from graph import CatalogStore, Cataloguing
 
 __all__ = ["CatalogContext", "Info"]
@@ -23,6 +26,8 @@ class CatalogContext:
     store: CatalogStore
     viewer: Viewer
     request: Request | WebSocket | None = None
+    cross_level: CrossLevel | None = None
+    unreachable_peers: list[PeerFailure] = field(default_factory=list)
     cataloguing: Cataloguing = field(init=False)
     loaders: Loaders = field(init=False)
 

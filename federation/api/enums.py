@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import strawberry
 
+from federation.discovery.scope import Scope
 from graph.enums import (
     Classification,
     FormatClass,
@@ -30,6 +31,7 @@ __all__ = [
     "LifecycleState",
     "ResourceKind",
     "Role",
+    "Scope",
     "ShareMode",
     "ShareType",
     "UpdateCycle",
@@ -44,6 +46,7 @@ for _vocabulary in (
     LifecycleState,
     ResourceKind,
     Role,
+    Scope,
     ShareMode,
     ShareType,
     UpdateCycle,

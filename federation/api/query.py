@@ -11,14 +11,16 @@ import strawberry
 from federation.api.catalogs import CatalogNode, catalog_tree
 from federation.api.connection import ResourceConnection
 from federation.api.context import Info
+from federation.api.enums import Scope
 from federation.api.facets import Facets
 from federation.api.fields import field
 from federation.api.inputs import ResourceFilterInput, as_filter
 from federation.api.lineage import Lineage
 from federation.api.types import Department, Resource, Theme, load_resource
+from federation.discovery.scope import local_only
 from graph import THEMES, Level, NotFound
 from graph.codes import check_credit_code, check_resource_code
-from graph.queries import Direction, check_depth, check_page_size
+from graph.queries import Direction, ResourcePage, check_depth, check_page_size
 
 __all__ = ["Query"]
 
@@ -40,7 +42,11 @@ class Query:
         known = (await info.context.loaders.catalogs()).get(str(id))
         return CatalogNode.of(known) if known else None
 
-    @field("Entries by filter and full-text search (relevance order), a page at a time.")
+    @field(
+        "Entries by filter and full-text search (relevance order), a page at a time. `scope`: "
+        "LOCAL (this catalog's own), AGGREGATED (all held here), or PEERS (also the parent's and "
+        "the direct children's, merged and de-duplicated by code; the origin's copy wins)."
+    )
     async def resources(
         self,
         info: Info,
@@ -48,15 +54,45 @@ class Query:
         search: str | None = None,
         first: int = 20,
         after: str | None = None,
+        scope: Scope = Scope.AGGREGATED,
     ) -> ResourceConnection:
-        where = info.context.viewer.restrict(as_filter(filter))
-        page = await info.context.store.find(where, search, check_page_size(first), after)
-        info.context.loaders.prime(page.items)
-        return ResourceConnection.of(page)
+        context = info.context
+        where = context.viewer.restrict(as_filter(filter))
+        first = check_page_size(first)
+        instance = context.store.catalog.id
+        if scope is Scope.PEERS and context.cross_level is not None:
+            merged, failures = await context.cross_level.resources(
+                context.store, context.viewer, where, search, first, after
+            )
+            context.unreachable_peers.extend(failures)
+            context.loaders.prime([e.entry for e in merged.edges if e.source == instance])
+            return ResourceConnection.merged(merged, failures)
+        if scope is Scope.LOCAL:
+            narrowed = local_only(where, instance)
+            if narrowed is None:
+                return ResourceConnection.of(ResourcePage((), 0, None, False), instance)
+            where = narrowed
+        page = await context.store.find(where, search, first, after)
+        context.loaders.prime(page.items)
+        return ResourceConnection.of(page, instance)
 
-    @field("One entry by its resource code, when held here and visible to the caller.")
-    async def resource(self, info: Info, code: str) -> Resource | None:
-        return await load_resource(info, check_resource_code(code))
+    @field(
+        "One entry by its resource code, when visible to the caller: held here (AGGREGATED), "
+        "owned here (LOCAL), or, when not held here, as the parent or a child holds it (PEERS)."
+    )
+    async def resource(
+        self, info: Info, code: str, scope: Scope = Scope.AGGREGATED
+    ) -> Resource | None:
+        context = info.context
+        code = check_resource_code(code)
+        found = await load_resource(info, code)
+        if scope is Scope.LOCAL:
+            return found if found and found.origin == context.store.catalog.id else None
+        if found is not None or scope is not Scope.PEERS or context.cross_level is None:
+            return found
+        entry, failures = await context.cross_level.resource(code, context.viewer)
+        context.unreachable_peers.extend(failures)
+        return Resource.of(entry) if entry is not None else None
 
     @field("What an entry derives from (UPSTREAM), what derives from it (DOWNSTREAM), or both.")
     async def lineage(

@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from federation.api.errors import DomainErrors, RequestTimeout, error_code, masked_errors
 from federation.api.limits import Limits, limit_extensions
 from federation.api.mutations import Mutation
+from federation.api.peers import UnreachablePeers
 from federation.api.query import Query
 
 __all__ = ["CatalogSchema", "build_schema"]
@@ -70,6 +71,7 @@ def build_schema(
         *limit_extensions(limits),
         masked_errors,
         DomainErrors,
+        UnreachablePeers,
     ]
     return CatalogSchema(
         query=Query,

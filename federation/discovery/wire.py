@@ -1,0 +1,129 @@
+"""What goes over the wire to a peer: the query text, the filter as variables, and the entries
+read back from its JSON answer.
+
+Peers are asked with scope AGGREGATED, never PEERS, so a question travels one hop only.
+A copy read back carries every field the schema shows; `derived_from` and `extensions`, which
+the schema does not show, come back empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from graph.enums import (
+    Classification,
+    FormatClass,
+    LifecycleState,
+    ShareMode,
+    ShareType,
+    UpdateCycle,
+)
+from graph.model import DataItem, LifecycleStep, Resource
+from graph.queries import ResourceFilter
+
+__all__ = ["PEER_RESOURCE", "PEER_RESOURCES", "filter_variables", "resource_from_json"]
+
+_ENTRY = """
+  code name summary formatClass formatType shareType shareCondition legalBasis shareModes
+  openToPublic openCondition updateCycle classification publishedOn state version origin
+  updatedAt providerCode providerName relatedCodes
+  items { name dataType length isBaseItem shareType }
+  history { state actor at note }
+  themes { name }
+"""
+
+PEER_RESOURCES = f"""
+query PeerResources($filter: ResourceFilterInput, $search: String, $first: Int!, $after: String) {{
+  resources(filter: $filter, search: $search, first: $first, after: $after, scope: AGGREGATED) {{
+    totalCount
+    pageInfo {{ hasNextPage endCursor }}
+    edges {{ cursor score node {{ {_ENTRY} }} }}
+  }}
+}}
+"""
+
+PEER_RESOURCE = f"""
+query PeerResource($code: String!) {{
+  resource(code: $code, scope: AGGREGATED) {{ {_ENTRY} }}
+}}
+"""
+
+
+def filter_variables(where: ResourceFilter) -> dict[str, Any]:
+    """`where` as the `ResourceFilterInput` a peer accepts."""
+    variables: dict[str, Any] = {}
+    if where.levels:
+        variables["level"] = sorted(where.levels)
+    if where.region_code is not None:
+        variables["region"] = where.region_code
+    if where.provider_code is not None:
+        variables["provider"] = where.provider_code
+    if where.theme is not None:
+        variables["theme"] = where.theme
+    if where.kinds:
+        variables["kind"] = sorted(where.kinds)
+    if where.share_types:
+        variables["shareType"] = sorted(where.share_types)
+    if where.share_mode is not None:
+        variables["shareMode"] = where.share_mode.value
+    if where.open_to_public is not None:
+        variables["openToPublic"] = where.open_to_public
+    if where.update_cycles:
+        variables["updateCycle"] = sorted(where.update_cycles)
+    variables["state"] = sorted(where.states)
+    if where.catalog_id is not None:
+        variables["catalog"] = where.catalog_id
+    return variables
+
+
+def resource_from_json(node: Mapping[str, Any]) -> Resource:
+    """The entry a peer sent; `ValueError` (or `KeyError`) when it is not one."""
+    share_type = ShareType(node["shareType"])
+    return Resource(
+        code=str(node["code"]),
+        name=node["name"],
+        provider_code=node["providerCode"],
+        provider_name=node["providerName"],
+        summary=node["summary"],
+        format_class=FormatClass(node["formatClass"]),
+        format_type=node["formatType"],
+        share_type=share_type,
+        update_cycle=UpdateCycle(node["updateCycle"]),
+        classification=(
+            Classification(node["classification"]) if node.get("classification") else None
+        ),
+        items=tuple(
+            DataItem(
+                item["name"],
+                item["dataType"],
+                item.get("length"),
+                bool(item.get("isBaseItem")),
+                # The schema shows an item's effective share type; its own only if it differs.
+                None if item["shareType"] == share_type else ShareType(item["shareType"]),
+            )
+            for item in node.get("items") or ()
+        ),
+        share_condition=node.get("shareCondition"),
+        legal_basis=node.get("legalBasis"),
+        share_modes=frozenset(ShareMode(m) for m in node.get("shareModes") or ()),
+        open_to_public=bool(node["openToPublic"]),
+        open_condition=node.get("openCondition"),
+        published_on=date.fromisoformat(node["publishedOn"]) if node.get("publishedOn") else None,
+        related_codes=tuple(node.get("relatedCodes") or ()),
+        themes=frozenset(t["name"] for t in node.get("themes") or ()),
+        state=LifecycleState(node["state"]),
+        history=tuple(
+            LifecycleStep(
+                LifecycleState(step["state"]),
+                step["actor"],
+                datetime.fromisoformat(step["at"]),
+                step.get("note"),
+            )
+            for step in node.get("history") or ()
+        ),
+        version=int(node["version"]),
+        origin=node["origin"],
+        updated_at=datetime.fromisoformat(node["updatedAt"]) if node.get("updatedAt") else None,
+    )

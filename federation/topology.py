@@ -1,0 +1,457 @@
+"""A deployment's topology: its instances, their parents and the sync links between them.
+
+One TOML file describes every instance (its region and zone, store and GraphQL address) and
+every one-way link; each instance reads it to know its peers, and `mulu up` (and infra/, for
+Kafka topics and ACLs) reads it to start the whole deployment.
+
+    data_dir = "var/demo"                      # optional: where embedded stores go by default
+
+    [[instances]]
+    id = "510100/intranet"                     # region + zone; the level follows from the region
+    graphql = "127.0.0.1:8105"
+    store = { kind = "embedded" }              # path defaults to <data_dir>/510100-intranet.db
+    # parent = "510000/intranet"               # default: the nearest ancestor region's instance
+    #                                          # in the same zone
+
+    [[instances]]
+    id = "national/intranet"
+    graphql = "127.0.0.1:8101"
+    store = { kind = "neo4j", uri = "bolt://127.0.0.1:7687", user = "neo4j",
+              password_env = "MULU_NATIONAL_NEO4J_PASSWORD" }
+
+    [[links]]
+    source = "510100/intranet"
+    target = "510000/intranet"
+    # kind = "upward" | "mirror"               # default: from the zones
+    # clearance = "classified" | "unclassified"  # default: from the target's zone
+
+    >>> topology = load_topology(Path("topologies/demo.toml"))
+    >>> [p.id for p in topology.peers_of("510000/intranet")]
+    ['national/intranet', '510100/intranet']
+
+Relative paths are kept relative: they resolve against the working directory of the process
+that starts the instance, as `Settings.data_dir` does.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from graph.codes import region_level, region_parent
+from graph.enums import Classification, Level, Zone
+from sync.errors import InvalidLink
+from sync.instances import ACCEPTED_INSTANCE_ID, parse_instance_id
+from sync.links import Link, LinkKind
+
+__all__ = [
+    "Address",
+    "EmbeddedStoreSpec",
+    "InstanceSpec",
+    "Neo4jStoreSpec",
+    "Topology",
+    "TopologyError",
+    "load_topology",
+    "parse_topology",
+]
+
+_WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
+
+
+class TopologyError(ValueError):
+    """The topology file is not valid; the message names the instance or link at fault and
+    what would be accepted."""
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """Where an instance serves GraphQL: ``host:port``."""
+
+    host: str
+    port: int
+
+    @classmethod
+    def parse(cls, text: str, where: str) -> Address:
+        host, sep, port = text.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise TopologyError(
+                f"{where}: graphql address {text!r} is not host:port "
+                "(e.g. '127.0.0.1:8101', a port from 1 to 65535)"
+            )
+        return cls(host.strip("[]"), int(port))
+
+    @property
+    def url(self) -> str:
+        """The GraphQL endpoint: ``http://127.0.0.1:8101/graphql``."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/graphql"
+
+    def clashes_with(self, other: Address) -> bool:
+        if self.port != other.port:
+            return False
+        return self.host == other.host or bool({self.host, other.host} & _WILDCARD_HOSTS)
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedStoreSpec:
+    """The embedded SQLite store in the file `path`."""
+
+    path: Path
+    kind: Literal["embedded"] = "embedded"
+
+
+@dataclass(frozen=True, slots=True)
+class Neo4jStoreSpec:
+    """A Neo4j server; the password is read from the environment variable `password_env` by
+    the process that opens it, so no secret is written in the topology."""
+
+    uri: str
+    user: str = "neo4j"
+    password_env: str | None = None
+    database: str = "neo4j"
+    kind: Literal["neo4j"] = "neo4j"
+
+
+StoreSpec = EmbeddedStoreSpec | Neo4jStoreSpec
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceSpec:
+    """One instance of the deployment: one catalog (level, region, zone)."""
+
+    id: str
+    region_code: str
+    zone: Zone
+    name: str
+    graphql: Address
+    store: StoreSpec
+    parent: str | None
+
+    @property
+    def level(self) -> Level:
+        return region_level(self.region_code)
+
+
+@dataclass(frozen=True, slots=True)
+class Topology:
+    """A validated deployment: instances by id (in file order) and links (in file order)."""
+
+    instances: Mapping[str, InstanceSpec]
+    links: tuple[Link, ...] = ()
+    _children: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+
+    def instance(self, instance_id: str) -> InstanceSpec:
+        try:
+            return self.instances[instance_id]
+        except KeyError:
+            known = ", ".join(self.instances) or "none"
+            raise TopologyError(
+                f"instance {instance_id!r} is not in the topology; it has {known}"
+            ) from None
+
+    def parent_of(self, instance_id: str) -> InstanceSpec | None:
+        parent = self.instance(instance_id).parent
+        return self.instances[parent] if parent else None
+
+    def children_of(self, instance_id: str) -> list[InstanceSpec]:
+        self.instance(instance_id)
+        return [self.instances[c] for c in self._children.get(instance_id, ())]
+
+    def links_from(self, instance_id: str) -> list[Link]:
+        self.instance(instance_id)
+        return [link for link in self.links if link.source == instance_id]
+
+    def links_to(self, instance_id: str) -> list[Link]:
+        self.instance(instance_id)
+        return [link for link in self.links if link.target == instance_id]
+
+    def peers_of(self, instance_id: str) -> list[InstanceSpec]:
+        """The instances cross-level discovery asks: the parent, then the direct children, all
+        in the zone of `instance_id` (an extranet instance never lists an intranet one)."""
+        zone = self.instance(instance_id).zone
+        parent = self.parent_of(instance_id)
+        peers = ([parent] if parent else []) + self.children_of(instance_id)
+        return [p for p in peers if p.zone is zone]
+
+
+# -- the file, as read: pydantic checks shapes and types, `_build` checks the meaning --------
+
+
+class _EmbeddedRaw(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["embedded"]
+    path: Path | None = None
+
+
+class _Neo4jRaw(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["neo4j"]
+    uri: str
+    user: str = "neo4j"
+    password_env: str | None = None
+    database: str = "neo4j"
+
+
+class _InstanceRaw(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    name: str | None = None
+    graphql: str
+    store: _EmbeddedRaw | _Neo4jRaw = Field(discriminator="kind")
+    parent: str | None = None
+
+
+class _LinkRaw(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    source: str
+    target: str
+    kind: Literal["upward", "mirror"] | None = None
+    clearance: Literal["classified", "unclassified"] | None = None
+    extensions: list[str] = Field(default_factory=list)
+
+
+class _TopologyRaw(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    data_dir: Path = Path("var")
+    instances: list[_InstanceRaw] = Field(min_length=1)
+    links: list[_LinkRaw] = Field(default_factory=list)
+
+
+def load_topology(path: Path) -> Topology:
+    """Read and validate the topology file at `path`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TopologyError(f"cannot read topology file {str(path)!r}: {exc.strerror}") from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TopologyError(f"topology file {str(path)!r} is not valid TOML: {exc}") from None
+    try:
+        return parse_topology(document)
+    except TopologyError as exc:
+        raise TopologyError(f"{path}: {exc}") from None
+
+
+def parse_topology(document: Mapping[str, Any]) -> Topology:
+    """Validate a topology given as the parsed TOML document."""
+    try:
+        raw = _TopologyRaw.model_validate(document)
+    except ValidationError as exc:
+        raise TopologyError(_describe(exc, document)) from None
+    return _build(raw)
+
+
+def _describe(exc: ValidationError, document: Mapping[str, Any]) -> str:
+    problems = []
+    for error in exc.errors():
+        location = list(error["loc"])
+        where = ".".join(str(part) for part in location) or "the file"
+        if len(location) >= 2 and location[0] in ("instances", "links"):
+            try:
+                item = document[location[0]][location[1]]
+                label = item.get("id") or f"{item.get('source')} → {item.get('target')}"
+                where = f"{location[0][:-1]} {label!r}: " + ".".join(map(str, location[2:]))
+            except (KeyError, IndexError, TypeError, AttributeError):
+                pass
+        problems.append(f"{where}: {error['msg']}")
+    return "invalid topology — " + "; ".join(problems)
+
+
+def _build(raw: _TopologyRaw) -> Topology:
+    specs: dict[str, tuple[str, Zone]] = {}
+    for item in raw.instances:
+        if item.id in specs:
+            raise TopologyError(f"instance {item.id!r} is listed twice; each id names one instance")
+        try:
+            specs[item.id] = parse_instance_id(item.id)
+        except ValueError:
+            raise TopologyError(
+                f"instance id {item.id!r} is not valid: give {ACCEPTED_INSTANCE_ID}"
+            ) from None
+
+    instances: dict[str, InstanceSpec] = {}
+    for item in raw.instances:
+        region, zone = specs[item.id]
+        parent = _parent(item, region, zone, specs)
+        instances[item.id] = InstanceSpec(
+            id=item.id,
+            region_code=region,
+            zone=zone,
+            name=item.name or _default_name(item.id),
+            graphql=Address.parse(item.graphql, f"instance {item.id!r}"),
+            store=_store(item, raw.data_dir),
+            parent=parent,
+        )
+    _check_parent_cycles(instances)
+    _check_clashes(instances.values())
+    links = _links(raw.links, instances)
+    children: dict[str, list[str]] = {}
+    for spec in instances.values():
+        if spec.parent:
+            children.setdefault(spec.parent, []).append(spec.id)
+    return Topology(instances, links, {k: tuple(v) for k, v in children.items()})
+
+
+def _default_name(instance_id: str) -> str:
+    where, zone = instance_id.split("/")
+    return f"{where} catalog ({zone})"
+
+
+def _parent(item: _InstanceRaw, region: str, zone: Zone, specs: Mapping[str, Any]) -> str | None:
+    if item.parent is not None:
+        if item.parent not in specs:
+            raise TopologyError(
+                f"instance {item.id!r}: parent {item.parent!r} is not an instance of the "
+                f"topology; give one of {', '.join(i for i in specs if i != item.id)}"
+            )
+        if specs[item.parent][1] is not zone:
+            raise TopologyError(
+                f"instance {item.id!r}: parent {item.parent!r} is in the other zone; a parent is "
+                f"an instance of the same zone ({zone.value.lower()})"
+            )
+        return item.parent
+    # By default: the instance of the nearest ancestor region in the same zone, if any.
+    above = region_parent(region)
+    while above is not None:
+        candidate = next((i for i, (r, z) in specs.items() if r == above and z is zone), None)
+        if candidate is not None:
+            return candidate
+        above = region_parent(above)
+    return None
+
+
+def _store(item: _InstanceRaw, data_dir: Path) -> StoreSpec:
+    store = item.store
+    if isinstance(store, _Neo4jRaw):
+        return Neo4jStoreSpec(store.uri, store.user, store.password_env, store.database)
+    return EmbeddedStoreSpec(store.path or data_dir / (item.id.replace("/", "-") + ".db"))
+
+
+def _check_parent_cycles(instances: Mapping[str, InstanceSpec]) -> None:
+    for start in instances:
+        path = [start]
+        current = instances[start].parent
+        while current is not None:
+            if current in path:
+                cycle = " → ".join([*path[path.index(current) :], current])
+                raise TopologyError(
+                    f"parents form a cycle: {cycle}; each chain of parents must end at a root"
+                )
+            path.append(current)
+            current = instances[current].parent
+
+
+def _check_clashes(instances: Iterable[InstanceSpec]) -> None:
+    seen: list[InstanceSpec] = []
+    paths: dict[Path, str] = {}
+    for spec in instances:
+        for other in seen:
+            if spec.graphql.clashes_with(other.graphql):
+                raise TopologyError(
+                    f"instances {other.id!r} and {spec.id!r} both serve GraphQL on "
+                    f"{spec.graphql}; give each instance its own port"
+                )
+        seen.append(spec)
+        if isinstance(spec.store, EmbeddedStoreSpec):
+            if spec.store.path in paths:
+                raise TopologyError(
+                    f"instances {paths[spec.store.path]!r} and {spec.id!r} both use the embedded "
+                    f"store {str(spec.store.path)!r}; give each instance its own file"
+                )
+            paths[spec.store.path] = spec.id
+
+
+def _links(raws: Iterable[_LinkRaw], instances: Mapping[str, InstanceSpec]) -> tuple[Link, ...]:
+    checked: list[tuple[_LinkRaw, LinkKind, Classification]] = []
+    seen: set[tuple[str, str]] = set()
+    for raw in raws:
+        name = f"link {raw.source} → {raw.target}"
+        for end in (raw.source, raw.target):
+            if end not in instances:
+                raise TopologyError(
+                    f"{name}: {end!r} is not an instance of the topology; "
+                    f"give one of {', '.join(instances)}"
+                )
+        if (raw.source, raw.target) in seen:
+            raise TopologyError(f"{name} is listed twice")
+        seen.add((raw.source, raw.target))
+        source, target = instances[raw.source], instances[raw.target]
+        kind = _kind(raw, name, source, target)
+        clearance = _clearance(raw, name, target)
+        checked.append((raw, kind, clearance))
+    _check_upward_cycles([(r.source, r.target) for r, k, _ in checked if k is LinkKind.UPWARD])
+    links = []
+    for raw, kind, clearance in checked:
+        name = f"link {raw.source} → {raw.target}"
+        if kind is LinkKind.UPWARD and instances[raw.source].parent != raw.target:
+            parent = instances[raw.source].parent
+            raise TopologyError(
+                f"{name}: an upward link goes to the source's parent, which is "
+                f"{parent!r}" + ("" if parent else " (none: it is a root)")
+            )
+        try:
+            links.append(Link(kind, raw.source, raw.target, clearance, frozenset(raw.extensions)))
+        except InvalidLink as exc:
+            raise TopologyError(f"{name}: {exc}") from None
+    return tuple(links)
+
+
+def _kind(raw: _LinkRaw, name: str, source: InstanceSpec, target: InstanceSpec) -> LinkKind:
+    derived = LinkKind.UPWARD if source.zone is target.zone else LinkKind.MIRROR
+    if raw.kind is not None and LinkKind(raw.kind.upper()) is not derived:
+        raise TopologyError(
+            f"{name}: kind {raw.kind!r} does not fit its ends — an upward link stays in one "
+            "zone, a mirror link crosses to the other; leave kind out or give "
+            f"{derived.value.lower()!r}"
+        )
+    if derived is LinkKind.MIRROR and source.region_code != target.region_code:
+        raise TopologyError(
+            f"{name}: a mirror link joins the two zones of one region, not {source.region_code} "
+            f"and {target.region_code}"
+        )
+    return derived
+
+
+def _clearance(raw: _LinkRaw, name: str, target: InstanceSpec) -> Classification:
+    if raw.clearance is None:
+        return (
+            Classification.CLASSIFIED
+            if target.zone is Zone.INTRANET
+            else Classification.UNCLASSIFIED
+        )
+    clearance = Classification(raw.clearance.upper())
+    if target.zone is Zone.EXTRANET and clearance is not Classification.UNCLASSIFIED:
+        raise TopologyError(
+            f"{name}: the target is on the extranet, so the clearance must be 'unclassified', "
+            f"not {raw.clearance!r} (national 第十一条: no classified entry reaches the extranet)"
+        )
+    return clearance
+
+
+def _check_upward_cycles(edges: list[tuple[str, str]]) -> None:
+    following: dict[str, list[str]] = {}
+    for source, target in edges:
+        following.setdefault(source, []).append(target)
+    done: set[str] = set()
+
+    def visit(node: str, path: list[str]) -> None:
+        if node in path:
+            cycle = " → ".join([*path[path.index(node) :], node])
+            raise TopologyError(f"upward links form a cycle: {cycle}; upward links go to parents")
+        if node in done:
+            return
+        for target in following.get(node, ()):
+            visit(target, [*path, node])
+        done.add(node)
+
+    for source in list(following):
+        visit(source, [])
