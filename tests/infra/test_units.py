@@ -153,6 +153,19 @@ def test_a_pid_file_naming_another_process_is_not_trusted(tmp_path: Path) -> Non
     assert not process.state().running
 
 
+def test_stop_kills_a_process_that_ignores_sigterm(tmp_path: Path) -> None:
+    stubborn = tmp_path / "java"
+    stubborn.write_text("#!/bin/sh\ntrap '' TERM\nwhile :; do sleep 0.05; done\n")
+    stubborn.chmod(0o755)
+    process = JavaProcess(tmp_path, tmp_path / "run" / "x.pid", tmp_path / "console.log")
+    pid = process.spawn(stubborn, [], "Main", [], classpath="lib/*", env=os.environ)
+    assert process.state().pid == pid
+    assert process.stop(timeout=0.5) is True
+    assert not process.alive(pid)
+    assert not process.state().running
+    assert not (tmp_path / "run" / "x.pid").exists()
+
+
 def test_status_of_a_server_never_started(tmp_path: Path) -> None:
     port, controller_port = free_ports(2)
     status = KafkaServer(tmp_path, port, controller_port, "long-enough").status()
