@@ -117,14 +117,16 @@ async def _health(request: Request) -> Response:
     return JSONResponse(body, status_code=200 if up else 503)
 
 
-def _peers(settings: Settings) -> tuple[str, list[Peer]] | None:
-    """This instance's id and its peers in the topology `settings` name; None without one."""
+def _peers(settings: Settings) -> tuple[str, str | None, list[Peer]] | None:
+    """This instance's id, its parent's and its peers in the topology `settings` name; None
+    without one."""
     if settings.topology is None:
         return None
     topology = load_topology(settings.topology)
     own = settings.catalog().id  # `instance`, when given, set its region and zone
-    topology.instance(own)  # raises TopologyError unless the topology has it
-    return own, [Peer(p.id, p.graphql.url) for p in topology.peers_of(own)]
+    parent = topology.parent_of(own)  # raises TopologyError unless the topology has it
+    peers = [Peer(p.id, p.graphql.url) for p in topology.peers_of(own)]
+    return own, parent.id if parent else None, peers
 
 
 def create_app(
@@ -153,12 +155,12 @@ def create_app(
                 await prepare(opened)
             cross_level = None
             if peering is not None:
-                own, peers = peering
+                own, parent, peers = peering
                 client = PeerClient(
                     own, peers, timeout=settings.peer_timeout_seconds, transport=peer_transport
                 )
                 await stack.enter_async_context(client)
-                cross_level = CrossLevel(own, client, settings.dev_identity_header)
+                cross_level = CrossLevel(own, client, settings.dev_identity_header, parent)
             _log.info("instance ready", extra={"catalog": opened.catalog.id})
             yield {"instance": Instance(settings, opened, metrics, cross_level)}
             _log.info("instance stopping", extra={"catalog": opened.catalog.id})

@@ -166,23 +166,25 @@ class PeerClient:
         only: Iterable[str] | None = None,
         headers: Mapping[str, str] | None = None,
         per_peer: Mapping[str, Mapping[str, Any]] | None = None,
+        wait_seconds: float | None = None,
     ) -> PeerResults:
         """Send `query` to every peer (or those named in `only`) at once; wait at most
         `timeout` for each. Extra `headers` go with these requests only; `per_peer` adds
-        variables for one peer (its own cursor, say)."""
+        variables for one peer (its own cursor, say); `wait_seconds` shortens the wait this time."""
         if self._http is None:
             raise RuntimeError("open the PeerClient (async with) before asking")
         chosen = list(self.peers.values()) if only is None else [self.peers[i] for i in only]
         for peer in chosen:
             self._check_zone(peer)  # again: a peer list is never trusted to be in one zone
         own = per_peer or {}
+        wait = self.timeout if wait_seconds is None else min(wait_seconds, self.timeout)
 
         def body(peer: Peer) -> dict[str, Any]:
             merged = {**(variables or {}), **own.get(peer.id, {})}
             return {"query": query, "variables": merged} if merged else {"query": query}
 
         outcomes = await asyncio.gather(
-            *(self._ask_one(self._http, peer, body(peer), headers or {}) for peer in chosen)
+            *(self._ask_one(self._http, peer, body(peer), headers or {}, wait) for peer in chosen)
         )
         answers = {o.instance: o for o in outcomes if isinstance(o, PeerAnswer)}
         failures = tuple(o for o in outcomes if isinstance(o, PeerFailure))
@@ -194,15 +196,14 @@ class PeerClient:
         peer: Peer,
         body: Mapping[str, Any],
         headers: Mapping[str, str],
+        wait: float,
     ) -> PeerAnswer | PeerFailure:
         started = time.perf_counter()
         try:
-            async with asyncio.timeout(self.timeout):
+            async with asyncio.timeout(wait):
                 response = await http.post(peer.url, json=body, headers=dict(headers))
         except (TimeoutError, httpx.TimeoutException):
-            return PeerFailure(
-                peer.id, PeerFailureReason.TIMEOUT, f"no answer within {self.timeout:g} s"
-            )
+            return PeerFailure(peer.id, PeerFailureReason.TIMEOUT, f"no answer within {wait:g} s")
         except httpx.TransportError as exc:
             detail = str(exc) or type(exc).__name__
             return PeerFailure(peer.id, PeerFailureReason.UNREACHABLE, detail)

@@ -24,6 +24,8 @@ from graph.queries import Direction, ResourcePage, check_depth, check_page_size
 
 __all__ = ["Query"]
 
+_ASKING = (Scope.PEERS, Scope.ANCESTORS)
+
 
 @strawberry.type
 class Query:
@@ -44,8 +46,10 @@ class Query:
 
     @field(
         "Entries by filter and full-text search (relevance order), a page at a time. `scope`: "
-        "LOCAL (this catalog's own), AGGREGATED (all held here), or PEERS (also the parent's and "
-        "the direct children's, merged and de-duplicated by code; the origin's copy wins)."
+        "LOCAL (this catalog's own), AGGREGATED (all held here), ANCESTORS (also the catalogs "
+        "above, through the parent), or PEERS (also the parent's ANCESTORS and the direct "
+        "children's answers; merged in code order — by score then code when searching — and "
+        "de-duplicated by code, the origin's copy winning)."
     )
     async def resources(
         self,
@@ -60,9 +64,15 @@ class Query:
         where = context.viewer.restrict(as_filter(filter))
         first = check_page_size(first)
         instance = context.store.catalog.id
-        if scope is Scope.PEERS and context.cross_level is not None:
+        if scope in _ASKING and context.cross_level is not None:
             merged, failures = await context.cross_level.resources(
-                context.store, context.viewer, where, search, first, after
+                context.store,
+                context.viewer,
+                where,
+                search,
+                first,
+                after,
+                upward_only=scope is Scope.ANCESTORS,
             )
             context.unreachable_peers.extend(failures)
             context.loaders.prime([e.entry for e in merged.edges if e.source == instance])
@@ -78,7 +88,8 @@ class Query:
 
     @field(
         "One entry by its resource code, when visible to the caller: held here (AGGREGATED), "
-        "owned here (LOCAL), or, when not held here, as the parent or a child holds it (PEERS)."
+        "owned here (LOCAL), or, when not held here, as the parent or a child holds it (PEERS; "
+        "ANCESTORS asks the parent only)."
     )
     async def resource(
         self, info: Info, code: str, scope: Scope = Scope.AGGREGATED
@@ -88,9 +99,11 @@ class Query:
         found = await load_resource(info, code)
         if scope is Scope.LOCAL:
             return found if found and found.origin == context.store.catalog.id else None
-        if found is not None or scope is not Scope.PEERS or context.cross_level is None:
+        if found is not None or scope not in _ASKING or context.cross_level is None:
             return found
-        entry, failures = await context.cross_level.resource(code, context.viewer)
+        entry, failures = await context.cross_level.resource(
+            code, context.viewer, upward_only=scope is Scope.ANCESTORS
+        )
         context.unreachable_peers.extend(failures)
         return Resource.of(entry) if entry is not None else None
 

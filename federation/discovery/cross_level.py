@@ -1,6 +1,11 @@
 """Discovery across levels: this instance's answer merged with its peers' (parent and direct
 children, same zone), asked concurrently, each within the peer timeout.
 
+PEERS asks the parent with scope ANCESTORS and the children with AGGREGATED. ANCESTORS asks
+the parent only, again with ANCESTORS, within half the timeout (so that the child asking it
+hears the answer — or the grandparent's absence — before its own wait runs out): a question
+goes up the chain of parents, one hop down at most, and never comes back.
+
 A peer's answer passes this instance's own visibility rules again before it is shown: on the
 extranet nothing but UNCLASSIFIED entries, whatever a peer sent; only published entries (or the
 caller's own); and for an anonymous extranet caller, only what is open to the public. Peers
@@ -60,10 +65,23 @@ class CrossLevel:
     instance: str
     peers: PeerClient
     forward_identity: bool = False
+    parent: str | None = None
 
     @property
     def zone(self) -> Zone:
         return zone_of(self.instance)
+
+    def _asked(self, upward_only: bool) -> list[str]:
+        """The peers a query asks, parent first: the parent alone when `upward_only`."""
+        if upward_only:
+            return [self.parent] if self.parent in self.peers.peers else []
+        return sorted(self.peers.peers, key=lambda p: p != self.parent)
+
+    def _scope_for(self, peer: str) -> str:
+        return "ANCESTORS" if peer == self.parent else "AGGREGATED"
+
+    def _wait(self, upward_only: bool) -> float:
+        return self.peers.timeout / 2 if upward_only else self.peers.timeout
 
     def _headers(self, viewer: Viewer) -> dict[str, str]:
         if self.forward_identity and viewer.department_code:
@@ -78,18 +96,25 @@ class CrossLevel:
         search: str | None,
         first: int,
         after: str | None,
+        *,
+        upward_only: bool = False,
     ) -> tuple[MergedPage, tuple[PeerFailure, ...]]:
         """One merged page (see `federation.discovery.merge`) and the peers that did not
-        answer. `where` is already restricted to what `viewer` may list here."""
+        answer; `upward_only` asks the parent alone (scope ANCESTORS). `where` is already
+        restricted to what `viewer` may list here."""
         start = Position.decode(after)
         published = where.states & {_PUBLISHED}
-        peer_ids = [p for p in self.peers.peers if p not in start.exhausted and published and first]
+        peer_ids = [
+            p for p in self._asked(upward_only) if p not in start.exhausted and published and first
+        ]
         variables: dict[str, Any] = {
             "filter": filter_variables(dataclasses.replace(where, states=frozenset(published))),
             "search": search,
             "first": first,
         }
-        per_peer = {p: {"after": start.cursors.get(p)} for p in peer_ids}
+        per_peer = {
+            p: {"after": start.cursors.get(p), "scope": self._scope_for(p)} for p in peer_ids
+        }
         local = (
             store.find(where, search, first, start.cursors.get(self.instance))
             if self.instance not in start.exhausted
@@ -101,6 +126,7 @@ class CrossLevel:
             only=peer_ids,
             headers=self._headers(viewer),
             per_peer=per_peer,
+            wait_seconds=self._wait(upward_only),
         )
         if local is not None:
             own, answered = await asyncio.gather(local, asked)
@@ -138,6 +164,7 @@ class CrossLevel:
         return SourcePage(
             source=peer,
             items=items,
+            holders=tuple(str(edge.get("instance") or peer) for edge in edges),
             cursors=tuple(str(edge["cursor"]) for edge in edges),
             has_next_page=bool(page["pageInfo"]["hasNextPage"]),
             total_count=int(page["totalCount"]),
@@ -146,16 +173,22 @@ class CrossLevel:
         )
 
     async def resource(
-        self, code: str, viewer: Viewer
+        self, code: str, viewer: Viewer, *, upward_only: bool = False
     ) -> tuple[Resource | None, tuple[PeerFailure, ...]]:
         """Entry `code` as the peers hold it — the origin's copy when it answered, else the
         first answer (the parent's, then the children's) — and the peers that did not answer."""
+        asked = self._asked(upward_only)
         answered = await self.peers.ask(
-            PEER_RESOURCE, {"code": code}, headers=self._headers(viewer)
+            PEER_RESOURCE,
+            {"code": code},
+            only=asked,
+            headers=self._headers(viewer),
+            per_peer={p: {"scope": self._scope_for(p)} for p in asked},
+            wait_seconds=self._wait(upward_only),
         )
         failures = list(answered.failures)
         copies: list[tuple[str, Resource]] = []
-        for peer in self.peers.peers:
+        for peer in asked:
             answer = answered.answers.get(peer)
             node = answer.data.get("resource") if answer is not None else None
             if node is None:
@@ -169,6 +202,8 @@ class CrossLevel:
                 continue
             if should_show_peer_entry(entry, viewer, self.zone):
                 copies.append((peer, entry))
+        # A parent relays its ancestors' copies: the origin's is the one whose origin is
+        # the instance asked, or, relayed from above, the one from the parent.
         chosen = next((e for p, e in copies if e.origin == p), copies[0][1] if copies else None)
         return chosen, tuple(failures)
 

@@ -6,7 +6,7 @@ so the interleaving of two instances' matches is approximate; within one instanc
 order is exact.
 
 De-duplication. One code is shown once; of its copies, the origin's wins (the copy whose origin
-is the instance that answered), else the first source's (this instance, then the parent, then
+is the instance that holds it), else the first source's (this instance, then the parent, then
 the children). Without a search every copy of a code meets at the same position, so a code is
 never shown twice across pages either; with a search, copies are merged within a page only.
 
@@ -76,6 +76,11 @@ class SourcePage:
     total_count: int
     scores: tuple[float | None, ...] = ()
     hidden: tuple[bool, ...] = ()
+    holders: tuple[str, ...] = ()
+
+    def holder(self, index: int) -> str:
+        """The instance whose copy entry `index` is (a parent relays its ancestors')."""
+        return self.holders[index] if self.holders else self.source
 
     def score(self, index: int) -> float | None:
         return self.scores[index] if self.scores else None
@@ -148,7 +153,9 @@ def merge(
             continue
         shown.add(code)
         edges.append(
-            MergedEdge(chosen.items[index], chosen.score(index), chosen.source, position().encode())
+            MergedEdge(
+                chosen.items[index], chosen.score(index), chosen.holder(index), position().encode()
+            )
         )
     end = position()
     more = any(s not in end.exhausted for s in by_source)
@@ -161,6 +168,6 @@ def merge(
 def _origin_copy(copies: Sequence[SourcePage], heads: Mapping[str, int]) -> SourcePage:
     """The copy held by its origin, else the first source's."""
     for page in copies:
-        if page.items[heads[page.source]].origin == page.source:
+        if page.items[heads[page.source]].origin == page.holder(heads[page.source]):
             return page
     return copies[0]

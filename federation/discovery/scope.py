@@ -13,10 +13,13 @@ __all__ = ["Scope", "local_only"]
 class Scope(StrEnum):
     """LOCAL: the entries whose origin is this instance's catalog. AGGREGATED (the default):
     everything held here — its own entries and the copies aggregated or mirrored into it.
-    PEERS: also ask the parent and the direct children (same zone) and merge their answers."""
+    ANCESTORS: AGGREGATED plus the catalogs above, asked up the chain of parents (what a
+    parent answers when a child asks it). PEERS: AGGREGATED plus the parent's ANCESTORS answer
+    and the direct children's AGGREGATED answers, merged."""
 
     LOCAL = "LOCAL"
     AGGREGATED = "AGGREGATED"
+    ANCESTORS = "ANCESTORS"
     PEERS = "PEERS"
 
 

@@ -1,7 +1,8 @@
 """What goes over the wire to a peer: the query text, the filter as variables, and the entries
 read back from its JSON answer.
 
-Peers are asked with scope AGGREGATED, never PEERS, so a question travels one hop only.
+A child is asked with scope AGGREGATED, the parent with ANCESTORS (it relays the question up
+its own chain of parents, never down), so a question never comes back to where it started.
 A copy read back carries every field the schema shows; `derived_from` and `extensions`, which
 the schema does not show, come back empty.
 """
@@ -35,18 +36,20 @@ _ENTRY = """
 """
 
 PEER_RESOURCES = f"""
-query PeerResources($filter: ResourceFilterInput, $search: String, $first: Int!, $after: String) {{
-  resources(filter: $filter, search: $search, first: $first, after: $after, scope: AGGREGATED) {{
+query PeerResources(
+  $filter: ResourceFilterInput, $search: String, $first: Int!, $after: String, $scope: Scope!
+) {{
+  resources(filter: $filter, search: $search, first: $first, after: $after, scope: $scope) {{
     totalCount
     pageInfo {{ hasNextPage endCursor }}
-    edges {{ cursor score node {{ {_ENTRY} }} }}
+    edges {{ cursor score instance node {{ {_ENTRY} }} }}
   }}
 }}
 """
 
 PEER_RESOURCE = f"""
-query PeerResource($code: String!) {{
-  resource(code: $code, scope: AGGREGATED) {{ {_ENTRY} }}
+query PeerResource($code: String!, $scope: Scope!) {{
+  resource(code: $code, scope: $scope) {{ {_ENTRY} }}
 }}
 """
 

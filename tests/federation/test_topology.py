@@ -1,0 +1,234 @@
+"""The topology file: the demo parses into its six instances and seven links; every invalid
+file is refused with a message naming the instance or link at fault."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from federation.topology import (
+    Address,
+    EmbeddedStoreSpec,
+    Neo4jStoreSpec,
+    TopologyError,
+    load_topology,
+    parse_topology,
+)
+from graph.enums import Classification, Level, Zone
+from sync.links import LinkKind
+
+DEMO = Path(__file__).parents[2] / "topologies" / "demo.toml"
+
+
+def instance(id: str, port: int, **extra: Any) -> dict[str, Any]:
+    return {"id": id, "graphql": f"127.0.0.1:{port}", "store": {"kind": "embedded"}, **extra}
+
+
+def three(**extra: Any) -> dict[str, Any]:
+    """nation, 四川, 成都 on the intranet, linked upward."""
+    return {
+        "instances": [
+            instance("national/intranet", 9001),
+            instance("510000/intranet", 9002),
+            instance("510100/intranet", 9003),
+        ],
+        "links": [
+            {"source": "510100/intranet", "target": "510000/intranet"},
+            {"source": "510000/intranet", "target": "national/intranet"},
+        ],
+        **extra,
+    }
+
+
+def test_the_demo_topology() -> None:
+    topology = load_topology(DEMO)
+    assert len(topology.instances) == 6
+    assert len(topology.links) == 7
+    chengdu = topology.instance("510100/intranet")
+    assert (chengdu.level, chengdu.zone, chengdu.region_code) == (
+        Level.MUNICIPAL,
+        Zone.INTRANET,
+        "510100",
+    )
+    assert chengdu.graphql == Address("127.0.0.1", 8105)
+    assert chengdu.graphql.url == "http://127.0.0.1:8105/graphql"
+    assert chengdu.store == EmbeddedStoreSpec(Path("var/demo/510100-intranet.db"))
+    assert chengdu.name == "成都市政务信息资源目录（内网）"
+    mirrors = [link for link in topology.links if link.kind is LinkKind.MIRROR]
+    assert {(m.source, m.target) for m in mirrors} == {
+        ("national/intranet", "national/extranet"),
+        ("510000/intranet", "510000/extranet"),
+        ("510100/intranet", "510100/extranet"),
+    }
+    assert all(m.clearance is Classification.UNCLASSIFIED for m in mirrors)
+
+
+def test_lookups() -> None:
+    topology = load_topology(DEMO)
+    assert topology.parent_of("510100/extranet").id == "510000/extranet"  # type: ignore[union-attr]
+    assert topology.parent_of("national/intranet") is None
+    assert [c.id for c in topology.children_of("510000/intranet")] == ["510100/intranet"]
+    assert topology.children_of("510100/intranet") == []
+    assert [p.id for p in topology.peers_of("510000/extranet")] == [
+        "national/extranet",
+        "510100/extranet",
+    ]
+    assert [p.id for p in topology.peers_of("510100/intranet")] == ["510000/intranet"]
+    assert [link.target for link in topology.links_from("510100/intranet")] == [
+        "510000/intranet",
+        "510100/extranet",
+    ]
+    assert [link.source for link in topology.links_to("510000/intranet")] == ["510100/intranet"]
+    assert {link.kind for link in topology.links_to("510000/extranet")} == {
+        LinkKind.UPWARD,
+        LinkKind.MIRROR,
+    }
+    with pytest.raises(TopologyError, match=r"'440100/intranet' is not in the topology"):
+        topology.instance("440100/intranet")
+
+
+def test_an_extranet_instance_never_lists_an_intranet_peer() -> None:
+    topology = load_topology(DEMO)
+    for spec in topology.instances.values():
+        assert all(peer.zone is spec.zone for peer in topology.peers_of(spec.id)), spec.id
+
+
+def test_link_kind_and_clearance_follow_from_the_zones() -> None:
+    document = three()
+    document["instances"].append(instance("510100/extranet", 9004))
+    document["links"].append({"source": "510100/intranet", "target": "510100/extranet"})
+    links = {(link.source, link.target): link for link in parse_topology(document).links}
+    upward = links["510100/intranet", "510000/intranet"]
+    assert (upward.kind, upward.clearance) == (LinkKind.UPWARD, Classification.CLASSIFIED)
+    mirror = links["510100/intranet", "510100/extranet"]
+    assert (mirror.kind, mirror.clearance) == (LinkKind.MIRROR, Classification.UNCLASSIFIED)
+
+
+def test_the_parent_skips_a_region_without_an_instance() -> None:
+    document = three()
+    document["instances"].pop(1)
+    document["links"] = []
+    topology = parse_topology(document)
+    assert topology.instance("510100/intranet").parent == "national/intranet"
+
+
+def test_neo4j_store_and_an_overridden_parent() -> None:
+    document = three()
+    document["instances"][2]["store"] = {
+        "kind": "neo4j",
+        "uri": "bolt://127.0.0.1:7688",
+        "password_env": "CHENGDU_NEO4J_PASSWORD",
+    }
+    document["instances"][2]["parent"] = "510000/intranet"
+    spec = parse_topology(document).instance("510100/intranet")
+    assert spec.store == Neo4jStoreSpec("bolt://127.0.0.1:7688", "neo4j", "CHENGDU_NEO4J_PASSWORD")
+    assert spec.parent == "510000/intranet"
+
+
+def _broken(change: str) -> dict[str, Any]:
+    document = copy.deepcopy(three())
+    instances, links = document["instances"], document["links"]
+    if change == "duplicate id":
+        instances.append(instance("510000/intranet", 9009))
+    elif change == "bad id":
+        instances.append(instance("510100/internet", 9009))
+    elif change == "unknown parent":
+        instances[2]["parent"] = "440000/intranet"
+    elif change == "parent in the other zone":
+        instances.append(instance("510000/extranet", 9009))
+        instances[2]["parent"] = "510000/extranet"
+    elif change == "parent cycle":
+        instances[0]["parent"] = "510100/intranet"
+    elif change == "unknown link end":
+        links.append({"source": "510100/intranet", "target": "440100/intranet"})
+    elif change == "classified to the extranet":
+        instances.append(instance("510100/extranet", 9009))
+        links.append(
+            {"source": "510100/intranet", "target": "510100/extranet", "clearance": "classified"}
+        )
+    elif change == "upward cycle":
+        links.append({"source": "510000/intranet", "target": "510100/intranet"})
+    elif change == "upward not to the parent":
+        links[0] = {"source": "510100/intranet", "target": "national/intranet"}
+    elif change == "mirror between regions":
+        instances.append(instance("510000/extranet", 9009))
+        links.append({"source": "510100/intranet", "target": "510000/extranet"})
+    elif change == "kind against the zones":
+        links[0] = {**links[0], "kind": "mirror"}
+    elif change == "port clash":
+        instances[2]["graphql"] = "0.0.0.0:9001"
+    elif change == "store clash":
+        instances[2]["store"] = {"kind": "embedded", "path": "var/national-intranet.db"}
+    elif change == "duplicate link":
+        links.append(dict(links[0]))
+    elif change == "bad address":
+        instances[1]["graphql"] = "localhost"
+    elif change == "unknown field":
+        instances[1]["colour"] = "red"
+    elif change == "unknown store":
+        instances[1]["store"] = {"kind": "postgres"}
+    return document
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("duplicate id", r"instance '510000/intranet' is listed twice"),
+        ("bad id", r"instance id '510100/internet' is not valid: give an instance \(catalog\) id"),
+        ("unknown parent", r"instance '510100/intranet': parent '440000/intranet' is not an "),
+        ("parent in the other zone", r"parent '510000/extranet' is in the other zone"),
+        ("parent cycle", r"parents form a cycle: national/intranet → 510100/intranet → "),
+        ("unknown link end", r"link 510100/intranet → 440100/intranet: '440100/intranet' is not"),
+        (
+            "classified to the extranet",
+            r"link 510100/intranet → 510100/extranet: the target is on the extranet, so the "
+            r"clearance must be 'unclassified', not 'classified'",
+        ),
+        ("upward cycle", r"upward links form a cycle: 510100/intranet → 510000/intranet → 5101"),
+        (
+            "upward not to the parent",
+            r"link 510100/intranet → national/intranet: an upward link goes to the source's "
+            r"parent, which is '510000/intranet'",
+        ),
+        ("mirror between regions", r"a mirror link joins the two zones of one region, not 51"),
+        ("kind against the zones", r"kind 'mirror' does not fit its ends .* give 'upward'"),
+        (
+            "port clash",
+            r"instances 'national/intranet' and '510100/intranet' both serve GraphQL on "
+            r"0.0.0.0:9001",
+        ),
+        ("store clash", r"both use the embedded store 'var/national-intranet.db'"),
+        ("duplicate link", r"link 510100/intranet → 510000/intranet is listed twice"),
+        ("bad address", r"instance '510000/intranet': graphql address 'localhost' is not host:p"),
+        ("unknown field", r"instance '510000/intranet': colour: Extra inputs are not permitted"),
+        ("unknown store", r"instance '510000/intranet': store: Input tag 'postgres'"),
+    ],
+)
+def test_an_invalid_topology_is_refused_with_what_is_wrong(change: str, message: str) -> None:
+    with pytest.raises(TopologyError, match=message):
+        parse_topology(_broken(change))
+
+
+def test_no_instances() -> None:
+    with pytest.raises(TopologyError, match=r"instances: List should have at least 1 item"):
+        parse_topology({"instances": []})
+
+
+def test_a_file_that_is_not_toml_or_not_there(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[[instances]\n", encoding="utf-8")
+    with pytest.raises(TopologyError, match=r"is not valid TOML"):
+        load_topology(broken)
+    with pytest.raises(TopologyError, match=r"cannot read topology file"):
+        load_topology(tmp_path / "missing.toml")
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text(
+        '[[instances]]\nid = "510100/intranet"\ngraphql = "127.0.0.1:1"\n'
+        'store = { kind = "embedded" }\nparent = "510000/intranet"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(TopologyError, match=r"wrong.toml: instance '510100/intranet': parent"):
+        load_topology(wrong)
