@@ -1,13 +1,15 @@
 """Every Cypher statement of the Neo4j store, as named constants with ``$params``.
 
 A `Resource` node holds the filterable properties of an entry and, in ``snapshot``, the whole
-entry as JSON. A node with only a ``code`` (no ``snapshot``, no ``LISTED_IN``) is a
-*placeholder*: the source of a ``DERIVED_FROM`` edge held by no catalog here. Every read
-excludes placeholders (they have no ``state`` and no ``snapshot``).
+entry as JSON; a published one is also labelled ``Published``. A node with only a ``code`` (no
+``snapshot``, no ``LISTED_IN``) is a *placeholder*: the source of a ``DERIVED_FROM`` edge held
+by no catalog here. Every read excludes placeholders (they have no ``state`` and no
+``snapshot``).
 
-Two statements take a part that cannot be a parameter, filled by `graph.neo4j.filters` and
-`graph.neo4j.lineage` from validated values only: a ``{where}`` condition built from the
-constant fragments below, and the hop bound of a variable-length lineage pattern.
+Some templates take a part that cannot be a parameter, put in by `fill` from validated values
+only: a ``{where}`` condition joined from the constant ``WHERE_…`` fragments below (by
+`graph.neo4j.filters`), a ``{selected}`` head made of one of the selections and such a
+condition, and the hop bound of a variable-length lineage pattern (a checked whole number).
 """
 
 from __future__ import annotations
@@ -189,6 +191,8 @@ UPSERT_RESOURCES = """
 UNWIND $rows AS row
 MATCH (r:Resource {code: row.code})
 SET r = row.props
+REMOVE r:Published
+FOREACH (_ IN CASE WHEN row.props.state = 'PUBLISHED' THEN [1] ELSE [] END | SET r:Published)
 WITH r, row
 CALL (r) {
   OPTIONAL MATCH (r)-[old:LISTED_IN|ABOUT|FILED_UNDER]->()
@@ -262,6 +266,7 @@ CALL (r) {
   DELETE old
 }
 SET r = {code: r.code}
+REMOVE r:Published
 MERGE (t:Tombstone {code: $code})
 SET t.version = $version
 """
@@ -297,6 +302,10 @@ RETURN r.code AS code, r.snapshot AS snapshot
 # Fragments of a filter condition over `r`; `graph.neo4j.filters` joins those that apply.
 WHERE_LISTED = "r.state IS NOT NULL"
 WHERE_STATES = "r.state IN $states"
+# Published entries (what is shown outside the provider, the default) also carry a label,
+# which a node's own record answers without reading its properties: cheap on search hits and
+# counted by the label index; with other filters the (state, …) indexes do better.
+WHERE_PUBLISHED = "r:Published"
 WHERE_LEVELS = "r.level IN $levels"
 WHERE_REGION = "r.region_code STARTS WITH $region_prefix"
 WHERE_CATALOG = "r.catalog_id = $catalog_id"
@@ -308,7 +317,8 @@ WHERE_SHARE_MODE = "$share_mode IN r.share_modes"
 WHERE_OPEN = "r.open_to_public = $open_to_public"
 WHERE_UPDATE_CYCLES = "r.update_cycle IN $update_cycles"
 
-# The two ways to select entries: every entry, or the hits of a full-text query with a score.
+# The ways to select entries: every entry, those about a theme, or the hits of a full-text query
+# with a score.
 ALL_RESOURCES = "MATCH (r:Resource) WHERE {where}"
 # With a theme and no search: a theme is about a twelfth of the catalog, a cheap place to start.
 RESOURCES_ABOUT = "MATCH (:Theme {name: $theme})<-[:ABOUT]-(r:Resource) WHERE {where}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from graph.codes import NATION, check_region_code, region_level
-from graph.enums import Level
+from graph.enums import Level, LifecycleState
 from graph.neo4j import cypher
 from graph.queries import ResourceFilter
 
@@ -26,10 +26,13 @@ def _values(chosen: frozenset[Any]) -> list[str]:
     return sorted(value.value for value in chosen)
 
 
-def condition(where: ResourceFilter, theme_matched: bool = False) -> Condition:
+def condition(
+    where: ResourceFilter, theme_matched: bool = False, searching: bool = False
+) -> Condition:
     """``(fragments, params)``: the entries `where` selects are those all fragments hold of.
     Placeholders never satisfy them. With `theme_matched` the theme is left to the MATCH
-    pattern (``$theme`` is still set), which lets the planner start from the theme's node."""
+    pattern (``$theme`` is still set), which lets the planner start from the theme's node;
+    `searching` says the condition filters full-text hits."""
     parts: list[str] = []
     params: dict[str, Any] = {}
 
@@ -37,10 +40,6 @@ def condition(where: ResourceFilter, theme_matched: bool = False) -> Condition:
         parts.append(fragment)
         params.update(values)
 
-    if where.states:
-        add(cypher.WHERE_STATES, states=_values(where.states))
-    else:
-        add(cypher.WHERE_LISTED)
     if where.levels:
         add(cypher.WHERE_LEVELS, levels=_values(where.levels))
     if where.region_code is not None:
@@ -67,4 +66,10 @@ def condition(where: ResourceFilter, theme_matched: bool = False) -> Condition:
         add(cypher.WHERE_OPEN, open_to_public=where.open_to_public)
     if where.update_cycles:
         add(cypher.WHERE_UPDATE_CYCLES, update_cycles=_values(where.update_cycles))
+    if where.states == {LifecycleState.PUBLISHED} and (searching or not parts):
+        parts.insert(0, cypher.WHERE_PUBLISHED)
+    elif where.states:
+        add(cypher.WHERE_STATES, states=_values(where.states))
+    else:
+        add(cypher.WHERE_LISTED)
     return parts, params

@@ -42,7 +42,9 @@ def _selection(where: ResourceFilter, search: str | None) -> tuple[str, list[str
         source = cypher.RESOURCES_ABOUT
     else:
         source = cypher.ALL_RESOURCES
-    parts, params = condition(where, theme_matched=source is cypher.RESOURCES_ABOUT)
+    parts, params = condition(
+        where, theme_matched=source is cypher.RESOURCES_ABOUT, searching=search is not None
+    )
     return source, parts, params
 
 
@@ -110,9 +112,10 @@ async def _by_code(
     if cursor is not None:
         page_parts.append(cypher.WHERE_AFTER_CODE)
         params["after_code"] = cursor[0]
-    if source is cypher.ALL_RESOURCES and await _common(tx, total, first):
+    if await _common(tx, total, first):
         params.setdefault("after_code", "")
-        page = cypher.fill(cypher.PAGE_IN_CODE_ORDER, where=" AND ".join(parts) or "true")
+        along = [*parts, cypher.WHERE_THEME] if source is cypher.RESOURCES_ABOUT else parts
+        page = cypher.fill(cypher.PAGE_IN_CODE_ORDER, where=" AND ".join(along) or "true")
     else:
         page = cypher.fill(cypher.PAGE_BY_CODE, selected=_selected(source, page_parts))
     records = await _records(tx, page, params)

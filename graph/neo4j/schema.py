@@ -8,6 +8,7 @@ database at once do no harm) and waits until every index is ONLINE before the st
 from __future__ import annotations
 
 from neo4j import AsyncManagedTransaction, AsyncSession
+from neo4j.exceptions import ClientError
 
 __all__ = ["FULLTEXT_INDEX", "SCHEMA", "ensure_schema"]
 
@@ -90,7 +91,12 @@ async def ensure_schema(session: AsyncSession, timeout_seconds: int = 300) -> No
     for name, statement in SCHEMA.items():
         if name not in existing:
             # Schema changes cannot share a transaction with other schema or data writes.
-            await session.execute_write(_run, statement)
+            try:
+                await session.execute_write(_run, statement)
+            except ClientError as exc:
+                # Another store opening the same database at the same moment created it.
+                if "AlreadyExists" not in (exc.code or ""):
+                    raise
     await session.execute_read(_run, _AWAIT, {"seconds": timeout_seconds})
 
 

@@ -335,3 +335,21 @@ async def test_a_catalog_first_named_by_an_origin_still_joins_the_tree(
         parent="510000/intranet",
     )
     assert record["linked"]
+
+
+async def test_the_published_label_follows_the_state(
+    store: Neo4jStore, driver: AsyncDriver
+) -> None:
+    async def labelled() -> list[str]:
+        (record,) = await _run(driver, "MATCH (r:Published) RETURN collect(r.code) AS codes")
+        return list(record["codes"])
+
+    entry = resource()
+    await store.save(entry, None)
+    assert await labelled() == [entry.code]
+    await store.save(dataclasses.replace(entry, version=2, state=LifecycleState.DRAFT), 1)
+    assert await labelled() == []
+    await store.apply([dataclasses.replace(entry, version=3)])
+    assert await labelled() == [entry.code]
+    await store.redact(entry.code, 4)
+    assert await labelled() == []
