@@ -160,8 +160,8 @@ def merge(
     end = position()
     more = any(s not in end.exhausted for s in by_source)
     total = max((p.total_count for p in pages), default=0)
-    # With no edge, the end cursor still moves past the hidden entries passed over.
-    end_cursor = edges[-1].cursor if edges else (end.encode() if end != start else None)
+    # The end cursor also moves past hidden entries passed over after the last edge.
+    end_cursor = end.encode() if end != start else (edges[-1].cursor if edges else None)
     return MergedPage(tuple(edges), total, more, end_cursor)
 
 
