@@ -12,6 +12,7 @@ children, same zone) are read from it when the app is created.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
@@ -64,6 +65,10 @@ class _State(TypedDict):
 
 class CatalogGraphQL(GraphQL[CatalogContext, None]):
     """strawberry's ASGI view, with the request's context built from the instance."""
+
+    def encode_json(self, data: object) -> str:
+        # Chinese names and summaries go out as UTF-8 text, not \uXXXX escapes.
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

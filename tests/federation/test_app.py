@@ -133,3 +133,13 @@ async def test_a_neo4j_instance_comes_from_the_settings(neo4j_server: Any, tmp_p
         assert health["store"] == {"kind": "neo4j", "state": "up"}
         answer = await GraphQLCaller(http)('{ catalog(id: "510100/intranet") { id } }')
         assert data(answer)["catalog"] == {"id": "510100/intranet"}
+
+
+async def test_answers_carry_chinese_as_utf8_text(gql: GraphQLCaller) -> None:
+    """Names travel as UTF-8 characters, readable with curl, not as \\uXXXX escapes."""
+    response = await gql.http.post(
+        "/graphql", json={"query": '{ resource(code: "301001001/000001") { name } }'}
+    )
+    assert response.headers["content-type"].startswith("application/json")
+    assert "户籍人口信息".encode() in response.content
+    assert b"\\u" not in response.content
