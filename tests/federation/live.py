@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,13 +16,7 @@ from dataclasses import dataclass
 import uvicorn
 from starlette.types import ASGIApp
 
-
-def free_port() -> int:
-    """A loopback port nothing listens on (when this returns)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from infra.net import free_port
 
 
 @dataclass

@@ -24,7 +24,8 @@ import pytest
 from federation.app import create_app
 from federation.settings import Settings
 from graph import CatalogStore, Classification, Resource, Zone
-from tests.federation.live import LiveServer, free_port, live
+from infra.net import free_ports
+from tests.federation.live import LiveServer, live
 from tests.graph.entries import credit_code, resource
 
 NATION_BASE = "101001001/000100"
@@ -138,7 +139,8 @@ class Deployment:
 
 @pytest.fixture
 async def deployment(tmp_path: Path) -> AsyncIterator[Deployment]:
-    ports = {i: free_port() for i in (*INSTANCES, *EXTRANET)}
+    ids = (*INSTANCES, *EXTRANET)
+    ports = dict(zip(ids, free_ports(len(ids)), strict=True))
     topology = tmp_path / "topology.toml"
     write_topology(topology, ports)
     async with AsyncExitStack() as stack:

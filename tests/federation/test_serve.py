@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,19 +15,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from infra.net import free_port
+
 QUERY = """{
   resources(search: "人口", first: 3) {
     totalCount
     edges { node { code name provider { name } catalogPath { id } } }
   }
 }"""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def mulu() -> list[str]:
