@@ -7,6 +7,9 @@ compare-and-set, so two concurrent edits never both win: the second gets `Versio
     draft = await cataloguing.create(Actor(provider_code), entry)
     await cataloguing.submit(Actor(provider_code), draft.code)
     await cataloguing.publish(Actor(reviewer_code, Role.REVIEWER), draft.code)
+
+With an `outbox` hook (the runtime sets one: the entry's change event), every version it
+saves commits with the record the hook returns, so the sync sends on every change it makes.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from graph.enums import LifecycleState
 from graph.errors import InvalidValue, NotFound, VersionConflict
 from graph.lifecycle import Action, check_action, next_state
 from graph.model import Actor, LifecycleStep, Resource
+from graph.outbox import OutboxHook, OutboxRecord
+from graph.rules import check_resource
 from graph.store import CatalogStore
 
 __all__ = ["Cataloguing"]
@@ -29,9 +34,23 @@ def _now() -> datetime:
 
 
 class Cataloguing:
-    def __init__(self, store: CatalogStore, clock: Callable[[], datetime] = _now) -> None:
+    def __init__(
+        self,
+        store: CatalogStore,
+        clock: Callable[[], datetime] = _now,
+        outbox: OutboxHook | None = None,
+    ) -> None:
         self._store = store
         self._clock = clock
+        self._outbox = outbox
+
+    def _record(self, entry: Resource) -> tuple[Resource, OutboxRecord | None]:
+        """The entry as the store will hold it, and the outbox record to commit with it."""
+        if self._outbox is None:
+            return entry, None
+        # The record describes the entry as stored, so it is checked (and normalised) first.
+        checked = check_resource(entry, self._store.catalog.zone)
+        return checked, self._outbox(checked)
 
     async def create(self, actor: Actor, entry: Resource) -> Resource:
         """A new DRAFT entry at version 1, listed in this instance's catalog."""
@@ -48,8 +67,9 @@ class Cataloguing:
             history=(LifecycleStep(LifecycleState.DRAFT, actor.department_code, now),),
             updated_at=now,
         )
+        draft, record = self._record(draft)
         try:
-            return await self._store.save(draft, expected_version=None)
+            return await self._store.save(draft, expected_version=None, outbox=record)
         except VersionConflict as exc:  # created meanwhile by someone else
             accepted = "a code no entry of this catalog has yet"
             raise InvalidValue("code", entry.code, accepted) from exc
@@ -133,4 +153,5 @@ class Cataloguing:
             version=current.version + 1,
             updated_at=now,
         )
-        return await self._store.save(written, expected_version=current.version)
+        written, record = self._record(written)
+        return await self._store.save(written, expected_version=current.version, outbox=record)

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from graph.enums import LifecycleState
 from graph.model import Catalog, Category, Department, Region, Resource
+from graph.outbox import OutboxRecord
 from graph.queries import (
     ApplyOutcome,
     CatalogCount,
@@ -48,17 +49,54 @@ class CatalogStore(Protocol):
     async def put_categories(self, categories: Sequence[Category]) -> None: ...
 
     # -- entries ---------------------------------------------------------------------------
-    async def save(self, entry: Resource, expected_version: int | None) -> Resource:
+    async def save(
+        self, entry: Resource, expected_version: int | None, outbox: OutboxRecord | None = None
+    ) -> Resource:
         """Write `entry` if the stored version is `expected_version` (None: no entry yet);
-        otherwise raise `VersionConflict`. Return the entry as stored."""
+        otherwise raise `VersionConflict`. `outbox`, when given, is committed in the same
+        transaction, or not at all. Return the entry as stored."""
 
-    async def apply(self, entries: Sequence[Resource]) -> list[ApplyOutcome]:
+    async def apply(
+        self,
+        entries: Sequence[Resource],
+        outbox: Sequence[OutboxRecord | None] | None = None,
+    ) -> list[ApplyOutcome]:
         """Write each snapshot whose version is newer than what is held (or redacted); older or
-        equal ones change nothing. One transaction for the batch; outcomes in order."""
+        equal ones change nothing. `outbox[i]` is written only when entry i is APPLIED (a
+        stale copy is not sent on). One transaction for the batch; outcomes in order."""
 
-    async def redact(self, code: str, version: int) -> ApplyOutcome:
+    async def redact(
+        self, code: str, version: int, outbox: OutboxRecord | None = None
+    ) -> ApplyOutcome:
         """Remove the copy of `code` if `version` is newer than what is held, leaving a
-        tombstone so that an older snapshot delivered later does not bring it back."""
+        tombstone so that an older snapshot delivered later does not bring it back; `outbox`
+        is written only when the redaction is APPLIED."""
+
+    # -- the outbox (graph.outbox): read by the relays ------------------------------------
+    async def outbox_after(self, position: int, limit: int) -> list[tuple[int, OutboxRecord]]:
+        """At most `limit` records numbered above `position`, in order of their numbers
+        (which only grow, starting at 1)."""
+
+    async def outbox_position(self, consumer: str) -> int:
+        """The position `consumer` last set; 0 when it never did."""
+
+    async def set_outbox_position(
+        self,
+        consumer: str,
+        position: int,
+        *,
+        mark: Sequence[str] = (),
+        unmark: Sequence[str] = (),
+    ) -> None:
+        """In one transaction: set `consumer`'s position and add `mark` to (then remove
+        `unmark` from) its set of marked keys — a relay's record of what it may have sent."""
+
+    async def outbox_marks(self, consumer: str, keys: Sequence[str]) -> set[str]:
+        """Those of `keys` that `consumer` has marked."""
+
+    async def prune_outbox(self, below: int) -> int:
+        """Delete the records numbered below `below` (every consumer is past them); return
+        how many went."""
 
     async def get(self, code: str) -> Resource | None: ...
 

@@ -7,7 +7,7 @@ from importlib.resources import files
 
 __all__ = ["SCHEMA_VERSION", "create_schema"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the outbox tables
 
 
 def create_schema(connection: sqlite3.Connection) -> None:

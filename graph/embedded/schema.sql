@@ -99,3 +99,22 @@ CREATE VIRTUAL TABLE IF NOT EXISTS resource_text USING fts5 (
     tokens,
     tokenize = 'unicode61 remove_diacritics 0'
 );
+
+-- The transactional outbox (graph.outbox): written in the transaction of the entry it follows.
+-- AUTOINCREMENT: a position is never used twice, even after the oldest records are pruned.
+CREATE TABLE IF NOT EXISTS outbox (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    key      TEXT NOT NULL,
+    payload  BLOB NOT NULL
+);
+
+-- Each relay's position in the outbox, and the keys it marked (what it may have sent).
+CREATE TABLE IF NOT EXISTS outbox_consumers (
+    name     TEXT PRIMARY KEY,
+    position INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox_marks (
+    consumer TEXT NOT NULL,
+    key      TEXT NOT NULL,
+    PRIMARY KEY (consumer, key)
+) WITHOUT ROWID;

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from graph.codes import check_resource_code
+from graph.embedded import outbox as outboxes
 from graph.embedded import writes
 from graph.embedded.connection import Connection
 from graph.embedded.finding import facets, find
@@ -32,6 +33,7 @@ from graph.embedded.rows import (
 from graph.embedded.tree import tree
 from graph.enums import LifecycleState
 from graph.model import Catalog, Category, Department, Region, Resource
+from graph.outbox import OutboxRecord, records_for
 from graph.queries import (
     ApplyOutcome,
     CatalogCount,
@@ -110,6 +112,9 @@ class EmbeddedStore:
                 "lineage",
                 "resources",
                 "tombstones",
+                "outbox",
+                "outbox_consumers",
+                "outbox_marks",
                 "departments",
                 "categories",
                 "catalogs",
@@ -139,18 +144,82 @@ class EmbeddedStore:
         # An entry that names no catalog is this instance's own.
         return checked if checked.origin else dataclasses.replace(checked, origin=self._catalog.id)
 
-    async def save(self, entry: Resource, expected_version: int | None) -> Resource:
+    async def save(
+        self, entry: Resource, expected_version: int | None, outbox: OutboxRecord | None = None
+    ) -> Resource:
         checked = self._checked(entry)
-        await self._connection.write(lambda db: writes.save_entry(db, checked, expected_version))
+
+        def save(db: sqlite3.Connection) -> None:
+            writes.save_entry(db, checked, expected_version)
+            if outbox is not None:
+                outboxes.write(db, [outbox])
+
+        await self._connection.write(save)
         return checked
 
-    async def apply(self, entries: Sequence[Resource]) -> list[ApplyOutcome]:
+    async def apply(
+        self,
+        entries: Sequence[Resource],
+        outbox: Sequence[OutboxRecord | None] | None = None,
+    ) -> list[ApplyOutcome]:
         checked = [self._checked(entry) for entry in entries]
-        return await self._connection.write(lambda db: writes.apply_entries(db, checked))
+        records = records_for(len(checked), outbox)
 
-    async def redact(self, code: str, version: int) -> ApplyOutcome:
+        def apply(db: sqlite3.Connection) -> list[ApplyOutcome]:
+            outcomes = writes.apply_entries(db, checked)
+            outboxes.write(
+                db,
+                [
+                    record
+                    for record, outcome in zip(records, outcomes, strict=True)
+                    if record is not None and outcome is ApplyOutcome.APPLIED
+                ],
+            )
+            return outcomes
+
+        return await self._connection.write(apply)
+
+    async def redact(
+        self, code: str, version: int, outbox: OutboxRecord | None = None
+    ) -> ApplyOutcome:
         code = check_resource_code(code)
-        return await self._connection.write(lambda db: writes.redact_entry(db, code, version))
+
+        def redact(db: sqlite3.Connection) -> ApplyOutcome:
+            outcome = writes.redact_entry(db, code, version)
+            if outbox is not None and outcome is ApplyOutcome.APPLIED:
+                outboxes.write(db, [outbox])
+            return outcome
+
+        return await self._connection.write(redact)
+
+    # -- the outbox ----------------------------------------------------------------------
+    async def outbox_after(self, position: int, limit: int) -> list[tuple[int, OutboxRecord]]:
+        return await self._connection.read(lambda db: outboxes.records_after(db, position, limit))
+
+    async def outbox_position(self, consumer: str) -> int:
+        return await self._connection.read(lambda db: outboxes.position(db, consumer))
+
+    async def set_outbox_position(
+        self,
+        consumer: str,
+        position: int,
+        *,
+        mark: Sequence[str] = (),
+        unmark: Sequence[str] = (),
+    ) -> None:
+        def update(db: sqlite3.Connection) -> None:
+            outboxes.set_position(db, consumer, position)
+            outboxes.mark(db, consumer, mark, unmark)
+
+        await self._connection.write(update)
+
+    async def outbox_marks(self, consumer: str, keys: Sequence[str]) -> set[str]:
+        if not keys:
+            return set()
+        return await self._connection.read(lambda db: outboxes.marked(db, consumer, keys))
+
+    async def prune_outbox(self, below: int) -> int:
+        return await self._connection.write(lambda db: outboxes.prune(db, below))
 
     async def get(self, code: str) -> Resource | None:
         return (await self.get_many([code])).get(code)

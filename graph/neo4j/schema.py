@@ -30,6 +30,15 @@ SCHEMA: dict[str, str] = {
     "FOR (t:Theme) REQUIRE t.name IS UNIQUE",
     "tombstone_code": "CREATE CONSTRAINT tombstone_code IF NOT EXISTS "
     "FOR (t:Tombstone) REQUIRE t.code IS UNIQUE",
+    # The outbox (graph.outbox): records by position, the sequence, relays and their marks.
+    "outbox_position": "CREATE CONSTRAINT outbox_position IF NOT EXISTS "
+    "FOR (o:OutboxRecord) REQUIRE o.position IS UNIQUE",
+    "outbox_sequence_name": "CREATE CONSTRAINT outbox_sequence_name IF NOT EXISTS "
+    "FOR (s:OutboxSequence) REQUIRE s.name IS UNIQUE",
+    "outbox_consumer_name": "CREATE CONSTRAINT outbox_consumer_name IF NOT EXISTS "
+    "FOR (c:OutboxConsumer) REQUIRE c.name IS UNIQUE",
+    "outbox_mark_id": "CREATE CONSTRAINT outbox_mark_id IF NOT EXISTS "
+    "FOR (m:OutboxMark) REQUIRE m.id IS UNIQUE",
     **{
         f"resource_{prop}": f"CREATE INDEX resource_{prop} IF NOT EXISTS "
         f"FOR (r:Resource) ON (r.{prop})"

@@ -22,6 +22,7 @@ from graph.codes import check_resource_code
 from graph.enums import LifecycleState
 from graph.model import Catalog, Category, Department, Region, Resource
 from graph.neo4j import cypher, writes
+from graph.neo4j import outbox as outboxes
 from graph.neo4j.errors import translated
 from graph.neo4j.finding import facets, find
 from graph.neo4j.lineage import lineage
@@ -34,6 +35,7 @@ from graph.neo4j.rows import (
 )
 from graph.neo4j.schema import ensure_schema
 from graph.neo4j.tree import tree
+from graph.outbox import OutboxRecord, records_for
 from graph.queries import (
     ApplyOutcome,
     CatalogCount,
@@ -96,6 +98,7 @@ class Neo4jStore:
             await self._driver.verify_connectivity()
             async with self._session() as session:
                 await ensure_schema(session)
+        await self._write("create the outbox sequence", _records, outboxes.ENSURE_SEQUENCE)
         await self.put_catalogs([self._catalog])
 
     async def close(self) -> None:
@@ -141,6 +144,7 @@ class Neo4jStore:
         for statement in (cypher.ERASE_RELATIONSHIPS, cypher.ERASE_NODES):
             while await self._write("erase the graph", erase_batch, statement):
                 pass
+        await self._write("create the outbox sequence", _records, outboxes.ENSURE_SEQUENCE)
         await self.put_catalogs([self._catalog])
 
     # -- reference data ------------------------------------------------------------------
@@ -165,26 +169,74 @@ class Neo4jStore:
         parse_catalog_id(checked.origin)
         return checked
 
-    async def save(self, entry: Resource, expected_version: int | None) -> Resource:
+    async def save(
+        self, entry: Resource, expected_version: int | None, outbox: OutboxRecord | None = None
+    ) -> Resource:
         checked = self._checked(entry)
         await self._write(
             f"save {checked.code}",
             writes.save_entry,
             checked,
             expected_version,
+            outbox,
             saving=checked.code if expected_version is None else None,
         )
         return checked
 
-    async def apply(self, entries: Sequence[Resource]) -> list[ApplyOutcome]:
+    async def apply(
+        self,
+        entries: Sequence[Resource],
+        outbox: Sequence[OutboxRecord | None] | None = None,
+    ) -> list[ApplyOutcome]:
         checked = [self._checked(entry) for entry in entries]
+        records = list(records_for(len(checked), outbox))
         if not checked:
             return []
-        return await self._write(f"apply {len(checked)} entries", writes.apply_entries, checked)
+        return await self._write(
+            f"apply {len(checked)} entries", writes.apply_entries, checked, records
+        )
 
-    async def redact(self, code: str, version: int) -> ApplyOutcome:
+    async def redact(
+        self, code: str, version: int, outbox: OutboxRecord | None = None
+    ) -> ApplyOutcome:
         code = check_resource_code(code)
-        return await self._write(f"redact {code}", writes.redact_entry, code, version)
+        return await self._write(f"redact {code}", writes.redact_entry, code, version, outbox)
+
+    # -- the outbox ----------------------------------------------------------------------
+    async def outbox_after(self, position: int, limit: int) -> list[tuple[int, OutboxRecord]]:
+        return await self._read("read the outbox", outboxes.records_after, position, limit)
+
+    async def outbox_position(self, consumer: str) -> int:
+        return await self._read(
+            f"read the outbox position of {consumer}", outboxes.position, consumer
+        )
+
+    async def set_outbox_position(
+        self,
+        consumer: str,
+        position: int,
+        *,
+        mark: Sequence[str] = (),
+        unmark: Sequence[str] = (),
+    ) -> None:
+        async def update(tx: AsyncManagedTransaction) -> None:
+            await outboxes.set_position(tx, consumer, position)
+            await outboxes.mark(tx, consumer, list(mark), list(unmark))
+
+        await self._write(f"set the outbox position of {consumer}", update)
+
+    async def outbox_marks(self, consumer: str, keys: Sequence[str]) -> set[str]:
+        if not keys:
+            return set()
+        return await self._read(
+            f"read the marks of {consumer}", outboxes.marked, consumer, list(keys)
+        )
+
+    async def prune_outbox(self, below: int) -> int:
+        pruned = 0
+        while deleted := await self._write("prune the outbox", outboxes.prune, below):
+            pruned += deleted
+        return pruned
 
     async def get(self, code: str) -> Resource | None:
         return (await self.get_many([code])).get(code)

@@ -15,6 +15,7 @@ from neo4j import AsyncManagedTransaction
 from graph.errors import VersionConflict
 from graph.model import Catalog, Category, Department, Region, Resource
 from graph.neo4j import cypher
+from graph.neo4j import outbox as outboxes
 from graph.neo4j.rows import (
     catalog_row,
     category_row,
@@ -23,6 +24,7 @@ from graph.neo4j.rows import (
     region_row,
     resource_row,
 )
+from graph.outbox import OutboxRecord
 from graph.queries import ApplyOutcome
 
 __all__ = [
@@ -66,31 +68,46 @@ async def _write(
     await _run(tx, cypher.DROP_UNUSED_PLACEHOLDERS, codes=locked)
 
 
-async def save_entry(tx: AsyncManagedTransaction, entry: Resource, expected: int | None) -> None:
+async def save_entry(
+    tx: AsyncManagedTransaction,
+    entry: Resource,
+    expected: int | None,
+    record: OutboxRecord | None = None,
+) -> None:
     held = await _held(tx, entry.code)
     if held != expected:
         raise VersionConflict(entry.code, expected or 0, held or 0)
     await _write(tx, [entry], [entry.code])
+    if record is not None:
+        await outboxes.write(tx, [record])
 
 
 async def apply_entries(
-    tx: AsyncManagedTransaction, entries: Sequence[Resource]
+    tx: AsyncManagedTransaction,
+    entries: Sequence[Resource],
+    records: Sequence[OutboxRecord | None],
 ) -> list[ApplyOutcome]:
     newest = await _lock(tx, [entry.code for entry in entries])
     outcomes: list[ApplyOutcome] = []
     winners: dict[str, Resource] = {}
-    for entry in entries:
+    sent: list[OutboxRecord] = []
+    for entry, record in zip(entries, records, strict=True):
         if entry.version <= newest[entry.code]:
             outcomes.append(ApplyOutcome.STALE)
             continue
         newest[entry.code] = entry.version
         winners[entry.code] = entry
         outcomes.append(ApplyOutcome.APPLIED)
+        if record is not None:
+            sent.append(record)
     await _write(tx, list(winners.values()), list(newest))
+    await outboxes.write(tx, sent)
     return outcomes
 
 
-async def redact_entry(tx: AsyncManagedTransaction, code: str, version: int) -> ApplyOutcome:
+async def redact_entry(
+    tx: AsyncManagedTransaction, code: str, version: int, record: OutboxRecord | None = None
+) -> ApplyOutcome:
     newest = await _lock(tx, [code])
     if version <= newest[code]:
         await _run(tx, cypher.DROP_UNUSED_PLACEHOLDERS, codes=[code])
@@ -98,6 +115,8 @@ async def redact_entry(tx: AsyncManagedTransaction, code: str, version: int) -> 
     (old,) = await _run(tx, cypher.SOURCES_OF, codes=[code])
     await _run(tx, cypher.REDACT_RESOURCE, code=code, version=version)
     await _run(tx, cypher.DROP_UNUSED_PLACEHOLDERS, codes=[code, *old["codes"]])
+    if record is not None:
+        await outboxes.write(tx, [record])
     return ApplyOutcome.APPLIED
 
 

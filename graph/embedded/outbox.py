@@ -1,0 +1,74 @@
+"""The embedded store's outbox (graph.outbox): functions run inside the store's transactions
+on its worker thread, so a record commits with the entry it follows or not at all."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+from graph.outbox import OutboxRecord
+
+__all__ = ["mark", "marked", "position", "prune", "records_after", "set_position", "write"]
+
+
+def write(sqlite: sqlite3.Connection, records: Iterable[OutboxRecord]) -> None:
+    sqlite.executemany(
+        "INSERT INTO outbox (key, payload) VALUES (?, ?)",
+        [(record.key, record.payload) for record in records],
+    )
+
+
+def records_after(
+    sqlite: sqlite3.Connection, after: int, limit: int
+) -> list[tuple[int, OutboxRecord]]:
+    rows = sqlite.execute(
+        "SELECT position, key, payload FROM outbox WHERE position > ? ORDER BY position LIMIT ?",
+        (after, limit),
+    )
+    return [(int(p), OutboxRecord(str(k), bytes(v))) for p, k, v in rows]
+
+
+def position(sqlite: sqlite3.Connection, consumer: str) -> int:
+    row = sqlite.execute(
+        "SELECT position FROM outbox_consumers WHERE name = ?", (consumer,)
+    ).fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def set_position(sqlite: sqlite3.Connection, consumer: str, to: int) -> None:
+    sqlite.execute(
+        "INSERT INTO outbox_consumers (name, position) VALUES (?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+        (consumer, to),
+    )
+
+
+def mark(
+    sqlite: sqlite3.Connection, consumer: str, add: Sequence[str], remove: Sequence[str]
+) -> None:
+    sqlite.executemany(
+        "INSERT INTO outbox_marks (consumer, key) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        [(consumer, key) for key in add],
+    )
+    sqlite.executemany(
+        "DELETE FROM outbox_marks WHERE consumer = ? AND key = ?",
+        [(consumer, key) for key in remove],
+    )
+
+
+def marked(sqlite: sqlite3.Connection, consumer: str, keys: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    wanted = list(dict.fromkeys(keys))
+    for start in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
+        chunk = wanted[start : start + 500]
+        rows = sqlite.execute(
+            f"SELECT key FROM outbox_marks WHERE consumer = ? "
+            f"AND key IN ({', '.join('?' * len(chunk))})",
+            [consumer, *chunk],
+        )
+        found.update(str(key) for (key,) in rows)
+    return found
+
+
+def prune(sqlite: sqlite3.Connection, below: int) -> int:
+    return int(sqlite.execute("DELETE FROM outbox WHERE position < ?", (below,)).rowcount)

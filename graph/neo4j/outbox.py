@@ -1,0 +1,135 @@
+"""The Neo4j store's outbox (graph.outbox): Cypher as data, and transaction functions.
+
+Records are ``(:OutboxRecord {position, key, payload})`` nodes, numbered from the one
+``(:OutboxSequence {name: 'outbox'})`` node. Taking the next numbers sets a property of that
+node, which write-locks it until the transaction ends: writers that send records on are
+serialised, so the numbers commit in order and a reader never sees a later record before an
+earlier one. A relay is ``(:OutboxConsumer {name, position})``; what it marked,
+``(:OutboxMark {id})`` nodes keyed by consumer and key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+
+from graph.outbox import OutboxRecord
+
+__all__ = [
+    "ENSURE_SEQUENCE",
+    "mark",
+    "marked",
+    "position",
+    "prune",
+    "records_after",
+    "set_position",
+    "write",
+]
+
+ENSURE_SEQUENCE = "MERGE (s:OutboxSequence {name: 'outbox'}) ON CREATE SET s.last = 0"
+
+_TAKE_POSITIONS = """
+MERGE (s:OutboxSequence {name: 'outbox'})
+SET s.last = coalesce(s.last, 0) + $count
+RETURN s.last AS last
+"""
+
+_WRITE_RECORDS = """
+UNWIND $records AS record
+CREATE (:OutboxRecord {position: record.position, key: record.key, payload: record.payload})
+"""
+
+_RECORDS_AFTER = """
+MATCH (o:OutboxRecord)
+WHERE o.position > $after
+RETURN o.position AS position, o.key AS key, o.payload AS payload
+ORDER BY o.position
+LIMIT $limit
+"""
+
+_POSITION = "MATCH (c:OutboxConsumer {name: $consumer}) RETURN c.position AS position"
+
+_SET_POSITION = "MERGE (c:OutboxConsumer {name: $consumer}) SET c.position = $position"
+
+_MARK = """
+UNWIND $keys AS key
+MERGE (m:OutboxMark {id: $consumer + '|' + key})
+ON CREATE SET m.consumer = $consumer, m.key = key
+"""
+
+_UNMARK = """
+UNWIND $keys AS key
+MATCH (m:OutboxMark {id: $consumer + '|' + key})
+DELETE m
+"""
+
+_MARKED = """
+UNWIND $keys AS key
+MATCH (m:OutboxMark {id: $consumer + '|' + key})
+RETURN m.key AS key
+"""
+
+_PRUNE = """
+MATCH (o:OutboxRecord)
+WHERE o.position < $below
+WITH o LIMIT $batch
+DELETE o
+RETURN count(*) AS deleted
+"""
+
+PRUNE_BATCH = 10_000
+
+
+async def _run(tx: AsyncManagedTransaction, query: str, **params: Any) -> list[Any]:
+    result = await tx.run(query, params)
+    return [record async for record in result]
+
+
+async def write(tx: AsyncManagedTransaction, records: Sequence[OutboxRecord]) -> None:
+    """Number `records` with the next positions and write them, in this transaction."""
+    if not records:
+        return
+    (taken,) = await _run(tx, _TAKE_POSITIONS, count=len(records))
+    first = int(taken["last"]) - len(records) + 1
+    rows = [
+        {"position": first + i, "key": record.key, "payload": record.payload}
+        for i, record in enumerate(records)
+    ]
+    await _run(tx, _WRITE_RECORDS, records=rows)
+
+
+async def records_after(
+    tx: AsyncManagedTransaction, after: int, limit: int
+) -> list[tuple[int, OutboxRecord]]:
+    rows = await _run(tx, _RECORDS_AFTER, after=after, limit=limit)
+    return [(int(r["position"]), OutboxRecord(r["key"], bytes(r["payload"]))) for r in rows]
+
+
+async def position(tx: AsyncManagedTransaction, consumer: str) -> int:
+    rows = await _run(tx, _POSITION, consumer=consumer)
+    return int(rows[0]["position"]) if rows else 0
+
+
+async def set_position(tx: AsyncManagedTransaction, consumer: str, to: int) -> None:
+    await _run(tx, _SET_POSITION, consumer=consumer, position=to)
+
+
+async def mark(
+    tx: AsyncManagedTransaction, consumer: str, add: Sequence[str], remove: Sequence[str]
+) -> None:
+    if add:
+        await _run(tx, _MARK, consumer=consumer, keys=list(add))
+    if remove:
+        await _run(tx, _UNMARK, consumer=consumer, keys=list(remove))
+
+
+async def marked(tx: AsyncManagedTransaction, consumer: str, keys: Sequence[str]) -> set[str]:
+    rows = await _run(tx, _MARKED, consumer=consumer, keys=list(dict.fromkeys(keys)))
+    return {str(r["key"]) for r in rows}
+
+
+async def prune(tx: AsyncManagedTransaction, below: int) -> int:
+    (row,) = await _run(tx, _PRUNE, below=below, batch=PRUNE_BATCH)
+    return int(row["deleted"])
