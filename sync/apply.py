@@ -1,13 +1,15 @@
 """The target side of a link: re-check each event with the guard, then store it.
 
 UPSERT and RETIRE become `CatalogStore.apply` snapshots and REDACT becomes
-`CatalogStore.redact`; the store keeps the newest version, so duplicates and replays are STALE
-and change nothing (DESIGN "Instances and sync", point 3). An event the guard refuses, that
-does not decode, that breaks a rule of the target's store, or that names a code the target
-holds from another origin (一数一源) is skipped and reported as a `SecurityEvent`: one bad event
-never stops the others. Only a store that does not answer raises (`StoreUnavailable`,
-retriable) — then nothing after the last applied batch counts, and the caller must not commit
-its log position.
+`CatalogStore.redact`, each with the event as it arrived (hops included) for the target's
+outbox, written only when the event is applied: what a province aggregated from its cities is
+what its own relays send on to the nation, and a stale copy goes no further. The store keeps
+the newest version, so duplicates and replays are STALE and change nothing (DESIGN "Instances
+and sync", point 3). An event the guard refuses, that does not decode, that breaks a rule of
+the target's store, or that names a code the target holds from another origin (一数一源) is
+skipped and reported as a `SecurityEvent`: one bad event never stops the others. Only a store
+that does not answer raises (`StoreUnavailable`, retriable) — then nothing after the last
+applied batch counts, and the caller must not commit its log position.
 
     report = await apply_events(store, records, link)
     audit.record(report.security_events)
@@ -23,11 +25,12 @@ from datetime import UTC, datetime
 
 from graph.errors import CatalogError, InvalidValue
 from graph.model import Resource
+from graph.outbox import OutboxRecord
 from graph.queries import ApplyOutcome
 from graph.rules import check_resource
 from graph.store import CatalogStore
 from sync.errors import InvalidLink, MalformedEvent
-from sync.events import ChangeEvent, Operation, decode
+from sync.events import ChangeEvent, Operation, decode, encode
 from sync.guard import Refusal, Refuse, guard_target
 from sync.links import Link
 from sync.snapshots import resource_from_dict
@@ -108,16 +111,18 @@ class _Applier:
         self._security: list[SecurityEvent] = []
 
     async def apply(self, batch: Sequence[ChangeEvent | bytes]) -> None:
-        accepted: list[tuple[ChangeEvent, Resource | None]] = []
+        accepted: list[tuple[ChangeEvent, Resource | None, OutboxRecord]] = []
         for item in batch:
             checked = self._check(item)
             if checked is not None:
-                accepted.append(checked)
-        held = await self._store.get_many(sorted({event.resource_code for event, _ in accepted}))
+                event, entry = checked
+                payload = item if isinstance(item, bytes) else encode(event)
+                accepted.append((event, entry, OutboxRecord(event.resource_code, payload)))
+        held = await self._store.get_many(sorted({event.resource_code for event, _, _ in accepted}))
         origins = {code: entry.origin for code, entry in held.items()}
         counts = _Counts()
-        pending: list[tuple[ChangeEvent, Resource]] = []
-        for event, entry in accepted:
+        pending: list[tuple[ChangeEvent, Resource, OutboxRecord]] = []
+        for event, entry, record in accepted:
             origin = origins.setdefault(event.resource_code, event.origin)
             if origin != event.origin:
                 self._refuse(
@@ -129,13 +134,15 @@ class _Applier:
             elif entry is None:  # REDACT: keep the order of the events of one code
                 await self._flush(pending, counts)
                 pending = []
-                outcome = await self._store.redact(event.resource_code, event.version)
+                outcome = await self._store.redact(
+                    event.resource_code, event.version, outbox=record
+                )
                 if outcome is ApplyOutcome.APPLIED:
                     counts.redacted += 1
                 else:
                     counts.stale += 1
             else:
-                pending.append((event, entry))
+                pending.append((event, entry, record))
         await self._flush(pending, counts)
         # Every refused event left exactly one security event.
         refused = tuple(self._security)
@@ -172,19 +179,23 @@ class _Applier:
             return None
         return event, entry
 
-    async def _flush(self, pending: list[tuple[ChangeEvent, Resource]], counts: _Counts) -> None:
+    async def _flush(
+        self, pending: list[tuple[ChangeEvent, Resource, OutboxRecord]], counts: _Counts
+    ) -> None:
         if not pending:
             return
         try:
-            outcomes = await self._store.apply([entry for _, entry in pending])
+            outcomes = await self._store.apply(
+                [entry for _, entry, _ in pending], outbox=[record for _, _, record in pending]
+            )
         except CatalogError as exc:
             if exc.retriable:
                 raise
             # One entry the store refuses must not hold back the rest: apply them one by one.
             outcomes = []
-            for event, entry in pending:
+            for event, entry, record in pending:
                 try:
-                    outcomes += await self._store.apply([entry])
+                    outcomes += await self._store.apply([entry], outbox=[record])
                 except CatalogError as single:
                     if single.retriable:
                         raise

@@ -23,6 +23,7 @@ from graph.codes import check_resource_code
 from graph.enums import Classification, LifecycleState, Zone
 from graph.errors import InvalidValue
 from graph.model import Resource
+from graph.outbox import OutboxRecord
 from sync.errors import MalformedEvent
 from sync.instances import ACCEPTED_INSTANCE_ID, parse_instance_id, zone_of
 from sync.snapshots import resource_from_dict, resource_to_dict
@@ -36,6 +37,7 @@ __all__ = [
     "decode",
     "encode",
     "event_for",
+    "outbox_record",
     "resource_from_dict",
     "resource_to_dict",
 ]
@@ -106,6 +108,12 @@ def event_for(entry: Resource, event_id: str | None = None) -> ChangeEvent:
         origin_zone=zone_of(entry.origin),
         hops=(),
     )
+
+
+def outbox_record(entry: Resource) -> OutboxRecord:
+    """The outbox record of `entry` as its origin just wrote it: its encoded event. This is
+    the `graph.Cataloguing` outbox hook of an instance that syncs."""
+    return OutboxRecord(entry.code, encode(event_for(entry)))
 
 
 def encode(event: ChangeEvent) -> bytes:

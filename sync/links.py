@@ -109,3 +109,13 @@ class Link:
         source = self.source.replace("/", "-")
         target = self.target.replace("/", "-")
         return f"{TOPIC_PREFIX}.{self.kind.value.lower()}.{source}.{target}"
+
+    @property
+    def dead_letter_topic(self) -> str:
+        """Where either side of the link puts what its guard refused: ``<topic>.dlq``."""
+        return f"{self.topic}.dlq"
+
+    @property
+    def group(self) -> str:
+        """The target's consumer group for this link: ``mulu.sync.510100-extranet``."""
+        return f"{TOPIC_PREFIX}.{self.target.replace('/', '-')}"

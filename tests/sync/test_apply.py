@@ -218,7 +218,9 @@ class FailingApply:
     async def get_many(self, codes: Sequence[str]) -> dict[str, Resource]:
         return await self._store.get_many(codes)
 
-    async def apply(self, entries: Sequence[Resource]) -> list[ApplyOutcome]:
+    async def apply(
+        self, entries: Sequence[Resource], outbox: Sequence[object] | None = None
+    ) -> list[ApplyOutcome]:
         raise StoreUnavailable("the catalog file did not answer")
 
 

@@ -1,0 +1,126 @@
+"""The target side of a link: read the link's topic, apply, then commit (DESIGN "Instances and
+sync", points 3, 4 and 7).
+
+A `LinkConsumer` reads a batch (`getmany`), applies it with `apply_events` — the target's
+guard, newest-wins, one store transaction per batch with its outbox records — writes what was
+refused to the link's dead-letter topic, and only then commits the batch's offsets. Killed
+before the commit, it reads the batch again and applies nothing twice (the versions are
+already held: STALE). A group that never committed starts at the beginning of the compacted
+topic, which is how a new instance bootstraps to its source's state.
+
+    consumer = LinkConsumer(store, log, link)
+    async with consumer.reading() as reader:
+        await consumer.consume_once(reader)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from graph.store import CatalogStore
+from sync.apply import DEFAULT_BATCH_SIZE, ApplyReport, apply_events
+from sync.dead_letters import dead_letter
+from sync.errors import InvalidLink, LogError
+from sync.links import Link
+from sync.log import ChangeLog, LogReader
+from sync.relay import OnSecurityEvent, log_security_event
+from sync.status import LinkStatus, Side
+
+__all__ = ["LinkConsumer"]
+
+# The lag is asked of the log at most this often (it costs Kafka two requests).
+_LAG_EVERY_SECONDS = 1.0
+
+
+class LinkConsumer:
+    """The consumer of one link whose target is `store`'s instance."""
+
+    def __init__(
+        self,
+        store: CatalogStore,
+        log: ChangeLog,
+        link: Link,
+        *,
+        group: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        timeout_ms: int = 200,
+        on_security_event: OnSecurityEvent = log_security_event,
+    ) -> None:
+        if store.catalog.id != link.target:
+            raise InvalidLink(f"link {link.id} delivers to {link.target}, not {store.catalog.id}")
+        self._store = store
+        self._log = log
+        self._link = link
+        self._group = group or link.group
+        self._batch_size = batch_size
+        self._timeout_ms = timeout_ms
+        self._on_security_event = on_security_event
+        self._lag_at = 0.0
+        self.status = LinkStatus(link.id, Side.CONSUMER, link.topic)
+
+    @property
+    def link(self) -> Link:
+        return self._link
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[LogReader]:
+        async with self._log.reader(self._link.topic, self._group) as reader:
+            yield reader
+
+    async def consume_once(self, reader: LogReader) -> ApplyReport | None:
+        """Apply the next batch and commit it; None when nothing arrived in time."""
+        records = await reader.getmany(max_records=self._batch_size, timeout_ms=self._timeout_ms)
+        if not records:
+            await self._measure_lag(reader, force=False)
+            return None
+        report = await apply_events(
+            self._store, [r.value for r in records], self._link, batch_size=self._batch_size
+        )
+        if report.security_events:
+            payloads = {r.value for r in records}
+            dead = []
+            for security in report.security_events:
+                self._on_security_event(security)
+                payload = _payload_of(security.event_id, payloads)
+                dead.append(dead_letter(security, Side.CONSUMER, payload))
+            try:
+                await self._log.append(self._link.dead_letter_topic, dead)
+            except LogError as exc:
+                if exc.retriable:
+                    raise
+                # The security events are recorded; a dead-letter topic that cannot be
+                # written must not stall the link (point 4).
+                self.status.failed(exc)
+        await reader.commit()
+        self.status.applied += report.applied
+        self.status.stale += report.stale
+        self.status.refused += report.refused
+        self.status.redacted += report.redacted
+        self.status.position = records[-1].offset + 1
+        await self._measure_lag(reader, force=False)
+        return report
+
+    async def run(self) -> None:
+        """Consume for ever; errors propagate (the worker retries, from the committed offset)."""
+        async with self.reading() as reader:
+            await self._measure_lag(reader, force=True)
+            self.status.succeeded()
+            while True:
+                await self.consume_once(reader)
+                self.status.succeeded()
+
+    async def _measure_lag(self, reader: LogReader, *, force: bool) -> None:
+        now = time.monotonic()
+        if force or now - self._lag_at >= _LAG_EVERY_SECONDS:
+            self._lag_at = now
+            self.status.lag = await reader.lag()
+
+
+def _payload_of(event_id: str | None, payloads: set[bytes]) -> bytes | None:
+    """The bytes of the refused record, found by its event id (None when it had none)."""
+    if event_id is None:
+        return None
+    needle = event_id.encode("ascii", "replace")
+    return next((p for p in payloads if needle in p), None)

@@ -1,0 +1,157 @@
+"""`SyncWorker`: the relays and consumers of one instance's links, as supervised asyncio tasks.
+
+For each link whose source is the instance it runs a `Relay`, for each link whose target it is
+a `LinkConsumer`. A task that fails is started again after a pause that doubles from
+`Backoff.initial` up to `Backoff.maximum` (an error that is not `retriable` waits the maximum
+at once: it needs an operator, but the link must resume by itself once it is fixed); each
+side's `LinkStatus` says what it did and its last error. Leaving the context cancels every
+task and waits for it.
+
+    async with SyncWorker(store, log, topology.links_from(own) + topology.links_to(own)) as w:
+        ...                                   # w.statuses() for /health
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from graph.errors import CatalogError
+from graph.store import CatalogStore
+from sync.apply import SecurityEvent
+from sync.consumer import LinkConsumer
+from sync.errors import InvalidLink, LogNotPermitted, SyncError
+from sync.links import Link
+from sync.log import ChangeLog
+from sync.relay import Relay, log_security_event
+from sync.status import LinkState, LinkStatus
+
+__all__ = ["Backoff", "SyncWorker"]
+
+_log = logging.getLogger("mulu.sync")
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Pauses between attempts of a failing task, in seconds."""
+
+    initial: float = 0.2
+    maximum: float = 30.0
+
+
+class SyncWorker:
+    """The sync of one instance: its store, its log and the links it is an end of."""
+
+    def __init__(
+        self,
+        store: CatalogStore,
+        log: ChangeLog,
+        links: Sequence[Link],
+        *,
+        batch_size: int = 500,
+        idle_seconds: float = 0.05,
+        backoff: Backoff = Backoff(),
+        create_topics: bool = True,
+        kept_security_events: int = 1000,
+    ) -> None:
+        own = store.catalog.id
+        strangers = [link.id for link in links if own not in (link.source, link.target)]
+        if strangers:
+            raise InvalidLink(f"{own} is no end of the links {', '.join(strangers)}")
+        self._log = log
+        self._backoff = backoff
+        self._idle = idle_seconds
+        self._create_topics = create_topics
+        self.security_events: deque[SecurityEvent] = deque(maxlen=kept_security_events)
+        self.relays = [
+            Relay(store, log, link, batch_size=batch_size, on_security_event=self._record)
+            for link in dict.fromkeys(links)
+            if link.source == own
+        ]
+        self.consumers = [
+            LinkConsumer(store, log, link, batch_size=batch_size, on_security_event=self._record)
+            for link in dict.fromkeys(links)
+            if link.target == own
+        ]
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def statuses(self) -> list[LinkStatus]:
+        return [r.status for r in self.relays] + [c.status for c in self.consumers]
+
+    async def start(self) -> None:
+        if self._tasks:
+            raise RuntimeError("this SyncWorker is already running")
+        for relay in self.relays:
+            self._spawn(relay.status, self._relay(relay))
+        for consumer in self.consumers:
+            self._spawn(consumer.status, consumer.run)
+
+    async def stop(self) -> None:
+        """Cancel every task and wait for it; harmless when already stopped."""
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for status in self.statuses():
+            status.state = LinkState.STOPPED
+
+    async def __aenter__(self) -> SyncWorker:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    def _record(self, event: SecurityEvent) -> None:
+        self.security_events.append(event)
+        log_security_event(event)
+
+    def _relay(self, relay: Relay) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            if self._create_topics:
+                await self._ensure_topics(relay.link)
+            await relay.run(self._idle)
+
+        return run
+
+    async def _ensure_topics(self, link: Link) -> None:
+        for topic in (link.topic, link.dead_letter_topic):
+            try:
+                await self._log.create_topic(topic)
+            except LogNotPermitted:
+                return  # provisioned by an administrator (sync.acls), not by this principal
+
+    def _spawn(self, status: LinkStatus, run: Callable[[], Awaitable[None]]) -> None:
+        name = f"mulu-sync {status.side.value} {status.link}"
+        self._tasks.append(asyncio.create_task(self._supervise(status, run), name=name))
+
+    async def _supervise(self, status: LinkStatus, run: Callable[[], Awaitable[None]]) -> None:
+        delay = self._backoff.initial
+        while True:
+            try:
+                await run()
+            except (SyncError, CatalogError) as exc:
+                retriable = exc.retriable
+                error: BaseException = exc
+            except Exception as exc:  # a bug must not stop the other links, nor this one
+                retriable = False
+                error = exc
+            if status.state is LinkState.RUNNING:  # it worked for a while: start over
+                delay = self._backoff.initial
+            status.failed(error)
+            _log.warning(
+                "sync link failed; retrying",
+                extra={
+                    "link": status.link,
+                    "side": status.side.value,
+                    "error": status.last_error,
+                    "retriable": retriable,
+                },
+                exc_info=not isinstance(error, SyncError | CatalogError),
+            )
+            pause = delay if retriable else self._backoff.maximum
+            await asyncio.sleep(pause)
+            delay = min(delay * 2, self._backoff.maximum)

@@ -1,0 +1,366 @@
+"""The sync end to end over the embedded log and embedded stores: upward aggregation, the
+mirror and its guard, opposite links, the property that nothing classified reaches the
+extranet, and the outbox relay's recovery (DESIGN "Instances and sync")."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graph import (
+    Actor,
+    CatalogStore,
+    Cataloguing,
+    Classification,
+    LifecycleState,
+    Resource,
+    ResourceFilter,
+    Role,
+)
+from graph.embedded import EmbeddedStore
+from sync.embedded_log import EmbeddedLog
+from sync.events import decode, outbox_record
+from sync.guard import CROSSING_FIELDS, Refusal
+from sync.links import Link
+from sync.log import ChangeLog
+from sync.relay import Relay
+from sync.snapshots import resource_to_dict
+from sync.worker import Backoff, SyncWorker
+from tests.sync import samples
+from tests.sync.mesh import CATALOGS, Mesh
+
+CI, CE = "510100/intranet", "510100/extranet"
+PI, NI = "510000/intranet", "national/intranet"
+ALL = ResourceFilter(states=frozenset())
+REVIEWER = Actor("11510100MB0000099D", Role.REVIEWER)
+
+
+def code(n: int) -> str:
+    return f"301001001/{n:06d}"
+
+
+@asynccontextmanager
+async def embedded(tmp: Path, *ids: str) -> AsyncIterator[dict[str, CatalogStore]]:
+    async with AsyncExitStack() as stack:
+        stores: dict[str, CatalogStore] = {}
+        for instance in ids:
+            path = tmp / f"{instance.replace('/', '-')}.db"
+            stores[instance] = await stack.enter_async_context(
+                EmbeddedStore.open(path, CATALOGS[instance])
+            )
+        yield stores
+
+
+async def write(store: CatalogStore, entry: Resource) -> Resource:
+    """What the origin's maintenance does: save the next version with its event."""
+    held = await store.get(entry.code)
+    return await store.save(
+        entry, None if held is None else held.version, outbox=outbox_record(entry)
+    )
+
+
+def published(n: int, version: int = 1, **changes: Any) -> Resource:
+    """A published, unclassified entry of the 成都 intranet, referring to nothing."""
+    return samples.entry(
+        code(n), version=version, **{"related_codes": (), "derived_from": (), **changes}
+    )
+
+
+# -- upward --------------------------------------------------------------------------------
+
+
+async def test_upward_city_to_province_to_nation(tmp_path: Path) -> None:
+    links = [Link.between(CI, PI), Link.between(PI, NI)]
+    async with (
+        embedded(tmp_path, CI, PI, NI) as stores,
+        EmbeddedLog.open(tmp_path / "log.db") as log,
+        Mesh(log, stores, links) as mesh,
+    ):
+        city = Cataloguing(stores[CI], outbox=outbox_record)
+        provider = Actor(samples.PROVIDER)
+        draft = await city.create(provider, published(1, state=LifecycleState.DRAFT))
+        await mesh.settle()
+        assert await stores[PI].get(draft.code) is None  # a draft stays in the city
+
+        await city.submit(provider, draft.code)
+        entry = await city.publish(REVIEWER, draft.code)
+        await mesh.settle()
+        for instance in (PI, NI):
+            copy = await stores[instance].get(entry.code)
+            assert copy is not None
+            assert (copy.origin, copy.version, copy.state) == (CI, 3, LifecycleState.PUBLISHED)
+            assert copy.history == ()  # the review trail stays at the origin
+
+        await city.retire(provider, entry.code)
+        await mesh.settle()
+        for instance in (PI, NI):
+            copy = await stores[instance].get(entry.code)
+            assert copy is not None
+            assert (copy.version, copy.state) == (4, LifecycleState.RETIRED)
+        # The nation's copy came through the province: its event passed both.
+        (last, *_) = reversed(await mesh.records(links[1].topic))
+        assert decode(last.value).hops == (CI, PI)
+        assert mesh.security_events == []
+
+
+# -- the mirror ----------------------------------------------------------------------------
+
+
+async def test_mirror_carries_exactly_the_unclassified_published_entries(
+    tmp_path: Path,
+) -> None:
+    link = Link.between(CI, CE)
+    async with (
+        embedded(tmp_path, CI, CE) as stores,
+        EmbeddedLog.open(tmp_path / "log.db") as log,
+        Mesh(log, stores, [link]) as mesh,
+    ):
+        intranet, extranet = stores[CI], stores[CE]
+        secret = published(2, classification=Classification.CLASSIFIED)
+        entries = [
+            published(1),
+            secret,
+            published(3, state=LifecycleState.DRAFT, published_on=None),
+            # refers to the classified entry: the reference must not cross
+            published(4, related_codes=(code(2), code(1)), derived_from=(code(2),)),
+            published(5, classification=None),  # missing: counts as classified
+        ]
+        for entry in entries:
+            await write(intranet, entry)
+        await mesh.settle()
+
+        held = {e.code: e for e in (await extranet.find(ALL, first=100)).items}
+        assert sorted(held) == [code(1), code(4)]
+        assert held[code(4)].related_codes == (code(1),)
+        assert held[code(4)].derived_from == ()
+        for copy in held.values():
+            assert copy.classification is Classification.UNCLASSIFIED
+            assert copy.history == ()
+            assert copy.extensions == ()
+        # Not even the codes of the classified entries reached the extranet's topic.
+        crossed = b"".join(r.value for r in await mesh.records(link.topic))
+        for hidden in (code(2), code(3), code(5)):
+            assert hidden.encode() not in crossed
+        for record in await mesh.records(link.topic):
+            snapshot = decode(record.value).snapshot or {}
+            assert set(snapshot) <= CROSSING_FIELDS
+
+        # Reclassified after it was mirrored: the extranet removes its copy.
+        await write(intranet, published(1, version=4, classification=Classification.CLASSIFIED))
+        await mesh.settle()
+        assert await extranet.get(code(1)) is None
+        assert {e.code for e in (await extranet.find(ALL)).items} == {code(4)}
+        refused = {e.resource_code for e in mesh.security_events}
+        assert refused == {code(2), code(5)}  # refused at the source, never sent
+        dead = await mesh.records(link.dead_letter_topic)
+        assert {json.loads(r.value)["resource_code"] for r in dead} == {code(2), code(5)}
+        assert all(json.loads(r.value)["payload"] is None for r in dead)
+
+
+async def test_opposite_mirror_links_do_not_loop(tmp_path: Path) -> None:
+    inward, outward = Link.between(CE, CI), Link.between(CI, CE)
+    async with (
+        embedded(tmp_path, CI, CE) as stores,
+        EmbeddedLog.open(tmp_path / "log.db") as log,
+        Mesh(log, stores, [outward, inward]) as mesh,
+    ):
+        for n in (1, 2, 3):
+            await write(stores[CI], published(n))
+        for n in (7, 8):
+            await write(stores[CE], published(n, origin=CE))
+        await mesh.settle()
+        counts = {link.id: await log.end_offset(link.topic) for link in (outward, inward)}
+        assert counts == {outward.id: 3, inward.id: 2}
+        for store in stores.values():
+            assert len((await store.find(ALL)).items) == 5
+        # Both outboxes now also hold what they applied; relaying again sends nothing back.
+        await write(stores[CI], published(1, version=2))
+        await mesh.settle()
+        await mesh.settle()
+        assert await log.end_offset(outward.topic) == 4
+        assert await log.end_offset(inward.topic) == 2
+        assert sum(r.status.dropped for r in mesh.relays) == 3 + 1 + 2  # the echoes
+
+
+# -- the property --------------------------------------------------------------------------
+
+STATES = [s for s in LifecycleState]
+CLASSES = [Classification.UNCLASSIFIED, Classification.CLASSIFIED, None]
+operations = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("write"),
+            st.integers(1, 4),
+            st.sampled_from(STATES),
+            st.sampled_from(CLASSES),
+        ),
+        st.just(("sync",)),
+    ),
+    max_size=25,
+)
+
+
+async def run_operations(
+    ops: list[tuple[Any, ...]], stores: dict[str, CatalogStore], log: ChangeLog
+) -> None:
+    link = Link.between(CI, CE)
+    intranet, extranet = stores[CI], stores[CE]
+    async with Mesh(log, stores, [link]) as mesh:
+        for op in ops:
+            if op[0] == "sync":
+                await mesh.settle()
+                continue
+            _, n, state, classification = op
+            held = await intranet.get(code(n))
+            on = date(2024, 3, 1) if state in ("PUBLISHED", "RETIRED") else None
+            entry = published(
+                n,
+                version=(held.version + 1) if held else 1,
+                state=state,
+                classification=classification,
+                published_on=on,
+                related_codes=tuple(code(m) for m in (1, 2, 3, 4) if m != n),
+            )
+            await write(intranet, entry)
+        await mesh.settle()
+
+        mirrored = {e.code: e for e in (await extranet.find(ALL, first=100)).items}
+        for copy in mirrored.values():
+            source = await intranet.get(copy.code)
+            assert source is not None
+            assert copy.classification is Classification.UNCLASSIFIED
+            assert source.classification is Classification.UNCLASSIFIED
+            assert copy.version == source.version
+            assert set(k for k, v in resource_to_dict(copy).items() if v not in ([], None)) <= (
+                CROSSING_FIELDS
+            )
+            assert copy.history == ()
+            assert copy.extensions == ()
+            for ref in copy.related_codes:
+                assert ref in mirrored or (await intranet.get(ref)) is not None
+        for entry in (await intranet.find(ALL, first=100)).items:
+            if (
+                entry.state is LifecycleState.PUBLISHED
+                and entry.classification is Classification.UNCLASSIFIED
+            ):
+                assert mirrored[entry.code].version == entry.version
+            if entry.state in (LifecycleState.DRAFT, LifecycleState.SUBMITTED):
+                assert entry.code not in mirrored
+        assert all(e.refusal is Refusal.ABOVE_CLEARANCE for e in mesh.security_events)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(ops=operations)
+async def test_no_sequence_of_changes_leaks_a_classified_entry(
+    tmp_path_factory: pytest.TempPathFactory, ops: list[tuple[Any, ...]]
+) -> None:
+    tmp = tmp_path_factory.mktemp("property")
+    async with embedded(tmp, CI, CE) as stores, EmbeddedLog.open(tmp / "log.db") as log:
+        await run_operations(ops, stores, log)
+
+
+# -- recovery ------------------------------------------------------------------------------
+
+
+class StallingLog:
+    """The real log, with one fault injected: `append` never returns (the broker is slow to
+    acknowledge), so the relay is cancelled after the store commit and before the ack."""
+
+    def __init__(self, log: ChangeLog) -> None:
+        self._log = log
+        self.appending = asyncio.Event()
+
+    async def append(self, topic: str, records: Any) -> list[int]:
+        self.appending.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._log, name)
+
+
+async def test_a_relay_killed_before_the_ack_loses_nothing(tmp_path: Path) -> None:
+    link = Link.between(CI, CE)
+    async with (
+        embedded(tmp_path, CI, CE) as stores,
+        EmbeddedLog.open(tmp_path / "log.db") as log,
+        Mesh(log, stores, [link]) as mesh,
+    ):
+        for n in range(1, 6):
+            await write(stores[CI], published(n))
+        stalling = StallingLog(log)
+        relay = Relay(stores[CI], stalling, link)  # type: ignore[arg-type]
+        task = asyncio.create_task(relay.run())
+        await asyncio.wait_for(stalling.appending.wait(), 5)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert await stores[CI].outbox_position(link.id) == 0  # not moved: nothing acked
+        await mesh.settle()  # a new relay starts from the old position
+        assert len((await stores[CE].find(ALL)).items) == 5
+
+
+async def test_the_same_batch_twice_changes_nothing(tmp_path: Path) -> None:
+    link = Link.between(CI, CE)
+    async with (
+        embedded(tmp_path, CI, CE) as stores,
+        EmbeddedLog.open(tmp_path / "log.db") as log,
+        Mesh(log, stores, [link]) as mesh,
+    ):
+        for n in range(1, 4):
+            await write(stores[CI], published(n))
+        await mesh.settle()
+        before = await stores[CE].find(ALL)
+        outbox = await stores[CE].outbox_after(0, 100)
+        # Consumer killed before committing: the group reads the batch again.
+        consumer, reader = mesh.consumers[0], mesh._readers[0]
+        await reader.commit(0)
+        await mesh.close_readers()
+        consumer.status.position = None
+        await mesh.open_readers()
+        await mesh.consume()
+        assert consumer.status.stale == 3
+        assert consumer.status.applied == 3
+        assert await stores[CE].find(ALL) == before
+        assert await stores[CE].outbox_after(0, 100) == outbox  # stale copies are not sent on
+
+
+async def test_the_worker_runs_the_links_and_reports_them(tmp_path: Path) -> None:
+    links = [Link.between(CI, CE), Link.between(CI, PI)]
+    async with (
+        embedded(tmp_path, CI, CE) as stores,
+        EmbeddedLog.open(tmp_path / "log.db") as log,
+    ):
+        worker = SyncWorker(stores[CI], log, links, backoff=Backoff(0.01, 0.05))
+        target = SyncWorker(stores[CE], log, [links[0]], backoff=Backoff(0.01, 0.05))
+        async with worker, target:
+            await write(stores[CI], published(1))
+            await write(stores[CI], published(2, classification=Classification.CLASSIFIED))
+            await until(lambda: target.consumers[0].status.applied == 1)
+            await until(lambda: target.consumers[0].status.lag == 0)
+        statuses = {(s.link, s.side.value): s for s in worker.statuses() + target.statuses()}
+        mirror = statuses[(links[0].id, "relay")]
+        assert (mirror.produced, mirror.refused) == (1, 1)
+        assert statuses[(links[1].id, "relay")].produced == 2
+        assert statuses[(links[0].id, "consumer")].as_dict()["state"] == "stopped"
+        assert [e.resource_code for e in worker.security_events] == [code(2)]
+
+
+async def until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Wait for the workers' counters to say `condition` (they run as tasks)."""
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110 - counters, not events
+            await asyncio.sleep(0.02)
