@@ -39,8 +39,9 @@ async def consume(connection: KafkaConnection, topic: str, group: str, count: in
     consumer = AIOKafkaConsumer(
         topic, group_id=group, auto_offset_reset="earliest", **connection.aiokafka()
     )
-    await consumer.start()
     try:
+        # start() itself may meet the authorisation error; stop() must run either way.
+        await consumer.start()
         received: list[bytes] = []
         while len(received) < count:
             message = await asyncio.wait_for(consumer.getone(), WAIT)
@@ -52,11 +53,12 @@ async def consume(connection: KafkaConnection, topic: str, group: str, count: in
 
 
 async def test_produce_and_consume_over_scram(
-    kafka_server: KafkaConnection, unique_topic: Callable[..., str]
+    kafka_server: KafkaConnection, kafka_admin: KafkaAdmin, unique_topic: Callable[..., str]
 ) -> None:
     assert kafka_server.security_protocol == "SASL_PLAINTEXT"
     assert kafka_server.mechanism == "SCRAM-SHA-512"
     topic = unique_topic()
+    kafka_admin.create_topic(topic)  # the broker creates no topic on a first send
     await produce(kafka_server, topic, "目录".encode(), b"two")
     assert await consume(kafka_server, topic, unique_topic("group"), 2) == ["目录".encode(), b"two"]
 
