@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from graph.codes import NATION, parse_resource_code, region_level
+from graph.codes import NATION, check_region_code, parse_resource_code, region_level
 from graph.enums import (
     Classification,
     FormatClass,
@@ -21,6 +21,7 @@ from graph.enums import (
     UpdateCycle,
     Zone,
 )
+from graph.errors import InvalidValue
 
 __all__ = [
     "Actor",
@@ -32,6 +33,7 @@ __all__ = [
     "Region",
     "Resource",
     "catalog_id",
+    "parse_catalog_id",
 ]
 
 
@@ -137,6 +139,23 @@ def catalog_id(region_code: str, zone: Zone) -> str:
     """The id of the catalog (one per instance): ``national/intranet``, ``510100/extranet``."""
     where = "national" if region_code == NATION else region_code
     return f"{where}/{zone.value.lower()}"
+
+
+def parse_catalog_id(value: str, field: str = "origin") -> tuple[str, Zone]:
+    """The region code and zone a catalog id names: ``510100/intranet`` → (510100, INTRANET).
+
+    Only the canonical spelling is accepted (``national`` for the nation, zones lower case),
+    so one catalog has one id everywhere."""
+    accepted = "a catalog id such as '510100/intranet' or 'national/extranet'"
+    where, _, zone = value.partition("/") if isinstance(value, str) else ("", "", "")
+    region = NATION if where == "national" else where
+    try:
+        parsed = check_region_code(region, field), Zone(zone.upper())
+    except (InvalidValue, ValueError):
+        raise InvalidValue(field, value, accepted) from None
+    if catalog_id(*parsed) != value:
+        raise InvalidValue(field, value, accepted)
+    return parsed
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,9 @@
 
 from __future__ import annotations
 
-from graph.codes import NATION, check_region_code
 from graph.enums import Zone
 from graph.errors import InvalidValue
-from graph.model import catalog_id
+from graph.model import parse_catalog_id
 
 __all__ = ["ACCEPTED_INSTANCE_ID", "parse_instance_id", "zone_of"]
 
@@ -22,19 +21,10 @@ ACCEPTED_INSTANCE_ID = (
 
 def parse_instance_id(instance: str) -> tuple[str, Zone]:
     """The region code and zone of an instance id; `ValueError` unless it is canonical."""
-    if not isinstance(instance, str) or instance.count("/") != 1:
-        raise ValueError(f"{instance!r} is not {ACCEPTED_INSTANCE_ID}")
-    where, zone_name = instance.split("/")
-    region = NATION if where == "national" else where
     try:
-        check_region_code(region)
-        zone = Zone(zone_name.upper())
-    except (InvalidValue, ValueError):
+        return parse_catalog_id(instance)
+    except InvalidValue:
         raise ValueError(f"{instance!r} is not {ACCEPTED_INSTANCE_ID}") from None
-    # The nation is written 'national', never '100000'; zones are lower case: one spelling each.
-    if catalog_id(region, zone) != instance:
-        raise ValueError(f"{instance!r} is not {ACCEPTED_INSTANCE_ID}")
-    return region, zone
 
 
 def zone_of(instance: str) -> Zone:

@@ -10,7 +10,6 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from graph.codes import NATION, check_region_code
 from graph.enums import (
     Classification,
     FormatClass,
@@ -20,14 +19,20 @@ from graph.enums import (
     UpdateCycle,
     Zone,
 )
-from graph.errors import InvalidValue
-from graph.model import Catalog, Category, DataItem, Department, LifecycleStep, Region, Resource
+from graph.model import (
+    Catalog,
+    Category,
+    DataItem,
+    Department,
+    LifecycleStep,
+    Region,
+    Resource,
+)
 
 __all__ = [
     "catalog_from_row",
     "category_from_row",
     "department_from_row",
-    "parse_catalog_id",
     "region_from_row",
     "resource_from_json",
     "resource_to_json",
@@ -136,17 +141,6 @@ def resource_from_json(text: str) -> Resource:
         updated_at=datetime.fromisoformat(raw["updated_at"]) if raw["updated_at"] else None,
         extensions=tuple((key, value) for key, value in raw["extensions"]),
     )
-
-
-def parse_catalog_id(catalog_id: str, field: str = "origin") -> tuple[str, Zone]:
-    """The region code and zone a catalog id names: ``510100/intranet`` → (510100, INTRANET)."""
-    accepted = "a catalog id such as '510100/intranet' or 'national/extranet'"
-    where, _, zone = catalog_id.partition("/") if isinstance(catalog_id, str) else ("", "", "")
-    region = NATION if where == "national" else where
-    try:
-        return check_region_code(region, field), Zone(zone.upper())
-    except (InvalidValue, ValueError):
-        raise InvalidValue(field, catalog_id, accepted) from None
 
 
 def department_from_row(row: tuple[Any, ...]) -> Department:

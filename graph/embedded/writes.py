@@ -8,10 +8,10 @@ import sqlite3
 from collections.abc import Sequence
 
 from graph.codes import check_region_code
-from graph.embedded.rows import parse_catalog_id, resource_to_json
+from graph.embedded.rows import resource_to_json
 from graph.embedded.search import index_text
 from graph.errors import InvalidValue, VersionConflict
-from graph.model import Catalog, Category, Department, Region, Resource
+from graph.model import Catalog, Category, Department, Region, Resource, parse_catalog_id
 from graph.queries import ApplyOutcome
 
 __all__ = [

@@ -11,7 +11,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from graph.codes import NATION, check_region_code, region_level
+from graph.codes import check_region_code, region_level
 from graph.enums import (
     THEMES,
     Classification,
@@ -23,7 +23,16 @@ from graph.enums import (
     Zone,
 )
 from graph.errors import InvalidValue
-from graph.model import Catalog, Category, DataItem, Department, LifecycleStep, Region, Resource
+from graph.model import (
+    Catalog,
+    Category,
+    DataItem,
+    Department,
+    LifecycleStep,
+    Region,
+    Resource,
+    parse_catalog_id,
+)
 
 __all__ = [
     "catalog_from_record",
@@ -32,7 +41,6 @@ __all__ = [
     "department_from_record",
     "department_row",
     "origin_catalog_row",
-    "parse_catalog_id",
     "region_from_record",
     "region_row",
     "resource_from_json",
@@ -142,17 +150,6 @@ def resource_from_json(text: str) -> Resource:
         updated_at=datetime.fromisoformat(raw["updated_at"]) if raw["updated_at"] else None,
         extensions=tuple((key, value) for key, value in raw["extensions"]),
     )
-
-
-def parse_catalog_id(catalog_id: str, field: str = "origin") -> tuple[str, Zone]:
-    """The region code and zone a catalog id names: ``510100/intranet`` → (510100, INTRANET)."""
-    accepted = "a catalog id such as '510100/intranet' or 'national/extranet'"
-    where, _, zone = catalog_id.partition("/") if isinstance(catalog_id, str) else ("", "", "")
-    region = NATION if where == "national" else where
-    try:
-        return check_region_code(region, field), Zone(zone.upper())
-    except (InvalidValue, ValueError):
-        raise InvalidValue(field, catalog_id, accepted) from None
 
 
 def catalog_row(catalog: Catalog) -> Row:

@@ -20,7 +20,7 @@ from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, Asyn
 
 from graph.codes import check_resource_code
 from graph.enums import LifecycleState
-from graph.model import Catalog, Category, Department, Region, Resource
+from graph.model import Catalog, Category, Department, Region, Resource, parse_catalog_id
 from graph.neo4j import cypher, writes
 from graph.neo4j import outbox as outboxes
 from graph.neo4j.errors import translated
@@ -29,7 +29,6 @@ from graph.neo4j.lineage import lineage
 from graph.neo4j.rows import (
     catalog_from_record,
     department_from_record,
-    parse_catalog_id,
     region_from_record,
     resource_from_json,
 )
