@@ -327,10 +327,22 @@ SEARCHED_RESOURCES = (
     "WHERE {where}"
 )
 
-COUNT = "{selected} RETURN count(r) AS total"
-
 WHERE_AFTER_CODE = "r.code > $after_code"
 WHERE_AFTER_SCORE = "(score < $after_score OR (score = $after_score AND r.code > $after_code))"
+
+# The count of a selection and of every Resource node (from the count store, placeholders
+# included: an estimate's input), in one round trip.
+COUNT_AMONG_NODES = """
+CALL () {
+  {selected}
+  RETURN count(r) AS total
+}
+CALL () {
+  MATCH (n:Resource)
+  RETURN count(n) AS nodes
+}
+RETURN total, nodes
+"""
 
 PAGE_BY_CODE = """
 {selected}
@@ -340,7 +352,7 @@ LIMIT $limit
 """
 
 # The same page read along the code index, filtering as it goes: cheaper than sorting every
-# match when matches are common (`graph.neo4j.finding` decides from the count).
+# match when matches are common (`graph.neo4j.finding` decides from the counts).
 PAGE_IN_CODE_ORDER = """
 MATCH (r:Resource)
 USING INDEX r:Resource(code)
@@ -349,9 +361,6 @@ RETURN r.snapshot AS snapshot
 ORDER BY r.code
 LIMIT $limit
 """
-
-# Every Resource node, from the count store (placeholders included: an estimate's input).
-COUNT_NODES = "MATCH (r:Resource) RETURN count(r) AS total"
 
 # The count and one page of a search in one statement, so Lucene answers once. `{where}` is the
 # filter, `{after}` the cursor's condition (or ``true``).
@@ -386,19 +395,27 @@ RETURN d.code AS code, d.name AS name
 
 # -- the catalog tree ----------------------------------------------------------------------
 
-# Every catalog with the ids of the catalogs below it (PART_OF*), each once.
+# In one round trip: how many entries in `$states` each catalog id lists, by the range index on
+# ``(state, catalog_id)`` (ids read from it); and every catalog with the ids of the catalogs
+# below it (PART_OF*), each once, and how many entries it lists in any state — its degree,
+# which Neo4j keeps, so no entry is read.
 CATALOG_TREE = """
-MATCH (c:Catalog)
-OPTIONAL MATCH (c)<-[:PART_OF*1..]-(below:Catalog)
-RETURN c.id AS id, c.name AS name, c.region_code AS region_code, c.parent_id AS parent_id,
-       collect(DISTINCT below.id) AS below
-"""
-
-# Entries per catalog id, by the range index on `state` (and `catalog_id` read from it).
-COUNT_BY_CATALOG = """
-MATCH (r:Resource)
-WHERE r.state IN $states AND r.catalog_id IS NOT NULL
-RETURN r.catalog_id AS id, count(r) AS count
+CALL () {
+  MATCH (r:Resource)
+  WHERE r.state IN $states AND r.catalog_id IS NOT NULL
+  WITH r.catalog_id AS id, count(r) AS count
+  RETURN collect([id, count]) AS counted
+}
+CALL () {
+  MATCH (c:Catalog)
+  OPTIONAL MATCH (c)<-[:PART_OF*1..]-(below:Catalog)
+  WITH c, collect(DISTINCT below.id) AS below
+  RETURN collect({
+    id: c.id, name: c.name, region_code: c.region_code, parent_id: c.parent_id, below: below,
+    listed: COUNT { (c)<-[:LISTED_IN]-() }
+  }) AS catalogs
+}
+RETURN counted, catalogs
 """
 
 # -- lineage -------------------------------------------------------------------------------

@@ -103,8 +103,8 @@ async def _by_code(
     first: int,
     cursor: tuple[str, float | None] | None,
 ) -> ResourcePage:
-    count = cypher.fill(cypher.COUNT, selected=_selected(source, parts))
-    (record,) = await _records(tx, count, params)
+    counts = cypher.fill(cypher.COUNT_AMONG_NODES, selected=_selected(source, parts))
+    (record,) = await _records(tx, counts, params)
     total = int(record["total"])
     if total == 0:
         return _EMPTY
@@ -112,7 +112,7 @@ async def _by_code(
     if cursor is not None:
         page_parts.append(cypher.WHERE_AFTER_CODE)
         params["after_code"] = cursor[0]
-    if await _common(tx, total, first):
+    if _common(total, int(record["nodes"]), first):
         params.setdefault("after_code", "")
         along = [*parts, cypher.WHERE_THEME] if source is cypher.RESOURCES_ABOUT else parts
         page = cypher.fill(cypher.PAGE_IN_CODE_ORDER, where=" AND ".join(along) or "true")
@@ -124,13 +124,10 @@ async def _by_code(
     return ResourcePage(items, total, end, has_next_page=len(records) > first)
 
 
-async def _common(tx: AsyncManagedTransaction, matches: int, first: int) -> bool:
+def _common(matches: int, nodes: int, first: int) -> bool:
     """Whether reading the code index in order until a page is full (about
     ``(first + 1) × nodes / matches`` nodes) costs less than sorting all `matches`."""
-    if matches == 0:
-        return False
-    (record,) = await _records(tx, cypher.COUNT_NODES, {})
-    return (first + 1) * int(record["total"]) <= matches * matches
+    return matches > 0 and (first + 1) * nodes <= matches * matches
 
 
 async def facets(tx: AsyncManagedTransaction, where: ResourceFilter, search: str | None) -> Facets:

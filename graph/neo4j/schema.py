@@ -70,6 +70,11 @@ SCHEMA: dict[str, str] = {
             "open_to_public",
         )
     },
+    # Region is a prefix (``STARTS WITH``), so it must come last to be sought, after equalities:
+    # a region's entries of one share type — the commonest pair of filters — in one seek
+    # without reading a node, which is what counting them needs.
+    "resource_state_share_type_region": "CREATE INDEX resource_state_share_type_region "
+    "IF NOT EXISTS FOR (r:Resource) ON (r.state, r.share_type, r.region_code)",
     "department_region": "CREATE INDEX department_region IF NOT EXISTS "
     "FOR (d:Department) ON (d.region_code)",
     "region_parent": "CREATE INDEX region_parent IF NOT EXISTS FOR (g:Region) ON (g.parent_code)",
