@@ -1,0 +1,159 @@
+// The benchmark's counterpart of `mulu serve`: the same Neo4j graph (as graph/neo4j writes it)
+// served by @neo4j/graphql 7 on Apollo Server 5, one Node process, for bench/graphql_bench.py.
+//
+//   NEO4J_URI=bolt://127.0.0.1:7687 NEO4J_USER=neo4j NEO4J_PASSWORD=… PORT=4000 node server.js
+//
+// The type definitions mirror mulu's schema for the fields the benchmark asks: search through
+// the full-text index `resource_text` (@fulltext, which mulu's store creates), nested fields
+// through @relationship, lineage and catalog counts through @cypher. Only published entries are
+// shown by mulu to an anonymous caller; here the queries filter on `state` (and the `Published`
+// label inside @cypher) to select the same entries.
+
+import { ApolloServer } from "@apollo/server";
+import { startStandaloneServer } from "@apollo/server/standalone";
+import { Neo4jGraphQL } from "@neo4j/graphql";
+import neo4j from "neo4j-driver";
+
+const typeDefs = /* GraphQL */ `
+  type Resource
+    @node
+    @fulltext(
+      indexes: [{ indexName: "resource_text", queryName: "searchResources", fields: ["name", "summary"] }]
+    ) {
+    code: ID!
+    name: String!
+    summary: String!
+    state: String!
+    origin: String! @alias(property: "catalog_id")
+    items: [DataItem!]! @relationship(type: "HAS_ITEM", direction: OUT)
+    provider: Department @relationship(type: "PROVIDES", direction: IN)
+    themes: [Theme!]! @relationship(type: "ABOUT", direction: OUT)
+    catalog: Catalog @relationship(type: "LISTED_IN", direction: OUT)
+    "The owning catalog and those above it, nearest first."
+    catalogPath: [Catalog!]!
+      @cypher(
+        statement: """
+        MATCH (this)-[:LISTED_IN]->(:Catalog)-[up:PART_OF*0..]->(c:Catalog)
+        WITH c ORDER BY size(up)
+        RETURN c
+        """
+        columnName: "c"
+      )
+    "Published entries this one derives from, within 3 hops."
+    upstream: [Resource!]!
+      @cypher(
+        statement: """
+        MATCH (this)-[:DERIVED_FROM*1..3]->(u:Published)
+        RETURN DISTINCT u
+        """
+        columnName: "u"
+      )
+    "Published entries derived from this one, within 3 hops."
+    downstream: [Resource!]!
+      @cypher(
+        statement: """
+        MATCH (this)<-[:DERIVED_FROM*1..3]-(d:Published)
+        RETURN DISTINCT d
+        """
+        columnName: "d"
+      )
+    "The DERIVED_FROM edges of both walks, as 'derived>source', between visible entries."
+    lineageEdges: [String!]!
+      @cypher(
+        statement: """
+        CALL (this) {
+          MATCH p = (this)-[:DERIVED_FROM*1..3]->(:Resource)
+          RETURN p
+          UNION
+          MATCH p = (this)<-[:DERIVED_FROM*1..3]-(:Resource)
+          RETURN p
+        }
+        UNWIND relationships(p) AS e
+        WITH DISTINCT startNode(e) AS d, endNode(e) AS s
+        WHERE d:Published AND s:Published
+        RETURN collect(d.code + '>' + s.code) AS edges
+        """
+        columnName: "edges"
+      )
+  }
+
+  type DataItem @node {
+    name: String!
+    dataType: String! @alias(property: "data_type")
+    length: Int
+    isBaseItem: Boolean! @alias(property: "is_base_item")
+    position: Int!
+  }
+
+  type Department @node {
+    code: ID!
+    name: String!
+    regionCode: String @alias(property: "region_code")
+  }
+
+  type Theme @node {
+    name: String!
+  }
+
+  type Catalog @node {
+    id: ID!
+    name: String!
+    level: String!
+    regionCode: String! @alias(property: "region_code")
+    parentId: String @alias(property: "parent_id")
+    parent: Catalog @relationship(type: "PART_OF", direction: OUT)
+    children: [Catalog!]! @relationship(type: "PART_OF", direction: IN)
+    "Published entries listed in this catalog itself."
+    ownCount: Int!
+      @cypher(
+        statement: """
+        MATCH (this)<-[:LISTED_IN]-(r:Published)
+        RETURN count(r) AS n
+        """
+        columnName: "n"
+      )
+    "Published entries of this catalog and every catalog below."
+    totalCount: Int!
+      @cypher(
+        statement: """
+        MATCH (this)<-[:PART_OF*0..]-(c:Catalog)<-[:LISTED_IN]-(r:Published)
+        RETURN count(r) AS n
+        """
+        columnName: "n"
+      )
+  }
+
+  type Query {
+    "The roots of the catalog tree."
+    catalogRoots: [Catalog!]!
+      @cypher(
+        statement: """
+        MATCH (c:Catalog)
+        WHERE NOT EXISTS { (c)-[:PART_OF]->(:Catalog) }
+        RETURN c ORDER BY c.id
+        """
+        columnName: "c"
+      )
+  }
+`;
+
+const uri = process.env.NEO4J_URI ?? "bolt://127.0.0.1:7687";
+const user = process.env.NEO4J_USER ?? "neo4j";
+const password = process.env.NEO4J_PASSWORD ?? "";
+const port = Number(process.env.PORT ?? 4000);
+
+const driver = neo4j.driver(uri, neo4j.auth.basic(user, password));
+const schema = await new Neo4jGraphQL({ typeDefs, driver }).getSchema();
+const server = new ApolloServer({ schema });
+const { url } = await startStandaloneServer(server, {
+  listen: { host: "127.0.0.1", port },
+});
+console.log(`@neo4j/graphql serving at ${url}`);
+
+async function shutdown() {
+  await server.stop();
+  await driver.close();
+  process.exit(0);
+}
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
