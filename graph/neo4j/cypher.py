@@ -140,26 +140,33 @@ CALL (k) {
 }
 """
 
-REGIONS = """
-MATCH (g:Region)
-WHERE $codes IS NULL OR g.code IN $codes
-RETURN g.code AS code, g.name AS name, g.parent_code AS parent_code
-ORDER BY code
+# Each reference read comes in two shapes: all of them, or those with the given keys looked up
+# one by one through the uniqueness index ("$keys IS NULL OR x IN $keys" would scan them all).
+_REGION_FIELDS = "g.code AS code, g.name AS name, g.parent_code AS parent_code"
+ALL_REGIONS = f"MATCH (g:Region) RETURN {_REGION_FIELDS} ORDER BY code"
+REGIONS_BY_CODE = f"""
+UNWIND $codes AS key
+MATCH (g:Region {{code: key}})
+RETURN {_REGION_FIELDS} ORDER BY code
 """
 
-CATALOGS = """
-MATCH (c:Catalog)
-WHERE $ids IS NULL OR c.id IN $ids
-RETURN c.id AS id, c.region_code AS region_code, c.zone AS zone, c.name AS name,
-       c.parent_id AS parent_id
-ORDER BY id
+_CATALOG_FIELDS = """c.id AS id, c.region_code AS region_code, c.zone AS zone, c.name AS name,
+       c.parent_id AS parent_id"""
+ALL_CATALOGS = f"MATCH (c:Catalog) RETURN {_CATALOG_FIELDS} ORDER BY id"
+CATALOGS_BY_ID = f"""
+UNWIND $ids AS key
+MATCH (c:Catalog {{id: key}})
+RETURN {_CATALOG_FIELDS} ORDER BY id
 """
 
-DEPARTMENTS = """
-MATCH (d:Department)
-WHERE $codes IS NULL OR d.code IN $codes
-RETURN d.code AS code, d.name AS name, d.region_code AS region_code, d.leads AS leads
-ORDER BY code
+_DEPARTMENT_FIELDS = (
+    "d.code AS code, d.name AS name, d.region_code AS region_code, d.leads AS leads"
+)
+ALL_DEPARTMENTS = f"MATCH (d:Department) RETURN {_DEPARTMENT_FIELDS} ORDER BY code"
+DEPARTMENTS_BY_CODE = f"""
+UNWIND $codes AS key
+MATCH (d:Department {{code: key}})
+RETURN {_DEPARTMENT_FIELDS} ORDER BY code
 """
 
 CATEGORIES = """

@@ -269,18 +269,21 @@ class Neo4jStore:
 
     # -- reference reads -----------------------------------------------------------------
     async def catalogs(self, ids: Sequence[str] | None = None) -> list[Catalog]:
-        records = await self._read(
-            "read catalogs", _records, cypher.CATALOGS, ids=None if ids is None else list(ids)
-        )
+        if ids is None:
+            records = await self._read("read catalogs", _records, cypher.ALL_CATALOGS)
+        else:
+            ids = list(dict.fromkeys(ids))
+            records = await self._read("read catalogs", _records, cypher.CATALOGS_BY_ID, ids=ids)
         return [catalog_from_record(r) for r in records]
 
     async def departments(self, codes: Sequence[str] | None = None) -> list[Department]:
-        records = await self._read(
-            "read departments",
-            _records,
-            cypher.DEPARTMENTS,
-            codes=None if codes is None else list(codes),
-        )
+        if codes is None:
+            records = await self._read("read departments", _records, cypher.ALL_DEPARTMENTS)
+        else:
+            codes = list(dict.fromkeys(codes))
+            records = await self._read(
+                "read departments", _records, cypher.DEPARTMENTS_BY_CODE, codes=codes
+            )
         return [department_from_record(r) for r in records]
 
     async def categories(self, codes: Sequence[str]) -> list[Category]:
@@ -290,7 +293,11 @@ class Neo4jStore:
         return [Category(r["code"], r["name"]) for r in records]
 
     async def regions(self, codes: Sequence[str] | None = None) -> list[Region]:
-        records = await self._read(
-            "read regions", _records, cypher.REGIONS, codes=None if codes is None else list(codes)
-        )
+        if codes is None:
+            records = await self._read("read regions", _records, cypher.ALL_REGIONS)
+        else:
+            codes = list(dict.fromkeys(codes))
+            records = await self._read(
+                "read regions", _records, cypher.REGIONS_BY_CODE, codes=codes
+            )
         return [region_from_record(r) for r in records]
