@@ -39,7 +39,10 @@ def where_clause(where: ResourceFilter) -> Condition:
     if where.region_code is not None:
         region = check_region_code(where.region_code, "region_code")
         if region != NATION:
-            add("r.catalog_region LIKE ?", region[: _REGION_PREFIX[region_level(region)]] + "%")
+            # A range over the six-digit codes under the prefix, which an index can serve
+            # (LIKE is case-insensitive in SQLite and so cannot use one).
+            prefix = region[: _REGION_PREFIX[region_level(region)]]
+            add("r.catalog_region BETWEEN ? AND ?", prefix.ljust(6, "0"), prefix.ljust(6, "9"))
     if where.catalog_id is not None:
         add("r.catalog_id = ?", where.catalog_id)
     if where.provider_code is not None:
