@@ -82,3 +82,139 @@ def serve(
         access_log=False,
         lifespan="on",
     )
+
+
+@app.command()
+def demo(
+    port_base: Annotated[
+        int,
+        typer.Option(help="the instances listen on 127.0.0.1, ports base+1 … base+6", min=0),
+    ] = 8100,
+    sample: Annotated[
+        int, typer.Option(help="about this many entries of 成都 and 四川, synced upward", min=1)
+    ] = 2000,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="keep the stores and the log here (default: a temporary directory)"),
+    ] = None,
+) -> None:
+    """The nation, 四川 and 成都 (intranet + extranet) in one process, with a synced sample
+    catalog, GraphiQL and example queries; no servers needed. Ctrl-C stops it."""
+    import asyncio
+    import shutil
+    import tempfile
+
+    from federation.demo import run_demo
+    from federation.logging import configure_logging
+
+    if port_base + 6 > 65535:
+        raise typer.BadParameter(f"{port_base} + 6 is above 65535", param_hint="--port-base")
+    configure_logging("WARNING")
+    chosen = data_dir or Path(tempfile.mkdtemp(prefix="mulu-demo-"))
+    try:
+        asyncio.run(run_demo(port_base, sample, chosen))
+    except OSError as exc:  # a port in use, say
+        Console(stderr=True).print(f"mulu demo: {exc}")
+        raise typer.Exit(1) from None
+    finally:
+        if data_dir is None:
+            shutil.rmtree(chosen, ignore_errors=True)
+
+
+TopologyArgument = Annotated[
+    Path, typer.Argument(help="the topology file, e.g. topologies/demo.toml", exists=True)
+]
+
+
+@app.command()
+def up(
+    topology: TopologyArgument,
+    config: ConfigOption = None,
+    detach: Annotated[
+        bool,
+        typer.Option(help="run in the background: pid file and log under the data_dir"),
+    ] = False,
+) -> None:
+    """Start every instance of a topology in this process, with its sync workers."""
+    import asyncio
+    import os
+
+    from federation.logging import configure_logging
+    from federation.runtime import pid_file, run_up, running_pid
+    from federation.topology import TopologyError, load_topology
+
+    try:
+        chosen = load_settings(config)
+        load_topology(topology)
+        pid_path = pid_file(topology)
+    except (OSError, ValueError) as exc:  # TopologyError is a ValueError
+        hint = "TOPOLOGY" if isinstance(exc, TopologyError) else "--config / MULU_*"
+        raise typer.BadParameter(str(exc), param_hint=hint) from exc
+    already = running_pid(pid_path)
+    if already is not None and already != os.getpid():  # a detached run is its own pid
+        Console(stderr=True).print(
+            f"mulu up: {topology} is already running (pid {already}); `mulu down {topology}`"
+        )
+        raise typer.Exit(1)
+    if detach:
+        _detach(topology, config, pid_path)
+        return
+    configure_logging(chosen.log_level)
+    try:
+        asyncio.run(run_up(topology, chosen))
+    except OSError as exc:  # a port in use, a store that cannot be opened
+        Console(stderr=True).print(f"mulu up: {exc}")
+        raise typer.Exit(1) from None
+
+
+def _detach(topology: Path, config: Path | None, pid_path: Path) -> None:
+    """`mulu up` again in a new session, its output in <data_dir>/mulu-up.log; returns once
+    it is ready (or says why it is not)."""
+    import subprocess
+    import sys
+    import time
+
+    from federation.runtime import READY
+
+    pid_path.parent.mkdir(parents=True, exist_ok=True)
+    log_path = pid_path.with_suffix(".log")
+    command = [sys.executable, "-c", "from federation.cli import app; app()", "up", str(topology)]
+    if config is not None:
+        command += ["--config", str(config)]
+    with log_path.open("w", encoding="utf-8") as log:
+        child = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    pid_path.write_text(f"{child.pid}\n", encoding="utf-8")
+    deadline = time.monotonic() + 120
+    while READY not in log_path.read_text(encoding="utf-8"):
+        if child.poll() is not None or time.monotonic() > deadline:
+            if child.poll() is None:
+                child.terminate()
+            pid_path.unlink(missing_ok=True)
+            tail = "\n".join(log_path.read_text(encoding="utf-8").splitlines()[-15:])
+            Console(stderr=True).print(f"mulu up: did not start; the end of {log_path}:\n{tail}")
+            raise typer.Exit(1)
+        time.sleep(0.2)
+    print(f"mulu up: {topology} running in the background (pid {child.pid}); log: {log_path}")
+    print(f"stop it with: mulu down {topology}")
+
+
+@app.command()
+def down(topology: TopologyArgument) -> None:
+    """Stop a `mulu up --detach` of the topology; harmless when it is not running."""
+    from federation.runtime import pid_file, stop_detached
+    from federation.topology import TopologyError
+
+    try:
+        stopped = stop_detached(pid_file(topology))
+    except TopologyError as exc:
+        raise typer.BadParameter(str(exc), param_hint="TOPOLOGY") from exc
+    if stopped is None:
+        print(f"mulu down: {topology} was not running")
+    else:
+        print(f"mulu down: stopped {topology} (pid {stopped})")

@@ -1,0 +1,345 @@
+"""``mulu demo``: the nation, 四川 and 成都 (intranet and extranet at each) in one process.
+
+Embedded stores and the embedded log under a data directory; the sample catalog's entries of
+the nation, 四川 and 成都 written at their INTRANET instances with their change events in the
+outbox, as a department's maintenance would write them, so that the sync carries them upward
+(成都 → 四川 → 国家) and across (the mirror: intranet → extranet, classified entries held back).
+Once every link has caught up it prints each instance's GraphiQL address and example queries
+as curl commands, then serves until Ctrl-C.
+
+    $ mulu demo --port-base 8100 --sample 2000
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import os
+import shlex
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from federation.runtime import Runtime, embedded_log
+from federation.settings import Settings
+from federation.topology import load_topology
+from graph import CatalogStore, Classification, LifecycleState, Resource, ResourceKind, Zone
+from graph.codes import NATION
+from graph.queries import Direction, ResourceFilter
+from graph.rules import check_resource
+from graph.sample import SampleCatalog, generate_catalog
+from sync.events import outbox_record
+
+__all__ = [
+    "DEMO_INSTANCES",
+    "Example",
+    "demo_sample",
+    "demo_topology",
+    "examples",
+    "load_demo_sample",
+    "run_demo",
+]
+
+NATION_I, NATION_E = "national/intranet", "national/extranet"
+PROVINCE_I, PROVINCE_E = "510000/intranet", "510000/extranet"
+CITY_I, CITY_E = "510100/intranet", "510100/extranet"
+
+# (instance id, name), in the order of their ports from --port-base + 1.
+DEMO_INSTANCES: tuple[tuple[str, str], ...] = (
+    (NATION_I, "国家政务信息资源目录（内网）"),
+    (NATION_E, "国家政务信息资源目录（外网）"),
+    (PROVINCE_I, "四川省政务信息资源目录（内网）"),
+    (PROVINCE_E, "四川省政务信息资源目录（外网）"),
+    (CITY_I, "成都市政务信息资源目录（内网）"),
+    (CITY_E, "成都市政务信息资源目录（外网）"),
+)
+_LINKS = (
+    (CITY_I, PROVINCE_I),
+    (PROVINCE_I, NATION_I),
+    (CITY_E, PROVINCE_E),
+    (PROVINCE_E, NATION_E),
+    (CITY_I, CITY_E),
+    (PROVINCE_I, PROVINCE_E),
+    (NATION_I, NATION_E),
+)
+# Whose own entries the demo writes: the intranet catalogs (the extranet gets the mirror's).
+_ORIGINS = (CITY_I, PROVINCE_I, NATION_I)
+
+
+def demo_topology(port_base: int, data_dir: Path, host: str = "127.0.0.1") -> str:
+    """The demo's topology file (topologies/demo.toml with ports from `port_base` + 1)."""
+    lines = [
+        "# mulu demo: the nation, 四川 and 成都, intranet and extranet, on embedded stores.",
+        f"data_dir = {json.dumps(str(data_dir), ensure_ascii=False)}",
+        "",
+    ]
+    for offset, (instance, name) in enumerate(DEMO_INSTANCES, start=1):
+        lines += [
+            "[[instances]]",
+            f'id = "{instance}"',
+            f'name = "{name}"',
+            f'graphql = "{host}:{port_base + offset}"',
+            'store = { kind = "embedded" }',
+            "",
+        ]
+    for source, target in _LINKS:
+        lines += ["[[links]]", f'source = "{source}"', f'target = "{target}"', ""]
+    return "\n".join(lines)
+
+
+def demo_sample(entries: int, seed: int = 1) -> SampleCatalog:
+    """A sample of which 成都's and 四川's own intranet catalogs hold about `entries`."""
+    if entries < 1:
+        raise ValueError(f"a sample of at least 1 entry, not {entries}")
+    probe = generate_catalog(max(entries, 1000), seed)
+    held = probe.count(CITY_I) + probe.count(PROVINCE_I)
+    return generate_catalog(max(entries, round(entries * probe.size / max(held, 1))), seed)
+
+
+async def load_demo_sample(stores: Mapping[str, CatalogStore], sample: SampleCatalog) -> int:
+    """Reference data at every instance; each intranet catalog's own entries at its instance,
+    with their change events in the outbox (at least one of 成都's published entries
+    CLASSIFIED). How many entries were written."""
+    for store in stores.values():
+        zone = store.catalog.zone
+        await store.put_regions(sample.regions)
+        await store.put_catalogs([c for c in sample.catalogs if c.zone is zone])
+        await store.put_departments(sample.departments)
+        await store.put_categories(sample.categories)
+    written = 0
+    for origin in _ORIGINS:
+        store = stores[origin]
+        entries = [check_resource(e, Zone.INTRANET) for e in sample.resources_for(origin)]
+        if origin == CITY_I and not any(_is_classified(e) for e in entries):
+            entries = _one_classified(entries)
+        for start in range(0, len(entries), 500):
+            batch = entries[start : start + 500]
+            await store.apply(batch, outbox=[outbox_record(e) for e in batch])
+        written += len(entries)
+    return written
+
+
+def _is_classified(entry: Resource) -> bool:
+    return (
+        entry.classification is Classification.CLASSIFIED
+        and entry.state is LifecycleState.PUBLISHED
+    )
+
+
+def _one_classified(entries: list[Resource]) -> list[Resource]:
+    for n, entry in enumerate(entries):
+        if entry.state is LifecycleState.PUBLISHED:
+            secret = dataclasses.replace(
+                entry,
+                classification=Classification.CLASSIFIED,
+                open_to_public=False,
+                open_condition=None,
+            )
+            return [*entries[:n], check_resource(secret, Zone.INTRANET), *entries[n + 1 :]]
+    return entries
+
+
+# -- the examples ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One printed example: `key` names what it shows (the tests check each by it)."""
+
+    key: str
+    title: str
+    instance: str
+    url: str
+    query: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def curl(self) -> str:
+        """The ready-to-run command."""
+        words = ["curl", "-s", self.url, "-H", "Content-Type: application/json"]
+        for name, value in self.headers:
+            words += ["-H", f"{name}: {value}"]
+        body = json.dumps({"query": self.query}, ensure_ascii=False)
+        return " ".join(shlex.quote(w) for w in words) + " -d " + shlex.quote(body)
+
+
+async def examples(
+    stores: Mapping[str, CatalogStore], urls: Mapping[str, str], reviewer: str
+) -> list[Example]:
+    """The example queries, with codes picked from what the instances now hold."""
+    national = await _own_published(stores[NATION_I], NATION_I)
+    base = next((e for e in national if e.kind is ResourceKind.BASE), national[0])
+    city = await _own_published(stores[CITY_I], CITY_I)
+    secret = next(e for e in city if e.classification is Classification.CLASSIFIED)
+    theme = await _theme_with_lineage(stores[NATION_I], national)
+    as_reviewer = (("X-Mulu-Dev-Department", reviewer), ("X-Mulu-Dev-Role", "REVIEWER"))
+    entry = "{ code name origin classification }"
+    return [
+        Example(
+            "peers-national-from-city",
+            "成都 intranet asks its parent (scope PEERS) for the nation's base resource "
+            f"{base.code} ({base.name}); 成都 does not hold it",
+            CITY_I,
+            urls[CITY_I],
+            f'{{ resource(code: "{base.code}", scope: PEERS) {entry} }}',
+        ),
+        Example(
+            "peers-provincial-from-city-extranet",
+            "成都 extranet, anonymous, scope PEERS: 四川's open entries, answered by the parent",
+            CITY_E,
+            urls[CITY_E],
+            '{ resources(scope: PEERS, filter: {catalog: "510000/intranet"}, first: 3) '
+            "{ edges { instance node { code name origin } } unreachablePeers { instance } } }",
+        ),
+        Example(
+            "nation-finds-city",
+            "the nation's intranet holds 成都's entries, aggregated upward through 四川",
+            NATION_I,
+            urls[NATION_I],
+            '{ resources(filter: {catalog: "510100/intranet"}, first: 3) '
+            "{ totalCount edges { node { code name origin } } } }",
+        ),
+        Example(
+            "classified-on-city-intranet",
+            f"the classified entry {secret.code} is on 成都's intranet",
+            CITY_I,
+            urls[CITY_I],
+            f'{{ resource(code: "{secret.code}") {entry} }}',
+        ),
+        Example(
+            "classified-absent-city-extranet",
+            "…and not on 成都's extranet, even for a reviewer (the mirror held it back): null",
+            CITY_E,
+            urls[CITY_E],
+            f'{{ resource(code: "{secret.code}") {entry} }}',
+            as_reviewer,
+        ),
+        Example(
+            "classified-absent-national-extranet",
+            "…nor on the national extranet: null",
+            NATION_E,
+            urls[NATION_E],
+            f'{{ resource(code: "{secret.code}") {entry} }}',
+            as_reviewer,
+        ),
+        Example(
+            "lineage-upstream",
+            f"lineage: what the national theme entry {theme.code} ({theme.name}) derives from, "
+            "3 levels up",
+            NATION_I,
+            urls[NATION_I],
+            f'{{ lineage(code: "{theme.code}", direction: UPSTREAM, depth: 3) '
+            "{ root truncated nodes { code resource { name origin } } edges { derived source } } }",
+        ),
+    ]
+
+
+async def _own_published(store: CatalogStore, catalog_id: str) -> list[Resource]:
+    found: list[Resource] = []
+    after = None
+    while True:
+        page = await store.find(ResourceFilter(catalog_id=catalog_id), first=100, after=after)
+        found += page.items
+        if not page.has_next_page or len(found) >= 1000:
+            return found
+        after = page.end_cursor
+
+
+async def _theme_with_lineage(store: CatalogStore, candidates: Sequence[Resource]) -> Resource:
+    """The national theme entry whose upstream reaches furthest into the other levels."""
+    best, reach = candidates[0], -1
+    for entry in candidates:
+        if entry.kind is not ResourceKind.THEME or not entry.derived_from:
+            continue
+        lineage = await store.lineage(entry.code, Direction.UPSTREAM, 3)
+        held = sum(r is not None and r.origin != entry.origin for r in lineage.nodes.values())
+        if held > reach:
+            best, reach = entry, held
+    return best
+
+
+def process_age() -> float:
+    """Seconds since this process started (Linux), else since this module was imported."""
+    try:
+        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return uptime - ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.monotonic() - _IMPORTED
+
+
+_IMPORTED = time.monotonic()
+
+
+def _write_topology(port_base: int, data_dir: Path) -> Path:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "topology.toml"
+    path.write_text(demo_topology(port_base, data_dir), encoding="utf-8")
+    return path
+
+
+# -- the run -------------------------------------------------------------------------------
+
+
+async def run_demo(
+    port_base: int,
+    entries: int,
+    data_dir: Path,
+    *,
+    echo: Callable[[str], None] = lambda line: print(line, flush=True),
+) -> None:
+    """Start the demo, print what to try once the sync has caught up, serve until stopped."""
+    logging.getLogger("mulu.sync.security").setLevel(logging.ERROR)  # counted below instead
+    topology_file = _write_topology(port_base, data_dir)
+    topology = load_topology(topology_file)
+    sample = demo_sample(entries)
+    # The demo listens on loopback only, so callers may name themselves (a reviewer, say).
+    settings = Settings(data_dir=data_dir, dev_identity_header=True, log_level="WARNING")
+    written = 0
+
+    async def prepare(stores: Mapping[str, CatalogStore]) -> None:
+        nonlocal written
+        written = await load_demo_sample(stores, sample)
+
+    echo(f"mulu demo: starting {len(topology.instances)} instances in {data_dir} …")
+    runtime = Runtime(
+        topology,
+        topology_file=topology_file,
+        settings=settings,
+        log=embedded_log(data_dir / "sync-log.db"),
+        prepare=prepare,
+    )
+    async with runtime:
+        async with asyncio.timeout(300):
+            await runtime.caught_up()
+        running = runtime.instances
+        stores = {i: r.store for i, r in running.items()}
+        urls = {i: r.url for i, r in running.items()}
+        shown = await examples(stores, urls, sample.reviewer(NATION).code)
+        statuses = [s for r in running.values() if r.worker for s in r.worker.statuses()]
+        held_back = sum(s.refused for s in statuses if s.side.value == "relay")
+        applied = sum(s.applied for s in statuses)
+        echo("")
+        echo("GraphiQL (open in a browser):")
+        width = max(len(i) for i in running)
+        for instance, item in running.items():
+            echo(f"  {instance:<{width}}  {item.url}  {item.spec.name}")
+        echo("")
+        echo(
+            f"sync: {written} entries written at the intranet instances of 国家, 四川 and 成都; "
+            f"{len(topology.links)} links caught up ({applied} copies applied, {held_back} "
+            "classified entries held back from the extranet by the mirror's guard)"
+        )
+        echo("")
+        echo("Example queries (copy a curl line into another terminal):")
+        for example in shown:
+            echo("")
+            echo(f"# [{example.key}] {example.title}")
+            echo(example.curl())
+        echo("")
+        echo(f"ready in {process_age():.1f} s (pid {os.getpid()}); Ctrl-C stops every instance.")
+        await runtime.serve_until_stopped()
+        echo("mulu demo: stopping …")
+    echo("mulu demo: stopped.")
