@@ -1,0 +1,180 @@
+"""`mulu demo` as a new user runs it from the README: started, every printed curl example run
+with curl and its answer checked against what the example claims, then stopped with Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.net import free_port
+from tests.federation.test_serve import mulu
+
+pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+
+Answer = dict[str, Any]
+
+
+def port_base(count: int) -> int:
+    """A base such that base+1 … base+count are free on loopback now."""
+    for _ in range(50):
+        first = free_port()
+        if first + count > 65535:
+            continue
+        sockets = []
+        try:
+            for port in range(first, first + count):
+                sock = socket.socket()
+                sockets.append(sock)
+                sock.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+        return first - 1
+    raise RuntimeError(f"no {count} consecutive free ports found")
+
+
+class Demo:
+    def __init__(self, process: subprocess.Popen[str], out: Path, started: float) -> None:
+        self.process = process
+        self.out = out
+        self.started = started
+        self.lines: list[str] = []
+
+    def wait_ready(self, seconds: float = 120) -> float:
+        deadline = time.monotonic() + seconds
+        while True:
+            self.lines = self.out.read_text(encoding="utf-8").splitlines()
+            if any(line.startswith("ready in ") for line in self.lines):
+                return time.monotonic() - self.started
+            assert self.process.poll() is None, "\n".join(self.lines)
+            assert time.monotonic() < deadline, "mulu demo was not ready in time"
+            time.sleep(0.1)
+
+    def examples(self) -> dict[str, str]:
+        """The printed examples: key → curl command line."""
+        found: dict[str, str] = {}
+        key = None
+        for line in self.lines:
+            heading = re.match(r"# \[([a-z-]+)\]", line)
+            if heading:
+                key = heading.group(1)
+            elif line.startswith("curl ") and key:
+                found[key] = line
+                key = None
+        return found
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Demo]:
+    base = port_base(6)
+    out = tmp_path / "demo.out"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MULU_")}
+    with out.open("w", encoding="utf-8") as stdout, (tmp_path / "demo.err").open("w") as stderr:
+        started = time.monotonic()
+        process = subprocess.Popen(
+            [*mulu(), "demo", "--port-base", str(base)],
+            cwd=tmp_path,
+            env=env,
+            stdout=stdout,
+            stderr=stderr,
+            text=True,
+        )
+        try:
+            yield Demo(process, out, started)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+def run_curl(command: str) -> Answer:
+    words = shlex.split(command)
+    assert words[0] == "curl"
+    done = subprocess.run(words, capture_output=True, text=True, timeout=30, check=True)
+    answer: Answer = json.loads(done.stdout)
+    assert not answer.get("errors"), answer
+    return answer["data"]  # type: ignore[no-any-return]
+
+
+def code_in(command: str) -> str:
+    found = re.search(r'code: \\"([^\\]+)\\"', command)
+    assert found, command
+    return found.group(1)
+
+
+def peers_national(data: Answer, command: str) -> None:
+    found = data["resource"]
+    assert found["code"] == code_in(command)
+    assert found["origin"] == "national/intranet"
+
+
+def peers_provincial(data: Answer, command: str) -> None:
+    page = data["resources"]
+    assert page["edges"], "no provincial entry found through the parent"
+    assert {e["node"]["origin"] for e in page["edges"]} == {"510000/intranet"}
+    assert page["unreachablePeers"] == []
+
+
+def nation_finds_city(data: Answer, command: str) -> None:
+    page = data["resources"]
+    assert page["totalCount"] > 100
+    assert {e["node"]["origin"] for e in page["edges"]} == {"510100/intranet"}
+
+
+def classified_here(data: Answer, command: str) -> None:
+    assert data["resource"]["code"] == code_in(command)
+    assert data["resource"]["classification"] == "CLASSIFIED"
+
+
+def absent(data: Answer, command: str) -> None:
+    assert data["resource"] is None
+
+
+def lineage_upstream(data: Answer, command: str) -> None:
+    lineage = data["lineage"]
+    root = code_in(command)
+    assert lineage["root"] == root
+    assert any(edge["derived"] == root for edge in lineage["edges"])
+    origins = {n["resource"]["origin"] for n in lineage["nodes"] if n["resource"]}
+    assert len(origins) >= 2, "the upstream stays within one level"
+
+
+CLAIMS: dict[str, Callable[[Answer, str], None]] = {
+    "peers-national-from-city": peers_national,
+    "peers-provincial-from-city-extranet": peers_provincial,
+    "nation-finds-city": nation_finds_city,
+    "classified-on-city-intranet": classified_here,
+    "classified-absent-city-extranet": absent,
+    "classified-absent-national-extranet": absent,
+    "lineage-upstream": lineage_upstream,
+}
+
+
+def test_mulu_demo_answers_every_printed_example_and_stops_on_ctrl_c(demo: Demo) -> None:
+    ready = demo.wait_ready()
+    print(f"mulu demo ready in {ready:.1f} s (as measured by the test)")
+    printed = demo.examples()
+    assert set(printed) == set(CLAIMS), printed
+    for key, command in printed.items():
+        CLAIMS[key](run_curl(command), command)
+    graphiql = [line for line in demo.lines if "/graphql" in line and line.startswith("  ")]
+    assert len(graphiql) == 6
+
+    demo.process.send_signal(signal.SIGINT)
+    assert demo.process.wait(timeout=30) == 0
+    lines = demo.out.read_text(encoding="utf-8").splitlines()
+    assert lines[-1] == "mulu demo: stopped."

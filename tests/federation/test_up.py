@@ -1,0 +1,113 @@
+"""`mulu up TOPOLOGY --detach` and `mulu down TOPOLOGY` on a small topology of embedded
+instances (成都 intranet and extranet, 四川 intranet): an entry written at 成都 with its change
+event reaches 四川 through the running sync, a classified one stays off the extranet, and
+`down` stops the whole process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from graph import Classification
+from graph.embedded import EmbeddedStore
+from infra.net import free_ports, port_answers
+from sync.events import outbox_record
+from tests.federation.test_serve import mulu
+from tests.sync import samples
+from tests.sync.mesh import CATALOGS
+
+CITY, CITY_E, PROVINCE = "510100/intranet", "510100/extranet", "510000/intranet"
+OPEN = "301001001/000501"
+SECRET = "301001001/000502"
+
+
+def write_topology(path: Path, ports: dict[str, int]) -> None:
+    blocks = ['data_dir = "state"\n']
+    for instance, port in ports.items():
+        blocks.append(
+            f'[[instances]]\nid = "{instance}"\ngraphql = "127.0.0.1:{port}"\n'
+            'store = { kind = "embedded" }\n'
+        )
+    for source, target in ((CITY, PROVINCE), (CITY, CITY_E)):
+        blocks.append(f'[[links]]\nsource = "{source}"\ntarget = "{target}"\n')
+    path.write_text("\n".join(blocks), encoding="utf-8")
+
+
+def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MULU_")}
+    return subprocess.run(
+        [*mulu(), *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=150
+    )
+
+
+async def publish_at_the_city(store_path: Path) -> None:
+    """What the city's maintenance does while the deployment runs: the entry and its change
+    event, committed together (here from another process, on the same SQLite file)."""
+    async with EmbeddedStore.open(store_path, CATALOGS[CITY]) as city:
+        for entry in (
+            samples.entry(OPEN, related_codes=(), derived_from=(), open_to_public=True),
+            samples.entry(
+                SECRET,
+                related_codes=(),
+                derived_from=(),
+                classification=Classification.CLASSIFIED,
+            ),
+        ):
+            await city.save(entry, None, outbox=outbox_record(entry))
+
+
+def found(port: int, code: str) -> Any:
+    query = f'{{ resource(code: "{code}") {{ code origin classification }} }}'
+    answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": query}, timeout=10)
+    return answer.json()["data"]["resource"]
+
+
+def until(condition: Any, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not in time"
+        time.sleep(0.2)
+
+
+def test_up_detached_syncs_and_down_stops_it(tmp_path: Path) -> None:
+    ports = dict(zip((CITY, CITY_E, PROVINCE), free_ports(3), strict=True))
+    topology = tmp_path / "small.toml"
+    write_topology(topology, ports)
+
+    started = run(tmp_path, "up", str(topology), "--detach")
+    assert started.returncode == 0, started.stdout + started.stderr
+    pid = int((tmp_path / "state" / "mulu-up.pid").read_text())
+    try:
+        assert all(port_answers(port) for port in ports.values())
+        again = run(tmp_path, "up", str(topology))
+        assert again.returncode == 1
+        assert "already running" in again.stderr
+
+        asyncio.run(publish_at_the_city(tmp_path / "state" / "510100-intranet.db"))
+        until(lambda: found(ports[PROVINCE], OPEN) is not None)
+        until(lambda: found(ports[PROVINCE], SECRET) is not None)  # intranet: classified ok
+        assert found(ports[PROVINCE], OPEN)["origin"] == CITY
+        until(lambda: found(ports[CITY_E], OPEN) is not None)
+        assert found(ports[CITY_E], SECRET) is None  # the mirror holds it back
+    finally:
+        stopped = run(tmp_path, "down", str(topology))
+    assert stopped.returncode == 0, stopped.stderr
+    assert f"pid {pid}" in stopped.stdout
+    assert not any(port_answers(port) for port in ports.values())
+    try:
+        os.kill(pid, 0)
+        raise AssertionError(f"mulu up (pid {pid}) still runs after mulu down")
+    except ProcessLookupError:
+        pass
+    log = (tmp_path / "state" / "mulu-up.log").read_text(encoding="utf-8")
+    assert "mulu up: stopped." in log
+
+    twice = run(tmp_path, "down", str(topology))
+    assert twice.returncode == 0
+    assert "was not running" in twice.stdout
