@@ -177,6 +177,7 @@ class Neo4jServer(JavaServer[Neo4jConnection]):
                 "org.neo4j.cli.AdminTool",
                 "dbms",
                 "set-initial-password",
+                "--",  # a password may begin with '-' and must not be read as an option
                 self.password,
             ],
             cwd=self.home,

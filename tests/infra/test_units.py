@@ -222,3 +222,12 @@ def test_cli_rejects_a_bad_acl_naming_the_value() -> None:
     )
     assert result.exit_code == 1
     assert "operation 'fly'" in result.output
+
+
+
+def test_a_password_beginning_with_a_dash_is_set(tmp_path: Path) -> None:
+    """secrets.token_urlsafe draws a password beginning with '-' now and then; Neo4j's admin
+    tool must take it as the password, not as an unknown option (it ran for real here)."""
+    server = Neo4jServer(tmp_path / "home", 17687, "-looks-like-an-option")
+    server._prepare()  # writes the configuration and sets the initial password
+    assert (tmp_path / "home" / "data" / "dbms" / "auth.ini").is_file()
