@@ -32,6 +32,7 @@ from strawberry.asgi import GraphQL
 from federation.api.context import CatalogContext
 from federation.api.identity import viewer_from_headers
 from federation.api.limits import Limits
+from federation.api.reference import ReferenceCache
 from federation.api.schema import build_schema
 from federation.discovery import CrossLevel
 from federation.instance import open_store
@@ -57,6 +58,7 @@ class Instance:
     store: CatalogStore
     metrics: Metrics
     cross_level: CrossLevel | None = None
+    reference: ReferenceCache | None = None
 
 
 class _State(TypedDict):
@@ -79,6 +81,7 @@ class CatalogGraphQL(GraphQL[CatalogContext, None]):
             viewer=request.state.viewer,
             request=request,
             cross_level=instance.cross_level,
+            reference=instance.reference,
         )
 
 
@@ -167,7 +170,8 @@ def create_app(
                 await stack.enter_async_context(client)
                 cross_level = CrossLevel(own, client, settings.dev_identity_header, parent)
             _log.info("instance ready", extra={"catalog": opened.catalog.id})
-            yield {"instance": Instance(settings, opened, metrics, cross_level)}
+            reference = ReferenceCache(opened)  # catalogs, departments: kept 30 s
+            yield {"instance": Instance(settings, opened, metrics, cross_level, reference)}
             _log.info("instance stopping", extra={"catalog": opened.catalog.id})
 
     return Starlette(

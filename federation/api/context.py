@@ -1,5 +1,7 @@
 """What every resolver receives: the store, the lifecycle service, the caller, the loaders, and
-cross-level discovery (None when the instance has no topology, hence no peers)."""
+cross-level discovery (None when the instance has no topology, hence no peers). `reference`,
+the instance's cache of catalogs and departments, is shared by its requests (without one, each
+request reads them for itself)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from federation.api.identity import Viewer
 from federation.api.loaders import Loaders
+from federation.api.reference import ReferenceCache
 from federation.discovery import CrossLevel
 from federation.peers import PeerFailure
 from graph import CatalogStore, Cataloguing
@@ -28,12 +31,13 @@ class CatalogContext:
     request: Request | WebSocket | None = None
     cross_level: CrossLevel | None = None
     unreachable_peers: list[PeerFailure] = field(default_factory=list)
+    reference: ReferenceCache | None = None
     cataloguing: Cataloguing = field(init=False)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
         self.cataloguing = Cataloguing(self.store)
-        self.loaders = Loaders(self.store)
+        self.loaders = Loaders(self.store, self.reference)
 
 
 Info: TypeAlias = StrawberryInfo[CatalogContext, None]

@@ -2,17 +2,21 @@
 
 Nested fields (a resource's provider, categories, related entries; a catalog's parents) load
 through these, so listing a hundred entries with their providers costs one `departments` call,
-not a hundred. Loaders live for one request: their caches never outlive it.
+not a hundred. Loaders live for one request: their caches never outlive it. Departments,
+categories and catalogs come through the instance's `ReferenceCache` when it has one (kept a
+few seconds across requests), else through one made for the request.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 
 from strawberry.dataloader import DataLoader
 
+from federation.api.reference import ReferenceCache
 from graph import Catalog, CatalogStore, Category, Department, Resource
 from graph.queries import CatalogCount, Facets, ResourceFilter
 
@@ -24,14 +28,19 @@ class Loaders:
     """The loaders of one request over `store`."""
 
     store: CatalogStore
+    shared: InitVar[ReferenceCache | None] = None
+    reference: ReferenceCache = field(init=False)
     resources: DataLoader[str, Resource | None] = field(init=False)
     departments: DataLoader[str, Department | None] = field(init=False)
     categories: DataLoader[str, Category | None] = field(init=False)
-    _catalogs: asyncio.Task[dict[str, Catalog]] | None = field(default=None, init=False)
     _tree: asyncio.Task[list[CatalogCount]] | None = field(default=None, init=False)
     _counts: dict[ResourceFilter, asyncio.Task[Facets]] = field(default_factory=dict, init=False)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, shared: ReferenceCache | None) -> None:
+        if shared is not None and shared.store is self.store:
+            self.reference = shared
+        else:  # read once for this request, as often as it asks
+            self.reference = ReferenceCache(self.store, ttl_seconds=math.inf)
         self.resources = DataLoader(load_fn=self._load_resources)
         self.departments = DataLoader(load_fn=self._load_departments)
         self.categories = DataLoader(load_fn=self._load_categories)
@@ -41,21 +50,16 @@ class Loaders:
         return [found.get(code) for code in codes]
 
     async def _load_departments(self, codes: Sequence[str]) -> list[Department | None]:
-        found = {d.code: d for d in await self.store.departments(list(codes))}
+        found = await self.reference.departments(codes)
         return [found.get(code) for code in codes]
 
     async def _load_categories(self, codes: Sequence[str]) -> list[Category | None]:
-        found = {c.code: c for c in await self.store.categories(list(codes))}
+        found = await self.reference.categories(codes)
         return [found.get(code) for code in codes]
 
     async def catalogs(self) -> dict[str, Catalog]:
-        """Every catalog the store knows, by id: a handful, read once per request."""
-        if self._catalogs is None:
-            self._catalogs = asyncio.ensure_future(self._read_catalogs())
-        return await asyncio.shield(self._catalogs)
-
-    async def _read_catalogs(self) -> dict[str, Catalog]:
-        return {c.id: c for c in await self.store.catalogs()}
+        """Every catalog the store knows, by id: a handful, read at most once per request."""
+        return await self.reference.catalogs()
 
     async def tree(self) -> list[CatalogCount]:
         """The catalog tree with published-entry counts, read once per request."""

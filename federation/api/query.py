@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import strawberry
 
-from federation.api.catalogs import CatalogNode, catalog_tree
+from federation.api.catalogs import CatalogNode, catalog_tree, linked
 from federation.api.connection import ResourceConnection
 from federation.api.context import Info
 from federation.api.enums import Scope
@@ -37,10 +37,9 @@ class Query:
 
     @field("One catalog by id, e.g. 510100/intranet.")
     async def catalog(self, info: Info, id: strawberry.ID) -> CatalogNode | None:
-        rows = await info.context.loaders.tree()
-        row = next((r for r in rows if r.id == id), None)
-        if row is not None:
-            return CatalogNode.of(row)
+        node = linked(await info.context.loaders.tree()).get(str(id))
+        if node is not None:
+            return node
         known = (await info.context.loaders.catalogs()).get(str(id))
         return CatalogNode.of(known) if known else None
 
@@ -112,10 +111,11 @@ class Query:
         self, info: Info, code: str, direction: Direction = Direction.BOTH, depth: int = 3
     ) -> Lineage:
         code = check_resource_code(code)
-        root = await info.context.loaders.resources.load(code)
+        walked = await info.context.store.lineage(code, direction, check_depth(depth))
+        # The walk holds the root's entry (None when not held here): one round trip, not two.
+        root = walked.nodes.get(code)
         if root is not None and not info.context.viewer.can_see(root):
             raise NotFound("resource", code)
-        walked = await info.context.store.lineage(code, direction, check_depth(depth))
         return Lineage.of(walked, info.context.viewer)
 
     @field("政务部门 registered here (all, or those with the given codes), ordered by code.")

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 import strawberry
 
-from federation.api.catalogs import CatalogNode, catalog_path
+from federation.api.catalogs import CatalogNode, catalog_nodes, catalog_path
 from federation.api.context import Info
 from federation.api.fields import field
 from graph import model
@@ -166,9 +166,21 @@ class Resource:
     updated_at: datetime | None
     provider_code: str
     provider_name: str
-    items: list[DataItem]
+
+    # Items and history are made when asked for: a search page need not copy every item.
+    @field("信息项: the entry's fields, in order.")
+    def items(self) -> list[DataItem]:
+        return [DataItem.of(item, self.entry) for item in self.entry.items]
+
     related_codes: list[str]
-    history: list[LifecycleStep]
+
+    @field("The entry's lifecycle, oldest step first.")
+    def history(self) -> list[LifecycleStep]:
+        return [
+            LifecycleStep(state=s.state, actor=s.actor, at=s.at, note=s.note)
+            for s in self.entry.history
+        ]
+
     entry: strawberry.Private[model.Resource]
 
     @classmethod
@@ -195,12 +207,7 @@ class Resource:
             updated_at=entry.updated_at,
             provider_code=entry.provider_code,
             provider_name=entry.provider_name,
-            items=[DataItem.of(item, entry) for item in entry.items],
             related_codes=list(entry.related_codes),
-            history=[
-                LifecycleStep(state=s.state, actor=s.actor, at=s.at, note=s.note)
-                for s in entry.history
-            ],
             entry=entry,
         )
 
@@ -232,8 +239,8 @@ class Resource:
 
     @field("The catalog that owns the entry.")
     async def catalog(self, info: Info) -> CatalogNode | None:
-        path = await catalog_path(info, self.entry.origin)
-        return path[0] if path else None
+        found = await catalog_nodes(info, [self.entry.origin])
+        return found[0] if found else None
 
     @field("The owning catalog and those above it: municipal → provincial → national.")
     async def catalog_path(self, info: Info) -> list[CatalogNode]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from graphql import get_introspection_query
+from strawberry.extensions.validation_cache import _get_validate_cache
 
 from federation.app import create_app
 from federation.settings import GraphQLSettings, Settings
@@ -105,3 +106,16 @@ async def test_repeated_documents_are_answered_alike_from_the_caches(gql: GraphQ
     assert answers[0] == answers[1] == answers[2]
     too_big = "{ resources(first: 101) { totalCount } }"
     assert only_error(await gql(too_big)) == only_error(await gql(too_big))
+
+
+async def test_a_repeated_document_is_validated_once(gql: GraphQLCaller) -> None:
+    # strawberry's validation cache keys on the document and the rule classes: the depth and
+    # alias rules are made once per schema, so the second request finds the first's answer.
+    validate = _get_validate_cache(GraphQLSettings().cache_size)
+    query = "{ catalogs { id children { id } } }"
+    await gql(query)
+    before = validate.cache_info()
+    for _ in range(3):
+        await gql(query)
+    after = validate.cache_info()
+    assert (after.hits - before.hits, after.misses - before.misses) == (3, 0)
