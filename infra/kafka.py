@@ -182,6 +182,9 @@ def server_properties(
         "listener.name.controller.plain.sasl.jaas.config": controller_jaas,
         "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
         "allow.everyone.if.no.acl.found": "false",
+        # A link topic is created (compacted, one partition) and granted, never made by a
+        # producer's first send.
+        "auto.create.topics.enable": "false",
         "super.users": f"User:{admin_user};User:{CONTROLLER_USER}",
         "log.dirs": data_dir,
         "num.partitions": "1",

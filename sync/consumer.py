@@ -15,23 +15,30 @@ topic, which is how a new instance bootstraps to its source's state.
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from typing import Any, TypeVar
 
 from graph.store import CatalogStore
 from sync.apply import DEFAULT_BATCH_SIZE, ApplyReport, apply_events
 from sync.dead_letters import dead_letter
-from sync.errors import InvalidLink, LogError
+from sync.errors import InvalidLink, LogError, LogUnavailable
 from sync.links import Link
 from sync.log import ChangeLog, LogReader
 from sync.relay import OnSecurityEvent, log_security_event
 from sync.status import LinkStatus, Side
 
-__all__ = ["LinkConsumer"]
+__all__ = ["STALL_SECONDS", "LinkConsumer", "bounded"]
+
+T = TypeVar("T")
 
 # The lag is asked of the log at most this often (it costs Kafka two requests).
 _LAG_EVERY_SECONDS = 1.0
+# A reader that returns nothing for this long while the topic holds more is started afresh:
+# after a broker restart, a client can keep waiting on a connection that will never answer.
+STALL_SECONDS = 10.0
 
 
 class LinkConsumer:
@@ -58,6 +65,7 @@ class LinkConsumer:
         self._timeout_ms = timeout_ms
         self._on_security_event = on_security_event
         self._lag_at = 0.0
+        self._progress_at = time.monotonic()
         self.status = LinkStatus(link.id, Side.CONSUMER, link.topic)
 
     @property
@@ -71,10 +79,23 @@ class LinkConsumer:
 
     async def consume_once(self, reader: LogReader) -> ApplyReport | None:
         """Apply the next batch and commit it; None when nothing arrived in time."""
-        records = await reader.getmany(max_records=self._batch_size, timeout_ms=self._timeout_ms)
+        records = await self._bounded(
+            reader.getmany(max_records=self._batch_size, timeout_ms=self._timeout_ms),
+            "getmany",
+        )
         if not records:
             await self._measure_lag(reader, force=False)
+            now = time.monotonic()
+            if not self.status.lag:
+                self._progress_at = now
+            elif now - self._progress_at > STALL_SECONDS:
+                self._progress_at = now
+                raise LogUnavailable(
+                    f"no record of {self._link.topic} arrived for {STALL_SECONDS:.0f} s "
+                    f"although {self.status.lag} wait: reading it again"
+                )
             return None
+        self._progress_at = time.monotonic()
         report = await apply_events(
             self._store, [r.value for r in records], self._link, batch_size=self._batch_size
         )
@@ -86,14 +107,16 @@ class LinkConsumer:
                 payload = _payload_of(security.event_id, payloads)
                 dead.append(dead_letter(security, Side.CONSUMER, payload))
             try:
-                await self._log.append(self._link.dead_letter_topic, dead)
+                await self._bounded(
+                    self._log.append(self._link.dead_letter_topic, dead), "dead letters"
+                )
             except LogError as exc:
                 if exc.retriable:
                     raise
                 # The security events are recorded; a dead-letter topic that cannot be
                 # written must not stall the link (point 4).
                 self.status.failed(exc)
-        await reader.commit()
+        await self._bounded(reader.commit(), "commit")
         self.status.applied += report.applied
         self.status.stale += report.stale
         self.status.refused += report.refused
@@ -115,7 +138,31 @@ class LinkConsumer:
         now = time.monotonic()
         if force or now - self._lag_at >= _LAG_EVERY_SECONDS:
             self._lag_at = now
-            self.status.lag = await reader.lag()
+            self.status.lag = await self._bounded(reader.lag(), "lag")
+
+    async def _bounded(self, call: Awaitable[T], what: str) -> T:
+        """`call`, or `LogUnavailable` after `STALL_SECONDS` beyond the read timeout: a client
+        can wait for ever on a coordinator that a restarted broker no longer knows."""
+        seconds = STALL_SECONDS + self._timeout_ms / 1000
+        return await bounded(call, seconds, f"{what} on {self._link.topic}")
+
+
+async def bounded(call: Awaitable[T], seconds: float, what: str) -> T:
+    """`call`'s result, or `LogUnavailable` when it takes longer than `seconds`. It runs as a
+    task of its own, cancelled (and not awaited) on time-out: aiokafka may not give up on a
+    cancellation promptly, and the caller must not be cancelled in its place."""
+    task = asyncio.ensure_future(call)
+    done, _ = await asyncio.wait({task}, timeout=seconds)
+    if not done:
+        task.cancel()
+        task.add_done_callback(_consume_result)
+        raise LogUnavailable(f"{what} did not return within {seconds:.0f} s")
+    return task.result()
+
+
+def _consume_result(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved, so asyncio does not report it as never retrieved
 
 
 def _payload_of(event_id: str | None, payloads: set[bytes]) -> bytes | None:

@@ -19,6 +19,7 @@ errors leave as `sync.errors` (`LogUnavailable` when aiokafka says it is retriab
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ from sync.log import ChangeLog, Record
 __all__ = ["KafkaLog", "KafkaSettings"]
 
 _PARTITION = 0  # one partition per link topic: one sequence of offsets
+
+_log = logging.getLogger("mulu.sync.kafka")
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +212,7 @@ class KafkaLog:
             yield reader
         finally:
             reader.closed = True
-            await consumer.stop()
+            await _stop(consumer, f"the reader of {topic!r}")
 
     # -- clients ------------------------------------------------------------------------------
 
@@ -265,6 +268,19 @@ class KafkaLog:
             except UnknownTopic:
                 await asyncio.sleep(0.1)
         raise LogUnavailable(f"topic {topic!r} was created but does not show in the metadata")
+
+
+# How long stopping a client may take: after a broker restart, aiokafka's consumer can wait
+# for ever on a coordinator the broker no longer knows, and a link must not hang with it.
+_STOP_SECONDS = 10.0
+
+
+async def _stop(client: AIOKafkaConsumer, what: str) -> None:
+    task = asyncio.ensure_future(client.stop())
+    done, _ = await asyncio.wait({task}, timeout=_STOP_SECONDS)
+    if not done:
+        task.cancel()
+        _log.warning("gave up stopping %s after %.0f s", what, _STOP_SECONDS)
 
 
 class _KafkaReader:

@@ -37,13 +37,15 @@ class LinkKind(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Link:
     """One one-way link. `clearance` is the highest classification its target may hold;
-    `extensions` names the extension keys allowed to cross it (none by default)."""
+    `extensions` names the extension keys allowed to cross it (none by default); `prefix`
+    starts its topic and group names, so that two deployments can share one cluster."""
 
     kind: LinkKind
     source: str
     target: str
     clearance: Classification
     extensions: frozenset[str] = field(default=frozenset())
+    prefix: str = TOPIC_PREFIX
 
     def __post_init__(self) -> None:
         try:
@@ -108,7 +110,7 @@ class Link:
         ``mulu.sync.mirror.510100-intranet.510100-extranet``."""
         source = self.source.replace("/", "-")
         target = self.target.replace("/", "-")
-        return f"{TOPIC_PREFIX}.{self.kind.value.lower()}.{source}.{target}"
+        return f"{self.prefix}.{self.kind.value.lower()}.{source}.{target}"
 
     @property
     def dead_letter_topic(self) -> str:
@@ -118,4 +120,4 @@ class Link:
     @property
     def group(self) -> str:
         """The target's consumer group for this link: ``mulu.sync.510100-extranet``."""
-        return f"{TOPIC_PREFIX}.{self.target.replace('/', '-')}"
+        return f"{self.prefix}.{self.target.replace('/', '-')}"

@@ -124,4 +124,6 @@ class Mesh:
         return out
 
     def status(self) -> list[dict[str, Any]]:
-        return [s.status.as_dict() for s in [*self.relays, *self.consumers]]
+        return [r.status.as_dict() for r in self.relays] + [
+            c.status.as_dict() for c in self.consumers
+        ]

@@ -5,6 +5,7 @@ extranet, and the outbox relay's recovery (DESIGN "Instances and sync")."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -25,17 +26,22 @@ from graph import (
     Resource,
     ResourceFilter,
     Role,
+    Zone,
 )
 from graph.embedded import EmbeddedStore
+from graph.neo4j import Neo4jStore
+from sync.consumer import LinkConsumer
 from sync.embedded_log import EmbeddedLog
-from sync.events import decode, outbox_record
-from sync.guard import CROSSING_FIELDS, Refusal
+from sync.events import decode, encode, event_for, outbox_record
+from sync.guard import CROSSING_FIELDS, Forward, Refusal, guard_source
+from sync.kafka_log import KafkaLog
 from sync.links import Link
 from sync.log import ChangeLog
 from sync.relay import Relay
 from sync.snapshots import resource_to_dict
 from sync.worker import Backoff, SyncWorker
 from tests.sync import samples
+from tests.sync.conftest import MakeLink, kafka_settings
 from tests.sync.mesh import CATALOGS, Mesh
 
 CI, CE = "510100/intranet", "510100/extranet"
@@ -49,10 +55,21 @@ def code(n: int) -> str:
 
 
 @asynccontextmanager
-async def embedded(tmp: Path, *ids: str) -> AsyncIterator[dict[str, CatalogStore]]:
+async def embedded(
+    tmp: Path, *ids: str, neo4j: Any = None, on_neo4j: str | None = None
+) -> AsyncIterator[dict[str, CatalogStore]]:
+    """Embedded stores of `ids` — but `on_neo4j`'s on the (emptied) Neo4j server `neo4j`,
+    when one is given: one server holds one graph, so one store at most."""
     async with AsyncExitStack() as stack:
         stores: dict[str, CatalogStore] = {}
         for instance in ids:
+            if neo4j is not None and instance == on_neo4j:
+                opened = await stack.enter_async_context(
+                    Neo4jStore.open(neo4j.uri, neo4j.auth, catalog=CATALOGS[instance])
+                )
+                await opened.erase_all()
+                stores[instance] = opened
+                continue
             path = tmp / f"{instance.replace('/', '-')}.db"
             stores[instance] = await stack.enter_async_context(
                 EmbeddedStore.open(path, CATALOGS[instance])
@@ -78,12 +95,13 @@ def published(n: int, version: int = 1, **changes: Any) -> Resource:
 # -- upward --------------------------------------------------------------------------------
 
 
-async def test_upward_city_to_province_to_nation(tmp_path: Path) -> None:
-    links = [Link.between(CI, PI), Link.between(PI, NI)]
+async def test_upward_city_to_province_to_nation(
+    tmp_path: Path, sync_log: ChangeLog, link: MakeLink, on_neo4j: Any
+) -> None:
+    links = [link(CI, PI), link(PI, NI)]
     async with (
-        embedded(tmp_path, CI, PI, NI) as stores,
-        EmbeddedLog.open(tmp_path / "log.db") as log,
-        Mesh(log, stores, links) as mesh,
+        embedded(tmp_path, CI, PI, NI, neo4j=on_neo4j, on_neo4j=NI) as stores,
+        Mesh(sync_log, stores, links) as mesh,
     ):
         city = Cataloguing(stores[CI], outbox=outbox_record)
         provider = Actor(samples.PROVIDER)
@@ -116,13 +134,12 @@ async def test_upward_city_to_province_to_nation(tmp_path: Path) -> None:
 
 
 async def test_mirror_carries_exactly_the_unclassified_published_entries(
-    tmp_path: Path,
+    tmp_path: Path, sync_log: ChangeLog, link: MakeLink, on_neo4j: Any
 ) -> None:
-    link = Link.between(CI, CE)
+    mirror = link(CI, CE)
     async with (
-        embedded(tmp_path, CI, CE) as stores,
-        EmbeddedLog.open(tmp_path / "log.db") as log,
-        Mesh(log, stores, [link]) as mesh,
+        embedded(tmp_path, CI, CE, neo4j=on_neo4j, on_neo4j=CE) as stores,
+        Mesh(sync_log, stores, [mirror]) as mesh,
     ):
         intranet, extranet = stores[CI], stores[CE]
         secret = published(2, classification=Classification.CLASSIFIED)
@@ -147,10 +164,10 @@ async def test_mirror_carries_exactly_the_unclassified_published_entries(
             assert copy.history == ()
             assert copy.extensions == ()
         # Not even the codes of the classified entries reached the extranet's topic.
-        crossed = b"".join(r.value for r in await mesh.records(link.topic))
+        crossed = b"".join(r.value for r in await mesh.records(mirror.topic))
         for hidden in (code(2), code(3), code(5)):
             assert hidden.encode() not in crossed
-        for record in await mesh.records(link.topic):
+        for record in await mesh.records(mirror.topic):
             snapshot = decode(record.value).snapshot or {}
             assert set(snapshot) <= CROSSING_FIELDS
 
@@ -161,16 +178,18 @@ async def test_mirror_carries_exactly_the_unclassified_published_entries(
         assert {e.code for e in (await extranet.find(ALL)).items} == {code(4)}
         refused = {e.resource_code for e in mesh.security_events}
         assert refused == {code(2), code(5)}  # refused at the source, never sent
-        dead = await mesh.records(link.dead_letter_topic)
+        dead = await mesh.records(mirror.dead_letter_topic)
         assert {json.loads(r.value)["resource_code"] for r in dead} == {code(2), code(5)}
         assert all(json.loads(r.value)["payload"] is None for r in dead)
 
 
-async def test_opposite_mirror_links_do_not_loop(tmp_path: Path) -> None:
-    inward, outward = Link.between(CE, CI), Link.between(CI, CE)
+async def test_opposite_mirror_links_do_not_loop(
+    tmp_path: Path, sync_log: ChangeLog, link: MakeLink
+) -> None:
+    log = sync_log
+    inward, outward = link(CE, CI), link(CI, CE)
     async with (
         embedded(tmp_path, CI, CE) as stores,
-        EmbeddedLog.open(tmp_path / "log.db") as log,
         Mesh(log, stores, [outward, inward]) as mesh,
     ):
         for n in (1, 2, 3):
@@ -210,11 +229,10 @@ operations = st.lists(
 
 
 async def run_operations(
-    ops: list[tuple[Any, ...]], stores: dict[str, CatalogStore], log: ChangeLog
+    ops: list[tuple[Any, ...]], stores: dict[str, CatalogStore], log: ChangeLog, mirror: Link
 ) -> None:
-    link = Link.between(CI, CE)
     intranet, extranet = stores[CI], stores[CE]
-    async with Mesh(log, stores, [link]) as mesh:
+    async with Mesh(log, stores, [mirror]) as mesh:
         for op in ops:
             if op[0] == "sync":
                 await mesh.settle()
@@ -269,7 +287,34 @@ async def test_no_sequence_of_changes_leaks_a_classified_entry(
 ) -> None:
     tmp = tmp_path_factory.mktemp("property")
     async with embedded(tmp, CI, CE) as stores, EmbeddedLog.open(tmp / "log.db") as log:
-        await run_operations(ops, stores, log)
+        await run_operations(ops, stores, log, Link.between(CI, CE))
+
+
+ONE_SEQUENCE: list[tuple[Any, ...]] = [
+    ("write", 1, LifecycleState.PUBLISHED, Classification.UNCLASSIFIED),
+    ("write", 2, LifecycleState.PUBLISHED, Classification.CLASSIFIED),
+    ("write", 3, LifecycleState.DRAFT, Classification.UNCLASSIFIED),
+    ("sync",),
+    ("write", 1, LifecycleState.PUBLISHED, Classification.CLASSIFIED),
+    ("write", 2, LifecycleState.PUBLISHED, Classification.UNCLASSIFIED),
+    ("write", 3, LifecycleState.PUBLISHED, None),
+    ("write", 4, LifecycleState.PUBLISHED, Classification.UNCLASSIFIED),
+    ("sync",),
+    ("write", 4, LifecycleState.RETIRED, Classification.UNCLASSIFIED),
+    ("write", 2, LifecycleState.DRAFT, Classification.UNCLASSIFIED),
+]
+
+
+@pytest.mark.kafka
+async def test_one_sequence_of_changes_over_kafka(
+    tmp_path: Path, kafka_server: Any, link: MakeLink
+) -> None:
+    async with (
+        embedded(tmp_path, CI, CE) as stores,
+        KafkaLog.open(kafka_settings(kafka_server)) as log,
+    ):
+        await run_operations(ONE_SEQUENCE, stores, log, link(CI, CE))
+        assert [e.code for e in (await stores[CE].find(ALL)).items] == [code(4)]
 
 
 # -- recovery ------------------------------------------------------------------------------
@@ -292,33 +337,34 @@ class StallingLog:
         return getattr(self._log, name)
 
 
-async def test_a_relay_killed_before_the_ack_loses_nothing(tmp_path: Path) -> None:
-    link = Link.between(CI, CE)
+async def test_a_relay_killed_before_the_ack_loses_nothing(
+    tmp_path: Path, sync_log: ChangeLog, link: MakeLink
+) -> None:
+    mirror = link(CI, CE)
     async with (
         embedded(tmp_path, CI, CE) as stores,
-        EmbeddedLog.open(tmp_path / "log.db") as log,
-        Mesh(log, stores, [link]) as mesh,
+        Mesh(sync_log, stores, [mirror]) as mesh,
     ):
         for n in range(1, 6):
             await write(stores[CI], published(n))
-        stalling = StallingLog(log)
-        relay = Relay(stores[CI], stalling, link)  # type: ignore[arg-type]
+        stalling = StallingLog(sync_log)
+        relay = Relay(stores[CI], stalling, mirror)
         task = asyncio.create_task(relay.run())
         await asyncio.wait_for(stalling.appending.wait(), 5)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert await stores[CI].outbox_position(link.id) == 0  # not moved: nothing acked
+        assert await stores[CI].outbox_position(mirror.id) == 0  # not moved: nothing acked
         await mesh.settle()  # a new relay starts from the old position
         assert len((await stores[CE].find(ALL)).items) == 5
 
 
-async def test_the_same_batch_twice_changes_nothing(tmp_path: Path) -> None:
-    link = Link.between(CI, CE)
+async def test_a_consumer_killed_before_committing_reapplies_harmlessly(
+    tmp_path: Path, sync_log: ChangeLog, link: MakeLink
+) -> None:
     async with (
         embedded(tmp_path, CI, CE) as stores,
-        EmbeddedLog.open(tmp_path / "log.db") as log,
-        Mesh(log, stores, [link]) as mesh,
+        Mesh(sync_log, stores, [link(CI, CE)]) as mesh,
     ):
         for n in range(1, 4):
             await write(stores[CI], published(n))
@@ -364,3 +410,70 @@ async def until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
     async with asyncio.timeout(seconds):
         while not condition():  # noqa: ASYNC110 - counters, not events
             await asyncio.sleep(0.02)
+
+
+# -- refused events, bootstrap -------------------------------------------------------------
+
+
+async def test_forged_and_malformed_events_are_refused_and_the_link_flows_on(
+    tmp_path: Path, sync_log: ChangeLog, link: MakeLink
+) -> None:
+    mirror = link(CI, CE)
+    async with (
+        embedded(tmp_path, CE) as stores,
+        Mesh(sync_log, stores, [mirror]) as mesh,
+    ):
+        verdict = guard_source(event_for(published(1)), mirror, cleared=set(), held=set())
+        assert isinstance(verdict, Forward)
+        honest = verdict.event  # what the source's guard lets cross
+        secret = published(2, classification=Classification.CLASSIFIED)
+        downgraded = dataclasses.replace(
+            event_for(secret), classification=Classification.UNCLASSIFIED, hops=(CI,)
+        )
+        wrong_zone = dataclasses.replace(
+            event_for(published(3)), origin_zone=Zone.EXTRANET, hops=(CI,)
+        )
+        forged: list[tuple[str, bytes]] = [
+            ("301001001/000009", b'{"not": "an event"'),
+            (code(2), encode(downgraded)),
+            (code(3), encode(wrong_zone)),
+            (code(1), encode(honest)),
+        ]
+        await sync_log.append(mirror.topic, forged)
+        await mesh.settle()
+        assert [e.code for e in (await stores[CE].find(ALL)).items] == [code(1)]
+        refusals = sorted(e.refusal.value for e in mesh.security_events)
+        assert refusals == ["FORGED_ORIGIN", "INCONSISTENT", "MALFORMED"]
+        dead = [json.loads(r.value) for r in await mesh.records(mirror.dead_letter_topic)]
+        assert sorted(d["refusal"] for d in dead) == refusals
+        assert {d["side"] for d in dead} == {"consumer"}
+        assert mesh.consumers[0].status.refused == 3
+        assert mesh.consumers[0].status.applied == 1
+        assert await sync_log.end_offset(mirror.topic) == 4  # all read: committed past them
+
+
+async def test_a_new_instance_bootstraps_from_the_compacted_topic(
+    tmp_path: Path, sync_log: ChangeLog, link: MakeLink
+) -> None:
+    mirror = link(CI, CE)
+    async with (
+        embedded(tmp_path, CI, CE) as stores,
+        Mesh(sync_log, stores, [mirror]) as mesh,
+    ):
+        for n in range(1, 11):
+            await write(stores[CI], published(n))
+        for n in range(1, 6):
+            await write(stores[CI], published(n, version=2, name=f"更新后的名称{n}"))
+        await write(stores[CI], published(7, version=2, classification=Classification.CLASSIFIED))
+        await mesh.settle()
+        if isinstance(sync_log, EmbeddedLog):
+            assert await sync_log.compact(mirror.topic) == 6
+        fresh_path = tmp_path / "fresh" / "510100-extranet.db"
+        async with EmbeddedStore.open(fresh_path, CATALOGS[CE]) as fresh:
+            newcomer = LinkConsumer(fresh, sync_log, mirror, group="mulu.test.newcomer")
+            async with newcomer.reading() as reader:
+                while await newcomer.consume_once(reader) is not None:
+                    pass
+            expected = (await stores[CE].find(ALL, first=100)).items
+            assert (await fresh.find(ALL, first=100)).items == expected
+            assert len(expected) == 9

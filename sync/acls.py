@@ -1,0 +1,78 @@
+"""Kafka principals, topics and ACLs from the links (DESIGN "Instances and sync", point 6).
+
+Each instance is one SCRAM principal (`principal`: ``mulu-510100-intranet``). For each link:
+
+    topic <link.topic>          compacted, one partition
+        source: WRITE, DESCRIBE      (idempotent producing needs no more since Kafka 3.0)
+        target: READ, DESCRIBE, and READ on its consumer group <link.group>
+    topic <link.topic>.dlq      what either side's guard refused
+        source, target: WRITE, DESCRIBE
+
+Nothing else is granted, so the broker itself keeps every link one-way: a target cannot write
+the topic it reads, and an extranet principal — only ever the target of a mirror link from
+the intranet, or an end of extranet links — can read no topic of an intranet-only link.
+
+`admin` is anything with `infra.acl.KafkaAdmin`'s methods (`add_user`, `create_topic`,
+`grant_producer`, `grant_consumer`); `sync` does not import `infra`.
+
+    provision_links(KafkaAdmin(connection), topology.links, passwords)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
+from sync.errors import InvalidLink
+from sync.links import Link
+
+__all__ = ["COMPACTED", "LinkAdmin", "principal", "provision_links"]
+
+COMPACTED: Mapping[str, str] = {"cleanup.policy": "compact"}
+
+
+class LinkAdmin(Protocol):
+    """What `provision_links` asks of the cluster's administrator (infra.acl.KafkaAdmin)."""
+
+    def add_user(self, user: str, password: str) -> None: ...
+
+    def create_topic(
+        self,
+        name: str,
+        *,
+        partitions: int = 1,
+        config: Mapping[str, str] | None = None,
+        exist_ok: bool = True,
+    ) -> None: ...
+
+    def grant_producer(self, user: str, topic: str) -> None: ...
+
+    def grant_consumer(self, user: str, topic: str, group: str) -> None: ...
+
+
+def principal(instance: str) -> str:
+    """The Kafka principal of an instance: ``510100/intranet`` → ``mulu-510100-intranet``."""
+    return "mulu-" + instance.replace("/", "-")
+
+
+def provision_links(
+    admin: LinkAdmin, links: Iterable[Link], passwords: Mapping[str, str] | None = None
+) -> None:
+    """Create the links' topics and grant each end exactly what it needs; with `passwords`
+    (instance id → secret), first create (or update) the instances' SCRAM users."""
+    chosen = list(dict.fromkeys(links))
+    if passwords is not None:
+        ends = sorted({end for link in chosen for end in (link.source, link.target)})
+        missing = [end for end in ends if end not in passwords]
+        if missing:
+            raise InvalidLink(f"no Kafka password for {', '.join(missing)}; give one each")
+        for end in ends:
+            admin.add_user(principal(end), passwords[end])
+    for link in chosen:
+        source, target = principal(link.source), principal(link.target)
+        admin.create_topic(link.topic, config=dict(COMPACTED))
+        admin.create_topic(link.dead_letter_topic)
+        admin.grant_producer(source, link.topic)
+        admin.grant_producer(source, link.dead_letter_topic)
+        admin.grant_producer(target, link.dead_letter_topic)
+        admin.grant_consumer(target, link.topic, link.group)
