@@ -41,6 +41,8 @@ from federation.peers import Peer, PeerClient
 from federation.settings import Settings
 from federation.topology import load_topology
 from graph import CatalogError, CatalogStore
+from sync.metrics import SyncCollector
+from sync.worker import SyncWorker
 
 __all__ = ["Instance", "create_app"]
 
@@ -48,6 +50,9 @@ _log = logging.getLogger("mulu.instance")
 
 OpenStore = Callable[[], AbstractAsyncContextManager[CatalogStore]]
 Prepare = Callable[[CatalogStore], Any]
+# Opens the instance's sync with its open store: `federation.instance.open_sync` for `mulu
+# serve`; a `Runtime` that runs the workers itself passes `sync_worker` instead.
+OpenSync = Callable[[CatalogStore], AbstractAsyncContextManager[SyncWorker | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +64,7 @@ class Instance:
     metrics: Metrics
     cross_level: CrossLevel | None = None
     reference: ReferenceCache | None = None
+    sync: SyncWorker | None = None
 
 
 class _State(TypedDict):
@@ -120,7 +126,7 @@ async def _health(request: Request) -> Response:
         "status": "ok" if up else "degraded",
         "catalog": instance.store.catalog.id,
         "store": store,
-        "sync": {"links": [], "note": "sync links are not configured on this instance yet"},
+        "sync": _sync_health(instance.sync),
     }
     return JSONResponse(body, status_code=200 if up else 503)
 
@@ -137,16 +143,27 @@ def _peers(settings: Settings) -> tuple[str, str | None, list[Peer]] | None:
     return own, parent.id if parent else None, peers
 
 
+def _sync_health(worker: SyncWorker | None) -> dict[str, Any]:
+    """Each link end's counters, lag and last error (sync.status.LinkStatus)."""
+    if worker is None:
+        return {"links": [], "note": "sync links are not configured on this instance yet"}
+    return {"links": [status.as_dict() for status in worker.statuses()]}
+
+
 def create_app(
     settings: Settings,
     *,
     store: OpenStore | None = None,
     prepare: Prepare | None = None,
     peer_transport: httpx.AsyncBaseTransport | None = None,
+    sync: OpenSync | None = None,
+    sync_worker: SyncWorker | None = None,
 ) -> Starlette:
     """The app of one instance. `store` opens its store (default: the one `settings` name);
     `prepare`, when given, is awaited with the open store before the first request (the
-    ``--sample`` load, say); `peer_transport` replaces the network to peers (tests)."""
+    ``--sample`` load, say); `peer_transport` replaces the network to peers (tests). `sync`
+    opens the instance's sync workers with its store (`federation.instance.open_sync`), or
+    `sync_worker` is one the caller runs; either shows in /health and /metrics."""
     peering = _peers(settings)
     metrics = Metrics()
     limits = Limits(**settings.graphql.model_dump(exclude={"graphiql"}))
@@ -171,7 +188,14 @@ def create_app(
                 cross_level = CrossLevel(own, client, settings.dev_identity_header, parent)
             _log.info("instance ready", extra={"catalog": opened.catalog.id})
             reference = ReferenceCache(opened)  # catalogs, departments: kept 30 s
-            yield {"instance": Instance(settings, opened, metrics, cross_level, reference)}
+            worker = sync_worker
+            if sync is not None:
+                worker = await stack.enter_async_context(sync(opened))
+            if worker is not None:
+                collector = SyncCollector(worker.statuses)
+                metrics.registry.register(collector)
+                stack.callback(metrics.registry.unregister, collector)
+            yield {"instance": Instance(settings, opened, metrics, cross_level, reference, worker)}
             _log.info("instance stopping", extra={"catalog": opened.catalog.id})
 
     return Starlette(

@@ -2,6 +2,7 @@
 
 $ mulu settings                      # the effective configuration, secrets masked
 $ mulu serve --sample 2000           # one instance with a sample catalog, on :8000
+$ mulu sync -c 510100-intranet.toml  # only the sync links of one instance
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def serve(
     import uvicorn
 
     from federation.app import create_app
+    from federation.instance import open_sync
     from federation.logging import configure_logging
     from federation.sample import load_instance_sample
     from graph import CatalogStore
@@ -73,7 +75,10 @@ def serve(
         if sample is not None:
             await load_instance_sample(store, sample)
 
-    instance = create_app(chosen, prepare=load)
+    def sync(store: CatalogStore) -> Any:
+        return open_sync(chosen, store)  # the topology's links of this instance, if any
+
+    instance = create_app(chosen, prepare=load, sync=sync)
     uvicorn.run(
         instance,
         host=chosen.host,
@@ -82,6 +87,47 @@ def serve(
         access_log=False,
         lifespan="on",
     )
+
+
+@app.command("sync")
+def sync_links(config: ConfigOption = None) -> None:
+    """Run only the sync of one instance — the relays and consumers of the links its topology
+    names for it — until Ctrl-C; its status is logged every minute."""
+    import asyncio
+    import contextlib
+
+    from federation.logging import configure_logging
+
+    try:
+        chosen = load_settings(config)
+    except (OSError, ValueError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="--config / MULU_*") from exc
+    if chosen.topology is None:
+        raise typer.BadParameter(
+            "no topology: set `topology` (and `instance`) so the links can be found",
+            param_hint="--config / MULU_TOPOLOGY",
+        )
+    configure_logging(chosen.log_level)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: the workers stop cleanly
+        asyncio.run(_run_sync(chosen))
+
+
+async def _run_sync(settings: Any) -> None:
+    import asyncio
+    import logging
+
+    from federation.instance import open_store, open_sync
+
+    log = logging.getLogger("mulu.sync")
+    async with open_store(settings) as store, open_sync(settings, store) as worker:
+        if worker is None:
+            raise typer.BadParameter(
+                f"the topology names no link of {store.catalog.id}", param_hint="--config"
+            )
+        log.info("sync running", extra={"links": [s.link for s in worker.statuses()]})
+        while True:
+            await asyncio.sleep(60)
+            log.info("sync status", extra={"links": [s.as_dict() for s in worker.statuses()]})
 
 
 @app.command()

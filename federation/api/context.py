@@ -18,6 +18,7 @@ from federation.api.reference import ReferenceCache
 from federation.discovery import CrossLevel
 from federation.peers import PeerFailure
 from graph import CatalogStore, Cataloguing
+from sync.events import outbox_record
 
 __all__ = ["CatalogContext", "Info"]
 
@@ -36,7 +37,8 @@ class CatalogContext:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.cataloguing = Cataloguing(self.store)
+        # Every version a mutation saves commits with its change event (the sync's outbox).
+        self.cataloguing = Cataloguing(self.store, outbox=outbox_record)
         self.loaders = Loaders(self.store, self.reference)
 
 
