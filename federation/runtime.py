@@ -273,7 +273,11 @@ class Runtime:
             worker = SyncWorker(stores[spec.id], self._logs[spec.id], links, backoff=self._backoff)
             workers[spec.id] = await stack.enter_async_context(worker)
         for spec in specs:
-            app = create_app(self.settings_of(spec), store=_bound(stores[spec.id]))
+            app = create_app(
+                self.settings_of(spec),
+                store=_bound(stores[spec.id]),
+                sync_worker=workers[spec.id],  # its links in /health and /metrics
+            )
             server = await stack.enter_async_context(_serving(app, spec))
             self.instances[spec.id] = RunningInstance(
                 spec, stores[spec.id], workers[spec.id], server

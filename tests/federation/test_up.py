@@ -95,6 +95,9 @@ def test_up_detached_syncs_and_down_stops_it(tmp_path: Path) -> None:
         assert found(ports[PROVINCE], OPEN)["origin"] == CITY
         until(lambda: found(ports[CITY_E], OPEN) is not None)
         assert found(ports[CITY_E], SECRET) is None  # the mirror holds it back
+        # The city's links show in its /health: the relays of both links it is the source of.
+        links = httpx.get(f"http://127.0.0.1:{ports[CITY]}/health", timeout=10).json()["sync"]
+        assert len(links["links"]) == 2, links
     finally:
         stopped = run(tmp_path, "down", str(topology))
     assert stopped.returncode == 0, stopped.stderr
