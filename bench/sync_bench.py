@@ -1,0 +1,317 @@
+"""Benchmark of the sync: the intranet → extranet mirror over real Kafka into a Neo4j target.
+
+Kafka and Neo4j are started through infra/ (single node, loopback, SASL/SCRAM). In one run:
+
+- backlog: ``--size`` published, unclassified entries are written at 成都's intranet (an
+  embedded store; each entry with its outbox record), the relay puts them through the source
+  guard into the link's topic (relay: entries/s), then a `LinkConsumer` applies the whole
+  backlog to the extranet's Neo4j store — target guard, newest-wins, one transaction per batch
+  with its outbox — (mirror: entries/s applied);
+- lag: entries written at a steady ``--rate`` per second for ``--seconds`` while a
+  `SyncWorker` runs each end; the lag of an entry is from its write at the source to the
+  commit of the batch that applied it at the target (p50, p99);
+- beside them, Kafka's own ``ProducerPerformance`` (acks=all, idempotent) and
+  ``ConsumerPerformance`` on the same broker with the same record size and count.
+
+Targets (issue 5): ≥ 5,000 entries/s applied; p99 lag < 1 s at 500 entries/s.
+
+    python bench/sync_bench.py --size 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import re
+import secrets
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from graph import (
+    ApplyOutcome,
+    Catalog,
+    Classification,
+    DataItem,
+    FormatClass,
+    LifecycleState,
+    Resource,
+    ShareMode,
+    ShareType,
+    UpdateCycle,
+    Zone,
+)
+from graph.embedded import EmbeddedStore
+from graph.neo4j import Neo4jStore
+from graph.outbox import OutboxRecord
+from graph.store import CatalogStore
+from sync.consumer import LinkConsumer
+from sync.events import encode, event_for, outbox_record
+from sync.kafka_log import KafkaLog, KafkaSettings
+from sync.links import Link
+from sync.relay import Relay
+from sync.worker import Backoff, SyncWorker
+
+SOURCE, TARGET = "510100/intranet", "510100/extranet"
+INTRANET = Catalog("510100", Zone.INTRANET, "成都市政务信息资源目录（内网）", "510000/intranet")
+EXTRANET = Catalog("510100", Zone.EXTRANET, "成都市政务信息资源目录（外网）", "510000/extranet")
+PROVIDER = "11510100MB0000001Y"
+BATCH = 500
+
+
+def entry(n: int, version: int = 1) -> Resource:
+    now = datetime.now(UTC)
+    return Resource(
+        code=f"3{n % 90 + 10:02d}{n % 900 + 100:03d}/{n:06d}",
+        name=f"企业登记信息{n}",
+        provider_code=PROVIDER,
+        provider_name="成都市市场监督管理局",
+        summary="全市企业登记注册的基本信息，按日更新",
+        format_class=FormatClass.DATABASE,
+        format_type="MySQL",
+        share_type=ShareType.UNCONDITIONAL,
+        update_cycle=UpdateCycle.DAILY,
+        classification=Classification.UNCLASSIFIED,
+        items=(
+            DataItem("统一社会信用代码", "string", 18),
+            DataItem("企业名称", "string", 200),
+            DataItem("登记日期", "date"),
+        ),
+        share_modes=frozenset({ShareMode.INTERFACE}),
+        published_on=date(2024, 3, 1),
+        themes=frozenset({"信用体系"}),
+        state=LifecycleState.PUBLISHED,
+        version=version,
+        origin=SOURCE,
+        updated_at=now,
+    )
+
+
+class TimedTarget:
+    """The target store, with a spy on `apply`: when each applied entry was committed."""
+
+    def __init__(self, store: CatalogStore) -> None:
+        self._store = store
+        self.applied_at: dict[str, float] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    async def apply(
+        self, entries: Sequence[Resource], outbox: Sequence[OutboxRecord | None] | None = None
+    ) -> list[ApplyOutcome]:
+        outcomes = await self._store.apply(entries, outbox)
+        now = time.time()
+        for e, outcome in zip(entries, outcomes, strict=True):
+            if outcome is ApplyOutcome.APPLIED:
+                self.applied_at[e.code] = now
+        return outcomes
+
+
+async def fill(store: CatalogStore, first: int, count: int) -> None:
+    for start in range(first, first + count, BATCH):
+        batch = [entry(n) for n in range(start, min(start + BATCH, first + count))]
+        await store.apply(batch, outbox=[outbox_record(e) for e in batch])
+
+
+async def backlog(
+    settings: KafkaSettings, neo4j: Any, size: int, tmp: Path, prefix: str
+) -> dict[str, float]:
+    link = dataclasses.replace(Link.between(SOURCE, TARGET), prefix=prefix)
+    async with (
+        EmbeddedStore.open(tmp / "source.db", INTRANET) as source,
+        Neo4jStore.open(neo4j.uri, neo4j.auth, catalog=EXTRANET) as target,
+        KafkaLog.open(settings) as log,
+    ):
+        await target.erase_all()
+        await log.create_topic(link.topic)
+        await log.create_topic(link.dead_letter_topic)
+        started = time.perf_counter()
+        await fill(source, 1, size)
+        written = time.perf_counter() - started
+        relay = Relay(source, log, link, batch_size=2000)
+        started = time.perf_counter()
+        while await relay.run_once():
+            pass
+        relayed = time.perf_counter() - started
+        consumer = LinkConsumer(target, log, link, batch_size=2000, timeout_ms=500)
+        started = time.perf_counter()
+        async with consumer.reading() as reader:
+            while consumer.status.applied < size:
+                await consumer.consume_once(reader)
+        applied = time.perf_counter() - started
+        sample = encode(event_for(entry(1)))
+        return {
+            "written": size / written,
+            "relayed": size / relayed,
+            "applied": size / applied,
+            "record_bytes": float(len(sample)),
+        }
+
+
+async def steady(
+    settings: KafkaSettings, neo4j: Any, rate: int, seconds: float, tmp: Path, prefix: str
+) -> list[float]:
+    link = dataclasses.replace(Link.between(SOURCE, TARGET), prefix=prefix)
+    async with (
+        EmbeddedStore.open(tmp / "steady-source.db", INTRANET) as source,
+        Neo4jStore.open(neo4j.uri, neo4j.auth, catalog=EXTRANET) as neo4j_target,
+        KafkaLog.open(settings) as source_log,
+        KafkaLog.open(settings) as target_log,
+    ):
+        await neo4j_target.erase_all()
+        target = TimedTarget(neo4j_target)
+        await source_log.create_topic(link.topic)
+        await source_log.create_topic(link.dead_letter_topic)
+        written_at: dict[str, float] = {}
+        tick = 0.05
+        per_tick = max(1, round(rate * tick))
+        total = int(rate * seconds)
+        workers = (
+            SyncWorker(source, source_log, [link], idle_seconds=0.02, backoff=Backoff()),
+            SyncWorker(target, target_log, [link], backoff=Backoff()),  # type: ignore[arg-type]
+        )
+        async with workers[0], workers[1]:
+            begin = time.perf_counter()
+            n = 1
+            while len(written_at) < total:
+                batch = [entry(n + i) for i in range(per_tick)]
+                n += per_tick
+                await source.apply(batch, outbox=[outbox_record(e) for e in batch])
+                now = time.time()
+                written_at.update({e.code: now for e in batch})
+                due = begin + len(written_at) / rate
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            deadline = time.monotonic() + 60
+            while len(target.applied_at) < total and time.monotonic() < deadline:  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+        return [target.applied_at[c] - w for c, w in written_at.items() if c in target.applied_at]
+
+
+def kafka_tools(connection: Any, count: int, size: int, home: Path) -> dict[str, float]:
+    """Kafka's ProducerPerformance and ConsumerPerformance as the super user."""
+    from infra.fetch import classpath
+    from infra.java import java_env, java_executable
+    from infra.versions import KAFKA
+
+    topic = f"bench.kafka-tools.{secrets.token_hex(4)}"
+    properties = home / "client.properties"
+    jaas = (
+        "org.apache.kafka.common.security.scram.ScramLoginModule required "
+        f'username="{connection.user}" password="{connection.password}";'
+    )
+    properties.write_text(
+        f"bootstrap.servers={connection.bootstrap_servers}\n"
+        "security.protocol=SASL_PLAINTEXT\n"
+        f"sasl.mechanism={connection.mechanism}\n"
+        f"sasl.jaas.config={jaas}\n"
+        "acks=all\nenable.idempotence=true\n",
+        encoding="utf-8",
+    )
+    from infra.acl import KafkaAdmin
+
+    KafkaAdmin(connection).create_topic(topic)  # its records have no key: not compacted
+    java = [str(java_executable()), "-Xmx512m", "-cp", classpath(KAFKA)]
+
+    def run(arguments: list[str]) -> str:
+        done = subprocess.run(
+            [*java, *arguments], env=java_env(), capture_output=True, text=True, check=True
+        )
+        return done.stdout + done.stderr
+
+    produced = run(
+        [
+            "org.apache.kafka.tools.ProducerPerformance",
+            "--topic", topic,
+            "--num-records", str(count),
+            "--record-size", str(size),
+            "--throughput", "-1",
+            "--producer.config", str(properties),
+        ]
+    )  # fmt: skip
+    per_second = re.findall(r"([\d.]+) records/sec", produced.replace(",", ""))
+    print(produced.strip().splitlines()[-1])
+    consumed = run(
+        [
+            "org.apache.kafka.tools.ConsumerPerformance",
+            "--bootstrap-server", connection.bootstrap_servers,
+            "--topic", topic,
+            "--messages", str(count),
+            "--consumer.config", str(properties),
+            "--hide-header",
+        ]
+    )  # fmt: skip
+    # start, end, MB, MB/s, records, records/s, rebalance ms, fetch ms, fetch MB/s, fetch rec/s
+    print(consumed.strip().splitlines()[-1])
+    fields = consumed.strip().splitlines()[-1].split(",")
+    return {
+        "producer": float(per_second[-1]) if per_second else float("nan"),
+        "consumer": float(fields[5]),
+        "consumer_fetch": float(fields[9]),
+    }
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=100_000, help="backlog entries")
+    parser.add_argument("--rate", type=int, default=500, help="entries/s for the lag run")
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of the lag run")
+    parser.add_argument("--heap", default="1g")
+    args = parser.parse_args()
+
+    from infra.kafka import KafkaServer
+    from infra.neo4j import Neo4jServer
+    from infra.net import free_port, free_ports
+
+    with tempfile.TemporaryDirectory() as home_dir:
+        home = Path(home_dir)
+        kafka_port, controller = free_ports(2)
+        kafka = KafkaServer(home / "kafka", kafka_port, controller, secrets.token_hex(12))
+        neo4j = Neo4jServer(home / "neo4j", free_port(), secrets.token_hex(12), heap=args.heap)
+        connection = kafka.start()
+        neo4j_info = neo4j.start()
+        try:
+            settings = KafkaSettings(
+                connection.bootstrap_servers, connection.user, connection.password
+            )
+            prefix = f"bench.{secrets.token_hex(4)}"
+            mirror = asyncio.run(backlog(settings, neo4j_info, args.size, home, prefix))
+            lags = asyncio.run(
+                steady(settings, neo4j_info, args.rate, args.seconds, home, prefix + "s")
+            )
+            tools = kafka_tools(connection, args.size, int(mirror["record_bytes"]), home)
+        finally:
+            neo4j.stop()
+            kafka.stop()
+
+    print(f"record size: {mirror['record_bytes']:.0f} bytes (an encoded, guarded change event)")
+    print(f"backlog of {args.size} entries")
+    print(f"  source writes (embedded, with outbox) {mirror['written']:10,.0f} entries/s")
+    print(f"  relay (guard, Kafka acks=all)         {mirror['relayed']:10,.0f} entries/s")
+    print(f"  Kafka ProducerPerformance             {tools['producer']:10,.0f} records/s")
+    print(f"  mirror applied at Neo4j (guard incl.) {mirror['applied']:10,.0f} entries/s")
+    print(f"  Kafka ConsumerPerformance             {tools['consumer']:10,.0f} records/s")
+    print(f"  relay / producer   {mirror['relayed'] / tools['producer']:.2f}")
+    print(f"  applied / consumer {mirror['applied'] / tools['consumer']:.3f}")
+    print(f"  target ≥ 5,000 entries/s applied: {'met' if mirror['applied'] >= 5000 else 'MISSED'}")
+    if lags:
+        p50, p99 = percentile(lags, 0.5), percentile(lags, 0.99)
+        print(f"lag at {args.rate} entries/s for {args.seconds:.0f} s ({len(lags)} entries)")
+        print(f"  p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max {max(lags) * 1000:.0f} ms")
+        print(f"  target p99 < 1 s: {'met' if p99 < 1 else 'MISSED'}")
+        print(f"  mean {statistics.fmean(lags) * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
