@@ -150,11 +150,15 @@ class CrossLevel:
             if answer is None:
                 continue
             try:
-                pages.append(self._peer_page(peer, answer.data["resources"], viewer))
+                read = self._peer_page(peer, answer.data["resources"], viewer)
+                relayed = _relayed_failures(peer, answer.data["resources"])
             except (KeyError, TypeError, ValueError) as exc:
                 failures.append(
                     PeerFailure(peer, PeerFailureReason.BAD_ANSWER, f"unreadable page: {exc!r}")
                 )
+                continue
+            pages.append(read)
+            failures.extend(relayed)
         return pages, tuple(failures)
 
     def _peer_page(self, peer: str, page: Mapping[str, Any], viewer: Viewer) -> SourcePage:
@@ -206,6 +210,19 @@ class CrossLevel:
         # the instance asked, or, relayed from above, the one from the parent.
         chosen = next((e for p, e in copies if e.origin == p), copies[0][1] if copies else None)
         return chosen, tuple(failures)
+
+
+def _relayed_failures(peer: str, page: Mapping[str, Any]) -> list[PeerFailure]:
+    """The peers `peer` could not ask for this page (the parent's own parent, say): what they
+    hold is missing from the answer too, so the answer names them."""
+    return [
+        PeerFailure(
+            str(failure["instance"]),
+            PeerFailureReason(failure["reason"]),
+            f"asked through {peer}: {failure['detail']}",
+        )
+        for failure in page.get("unreachablePeers") or ()
+    ]
 
 
 def _local_page(instance: str, page: ResourcePage) -> SourcePage:

@@ -5,6 +5,8 @@ A child is asked with scope AGGREGATED, the parent with ANCESTORS (it relays the
 its own chain of parents, never down), so a question never comes back to where it started.
 A copy read back carries every field the schema shows; `derived_from` and `extensions`, which
 the schema does not show, come back empty.
+A parent's page also names the peers it could not ask in turn (its own parent, say): they did
+not answer this query either, so they are reported with the parent's.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ query PeerResources(
     totalCount
     pageInfo {{ hasNextPage endCursor }}
     edges {{ cursor score instance node {{ {_ENTRY} }} }}
+    unreachablePeers {{ instance reason detail }}
   }}
 }}
 """

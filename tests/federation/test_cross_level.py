@@ -249,6 +249,20 @@ async def test_a_peer_killed_mid_test_is_reported_while_the_rest_arrives(
     assert elapsed < 1.0 + 0.5
 
 
+async def test_a_grandparent_that_did_not_answer_is_reported_through_the_parent(
+    deployment: Deployment,
+) -> None:
+    await deployment.servers["national/intranet"].stop()
+    answer = await deployment.ask("510100/intranet", scope="PEERS")
+    page = answer["data"]["resources"]
+    assert NATION_BASE not in codes(page)
+    assert {PROVINCE_OWN, CITY_PUSHED, CITY_NEW} <= set(codes(page))
+    (failure,) = page["unreachablePeers"]
+    assert (failure["instance"], failure["reason"]) == ("national/intranet", "UNREACHABLE")
+    assert failure["detail"].startswith("asked through 510000/intranet: ")
+    assert answer["extensions"]["unreachablePeers"] == [failure]
+
+
 async def test_an_extranet_answer_never_holds_a_classified_entry(deployment: Deployment) -> None:
     for instance in EXTRANET:
         page = await deployment.page(instance, scope="PEERS")
