@@ -397,6 +397,8 @@ async def test_the_worker_runs_the_links_and_reports_them(tmp_path: Path) -> Non
             await write(stores[CI], published(2, classification=Classification.CLASSIFIED))
             await until(lambda: target.consumers[0].status.applied == 1)
             await until(lambda: target.consumers[0].status.lag == 0)
+            await until(lambda: worker.relays[1].status.produced == 2)  # the upward link too
+            await until(lambda: worker.relays[0].status.refused == 1)
         statuses = {(s.link, s.side.value): s for s in worker.statuses() + target.statuses()}
         mirror = statuses[(links[0].id, "relay")]
         assert (mirror.produced, mirror.refused) == (1, 1)
