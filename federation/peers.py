@@ -82,11 +82,12 @@ class PeerFailure:
 
 @dataclass(frozen=True, slots=True)
 class PeerAnswer:
-    """The `data` of a peer's GraphQL answer, and how long it took."""
+    """The `data` of a peer's GraphQL answer, its `extensions`, and how long it took."""
 
     instance: str
     data: Mapping[str, Any]
     seconds: float
+    extensions: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +228,8 @@ def _read_answer(peer: Peer, response: httpx.Response, seconds: float) -> PeerAn
     data = answer.get("data") if isinstance(answer, dict) else None
     if not isinstance(data, dict):
         return PeerFailure(peer.id, PeerFailureReason.BAD_ANSWER, "the body has no GraphQL data")
-    return PeerAnswer(peer.id, data, seconds)
+    extensions = answer.get("extensions") if isinstance(answer, dict) else None
+    return PeerAnswer(peer.id, data, seconds, extensions if isinstance(extensions, dict) else {})
 
 
 def _first_error(errors: Any) -> str:

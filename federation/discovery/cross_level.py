@@ -194,7 +194,12 @@ class CrossLevel:
         copies: list[tuple[str, Resource]] = []
         for peer in asked:
             answer = answered.answers.get(peer)
-            node = answer.data.get("resource") if answer is not None else None
+            if answer is None:
+                continue
+            # The peers the parent could not ask in turn (its own parent): what they hold is
+            # missing from this answer, so the answer names them, as for a page.
+            failures.extend(_relayed_failures(peer, answer.extensions))
+            node = answer.data.get("resource")
             if node is None:
                 continue
             try:

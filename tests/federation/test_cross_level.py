@@ -263,6 +263,20 @@ async def test_a_grandparent_that_did_not_answer_is_reported_through_the_parent(
     assert answer["extensions"]["unreachablePeers"] == [failure]
 
 
+async def test_a_resource_the_grandparent_holds_names_it_when_it_did_not_answer(
+    deployment: Deployment,
+) -> None:
+    """resource(code, PEERS) answers null, and says why: the parent could not ask the nation."""
+    await deployment.servers["national/intranet"].stop()
+    query = """query ($code: String!) {
+                 resource(code: $code, scope: PEERS) { code } }"""
+    answer = await deployment.ask("510100/intranet", query, code=NATION_BASE)
+    assert answer["data"]["resource"] is None
+    (failure,) = answer["extensions"]["unreachablePeers"]
+    assert (failure["instance"], failure["reason"]) == ("national/intranet", "UNREACHABLE")
+    assert failure["detail"].startswith("asked through 510000/intranet: ")
+
+
 async def test_an_extranet_answer_never_holds_a_classified_entry(deployment: Deployment) -> None:
     for instance in EXTRANET:
         page = await deployment.page(instance, scope="PEERS")
