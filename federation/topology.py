@@ -5,6 +5,8 @@ every one-way link; each instance reads it to know its peers, and `mulu up` (and
 Kafka topics and ACLs) reads it to start the whole deployment.
 
     data_dir = "var/demo"                      # optional: where embedded stores go by default
+    topic_prefix = "mulu.sync"                 # optional: starts every link's topic and group
+                                               # names, so deployments can share one cluster
 
     [[instances]]
     id = "510100/intranet"                     # region + zone; the level follows from the region
@@ -47,7 +49,7 @@ from graph.codes import region_level, region_parent
 from graph.enums import Classification, Level, Zone
 from sync.errors import InvalidLink
 from sync.instances import ACCEPTED_INSTANCE_ID, parse_instance_id
-from sync.links import Link, LinkKind
+from sync.links import TOPIC_PREFIX, Link, LinkKind
 
 __all__ = [
     "Address",
@@ -221,6 +223,8 @@ class _LinkRaw(BaseModel):
 class _TopologyRaw(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     data_dir: Path = Path("var")
+    # Kafka topic names take letters, digits, '.', '_' and '-'; the link part is added after it.
+    topic_prefix: str = Field(default=TOPIC_PREFIX, pattern=r"^[A-Za-z0-9._-]{1,100}$")
     instances: list[_InstanceRaw] = Field(min_length=1)
     links: list[_LinkRaw] = Field(default_factory=list)
 
@@ -293,7 +297,7 @@ def _build(raw: _TopologyRaw) -> Topology:
         )
     _check_parent_cycles(instances)
     _check_clashes(instances.values())
-    links = _links(raw.links, instances)
+    links = _links(raw.links, instances, raw.topic_prefix)
     children: dict[str, list[str]] = {}
     for spec in instances.values():
         if spec.parent:
@@ -370,7 +374,9 @@ def _check_clashes(instances: Iterable[InstanceSpec]) -> None:
             paths[spec.store.path] = spec.id
 
 
-def _links(raws: Iterable[_LinkRaw], instances: Mapping[str, InstanceSpec]) -> tuple[Link, ...]:
+def _links(
+    raws: Iterable[_LinkRaw], instances: Mapping[str, InstanceSpec], prefix: str
+) -> tuple[Link, ...]:
     checked: list[tuple[_LinkRaw, LinkKind, Classification]] = []
     seen: set[tuple[str, str]] = set()
     for raw in raws:
@@ -399,7 +405,16 @@ def _links(raws: Iterable[_LinkRaw], instances: Mapping[str, InstanceSpec]) -> t
                 f"{parent!r}" + ("" if parent else " (none: it is a root)")
             )
         try:
-            links.append(Link(kind, raw.source, raw.target, clearance, frozenset(raw.extensions)))
+            links.append(
+                Link(
+                    kind,
+                    raw.source,
+                    raw.target,
+                    clearance,
+                    frozenset(raw.extensions),
+                    prefix=prefix,
+                )
+            )
         except InvalidLink as exc:
             raise TopologyError(f"{name}: {exc}") from None
     return tuple(links)

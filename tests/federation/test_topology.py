@@ -107,6 +107,16 @@ def test_link_kind_and_clearance_follow_from_the_zones() -> None:
     assert (mirror.kind, mirror.clearance) == (LinkKind.MIRROR, Classification.UNCLASSIFIED)
 
 
+def test_a_topic_prefix_keeps_two_deployments_apart_on_one_cluster() -> None:
+    default = parse_topology(three()).links
+    assert all(link.topic.startswith("mulu.sync.") for link in default)
+    ours = parse_topology({**three(), "topic_prefix": "pilot-2026"}).links
+    assert all(link.topic.startswith("pilot-2026.") for link in ours)
+    assert all(link.group.startswith("pilot-2026.") for link in ours)
+    with pytest.raises(TopologyError, match="topic_prefix"):
+        parse_topology({**three(), "topic_prefix": "有 空格"})
+
+
 def test_the_parent_skips_a_region_without_an_instance() -> None:
     document = three()
     document["instances"].pop(1)
