@@ -193,14 +193,21 @@ RETURN code, r.version AS held, t.version AS redacted
 """
 
 # Replace each entry's node, its relationships and its items with the snapshot's. `row` is
-# built by `graph.neo4j.rows.resource_row`.
-UPSERT_RESOURCES = """
+# built by `graph.neo4j.rows.resource_row`. Written in parts: `UPSERT_RESOURCES` clears what a
+# held entry had before writing; `CREATE_RESOURCES` is for codes that held no entry (a node the
+# lock just made, or a placeholder: only a `code`, no outgoing relationship, no item, no
+# provider), where there is nothing to clear and the planner needs no Eager between the clearing
+# and the writing.
+_SET_RESOURCE = """
 UNWIND $rows AS row
 MATCH (r:Resource {code: row.code})
 SET r = row.props
 REMOVE r:Published
 FOREACH (_ IN CASE WHEN row.props.state = 'PUBLISHED' THEN [1] ELSE [] END | SET r:Published)
 WITH r, row
+"""
+
+_CLEAR_RESOURCE = """
 CALL (r) {
   OPTIONAL MATCH (r)-[old:LISTED_IN|ABOUT|FILED_UNDER]->()
   DELETE old
@@ -217,6 +224,9 @@ CALL (r) {
   OPTIONAL MATCH (r)-[old:DERIVED_FROM]->(:Resource)
   DELETE old
 }
+"""
+
+_LINK_RESOURCE = """
 CALL (r, row) {
   MATCH (c:Catalog {id: row.catalog_id})
   CREATE (r)-[:LISTED_IN]->(c)
@@ -256,6 +266,9 @@ CALL (r) {
   DELETE t
 }
 """
+
+UPSERT_RESOURCES = _SET_RESOURCE + _CLEAR_RESOURCE + _LINK_RESOURCE
+CREATE_RESOURCES = _SET_RESOURCE + _LINK_RESOURCE
 
 # A redacted entry's node goes; it stays as a placeholder while others are derived from it.
 REDACT_RESOURCE = """

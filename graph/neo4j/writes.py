@@ -43,10 +43,14 @@ async def _run(tx: AsyncManagedTransaction, query: str, **params: Any) -> list[A
     return [record async for record in result]
 
 
-async def _lock(tx: AsyncManagedTransaction, codes: Sequence[str]) -> dict[str, int]:
-    """Lock `codes` and return, for each, the newest version held or redacted (0: none)."""
+async def _lock(
+    tx: AsyncManagedTransaction, codes: Sequence[str]
+) -> tuple[dict[str, int], set[str]]:
+    """Lock `codes`; return, for each, the newest version held or redacted (0: none), and the
+    codes that hold an entry."""
     records = await _run(tx, cypher.LOCK_RESOURCES, codes=sorted(set(codes)))
-    return {r["code"]: max(r["held"] or 0, r["redacted"] or 0) for r in records}
+    newest = {r["code"]: max(r["held"] or 0, r["redacted"] or 0) for r in records}
+    return newest, {r["code"] for r in records if r["held"] is not None}
 
 
 async def _held(tx: AsyncManagedTransaction, code: str) -> int | None:
@@ -56,15 +60,23 @@ async def _held(tx: AsyncManagedTransaction, code: str) -> int | None:
 
 
 async def _write(
-    tx: AsyncManagedTransaction, entries: Sequence[Resource], locked: list[str]
+    tx: AsyncManagedTransaction, entries: Sequence[Resource], locked: list[str], held: set[str]
 ) -> None:
-    """Replace `entries` (distinct codes, all locked), then drop placeholders left unused."""
+    """Replace `entries` (distinct codes, all locked; `held`: those of them that hold an entry),
+    then drop placeholders left unused. A code that held no entry has nothing to clear."""
     if entries:
         origins = sorted({entry.origin for entry in entries})
         await _run(tx, cypher.ENSURE_CATALOGS, catalogs=[origin_catalog_row(o) for o in origins])
-        (old,) = await _run(tx, cypher.SOURCES_OF, codes=[entry.code for entry in entries])
-        await _run(tx, cypher.UPSERT_RESOURCES, rows=[resource_row(entry) for entry in entries])
-        locked = [*locked, *old["codes"]]
+        replaced = [entry for entry in entries if entry.code in held]
+        created = [entry for entry in entries if entry.code not in held]
+        if replaced:
+            (old,) = await _run(tx, cypher.SOURCES_OF, codes=[entry.code for entry in replaced])
+            await _run(
+                tx, cypher.UPSERT_RESOURCES, rows=[resource_row(entry) for entry in replaced]
+            )
+            locked = [*locked, *old["codes"]]
+        if created:
+            await _run(tx, cypher.CREATE_RESOURCES, rows=[resource_row(entry) for entry in created])
     await _run(tx, cypher.DROP_UNUSED_PLACEHOLDERS, codes=locked)
 
 
@@ -77,7 +89,7 @@ async def save_entry(
     held = await _held(tx, entry.code)
     if held != expected:
         raise VersionConflict(entry.code, expected or 0, held or 0)
-    await _write(tx, [entry], [entry.code])
+    await _write(tx, [entry], [entry.code], set() if held is None else {entry.code})
     if record is not None:
         await outboxes.write(tx, [record])
 
@@ -87,7 +99,7 @@ async def apply_entries(
     entries: Sequence[Resource],
     records: Sequence[OutboxRecord | None],
 ) -> list[ApplyOutcome]:
-    newest = await _lock(tx, [entry.code for entry in entries])
+    newest, held = await _lock(tx, [entry.code for entry in entries])
     outcomes: list[ApplyOutcome] = []
     winners: dict[str, Resource] = {}
     sent: list[OutboxRecord] = []
@@ -100,7 +112,7 @@ async def apply_entries(
         outcomes.append(ApplyOutcome.APPLIED)
         if record is not None:
             sent.append(record)
-    await _write(tx, list(winners.values()), list(newest))
+    await _write(tx, list(winners.values()), list(newest), held)
     await outboxes.write(tx, sent)
     return outcomes
 
@@ -108,7 +120,7 @@ async def apply_entries(
 async def redact_entry(
     tx: AsyncManagedTransaction, code: str, version: int, record: OutboxRecord | None = None
 ) -> ApplyOutcome:
-    newest = await _lock(tx, [code])
+    newest, _ = await _lock(tx, [code])
     if version <= newest[code]:
         await _run(tx, cypher.DROP_UNUSED_PLACEHOLDERS, codes=[code])
         return ApplyOutcome.STALE
