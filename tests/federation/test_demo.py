@@ -106,7 +106,9 @@ def run_curl(command: str) -> Answer:
     words = shlex.split(command)
     assert words[0] == "curl"
     assert CURL is not None, "curl is needed to run the README's examples as a user would"
-    done = subprocess.run([CURL, *words[1:]], capture_output=True, text=True, timeout=30, check=True)
+    done = subprocess.run(
+        [CURL, *words[1:]], capture_output=True, text=True, timeout=30, check=True
+    )
     answer: Answer = json.loads(done.stdout)
     assert not answer.get("errors"), answer
     return answer["data"]  # type: ignore[no-any-return]
