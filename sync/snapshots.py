@@ -27,6 +27,7 @@ from graph.enums import (
     UpdateCycle,
 )
 from graph.model import DataItem, LifecycleStep, Resource
+from graph.snapshot import resource_to_dict
 from sync.errors import MalformedEvent
 
 __all__ = ["REQUIRED_FIELDS", "RESOURCE_FIELDS", "resource_from_dict", "resource_to_dict"]
@@ -43,57 +44,6 @@ _STEP_FIELDS = frozenset(f.name for f in dataclasses.fields(LifecycleStep))
 
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
-
-
-def resource_to_dict(entry: Resource) -> dict[str, Any]:
-    """Every field of `entry`, JSON-able."""
-    return {
-        "code": entry.code,
-        "name": entry.name,
-        "provider_code": entry.provider_code,
-        "provider_name": entry.provider_name,
-        "summary": entry.summary,
-        "format_class": entry.format_class.value,
-        "format_type": entry.format_type,
-        "share_type": entry.share_type.value,
-        "update_cycle": entry.update_cycle.value,
-        "classification": entry.classification.value if entry.classification else None,
-        "items": [_item_to_dict(item) for item in entry.items],
-        "share_condition": entry.share_condition,
-        "legal_basis": entry.legal_basis,
-        "share_modes": sorted(mode.value for mode in entry.share_modes),
-        "open_to_public": entry.open_to_public,
-        "open_condition": entry.open_condition,
-        "published_on": entry.published_on.isoformat() if entry.published_on else None,
-        "related_codes": list(entry.related_codes),
-        "derived_from": list(entry.derived_from),
-        "themes": sorted(entry.themes),
-        "state": entry.state.value,
-        "history": [_step_to_dict(step) for step in entry.history],
-        "version": entry.version,
-        "origin": entry.origin,
-        "updated_at": entry.updated_at.isoformat() if entry.updated_at else None,
-        "extensions": [[key, value] for key, value in entry.extensions],
-    }
-
-
-def _item_to_dict(item: DataItem) -> dict[str, Any]:
-    return {
-        "name": item.name,
-        "data_type": item.data_type,
-        "length": item.length,
-        "is_base_item": item.is_base_item,
-        "share_type": item.share_type.value if item.share_type else None,
-    }
-
-
-def _step_to_dict(step: LifecycleStep) -> dict[str, Any]:
-    return {
-        "state": step.state.value,
-        "actor": step.actor,
-        "at": step.at.isoformat(),
-        "note": step.note,
-    }
 
 
 def resource_from_dict(data: object, where: str = "snapshot") -> Resource:

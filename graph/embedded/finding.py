@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlite3
 
 from graph.embedded.filters import where_clause
-from graph.embedded.rows import resource_from_json
 from graph.embedded.search import match_expression
 from graph.errors import InvalidValue
 from graph.queries import (
@@ -22,6 +21,7 @@ from graph.queries import (
     decode_cursor,
     encode_cursor,
 )
+from graph.snapshot import resource_from_json
 
 __all__ = ["facets", "find"]
 

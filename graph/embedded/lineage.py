@@ -11,9 +11,9 @@ from __future__ import annotations
 import sqlite3
 
 from graph.codes import check_resource_code
-from graph.embedded.rows import resource_from_json
 from graph.model import Resource
 from graph.queries import Direction, Lineage, LineageEdge, check_depth
+from graph.snapshot import resource_from_json
 
 __all__ = ["lineage"]
 

@@ -28,7 +28,6 @@ from graph.embedded.rows import (
     category_from_row,
     department_from_row,
     region_from_row,
-    resource_from_json,
 )
 from graph.embedded.tree import tree
 from graph.enums import LifecycleState
@@ -44,6 +43,7 @@ from graph.queries import (
     ResourcePage,
 )
 from graph.rules import check_resource
+from graph.snapshot import resource_from_json
 
 __all__ = ["EmbeddedStore"]
 

@@ -8,11 +8,11 @@ import sqlite3
 from collections.abc import Sequence
 
 from graph.codes import check_region_code
-from graph.embedded.rows import resource_to_json
 from graph.embedded.search import index_text
 from graph.errors import InvalidValue, VersionConflict
 from graph.model import Catalog, Category, Department, Region, Resource, parse_catalog_id
 from graph.queries import ApplyOutcome
+from graph.snapshot import resource_to_json
 
 __all__ = [
     "apply_entries",

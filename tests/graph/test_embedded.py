@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from graph import Direction, ResourceFilter, StoreUnavailable
 from graph.embedded import EmbeddedStore
-from graph.embedded.rows import resource_from_json, resource_to_json
 from graph.embedded.search import index_text, match_expression
 from graph.errors import InvalidValue
 from graph.model import parse_catalog_id
+from graph.snapshot import resource_from_json, resource_to_json
 from graph.text import tokens
 from tests.graph.conftest import CHENGDU_INTRANET
 from tests.graph.entries import code, resource
