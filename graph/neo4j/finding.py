@@ -16,7 +16,6 @@ from neo4j import AsyncManagedTransaction
 from graph.errors import InvalidValue
 from graph.neo4j import cypher
 from graph.neo4j.filters import condition
-from graph.neo4j.rows import resource_from_json
 from graph.queries import (
     FacetCount,
     Facets,
@@ -26,6 +25,7 @@ from graph.queries import (
     decode_cursor,
     encode_cursor,
 )
+from graph.snapshot import resource_from_json
 from graph.text import lucene_query
 
 __all__ = ["facets", "find"]

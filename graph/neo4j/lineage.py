@@ -14,8 +14,8 @@ from neo4j import AsyncManagedTransaction
 from graph.codes import check_resource_code
 from graph.model import Resource
 from graph.neo4j import cypher
-from graph.neo4j.rows import resource_from_json
 from graph.queries import Direction, Lineage, LineageEdge, check_depth
+from graph.snapshot import resource_from_json
 
 __all__ = ["lineage"]
 

@@ -7,32 +7,23 @@ count and walk. ``level`` and ``region_code`` are those of the catalog the entry
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
 from typing import Any
 
 from graph.codes import check_region_code, region_level
 from graph.enums import (
     THEMES,
-    Classification,
-    FormatClass,
-    LifecycleState,
-    ShareMode,
-    ShareType,
-    UpdateCycle,
     Zone,
 )
 from graph.errors import InvalidValue
 from graph.model import (
     Catalog,
     Category,
-    DataItem,
     Department,
-    LifecycleStep,
     Region,
     Resource,
     parse_catalog_id,
 )
+from graph.snapshot import item_to_dict, resource_to_json
 
 __all__ = [
     "catalog_from_record",
@@ -43,113 +34,10 @@ __all__ = [
     "origin_catalog_row",
     "region_from_record",
     "region_row",
-    "resource_from_json",
     "resource_row",
-    "resource_to_json",
 ]
 
 Row = dict[str, Any]
-
-
-def _item(item: DataItem) -> Row:
-    return {
-        "name": item.name,
-        "data_type": item.data_type,
-        "length": item.length,
-        "is_base_item": item.is_base_item,
-        "share_type": item.share_type.value if item.share_type else None,
-    }
-
-
-def _step(step: LifecycleStep) -> Row:
-    return {
-        "state": step.state.value,
-        "actor": step.actor,
-        "at": step.at.isoformat(),
-        "note": step.note,
-    }
-
-
-def resource_to_json(entry: Resource) -> str:
-    """The whole entry as JSON; sets are written sorted, so equal entries give equal text."""
-    snapshot = {
-        "code": entry.code,
-        "name": entry.name,
-        "provider_code": entry.provider_code,
-        "provider_name": entry.provider_name,
-        "summary": entry.summary,
-        "format_class": entry.format_class.value,
-        "format_type": entry.format_type,
-        "share_type": entry.share_type.value,
-        "update_cycle": entry.update_cycle.value,
-        "classification": entry.classification.value if entry.classification else None,
-        "items": [_item(item) for item in entry.items],
-        "share_condition": entry.share_condition,
-        "legal_basis": entry.legal_basis,
-        "share_modes": sorted(mode.value for mode in entry.share_modes),
-        "open_to_public": entry.open_to_public,
-        "open_condition": entry.open_condition,
-        "published_on": entry.published_on.isoformat() if entry.published_on else None,
-        "related_codes": list(entry.related_codes),
-        "derived_from": list(entry.derived_from),
-        "themes": sorted(entry.themes),
-        "state": entry.state.value,
-        "history": [_step(step) for step in entry.history],
-        "version": entry.version,
-        "origin": entry.origin,
-        "updated_at": entry.updated_at.isoformat() if entry.updated_at else None,
-        "extensions": [list(pair) for pair in entry.extensions],
-    }
-    return json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"))
-
-
-def resource_from_json(text: str) -> Resource:
-    raw = json.loads(text)
-    return Resource(
-        code=raw["code"],
-        name=raw["name"],
-        provider_code=raw["provider_code"],
-        provider_name=raw["provider_name"],
-        summary=raw["summary"],
-        format_class=FormatClass(raw["format_class"]),
-        format_type=raw["format_type"],
-        share_type=ShareType(raw["share_type"]),
-        update_cycle=UpdateCycle(raw["update_cycle"]),
-        classification=Classification(raw["classification"]) if raw["classification"] else None,
-        items=tuple(
-            DataItem(
-                name=item["name"],
-                data_type=item["data_type"],
-                length=item["length"],
-                is_base_item=item["is_base_item"],
-                share_type=ShareType(item["share_type"]) if item["share_type"] else None,
-            )
-            for item in raw["items"]
-        ),
-        share_condition=raw["share_condition"],
-        legal_basis=raw["legal_basis"],
-        share_modes=frozenset(ShareMode(mode) for mode in raw["share_modes"]),
-        open_to_public=raw["open_to_public"],
-        open_condition=raw["open_condition"],
-        published_on=date.fromisoformat(raw["published_on"]) if raw["published_on"] else None,
-        related_codes=tuple(raw["related_codes"]),
-        derived_from=tuple(raw["derived_from"]),
-        themes=frozenset(raw["themes"]),
-        state=LifecycleState(raw["state"]),
-        history=tuple(
-            LifecycleStep(
-                state=LifecycleState(step["state"]),
-                actor=step["actor"],
-                at=datetime.fromisoformat(step["at"]),
-                note=step["note"],
-            )
-            for step in raw["history"]
-        ),
-        version=raw["version"],
-        origin=raw["origin"],
-        updated_at=datetime.fromisoformat(raw["updated_at"]) if raw["updated_at"] else None,
-        extensions=tuple((key, value) for key, value in raw["extensions"]),
-    )
 
 
 def catalog_row(catalog: Catalog) -> Row:
@@ -202,7 +90,7 @@ def resource_row(entry: Resource) -> Row:
         },
         "category": {"code": category.code, "parent_code": category.parent_code},
         "themes": sorted(entry.themes),
-        "items": [{**_item(item), "position": i} for i, item in enumerate(entry.items)],
+        "items": [{**item_to_dict(item), "position": i} for i, item in enumerate(entry.items)],
         "derived_from": list(entry.derived_from),
     }
 

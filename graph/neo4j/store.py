@@ -30,7 +30,6 @@ from graph.neo4j.rows import (
     catalog_from_record,
     department_from_record,
     region_from_record,
-    resource_from_json,
 )
 from graph.neo4j.schema import ensure_schema
 from graph.neo4j.tree import tree
@@ -45,6 +44,7 @@ from graph.queries import (
     ResourcePage,
 )
 from graph.rules import check_resource
+from graph.snapshot import resource_from_json
 
 __all__ = ["Neo4jStore"]
 
