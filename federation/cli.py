@@ -180,6 +180,13 @@ def up(
         bool,
         typer.Option(help="run in the background: pid file and log under the data_dir"),
     ] = False,
+    start_servers: Annotated[
+        bool,
+        typer.Option(
+            help="first start a Neo4j server (infra/, loopback) for each Neo4j-backed instance "
+            "on its URI's port, with the password its password_env names"
+        ),
+    ] = False,
 ) -> None:
     """Start every instance of a topology in this process, with its sync workers."""
     import asyncio
@@ -203,17 +210,17 @@ def up(
         )
         raise typer.Exit(1)
     if detach:
-        _detach(topology, config, pid_path)
+        _detach(topology, config, pid_path, start_servers)
         return
     configure_logging(chosen.log_level)
     try:
-        asyncio.run(run_up(topology, chosen))
+        asyncio.run(run_up(topology, chosen, start_servers=start_servers))
     except OSError as exc:  # a port in use, a store that cannot be opened
         Console(stderr=True).print(f"mulu up: {exc}")
         raise typer.Exit(1) from None
 
 
-def _detach(topology: Path, config: Path | None, pid_path: Path) -> None:
+def _detach(topology: Path, config: Path | None, pid_path: Path, start_servers: bool) -> None:
     """`mulu up` again in a new session, its output in <data_dir>/mulu-up.log; returns once
     it is ready (or says why it is not)."""
     import subprocess
@@ -227,6 +234,8 @@ def _detach(topology: Path, config: Path | None, pid_path: Path) -> None:
     command = [sys.executable, "-c", "from federation.cli import app; app()", "up", str(topology)]
     if config is not None:
         command += ["--config", str(config)]
+    if start_servers:
+        command.append("--start-servers")
     with log_path.open("w", encoding="utf-8") as log:
         child = subprocess.Popen(
             command,

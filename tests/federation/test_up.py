@@ -114,3 +114,40 @@ def test_up_detached_syncs_and_down_stops_it(tmp_path: Path) -> None:
     twice = run(tmp_path, "down", str(topology))
     assert twice.returncode == 0
     assert "was not running" in twice.stdout
+
+
+def test_up_starts_a_neo4j_server_for_a_neo4j_backed_instance(tmp_path: Path) -> None:
+    """Neo4j Community holds one database per server: `--start-servers` gives the Neo4j-backed
+    instance its own server from infra/, and `down` stops it with the rest."""
+    graphql, extranet, bolt = free_ports(3)
+    topology = tmp_path / "neo4j.toml"
+    topology.write_text(
+        'data_dir = "state"\n'
+        f'[[instances]]\nid = "{CITY}"\ngraphql = "127.0.0.1:{graphql}"\n'
+        f'store = {{ kind = "neo4j", uri = "bolt://127.0.0.1:{bolt}", '
+        'password_env = "CITY_NEO4J_PASSWORD" }\n'
+        f'[[instances]]\nid = "{CITY_E}"\ngraphql = "127.0.0.1:{extranet}"\n'
+        'store = { kind = "embedded" }\n'
+        f'[[links]]\nsource = "{CITY}"\ntarget = "{CITY_E}"\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MULU_")}
+    env["CITY_NEO4J_PASSWORD"] = "city-neo4j-password"
+
+    def run_with(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*mulu(), *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=200
+        )
+
+    started = run_with("up", str(topology), "--detach", "--start-servers")
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        assert port_answers(bolt)
+        health = httpx.get(f"http://127.0.0.1:{graphql}/health", timeout=10).json()
+        assert health["store"] == {"kind": "neo4j", "state": "up"}
+        assert (tmp_path / "state" / "neo4j-510100-intranet").is_dir()
+    finally:
+        stopped = run_with("down", str(topology))
+    assert stopped.returncode == 0, stopped.stderr
+    assert not port_answers(bolt)
+    assert not port_answers(graphql)
