@@ -224,7 +224,6 @@ def test_cli_rejects_a_bad_acl_naming_the_value() -> None:
     assert "operation 'fly'" in result.output
 
 
-
 def test_a_password_beginning_with_a_dash_is_set(tmp_path: Path) -> None:
     """secrets.token_urlsafe draws a password beginning with '-' now and then; Neo4j's admin
     tool must take it as the password, not as an unknown option (it ran for real here)."""

@@ -168,6 +168,7 @@ def test_schema_refuses_what_decode_refuses() -> None:
 
 def test_schema_is_valid_for_jsonschema() -> None:
     import jsonschema
+
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
     validator = jsonschema.Draft202012Validator(SCHEMA)
     validator.validate(json.loads(encode(samples.event())))
