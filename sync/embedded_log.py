@@ -19,11 +19,11 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import TypeVar
 
+from graph.embedded.connection import Connection
 from sync.errors import LogClosed, LogUnavailable, UnknownTopic
 from sync.log import ChangeLog, Record
 
@@ -73,8 +73,15 @@ class EmbeddedLog:
     def __init__(self, path: Path | str, *, compact_every: int = 10_000) -> None:
         self._path = Path(path)
         self._compact_every = compact_every
-        self._executor: ThreadPoolExecutor | None = None
-        self._sqlite: sqlite3.Connection | None = None
+        # FULL: an appended record survives a power cut once append() returned (acks=all).
+        self._connection = Connection(
+            self._path,
+            prepare=_create_schema,
+            synchronous="FULL",
+            name="log file",
+            unavailable=LogUnavailable,
+            closed=LogClosed,
+        )
         self._appended = asyncio.Event()
 
     @classmethod
@@ -90,24 +97,11 @@ class EmbeddedLog:
             await log.close()
 
     async def connect(self) -> None:
-        if self._executor is not None:
-            raise RuntimeError(f"the log file {self._path} is already open")
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mulu-log")
-        try:
-            await self._run(self._connect)
-        except BaseException:
-            await self.close()
-            raise
+        await self._connection.open()
 
     async def close(self) -> None:
         """Close the file; harmless when already closed."""
-        executor, self._executor = self._executor, None
-        if executor is None:
-            return
-        try:
-            await asyncio.get_running_loop().run_in_executor(executor, self._disconnect)
-        finally:
-            executor.shutdown(wait=False)
+        await self._connection.close()
 
     async def __aenter__(self) -> EmbeddedLog:
         await self.connect()
@@ -185,52 +179,14 @@ class EmbeddedLog:
     # -- the worker thread --------------------------------------------------------------------
 
     async def _read(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        return await self._run(lambda: self._in_transaction(work, "BEGIN"))
+        return await self._connection.read(work)
 
     async def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        return await self._run(lambda: self._in_transaction(work, "BEGIN IMMEDIATE"))
+        return await self._connection.write(work)
 
-    async def _run(self, work: Callable[[], T]) -> T:
-        if self._executor is None:
-            raise LogClosed(f"the log file {self._path} is not open")
-        try:
-            return await asyncio.get_running_loop().run_in_executor(self._executor, work)
-        except sqlite3.Error as exc:
-            raise LogUnavailable(f"the log file {self._path} did not answer: {exc}") from exc
 
-    def _in_transaction(self, work: Callable[[sqlite3.Connection], T], begin: str) -> T:
-        db = self._sqlite
-        if db is None:
-            raise LogClosed(f"the log file {self._path} is not open")
-        db.execute(begin)
-        try:
-            result = work(db)
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-        return result
-
-    def _connect(self) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
-        try:
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA foreign_keys = ON")
-            # FULL: an appended record survives a power cut once append() returned (acks=all).
-            db.execute("PRAGMA synchronous = FULL")
-            db.execute("PRAGMA busy_timeout = 5000")
-            db.executescript(_SCHEMA)
-        except BaseException:
-            db.close()
-            raise
-        self._sqlite = db
-
-    def _disconnect(self) -> None:
-        db, self._sqlite = self._sqlite, None
-        if db is not None:
-            db.close()
+def _create_schema(db: sqlite3.Connection) -> None:
+    db.executescript(_SCHEMA)
 
 
 def _next_offset(db: sqlite3.Connection, topic: str) -> int:

@@ -2,7 +2,8 @@
 
 Every call runs a function with the connection on that thread; `write` wraps it in one
 transaction (``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any error), so a write is all
-or nothing. SQLite's own errors leave here as `StoreUnavailable`.
+or nothing. SQLite's own errors leave here as `StoreUnavailable` (or the error the owner names:
+the embedded sync log uses this connection too).
 """
 
 from __future__ import annotations
@@ -25,14 +26,28 @@ T = TypeVar("T")
 class Connection:
     """The store's connection and the single thread that uses it."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        prepare: Callable[[sqlite3.Connection], None] = create_schema,
+        synchronous: str = "NORMAL",
+        name: str = "catalog file",
+        unavailable: Callable[[str], Exception] = StoreUnavailable,
+        closed: Callable[[str], Exception] = RuntimeError,
+    ) -> None:
         self._path = path
+        self._prepare = prepare
+        self._synchronous = synchronous
+        self._name = name
+        self._unavailable = unavailable
+        self._closed = closed
         self._executor: ThreadPoolExecutor | None = None
         self._sqlite: sqlite3.Connection | None = None
 
     async def open(self) -> None:
         if self._executor is not None:
-            raise RuntimeError(f"the catalog file {self._path} is already open")
+            raise RuntimeError(f"the {self._name} {self._path} is already open")
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mulu-sqlite")
         try:
             await self._run(self._connect)
@@ -61,12 +76,12 @@ class Connection:
 
     async def _run(self, work: Callable[[], T]) -> T:
         if self._executor is None:
-            raise RuntimeError(f"the catalog file {self._path} is not open")
+            raise self._closed(f"the {self._name} {self._path} is not open")
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(self._executor, work)
         except sqlite3.Error as exc:
-            raise StoreUnavailable(f"the catalog file {self._path} did not answer: {exc}") from exc
+            raise self._unavailable(f"the {self._name} {self._path} did not answer: {exc}") from exc
 
     def _in_transaction(self, work: Callable[[sqlite3.Connection], T], begin: str) -> T:
         sqlite = self._connection()
@@ -82,7 +97,7 @@ class Connection:
 
     def _connection(self) -> sqlite3.Connection:
         if self._sqlite is None:
-            raise RuntimeError(f"the catalog file {self._path} is not open")
+            raise self._closed(f"the {self._name} {self._path} is not open")
         return self._sqlite
 
     def _connect(self) -> None:
@@ -92,9 +107,9 @@ class Connection:
         try:
             sqlite.execute("PRAGMA journal_mode = WAL")
             sqlite.execute("PRAGMA foreign_keys = ON")
-            sqlite.execute("PRAGMA synchronous = NORMAL")
+            sqlite.execute(f"PRAGMA synchronous = {self._synchronous}")
             sqlite.execute("PRAGMA busy_timeout = 5000")
-            create_schema(sqlite)
+            self._prepare(sqlite)
         except BaseException:
             sqlite.close()
             raise
