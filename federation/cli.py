@@ -193,8 +193,8 @@ def up(
     import os
 
     from federation.logging import configure_logging
-    from federation.runtime import pid_file, run_up, running_pid
     from federation.topology import TopologyError, load_topology
+    from federation.up import pid_file, run_up, running_pid
 
     try:
         chosen = load_settings(config)
@@ -262,8 +262,8 @@ def _detach(topology: Path, config: Path | None, pid_path: Path, start_servers: 
 @app.command()
 def down(topology: TopologyArgument) -> None:
     """Stop a `mulu up --detach` of the topology; harmless when it is not running."""
-    from federation.runtime import pid_file, stop_detached
     from federation.topology import TopologyError
+    from federation.up import pid_file, stop_detached
 
     try:
         stopped = stop_detached(pid_file(topology))

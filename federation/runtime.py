@@ -19,7 +19,6 @@ import logging
 import os
 import signal
 import socket
-import time
 import tomllib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
@@ -33,7 +32,6 @@ from federation.settings import Settings
 from federation.topology import (
     EmbeddedStoreSpec,
     InstanceSpec,
-    Neo4jStoreSpec,
     Topology,
     TopologyError,
 )
@@ -53,10 +51,6 @@ __all__ = [
     "instance_password_env",
     "kafka_logs",
     "logs_from_settings",
-    "pid_file",
-    "run_up",
-    "running_pid",
-    "stop_detached",
     "topology_data_dir",
 ]
 
@@ -412,103 +406,3 @@ def logs_from_settings(settings: Settings, data_dir: Path) -> LogFactory:
 
 
 READY = "mulu up: ready"
-
-
-@asynccontextmanager
-async def neo4j_servers(topology: Topology, data_dir: Path) -> AsyncIterator[list[str]]:
-    """A Neo4j server of its own (infra/, on loopback) for each Neo4j-backed instance — Neo4j
-    Community holds one user database per server — on the port of the instance's URI, with the
-    password its `password_env` names; its home is ``<data_dir>/neo4j-<instance>``, so its data
-    survives a restart. Stops them on leaving. Yields the instances it started servers for."""
-    from urllib.parse import urlsplit
-
-    from infra.neo4j import Neo4jServer
-
-    servers: dict[str, Neo4jServer] = {}
-    for spec in topology.instances.values():
-        store = spec.store
-        if not isinstance(store, Neo4jStoreSpec):
-            continue
-        where = urlsplit(store.uri)
-        if where.hostname not in ("127.0.0.1", "localhost") or where.port is None:
-            raise OSError(
-                f"instance {spec.id!r}: --start-servers starts Neo4j on loopback only; give its "
-                f"store a uri such as 'bolt://127.0.0.1:7687', not {store.uri!r}"
-            )
-        password = os.environ.get(store.password_env or "", "")
-        if not password:
-            raise OSError(
-                f"instance {spec.id!r}: set {store.password_env or 'password_env'} to the "
-                "password its Neo4j server is to have (8 characters or more)"
-            )
-        home = data_dir / ("neo4j-" + spec.id.replace("/", "-"))
-        servers[spec.id] = Neo4jServer(home, where.port, password)
-    try:
-        await asyncio.gather(*(asyncio.to_thread(s.start) for s in servers.values()))
-        yield list(servers)
-    finally:
-        await asyncio.gather(*(asyncio.to_thread(s.stop) for s in servers.values()))
-
-
-async def run_up(
-    topology_file: Path,
-    settings: Settings,
-    *,
-    start_servers: bool = False,
-    echo: Callable[[str], None] = lambda line: print(line, flush=True),
-) -> None:
-    """`mulu up` in the foreground: every instance of the topology until SIGINT/SIGTERM;
-    with `start_servers`, first a Neo4j server for each Neo4j-backed instance."""
-    from federation.topology import load_topology
-
-    topology = load_topology(topology_file)
-    data_dir = topology_data_dir(topology_file)
-    async with AsyncExitStack() as stack:
-        if start_servers:
-            started = await stack.enter_async_context(neo4j_servers(topology, data_dir))
-            for instance in started:
-                echo(f"  {instance}  its Neo4j server started")
-        runtime = Runtime(
-            topology,
-            topology_file=topology_file,
-            settings=settings,
-            log=logs_from_settings(settings, data_dir),
-        )
-        await stack.enter_async_context(runtime)
-        for instance, running in runtime.instances.items():
-            links = len(running.worker.statuses()) if running.worker else 0
-            echo(f"  {instance}  {running.url}  ({links} link ends)")
-        echo(f"{READY}: {len(runtime.instances)} instances (pid {os.getpid()})")
-        await runtime.serve_until_stopped()
-        echo("mulu up: stopping …")
-    echo("mulu up: stopped.")
-
-
-def pid_file(topology_file: Path) -> Path:
-    """Where a detached `mulu up` of the topology writes its pid."""
-    return topology_data_dir(topology_file) / "mulu-up.pid"
-
-
-def running_pid(path: Path) -> int | None:
-    """The pid in `path` when that process is alive, else None."""
-    try:
-        pid = int(path.read_text().strip())
-        os.kill(pid, 0)
-    except (OSError, ValueError):
-        return None
-    return pid
-
-
-def stop_detached(path: Path, wait_seconds: float = 30.0) -> int | None:
-    """SIGTERM the process of pid file `path`, wait for it to end (SIGKILL after
-    `wait_seconds`), remove the file; the pid stopped, or None when none was running."""
-    pid = running_pid(path)
-    if pid is not None:
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + wait_seconds
-        while running_pid(path) is not None and time.monotonic() < deadline:
-            time.sleep(0.1)
-        if running_pid(path) is not None:
-            os.kill(pid, signal.SIGKILL)
-    path.unlink(missing_ok=True)
-    return pid
