@@ -11,9 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph import Direction, ResourceFilter, StoreUnavailable
+from graph import Direction, LifecycleState, ResourceFilter, StoreUnavailable
 from graph.embedded import EmbeddedStore
+from graph.embedded.schema import create_schema
 from graph.embedded.search import index_text, match_expression
+from graph.embedded.tree import tree
 from graph.errors import InvalidValue
 from graph.model import parse_catalog_id
 from graph.snapshot import resource_from_json, resource_to_json
@@ -119,3 +121,24 @@ async def test_erase_all_leaves_only_the_own_catalog(tmp_path: Path) -> None:
         assert await store.catalogs() == [CHENGDU_INTRANET]
         assert await store.apply([resource(code(2))]) == ["APPLIED"]
         assert (await store.lineage(code(1), Direction.UPSTREAM, 1)).edges == ()
+
+
+@pytest.mark.parametrize(
+    "states", [frozenset({LifecycleState.PUBLISHED}), frozenset(LifecycleState), frozenset()]
+)
+def test_the_tree_counts_from_the_catalog_index_alone(
+    tmp_path: Path, states: frozenset[LifecycleState]
+) -> None:
+    """Each catalog's count is a range of the (catalog_id, state) index: reading the entries'
+    rows made the tree cost 17 ms at 10k entries and 270 ms at 100k."""
+    db = sqlite3.connect(tmp_path / "c.db", isolation_level=None)
+    create_schema(db)
+    statements: list[str] = []
+    db.set_trace_callback(statements.append)  # with the parameters bound
+    tree(db, states)
+    db.set_trace_callback(None)
+    (statement,) = statements
+    plan = [str(row[3]) for row in db.execute("EXPLAIN QUERY PLAN " + statement)]
+    reads = [step for step in plan if step.startswith(("SCAN r", "SEARCH r"))]
+    assert reads == ["SEARCH r USING COVERING INDEX resources_catalog (catalog_id=? AND state=?)"]
+    db.close()
