@@ -10,9 +10,11 @@ On Neo4j (a server started through infra/ unless MULU_BENCH_NEO4J_URI names one)
 - latency (median, p95) of search, filter + page, resource by code, the catalog tree and
   lineage at depth 3, each beside the raw Cypher that reads the same thing where one exists.
 
-Then the same load and queries on the embedded store at ``--embedded-size``.
+Then the same load and queries on the embedded store at ``--embedded-size``; ``--skip-neo4j``
+measures only the embedded store, with no server.
 
     python bench/store_bench.py --size 100000 --embedded-size 10000
+    python bench/store_bench.py --skip-neo4j --embedded-size 100000
 """
 
 from __future__ import annotations
@@ -249,6 +251,32 @@ async def bench_embedded(size: int, runs: int, seed: int) -> None:
             print(f"  after the queries: {machine()}", flush=True)
 
 
+def run_neo4j(args: argparse.Namespace) -> None:
+    """The Neo4j half: on the server MULU_BENCH_NEO4J_URI names, or on one started for it."""
+    uri = os.environ.get("MULU_BENCH_NEO4J_URI")
+    if uri:
+        user = os.environ.get("MULU_BENCH_NEO4J_USER", "neo4j")
+        auth = (user, os.environ["MULU_BENCH_NEO4J_PASSWORD"])
+        asyncio.run(bench_neo4j(uri, auth, args.size, args.runs, args.seed))
+        return
+    from infra.neo4j import Neo4jServer
+    from infra.net import free_port
+
+    with tempfile.TemporaryDirectory() as home:
+        server = Neo4jServer(
+            Path(home) / "neo4j",
+            free_port(),
+            secrets.token_hex(12),
+            heap=args.heap,
+            page_cache=args.page_cache,
+        )
+        info = server.start()
+        try:
+            asyncio.run(bench_neo4j(info.uri, info.auth, args.size, args.runs, args.seed))
+        finally:
+            server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=100_000)
@@ -257,30 +285,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--heap", default="2g")
     parser.add_argument("--page-cache", default="2g")
+    parser.add_argument("--skip-neo4j", action="store_true", help="the embedded store only")
     args = parser.parse_args()
-
-    uri = os.environ.get("MULU_BENCH_NEO4J_URI")
-    if uri:
-        user = os.environ.get("MULU_BENCH_NEO4J_USER", "neo4j")
-        auth = (user, os.environ["MULU_BENCH_NEO4J_PASSWORD"])
-        asyncio.run(bench_neo4j(uri, auth, args.size, args.runs, args.seed))
-    else:
-        from infra.neo4j import Neo4jServer
-        from infra.net import free_port
-
-        with tempfile.TemporaryDirectory() as home:
-            server = Neo4jServer(
-                Path(home) / "neo4j",
-                free_port(),
-                secrets.token_hex(12),
-                heap=args.heap,
-                page_cache=args.page_cache,
-            )
-            info = server.start()
-            try:
-                asyncio.run(bench_neo4j(info.uri, info.auth, args.size, args.runs, args.seed))
-            finally:
-                server.stop()
+    if not args.skip_neo4j:
+        run_neo4j(args)
     asyncio.run(bench_embedded(args.embedded_size, args.runs, args.seed))
 
 
