@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from graph import Direction, LifecycleState, ResourceFilter, StoreUnavailable
 from graph.embedded import EmbeddedStore
-from graph.embedded.schema import create_schema
+from graph.embedded.schema import SCHEMA_VERSION, create_schema
 from graph.embedded.search import index_text, match_expression
 from graph.embedded.tree import tree
 from graph.errors import InvalidValue
@@ -142,3 +143,19 @@ def test_the_tree_counts_from_the_catalog_index_alone(
     reads = [step for step in plan if step.startswith(("SCAN r", "SEARCH r"))]
     assert reads == ["SEARCH r USING COVERING INDEX resources_catalog (catalog_id=? AND state=?)"]
     db.close()
+
+
+async def test_a_file_of_an_older_schema_gains_what_it_lacks(tmp_path: Path) -> None:
+    """A version 2 file (written before the (state, share_type, catalog_region) index) gets the
+    index when opened, keeping its entries."""
+    async with EmbeddedStore.open(tmp_path / "c.db", CHENGDU_INTRANET) as store:
+        await store.save(resource(), expected_version=None)
+    with closing(sqlite3.connect(tmp_path / "c.db", isolation_level=None)) as db:
+        db.execute("DROP INDEX resources_state_share_region")
+        db.execute("PRAGMA user_version = 2")
+    async with EmbeddedStore.open(tmp_path / "c.db", CHENGDU_INTRANET) as store:
+        assert await store.get(code(1)) is not None
+    with closing(sqlite3.connect(tmp_path / "c.db")) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        index = "SELECT name FROM sqlite_master WHERE name = 'resources_state_share_region'"
+        assert db.execute(index).fetchall() == [("resources_state_share_region",)]
