@@ -192,40 +192,14 @@ OPTIONAL MATCH (t:Tombstone {code: code})
 RETURN code, r.version AS held, t.version AS redacted
 """
 
-# Replace each entry's node, its relationships and its items with the snapshot's. `row` is
-# built by `graph.neo4j.rows.resource_row`. Written in parts: `UPSERT_RESOURCES` clears what a
-# held entry had before writing; `CREATE_RESOURCES` is for codes that held no entry (a node the
-# lock just made, or a placeholder: only a `code`, no outgoing relationship, no item, no
-# provider), where there is nothing to clear and the planner needs no Eager between the clearing
-# and the writing.
-_SET_RESOURCE = """
-UNWIND $rows AS row
-MATCH (r:Resource {code: row.code})
-SET r = row.props
-REMOVE r:Published
-FOREACH (_ IN CASE WHEN row.props.state = 'PUBLISHED' THEN [1] ELSE [] END | SET r:Published)
-WITH r, row
-"""
-
-_CLEAR_RESOURCE = """
-CALL (r) {
-  OPTIONAL MATCH (r)-[old:LISTED_IN|ABOUT|FILED_UNDER]->()
-  DELETE old
-}
-CALL (r) {
-  OPTIONAL MATCH (r)<-[old:PROVIDES]-(:Department)
-  DELETE old
-}
-CALL (r) {
-  OPTIONAL MATCH (r)-[:HAS_ITEM]->(item:DataItem)
-  DETACH DELETE item
-}
-CALL (r) {
-  OPTIONAL MATCH (r)-[old:DERIVED_FROM]->(:Resource)
-  DELETE old
-}
-"""
-
+# Write entries: their nodes, relationships and items from the rows built by
+# `graph.neo4j.rows.resource_row`. `APPLY_RESOURCES` takes a batch in one statement: it locks
+# each row's code (MERGE on the unique code creates the node under the constraint's lock, and a
+# write ON MATCH takes the lock of a node already there), reads the newest version the code held
+# or was redacted at, and writes at once the rows that win on a code holding no entry (a new
+# node or a placeholder: nothing to clear). It answers, per code, that newest version and
+# whether the code holds an entry: the caller decides the outcomes and replaces the held winners
+# with `UPSERT_RESOURCES`. Rows come with distinct codes.
 _LINK_RESOURCE = """
 CALL (r, row) {
   MATCH (c:Catalog {id: row.catalog_id})
@@ -261,14 +235,156 @@ CALL (r, row) {
   MERGE (s:Resource {code: source_code})
   CREATE (r)-[:DERIVED_FROM]->(s)
 }
-CALL (r) {
+"""
+
+_PUBLISHED_LABEL = """
+REMOVE r:Published
+FOREACH (_ IN CASE WHEN row.props.state = 'PUBLISHED' THEN [1] ELSE [] END | SET r:Published)
+"""
+
+APPLY_RESOURCES = (
+    """
+UNWIND $rows AS row
+MERGE (r:Resource {code: row.code})
+ON MATCH SET r.locked = true
+REMOVE r.locked
+WITH r, row
+OPTIONAL MATCH (t:Tombstone {code: row.code})
+WITH r, row, t, r.snapshot IS NOT NULL AS held,
+     CASE WHEN coalesce(t.version, 0) > coalesce(r.version, 0)
+          THEN t.version ELSE coalesce(r.version, 0) END AS newest
+CALL (r, row, t, held, newest) {
+  WITH r, row, t
+  WHERE NOT held AND row.props.version > newest
+  SET r = row.props
+"""
+    + _PUBLISHED_LABEL
+    + """
+  DELETE t
+  WITH r, row
+"""
+    + _LINK_RESOURCE
+    + """
+}
+RETURN collect(row.code) AS codes, collect(newest) AS newest, collect(held) AS held
+"""
+)
+
+# A code `LOCK_RESOURCES` found holding no entry, written by `save`.
+CREATE_RESOURCES = (
+    """
+UNWIND $rows AS row
+MATCH (r:Resource {code: row.code})
+SET r = row.props
+"""
+    + _PUBLISHED_LABEL
+    + """
+WITH r, row
+CALL (r, row) {
   OPTIONAL MATCH (t:Tombstone {code: r.code})
   DELETE t
 }
 """
+    + _LINK_RESOURCE
+)
 
-UPSERT_RESOURCES = _SET_RESOURCE + _CLEAR_RESOURCE + _LINK_RESOURCE
-CREATE_RESOURCES = _SET_RESOURCE + _LINK_RESOURCE
+# Replace held entries (locked) with newer rows. Only the relationships whose ends changed are
+# replaced — each kind is compared on the node's properties before they are overwritten (a
+# property missing, as on nodes written before it existed, counts as changed) — so an update
+# that edits text or state leaves the entry's edges and items alone. Answers the codes the
+# replaced entries were derived from, which may have become unused placeholders.
+UPSERT_RESOURCES = (
+    """
+UNWIND $rows AS row
+MATCH (r:Resource {code: row.code})
+WITH r, row,
+     r.catalog_id IS NULL OR r.catalog_id <> row.catalog_id AS relisted,
+     r.provider_code IS NULL OR r.provider_code <> row.provider.code AS reprovided,
+     r.category_code IS NULL OR r.category_code <> row.category.code AS refiled,
+     r.themes IS NULL OR r.themes <> row.themes AS rethemed,
+     r.items_digest IS NULL OR r.items_digest <> row.props.items_digest AS reitemed,
+     r.derived_from IS NULL OR r.derived_from <> row.derived_from AS rederived
+WITH r, row, relisted, reprovided, refiled, rethemed, reitemed, rederived,
+     CASE WHEN rederived THEN COLLECT { MATCH (r)-[:DERIVED_FROM]->(s) RETURN s.code }
+          ELSE [] END AS old_sources
+SET r = row.props
+"""
+    + _PUBLISHED_LABEL
+    + """
+WITH r, row, relisted, reprovided, refiled, rethemed, reitemed, rederived, old_sources
+CALL (r, row, relisted) {
+  WITH r, row
+  WHERE relisted
+  CALL (r) {
+    OPTIONAL MATCH (r)-[old:LISTED_IN]->()
+    DELETE old
+  }
+  MATCH (c:Catalog {id: row.catalog_id})
+  CREATE (r)-[:LISTED_IN]->(c)
+}
+CALL (r, row, reprovided) {
+  WITH r, row
+  WHERE reprovided
+  CALL (r) {
+    OPTIONAL MATCH (r)<-[old:PROVIDES]-()
+    DELETE old
+  }
+  MERGE (d:Department {code: row.provider.code})
+  ON CREATE SET d.name = row.provider.name, d.region_code = row.provider.region_code,
+                d.leads = []
+  CREATE (d)-[:PROVIDES]->(r)
+  WITH d
+  WHERE NOT EXISTS { (d)-[:BELONGS_TO]->(:Region) }
+  MATCH (g:Region {code: d.region_code})
+  MERGE (d)-[:BELONGS_TO]->(g)
+}
+CALL (r, row, refiled) {
+  WITH r, row
+  WHERE refiled
+  CALL (r) {
+    OPTIONAL MATCH (r)-[old:FILED_UNDER]->()
+    DELETE old
+  }
+  MERGE (k:Category {code: row.category.code})
+  ON CREATE SET k.parent_code = row.category.parent_code
+  CREATE (r)-[:FILED_UNDER]->(k)
+}
+CALL (r, row, rethemed) {
+  WITH r, row
+  WHERE rethemed
+  CALL (r) {
+    OPTIONAL MATCH (r)-[old:ABOUT]->()
+    DELETE old
+  }
+  UNWIND row.themes AS name
+  MERGE (t:Theme {name: name})
+  CREATE (r)-[:ABOUT]->(t)
+}
+CALL (r, row, reitemed) {
+  WITH r, row
+  WHERE reitemed
+  CALL (r) {
+    OPTIONAL MATCH (r)-[:HAS_ITEM]->(item:DataItem)
+    DETACH DELETE item
+  }
+  UNWIND row.items AS item
+  CREATE (r)-[:HAS_ITEM]->(i:DataItem)
+  SET i = item
+}
+CALL (r, row, rederived) {
+  WITH r, row
+  WHERE rederived
+  CALL (r) {
+    OPTIONAL MATCH (r)-[old:DERIVED_FROM]->()
+    DELETE old
+  }
+  UNWIND row.derived_from AS source_code
+  MERGE (s:Resource {code: source_code})
+  CREATE (r)-[:DERIVED_FROM]->(s)
+}
+RETURN collect(old_sources) AS old_sources
+"""
+)
 
 # A redacted entry's node goes; it stays as a placeholder while others are derived from it.
 REDACT_RESOURCE = """

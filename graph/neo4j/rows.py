@@ -7,6 +7,8 @@ count and walk. ``level`` and ``region_code`` are those of the catalog the entry
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from graph.codes import check_region_code, region_level
@@ -61,6 +63,8 @@ def resource_row(entry: Resource) -> Row:
     except InvalidValue:
         provider_region = region
     category = Category(entry.category_code, "")
+    items = [{**item_to_dict(item), "position": i} for i, item in enumerate(entry.items)]
+    derived_from = list(entry.derived_from)
     return {
         "code": entry.code,
         "props": {
@@ -81,6 +85,10 @@ def resource_row(entry: Resource) -> Row:
             "region_code": region,
             "level": region_level(region).value,
             "snapshot": resource_to_json(entry),
+            # What `UPSERT_RESOURCES` compares to leave unchanged edges and items alone.
+            "category_code": category.code,
+            "derived_from": derived_from,
+            "items_digest": _digest(items),
         },
         "catalog_id": entry.origin,
         "provider": {
@@ -90,9 +98,15 @@ def resource_row(entry: Resource) -> Row:
         },
         "category": {"code": category.code, "parent_code": category.parent_code},
         "themes": sorted(entry.themes),
-        "items": [{**item_to_dict(item), "position": i} for i, item in enumerate(entry.items)],
-        "derived_from": list(entry.derived_from),
+        "items": items,
+        "derived_from": derived_from,
     }
+
+
+def _digest(items: list[Row]) -> str:
+    """A short fingerprint of an entry's items: equal items, equal fingerprint."""
+    text = json.dumps(items, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def origin_catalog_row(catalog_id: str) -> Row:

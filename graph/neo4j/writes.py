@@ -59,25 +59,25 @@ async def _held(tx: AsyncManagedTransaction, code: str) -> int | None:
     return None if held is None else int(held)
 
 
-async def _write(
-    tx: AsyncManagedTransaction, entries: Sequence[Resource], locked: list[str], held: set[str]
-) -> None:
-    """Replace `entries` (distinct codes, all locked; `held`: those of them that hold an entry),
-    then drop placeholders left unused. A code that held no entry has nothing to clear."""
-    if entries:
-        origins = sorted({entry.origin for entry in entries})
-        await _run(tx, cypher.ENSURE_CATALOGS, catalogs=[origin_catalog_row(o) for o in origins])
-        replaced = [entry for entry in entries if entry.code in held]
-        created = [entry for entry in entries if entry.code not in held]
-        if replaced:
-            (old,) = await _run(tx, cypher.SOURCES_OF, codes=[entry.code for entry in replaced])
-            await _run(
-                tx, cypher.UPSERT_RESOURCES, rows=[resource_row(entry) for entry in replaced]
-            )
-            locked = [*locked, *old["codes"]]
-        if created:
-            await _run(tx, cypher.CREATE_RESOURCES, rows=[resource_row(entry) for entry in created])
-    await _run(tx, cypher.DROP_UNUSED_PLACEHOLDERS, codes=locked)
+async def _ensure_catalogs(tx: AsyncManagedTransaction, entries: Sequence[Resource]) -> None:
+    origins = sorted({entry.origin for entry in entries})
+    await _run(tx, cypher.ENSURE_CATALOGS, catalogs=[origin_catalog_row(o) for o in origins])
+
+
+async def _replace(tx: AsyncManagedTransaction, entries: Sequence[Resource]) -> list[str]:
+    """Replace held, locked entries; return the codes they were derived from before."""
+    if not entries:
+        return []
+    (record,) = await _run(
+        tx, cypher.UPSERT_RESOURCES, rows=[resource_row(entry) for entry in entries]
+    )
+    return [code for codes in record["old_sources"] for code in codes]
+
+
+async def _drop_unused(tx: AsyncManagedTransaction, codes: Sequence[str]) -> None:
+    """Drop placeholders nothing is derived from among `codes`."""
+    if codes:
+        await _run(tx, cypher.DROP_UNUSED_PLACEHOLDERS, codes=sorted(set(codes)))
 
 
 async def save_entry(
@@ -89,7 +89,13 @@ async def save_entry(
     held = await _held(tx, entry.code)
     if held != expected:
         raise VersionConflict(entry.code, expected or 0, held or 0)
-    await _write(tx, [entry], [entry.code], set() if held is None else {entry.code})
+    await _ensure_catalogs(tx, [entry])
+    if held is None:
+        await _run(tx, cypher.CREATE_RESOURCES, rows=[resource_row(entry)])
+        old_sources: list[str] = []
+    else:
+        old_sources = await _replace(tx, [entry])
+    await _drop_unused(tx, old_sources)
     if record is not None:
         await outboxes.write(tx, [record])
 
@@ -99,20 +105,37 @@ async def apply_entries(
     entries: Sequence[Resource],
     records: Sequence[OutboxRecord | None],
 ) -> list[ApplyOutcome]:
-    newest, held = await _lock(tx, [entry.code for entry in entries])
+    """Apply `entries` in order, each only if newer than what its code holds or was redacted
+    at (and than the same code earlier in the batch); write the outbox records of the applied.
+
+    One statement writes the newest of each code where the code holds no entry — the whole of
+    a new backlog — and answers what the codes held; a second replaces the held ones."""
+    finals: dict[str, Resource] = {}
+    for entry in entries:
+        final = finals.get(entry.code)
+        if final is None or entry.version > final.version:
+            finals[entry.code] = entry
+    await _ensure_catalogs(tx, entries)
+    (answer,) = await _run(
+        tx, cypher.APPLY_RESOURCES, rows=[resource_row(entry) for entry in finals.values()]
+    )
+    newest: dict[str, int] = dict(zip(answer["codes"], answer["newest"], strict=True))
+    held = {code for code, holds in zip(answer["codes"], answer["held"], strict=True) if holds}
+    replaced = [e for e in finals.values() if e.code in held and e.version > newest[e.code]]
+    # Codes the statement locked but nothing was written to: a stale write may have made a node.
+    unused = [e.code for e in finals.values() if e.code not in held and e.version <= newest[e.code]]
+    unused += await _replace(tx, replaced)
+    await _drop_unused(tx, unused)
     outcomes: list[ApplyOutcome] = []
-    winners: dict[str, Resource] = {}
     sent: list[OutboxRecord] = []
     for entry, record in zip(entries, records, strict=True):
         if entry.version <= newest[entry.code]:
             outcomes.append(ApplyOutcome.STALE)
             continue
         newest[entry.code] = entry.version
-        winners[entry.code] = entry
         outcomes.append(ApplyOutcome.APPLIED)
         if record is not None:
             sent.append(record)
-    await _write(tx, list(winners.values()), list(newest), held)
     await outboxes.write(tx, sent)
     return outcomes
 

@@ -257,6 +257,79 @@ async def test_an_entry_is_linked_as_the_design_draws_the_graph(
     assert lineage.nodes[source] is not None
 
 
+_SHAPE = """
+MATCH (r:Resource {code: $code})
+RETURN [(r)-[e:LISTED_IN]->(c) | [elementId(e), c.id]] AS listed,
+       [(d)-[e:PROVIDES]->(r) | [elementId(e), d.code]] AS provided,
+       [(r)-[e:FILED_UNDER]->(k) | [elementId(e), k.code]] AS filed,
+       [(r)-[e:ABOUT]->(t) | [elementId(e), t.name]] AS about,
+       [(r)-[:HAS_ITEM]->(i) | [elementId(i), i.name]] AS items,
+       [(r)-[e:DERIVED_FROM]->(s) | [elementId(e), s.code]] AS derived
+"""
+
+
+async def _shape(driver: AsyncDriver, code: str) -> dict[str, list[list[str]]]:
+    (record,) = await _run(driver, _SHAPE, code=code)
+    return {key: sorted(record[key]) for key in record.keys()}  # noqa: SIM118
+
+
+async def test_an_update_replaces_only_the_edges_and_items_that_changed(
+    store: Neo4jStore, driver: AsyncDriver
+) -> None:
+    first = resource(
+        "201003002/000001",
+        themes=frozenset({"社会保障"}),
+        derived_from=("101001001/000009",),
+        items=(DataItem("姓名", "string", 50), DataItem("身份证号", "string", 18)),
+    )
+    await store.apply([first])
+    before = await _shape(driver, first.code)
+    # Text and state only: every edge and item is the same element as before.
+    renamed = dataclasses.replace(first, version=2, name="户籍人口信息（新）")
+    await store.apply([renamed])
+    assert await _shape(driver, first.code) == before
+    # New items and themes: those are new elements, the other edges stay.
+    reitemed = dataclasses.replace(
+        renamed, version=3, items=(DataItem("住址", "string", 200),), themes=frozenset({"社区治理"})
+    )
+    await store.apply([reitemed])
+    after = await _shape(driver, first.code)
+    for kind in ("listed", "provided", "filed", "derived"):
+        assert after[kind] == before[kind]
+    assert [name for _, name in after["items"]] == ["住址"]
+    assert [name for _, name in after["about"]] == ["社区治理"]
+    assert await store.get(first.code) == reitemed
+
+
+async def test_an_entry_written_before_the_change_keys_existed_is_wholly_replaced(
+    store: Neo4jStore, driver: AsyncDriver
+) -> None:
+    first = resource(
+        "201003002/000001",
+        themes=frozenset({"社会保障"}),
+        derived_from=("101001001/000009",),
+        items=(DataItem("姓名", "string", 50),),
+    )
+    await store.apply([first])
+    # As an earlier version of the store wrote it: no keys to compare edges and items by.
+    await _run(
+        driver,
+        "MATCH (r:Resource {code: $code}) REMOVE r.items_digest, r.category_code, r.derived_from",
+        code=first.code,
+    )
+    second = dataclasses.replace(
+        first, version=2, items=(DataItem("住址", "string", 200),), derived_from=()
+    )
+    await store.apply([second])
+    shape = await _shape(driver, first.code)
+    assert [len(shape[k]) for k in ("listed", "provided", "filed", "about")] == [1, 1, 1, 1]
+    assert [name for _, name in shape["items"]] == ["住址"]
+    assert shape["derived"] == []
+    # The old source, now derived from by nothing, went with its edge.
+    (record,) = await _run(driver, "MATCH (r:Resource) RETURN collect(r.code) AS codes")
+    assert record["codes"] == [first.code]
+
+
 async def test_placeholders_go_when_nothing_is_derived_from_them(
     store: Neo4jStore, driver: AsyncDriver
 ) -> None:
