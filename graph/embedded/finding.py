@@ -68,9 +68,12 @@ def _by_code(
     if cursor is not None:
         page_condition += " AND r.code > ?"
         page_params.append(cursor[0])
+    # The page's entries are chosen first, from an index alone where one covers the filter, and
+    # only their rows are read: reading the row of every selected entry cost 100 ms at 100k.
     rows = sqlite.execute(
-        f"SELECT r.code, r.snapshot FROM resources r WHERE {page_condition} "
-        "ORDER BY r.code LIMIT ?",
+        "SELECT r.code, r.snapshot FROM resources r WHERE r.rowid IN ("
+        f" SELECT r.rowid FROM resources r WHERE {page_condition} ORDER BY r.code LIMIT ?"
+        ") ORDER BY r.code",
         [*page_params, first + 1],
     ).fetchall()
     items = tuple(resource_from_json(snapshot) for _code, snapshot in rows[:first])

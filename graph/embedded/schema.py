@@ -7,9 +7,10 @@ from importlib.resources import files
 
 __all__ = ["SCHEMA_VERSION", "create_schema"]
 
-# 2: the outbox tables; 3: the (state, share_type, catalog_region) index. Raise it with every
-# change to schema.sql, an index too: a file already at this version is not looked at again.
-SCHEMA_VERSION = 3
+# 2: the outbox tables; 3: the (state, share_type, catalog_region) index; 4: that index with
+# `code` last. Raise it with every change to schema.sql, an index too: a file already at this
+# version is not looked at again.
+SCHEMA_VERSION = 4
 
 
 def create_schema(connection: sqlite3.Connection) -> None:

@@ -146,16 +146,20 @@ def test_the_tree_counts_from_the_catalog_index_alone(
 
 
 async def test_a_file_of_an_older_schema_gains_what_it_lacks(tmp_path: Path) -> None:
-    """A version 2 file (written before the (state, share_type, catalog_region) index) gets the
-    index when opened, keeping its entries."""
+    """A version 2 file (written before the (state, share_type, catalog_region, code) index)
+    gets the index when opened, keeping its entries, and loses the one it replaces."""
     async with EmbeddedStore.open(tmp_path / "c.db", CHENGDU_INTRANET) as store:
         await store.save(resource(), expected_version=None)
     with closing(sqlite3.connect(tmp_path / "c.db", isolation_level=None)) as db:
-        db.execute("DROP INDEX resources_state_share_region")
+        db.execute("DROP INDEX resources_state_share_region_code")
+        db.execute(
+            "CREATE INDEX resources_state_share_region"
+            " ON resources (state, share_type, catalog_region)"
+        )
         db.execute("PRAGMA user_version = 2")
     async with EmbeddedStore.open(tmp_path / "c.db", CHENGDU_INTRANET) as store:
         assert await store.get(code(1)) is not None
     with closing(sqlite3.connect(tmp_path / "c.db")) as db:
         assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
-        index = "SELECT name FROM sqlite_master WHERE name = 'resources_state_share_region'"
-        assert db.execute(index).fetchall() == [("resources_state_share_region",)]
+        indexes = "SELECT name FROM sqlite_master WHERE name LIKE 'resources_state_share%'"
+        assert db.execute(indexes).fetchall() == [("resources_state_share_region_code",)]
