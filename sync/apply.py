@@ -18,11 +18,13 @@ applied batch counts, and the caller must not commit its log position.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from graph.enums import Zone
 from graph.errors import CatalogError, InvalidValue
 from graph.model import Resource
 from graph.outbox import OutboxRecord
@@ -35,7 +37,15 @@ from sync.guard import Refusal, Refuse, guard_target
 from sync.links import Link
 from sync.snapshots import resource_from_dict
 
-__all__ = ["DEFAULT_BATCH_SIZE", "ApplyReport", "SecurityEvent", "apply_events"]
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "ApplyReport",
+    "PreparedBatch",
+    "SecurityEvent",
+    "apply_events",
+    "prepare_batch",
+    "store_batch",
+]
 
 # Events per store transaction: at a Neo4j target, 2,000 apply about a fifth faster than 500
 # (bench/sync_bench.py); a transaction of 2,000 entries stays far below any memory limit.
@@ -92,68 +102,76 @@ async def apply_events(
         raise InvalidLink(f"link {link.id} delivers to {link.target}, not to {store.catalog.id}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
-    applier = _Applier(store, link, clock)
+    report = ApplyReport()
     batch: list[ChangeEvent | bytes] = []
     for event in events:
         batch.append(event)
         if len(batch) >= batch_size:
-            await applier.apply(batch)
+            report += await store_batch(store, await prepare_batch(store, batch, link, clock))
             batch = []
     if batch:
-        await applier.apply(batch)
-    return applier.report
+        report += await store_batch(store, await prepare_batch(store, batch, link, clock))
+    return report
 
 
-class _Applier:
-    def __init__(self, store: CatalogStore, link: Link, clock: Callable[[], datetime]) -> None:
-        self._store = store
+@dataclass(frozen=True, slots=True)
+class PreparedBatch:
+    """A batch as `prepare_batch` left it for `store_batch`: each event the guard let through
+    with its entry (None for REDACT) and outbox record, in order, and the refusals so far."""
+
+    link: Link
+    accepted: tuple[tuple[ChangeEvent, Resource | None, OutboxRecord], ...]
+    security_events: tuple[SecurityEvent, ...]
+    clock: Callable[[], datetime]
+
+
+# `prepare_batch` lets other tasks run after this many events: a consumer prepares its next
+# batch while the store writes the previous one, and that write must not wait on it long.
+_EVENTS_BETWEEN_YIELDS = 100
+
+
+async def prepare_batch(
+    store: CatalogStore,
+    batch: Sequence[ChangeEvent | bytes],
+    link: Link,
+    clock: Callable[[], datetime] = _now,
+) -> PreparedBatch:
+    """Decode `batch`, put each event through the target's guard and the store's rules: the
+    part of applying that needs no store, so it can run beside the store's previous write."""
+    if store.catalog.id != link.target:
+        raise InvalidLink(f"link {link.id} delivers to {link.target}, not to {store.catalog.id}")
+    checker = _Checker(link, store.catalog.zone, clock)
+    accepted = []
+    for n, item in enumerate(batch, start=1):
+        checked = checker.check(item)
+        if checked is not None:
+            event, entry = checked
+            payload = item if isinstance(item, bytes) else encode(event)
+            accepted.append((event, entry, OutboxRecord(event.resource_code, payload)))
+        if n % _EVENTS_BETWEEN_YIELDS == 0:
+            await asyncio.sleep(0)
+    return PreparedBatch(link, tuple(accepted), tuple(checker.security_events), clock)
+
+
+async def store_batch(store: CatalogStore, prepared: PreparedBatch) -> ApplyReport:
+    """Write a prepared batch to `store`: newest wins, REDACTs in their place, an event naming
+    a code held here from another origin refused."""
+    writer = _Writer(store, prepared)
+    await writer.write()
+    # Every refused event left exactly one security event.
+    refused = prepared.security_events + tuple(writer.security_events)
+    counts = writer.counts
+    return ApplyReport(counts.applied, counts.stale, len(refused), counts.redacted, refused)
+
+
+class _Checker:
+    def __init__(self, link: Link, zone: Zone, clock: Callable[[], datetime]) -> None:
         self._link = link
+        self._zone = zone
         self._clock = clock
-        self.report = ApplyReport()
-        self._security: list[SecurityEvent] = []
+        self.security_events: list[SecurityEvent] = []
 
-    async def apply(self, batch: Sequence[ChangeEvent | bytes]) -> None:
-        accepted: list[tuple[ChangeEvent, Resource | None, OutboxRecord]] = []
-        for item in batch:
-            checked = self._check(item)
-            if checked is not None:
-                event, entry = checked
-                payload = item if isinstance(item, bytes) else encode(event)
-                accepted.append((event, entry, OutboxRecord(event.resource_code, payload)))
-        held = await self._store.get_many(sorted({event.resource_code for event, _, _ in accepted}))
-        origins = {code: entry.origin for code, entry in held.items()}
-        counts = _Counts()
-        pending: list[tuple[ChangeEvent, Resource, OutboxRecord]] = []
-        for event, entry, record in accepted:
-            origin = origins.setdefault(event.resource_code, event.origin)
-            if origin != event.origin:
-                self._refuse(
-                    event,
-                    Refusal.ORIGIN_CONFLICT,
-                    f"{event.resource_code} is held here from {origin}; {event.origin} is not "
-                    "its origin (一数一源: one resource, one origin)",
-                )
-            elif entry is None:  # REDACT: keep the order of the events of one code
-                await self._flush(pending, counts)
-                pending = []
-                outcome = await self._store.redact(
-                    event.resource_code, event.version, outbox=record
-                )
-                if outcome is ApplyOutcome.APPLIED:
-                    counts.redacted += 1
-                else:
-                    counts.stale += 1
-            else:
-                pending.append((event, entry, record))
-        await self._flush(pending, counts)
-        # Every refused event left exactly one security event.
-        refused = tuple(self._security)
-        self.report = self.report + ApplyReport(
-            counts.applied, counts.stale, len(refused), counts.redacted, refused
-        )
-        self._security = []
-
-    def _check(self, item: ChangeEvent | bytes) -> tuple[ChangeEvent, Resource | None] | None:
+    def check(self, item: ChangeEvent | bytes) -> tuple[ChangeEvent, Resource | None] | None:
         """The event and the entry it carries (None for REDACT), or None when refused."""
         if isinstance(item, ChangeEvent):
             event = item
@@ -171,8 +189,7 @@ class _Applier:
         if event.operation is Operation.REDACT:
             return event, None
         try:
-            entry = resource_from_dict(event.snapshot)
-            check_resource(entry, self._store.catalog.zone)
+            entry = check_resource(resource_from_dict(event.snapshot), self._zone)
         except MalformedEvent as exc:
             self._refuse(event, Refusal.MALFORMED, str(exc))
             return None
@@ -181,9 +198,53 @@ class _Applier:
             return None
         return event, entry
 
-    async def _flush(
-        self, pending: list[tuple[ChangeEvent, Resource, OutboxRecord]], counts: _Counts
+    def _refuse(self, event: ChangeEvent, refusal: Refusal, reason: str) -> None:
+        self._record(event.event_id, event.resource_code, refusal, reason)
+
+    def _record(
+        self, event_id: str | None, code: str | None, refusal: Refusal, reason: str
     ) -> None:
+        self.security_events.append(
+            SecurityEvent(self._clock(), self._link.id, event_id, code, refusal, reason)
+        )
+
+
+class _Writer(_Checker):
+    def __init__(self, store: CatalogStore, prepared: PreparedBatch) -> None:
+        super().__init__(prepared.link, store.catalog.zone, prepared.clock)
+        self._store = store
+        self._prepared = prepared
+        self.counts = _Counts()
+
+    async def write(self) -> None:
+        accepted = self._prepared.accepted
+        held = await self._store.get_many(sorted({event.resource_code for event, _, _ in accepted}))
+        origins = {code: entry.origin for code, entry in held.items()}
+        pending: list[tuple[ChangeEvent, Resource, OutboxRecord]] = []
+        for event, entry, record in accepted:
+            origin = origins.setdefault(event.resource_code, event.origin)
+            if origin != event.origin:
+                self._refuse(
+                    event,
+                    Refusal.ORIGIN_CONFLICT,
+                    f"{event.resource_code} is held here from {origin}; {event.origin} is not "
+                    "its origin (一数一源: one resource, one origin)",
+                )
+            elif entry is None:  # REDACT: keep the order of the events of one code
+                await self._flush(pending)
+                pending = []
+                outcome = await self._store.redact(
+                    event.resource_code, event.version, outbox=record
+                )
+                if outcome is ApplyOutcome.APPLIED:
+                    self.counts.redacted += 1
+                else:
+                    self.counts.stale += 1
+            else:
+                pending.append((event, entry, record))
+        await self._flush(pending)
+
+    async def _flush(self, pending: list[tuple[ChangeEvent, Resource, OutboxRecord]]) -> None:
         if not pending:
             return
         try:
@@ -202,18 +263,8 @@ class _Applier:
                     if single.retriable:
                         raise
                     self._refuse(event, Refusal.INVALID_ENTRY, str(single))
-        counts.applied += outcomes.count(ApplyOutcome.APPLIED)
-        counts.stale += outcomes.count(ApplyOutcome.STALE)
-
-    def _refuse(self, event: ChangeEvent, refusal: Refusal, reason: str) -> None:
-        self._record(event.event_id, event.resource_code, refusal, reason)
-
-    def _record(
-        self, event_id: str | None, code: str | None, refusal: Refusal, reason: str
-    ) -> None:
-        self._security.append(
-            SecurityEvent(self._clock(), self._link.id, event_id, code, refusal, reason)
-        )
+        self.counts.applied += outcomes.count(ApplyOutcome.APPLIED)
+        self.counts.stale += outcomes.count(ApplyOutcome.STALE)
 
 
 class _Counts:

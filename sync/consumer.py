@@ -1,9 +1,10 @@
 """The target side of a link: read the link's topic, apply, then commit (DESIGN "Instances and
 sync", points 3, 4 and 7).
 
-A `LinkConsumer` reads a batch (`getmany`), applies it with `apply_events` — the target's
-guard, newest-wins, one store transaction per batch with its outbox records — writes what was
-refused to the link's dead-letter topic, and only then commits the batch's offsets. Killed
+A `LinkConsumer` reads a batch (`getmany`), applies it (`sync.apply`: the target's guard,
+newest-wins, one store transaction per batch with its outbox records), writes what was refused
+to the link's dead-letter topic, and only then commits the batch's offsets; running, it reads
+and checks the next batch while the store writes one. Killed
 before the commit, it reads the batch again and applies nothing twice (the versions are
 already held: STALE). A group that never committed starts at the beginning of the compacted
 topic, which is how a new instance bootstraps to its source's state.
@@ -16,17 +17,24 @@ topic, which is how a new instance bootstraps to its source's state.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from graph.store import CatalogStore
-from sync.apply import DEFAULT_BATCH_SIZE, ApplyReport, apply_events
+from sync.apply import (
+    DEFAULT_BATCH_SIZE,
+    ApplyReport,
+    PreparedBatch,
+    prepare_batch,
+    store_batch,
+)
 from sync.dead_letters import dead_letter
 from sync.errors import InvalidLink, LogError, LogUnavailable
 from sync.links import Link
-from sync.log import ChangeLog, LogReader
+from sync.log import ChangeLog, LogReader, Record
 from sync.relay import OnSecurityEvent, log_security_event
 from sync.status import LinkStatus, Side
 
@@ -79,26 +87,69 @@ class LinkConsumer:
 
     async def consume_once(self, reader: LogReader) -> ApplyReport | None:
         """Apply the next batch and commit it; None when nothing arrived in time."""
+        records = await self._read(reader)
+        if not records:
+            return None
+        return await self._finish(reader, records, await self._prepare(records))
+
+    async def run(self) -> None:
+        """Consume for ever; errors propagate (the worker retries, from the committed offset).
+
+        Batches go through as a pipeline of two: while the store writes one batch (and its
+        offsets are committed after it), the next is read, decoded and checked. Writes and
+        commits keep the batches' order; a batch read but not yet written when an error stops
+        the consumer is read again from the committed offset."""
+        async with self.reading() as reader:
+            await self._measure_lag(reader, force=True)
+            self.status.succeeded()
+            writing: asyncio.Future[ApplyReport] | None = None
+            try:
+                while True:
+                    records = await self._read(reader, writing=writing is not None)
+                    prepared = await self._prepare(records) if records else None
+                    if writing is not None:
+                        await writing
+                        writing = None
+                        self.status.succeeded()
+                    if prepared is not None:
+                        writing = asyncio.ensure_future(self._finish(reader, records, prepared))
+            finally:
+                if writing is not None and not writing.done():
+                    writing.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await writing
+
+    async def _read(self, reader: LogReader, *, writing: bool = False) -> list[Record]:
+        """The next batch, or nothing when none arrived in time (then the lag is measured, and
+        a reader that stalled although records wait — none of them being written — is given
+        up: `LogUnavailable`)."""
         records = await self._bounded(
             reader.getmany(max_records=self._batch_size, timeout_ms=self._timeout_ms),
             "getmany",
         )
-        if not records:
-            await self._measure_lag(reader, force=False)
-            now = time.monotonic()
-            if not self.status.lag:
-                self._progress_at = now
-            elif now - self._progress_at > STALL_SECONDS:
-                self._progress_at = now
-                raise LogUnavailable(
-                    f"no record of {self._link.topic} arrived for {STALL_SECONDS:.0f} s "
-                    f"although {self.status.lag} wait: reading it again"
-                )
-            return None
-        self._progress_at = time.monotonic()
-        report = await apply_events(
-            self._store, [r.value for r in records], self._link, batch_size=self._batch_size
-        )
+        now = time.monotonic()
+        if records:
+            self._progress_at = now
+            return records
+        await self._measure_lag(reader, force=False)
+        if writing or not self.status.lag:
+            self._progress_at = now
+        elif now - self._progress_at > STALL_SECONDS:
+            self._progress_at = now
+            raise LogUnavailable(
+                f"no record of {self._link.topic} arrived for {STALL_SECONDS:.0f} s "
+                f"although {self.status.lag} wait: reading it again"
+            )
+        return []
+
+    async def _prepare(self, records: list[Record]) -> PreparedBatch:
+        return await prepare_batch(self._store, [r.value for r in records], self._link)
+
+    async def _finish(
+        self, reader: LogReader, records: list[Record], prepared: PreparedBatch
+    ) -> ApplyReport:
+        """Write a prepared batch, dead-letter what was refused, then commit its offsets."""
+        report = await store_batch(self._store, prepared)
         if report.security_events:
             payloads = {r.value for r in records}
             dead = []
@@ -116,23 +167,15 @@ class LinkConsumer:
                 # The security events are recorded; a dead-letter topic that cannot be
                 # written must not stall the link (point 4).
                 self.status.failed(exc)
-        await self._bounded(reader.commit(), "commit")
+        position = records[-1].offset + 1
+        await self._bounded(reader.commit(position), "commit")
         self.status.applied += report.applied
         self.status.stale += report.stale
         self.status.refused += report.refused
         self.status.redacted += report.redacted
-        self.status.position = records[-1].offset + 1
+        self.status.position = position
         await self._measure_lag(reader, force=False)
         return report
-
-    async def run(self) -> None:
-        """Consume for ever; errors propagate (the worker retries, from the committed offset)."""
-        async with self.reading() as reader:
-            await self._measure_lag(reader, force=True)
-            self.status.succeeded()
-            while True:
-                await self.consume_once(reader)
-                self.status.succeeded()
 
     async def _measure_lag(self, reader: LogReader, *, force: bool) -> None:
         now = time.monotonic()

@@ -29,6 +29,7 @@ from graph import (
     Zone,
 )
 from graph.embedded import EmbeddedStore
+from graph.errors import StoreUnavailable
 from graph.neo4j import Neo4jStore
 from sync.consumer import LinkConsumer
 from sync.embedded_log import EmbeddedLog
@@ -382,6 +383,56 @@ async def test_a_consumer_killed_before_committing_reapplies_harmlessly(
         assert consumer.status.applied == 3
         assert await stores[CE].find(ALL) == before
         assert await stores[CE].outbox_after(0, 100) == outbox  # stale copies are not sent on
+
+
+class FailingSecondApply:
+    """The real store, with one fault injected: its second `apply` does not answer."""
+
+    def __init__(self, store: CatalogStore) -> None:
+        self._store = store
+        self.applied: list[list[str]] = []
+
+    async def apply(self, entries: Any, outbox: Any = None) -> Any:
+        self.applied.append([entry.code for entry in entries])
+        if len(self.applied) == 2:
+            raise StoreUnavailable("the store did not answer")
+        return await self._store.apply(entries, outbox)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+async def test_a_running_consumer_writes_batches_in_order_and_commits_only_what_it_wrote(
+    tmp_path: Path, sync_log: ChangeLog, link: MakeLink
+) -> None:
+    mirror = link(CI, CE)
+    async with embedded(tmp_path, CI, CE) as stores:
+        await sync_log.create_topic(mirror.topic)
+        await sync_log.create_topic(mirror.dead_letter_topic)
+        for n in range(1, 7):
+            await write(stores[CI], published(n))
+        relay = Relay(stores[CI], sync_log, mirror)
+        while await relay.run_once():
+            pass
+        # Batches of two: the first is written and committed; the second's write fails while
+        # the third may already be read and checked.
+        failing = FailingSecondApply(stores[CE])
+        consumer = LinkConsumer(failing, sync_log, mirror, batch_size=2, timeout_ms=100)  # type: ignore[arg-type]
+        with pytest.raises(StoreUnavailable):
+            await asyncio.wait_for(consumer.run(), 20)
+        assert failing.applied == [[code(1), code(2)], [code(3), code(4)]]
+        async with sync_log.reader(mirror.topic, mirror.group) as reader:
+            assert await reader.committed() == 2
+        assert {e.code for e in (await stores[CE].find(ALL)).items} == {code(1), code(2)}
+        # Run again: it goes on from the committed offset, and everything is there once.
+        again = LinkConsumer(stores[CE], sync_log, mirror, batch_size=2, timeout_ms=100)
+        task = asyncio.create_task(again.run())
+        await until(lambda: again.status.applied == 4 and again.status.lag == 0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert (again.status.applied, again.status.stale) == (4, 0)
+        assert len((await stores[CE].find(ALL)).items) == 6
 
 
 async def test_the_worker_runs_the_links_and_reports_them(tmp_path: Path) -> None:
