@@ -103,6 +103,10 @@ class CatalogStore(Protocol):
     async def get_many(self, codes: Sequence[str]) -> dict[str, Resource]:
         """The entries held among `codes`, by code, in one round trip."""
 
+    async def origins(self, codes: Sequence[str]) -> dict[str, str]:
+        """The origin (catalog id) of each entry held among `codes`, in one round trip,
+        without reading the entries: what sync checks one resource, one origin (一数一源) by."""
+
     async def find(
         self,
         where: ResourceFilter,

@@ -218,8 +218,8 @@ class _Writer(_Checker):
 
     async def write(self) -> None:
         accepted = self._prepared.accepted
-        held = await self._store.get_many(sorted({event.resource_code for event, _, _ in accepted}))
-        origins = {code: entry.origin for code, entry in held.items()}
+        codes = sorted({event.resource_code for event, _, _ in accepted})
+        origins = await self._store.origins(codes)
         pending: list[tuple[ChangeEvent, Resource, OutboxRecord]] = []
         for event, entry, record in accepted:
             origin = origins.setdefault(event.resource_code, event.origin)

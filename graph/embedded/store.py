@@ -238,6 +238,20 @@ class EmbeddedStore:
 
         return await self._connection.read(read)
 
+    async def origins(self, codes: Sequence[str]) -> dict[str, str]:
+        wanted = list(dict.fromkeys(codes))
+        if not wanted:
+            return {}
+
+        def read(db: sqlite3.Connection) -> dict[str, str]:
+            rows = db.execute(
+                f"SELECT code, catalog_id FROM resources WHERE code IN ({_placeholders(wanted)})",
+                wanted,
+            )
+            return {str(code): str(origin) for code, origin in rows}
+
+        return await self._connection.read(read)
+
     async def find(
         self,
         where: ResourceFilter,

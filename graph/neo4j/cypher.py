@@ -435,6 +435,13 @@ WHERE r.snapshot IS NOT NULL
 RETURN r.code AS code, r.snapshot AS snapshot
 """
 
+ORIGINS = """
+UNWIND $codes AS code
+MATCH (r:Resource {code: code})
+WHERE r.snapshot IS NOT NULL
+RETURN collect(r.code) AS codes, collect(r.catalog_id) AS origins
+"""
+
 # Fragments of a filter condition over `r`; `graph.neo4j.filters` joins those that apply.
 WHERE_LISTED = "r.state IS NOT NULL"
 WHERE_STATES = "r.state IN $states"

@@ -247,6 +247,13 @@ class Neo4jStore:
         records = await self._read("get entries", _records, cypher.GET_MANY, codes=wanted)
         return {r["code"]: resource_from_json(r["snapshot"]) for r in records}
 
+    async def origins(self, codes: Sequence[str]) -> dict[str, str]:
+        wanted = list(dict.fromkeys(codes))
+        if not wanted:
+            return {}
+        (record,) = await self._read("read origins", _records, cypher.ORIGINS, codes=wanted)
+        return dict(zip(record["codes"], record["origins"], strict=True))
+
     async def find(
         self,
         where: ResourceFilter,

@@ -210,6 +210,17 @@ async def test_get_many_returns_only_what_is_held(store: CatalogStore) -> None:
     assert await store.get(code(99)) is None
 
 
+async def test_origins_name_the_catalog_each_held_entry_came_from(store: CatalogStore) -> None:
+    own = resource(code(1))
+    province = resource(code(2), origin="510000/intranet")
+    source = code(3)  # a placeholder: derived from, held by no catalog here
+    await store.apply([own, dataclasses.replace(province, derived_from=(source,))])
+    await store.redact(code(4), 1)
+    origins = await store.origins([code(1), code(2), source, code(4), code(99), code(1)])
+    assert origins == {code(1): CHENGDU_INTRANET.id, code(2): "510000/intranet"}
+    assert await store.origins([]) == {}
+
+
 async def test_entries_of_every_state_are_held(store: CatalogStore) -> None:
     entries = [resource(code(i), state=state) for i, state in enumerate(LifecycleState, 1)]
     await store.apply(entries)

@@ -215,8 +215,8 @@ class FailingApply:
         self._store = store
         self.catalog = store.catalog
 
-    async def get_many(self, codes: Sequence[str]) -> dict[str, Resource]:
-        return await self._store.get_many(codes)
+    async def origins(self, codes: Sequence[str]) -> dict[str, str]:
+        return await self._store.origins(codes)
 
     async def apply(
         self, entries: Sequence[Resource], outbox: Sequence[object] | None = None
