@@ -16,6 +16,7 @@ Each `check_…` returns the normalised code or raises `InvalidValue` naming `fi
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -77,6 +78,8 @@ def parse_resource_code(code: str, field: str = "code") -> ResourceCode:
 
 
 def check_resource_code(code: str, field: str = "code") -> str:
+    if type(code) is str and _RESOURCE_CODE.match(code):
+        return code  # str(parse_resource_code(code)) is `code` whenever the pattern matches
     return str(parse_resource_code(code, field))
 
 
@@ -103,6 +106,10 @@ def credit_check_character(first17: str) -> str:
     return CREDIT_ALPHABET[(31 - total % 31) % 31]
 
 
+# Every entry names its provider by this code, and an instance knows a few thousand departments.
+_check_character = functools.lru_cache(maxsize=4096)(credit_check_character)
+
+
 def check_credit_code(code: str, field: str = "provider_code") -> str:
     """A department's 统一社会信用代码; lower case is accepted and upper-cased."""
     normal = code.strip().upper() if isinstance(code, str) else code
@@ -112,7 +119,7 @@ def check_credit_code(code: str, field: str = "provider_code") -> str:
             code,
             f"18 characters of {CREDIT_ALPHABET} (no I, O, S, V, Z): a 统一社会信用代码 (GB 32100)",
         )
-    expected = credit_check_character(normal[:17])
+    expected = _check_character(normal[:17])
     if normal[17] != expected:
         raise InvalidValue(
             field,

@@ -5,6 +5,7 @@ All are frozen; a change is a new value (`dataclasses.replace`) with a new versi
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -146,6 +147,14 @@ def parse_catalog_id(value: str, field: str = "origin") -> tuple[str, Zone]:
 
     Only the canonical spelling is accepted (``national`` for the nation, zones lower case),
     so one catalog has one id everywhere."""
+    # Every entry and event names its catalog, and there are a few thousand at most: the answer
+    # for an id is kept (a refusal is not, and a value of another type is not hashed).
+    if type(value) is str:
+        return _parse_catalog_id_cached(value, field)
+    return _parse_catalog_id(value, field)
+
+
+def _parse_catalog_id(value: str, field: str) -> tuple[str, Zone]:
     accepted = "a catalog id such as '510100/intranet' or 'national/extranet'"
     where, _, zone = value.partition("/") if isinstance(value, str) else ("", "", "")
     region = NATION if where == "national" else where
@@ -156,6 +165,9 @@ def parse_catalog_id(value: str, field: str = "origin") -> tuple[str, Zone]:
     if catalog_id(*parsed) != value:
         raise InvalidValue(field, value, accepted)
     return parsed
+
+
+_parse_catalog_id_cached = functools.lru_cache(maxsize=4096)(_parse_catalog_id)
 
 
 @dataclass(frozen=True, slots=True)

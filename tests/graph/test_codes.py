@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph import InvalidValue, Level, ResourceKind
+from graph import InvalidValue, Level, ResourceKind, Zone
 from graph.codes import (
     category_path,
     check_credit_code,
@@ -16,6 +16,7 @@ from graph.codes import (
     region_level,
     region_parent,
 )
+from graph.model import parse_catalog_id
 
 
 def test_the_gb_32100_example_is_valid() -> None:
@@ -120,3 +121,13 @@ def test_every_region_climbs_to_the_nation() -> None:
 def test_bad_region_codes_are_refused(code: str) -> None:
     with pytest.raises(InvalidValue, match="GB/T 2260"):
         check_region_code(code)
+
+
+def test_a_catalog_id_is_refused_naming_the_field_asked_for() -> None:
+    assert parse_catalog_id("510100/intranet", "hops[0]") == ("510100", Zone.INTRANET)
+    assert parse_catalog_id("510100/intranet") == ("510100", Zone.INTRANET)
+    with pytest.raises(InvalidValue) as refused:
+        parse_catalog_id("510100/Intranet", "hops[1]")
+    assert refused.value.field == "hops[1]"
+    with pytest.raises(InvalidValue):
+        parse_catalog_id(["510100/intranet"])  # type: ignore[arg-type]
