@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from enum import StrEnum
-from typing import TypeVar
+from typing import TypeGuard, TypeVar
 
 from graph.codes import check_credit_code, check_resource_code, parse_resource_code
 from graph.enums import (
@@ -59,42 +59,54 @@ def _optional_text(field: str, value: object, limit_of: str = "") -> str | None:
 def _text(field: str, value: object, limit_of: str = "") -> str:
     """`value` stripped; refused when blank, too long or not text."""
     limit = LIMITS[limit_of or field]
-    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+    if not _fits(value, limit):
         raise InvalidValue(field, value, f"a non-blank text of at most {limit} characters")
     return value.strip()
 
 
-def _check_items(entry: Resource) -> tuple[DataItem, ...]:
+def _fits(value: object, limit: int) -> TypeGuard[str]:
+    """Whether `_text` takes `value`: non-blank text of at most `limit` characters."""
+    return isinstance(value, str) and bool(value.strip()) and len(value) <= limit
+
+
+def _check_items(entry: Resource, kind: ResourceKind) -> tuple[DataItem, ...]:
     if len(entry.items) > LIMITS["items"]:
         raise InvalidValue("items", f"{len(entry.items)} items", f"at most {LIMITS['items']} items")
+    name_limit, data_type_limit = LIMITS["item.name"], LIMITS["item.data_type"]
     seen: set[str] = set()
     checked = []
     for i, item in enumerate(entry.items):
-        at = f"items[{i}]"
-        name = _text(f"{at}.name", item.name, limit_of="item.name")
-        data_type = _text(f"{at}.data_type", item.data_type, limit_of="item.data_type")
+        if _fits(item.name, name_limit) and _fits(item.data_type, data_type_limit):
+            name, data_type = item.name.strip(), item.data_type.strip()
+        else:  # refused, naming the field
+            name = _text(f"items[{i}].name", item.name, limit_of="item.name")
+            data_type = _text(f"items[{i}].data_type", item.data_type, limit_of="item.data_type")
         if name in seen:
-            raise InvalidValue(f"{at}.name", item.name, "a name no other item of this entry has")
+            raise InvalidValue(
+                f"items[{i}].name", item.name, "a name no other item of this entry has"
+            )
         seen.add(name)
         if item.length is not None and not (
             isinstance(item.length, int) and 1 <= item.length <= LIMITS["item.length"]
         ):
-            raise InvalidValue(f"{at}.length", item.length, "empty, or a whole number ≥ 1")
-        if item.is_base_item and entry.kind is not ResourceKind.BASE:
+            raise InvalidValue(f"items[{i}].length", item.length, "empty, or a whole number ≥ 1")
+        if item.is_base_item and kind is not ResourceKind.BASE:
             raise InvalidValue(
-                f"{at}.is_base_item",
+                f"items[{i}].is_base_item",
                 True,
                 "false: only a base resource (code starting with 1) has base items",
             )
         effective = item.share_type or entry.share_type
         if item.is_base_item and effective is not ShareType.UNCONDITIONAL:
             raise InvalidValue(
-                f"{at}.share_type",
+                f"items[{i}].share_type",
                 effective.value,
                 "UNCONDITIONAL: the base items of a base resource are shared unconditionally",
                 rule="national 第十条(二)",
             )
-        checked.append(dataclasses.replace(item, name=name, data_type=data_type))
+        if type(item) is not DataItem or name is not item.name or data_type is not item.data_type:
+            item = dataclasses.replace(item, name=name, data_type=data_type)
+        checked.append(item)  # unchanged: the replace would make an equal copy of it
     return tuple(checked)
 
 
@@ -168,6 +180,8 @@ E = TypeVar("E", bound=StrEnum)
 
 def _member(field: str, kind: type[E], value: object) -> E:
     """`value` as a member of `kind`; its plain string value is accepted too."""
+    if type(value) is kind:
+        return value  # what kind(value) gives for a member
     try:
         return kind(value)  # type: ignore[arg-type]  # refused below when not a value
     except ValueError:
@@ -176,6 +190,8 @@ def _member(field: str, kind: type[E], value: object) -> E:
 
 def _coerce_enums(entry: Resource) -> Resource:
     """The entry with every enumerated field a member of its enum, or `InvalidValue`."""
+    if _has_enum_members(entry):
+        return entry  # the replace below would make an equal copy of it
     return dataclasses.replace(
         entry,
         format_class=_member("format_class", FormatClass, entry.format_class),
@@ -197,6 +213,25 @@ def _coerce_enums(entry: Resource) -> Resource:
     )
 
 
+def _has_enum_members(entry: Resource) -> bool:
+    """Whether every enumerated field of `entry` already holds a member of its enum, and its
+    sets and tuples are of their declared types: what `_coerce_enums` makes of any entry."""
+    return (
+        type(entry) is Resource
+        and type(entry.format_class) is FormatClass
+        and type(entry.share_type) is ShareType
+        and type(entry.update_cycle) is UpdateCycle
+        and (entry.classification is None or type(entry.classification) is Classification)
+        and type(entry.share_modes) is frozenset
+        and all(type(mode) is ShareMode for mode in entry.share_modes)
+        and type(entry.state) is LifecycleState
+        and type(entry.items) is tuple
+        and all(
+            item.share_type is None or type(item.share_type) is ShareType for item in entry.items
+        )
+    )
+
+
 def check_resource(entry: Resource, zone: Zone) -> Resource:
     """Check `entry` against every rule for an instance in `zone`; return it as stored."""
     entry = _coerce_enums(entry)
@@ -209,7 +244,7 @@ def check_resource(entry: Resource, zone: Zone) -> Resource:
     format_type = _text("format_type", entry.format_type)
     classification = _check_classification(entry, zone)
     condition, basis = _check_sharing(entry)
-    items = _check_items(entry)
+    items = _check_items(entry, kind)
     open_condition = _optional_text("open_condition", entry.open_condition)
     if entry.open_to_public and classification is Classification.CLASSIFIED:
         raise InvalidValue(

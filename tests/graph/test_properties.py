@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 from graph import (
     THEMES,
     Classification,
+    DataItem,
     InvalidValue,
     Resource,
     ShareMode,
@@ -25,6 +28,8 @@ from graph.codes import (
     credit_check_character,
     parse_resource_code,
 )
+from graph.model import parse_catalog_id
+from graph.sample import generate_catalog
 from tests.graph.entries import resource
 
 bodies = st.text(alphabet=CREDIT_ALPHABET, min_size=17, max_size=17)
@@ -155,3 +160,86 @@ def test_check_resource_is_idempotent_and_keeps_the_sharing_rules(
         assert checked.share_condition
     if checked.open_to_public:
         assert checked.classification is Classification.UNCLASSIFIED
+
+
+item_names = st.sampled_from(["姓名", " 姓名 ", "住址", "", "  ", "名" * 201, 7])
+entry_items = st.lists(
+    st.builds(
+        DataItem,
+        name=item_names,
+        data_type=st.sampled_from(["string", " date ", "", "t" * 51]),
+        length=st.sampled_from([None, 18, 0, True, 2**40]),
+        is_base_item=st.booleans(),
+        share_type=st.sampled_from([None, *ShareType]),
+    ),
+    max_size=3,
+).map(tuple)
+
+
+# Ways of giving an entry's enumerated fields that `check_resource` takes as well as members.
+PLAIN_FORMS = (
+    "format_class",
+    "share_type",
+    "update_cycle",
+    "classification",
+    "share_modes",
+    "share_mode_values",
+    "state",
+    "items",
+    "item_share_types",
+)
+
+
+def in_plain_form(entry: Resource, forms: Collection[str] = PLAIN_FORMS) -> Resource:
+    """`entry` with some enumerated fields as plain string values, its set of share modes as a
+    `set` or of values, its items as a list, as `forms` says."""
+    changes: dict[str, Any] = {}
+    for name in ("format_class", "share_type", "update_cycle", "classification", "state"):
+        value = getattr(entry, name)
+        if name in forms and value is not None:
+            changes[name] = value.value
+    modes = [mode.value if "share_mode_values" in forms else mode for mode in entry.share_modes]
+    changes["share_modes"] = (set if "share_modes" in forms else frozenset)(modes)
+    items = [
+        dataclasses.replace(item, share_type=item.share_type.value)
+        if "item_share_types" in forms and item.share_type
+        else item
+        for item in entry.items
+    ]
+    changes["items"] = items if "items" in forms else tuple(items)
+    return dataclasses.replace(entry, **changes)
+
+
+def checked(entry: Resource, zone: Zone) -> tuple[object, ...]:
+    try:
+        stored = check_resource(entry, zone)
+    except InvalidValue as exc:
+        return ("refused", exc.field, repr(exc.value), exc.accepted, exc.rule, str(exc))
+    # Equal is not enough: a set equals a frozenset, a member its value.
+    types = [
+        type(getattr(value, field.name))
+        for value in (stored, *stored.items)
+        for field in dataclasses.fields(value)
+    ]
+    return ("stored", stored, types, {type(mode) for mode in stored.share_modes})
+
+
+@settings(max_examples=300)
+@given(entries, entry_items, st.sets(st.sampled_from(PLAIN_FORMS)), st.sampled_from(Zone))
+def test_members_and_their_plain_values_are_checked_alike(
+    entry: Resource, items: tuple[DataItem, ...], forms: set[str], zone: Zone
+) -> None:
+    """An entry whose enumerated fields all hold members skips their coercion; one holding any
+    plain value goes through it: all come to the same stored entry, or the same refusal."""
+    entry = dataclasses.replace(entry, items=items)
+    assert checked(in_plain_form(entry, forms), zone) == checked(in_plain_form(entry), zone)
+
+
+def test_sample_entries_in_any_plain_form_are_stored_alike() -> None:
+    sample = generate_catalog(200, seed=1)
+    for entry in (sample.resource(i) for i in range(len(sample))):
+        zone = parse_catalog_id(entry.origin)[1]
+        stored = checked(in_plain_form(entry), zone)
+        assert stored[0] == "stored"
+        for form in [(), *((form,) for form in PLAIN_FORMS)]:
+            assert checked(in_plain_form(entry, form), zone) == stored, form

@@ -111,3 +111,52 @@ def test_plain_string_enum_values_are_checked_like_members() -> None:
         check_resource(resource(share_type="SOMETIMES"), Zone.INTRANET)  # type: ignore[arg-type]
     assert refused.value.field == "share_type"
     assert "UNCONDITIONAL, CONDITIONAL, NONE" in refused.value.accepted
+
+
+@pytest.mark.parametrize(
+    ("items", "field", "accepted"),
+    [
+        ((DataItem(" ", "string"),), "items[0].name", "a non-blank text of at most 200 characters"),
+        (
+            (DataItem("名" * 201, "s"),),
+            "items[0].name",
+            "a non-blank text of at most 200 characters",
+        ),
+        ((DataItem(7, "s"),), "items[0].name", "a non-blank text of at most 200 characters"),  # type: ignore[arg-type]
+        ((DataItem("a", ""),), "items[0].data_type", "a non-blank text of at most 50 characters"),
+        (
+            (DataItem("a", "t" * 51),),
+            "items[0].data_type",
+            "a non-blank text of at most 50 characters",
+        ),
+        (
+            (DataItem("a", "s"), DataItem(" a ", "s")),
+            "items[1].name",
+            "a name no other item of this entry has",
+        ),
+        (
+            (DataItem("a", "s"), DataItem("b", "s", 0)),
+            "items[1].length",
+            "empty, or a whole number ≥ 1",
+        ),
+        (
+            (DataItem("a", "s", is_base_item=True),),
+            "items[0].is_base_item",
+            "false: only a base resource",
+        ),
+    ],
+)
+def test_item_refusals_name_the_item_and_field(
+    items: tuple[DataItem, ...], field: str, accepted: str
+) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        check_resource(resource(items=items), Zone.INTRANET)
+    assert refused.value.field == field
+    assert refused.value.accepted.startswith(accepted)
+
+
+def test_items_that_need_no_stripping_are_stored_as_they_are() -> None:
+    items = (DataItem("姓名", "string", 50), DataItem(" 住址 ", "string"))
+    checked = check_resource(resource(items=items), Zone.INTRANET).items
+    assert checked == (DataItem("姓名", "string", 50), DataItem("住址", "string"))
+    assert type(checked) is tuple
