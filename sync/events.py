@@ -14,6 +14,7 @@ is just `encode(event)`.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
@@ -26,7 +27,7 @@ from graph.model import Resource
 from graph.outbox import OutboxRecord
 from sync.errors import MalformedEvent
 from sync.instances import ACCEPTED_INSTANCE_ID, parse_instance_id, zone_of
-from sync.snapshots import resource_from_dict, resource_to_dict
+from sync.snapshots import check_snapshot, resource_from_dict, resource_to_dict
 
 __all__ = [
     "FORMAT_VERSION",
@@ -142,12 +143,12 @@ def decode(data: bytes | bytearray | memoryview) -> ChangeEvent:
     loops, forged origins) is the guard's decision (`sync.guard`).
     """
     document = _document(data)
-    unknown = sorted(set(document) - _KEYS)
-    if unknown:
-        accepted = "no such key: an event has " + ", ".join(sorted(_KEYS))
-        raise MalformedEvent(unknown[0], document[unknown[0]], accepted)
-    missing = sorted(_KEYS - set(document))
-    if missing:
+    if document.keys() != _KEYS:
+        unknown = sorted(set(document) - _KEYS)
+        if unknown:
+            accepted = "no such key: an event has " + ", ".join(sorted(_KEYS))
+            raise MalformedEvent(unknown[0], document[unknown[0]], accepted)
+        missing = sorted(_KEYS - set(document))
         raise MalformedEvent(missing[0], None, "a value: every key of the event is required")
 
     fmt = document["format"]
@@ -158,12 +159,12 @@ def decode(data: bytes | bytearray | memoryview) -> ChangeEvent:
     version = document["version"]
     if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version < 2**63:
         raise MalformedEvent("version", version, "a whole number from 1 to 2^63 - 1")
-    operation = _choice("operation", document["operation"], Operation)
+    operation = _choice("operation", document["operation"], _OPERATIONS)
     classification = document["classification"]
     if classification is not None:
-        classification = _choice("classification", classification, Classification)
+        classification = _choice("classification", classification, _CLASSIFICATIONS)
     origin = _instance("origin", document["origin"])
-    origin_zone = _choice("origin_zone", document["origin_zone"], Zone)
+    origin_zone = _choice("origin_zone", document["origin_zone"], _ZONES)
     hops = _hops(document["hops"])
     snapshot = _snapshot(document["snapshot"], operation, code, version)
     return ChangeEvent(
@@ -187,7 +188,13 @@ def _document(data: object) -> dict[str, Any]:
     if len(raw) > MAX_EVENT_BYTES:
         raise MalformedEvent("event", f"{len(raw)} bytes", f"at most {MAX_EVENT_BYTES} bytes")
     try:
-        document = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+        text = raw.decode("utf-8")
+        # `json.loads` would build a decoder per call; it also refuses a leading BOM, so such
+        # text still goes through it, for its message.
+        if text.startswith("\ufeff"):
+            document = json.loads(text, parse_constant=_no_constant)
+        else:
+            document = _DECODER.decode(text)
     except (UnicodeDecodeError, ValueError) as exc:
         raise MalformedEvent("event", raw[:60], f"a UTF-8 JSON object ({exc})") from None
     if not isinstance(document, dict):
@@ -199,7 +206,14 @@ def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+# What `str(uuid.UUID(value)) == value` accepts: 32 lower-case hex digits grouped 8-4-4-4-12.
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _event_id(value: object) -> str:
+    if isinstance(value, str) and _CANONICAL_UUID.fullmatch(value):
+        return value
     accepted = "a UUID in canonical form, e.g. '7d3f0c1e-2b4a-4c5d-9e8f-0a1b2c3d4e5f'"
     if not isinstance(value, str):
         raise MalformedEvent("event_id", value, accepted)
@@ -222,10 +236,20 @@ def _resource_code(value: object) -> str:
     return code
 
 
-def _choice(field: str, value: object, kind: type[E]) -> E:
-    if isinstance(value, str) and value in kind.__members__.values():
-        return kind(value)
-    raise MalformedEvent(field, value, "one of " + ", ".join(m.value for m in kind))
+def _members(kind: type[E]) -> dict[str, E]:
+    return {member.value: member for member in kind}
+
+
+_OPERATIONS = _members(Operation)
+_CLASSIFICATIONS = _members(Classification)
+_ZONES = _members(Zone)
+
+
+def _choice(field: str, value: object, members: dict[str, E]) -> E:
+    member = members.get(value) if isinstance(value, str) else None
+    if member is None:
+        raise MalformedEvent(field, value, "one of " + ", ".join(members))
+    return member
 
 
 def _instance(field: str, value: object) -> str:
@@ -254,11 +278,12 @@ def _snapshot(
         raise MalformedEvent(
             "snapshot", None, f"the entry's fields: {operation.value} carries them"
         )
-    entry = resource_from_dict(value)
+    # The entry itself is not needed here: whoever applies the event builds it.
+    check_snapshot(value)
     assert isinstance(value, dict)
-    if entry.code != code:
-        raise MalformedEvent("snapshot.code", entry.code, f"{code!r}, the event's resource_code")
-    if "version" not in value or entry.version != version:
+    if value["code"] != code:
+        raise MalformedEvent("snapshot.code", value["code"], f"{code!r}, the event's resource_code")
+    if "version" not in value or value["version"] != version:
         raise MalformedEvent(
             "snapshot.version", value.get("version"), f"{version}, the event's version"
         )

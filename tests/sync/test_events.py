@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import uuid
 from importlib.resources import files
 from typing import Any
 
@@ -240,3 +241,27 @@ def test_decode_accepts_any_canonical_code(code: str) -> None:
         event, resource_code=code, snapshot={**event.snapshot, "code": code}
     )
     assert decode(encode(moved)).resource_code == code
+
+
+uuid_like = st.one_of(
+    st.uuids().map(str),
+    st.uuids().map(lambda u: str(u).upper()),
+    st.uuids().map(lambda u: u.hex),
+    st.uuids().map(lambda u: "{" + str(u) + "}"),
+    st.uuids().map(lambda u: str(u) + "\n"),
+    st.text(alphabet="0123456789abcdefABCDEF-{}urn:_ ", max_size=45),
+)
+
+
+@given(uuid_like)
+def test_an_event_id_is_accepted_exactly_in_canonical_form(value: str) -> None:
+    try:
+        canonical = str(uuid.UUID(value)) == value
+    except ValueError:
+        canonical = False
+    if canonical:
+        assert decode(wire(event_id=value)).event_id == value
+    else:
+        with pytest.raises(MalformedEvent) as refused:
+            decode(wire(event_id=value))
+        assert refused.value.field == "event_id"
