@@ -4,6 +4,10 @@ Every field of `graph.model.Resource` has a key of the same name: enums by value
 datetimes in ISO 8601, frozensets as sorted lists, tuples as lists (extensions as ``[key,
 value]`` pairs), so equal entries give equal text.
 
+`resource_to_json` is `json.dumps` of `resource_to_dict`; for an entry whose fields hold values
+of exactly their declared types, as an entry normally does, it writes that same text directly,
+without the dicts in between.
+
     >>> resource_from_json(resource_to_json(entry)) == entry
     True
 """
@@ -12,7 +16,9 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any
+from enum import StrEnum
+from json.encoder import encode_basestring
+from typing import Any, TypeVar
 
 from graph.enums import (
     Classification,
@@ -25,6 +31,8 @@ from graph.enums import (
 from graph.model import DataItem, LifecycleStep, Resource
 
 __all__ = ["item_to_dict", "resource_from_json", "resource_to_dict", "resource_to_json"]
+
+T = TypeVar("T")
 
 
 def item_to_dict(item: DataItem) -> dict[str, Any]:
@@ -100,7 +108,10 @@ def resource_to_dict(entry: Resource) -> dict[str, Any]:
 
 def resource_to_json(entry: Resource) -> str:
     """The whole entry as compact JSON text, as both stores keep it."""
-    return json.dumps(resource_to_dict(entry), ensure_ascii=False, separators=(",", ":"))
+    try:
+        return _plain_json(entry)
+    except Exception:  # not plain, or worse: the general path decides, from the start
+        return _ENCODER.encode(resource_to_dict(entry))
 
 
 def resource_from_json(text: str) -> Resource:
@@ -135,3 +146,165 @@ def resource_from_json(text: str) -> Resource:
         updated_at=datetime.fromisoformat(raw["updated_at"]) if raw["updated_at"] else None,
         extensions=tuple((key, value) for key, value in raw["extensions"]),
     )
+
+
+# -- writing the JSON text directly ----------------------------------------------------------
+# JSON text is compositional: an object is its values' texts between their keys, each value
+# written exactly as it would be alone. So `_plain_json` writes what `_ENCODER` writes for
+# `resource_to_dict(entry)`, one value at a time, with the encoder's own function for strings
+# (which refuses anything else with `TypeError`). It takes every other value only when it is of
+# its field's declared type exactly (an `int` that is no `bool`, a `tuple`, a member of the
+# field's enum…) and raises `_NotPlain` at the first that is not. It only reads the entry, so
+# whatever it raises, the general path can start over and write (or refuse) the entry as it
+# always did.
+
+# `json.dumps(..., ensure_ascii=False, separators=(",", ":"))`, built once.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+class _NotPlain(Exception):
+    """A value `_plain_json` does not write itself."""
+
+
+def _plain_json(entry: Resource) -> str:
+    return (
+        f'{{"code":{_text(entry.code)}'
+        f',"name":{_text(entry.name)}'
+        f',"provider_code":{_text(entry.provider_code)}'
+        f',"provider_name":{_text(entry.provider_name)}'
+        f',"summary":{_text(entry.summary)}'
+        f',"format_class":{_member(entry.format_class, FormatClass)}'
+        f',"format_type":{_text(entry.format_type)}'
+        f',"share_type":{_member(entry.share_type, ShareType)}'
+        f',"update_cycle":{_member(entry.update_cycle, UpdateCycle)}'
+        f',"classification":{_optional_member(entry.classification, Classification)}'
+        f',"items":[{",".join([_item_json(item) for item in _tuple(entry.items)])}]'
+        f',"share_condition":{_optional_text(entry.share_condition)}'
+        f',"legal_basis":{_optional_text(entry.legal_basis)}'
+        f',"share_modes":{_sorted_members(entry.share_modes, ShareMode)}'
+        f',"open_to_public":{_bool(entry.open_to_public)}'
+        f',"open_condition":{_optional_text(entry.open_condition)}'
+        f',"published_on":{_optional_iso(entry.published_on, date)}'
+        f',"related_codes":[{",".join([_text(code) for code in _tuple(entry.related_codes)])}]'
+        f',"derived_from":[{",".join([_text(code) for code in _tuple(entry.derived_from)])}]'
+        f',"themes":{_sorted_texts(entry.themes)}'
+        f',"state":{_member(entry.state, LifecycleState)}'
+        f',"history":[{",".join([_step_json(step) for step in _tuple(entry.history)])}]'
+        f',"version":{_int(entry.version)}'
+        f',"origin":{_text(entry.origin)}'
+        f',"updated_at":{_optional_iso(entry.updated_at, datetime)}'
+        f',"extensions":[{",".join([_pair(pair) for pair in _tuple(entry.extensions)])}]}}'
+    )
+
+
+def _item_json(item: DataItem) -> str:
+    # Items are most of an entry: their values are checked at once rather than one by one.
+    name, data_type, length = item.name, item.data_type, item.length
+    is_base_item, share_type = item.is_base_item, item.share_type
+    if not (
+        (length is None or type(length) is int)
+        and (is_base_item is True or is_base_item is False)
+        and (share_type is None or type(share_type) is ShareType)
+    ):
+        raise _NotPlain
+    return (
+        f'{{"name":{_text(name)}'
+        f',"data_type":{_text(data_type)}'
+        f',"length":{"null" if length is None else repr(length)}'
+        f',"is_base_item":{"true" if is_base_item else "false"}'
+        f',"share_type":{"null" if share_type is None else _MEMBER_TEXT[share_type]}}}'
+    )
+
+
+def _step_json(step: LifecycleStep) -> str:
+    state, actor, at = step.state, step.actor, step.at
+    if not (type(state) is LifecycleState and type(at) is datetime):
+        raise _NotPlain
+    return (
+        f'{{"state":{_MEMBER_TEXT[state]}'
+        f',"actor":{_text(actor)}'
+        f',"at":{encode_basestring(at.isoformat())}'
+        f',"note":{_optional_text(step.note)}}}'
+    )
+
+
+def _pair(pair: tuple[str, str]) -> str:
+    if type(pair) is not tuple or len(pair) != 2:
+        raise _NotPlain
+    return f"[{_text(pair[0])},{_text(pair[1])}]"
+
+
+# A str (of any subclass) as the encoder writes it; `TypeError` for anything else.
+_text = encode_basestring
+
+
+def _optional_text(value: str | None) -> str:
+    return "null" if value is None else _text(value)
+
+
+def _member(value: object, kind: type[StrEnum]) -> str:
+    if type(value) is not kind:
+        raise _NotPlain
+    return _MEMBER_TEXT[value]
+
+
+# Each member's value as JSON text (reading `.value` runs Python code in an enum).
+_MEMBER_TEXT: dict[StrEnum, str] = {
+    member: encode_basestring(member.value)
+    for kind in (Classification, FormatClass, LifecycleState, ShareMode, ShareType, UpdateCycle)
+    for member in kind
+}
+
+
+def _optional_member(value: object, kind: type[StrEnum]) -> str:
+    return "null" if value is None else _member(value, kind)
+
+
+def _iso(value: object, kind: type[date]) -> str:
+    if type(value) is not kind:
+        raise _NotPlain
+    return encode_basestring(value.isoformat())
+
+
+def _optional_iso(value: object, kind: type[date]) -> str:
+    return "null" if value is None else _iso(value, kind)
+
+
+def _bool(value: object) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    raise _NotPlain
+
+
+def _int(value: object) -> str:
+    if type(value) is not int:
+        raise _NotPlain
+    return repr(value)
+
+
+def _tuple(values: tuple[T, ...]) -> tuple[T, ...]:
+    # Only a tuple: an iterator read here would be found empty by the general path.
+    if type(values) is not tuple:
+        raise _NotPlain
+    return values
+
+
+def _sorted_texts(values: object) -> str:
+    if type(values) is not frozenset:
+        raise _NotPlain
+    for value in values:
+        if type(value) is not str:
+            raise _NotPlain  # checked before sorting, which values of other types may fail
+    return "[" + ",".join([_text(value) for value in sorted(values)]) + "]"
+
+
+def _sorted_members(values: object, kind: type[StrEnum]) -> str:
+    if type(values) is not frozenset:
+        raise _NotPlain
+    for value in values:
+        if type(value) is not kind:
+            raise _NotPlain
+    # Members sort as their values do.
+    return "[" + ",".join([_MEMBER_TEXT[value] for value in sorted(values)]) + "]"
