@@ -95,9 +95,10 @@ async def apply_events(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     clock: Callable[[], datetime] = _now,
+    forward: bool = True,
 ) -> ApplyReport:
     """Apply `events` (decoded, or the bytes of a log record) received over `link` to `store`,
-    the link's target, in order, `batch_size` at a time."""
+    the link's target, in order, `batch_size` at a time (`forward`: see `prepare_batch`)."""
     if store.catalog.id != link.target:
         raise InvalidLink(f"link {link.id} delivers to {link.target}, not to {store.catalog.id}")
     if batch_size < 1:
@@ -107,20 +108,25 @@ async def apply_events(
     for event in events:
         batch.append(event)
         if len(batch) >= batch_size:
-            report += await store_batch(store, await prepare_batch(store, batch, link, clock))
+            report += await store_batch(
+                store, await prepare_batch(store, batch, link, clock, forward=forward)
+            )
             batch = []
     if batch:
-        report += await store_batch(store, await prepare_batch(store, batch, link, clock))
+        report += await store_batch(
+            store, await prepare_batch(store, batch, link, clock, forward=forward)
+        )
     return report
 
 
 @dataclass(frozen=True, slots=True)
 class PreparedBatch:
     """A batch as `prepare_batch` left it for `store_batch`: each event the guard let through
-    with its entry (None for REDACT) and outbox record, in order, and the refusals so far."""
+    with its entry (None for REDACT) and outbox record (None when not forwarded), in order, and
+    the refusals so far."""
 
     link: Link
-    accepted: tuple[tuple[ChangeEvent, Resource | None, OutboxRecord], ...]
+    accepted: tuple[tuple[ChangeEvent, Resource | None, OutboxRecord | None], ...]
     security_events: tuple[SecurityEvent, ...]
     clock: Callable[[], datetime]
 
@@ -135,9 +141,14 @@ async def prepare_batch(
     batch: Sequence[ChangeEvent | bytes],
     link: Link,
     clock: Callable[[], datetime] = _now,
+    *,
+    forward: bool = True,
 ) -> PreparedBatch:
     """Decode `batch`, put each event through the target's guard and the store's rules: the
-    part of applying that needs no store, so it can run beside the store's previous write."""
+    part of applying that needs no store, so it can run beside the store's previous write.
+
+    With `forward`, each event applied goes into the target's outbox, for the target's own
+    relays to send on; an instance that is the source of no link has nothing to send it to."""
     if store.catalog.id != link.target:
         raise InvalidLink(f"link {link.id} delivers to {link.target}, not to {store.catalog.id}")
     checker = _Checker(link, store.catalog.zone, clock)
@@ -146,8 +157,11 @@ async def prepare_batch(
         checked = checker.check(item)
         if checked is not None:
             event, entry = checked
-            payload = item if isinstance(item, bytes) else encode(event)
-            accepted.append((event, entry, OutboxRecord(event.resource_code, payload)))
+            record = None
+            if forward:
+                payload = item if isinstance(item, bytes) else encode(event)
+                record = OutboxRecord(event.resource_code, payload)
+            accepted.append((event, entry, record))
         if n % _EVENTS_BETWEEN_YIELDS == 0:
             await asyncio.sleep(0)
     return PreparedBatch(link, tuple(accepted), tuple(checker.security_events), clock)
@@ -209,6 +223,9 @@ class _Checker:
         )
 
 
+_Pending = tuple[ChangeEvent, Resource, OutboxRecord | None]
+
+
 class _Writer(_Checker):
     def __init__(self, store: CatalogStore, prepared: PreparedBatch) -> None:
         super().__init__(prepared.link, store.catalog.zone, prepared.clock)
@@ -220,7 +237,7 @@ class _Writer(_Checker):
         accepted = self._prepared.accepted
         codes = sorted({event.resource_code for event, _, _ in accepted})
         origins = await self._store.origins(codes)
-        pending: list[tuple[ChangeEvent, Resource, OutboxRecord]] = []
+        pending: list[_Pending] = []
         for event, entry, record in accepted:
             origin = origins.setdefault(event.resource_code, event.origin)
             if origin != event.origin:
@@ -244,7 +261,7 @@ class _Writer(_Checker):
                 pending.append((event, entry, record))
         await self._flush(pending)
 
-    async def _flush(self, pending: list[tuple[ChangeEvent, Resource, OutboxRecord]]) -> None:
+    async def _flush(self, pending: list[_Pending]) -> None:
         if not pending:
             return
         try:

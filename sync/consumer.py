@@ -62,6 +62,7 @@ class LinkConsumer:
         batch_size: int = DEFAULT_BATCH_SIZE,
         timeout_ms: int = 200,
         on_security_event: OnSecurityEvent = log_security_event,
+        forward: bool = True,
     ) -> None:
         if store.catalog.id != link.target:
             raise InvalidLink(f"link {link.id} delivers to {link.target}, not {store.catalog.id}")
@@ -72,6 +73,7 @@ class LinkConsumer:
         self._batch_size = batch_size
         self._timeout_ms = timeout_ms
         self._on_security_event = on_security_event
+        self._forward = forward
         self._lag_at = 0.0
         self._progress_at = time.monotonic()
         self.status = LinkStatus(link.id, Side.CONSUMER, link.topic)
@@ -143,7 +145,8 @@ class LinkConsumer:
         return []
 
     async def _prepare(self, records: list[Record]) -> PreparedBatch:
-        return await prepare_batch(self._store, [r.value for r in records], self._link)
+        values = [r.value for r in records]
+        return await prepare_batch(self._store, values, self._link, forward=self._forward)
 
     async def _finish(
         self, reader: LogReader, records: list[Record], prepared: PreparedBatch

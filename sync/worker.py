@@ -21,12 +21,12 @@ from dataclasses import dataclass
 
 from graph.errors import CatalogError
 from graph.store import CatalogStore
-from sync.apply import SecurityEvent
+from sync.apply import DEFAULT_BATCH_SIZE, SecurityEvent
 from sync.consumer import LinkConsumer
 from sync.errors import InvalidLink, LogNotPermitted, SyncError
 from sync.links import Link
 from sync.log import ChangeLog
-from sync.relay import Relay, log_security_event
+from sync.relay import DEFAULT_RELAY_BATCH, Relay, log_security_event
 from sync.status import LinkState, LinkStatus
 
 __all__ = ["Backoff", "SyncWorker"]
@@ -51,7 +51,7 @@ class SyncWorker:
         log: ChangeLog,
         links: Sequence[Link],
         *,
-        batch_size: int = 500,
+        batch_size: int | None = None,
         idle_seconds: float = 0.05,
         backoff: Backoff = Backoff(),
         create_topics: bool = True,
@@ -67,12 +67,26 @@ class SyncWorker:
         self._create_topics = create_topics
         self.security_events: deque[SecurityEvent] = deque(maxlen=kept_security_events)
         self.relays = [
-            Relay(store, log, link, batch_size=batch_size, on_security_event=self._record)
+            Relay(
+                store,
+                log,
+                link,
+                batch_size=batch_size or DEFAULT_RELAY_BATCH,
+                on_security_event=self._record,
+            )
             for link in dict.fromkeys(links)
             if link.source == own
         ]
+        # What a consumer applies goes into the store's outbox only for relays to send on.
         self.consumers = [
-            LinkConsumer(store, log, link, batch_size=batch_size, on_security_event=self._record)
+            LinkConsumer(
+                store,
+                log,
+                link,
+                batch_size=batch_size or DEFAULT_BATCH_SIZE,
+                on_security_event=self._record,
+                forward=bool(self.relays),
+            )
             for link in dict.fromkeys(links)
             if link.target == own
         ]
