@@ -160,3 +160,6 @@ class ApplyOutcome(StrEnum):
 
     APPLIED = "APPLIED"
     STALE = "STALE"  # the store already held this version or a newer one: nothing changed
+    # The code is held here from another catalog, or came earlier in the same batch from one:
+    # one resource, one origin (一数一源). Nothing changed.
+    CONFLICT = "CONFLICT"

@@ -62,8 +62,10 @@ class CatalogStore(Protocol):
         outbox: Sequence[OutboxRecord | None] | None = None,
     ) -> list[ApplyOutcome]:
         """Write each snapshot whose version is newer than what is held (or redacted); older or
-        equal ones change nothing. `outbox[i]` is written only when entry i is APPLIED (a
-        stale copy is not sent on). One transaction for the batch; outcomes in order."""
+        equal ones change nothing (STALE), nor does one whose code is held from another origin
+        (CONFLICT: one resource, one origin). `outbox[i]` is written only when entry i is
+        APPLIED (a stale copy is not sent on). One transaction for the batch; outcomes in
+        order."""
 
     async def redact(
         self, code: str, version: int, outbox: OutboxRecord | None = None

@@ -235,18 +235,16 @@ class _Writer(_Checker):
 
     async def write(self) -> None:
         accepted = self._prepared.accepted
-        codes = sorted({event.resource_code for event, _, _ in accepted})
-        origins = await self._store.origins(codes)
+        # One resource, one origin (一数一源): the store refuses an entry whose code it holds
+        # from another origin (CONFLICT); a REDACT, which names only a code, is checked here,
+        # and so is a code that comes from two origins in one batch.
+        redacted = sorted({event.resource_code for event, entry, _ in accepted if entry is None})
+        origins = await self._store.origins(redacted) if redacted else {}
         pending: list[_Pending] = []
         for event, entry, record in accepted:
             origin = origins.setdefault(event.resource_code, event.origin)
             if origin != event.origin:
-                self._refuse(
-                    event,
-                    Refusal.ORIGIN_CONFLICT,
-                    f"{event.resource_code} is held here from {origin}; {event.origin} is not "
-                    "its origin (一数一源: one resource, one origin)",
-                )
+                self._conflict(event, origin)
             elif entry is None:  # REDACT: keep the order of the events of one code
                 await self._flush(pending)
                 pending = []
@@ -265,8 +263,11 @@ class _Writer(_Checker):
         if not pending:
             return
         try:
-            outcomes = await self._store.apply(
-                [entry for _, entry, _ in pending], outbox=[record for _, _, record in pending]
+            outcomes: list[ApplyOutcome | None] = list(
+                await self._store.apply(
+                    [entry for _, entry, _ in pending],
+                    outbox=[record for _, _, record in pending],
+                )
             )
         except CatalogError as exc:
             if exc.retriable:
@@ -280,8 +281,26 @@ class _Writer(_Checker):
                     if single.retriable:
                         raise
                     self._refuse(event, Refusal.INVALID_ENTRY, str(single))
+                    outcomes.append(None)
         self.counts.applied += outcomes.count(ApplyOutcome.APPLIED)
         self.counts.stale += outcomes.count(ApplyOutcome.STALE)
+        conflicts = [
+            event
+            for (event, _, _), outcome in zip(pending, outcomes, strict=True)
+            if outcome is ApplyOutcome.CONFLICT
+        ]
+        if conflicts:
+            held = await self._store.origins([event.resource_code for event in conflicts])
+            for event in conflicts:
+                self._conflict(event, held.get(event.resource_code, "another catalog"))
+
+    def _conflict(self, event: ChangeEvent, origin: str) -> None:
+        self._refuse(
+            event,
+            Refusal.ORIGIN_CONFLICT,
+            f"{event.resource_code} is held here from {origin}; {event.origin} is not "
+            "its origin (一数一源: one resource, one origin)",
+        )
 
 
 class _Counts:

@@ -30,6 +30,11 @@ def _held_version(sqlite: sqlite3.Connection, code: str) -> int | None:
     return None if row is None else int(row[0])
 
 
+def _held_origin(sqlite: sqlite3.Connection, code: str) -> str | None:
+    row = sqlite.execute("SELECT catalog_id FROM resources WHERE code = ?", (code,)).fetchone()
+    return None if row is None else str(row[0])
+
+
 def _tombstone_version(sqlite: sqlite3.Connection, code: str) -> int | None:
     row = sqlite.execute("SELECT version FROM tombstones WHERE code = ?", (code,)).fetchone()
     return None if row is None else int(row[0])
@@ -153,6 +158,10 @@ def save_entry(sqlite: sqlite3.Connection, entry: Resource, expected: int | None
 def apply_entries(sqlite: sqlite3.Connection, entries: Sequence[Resource]) -> list[ApplyOutcome]:
     outcomes = []
     for entry in entries:
+        origin = _held_origin(sqlite, entry.code)
+        if origin is not None and origin != entry.origin:
+            outcomes.append(ApplyOutcome.CONFLICT)
+            continue
         newest = max(
             _held_version(sqlite, entry.code) or 0, _tombstone_version(sqlite, entry.code) or 0
         )

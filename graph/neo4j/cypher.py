@@ -197,9 +197,9 @@ RETURN code, r.version AS held, t.version AS redacted
 # each row's code (MERGE on the unique code creates the node under the constraint's lock, and a
 # write ON MATCH takes the lock of a node already there), reads the newest version the code held
 # or was redacted at, and writes at once the rows that win on a code holding no entry (a new
-# node or a placeholder: nothing to clear). It answers, per code, that newest version and
-# whether the code holds an entry: the caller decides the outcomes and replaces the held winners
-# with `UPSERT_RESOURCES`. Rows come with distinct codes.
+# node or a placeholder: nothing to clear). It answers, per code, that newest version, whether
+# the code holds an entry and from which origin: the caller decides the outcomes and replaces
+# the held winners of the same origin with `UPSERT_RESOURCES`. Rows come with distinct codes.
 _LINK_RESOURCE = """
 CALL (r, row) {
   MATCH (c:Catalog {id: row.catalog_id})
@@ -266,7 +266,8 @@ CALL (r, row, t, held, newest) {
     + _LINK_RESOURCE
     + """
 }
-RETURN collect(row.code) AS codes, collect(newest) AS newest, collect(held) AS held
+RETURN collect(row.code) AS codes, collect(newest) AS newest, collect(held) AS held,
+       collect(coalesce(r.catalog_id, '')) AS origins
 """
 )
 

@@ -105,13 +105,18 @@ async def apply_entries(
     entries: Sequence[Resource],
     records: Sequence[OutboxRecord | None],
 ) -> list[ApplyOutcome]:
-    """Apply `entries` in order, each only if newer than what its code holds or was redacted
-    at (and than the same code earlier in the batch); write the outbox records of the applied.
+    """Apply `entries` in order, each only if its code is not held from another origin (nor
+    came earlier in the batch from one) and it is newer than what its code holds or was
+    redacted at, and than the same code earlier in the batch; write the outbox records of the
+    applied.
 
     One statement writes the newest of each code where the code holds no entry — the whole of
     a new backlog — and answers what the codes held; a second replaces the held ones."""
+    first_origin: dict[str, str] = {}
     finals: dict[str, Resource] = {}
     for entry in entries:
+        if first_origin.setdefault(entry.code, entry.origin) != entry.origin:
+            continue
         final = finals.get(entry.code)
         if final is None or entry.version > final.version:
             finals[entry.code] = entry
@@ -119,9 +124,16 @@ async def apply_entries(
     (answer,) = await _run(
         tx, cypher.APPLY_RESOURCES, rows=[resource_row(entry) for entry in finals.values()]
     )
-    newest: dict[str, int] = dict(zip(answer["codes"], answer["newest"], strict=True))
-    held = {code for code, holds in zip(answer["codes"], answer["held"], strict=True) if holds}
-    replaced = [e for e in finals.values() if e.code in held and e.version > newest[e.code]]
+    codes = answer["codes"]
+    newest: dict[str, int] = dict(zip(codes, answer["newest"], strict=True))
+    held = {code for code, holds in zip(codes, answer["held"], strict=True) if holds}
+    origins = {code: o for code, o in zip(codes, answer["origins"], strict=True) if o}
+    origins = {**first_origin, **origins}
+    replaced = [
+        e
+        for e in finals.values()
+        if e.code in held and e.version > newest[e.code] and e.origin == origins[e.code]
+    ]
     # Codes the statement locked but nothing was written to: a stale write may have made a node.
     unused = [e.code for e in finals.values() if e.code not in held and e.version <= newest[e.code]]
     unused += await _replace(tx, replaced)
@@ -129,6 +141,9 @@ async def apply_entries(
     outcomes: list[ApplyOutcome] = []
     sent: list[OutboxRecord] = []
     for entry, record in zip(entries, records, strict=True):
+        if entry.origin != origins[entry.code]:
+            outcomes.append(ApplyOutcome.CONFLICT)
+            continue
         if entry.version <= newest[entry.code]:
             outcomes.append(ApplyOutcome.STALE)
             continue

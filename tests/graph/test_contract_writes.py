@@ -24,7 +24,7 @@ from graph.rules import check_resource
 from tests.graph.conftest import CHENGDU_INTRANET, OpenStore
 from tests.graph.entries import MARKET, WHEN, code, newer, resource
 
-APPLIED, STALE = ApplyOutcome.APPLIED, ApplyOutcome.STALE
+APPLIED, STALE, CONFLICT = ApplyOutcome.APPLIED, ApplyOutcome.STALE, ApplyOutcome.CONFLICT
 ALL_STATES = ResourceFilter(states=frozenset())
 
 
@@ -208,6 +208,28 @@ async def test_get_many_returns_only_what_is_held(store: CatalogStore) -> None:
     assert held == {code(2): entries[1], code(4): entries[3]}
     assert await store.get_many([]) == {}
     assert await store.get(code(99)) is None
+
+
+async def test_an_entry_held_from_another_origin_is_a_conflict_and_changes_nothing(
+    store: CatalogStore,
+) -> None:
+    # 一数一源: one resource, one origin.
+    city = resource(code(1), version=2, name="户籍人口信息")
+    await store.apply([city])
+    province = dataclasses.replace(city, origin="510000/intranet", name="户籍人口信息（省）")
+    older, newest = (dataclasses.replace(province, version=v) for v in (1, 5))
+    outcomes = await store.apply([older, newest])
+    assert outcomes == [CONFLICT, CONFLICT]
+    assert await store.get(code(1)) == city
+    assert (await store.find(ResourceFilter(), search="省")).total_count == 0
+    # In one batch, the first origin a new code comes from is its origin.
+    first, second = resource(code(2)), resource(code(2), origin="510000/intranet", version=3)
+    assert await store.apply([first, second, newer(first)]) == [APPLIED, CONFLICT, APPLIED]
+    assert await store.origins([code(2)]) == {code(2): CHENGDU_INTRANET.id}
+    # Once redacted, the code is held by no one: another origin may list it.
+    assert await store.redact(code(1), 6) == APPLIED
+    assert await store.apply([dataclasses.replace(province, version=7)]) == [APPLIED]
+    assert await store.origins([code(1)]) == {code(1): "510000/intranet"}
 
 
 async def test_origins_name_the_catalog_each_held_entry_came_from(store: CatalogStore) -> None:
