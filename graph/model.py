@@ -63,7 +63,7 @@ class LifecycleStep:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Resource:
     """政务信息资源: one catalog entry, with every core element of the 1272 guide.
 

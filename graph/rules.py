@@ -11,6 +11,7 @@ naming the field, the value and what would be accepted.
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from enum import StrEnum
 from typing import TypeGuard, TypeVar
 
@@ -232,8 +233,27 @@ def _has_enum_members(entry: Resource) -> bool:
     )
 
 
+# The entries `check_resource` returned, per zone, while they live: an entry is immutable and
+# the rules depend on nothing else, so one checked already (a sync consumer checks each entry
+# before its store's `apply` checks it again) is returned as it is.
+_CHECKED: dict[Zone, weakref.WeakValueDictionary[int, Resource]] = {
+    zone: weakref.WeakValueDictionary() for zone in Zone
+}
+
+
 def check_resource(entry: Resource, zone: Zone) -> Resource:
     """Check `entry` against every rule for an instance in `zone`; return it as stored."""
+    checked = _CHECKED.get(zone)
+    if checked is None:
+        return _check_resource(entry, zone)
+    if checked.get(id(entry)) is entry:
+        return entry
+    result = _check_resource(entry, zone)
+    checked[id(result)] = result
+    return result
+
+
+def _check_resource(entry: Resource, zone: Zone) -> Resource:
     entry = _coerce_enums(entry)
     code = check_resource_code(entry.code)
     kind = parse_resource_code(code).kind

@@ -8,7 +8,6 @@ count and walk. ``level`` and ``region_code`` are those of the catalog the entry
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from graph.codes import check_region_code, region_level
@@ -104,9 +103,10 @@ def resource_row(entry: Resource) -> Row:
 
 
 def _digest(items: list[Row]) -> str:
-    """A short fingerprint of an entry's items: equal items, equal fingerprint."""
-    text = json.dumps(items, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    """A short fingerprint of an entry's items: equal items, equal fingerprint. The rows hold
+    text, whole numbers, booleans and None, keyed in `item_to_dict`'s order, so their `repr`
+    is the same in every process (a changed order would only replace items once more)."""
+    return hashlib.blake2b(repr(items).encode(), digest_size=12).hexdigest()
 
 
 def origin_catalog_row(catalog_id: str) -> Row:

@@ -57,6 +57,15 @@ def test_extranet_refuses_classified(classification: Classification | None) -> N
     assert refused.value.rule == "national 第十一条"
 
 
+def test_an_entry_checked_for_one_zone_is_checked_again_for_the_other() -> None:
+    """national 第十一条: what passed the intranet's rules is not thereby fit for the extranet."""
+    on_intranet = check_resource(resource(classification=None), Zone.INTRANET)
+    assert check_resource(on_intranet, Zone.INTRANET) is on_intranet  # checked once is enough
+    with pytest.raises(InvalidValue) as refused:
+        check_resource(on_intranet, Zone.EXTRANET)
+    assert refused.value.field == "classification"
+
+
 def test_not_shared_with_a_legal_basis_passes() -> None:
     """national 第十条(一): an entry not shared names the law that forbids sharing."""
     entry = resource(
