@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -63,6 +64,7 @@ class LinkConsumer:
         timeout_ms: int = 200,
         on_security_event: OnSecurityEvent = log_security_event,
         forward: bool = True,
+        writers: int = 1,
     ) -> None:
         if store.catalog.id != link.target:
             raise InvalidLink(f"link {link.id} delivers to {link.target}, not {store.catalog.id}")
@@ -74,6 +76,9 @@ class LinkConsumer:
         self._timeout_ms = timeout_ms
         self._on_security_event = on_security_event
         self._forward = forward
+        if writers < 1:
+            raise ValueError(f"writers must be at least 1, not {writers}")
+        self._writers = writers
         self._lag_at = 0.0
         self._progress_at = time.monotonic()
         self.status = LinkStatus(link.id, Side.CONSUMER, link.topic)
@@ -97,29 +102,38 @@ class LinkConsumer:
     async def run(self) -> None:
         """Consume for ever; errors propagate (the worker retries, from the committed offset).
 
-        Batches go through as a pipeline of two: while the store writes one batch (and its
-        offsets are committed after it), the next is read, decoded and checked. Writes and
-        commits keep the batches' order; a batch read but not yet written when an error stops
-        the consumer is read again from the committed offset."""
+        Batches go through a pipeline: while the store writes one batch — or, with
+        `writers=2`, two in two transactions — the next is read, decoded and checked. Applying
+        does not depend on order (newest version wins, a redaction leaves its version behind,
+        and a code's lock serialises the writes that meet on it), but commits do: each batch
+        commits its offsets only after the batch before it did, so a batch read but not yet
+        written when an error stops the consumer is read again from the committed offset."""
         async with self.reading() as reader:
             await self._measure_lag(reader, force=True)
             self.status.succeeded()
-            writing: asyncio.Future[ApplyReport] | None = None
+            writing: deque[asyncio.Future[ApplyReport]] = deque()
             try:
                 while True:
-                    records = await self._read(reader, writing=writing is not None)
-                    prepared = await self._prepare(records) if records else None
-                    if writing is not None:
-                        await writing
-                        writing = None
+                    records = await self._read(reader, writing=bool(writing))
+                    if not records:
+                        while writing:  # nothing new: let the writes finish and commit
+                            await writing.popleft()
+                            self.status.succeeded()
+                        continue
+                    prepared = await self._prepare(records)
+                    while len(writing) >= self._writers:
+                        await writing.popleft()
                         self.status.succeeded()
-                    if prepared is not None:
-                        writing = asyncio.ensure_future(self._finish(reader, records, prepared))
+                    after = writing[-1] if writing else None
+                    writing.append(
+                        asyncio.ensure_future(self._finish(reader, records, prepared, after))
+                    )
             finally:
-                if writing is not None and not writing.done():
-                    writing.cancel()
+                for future in writing:
+                    future.cancel()
+                for future in writing:
                     with contextlib.suppress(asyncio.CancelledError, Exception):
-                        await writing
+                        await future
 
     async def _read(self, reader: LogReader, *, writing: bool = False) -> list[Record]:
         """The next batch, or nothing when none arrived in time (then the lag is measured, and
@@ -149,9 +163,14 @@ class LinkConsumer:
         return await prepare_batch(self._store, values, self._link, forward=self._forward)
 
     async def _finish(
-        self, reader: LogReader, records: list[Record], prepared: PreparedBatch
+        self,
+        reader: LogReader,
+        records: list[Record],
+        prepared: PreparedBatch,
+        after: asyncio.Future[ApplyReport] | None = None,
     ) -> ApplyReport:
-        """Write a prepared batch, dead-letter what was refused, then commit its offsets."""
+        """Write a prepared batch, dead-letter what was refused, then — once the batch `after`
+        committed — commit its offsets."""
         report = await store_batch(self._store, prepared)
         if report.security_events:
             payloads = {r.value for r in records}
@@ -170,6 +189,8 @@ class LinkConsumer:
                 # The security events are recorded; a dead-letter topic that cannot be
                 # written must not stall the link (point 4).
                 self.status.failed(exc)
+        if after is not None:
+            await asyncio.shield(after)  # its failure is this batch's: nothing to commit
         position = records[-1].offset + 1
         await self._bounded(reader.commit(position), "commit")
         self.status.applied += report.applied

@@ -42,6 +42,12 @@ class Backoff:
     maximum: float = 30.0
 
 
+# Store transactions a consumer keeps in flight: at a Neo4j target on 2 cores, two apply a
+# backlog about a quarter faster than one (bench/sync_bench.py); an embedded store takes its
+# writes one after the other whatever the number.
+CONSUMER_WRITERS = 2
+
+
 class SyncWorker:
     """The sync of one instance: its store, its log and the links it is an end of."""
 
@@ -86,6 +92,7 @@ class SyncWorker:
                 batch_size=batch_size or DEFAULT_BATCH_SIZE,
                 on_security_event=self._record,
                 forward=bool(self.relays),
+                writers=CONSUMER_WRITERS,
             )
             for link in dict.fromkeys(links)
             if link.target == own

@@ -402,8 +402,9 @@ class FailingSecondApply:
         return getattr(self._store, name)
 
 
-async def test_a_running_consumer_writes_batches_in_order_and_commits_only_what_it_wrote(
-    tmp_path: Path, sync_log: ChangeLog, link: MakeLink
+@pytest.mark.parametrize("writers", [1, 2])
+async def test_a_running_consumer_commits_only_what_it_wrote_in_order(
+    tmp_path: Path, sync_log: ChangeLog, link: MakeLink, writers: int
 ) -> None:
     mirror = link(CI, CE)
     async with embedded(tmp_path, CI, CE) as stores:
@@ -415,23 +416,33 @@ async def test_a_running_consumer_writes_batches_in_order_and_commits_only_what_
         while await relay.run_once():
             pass
         # Batches of two: the first is written and committed; the second's write fails while
-        # the third may already be read and checked.
+        # the third is read and checked — and, with two writers, maybe written too.
         failing = FailingSecondApply(stores[CE])
-        consumer = LinkConsumer(failing, sync_log, mirror, batch_size=2, timeout_ms=100)  # type: ignore[arg-type]
+        consumer = LinkConsumer(
+            failing,  # type: ignore[arg-type]
+            sync_log,
+            mirror,
+            batch_size=2,
+            timeout_ms=100,
+            writers=writers,
+        )
         with pytest.raises(StoreUnavailable):
             await asyncio.wait_for(consumer.run(), 20)
-        assert failing.applied == [[code(1), code(2)], [code(3), code(4)]]
+        assert failing.applied[:2] == [[code(1), code(2)], [code(3), code(4)]]
         async with sync_log.reader(mirror.topic, mirror.group) as reader:
-            assert await reader.committed() == 2
-        assert {e.code for e in (await stores[CE].find(ALL)).items} == {code(1), code(2)}
+            assert await reader.committed() == 2  # not past the batch that failed
+        held = {e.code for e in (await stores[CE].find(ALL)).items}
+        assert {code(1), code(2)} <= held <= {code(1), code(2), code(5), code(6)}
+        assert consumer.status.applied == 2  # counted once committed
         # Run again: it goes on from the committed offset, and everything is there once.
         again = LinkConsumer(stores[CE], sync_log, mirror, batch_size=2, timeout_ms=100)
         task = asyncio.create_task(again.run())
-        await until(lambda: again.status.applied == 4 and again.status.lag == 0)
+        await until(lambda: again.status.applied + again.status.stale == 4)
+        await until(lambda: again.status.lag == 0)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert (again.status.applied, again.status.stale) == (4, 0)
+        assert again.status.stale == len(held) - 2  # what was written but not committed
         assert len((await stores[CE].find(ALL)).items) == 6
 
 
@@ -456,6 +467,27 @@ async def test_the_worker_runs_the_links_and_reports_them(tmp_path: Path) -> Non
         assert statuses[(links[1].id, "relay")].produced == 2
         assert statuses[(links[0].id, "consumer")].as_dict()["state"] == "stopped"
         assert [e.resource_code for e in worker.security_events] == [code(2)]
+
+
+async def test_only_an_instance_that_sends_on_keeps_an_outbox_of_what_it_applied(
+    tmp_path: Path,
+) -> None:
+    # 成都 intranet → 四川 intranet (which sends on to the nation) and → 成都 extranet (a leaf).
+    upward, mirror, onward = Link.between(CI, PI), Link.between(CI, CE), Link.between(PI, NI)
+    async with (
+        embedded(tmp_path, CI, CE, PI) as stores,
+        EmbeddedLog.open(tmp_path / "log.db") as log,
+    ):
+        source = SyncWorker(stores[CI], log, [upward, mirror], backoff=Backoff(0.01, 0.05))
+        province = SyncWorker(stores[PI], log, [upward, onward], backoff=Backoff(0.01, 0.05))
+        leaf = SyncWorker(stores[CE], log, [mirror], backoff=Backoff(0.01, 0.05))
+        async with source, province, leaf:
+            await write(stores[CI], published(1))
+            await until(lambda: province.consumers[0].status.applied == 1)
+            await until(lambda: leaf.consumers[0].status.applied == 1)
+            await until(lambda: province.relays[0].status.produced == 1)
+        assert [r.key for _, r in await stores[PI].outbox_after(0, 10)] == [code(1)]
+        assert await stores[CE].outbox_after(0, 10) == []
 
 
 async def test_only_an_instance_that_sends_on_keeps_an_outbox_of_what_it_applied(
