@@ -2,14 +2,20 @@
 
 Kafka and Neo4j are started through infra/ (single node, loopback, SASL/SCRAM). In one run:
 
-- backlog: ``--size`` published, unclassified entries are written at 成都's intranet (an
-  embedded store; each entry with its outbox record), the relay puts them through the source
-  guard into the link's topic (relay: entries/s), then a `LinkConsumer` applies the whole
-  backlog to the extranet's Neo4j store — target guard, newest-wins, one transaction per batch
-  with its outbox — (mirror: entries/s applied);
-- lag: entries written at a steady ``--rate`` per second for ``--seconds`` while a
-  `SyncWorker` runs each end; the lag of an entry is from its write at the source to the
-  commit of the batch that applied it at the target (p50, p99);
+- backlog: ``--size`` published, unclassified entries (3 items each) are written at 成都's
+  intranet (an embedded store; each entry with its outbox record), the relay puts them through
+  the source guard into the link's topic (relay: entries/s), then a `LinkConsumer` set up as
+  the extranet's `SyncWorker` sets it up applies the whole backlog to the extranet's Neo4j
+  store — decoding and the target guard beside the store's writes, two batches of 2,000 in
+  flight, newest-wins, one transaction per batch, offsets committed in order — (mirror:
+  entries/s applied). Neo4j is warmed up first (a fresh JVM runs its first few thousand rows
+  several times slower);
+- beside it, Neo4j's own pace for the same rows: the raw ``UNWIND … CREATE`` of
+  bench/store_bench.py, rows built before the clock (no lock, version, decoding, guard);
+- lag: the source instance writes a steady ``--rate`` entries per second for ``--seconds`` in
+  a process of its own (as it runs on its own host) with its relay, while the target's
+  `SyncWorker` runs here; the lag of an entry is from its write at the source to the commit of
+  the batch that applied it at the target (p50, p99);
 - beside them, Kafka's own ``ProducerPerformance`` (acks=all, idempotent) and
   ``ConsumerPerformance`` on the same broker with the same record size and count.
 
@@ -22,7 +28,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
+import multiprocessing
 import re
 import secrets
 import statistics
@@ -31,8 +39,11 @@ import tempfile
 import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+
+from store_bench import RAW_CREATE
 
 from graph import (
     ApplyOutcome,
@@ -49,6 +60,7 @@ from graph import (
 )
 from graph.embedded import EmbeddedStore
 from graph.neo4j import Neo4jStore
+from graph.neo4j.rows import resource_row
 from graph.outbox import OutboxRecord
 from graph.store import CatalogStore
 from sync.consumer import LinkConsumer
@@ -56,13 +68,15 @@ from sync.events import encode, event_for, outbox_record
 from sync.kafka_log import KafkaLog, KafkaSettings
 from sync.links import Link
 from sync.relay import Relay
-from sync.worker import Backoff, SyncWorker
+from sync.worker import CONSUMER_WRITERS, Backoff, SyncWorker
 
 SOURCE, TARGET = "510100/intranet", "510100/extranet"
 INTRANET = Catalog("510100", Zone.INTRANET, "成都市政务信息资源目录（内网）", "510000/intranet")
 EXTRANET = Catalog("510100", Zone.EXTRANET, "成都市政务信息资源目录（外网）", "510000/extranet")
 PROVIDER = "11510100MB0000001Y"
 BATCH = 500
+BACKLOG_BATCH = 2000
+WARM_UP = 6000
 
 
 def entry(n: int, version: int = 1) -> Resource:
@@ -120,6 +134,22 @@ async def fill(store: CatalogStore, first: int, count: int) -> None:
         await store.apply(batch, outbox=[outbox_record(e) for e in batch])
 
 
+async def warm_up(target: Neo4jStore) -> None:
+    """A fresh JVM runs its first few thousand rows several times slower: both the mirror and
+    the raw reference start warm."""
+    for start in range(900_000, 900_000 + WARM_UP, BATCH):
+        await target.apply([entry(n) for n in range(start, start + BATCH)])
+        await raw_create(
+            target, [entry(n) for n in range(start + WARM_UP, start + WARM_UP + BATCH)]
+        )
+    await target.erase_all()
+
+
+async def raw_create(target: Neo4jStore, entries: Sequence[Resource]) -> None:
+    rows = [resource_row(e) for e in entries]
+    await target._driver.execute_query(RAW_CREATE, rows=rows)
+
+
 async def backlog(
     settings: KafkaSettings, neo4j: Any, size: int, tmp: Path, prefix: str
 ) -> dict[str, float]:
@@ -130,6 +160,7 @@ async def backlog(
         KafkaLog.open(settings) as log,
     ):
         await target.erase_all()
+        await warm_up(target)
         await log.create_topic(link.topic)
         await log.create_topic(link.dead_letter_topic)
         started = time.perf_counter()
@@ -140,44 +171,59 @@ async def backlog(
         while await relay.run_once():
             pass
         relayed = time.perf_counter() - started
-        consumer = LinkConsumer(target, log, link, batch_size=2000, timeout_ms=500)
+        # The consumer as the extranet's worker runs it: reading and checking one batch while
+        # the store writes the two before; a leaf, it keeps no outbox of what it applies.
+        consumer = LinkConsumer(
+            target,
+            log,
+            link,
+            batch_size=BACKLOG_BATCH,
+            timeout_ms=500,
+            forward=False,
+            writers=CONSUMER_WRITERS,
+        )
         started = time.perf_counter()
-        async with consumer.reading() as reader:
-            while consumer.status.applied < size:
-                await consumer.consume_once(reader)
+        running = asyncio.create_task(consumer.run())
+        while consumer.status.applied < size and not running.done():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
         applied = time.perf_counter() - started
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+        # Neo4j's own pace for the same rows: UNWIND … CREATE, rows built before the clock,
+        # no lock, no version, no decoding, no guard, no outbox.
+        await target.erase_all()
+        await target.apply([entry(0)])  # the department, category, theme the rows link to
+        rows = [
+            [resource_row(entry(n)) for n in range(start, min(start + BACKLOG_BATCH, size + 1))]
+            for start in range(1, size + 1, BACKLOG_BATCH)
+        ]
+        started = time.perf_counter()
+        for batch in rows:
+            await target._driver.execute_query(RAW_CREATE, rows=batch)
+        raw = time.perf_counter() - started
         sample = encode(event_for(entry(1)))
         return {
             "written": size / written,
             "relayed": size / relayed,
             "applied": size / applied,
+            "raw": size / raw,
             "record_bytes": float(len(sample)),
         }
 
 
-async def steady(
-    settings: KafkaSettings, neo4j: Any, rate: int, seconds: float, tmp: Path, prefix: str
-) -> list[float]:
-    link = dataclasses.replace(Link.between(SOURCE, TARGET), prefix=prefix)
-    async with (
-        EmbeddedStore.open(tmp / "steady-source.db", INTRANET) as source,
-        Neo4jStore.open(neo4j.uri, neo4j.auth, catalog=EXTRANET) as neo4j_target,
-        KafkaLog.open(settings) as source_log,
-        KafkaLog.open(settings) as target_log,
-    ):
-        await neo4j_target.erase_all()
-        target = TimedTarget(neo4j_target)
-        await source_log.create_topic(link.topic)
-        await source_log.create_topic(link.dead_letter_topic)
+async def write_steadily(
+    settings: KafkaSettings, rate: int, seconds: float, path: Path, link: Link
+) -> dict[str, float]:
+    """The source instance: write `rate` entries a second for `seconds` at 成都's intranet,
+    each with its outbox record, while its relay runs; when each entry was written."""
+    async with EmbeddedStore.open(path, INTRANET) as source, KafkaLog.open(settings) as log:
         written_at: dict[str, float] = {}
         tick = 0.05
         per_tick = max(1, round(rate * tick))
         total = int(rate * seconds)
-        workers = (
-            SyncWorker(source, source_log, [link], idle_seconds=0.02, backoff=Backoff()),
-            SyncWorker(target, target_log, [link], backoff=Backoff()),  # type: ignore[arg-type]
-        )
-        async with workers[0], workers[1]:
+        relay = SyncWorker(source, log, [link], idle_seconds=0.02, backoff=Backoff())
+        async with relay:
             begin = time.perf_counter()
             n = 1
             while len(written_at) < total:
@@ -188,6 +234,50 @@ async def steady(
                 written_at.update({e.code: now for e in batch})
                 due = begin + len(written_at) / rate
                 await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            while relay.relays[0].status.produced < total:  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
+        return written_at
+
+
+def source_process(
+    settings: KafkaSettings,
+    rate: int,
+    seconds: float,
+    path: Path,
+    link: Link,
+    answer: Connection,
+) -> None:
+    answer.send(asyncio.run(write_steadily(settings, rate, seconds, path, link)))
+
+
+async def steady(
+    settings: KafkaSettings, neo4j: Any, rate: int, seconds: float, tmp: Path, prefix: str
+) -> list[float]:
+    """The lag: the source instance in a process of its own (as it is on its own host), the
+    target's worker here; both clocks are this machine's."""
+    link = dataclasses.replace(Link.between(SOURCE, TARGET), prefix=prefix)
+    async with (
+        Neo4jStore.open(neo4j.uri, neo4j.auth, catalog=EXTRANET) as neo4j_target,
+        KafkaLog.open(settings) as log,
+    ):
+        await neo4j_target.erase_all()
+        await warm_up(neo4j_target)
+        target = TimedTarget(neo4j_target)
+        await log.create_topic(link.topic)
+        await log.create_topic(link.dead_letter_topic)
+        total = int(rate * seconds)
+        spawn = multiprocessing.get_context("spawn")
+        receiving, sending = spawn.Pipe(duplex=False)
+        path = tmp / "steady-source.db"
+        writer = spawn.Process(
+            target=source_process, args=(settings, rate, seconds, path, link, sending)
+        )
+        async with SyncWorker(target, log, [link], backoff=Backoff()):
+            writer.start()
+            while not receiving.poll():  # noqa: ASYNC110
+                await asyncio.sleep(0.1)
+            written_at: dict[str, float] = receiving.recv()
+            writer.join()
             deadline = time.monotonic() + 60
             while len(target.applied_at) < total and time.monotonic() < deadline:  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
@@ -301,9 +391,11 @@ def main() -> None:
     print(f"  relay (guard, Kafka acks=all)         {mirror['relayed']:10,.0f} entries/s")
     print(f"  Kafka ProducerPerformance             {tools['producer']:10,.0f} records/s")
     print(f"  mirror applied at Neo4j (guard incl.) {mirror['applied']:10,.0f} entries/s")
+    print(f"  raw UNWIND…CREATE of the same rows    {mirror['raw']:10,.0f} entries/s")
     print(f"  Kafka ConsumerPerformance             {tools['consumer']:10,.0f} records/s")
     print(f"  relay / producer   {mirror['relayed'] / tools['producer']:.2f}")
     print(f"  applied / consumer {mirror['applied'] / tools['consumer']:.3f}")
+    print(f"  applied / raw      {mirror['applied'] / mirror['raw']:.2f}")
     print(f"  target ≥ 5,000 entries/s applied: {'met' if mirror['applied'] >= 5000 else 'MISSED'}")
     if lags:
         p50, p99 = percentile(lags, 0.5), percentile(lags, 0.99)
