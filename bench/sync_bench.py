@@ -37,7 +37,7 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -76,6 +76,8 @@ EXTRANET = Catalog("510100", Zone.EXTRANET, "成都市政务信息资源目录�
 PROVIDER = "11510100MB0000001Y"
 BATCH = 500
 BACKLOG_BATCH = 2000
+# The lag run's first entry, applied before the clock starts (codes 1… are measured).
+FIRST = 999_999
 WARM_UP = 6000
 
 
@@ -212,11 +214,19 @@ async def backlog(
         }
 
 
+async def until_true(condition: Callable[[], bool]) -> None:
+    while not condition():  # noqa: ASYNC110 - counters, not events
+        await asyncio.sleep(0.01)
+
+
 async def write_steadily(
-    settings: KafkaSettings, rate: int, seconds: float, path: Path, link: Link
+    settings: KafkaSettings, rate: int, seconds: float, path: Path, link: Link, peer: Connection
 ) -> dict[str, float]:
     """The source instance: write `rate` entries a second for `seconds` at 成都's intranet,
-    each with its outbox record, while its relay runs; when each entry was written."""
+    each with its outbox record, while its relay runs; when each entry was written.
+
+    A first entry goes through before the clock starts, and the target says when it applied
+    it: what is measured is the steady state of running instances, not their connecting."""
     async with EmbeddedStore.open(path, INTRANET) as source, KafkaLog.open(settings) as log:
         written_at: dict[str, float] = {}
         tick = 0.05
@@ -224,6 +234,11 @@ async def write_steadily(
         total = int(rate * seconds)
         relay = SyncWorker(source, log, [link], idle_seconds=0.02, backoff=Backoff())
         async with relay:
+            first = entry(FIRST)
+            await source.apply([first], outbox=[outbox_record(first)])
+            await until_true(lambda: relay.relays[0].status.produced == 1)
+            peer.send(first.code)
+            await asyncio.to_thread(peer.recv)  # the target applied it
             begin = time.perf_counter()
             n = 1
             while len(written_at) < total:
@@ -234,20 +249,14 @@ async def write_steadily(
                 written_at.update({e.code: now for e in batch})
                 due = begin + len(written_at) / rate
                 await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            while relay.relays[0].status.produced < total:  # noqa: ASYNC110
-                await asyncio.sleep(0.02)
+            await until_true(lambda: relay.relays[0].status.produced >= total + 1)
         return written_at
 
 
 def source_process(
-    settings: KafkaSettings,
-    rate: int,
-    seconds: float,
-    path: Path,
-    link: Link,
-    answer: Connection,
+    settings: KafkaSettings, rate: int, seconds: float, path: Path, link: Link, peer: Connection
 ) -> None:
-    answer.send(asyncio.run(write_steadily(settings, rate, seconds, path, link)))
+    peer.send(asyncio.run(write_steadily(settings, rate, seconds, path, link, peer)))
 
 
 async def steady(
@@ -267,19 +276,20 @@ async def steady(
         await log.create_topic(link.dead_letter_topic)
         total = int(rate * seconds)
         spawn = multiprocessing.get_context("spawn")
-        receiving, sending = spawn.Pipe(duplex=False)
+        here, there = spawn.Pipe()
         path = tmp / "steady-source.db"
         writer = spawn.Process(
-            target=source_process, args=(settings, rate, seconds, path, link, sending)
+            target=source_process, args=(settings, rate, seconds, path, link, there)
         )
         async with SyncWorker(target, log, [link], backoff=Backoff()):
             writer.start()
-            while not receiving.poll():  # noqa: ASYNC110
-                await asyncio.sleep(0.1)
-            written_at: dict[str, float] = receiving.recv()
+            first: str = await asyncio.to_thread(here.recv)
+            await until_true(lambda: first in target.applied_at)
+            here.send("go")
+            written_at: dict[str, float] = await asyncio.to_thread(here.recv)
             writer.join()
             deadline = time.monotonic() + 60
-            while len(target.applied_at) < total and time.monotonic() < deadline:  # noqa: ASYNC110
+            while len(target.applied_at) < total + 1 and time.monotonic() < deadline:  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
         return [target.applied_at[c] - w for c, w in written_at.items() if c in target.applied_at]
 
