@@ -192,6 +192,37 @@ OPTIONAL MATCH (t:Tombstone {code: code})
 RETURN code, r.version AS held, t.version AS redacted
 """
 
+# The properties of a Resource node (`graph.neo4j.rows.resource_row`'s ``props``) and of a
+# DataItem node, named one by one where a new node gets them: a map (``SET r = row.props``)
+# writes "some property", and the planner must then keep every later read of any property
+# apart from it (an Eager barrier per subquery).
+RESOURCE_PROPERTIES = (
+    "code",
+    "version",
+    "name",
+    "summary",
+    "provider_code",
+    "kind",
+    "share_type",
+    "share_modes",
+    "themes",
+    "update_cycle",
+    "open_to_public",
+    "classification",
+    "state",
+    "catalog_id",
+    "region_code",
+    "level",
+    "snapshot",
+    "category_code",
+    "derived_from",
+    "items_digest",
+)
+ITEM_PROPERTIES = ("name", "data_type", "length", "is_base_item", "share_type", "position")
+
+_SET_NEW_RESOURCE = "SET " + ", ".join(f"r.{p} = row.props.{p}" for p in RESOURCE_PROPERTIES)
+_NEW_ITEM = "i:DataItem {" + ", ".join(f"{p}: item.{p}" for p in ITEM_PROPERTIES) + "}"
+
 # Write entries: their nodes, relationships and items from the rows built by
 # `graph.neo4j.rows.resource_row`. `APPLY_RESOURCES` takes a batch in one statement: it locks
 # each row's code (MERGE on the unique code creates the node under the constraint's lock, and a
@@ -200,7 +231,8 @@ RETURN code, r.version AS held, t.version AS redacted
 # node or a placeholder: nothing to clear). It answers, per code, that newest version, whether
 # the code holds an entry and from which origin: the caller decides the outcomes and replaces
 # the held winners of the same origin with `UPSERT_RESOURCES`. Rows come with distinct codes.
-_LINK_RESOURCE = """
+_LINK_RESOURCE = (
+    """
 CALL (r, row) {
   MATCH (c:Catalog {id: row.catalog_id})
   CREATE (r)-[:LISTED_IN]->(c)
@@ -227,8 +259,9 @@ CALL (r, row) {
 }
 CALL (r, row) {
   UNWIND row.items AS item
-  CREATE (r)-[:HAS_ITEM]->(i:DataItem)
-  SET i = item
+  CREATE (r)-[:HAS_ITEM]->("""
+    + _NEW_ITEM
+    + """)
 }
 CALL (r, row) {
   UNWIND row.derived_from AS source_code
@@ -236,6 +269,7 @@ CALL (r, row) {
   CREATE (r)-[:DERIVED_FROM]->(s)
 }
 """
+)
 
 _PUBLISHED_LABEL = """
 REMOVE r:Published
@@ -250,17 +284,16 @@ ON MATCH SET r.locked = true
 REMOVE r.locked
 WITH r, row
 OPTIONAL MATCH (t:Tombstone {code: row.code})
-WITH r, row, t, r.snapshot IS NOT NULL AS held,
+WITH r, row, r.snapshot IS NOT NULL AS held,
      CASE WHEN coalesce(t.version, 0) > coalesce(r.version, 0)
           THEN t.version ELSE coalesce(r.version, 0) END AS newest
-CALL (r, row, t, held, newest) {
-  WITH r, row, t
+CALL (r, row, held, newest) {
+  WITH r, row
   WHERE NOT held AND row.props.version > newest
-  SET r = row.props
-"""
+  """
+    + _SET_NEW_RESOURCE
     + _PUBLISHED_LABEL
     + """
-  DELETE t
   WITH r, row
 """
     + _LINK_RESOURCE
@@ -281,10 +314,6 @@ SET r = row.props
     + _PUBLISHED_LABEL
     + """
 WITH r, row
-CALL (r, row) {
-  OPTIONAL MATCH (t:Tombstone {code: r.code})
-  DELETE t
-}
 """
     + _LINK_RESOURCE
 )
@@ -369,8 +398,9 @@ CALL (r, row, reitemed) {
     DETACH DELETE item
   }
   UNWIND row.items AS item
-  CREATE (r)-[:HAS_ITEM]->(i:DataItem)
-  SET i = item
+  CREATE (r)-[:HAS_ITEM]->("""
+    + _NEW_ITEM
+    + """)
 }
 CALL (r, row, rederived) {
   WITH r, row

@@ -20,10 +20,14 @@ from graph import (
     ResourceFilter,
     StoreUnavailable,
     VersionConflict,
+    Zone,
 )
 from graph.neo4j import Neo4jStore
+from graph.neo4j.cypher import ITEM_PROPERTIES, RESOURCE_PROPERTIES
 from graph.neo4j.lineage import walk_query
+from graph.neo4j.rows import resource_row
 from graph.neo4j.schema import FULLTEXT_INDEX, SCHEMA
+from graph.rules import check_resource
 from graph.text import lucene_query, tokens
 from tests.graph.conftest import CHENGDU_INTRANET
 from tests.graph.entries import resource
@@ -338,6 +342,13 @@ async def test_placeholders_go_when_nothing_is_derived_from_them(
     await store.save(dataclasses.replace(derived, version=2), 1)
     (record,) = await _run(driver, "MATCH (r:Resource) RETURN collect(r.code) AS codes")
     assert record["codes"] == [derived.code]
+
+
+def test_a_new_node_gets_every_property_a_row_carries() -> None:
+    entry = resource(items=(DataItem("姓名", "string", 50),))
+    row = resource_row(check_resource(entry, Zone.INTRANET))
+    assert tuple(row["props"]) == RESOURCE_PROPERTIES
+    assert tuple(row["items"][0]) == ITEM_PROPERTIES
 
 
 async def test_the_depth_is_written_into_the_pattern_only_as_a_checked_number() -> None:
