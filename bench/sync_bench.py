@@ -31,6 +31,7 @@ import asyncio
 import contextlib
 import dataclasses
 import multiprocessing
+import os
 import re
 import secrets
 import statistics
@@ -152,8 +153,21 @@ async def raw_create(target: Neo4jStore, entries: Sequence[Resource]) -> None:
     await target._driver.execute_query(RAW_CREATE, rows=rows)
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds process `pid` has used (Linux /proc), NaN when unknown."""
+    if pid is None:
+        return float("nan")
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def backlog(
-    settings: KafkaSettings, neo4j: Any, size: int, tmp: Path, prefix: str
+    settings: KafkaSettings,
+    neo4j: Any,
+    size: int,
+    tmp: Path,
+    prefix: str,
+    servers: dict[str, int | None],
 ) -> dict[str, float]:
     link = dataclasses.replace(Link.between(SOURCE, TARGET), prefix=prefix)
     async with (
@@ -163,6 +177,27 @@ async def backlog(
     ):
         await target.erase_all()
         await warm_up(target)
+        rows = [
+            [resource_row(entry(n)) for n in range(start, min(start + BACKLOG_BATCH, size + 1))]
+            for start in range(1, size + 1, BACKLOG_BATCH)
+        ]
+        # Neo4j's own pace for the same rows: UNWIND … CREATE, rows built before the clock,
+        # no lock, no version, no decoding, no guard, no outbox. Once untimed, so that both it
+        # and the mirror write into store files already grown to the backlog's size (a fresh
+        # store grows its files as it goes; an erased one reuses their records).
+        raw_times = []
+        for _ in range(2):
+            await target.erase_all()
+            await target.apply([entry(0)])  # the department, category, theme rows link to
+            started = time.perf_counter()
+            raw_before = cpu_seconds(servers.get("neo4j"))
+            for batch in rows:
+                await target._driver.execute_query(RAW_CREATE, rows=batch)
+            raw_times.append(time.perf_counter() - started)
+            raw_neo4j = (cpu_seconds(servers.get("neo4j")) - raw_before) / size * 1e6
+        raw = raw_times[-1]
+        await target.erase_all()
+
         await log.create_topic(link.topic)
         await log.create_topic(link.dead_letter_topic)
         started = time.perf_counter()
@@ -185,32 +220,27 @@ async def backlog(
             writers=CONSUMER_WRITERS,
         )
         started = time.perf_counter()
+        cpu_before = {name: cpu_seconds(pid) for name, pid in servers.items()}
+        cpu_before["mulu"] = time.process_time()
         running = asyncio.create_task(consumer.run())
         while consumer.status.applied < size and not running.done():  # noqa: ASYNC110
             await asyncio.sleep(0.01)
         applied = time.perf_counter() - started
+        cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in servers.items()}
+        cpu["mulu"] = time.process_time() - cpu_before["mulu"]
         running.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await running
-        # Neo4j's own pace for the same rows: UNWIND … CREATE, rows built before the clock,
-        # no lock, no version, no decoding, no guard, no outbox.
-        await target.erase_all()
-        await target.apply([entry(0)])  # the department, category, theme the rows link to
-        rows = [
-            [resource_row(entry(n)) for n in range(start, min(start + BACKLOG_BATCH, size + 1))]
-            for start in range(1, size + 1, BACKLOG_BATCH)
-        ]
-        started = time.perf_counter()
-        for batch in rows:
-            await target._driver.execute_query(RAW_CREATE, rows=batch)
-        raw = time.perf_counter() - started
         sample = encode(event_for(entry(1)))
         return {
             "written": size / written,
             "relayed": size / relayed,
             "applied": size / applied,
             "raw": size / raw,
+            "raw_first": size / raw_times[0],
             "record_bytes": float(len(sample)),
+            **{f"cpu_us_{name}": seconds / size * 1e6 for name, seconds in cpu.items()},
+            "raw_cpu_us_neo4j": raw_neo4j,
         }
 
 
@@ -367,7 +397,8 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000, help="backlog entries")
     parser.add_argument("--rate", type=int, default=500, help="entries/s for the lag run")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the lag run")
-    parser.add_argument("--heap", default="1g")
+    parser.add_argument("--heap", default="2g", help="Neo4j's JVM heap")
+    parser.add_argument("--page-cache", default="2g", help="Neo4j's page cache")
     args = parser.parse_args()
 
     from infra.kafka import KafkaServer
@@ -378,7 +409,13 @@ def main() -> None:
         home = Path(home_dir)
         kafka_port, controller = free_ports(2)
         kafka = KafkaServer(home / "kafka", kafka_port, controller, secrets.token_hex(12))
-        neo4j = Neo4jServer(home / "neo4j", free_port(), secrets.token_hex(12), heap=args.heap)
+        neo4j = Neo4jServer(
+            home / "neo4j",
+            free_port(),
+            secrets.token_hex(12),
+            heap=args.heap,
+            page_cache=args.page_cache,
+        )
         connection = kafka.start()
         neo4j_info = neo4j.start()
         try:
@@ -386,7 +423,8 @@ def main() -> None:
                 connection.bootstrap_servers, connection.user, connection.password
             )
             prefix = f"bench.{secrets.token_hex(4)}"
-            mirror = asyncio.run(backlog(settings, neo4j_info, args.size, home, prefix))
+            servers = {"neo4j": neo4j.status().pid, "kafka": kafka.status().pid}
+            mirror = asyncio.run(backlog(settings, neo4j_info, args.size, home, prefix, servers))
             lags = asyncio.run(
                 steady(settings, neo4j_info, args.rate, args.seconds, home, prefix + "s")
             )
@@ -401,11 +439,21 @@ def main() -> None:
     print(f"  relay (guard, Kafka acks=all)         {mirror['relayed']:10,.0f} entries/s")
     print(f"  Kafka ProducerPerformance             {tools['producer']:10,.0f} records/s")
     print(f"  mirror applied at Neo4j (guard incl.) {mirror['applied']:10,.0f} entries/s")
-    print(f"  raw UNWIND…CREATE of the same rows    {mirror['raw']:10,.0f} entries/s")
+    print(
+        f"  raw UNWIND…CREATE of the same rows    {mirror['raw']:10,.0f} entries/s"
+        f" (into a fresh store: {mirror['raw_first']:,.0f})"
+    )
     print(f"  Kafka ConsumerPerformance             {tools['consumer']:10,.0f} records/s")
     print(f"  relay / producer   {mirror['relayed'] / tools['producer']:.2f}")
     print(f"  applied / consumer {mirror['applied'] / tools['consumer']:.3f}")
     print(f"  applied / raw      {mirror['applied'] / mirror['raw']:.2f}")
+    cpu = {k.removeprefix("cpu_us_"): v for k, v in mirror.items() if k.startswith("cpu_us_")}
+    shares = ", ".join(f"{name} {us:.0f}" for name, us in cpu.items())
+    total = sum(cpu.values())
+    print(f"  CPU µs per applied entry: {shares}; in all {total:.0f}", end="")
+    cores = os.cpu_count() or 1
+    print(f" — {cores} cores give at most {cores * 1e6 / total:,.0f} entries/s")
+    print(f"  Neo4j CPU µs per entry of the raw UNWIND…CREATE: {mirror['raw_cpu_us_neo4j']:.0f}")
     print(f"  target ≥ 5,000 entries/s applied: {'met' if mirror['applied'] >= 5000 else 'MISSED'}")
     if lags:
         p50, p99 = percentile(lags, 0.5), percentile(lags, 0.99)
