@@ -105,6 +105,30 @@ CALL (c) {
 }
 """
 
+# What a batch of entries links to besides their catalogs — providers (with the region each
+# belongs to), categories, themes — each made once for the batch, so that writing the entries
+# only looks them up.
+ENSURE_LINK_ENDS = """
+CALL {
+  UNWIND $providers AS row
+  MERGE (d:Department {code: row.code})
+  ON CREATE SET d.name = row.name, d.region_code = row.region_code, d.leads = []
+  WITH d
+  WHERE NOT EXISTS { (d)-[:BELONGS_TO]->(:Region) }
+  MATCH (g:Region {code: d.region_code})
+  MERGE (d)-[:BELONGS_TO]->(g)
+}
+CALL {
+  UNWIND $categories AS row
+  MERGE (k:Category {code: row.code})
+  ON CREATE SET k.parent_code = row.parent_code
+}
+CALL {
+  UNWIND $themes AS name
+  MERGE (:Theme {name: name})
+}
+"""
+
 PUT_DEPARTMENTS = """
 UNWIND $departments AS row
 MERGE (d:Department {code: row.code})
@@ -224,13 +248,14 @@ _SET_NEW_RESOURCE = "SET " + ", ".join(f"r.{p} = row.props.{p}" for p in RESOURC
 _NEW_ITEM = "i:DataItem {" + ", ".join(f"{p}: item.{p}" for p in ITEM_PROPERTIES) + "}"
 
 # Write entries: their nodes, relationships and items from the rows built by
-# `graph.neo4j.rows.resource_row`. `APPLY_RESOURCES` takes a batch in one statement: it locks
-# each row's code (MERGE on the unique code creates the node under the constraint's lock, and a
-# write ON MATCH takes the lock of a node already there), reads the newest version the code held
-# or was redacted at, and writes at once the rows that win on a code holding no entry (a new
-# node or a placeholder: nothing to clear). It answers, per code, that newest version, whether
-# the code holds an entry and from which origin: the caller decides the outcomes and replaces
-# the held winners of the same origin with `UPSERT_RESOURCES`. Rows come with distinct codes.
+# `graph.neo4j.rows.resource_row`, once `ENSURE_CATALOGS` and `ENSURE_LINK_ENDS` made what they
+# link to. `APPLY_RESOURCES` takes a batch in one statement: it locks each row's code (MERGE on
+# the unique code creates the node under the constraint's lock, and a write ON MATCH takes the
+# lock of a node already there), reads the newest version the code held or was redacted at,
+# and writes at once the rows that win on a code holding no entry (a new node or a
+# placeholder: nothing to clear). It answers, per code, that newest version, whether the code
+# holds an entry and from which origin: the caller decides the outcomes and replaces the held
+# winners of the same origin with `UPSERT_RESOURCES`. Rows come with distinct codes.
 _LINK_RESOURCE = (
     """
 CALL (r, row) {
@@ -238,23 +263,16 @@ CALL (r, row) {
   CREATE (r)-[:LISTED_IN]->(c)
 }
 CALL (r, row) {
-  MERGE (d:Department {code: row.provider.code})
-  ON CREATE SET d.name = row.provider.name, d.region_code = row.provider.region_code,
-                d.leads = []
+  MATCH (d:Department {code: row.provider.code})
   CREATE (d)-[:PROVIDES]->(r)
-  WITH d
-  WHERE NOT EXISTS { (d)-[:BELONGS_TO]->(:Region) }
-  MATCH (g:Region {code: d.region_code})
-  MERGE (d)-[:BELONGS_TO]->(g)
 }
 CALL (r, row) {
-  MERGE (k:Category {code: row.category.code})
-  ON CREATE SET k.parent_code = row.category.parent_code
+  MATCH (k:Category {code: row.category.code})
   CREATE (r)-[:FILED_UNDER]->(k)
 }
 CALL (r, row) {
   UNWIND row.themes AS name
-  MERGE (t:Theme {name: name})
+  MATCH (t:Theme {name: name})
   CREATE (r)-[:ABOUT]->(t)
 }
 CALL (r, row) {

@@ -17,6 +17,7 @@ from graph.model import Catalog, Category, Department, Region, Resource
 from graph.neo4j import cypher
 from graph.neo4j import outbox as outboxes
 from graph.neo4j.rows import (
+    Row,
     catalog_row,
     category_row,
     department_row,
@@ -59,18 +60,29 @@ async def _held(tx: AsyncManagedTransaction, code: str) -> int | None:
     return None if held is None else int(held)
 
 
-async def _ensure_catalogs(tx: AsyncManagedTransaction, entries: Sequence[Resource]) -> None:
-    origins = sorted({entry.origin for entry in entries})
+async def _ensure_ends(tx: AsyncManagedTransaction, rows: Sequence[Row]) -> None:
+    """Make what the entries of `rows` link to — catalogs, providers, categories, themes —
+    each once."""
+    origins = sorted({row["catalog_id"] for row in rows})
     await _run(tx, cypher.ENSURE_CATALOGS, catalogs=[origin_catalog_row(o) for o in origins])
-
-
-async def _replace(tx: AsyncManagedTransaction, entries: Sequence[Resource]) -> list[str]:
-    """Replace held, locked entries; return the codes they were derived from before."""
-    if not entries:
-        return []
-    (record,) = await _run(
-        tx, cypher.UPSERT_RESOURCES, rows=[resource_row(entry) for entry in entries]
+    providers = {row["provider"]["code"]: row["provider"] for row in rows}
+    categories = {row["category"]["code"]: row["category"] for row in rows}
+    themes = sorted({name for row in rows for name in row["themes"]})
+    await _run(
+        tx,
+        cypher.ENSURE_LINK_ENDS,
+        providers=[providers[code] for code in sorted(providers)],
+        categories=[categories[code] for code in sorted(categories)],
+        themes=themes,
     )
+
+
+async def _replace(tx: AsyncManagedTransaction, rows: Sequence[Row]) -> list[str]:
+    """Replace held, locked entries with `rows`; return the codes they were derived from
+    before."""
+    if not rows:
+        return []
+    (record,) = await _run(tx, cypher.UPSERT_RESOURCES, rows=list(rows))
     return [code for codes in record["old_sources"] for code in codes]
 
 
@@ -89,12 +101,13 @@ async def save_entry(
     held = await _held(tx, entry.code)
     if held != expected:
         raise VersionConflict(entry.code, expected or 0, held or 0)
-    await _ensure_catalogs(tx, [entry])
+    row = resource_row(entry)
+    await _ensure_ends(tx, [row])
     if held is None:
-        await _run(tx, cypher.CREATE_RESOURCES, rows=[resource_row(entry)])
+        await _run(tx, cypher.CREATE_RESOURCES, rows=[row])
         old_sources: list[str] = []
     else:
-        old_sources = await _replace(tx, [entry])
+        old_sources = await _replace(tx, [row])
     await _drop_unused(tx, old_sources)
     if record is not None:
         await outboxes.write(tx, [record])
@@ -120,10 +133,9 @@ async def apply_entries(
         final = finals.get(entry.code)
         if final is None or entry.version > final.version:
             finals[entry.code] = entry
-    await _ensure_catalogs(tx, entries)
-    (answer,) = await _run(
-        tx, cypher.APPLY_RESOURCES, rows=[resource_row(entry) for entry in finals.values()]
-    )
+    rows = {code: resource_row(entry) for code, entry in finals.items()}
+    await _ensure_ends(tx, list(rows.values()))
+    (answer,) = await _run(tx, cypher.APPLY_RESOURCES, rows=list(rows.values()))
     codes = answer["codes"]
     newest: dict[str, int] = dict(zip(codes, answer["newest"], strict=True))
     held = {code for code, holds in zip(codes, answer["held"], strict=True) if holds}
@@ -136,7 +148,7 @@ async def apply_entries(
     ]
     # Codes the statement locked but nothing was written to: a stale write may have made a node.
     unused = [e.code for e in finals.values() if e.code not in held and e.version <= newest[e.code]]
-    unused += await _replace(tx, replaced)
+    unused += await _replace(tx, [rows[e.code] for e in replaced])
     await _drop_unused(tx, unused)
     outcomes: list[ApplyOutcome] = []
     sent: list[OutboxRecord] = []
