@@ -490,27 +490,6 @@ async def test_only_an_instance_that_sends_on_keeps_an_outbox_of_what_it_applied
         assert await stores[CE].outbox_after(0, 10) == []
 
 
-async def test_only_an_instance_that_sends_on_keeps_an_outbox_of_what_it_applied(
-    tmp_path: Path,
-) -> None:
-    # 成都 intranet → 四川 intranet (which sends on to the nation) and → 成都 extranet (a leaf).
-    upward, mirror, onward = Link.between(CI, PI), Link.between(CI, CE), Link.between(PI, NI)
-    async with (
-        embedded(tmp_path, CI, CE, PI) as stores,
-        EmbeddedLog.open(tmp_path / "log.db") as log,
-    ):
-        source = SyncWorker(stores[CI], log, [upward, mirror], backoff=Backoff(0.01, 0.05))
-        province = SyncWorker(stores[PI], log, [upward, onward], backoff=Backoff(0.01, 0.05))
-        leaf = SyncWorker(stores[CE], log, [mirror], backoff=Backoff(0.01, 0.05))
-        async with source, province, leaf:
-            await write(stores[CI], published(1))
-            await until(lambda: province.consumers[0].status.applied == 1)
-            await until(lambda: leaf.consumers[0].status.applied == 1)
-            await until(lambda: province.relays[0].status.produced == 1)
-        assert [r.key for _, r in await stores[PI].outbox_after(0, 10)] == [code(1)]
-        assert await stores[CE].outbox_after(0, 10) == []
-
-
 async def until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
     """Wait for the workers' counters to say `condition` (they run as tasks)."""
     async with asyncio.timeout(seconds):
