@@ -336,11 +336,12 @@ WITH r, row
     + _LINK_RESOURCE
 )
 
-# Replace held entries (locked) with newer rows. Only the relationships whose ends changed are
-# replaced — each kind is compared on the node's properties before they are overwritten (a
-# property missing, as on nodes written before it existed, counts as changed) — so an update
-# that edits text or state leaves the entry's edges and items alone. Answers the codes the
-# replaced entries were derived from, which may have become unused placeholders.
+# Replace held entries (locked) with newer rows, once `ENSURE_LINK_ENDS` made what they link
+# to. Only the relationships whose ends changed are replaced — each kind is compared on the
+# node's properties before they are overwritten (a property missing, as on nodes written before
+# it existed, counts as changed) — so an update that edits text or state leaves the entry's
+# edges and items alone. Answers the codes the replaced entries were derived from, which may
+# have become unused placeholders.
 UPSERT_RESOURCES = (
     """
 UNWIND $rows AS row
@@ -377,14 +378,8 @@ CALL (r, row, reprovided) {
     OPTIONAL MATCH (r)<-[old:PROVIDES]-()
     DELETE old
   }
-  MERGE (d:Department {code: row.provider.code})
-  ON CREATE SET d.name = row.provider.name, d.region_code = row.provider.region_code,
-                d.leads = []
+  MATCH (d:Department {code: row.provider.code})
   CREATE (d)-[:PROVIDES]->(r)
-  WITH d
-  WHERE NOT EXISTS { (d)-[:BELONGS_TO]->(:Region) }
-  MATCH (g:Region {code: d.region_code})
-  MERGE (d)-[:BELONGS_TO]->(g)
 }
 CALL (r, row, refiled) {
   WITH r, row
@@ -393,8 +388,7 @@ CALL (r, row, refiled) {
     OPTIONAL MATCH (r)-[old:FILED_UNDER]->()
     DELETE old
   }
-  MERGE (k:Category {code: row.category.code})
-  ON CREATE SET k.parent_code = row.category.parent_code
+  MATCH (k:Category {code: row.category.code})
   CREATE (r)-[:FILED_UNDER]->(k)
 }
 CALL (r, row, rethemed) {
@@ -405,7 +399,7 @@ CALL (r, row, rethemed) {
     DELETE old
   }
   UNWIND row.themes AS name
-  MERGE (t:Theme {name: name})
+  MATCH (t:Theme {name: name})
   CREATE (r)-[:ABOUT]->(t)
 }
 CALL (r, row, reitemed) {
