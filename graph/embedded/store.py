@@ -225,32 +225,22 @@ class EmbeddedStore:
         return (await self.get_many([code])).get(code)
 
     async def get_many(self, codes: Sequence[str]) -> dict[str, Resource]:
-        wanted = list(dict.fromkeys(codes))
-        if not wanted:
-            return {}
-
-        def read(db: sqlite3.Connection) -> dict[str, Resource]:
-            rows = db.execute(
-                f"SELECT code, snapshot FROM resources WHERE code IN ({_placeholders(wanted)})",
-                wanted,
-            )
-            return {str(code): resource_from_json(snapshot) for code, snapshot in rows}
-
-        return await self._connection.read(read)
+        rows = await self._by_code("snapshot", codes)
+        return {code: resource_from_json(snapshot) for code, snapshot in rows}
 
     async def origins(self, codes: Sequence[str]) -> dict[str, str]:
+        return {code: str(origin) for code, origin in await self._by_code("catalog_id", codes)}
+
+    async def _by_code(self, column: str, codes: Sequence[str]) -> list[tuple[str, Any]]:
+        """(code, `column`) of each held entry among `codes`; `column` is a name of this
+        module's, never a value from outside."""
         wanted = list(dict.fromkeys(codes))
         if not wanted:
-            return {}
-
-        def read(db: sqlite3.Connection) -> dict[str, str]:
-            rows = db.execute(
-                f"SELECT code, catalog_id FROM resources WHERE code IN ({_placeholders(wanted)})",
-                wanted,
-            )
-            return {str(code): str(origin) for code, origin in rows}
-
-        return await self._connection.read(read)
+            return []
+        query = f"SELECT code, {column} FROM resources WHERE code IN ({_placeholders(wanted)})"
+        return await self._connection.read(
+            lambda db: [(str(code), value) for code, value in db.execute(query, wanted)]
+        )
 
     async def find(
         self,
