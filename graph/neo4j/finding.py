@@ -16,6 +16,7 @@ from neo4j import AsyncManagedTransaction
 from graph.errors import InvalidValue
 from graph.neo4j import cypher
 from graph.neo4j.filters import condition
+from graph.neo4j.statements import run
 from graph.queries import (
     FacetCount,
     Facets,
@@ -52,11 +53,6 @@ def _selected(source: str, parts: list[str]) -> str:
     return cypher.fill(source, where=" AND ".join(parts) or "true")
 
 
-async def _records(tx: AsyncManagedTransaction, query: str, params: dict[str, Any]) -> list[Any]:
-    result = await tx.run(query, params)
-    return [record async for record in result]
-
-
 async def find(
     tx: AsyncManagedTransaction,
     where: ResourceFilter,
@@ -85,7 +81,7 @@ async def find(
     statement = cypher.fill(
         cypher.SEARCH_PAGE, where=" AND ".join(parts) or "true", after=after_condition
     )
-    (record,) = await _records(tx, statement, params)
+    (record,) = await run(tx, statement, params)
     page = record["page"]
     items = tuple(resource_from_json(snapshot) for snapshot, _score in page[:first])
     scores = tuple(float(score) for _snapshot, score in page[:first])
@@ -104,7 +100,7 @@ async def _by_code(
     cursor: tuple[str, float | None] | None,
 ) -> ResourcePage:
     counts = cypher.fill(cypher.COUNT_AMONG_NODES, selected=_selected(source, parts))
-    (record,) = await _records(tx, counts, params)
+    (record,) = await run(tx, counts, params)
     total = int(record["total"])
     if total == 0:
         return _EMPTY
@@ -118,7 +114,7 @@ async def _by_code(
         page = cypher.fill(cypher.PAGE_IN_CODE_ORDER, where=" AND ".join(along) or "true")
     else:
         page = cypher.fill(cypher.PAGE_BY_CODE, selected=_selected(source, page_parts))
-    records = await _records(tx, page, params)
+    records = await run(tx, page, params)
     items = tuple(resource_from_json(r["snapshot"]) for r in records[:first])
     end = encode_cursor(items[-1].code) if items else None
     return ResourcePage(items, total, end, has_next_page=len(records) > first)
@@ -138,7 +134,7 @@ async def facets(tx: AsyncManagedTransaction, where: ResourceFilter, search: str
         if query is None:
             return Facets()
         params["query"] = query
-    groups = await _records(
+    groups = await run(
         tx, cypher.fill(cypher.FACET_GROUPS, selected=_selected(source, parts)), params
     )
     providers: Counter[str] = Counter()
@@ -152,7 +148,7 @@ async def facets(tx: AsyncManagedTransaction, where: ResourceFilter, search: str
             themes[theme] += n
     names = {
         r["code"]: r["name"]
-        for r in await _records(tx, cypher.DEPARTMENT_NAMES, {"codes": sorted(providers)})
+        for r in await run(tx, cypher.DEPARTMENT_NAMES, {"codes": sorted(providers)})
     }
     return Facets(
         by_provider=_counts(providers, names),

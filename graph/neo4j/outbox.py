@@ -11,10 +11,10 @@ earlier one. A relay is ``(:OutboxConsumer {name, position})``; what it marked,
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from graph.neo4j.statements import run
 from graph.outbox import OutboxRecord
 
 __all__ = [
@@ -82,54 +82,49 @@ RETURN count(*) AS deleted
 PRUNE_BATCH = 10_000
 
 
-async def _run(tx: AsyncManagedTransaction, query: str, **params: Any) -> list[Any]:
-    result = await tx.run(query, params)
-    return [record async for record in result]
-
-
 async def write(tx: AsyncManagedTransaction, records: Sequence[OutboxRecord]) -> None:
     """Number `records` with the next positions and write them, in this transaction."""
     if not records:
         return
-    (taken,) = await _run(tx, _TAKE_POSITIONS, count=len(records))
+    (taken,) = await run(tx, _TAKE_POSITIONS, count=len(records))
     first = int(taken["last"]) - len(records) + 1
     rows = [
         {"position": first + i, "key": record.key, "payload": record.payload}
         for i, record in enumerate(records)
     ]
-    await _run(tx, _WRITE_RECORDS, records=rows)
+    await run(tx, _WRITE_RECORDS, records=rows)
 
 
 async def records_after(
     tx: AsyncManagedTransaction, after: int, limit: int
 ) -> list[tuple[int, OutboxRecord]]:
-    rows = await _run(tx, _RECORDS_AFTER, after=after, limit=limit)
+    rows = await run(tx, _RECORDS_AFTER, after=after, limit=limit)
     return [(int(r["position"]), OutboxRecord(r["key"], bytes(r["payload"]))) for r in rows]
 
 
 async def position(tx: AsyncManagedTransaction, consumer: str) -> int:
-    rows = await _run(tx, _POSITION, consumer=consumer)
+    rows = await run(tx, _POSITION, consumer=consumer)
     return int(rows[0]["position"]) if rows else 0
 
 
 async def set_position(tx: AsyncManagedTransaction, consumer: str, to: int) -> None:
-    await _run(tx, _SET_POSITION, consumer=consumer, position=to)
+    await run(tx, _SET_POSITION, consumer=consumer, position=to)
 
 
 async def mark(
     tx: AsyncManagedTransaction, consumer: str, add: Sequence[str], remove: Sequence[str]
 ) -> None:
     if add:
-        await _run(tx, _MARK, consumer=consumer, keys=list(add))
+        await run(tx, _MARK, consumer=consumer, keys=list(add))
     if remove:
-        await _run(tx, _UNMARK, consumer=consumer, keys=list(remove))
+        await run(tx, _UNMARK, consumer=consumer, keys=list(remove))
 
 
 async def marked(tx: AsyncManagedTransaction, consumer: str, keys: Sequence[str]) -> set[str]:
-    rows = await _run(tx, _MARKED, consumer=consumer, keys=list(dict.fromkeys(keys)))
+    rows = await run(tx, _MARKED, consumer=consumer, keys=list(dict.fromkeys(keys)))
     return {str(r["key"]) for r in rows}
 
 
 async def prune(tx: AsyncManagedTransaction, below: int) -> int:
-    (row,) = await _run(tx, _PRUNE, below=below, batch=PRUNE_BATCH)
+    (row,) = await run(tx, _PRUNE, below=below, batch=PRUNE_BATCH)
     return int(row["deleted"])

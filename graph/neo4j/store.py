@@ -32,6 +32,7 @@ from graph.neo4j.rows import (
     region_from_record,
 )
 from graph.neo4j.schema import ensure_schema
+from graph.neo4j.statements import run
 from graph.neo4j.tree import tree
 from graph.outbox import OutboxRecord, records_for
 from graph.queries import (
@@ -51,11 +52,6 @@ __all__ = ["Neo4jStore"]
 T = TypeVar("T")
 
 _ERASE_BATCH = 10_000
-
-
-async def _records(tx: AsyncManagedTransaction, query: str, **params: Any) -> list[Any]:
-    result = await tx.run(query, params)
-    return [record async for record in result]
 
 
 class Neo4jStore:
@@ -97,7 +93,7 @@ class Neo4jStore:
             await self._driver.verify_connectivity()
             async with self._session() as session:
                 await ensure_schema(session)
-        await self._write("create the outbox sequence", _records, outboxes.ENSURE_SEQUENCE)
+        await self._write("create the outbox sequence", run, outboxes.ENSURE_SEQUENCE)
         await self.put_catalogs([self._catalog])
 
     async def close(self) -> None:
@@ -130,20 +126,20 @@ class Neo4jStore:
             return await session.execute_write(work, *args)
 
     async def ping(self) -> None:
-        await self._read("ping", _records, cypher.PING)
+        await self._read("ping", run, cypher.PING)
 
     async def erase_all(self) -> None:
         """Delete every node and relationship, in batches, keeping the schema and this
         instance's own catalog (tests start from here)."""
 
         async def erase_batch(tx: AsyncManagedTransaction, statement: str) -> int:
-            (record,) = await _records(tx, statement, batch=_ERASE_BATCH)
+            (record,) = await run(tx, statement, batch=_ERASE_BATCH)
             return int(record["deleted"])
 
         for statement in (cypher.ERASE_RELATIONSHIPS, cypher.ERASE_NODES):
             while await self._write("erase the graph", erase_batch, statement):
                 pass
-        await self._write("create the outbox sequence", _records, outboxes.ENSURE_SEQUENCE)
+        await self._write("create the outbox sequence", run, outboxes.ENSURE_SEQUENCE)
         await self.put_catalogs([self._catalog])
 
     # -- reference data ------------------------------------------------------------------
@@ -244,14 +240,14 @@ class Neo4jStore:
         wanted = list(dict.fromkeys(codes))
         if not wanted:
             return {}
-        records = await self._read("get entries", _records, cypher.GET_MANY, codes=wanted)
+        records = await self._read("get entries", run, cypher.GET_MANY, codes=wanted)
         return {r["code"]: resource_from_json(r["snapshot"]) for r in records}
 
     async def origins(self, codes: Sequence[str]) -> dict[str, str]:
         wanted = list(dict.fromkeys(codes))
         if not wanted:
             return {}
-        (record,) = await self._read("read origins", _records, cypher.ORIGINS, codes=wanted)
+        (record,) = await self._read("read origins", run, cypher.ORIGINS, codes=wanted)
         return dict(zip(record["codes"], record["origins"], strict=True))
 
     async def find(
@@ -277,34 +273,30 @@ class Neo4jStore:
     # -- reference reads -----------------------------------------------------------------
     async def catalogs(self, ids: Sequence[str] | None = None) -> list[Catalog]:
         if ids is None:
-            records = await self._read("read catalogs", _records, cypher.ALL_CATALOGS)
+            records = await self._read("read catalogs", run, cypher.ALL_CATALOGS)
         else:
             ids = list(dict.fromkeys(ids))
-            records = await self._read("read catalogs", _records, cypher.CATALOGS_BY_ID, ids=ids)
+            records = await self._read("read catalogs", run, cypher.CATALOGS_BY_ID, ids=ids)
         return [catalog_from_record(r) for r in records]
 
     async def departments(self, codes: Sequence[str] | None = None) -> list[Department]:
         if codes is None:
-            records = await self._read("read departments", _records, cypher.ALL_DEPARTMENTS)
+            records = await self._read("read departments", run, cypher.ALL_DEPARTMENTS)
         else:
             codes = list(dict.fromkeys(codes))
             records = await self._read(
-                "read departments", _records, cypher.DEPARTMENTS_BY_CODE, codes=codes
+                "read departments", run, cypher.DEPARTMENTS_BY_CODE, codes=codes
             )
         return [department_from_record(r) for r in records]
 
     async def categories(self, codes: Sequence[str]) -> list[Category]:
-        records = await self._read(
-            "read categories", _records, cypher.CATEGORIES, codes=list(codes)
-        )
+        records = await self._read("read categories", run, cypher.CATEGORIES, codes=list(codes))
         return [Category(r["code"], r["name"]) for r in records]
 
     async def regions(self, codes: Sequence[str] | None = None) -> list[Region]:
         if codes is None:
-            records = await self._read("read regions", _records, cypher.ALL_REGIONS)
+            records = await self._read("read regions", run, cypher.ALL_REGIONS)
         else:
             codes = list(dict.fromkeys(codes))
-            records = await self._read(
-                "read regions", _records, cypher.REGIONS_BY_CODE, codes=codes
-            )
+            records = await self._read("read regions", run, cypher.REGIONS_BY_CODE, codes=codes)
         return [region_from_record(r) for r in records]

@@ -8,7 +8,6 @@ checked by `graph.rules.check_resource`, with a valid origin.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
@@ -25,6 +24,7 @@ from graph.neo4j.rows import (
     region_row,
     resource_row,
 )
+from graph.neo4j.statements import run
 from graph.outbox import OutboxRecord
 from graph.queries import ApplyOutcome
 
@@ -39,23 +39,18 @@ __all__ = [
 ]
 
 
-async def _run(tx: AsyncManagedTransaction, query: str, **params: Any) -> list[Any]:
-    result = await tx.run(query, params)
-    return [record async for record in result]
-
-
 async def _lock(
     tx: AsyncManagedTransaction, codes: Sequence[str]
 ) -> tuple[dict[str, int], set[str]]:
     """Lock `codes`; return, for each, the newest version held or redacted (0: none), and the
     codes that hold an entry."""
-    records = await _run(tx, cypher.LOCK_RESOURCES, codes=sorted(set(codes)))
+    records = await run(tx, cypher.LOCK_RESOURCES, codes=sorted(set(codes)))
     newest = {r["code"]: max(r["held"] or 0, r["redacted"] or 0) for r in records}
     return newest, {r["code"] for r in records if r["held"] is not None}
 
 
 async def _held(tx: AsyncManagedTransaction, code: str) -> int | None:
-    records = await _run(tx, cypher.LOCK_RESOURCES, codes=[code])
+    records = await run(tx, cypher.LOCK_RESOURCES, codes=[code])
     held = records[0]["held"]
     return None if held is None else int(held)
 
@@ -64,11 +59,11 @@ async def _ensure_ends(tx: AsyncManagedTransaction, rows: Sequence[Row]) -> None
     """Make what the entries of `rows` link to — catalogs, providers, categories, themes —
     each once."""
     origins = sorted({row["catalog_id"] for row in rows})
-    await _run(tx, cypher.ENSURE_CATALOGS, catalogs=[origin_catalog_row(o) for o in origins])
+    await run(tx, cypher.ENSURE_CATALOGS, catalogs=[origin_catalog_row(o) for o in origins])
     providers = {row["provider"]["code"]: row["provider"] for row in rows}
     categories = {row["category"]["code"]: row["category"] for row in rows}
     themes = sorted({name for row in rows for name in row["themes"]})
-    await _run(
+    await run(
         tx,
         cypher.ENSURE_LINK_ENDS,
         providers=[providers[code] for code in sorted(providers)],
@@ -82,14 +77,14 @@ async def _replace(tx: AsyncManagedTransaction, rows: Sequence[Row]) -> list[str
     before."""
     if not rows:
         return []
-    (record,) = await _run(tx, cypher.UPSERT_RESOURCES, rows=list(rows))
+    (record,) = await run(tx, cypher.UPSERT_RESOURCES, rows=list(rows))
     return [code for codes in record["old_sources"] for code in codes]
 
 
 async def _drop_unused(tx: AsyncManagedTransaction, codes: Sequence[str]) -> None:
     """Drop placeholders nothing is derived from among `codes`."""
     if codes:
-        await _run(tx, cypher.DROP_UNUSED_PLACEHOLDERS, codes=sorted(set(codes)))
+        await run(tx, cypher.DROP_UNUSED_PLACEHOLDERS, codes=sorted(set(codes)))
 
 
 async def save_entry(
@@ -104,7 +99,7 @@ async def save_entry(
     row = resource_row(entry)
     await _ensure_ends(tx, [row])
     if held is None:
-        await _run(tx, cypher.CREATE_RESOURCES, rows=[row])
+        await run(tx, cypher.CREATE_RESOURCES, rows=[row])
         old_sources: list[str] = []
     else:
         old_sources = await _replace(tx, [row])
@@ -135,7 +130,7 @@ async def apply_entries(
             finals[entry.code] = entry
     rows = {code: resource_row(entry) for code, entry in finals.items()}
     await _ensure_ends(tx, list(rows.values()))
-    (answer,) = await _run(tx, cypher.APPLY_RESOURCES, rows=list(rows.values()))
+    (answer,) = await run(tx, cypher.APPLY_RESOURCES, rows=list(rows.values()))
     codes = answer["codes"]
     newest: dict[str, int] = dict(zip(codes, answer["newest"], strict=True))
     held = {code for code, holds in zip(codes, answer["held"], strict=True) if holds}
@@ -172,27 +167,27 @@ async def redact_entry(
 ) -> ApplyOutcome:
     newest, _ = await _lock(tx, [code])
     if version <= newest[code]:
-        await _run(tx, cypher.DROP_UNUSED_PLACEHOLDERS, codes=[code])
+        await run(tx, cypher.DROP_UNUSED_PLACEHOLDERS, codes=[code])
         return ApplyOutcome.STALE
-    (old,) = await _run(tx, cypher.SOURCES_OF, codes=[code])
-    await _run(tx, cypher.REDACT_RESOURCE, code=code, version=version)
-    await _run(tx, cypher.DROP_UNUSED_PLACEHOLDERS, codes=[code, *old["codes"]])
+    (old,) = await run(tx, cypher.SOURCES_OF, codes=[code])
+    await run(tx, cypher.REDACT_RESOURCE, code=code, version=version)
+    await run(tx, cypher.DROP_UNUSED_PLACEHOLDERS, codes=[code, *old["codes"]])
     if record is not None:
         await outboxes.write(tx, [record])
     return ApplyOutcome.APPLIED
 
 
 async def put_regions(tx: AsyncManagedTransaction, regions: Sequence[Region]) -> None:
-    await _run(tx, cypher.PUT_REGIONS, regions=[region_row(r) for r in regions])
+    await run(tx, cypher.PUT_REGIONS, regions=[region_row(r) for r in regions])
 
 
 async def put_catalogs(tx: AsyncManagedTransaction, catalogs: Sequence[Catalog]) -> None:
-    await _run(tx, cypher.PUT_CATALOGS, catalogs=[catalog_row(c) for c in catalogs])
+    await run(tx, cypher.PUT_CATALOGS, catalogs=[catalog_row(c) for c in catalogs])
 
 
 async def put_departments(tx: AsyncManagedTransaction, departments: Sequence[Department]) -> None:
-    await _run(tx, cypher.PUT_DEPARTMENTS, departments=[department_row(d) for d in departments])
+    await run(tx, cypher.PUT_DEPARTMENTS, departments=[department_row(d) for d in departments])
 
 
 async def put_categories(tx: AsyncManagedTransaction, categories: Sequence[Category]) -> None:
-    await _run(tx, cypher.PUT_CATEGORIES, categories=[category_row(c) for c in categories])
+    await run(tx, cypher.PUT_CATEGORIES, categories=[category_row(c) for c in categories])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -30,7 +31,7 @@ from graph.neo4j.schema import FULLTEXT_INDEX, SCHEMA
 from graph.rules import check_resource
 from graph.text import lucene_query, tokens
 from tests.graph.conftest import CHENGDU_INTRANET
-from tests.graph.entries import resource
+from tests.graph.entries import code, resource
 
 pytestmark = pytest.mark.neo4j
 
@@ -375,6 +376,23 @@ async def test_concurrent_applies_keep_the_newest_version(store: Neo4jStore) -> 
     held = await store.get(base.code)
     assert held is not None
     assert held.version == 5
+
+
+async def test_a_batch_is_not_printed_into_the_driver_debug_log(
+    store: Neo4jStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The driver formats each statement's parameters for its debug log even when the level is
+    # off; a batch prints as its length, so that formatting costs nothing per row.
+    entries = [resource(code(n), name=f"户籍人口信息第{n}批") for n in range(1, 201)]
+    with caplog.at_level(logging.DEBUG, logger="neo4j"):
+        await store.apply(entries)
+    runs = [r.getMessage() for r in caplog.records if "C: RUN" in r.getMessage()]
+    assert runs, "the driver logged no RUN at DEBUG"
+    assert not [m for m in runs if "户籍人口信息第" in m]
+    assert max(map(len, runs)) < 20_000
+    assert "<200 rows>" in "".join(runs)
+    held = await store.get_many([e.code for e in entries])
+    assert sorted(held) == sorted(e.code for e in entries)
 
 
 async def test_an_unreachable_server_is_store_unavailable_and_retriable() -> None:
