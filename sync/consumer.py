@@ -219,7 +219,13 @@ async def bounded(call: Awaitable[T], seconds: float, what: str) -> T:
     task of its own, cancelled (and not awaited) on time-out: aiokafka may not give up on a
     cancellation promptly, and the caller must not be cancelled in its place."""
     task = asyncio.ensure_future(call)
-    done, _ = await asyncio.wait({task}, timeout=seconds)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=seconds)
+    except asyncio.CancelledError:  # the consumer stops: so does its call, before the log closes
+        task.cancel()
+        task.add_done_callback(_consume_result)
+        await asyncio.wait({task}, timeout=seconds)
+        raise
     if not done:
         task.cancel()
         task.add_done_callback(_consume_result)

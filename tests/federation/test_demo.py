@@ -1,5 +1,7 @@
 """`mulu demo` as a new user runs it from the README: started, every printed curl example run
-with curl and its answer checked against what the example claims, then stopped with Ctrl-C."""
+with curl and its answer checked against what the example claims, then stopped with Ctrl-C; and,
+on a small sample, what it says on stderr when it starts, where it listens, and how it stops on
+SIGTERM."""
 
 from __future__ import annotations
 
@@ -49,9 +51,13 @@ def port_base(count: int) -> int:
 
 
 class Demo:
-    def __init__(self, process: subprocess.Popen[str], out: Path, started: float) -> None:
+    def __init__(
+        self, process: subprocess.Popen[str], out: Path, err: Path, base: int, started: float
+    ) -> None:
         self.process = process
         self.out = out
+        self.err = err
+        self.base = base
         self.started = started
         self.lines: list[str] = []
 
@@ -80,26 +86,39 @@ class Demo:
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Demo]:
-    base = port_base(6)
-    out = tmp_path / "demo.out"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MULU_")}
-    with out.open("w", encoding="utf-8") as stdout, (tmp_path / "demo.err").open("w") as stderr:
-        started = time.monotonic()
-        process = subprocess.Popen(
-            [*mulu(), "demo", "--port-base", str(base)],
-            cwd=tmp_path,
-            env=env,
-            stdout=stdout,
-            stderr=stderr,
-            text=True,
-        )
-        try:
-            yield Demo(process, out, started)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+def start_demo(tmp_path: Path) -> Iterator[Callable[..., Demo]]:
+    """Starts `mulu demo` with extra arguments, as a user would; killed at the end if alive."""
+    started: list[Demo] = []
+
+    def start(*args: str) -> Demo:
+        base = port_base(6)
+        out, err = tmp_path / "demo.out", tmp_path / "demo.err"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MULU_")}
+        began = time.monotonic()
+        with out.open("w", encoding="utf-8") as stdout, err.open("w") as stderr:
+            process = subprocess.Popen(
+                [*mulu(), "demo", "--port-base", str(base), *args],
+                cwd=tmp_path,
+                env=env,
+                stdout=stdout,
+                stderr=stderr,
+                text=True,
+            )
+        started.append(Demo(process, out, err, base, began))
+        return started[-1]
+
+    try:
+        yield start
+    finally:
+        for demo in started:
+            if demo.process.poll() is None:
+                demo.process.kill()
+                demo.process.wait()
+
+
+@pytest.fixture
+def demo(start_demo: Callable[..., Demo]) -> Demo:
+    return start_demo()
 
 
 def run_curl(command: str) -> Answer:
@@ -182,3 +201,24 @@ def test_mulu_demo_answers_every_printed_example_and_stops_on_ctrl_c(demo: Demo)
     assert demo.process.wait(timeout=30) == 0
     lines = demo.out.read_text(encoding="utf-8").splitlines()
     assert lines[-1] == "mulu demo: stopped."
+    assert_stopped_cleanly(demo.err.read_text(encoding="utf-8"))
+
+
+def assert_stopped_cleanly(stderr: str) -> None:
+    """Nothing on stderr that says a task or a request failed while the process stopped."""
+    for sign in ("Task exception was never retrieved", "Traceback", '"level": "ERROR"'):
+        assert sign not in stderr, stderr[-4000:]
+
+
+def test_mulu_demo_stops_on_sigterm_with_exit_code_0_and_nothing_failed_on_stderr(
+    start_demo: Callable[..., Demo],
+) -> None:
+    """Defect class 8 of issue 13: on SIGTERM every link's reader was left reading a change log
+    that had been closed under it ("Task exception was never retrieved … LogClosed" once per
+    link); the readers stop before the log closes."""
+    demo = start_demo("--sample", "100")
+    demo.wait_ready()
+    demo.process.send_signal(signal.SIGTERM)
+    assert demo.process.wait(timeout=30) == 0
+    assert demo.out.read_text(encoding="utf-8").splitlines()[-1] == "mulu demo: stopped."
+    assert_stopped_cleanly(demo.err.read_text(encoding="utf-8"))
