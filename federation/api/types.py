@@ -16,6 +16,7 @@ import strawberry
 from federation.api.catalogs import CatalogNode, catalog_nodes, catalog_path
 from federation.api.context import Info
 from federation.api.fields import field
+from federation.api.references import visible_entries
 from graph import model
 from graph.codes import category_path
 from graph.enums import (
@@ -172,7 +173,12 @@ class Resource:
     def items(self) -> list[DataItem]:
         return [DataItem.of(item, self.entry) for item in self.entry.items]
 
-    related_codes: list[str]
+    @field(
+        "相关资源代码: the codes of the related entries held here that the caller may see "
+        "(a code naming an entry not held here, or hidden from the caller, is left out)."
+    )
+    async def related_codes(self, info: Info) -> list[str]:
+        return [e.code for e in await _related(info, self.entry)]
 
     @field("The entry's lifecycle, oldest step first.")
     def history(self) -> list[LifecycleStep]:
@@ -207,7 +213,6 @@ class Resource:
             updated_at=entry.updated_at,
             provider_code=entry.provider_code,
             provider_name=entry.provider_name,
-            related_codes=list(entry.related_codes),
             entry=entry,
         )
 
@@ -248,9 +253,12 @@ class Resource:
 
     @field("相关资源: the related entries held here that the caller may see.")
     async def related(self, info: Info) -> list[Resource]:
-        found = await info.context.loaders.resources.load_many(list(self.entry.related_codes))
-        viewer = info.context.viewer
-        return [Resource.of(e) for e in found if e is not None and viewer.can_see(e)]
+        return [Resource.of(e) for e in await _related(info, self.entry)]
+
+
+async def _related(info: Info, entry: model.Resource) -> list[model.Resource]:
+    """The entries `entry` relates to that are held here and visible to the caller."""
+    return await visible_entries(info.context.loaders, info.context.viewer, entry.related_codes)
 
 
 async def load_resource(info: Info, code: str) -> Resource | None:
