@@ -55,6 +55,7 @@ def serve(
     import uvicorn
 
     from federation.app import create_app
+    from federation.dev_identity import warn_dev_identity
     from federation.instance import open_sync
     from federation.logging import configure_logging
     from federation.sample import load_instance_sample
@@ -70,6 +71,8 @@ def serve(
     except (OSError, ValueError) as exc:  # a missing file, an invalid setting
         raise typer.BadParameter(str(exc), param_hint="--config / MULU_*") from exc
     configure_logging(chosen.log_level)
+    if chosen.dev_identity_header:
+        warn_dev_identity({chosen.catalog().id: (chosen.host, chosen.port)})
 
     async def load(store: CatalogStore) -> None:
         if sample is not None:

@@ -7,6 +7,11 @@ outbox, as a department's maintenance would write them, so that the sync carries
 Once every link has caught up it prints each instance's GraphiQL address and example queries
 as curl commands, then serves until Ctrl-C.
 
+Every instance trusts the development identity headers (the examples ask the extranets as a
+reviewer, which is what shows that the mirror held a classified entry back rather than hid it
+from an anonymous caller), so the demo listens on 127.0.0.1 only and says loudly, before any
+instance listens, that whoever reaches a port can act as any department or reviewer.
+
     $ mulu demo --port-base 8100 --sample 2000
 """
 
@@ -23,6 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from federation.dev_identity import warn_dev_identity
 from federation.runtime import Runtime, embedded_log
 from federation.settings import Settings
 from federation.topology import load_topology
@@ -65,12 +71,16 @@ _LINKS = (
     (PROVINCE_I, PROVINCE_E),
     (NATION_I, NATION_E),
 )
+# Where every instance listens: loopback only, since each believes whoever names itself in the
+# development identity headers.
+_HOST = "127.0.0.1"
 # Whose own entries the demo writes: the intranet catalogs (the extranet gets the mirror's).
 _ORIGINS = (CITY_I, PROVINCE_I, NATION_I)
 
 
-def demo_topology(port_base: int, data_dir: Path, host: str = "127.0.0.1") -> str:
-    """The demo's topology file (topologies/demo.toml with ports from `port_base` + 1)."""
+def demo_topology(port_base: int, data_dir: Path) -> str:
+    """The demo's topology file (topologies/demo.toml with ports from `port_base` + 1), every
+    instance on 127.0.0.1."""
     lines = [
         "# mulu demo: the nation, 四川 and 成都, intranet and extranet, on embedded stores.",
         f"data_dir = {json.dumps(str(data_dir), ensure_ascii=False)}",
@@ -81,7 +91,7 @@ def demo_topology(port_base: int, data_dir: Path, host: str = "127.0.0.1") -> st
             "[[instances]]",
             f'id = "{instance}"',
             f'name = "{name}"',
-            f'graphql = "{host}:{port_base + offset}"',
+            f'graphql = "{_HOST}:{port_base + offset}"',
             'store = { kind = "embedded" }',
             "",
         ]
@@ -295,8 +305,9 @@ async def run_demo(
     topology_file = _write_topology(port_base, data_dir)
     topology = load_topology(topology_file)
     sample = demo_sample(entries)
-    # The demo listens on loopback only, so callers may name themselves (a reviewer, say).
+    # Callers name themselves (the examples ask the extranets as a reviewer); loopback only.
     settings = Settings(data_dir=data_dir, dev_identity_header=True, log_level="WARNING")
+    warn_dev_identity({i: (s.graphql.host, s.graphql.port) for i, s in topology.instances.items()})
     written = 0
 
     async def prepare(stores: Mapping[str, CatalogStore]) -> None:
@@ -326,6 +337,10 @@ async def run_demo(
         width = max(len(i) for i in running)
         for instance, item in running.items():
             echo(f"  {instance:<{width}}  {item.url}  {item.spec.name}")
+        echo(
+            "(127.0.0.1 only; each believes the X-Mulu-Dev-Department and X-Mulu-Dev-Role "
+            "headers: anyone on this machine can act as any department or reviewer)"
+        )
         echo("")
         echo(
             f"sync: {written} entries written at the intranet instances of 国家, 四川 and 成都; "

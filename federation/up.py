@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
+from federation.dev_identity import warn_dev_identity
 from federation.runtime import READY, Runtime, logs_from_settings, topology_data_dir
 from federation.settings import Settings
 from federation.topology import Neo4jStoreSpec, Topology
@@ -70,6 +71,10 @@ async def run_up(
 
     topology = load_topology(topology_file)
     data_dir = topology_data_dir(topology_file)
+    if settings.dev_identity_header:
+        warn_dev_identity(
+            {i: (s.graphql.host, s.graphql.port) for i, s in topology.instances.items()}
+        )
     async with AsyncExitStack() as stack:
         if start_servers:
             started = await stack.enter_async_context(neo4j_servers(topology, data_dir))

@@ -5,6 +5,8 @@ SIGTERM."""
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import json
 import os
 import re
@@ -20,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from federation.demo import DEMO_INSTANCES
 from infra.net import free_port
 from tests.federation.test_serve import mulu
 
@@ -222,3 +225,54 @@ def test_mulu_demo_stops_on_sigterm_with_exit_code_0_and_nothing_failed_on_stder
     assert demo.process.wait(timeout=30) == 0
     assert demo.out.read_text(encoding="utf-8").splitlines()[-1] == "mulu demo: stopped."
     assert_stopped_cleanly(demo.err.read_text(encoding="utf-8"))
+
+
+def listening(pid: int) -> set[tuple[str, int]]:
+    """The TCP addresses process `pid` listens on (Linux: its sockets in /proc/<pid>/net)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):  # closed meanwhile
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[len("socket:[") : -1])
+    found = set()
+    for table in ("tcp", "tcp6"):
+        for row in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = row.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state != "0A" or inode not in inodes:  # 0A: LISTEN
+                continue
+            raw, port = local.split(":")
+            # The kernel prints each 32-bit word of the address in host (little-endian) order.
+            words = [bytes.fromhex(raw[i : i + 8])[::-1] for i in range(0, len(raw), 8)]
+            found.add((str(ipaddress.ip_address(b"".join(words))), int(port, 16)))
+    return found
+
+
+def test_mulu_demo_says_on_stderr_that_anyone_on_its_ports_can_act_as_any_department_and_listens_on_loopback_only(  # noqa: E501
+    start_demo: Callable[..., Demo],
+) -> None:
+    """Defect class 7 of issue 13: every instance of the demo believes the development identity
+    headers — extranets included — and nothing said so. It says it before any instance listens
+    (a block on stderr and a WARNING record in the log), and listens on 127.0.0.1 alone."""
+    demo = start_demo("--sample", "100")
+    demo.wait_ready()
+    err = demo.err.read_text(encoding="utf-8")
+    assert err.startswith("!!!!"), err[:500]  # first, before anything else the demo logs
+    assert "development identity headers are ON" in err
+    assert "can act as ANY department or reviewer" in err
+    for offset, (instance, _) in enumerate(DEMO_INSTANCES, start=1):
+        assert re.search(
+            rf"^ +{re.escape(instance)} +127\.0\.0\.1:{demo.base + offset}  \(this machine only\)$",
+            err,
+            re.MULTILINE,
+        ), instance
+    records = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    warning = next(r for r in records if r["logger"] == "mulu.identity")
+    assert warning["level"] == "WARNING"
+    assert warning["loopback_only"] is True
+    assert set(warning["instances"]) == {instance for instance, _ in DEMO_INSTANCES}
+    assert any("X-Mulu-Dev-" in line and "any department" in line for line in demo.lines)
+
+    ports = {demo.base + offset for offset in range(1, len(DEMO_INSTANCES) + 1)}
+    assert listening(demo.process.pid) == {("127.0.0.1", port) for port in ports}

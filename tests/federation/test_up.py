@@ -1,12 +1,15 @@
 """`mulu up TOPOLOGY --detach` and `mulu down TOPOLOGY` on a small topology of embedded
 instances (成都 intranet and extranet, 四川 intranet): an entry written at 成都 with its change
 event reaches 四川 through the running sync, a classified one stays off the extranet, and
-`down` stops the whole process."""
+`down` stops the whole process; in the foreground, SIGTERM stops it cleanly, and development
+identity headers are announced on stderr."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -14,10 +17,12 @@ from typing import Any
 
 import httpx
 
+from federation.runtime import READY
 from graph import Classification
 from graph.embedded import EmbeddedStore
 from infra.net import free_ports, port_answers
 from sync.events import outbox_record
+from tests.federation.test_demo import assert_stopped_cleanly
 from tests.federation.test_serve import mulu
 from tests.sync import samples
 from tests.sync.mesh import CATALOGS
@@ -110,10 +115,93 @@ def test_up_detached_syncs_and_down_stops_it(tmp_path: Path) -> None:
         pass
     log = (tmp_path / "state" / "mulu-up.log").read_text(encoding="utf-8")
     assert "mulu up: stopped." in log
+    assert_stopped_cleanly(log)  # defect class 8 of issue 13: no reader left on a closed log
 
     twice = run(tmp_path, "down", str(topology))
     assert twice.returncode == 0
     assert "was not running" in twice.stdout
+
+
+class Foreground:
+    """`mulu up TOPOLOGY` in the foreground, its stdout and stderr in files."""
+
+    def __init__(self, tmp_path: Path, topology: Path, **env: str) -> None:
+        self.out, self.err = tmp_path / "up.out", tmp_path / "up.err"
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("MULU_")}
+        with self.out.open("w") as stdout, self.err.open("w") as stderr:
+            self.process = subprocess.Popen(
+                [*mulu(), "up", str(topology)],
+                cwd=tmp_path,
+                env=environment | env,
+                stdout=stdout,
+                stderr=stderr,
+                text=True,
+            )
+
+    def wait_ready(self, seconds: float = 60) -> None:
+        until(lambda: READY in self.out.read_text() or self.process.poll() is not None, seconds)
+        assert self.process.poll() is None, self.out.read_text() + self.err.read_text()
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise
+
+
+def test_up_in_the_foreground_stops_on_sigterm_with_exit_code_0_and_nothing_failed_on_stderr(
+    tmp_path: Path,
+) -> None:
+    """Defect class 8 of issue 13: SIGTERM left each link's reader on a change log closed under
+    it ("Task exception was never retrieved … LogClosed")."""
+    ports = dict(zip((CITY, CITY_E, PROVINCE), free_ports(3), strict=True))
+    topology = tmp_path / "small.toml"
+    write_topology(topology, ports)
+    up = Foreground(tmp_path, topology)
+    try:
+        up.wait_ready()
+    finally:
+        code = up.stop()
+    assert code == 0, up.err.read_text()
+    assert up.out.read_text().splitlines()[-1] == "mulu up: stopped."
+    assert_stopped_cleanly(up.err.read_text())
+    assert not any(port_answers(port) for port in ports.values())
+
+
+def test_up_with_the_dev_identity_headers_on_says_on_stderr_who_can_act_as_any_department(
+    tmp_path: Path,
+) -> None:
+    """Defect class 7 of issue 13: an instance that believes X-Mulu-Dev-Department lets anyone
+    who reaches it act as any department or reviewer; `mulu up` says so, per instance, before
+    they listen (a block on stderr and a WARNING record in the log)."""
+    ports = dict(zip((CITY, CITY_E, PROVINCE), free_ports(3), strict=True))
+    topology = tmp_path / "small.toml"
+    write_topology(topology, ports)
+    up = Foreground(tmp_path, topology, MULU_DEV_IDENTITY_HEADER="true")
+    try:
+        up.wait_ready()
+    finally:
+        assert up.stop() == 0
+    err = up.err.read_text()
+    assert err.startswith("!!!!"), err[:500]
+    assert "development identity headers are ON" in err
+    for instance, port in ports.items():
+        assert f"{instance}  127.0.0.1:{port}  (this machine only)" in err
+    records = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    warning = next(r for r in records if r["logger"] == "mulu.identity")
+    assert warning["level"] == "WARNING"
+    assert warning["instances"] == {i: f"127.0.0.1:{port}" for i, port in ports.items()}
+
+    quiet = Foreground(tmp_path, topology)  # off, the default: nothing to announce
+    try:
+        quiet.wait_ready()
+    finally:
+        assert quiet.stop() == 0
+    assert "identity headers" not in quiet.err.read_text()
 
 
 def test_up_starts_a_neo4j_server_for_a_neo4j_backed_instance(tmp_path: Path) -> None:
