@@ -144,9 +144,10 @@ class LineageEdge:
 class Lineage:
     """The entries reachable from `root` within the depth, each once.
 
-    `nodes` maps every code reached to the entry this store holds, or None for a code that is
-    referenced but not held here (an upstream resource of another level, say). `truncated` is
-    True when some node at the depth bound has further edges in the walked direction.
+    `nodes` maps the root (None when not held here) and every entry reached; the walk follows
+    edges between entries held here only, so a code referenced but not held (another level's,
+    or one redacted since) is never reached. `truncated` is True when some node at the depth
+    bound has further edges to held entries in the walked direction.
     """
 
     root: str

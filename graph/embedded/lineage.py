@@ -4,6 +4,10 @@
 Each code is reached once, at its shortest distance, so cycles and diamonds end. The walk
 returns every edge it followed from a node nearer than the bound, and says it was truncated when
 a node at the bound has an edge of its own in the walked direction.
+
+The `lineage` table keeps the sources an entry names whether or not they are held here; the walk
+follows an edge only to an entry held here, and starts only from one, so a code that is not held
+(another level's, or one redacted since) is never reached, nor counts towards `truncated`.
 """
 
 from __future__ import annotations
@@ -27,12 +31,18 @@ _STEP = {
 # keeps the work finite on cycles; the outer MIN picks each code's shortest distance.
 _WALK = (
     "WITH RECURSIVE walk (code, distance) AS ("
-    " SELECT ?, 0"
+    " SELECT code, 0 FROM resources WHERE code = ?"
     " UNION"
     " SELECT l.{to}, w.distance + 1 FROM walk w JOIN lineage l ON l.{start} = w.code"
+    " JOIN resources held ON held.code = l.{to}"
     " WHERE w.distance < ?"
     ")"
     " SELECT code, min(distance) FROM walk GROUP BY code"
+)
+
+# The held entries one step from a node.
+_NEIGHBOURS = (
+    "SELECT l.{to} FROM lineage l JOIN resources held ON held.code = l.{to} WHERE l.{start} = ?"
 )
 
 
@@ -48,8 +58,7 @@ def _walk(
     truncated = False
     for node, distance in distances.items():
         neighbours = [
-            str(n)
-            for (n,) in sqlite.execute(f"SELECT {to} FROM lineage WHERE {start} = ?", (node,))
+            str(n) for (n,) in sqlite.execute(_NEIGHBOURS.format(start=start, to=to), (node,))
         ]
         if distance == depth:
             truncated = truncated or bool(neighbours)
@@ -68,7 +77,7 @@ def lineage(sqlite: sqlite3.Connection, code: str, direction: Direction, depth: 
     walks = (
         [Direction.UPSTREAM, Direction.DOWNSTREAM] if direction is Direction.BOTH else [direction]
     )
-    codes: set[str] = set()
+    codes = {code}  # the root, held here or not
     edges: set[LineageEdge] = set()
     truncated = False
     for walked in walks:

@@ -5,6 +5,10 @@ One query per direction: the nodes within ``depth - 1`` hops (a pruning variable
 expand, DISTINCT, so cycles and diamonds cost nothing extra) are expanded by one more hop; the
 nodes first reached by that hop are at the bound, and the walk is truncated when one of them
 has an edge of its own in the walked direction. BOTH is the union of the two walks.
+
+A ``DERIVED_FROM`` to a code not held here ends at a placeholder node (see `cypher`): the walk
+neither starts from nor reaches one, so a code that is not held (another level's, or one
+redacted since) is never a node, the end of an edge, or a reason for `truncated`.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ async def lineage(
         if record is None:  # no node with this code: nothing is derived from or into it
             continue
         for reached, snapshot in record["nodes"]:
-            nodes[reached] = resource_from_json(snapshot) if snapshot is not None else None
+            nodes[reached] = resource_from_json(snapshot)
         edges.update(LineageEdge(e["derived"], e["source"]) for e in record["edges"])
         truncated = truncated or bool(record["truncated"])
     return Lineage(

@@ -1,9 +1,12 @@
 """Contract: lineage (DERIVED_FROM) walks — bounded in depth, each entry once, safe on cycles
 and diamonds, across catalog levels, and saying when it stopped at the bound.
 
-`nodes` holds the root and every code reached (None when the code is referenced but not held
-here); `edges` are the DERIVED_FROM edges followed; `truncated` is True exactly when a node at
-the depth bound has edges of its own in the walked direction."""
+`nodes` holds the root (None when not held here) and every entry reached; `edges` are the
+DERIVED_FROM edges followed; `truncated` is True exactly when a node at the depth bound has
+edges of its own in the walked direction. A code referenced but not held here — another
+level's entry, or one redacted since (issue 13, defect class 1: a reader never reveals a code
+it does not hold) — is never reached: not a node, not the end of an edge, not a reason for
+`truncated`."""
 
 from __future__ import annotations
 
@@ -137,21 +140,20 @@ async def chain(store: CatalogStore) -> CatalogStore:
 
 async def test_lineage_crosses_levels(chain: CatalogStore) -> None:
     lineage = await chain.lineage(NATION_THEME, UP, 3)
-    edges = _edges((NATION_THEME, PROVINCE), (PROVINCE, CITY), (CITY, DISTRICT))
-    assert _shape(lineage) == ({NATION_THEME, PROVINCE, CITY, DISTRICT}, edges, False)
-    # The district's entry is referenced but held by its own catalog, not here.
-    assert lineage.nodes[DISTRICT] is None
+    edges = _edges((NATION_THEME, PROVINCE), (PROVINCE, CITY))
+    # The district's entry is referenced but held by its own catalog, not here: not reached.
+    assert _shape(lineage) == ({NATION_THEME, PROVINCE, CITY}, edges, False)
     origins = {code: node.origin for code, node in lineage.nodes.items() if node is not None}
     assert origins == {NATION_THEME: NATIONAL.id, PROVINCE: SICHUAN.id, CITY: CHENGDU.id}
 
 
 async def test_truncated_exactly_at_the_bound_when_more_exists(chain: CatalogStore) -> None:
     assert (await chain.lineage(NATION_THEME, UP, 1)).truncated
-    assert (await chain.lineage(NATION_THEME, UP, 2)).truncated
+    # CITY, at the bound, names DISTRICT, which is not held: nothing more to show.
+    assert not (await chain.lineage(NATION_THEME, UP, 2)).truncated
     assert not (await chain.lineage(NATION_THEME, UP, 3)).truncated
-    assert not (await chain.lineage(NATION_THEME, UP, 4)).truncated
-    assert (await chain.lineage(DISTRICT, DOWN, 2)).truncated
-    assert not (await chain.lineage(DISTRICT, DOWN, 3)).truncated
+    assert (await chain.lineage(CITY, DOWN, 1)).truncated
+    assert not (await chain.lineage(CITY, DOWN, 2)).truncated
     assert not (await chain.lineage(NATION_THEME, DOWN, 1)).truncated
 
 
@@ -160,17 +162,53 @@ async def test_both_directions_across_levels(chain: CatalogStore) -> None:
     assert _shape(one) == (
         {NATION_THEME, PROVINCE, CITY},
         _edges((NATION_THEME, PROVINCE), (PROVINCE, CITY)),
-        True,
+        False,
     )
     two = await chain.lineage(PROVINCE, BOTH, 2)
-    assert set(two.nodes) == {NATION_THEME, PROVINCE, CITY, DISTRICT}
+    assert set(two.nodes) == {NATION_THEME, PROVINCE, CITY}
     assert not two.truncated
 
 
-async def test_lineage_from_a_code_only_referenced(chain: CatalogStore) -> None:
-    lineage = await chain.lineage(DISTRICT, DOWN, 1)
-    assert lineage.nodes == {DISTRICT: None, CITY: await chain.get(CITY)}
-    assert set(lineage.edges) == _edges((CITY, DISTRICT))
+@pytest.mark.parametrize("direction", [UP, DOWN, BOTH])
+async def test_a_walk_from_a_code_only_referenced_reaches_nothing(
+    chain: CatalogStore, direction: Direction
+) -> None:
+    """CITY names DISTRICT; answering DISTRICT's lineage with CITY would tell which held
+    entries refer to a code that is not held."""
+    lineage = await chain.lineage(DISTRICT, direction, 2)
+    assert lineage.nodes == {DISTRICT: None}
+    assert _shape(lineage) == ({DISTRICT}, set(), False)
+
+
+# -- a source redacted after its copy was derived from: GONE ← MIDDLE ← TOP -----------------
+GONE, MIDDLE, TOP = "301001001/000021", "301001001/000022", "301001001/000023"
+
+
+@pytest.fixture
+async def redacted(store: CatalogStore) -> CatalogStore:
+    """GONE was reclassified 涉密 at its origin and redacted here; MIDDLE still names it."""
+    await store.apply([_entry(GONE), _entry(MIDDLE, GONE), _entry(TOP, MIDDLE)])
+    await store.redact(GONE, 2)
+    return store
+
+
+@pytest.mark.parametrize("depth", [1, 2, 5])
+async def test_a_redacted_source_is_not_reached(redacted: CatalogStore, depth: int) -> None:
+    assert _shape(await redacted.lineage(MIDDLE, UP, depth)) == ({MIDDLE}, set(), False)
+    both = await redacted.lineage(MIDDLE, BOTH, depth)
+    assert _shape(both) == ({MIDDLE, TOP}, _edges((TOP, MIDDLE)), False)
+    up = await redacted.lineage(TOP, UP, depth)
+    assert _shape(up) == ({TOP, MIDDLE}, _edges((TOP, MIDDLE)), False)
+    assert GONE not in up.nodes
+
+
+@pytest.mark.parametrize("direction", [UP, DOWN, BOTH])
+async def test_a_walk_from_a_redacted_code_reaches_nothing(
+    redacted: CatalogStore, direction: Direction
+) -> None:
+    lineage = await redacted.lineage(GONE, direction, 3)
+    assert lineage.nodes == {GONE: None}
+    assert _shape(lineage) == ({GONE}, set(), False)
 
 
 async def test_lineage_of_an_unknown_code(store: CatalogStore) -> None:
