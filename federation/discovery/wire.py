@@ -4,7 +4,10 @@ read back from its JSON answer.
 A child is asked with scope AGGREGATED, the parent with ANCESTORS (it relays the question up
 its own chain of parents, never down), so a question never comes back to where it started.
 A copy read back carries every field the schema shows; `derived_from` and `extensions`, which
-the schema does not show, come back empty.
+the schema does not show, come back empty. Its `related_codes` are those the peer shows (held
+there, visible to the caller as the peer sees it); this instance shows them, as any entry's,
+only where they name an entry it holds itself and the caller may see
+(`federation.api.references`), so no peer can make it reveal a code it does not hold.
 A parent's page also names the peers it could not ask in turn (its own parent, say): they did
 not answer this query either, so they are reported with the parent's.
 """

@@ -12,21 +12,30 @@ GONE — mirrored, then redacted (not held); DRAFT — a draft of 市场监管�
 own department and the reviewer only); CLOSED — published, not open to the public (hidden from
 anonymous callers); OPEN — published and open (visible to everyone). DRAFT derives in turn from
 BEYOND (open): a lineage walk must not reach BEYOND through the hidden DRAFT.
+
+Peers' answers too: the 四川 extranet answers the 成都 extranet (scope PEERS) with its entries'
+references checked against what 四川 holds, and 成都 shows a peer's entry's references only
+where they name entries 成都 itself holds, so a peer (one not yet upgraded, say) cannot make
+成都 reveal a code it does not hold.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from federation.app import create_app
 from federation.settings import Settings
 from graph import Catalog, CatalogStore, LifecycleState, Role, Zone
+from infra.net import free_ports
 from tests.federation.conftest import OpenStore
+from tests.federation.live import live
 from tests.federation.support import GraphQLCaller, SpyStore, data, only_error, opener, serve
 from tests.graph.entries import HEALTH, MARKET, POLICE, TREE, resource
 
@@ -199,3 +208,93 @@ async def test_references_of_a_page_are_checked_in_one_batch(
     assert {e["node"]["code"]: e["node"]["relatedCodes"] for e in page["edges"]}[REFERRER] == [OPEN]
     assert extranet.calls["get_many"] == 1
     assert extranet.calls["get"] == 0
+
+
+# -- peers: 成都 extranet (child) asks 四川 extranet (parent) -----------------------------------
+PROVINCE_E, CITY_E = "510000/extranet", "510100/extranet"
+PROVINCE_REFERRER = "302001001/000901"  # 四川's, names the three below
+PROVINCE_GONE = "302001001/000902"  # redacted at 四川
+PROVINCE_ONLY = "302001001/000903"  # held at 四川 only
+CITY_SHARED = "301001001/000904"  # 成都's, held at both (aggregated upward)
+PEER_RESOURCE = """query ($code: String!) {
+  resource(code: $code, scope: PEERS) { code relatedCodes related { code } } }"""
+PEER_RESOURCES = """{ resources(scope: PEERS, first: 50) {
+  edges { instance node { code relatedCodes } } unreachablePeers { instance } } }"""
+
+
+def peer_holdings(instance: str) -> list[Any]:
+    def copy(code: str, origin: str, **overrides: Any) -> Any:
+        return resource(code, origin=origin, open_to_public=True, **overrides)
+
+    shared = copy(CITY_SHARED, "510100/intranet")
+    if instance == CITY_E:
+        return [shared]
+    names = (PROVINCE_GONE, CITY_SHARED, PROVINCE_ONLY)
+    return [
+        copy(PROVINCE_REFERRER, "510000/intranet", related_codes=names, derived_from=names),
+        copy(PROVINCE_GONE, "510000/intranet"),
+        copy(PROVINCE_ONLY, "510000/intranet"),
+        shared,
+    ]
+
+
+def peer_seeder(instance: str) -> Callable[[CatalogStore], Any]:
+    async def seed(store: CatalogStore) -> None:
+        await store.apply(peer_holdings(instance))
+        if instance == PROVINCE_E:
+            await store.redact(PROVINCE_GONE, 2)
+
+    return seed
+
+
+@pytest.fixture
+async def peers(tmp_path: Path) -> AsyncIterator[dict[str, str]]:
+    """The GraphQL URLs of the 四川 and 成都 extranet instances, peers of each other."""
+    ports = dict(zip((PROVINCE_E, CITY_E), free_ports(2), strict=True))
+    topology = tmp_path / "topology.toml"
+    topology.write_text(
+        "\n".join(
+            f'[[instances]]\nid = "{i}"\ngraphql = "127.0.0.1:{port}"\n'
+            f'store = {{ kind = "embedded", path = "{tmp_path / i.replace("/", "-")}.db" }}\n'
+            for i, port in ports.items()
+        ),
+        encoding="utf-8",
+    )
+    async with AsyncExitStack() as stack:
+        urls = {}
+        for instance, port in ports.items():
+            settings = Settings(
+                data_dir=tmp_path, instance=instance, topology=topology, catalog_name=instance
+            )
+            app = create_app(settings, prepare=peer_seeder(instance))
+            server = await stack.enter_async_context(live(app, port))
+            urls[instance] = server.url + "/graphql"
+        yield urls
+
+
+async def ask_at(url: str, query: str, **variables: Any) -> dict[str, Any]:
+    async with httpx.AsyncClient(timeout=10) as http:
+        response = await http.post(url, json={"query": query, "variables": variables})
+    assert response.status_code == 200, response.text
+    return data(response.json())
+
+
+async def test_a_peers_answer_names_only_entries_held_by_the_instance_shown(
+    peers: dict[str, str],
+) -> None:
+    # 四川 answers with the references it holds: the redacted one is gone.
+    at_province = await ask_at(peers[PROVINCE_E], RESOURCE, code=PROVINCE_REFERRER)
+    assert at_province["resource"]["relatedCodes"] == [CITY_SHARED, PROVINCE_ONLY]
+    # 成都 shows 四川's entry with the references 成都 itself holds.
+    found = (await ask_at(peers[CITY_E], PEER_RESOURCE, code=PROVINCE_REFERRER))["resource"]
+    assert found["code"] == PROVINCE_REFERRER
+    assert found["relatedCodes"] == [CITY_SHARED]
+    assert [r["code"] for r in found["related"]] == [CITY_SHARED]
+
+    page = (await ask_at(peers[CITY_E], PEER_RESOURCES))["resources"]
+    assert page["unreachablePeers"] == []
+    by_code = {e["node"]["code"]: e for e in page["edges"]}
+    assert by_code[PROVINCE_REFERRER]["instance"] == PROVINCE_E
+    assert by_code[PROVINCE_REFERRER]["node"]["relatedCodes"] == [CITY_SHARED]
+    text = json.dumps(page)
+    assert PROVINCE_GONE not in text
