@@ -14,12 +14,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
 import httpx
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -28,7 +29,9 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
 
+from federation.api.body import BoundedBody, error_response, json_depth, read_json, request_object
 from federation.api.context import CatalogContext
 from federation.api.identity import viewer_from_headers
 from federation.api.limits import Limits
@@ -72,11 +75,49 @@ class _State(TypedDict):
 
 
 class CatalogGraphQL(GraphQL[CatalogContext, None]):
-    """strawberry's ASGI view, with the request's context built from the instance."""
+    """strawberry's ASGI view, with the request's context built from the instance; a request
+    it cannot run (not a JSON object, variables nested too deep) is a 400 with a JSON error."""
+
+    def __init__(self, schema: Any, *, max_variables_depth: int, **kwargs: Any) -> None:
+        super().__init__(schema, **kwargs)
+        self.max_variables_depth = max_variables_depth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope, receive))
+        except HTTPException as exc:  # strawberry's own answer would be plain text
+            response = error_response(exc.status_code, exc.reason)
+        await response(scope, receive, send)
 
     def encode_json(self, data: object) -> str:
         # Chinese names and summaries go out as UTF-8 text, not \uXXXX escapes.
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    def parse_json(self, data: str | bytes) -> Any:
+        # strawberry parses only a request body with this (GET parameters below).
+        return request_object(data)
+
+    def parse_query_params(self, params: Mapping[str, str | None]) -> dict[str, Any]:
+        query: dict[str, Any] = dict(params)
+        for name in ("variables", "extensions"):
+            text = query.get(name)
+            if text:
+                query[name] = read_json(text, name)
+        return query
+
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+        parsed = await super().parse_http_body(request)
+        for one in parsed if isinstance(parsed, list) else [parsed]:
+            limit = self.max_variables_depth
+            if json_depth(one.variables, limit) > limit:
+                raise HTTPException(
+                    400,
+                    f"variables nest more than {limit} levels deep; at most {limit} are accepted",
+                )
+        return parsed
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -168,7 +209,11 @@ def create_app(
     metrics = Metrics()
     limits = Limits(**settings.graphql.model_dump(exclude={"graphiql"}))
     schema = build_schema(limits, on_error=metrics.count_graphql_error)
-    graphql = CatalogGraphQL(schema, graphql_ide="graphiql" if settings.graphql.graphiql else None)
+    graphql = CatalogGraphQL(
+        schema,
+        graphql_ide="graphiql" if settings.graphql.graphiql else None,
+        max_variables_depth=limits.max_variables_depth,
+    )
     opener: OpenStore = store or (lambda: open_store(settings))
 
     @asynccontextmanager
@@ -200,7 +245,11 @@ def create_app(
 
     return Starlette(
         routes=[
-            Route("/graphql", _Identify(graphql), methods=["GET", "POST"]),
+            Route(
+                "/graphql",
+                BoundedBody(_Identify(graphql), limits.max_body_bytes),
+                methods=["GET", "POST"],
+            ),
             Route("/health", _health, methods=["GET"]),
             Route("/metrics", metrics.endpoint, methods=["GET"]),
         ],

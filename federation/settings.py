@@ -63,6 +63,17 @@ class GraphQLSettings(BaseModel):
     max_tokens: int = Field(default=2000, ge=10)
     timeout_seconds: float = Field(default=10.0, gt=0)
     cache_size: int = Field(default=256, ge=1, description="parsed and validated documents kept")
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="the largest request body (and query string)"
+    )
+    max_list_items: int = Field(
+        default=1000,
+        ge=1,
+        description="the longest list in any argument, _entities' representations included",
+    )
+    max_variables_depth: int = Field(
+        default=10, ge=1, description="how deep the request's variables may nest"
+    )
     graphiql: bool = True
 
 

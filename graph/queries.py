@@ -14,6 +14,7 @@ from graph.model import Resource
 __all__ = [
     "MAX_LINEAGE_DEPTH",
     "MAX_PAGE_SIZE",
+    "MAX_SEARCH_LENGTH",
     "ApplyOutcome",
     "CatalogCount",
     "Direction",
@@ -23,12 +24,18 @@ __all__ = [
     "LineageEdge",
     "ResourceFilter",
     "ResourcePage",
+    "check_depth",
+    "check_page_size",
+    "check_search",
     "decode_cursor",
     "encode_cursor",
 ]
 
 MAX_PAGE_SIZE = 100
 MAX_LINEAGE_DEPTH = 10
+# The longest search string: the analyzer's work (and FTS5's or Lucene's) grows with it, and
+# no one looks for a catalog entry with more words than a sentence.
+MAX_SEARCH_LENGTH = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +94,18 @@ def check_page_size(first: int) -> int:
     if not isinstance(first, int) or not 0 <= first <= MAX_PAGE_SIZE:
         raise InvalidValue("first", first, f"a page size from 0 to {MAX_PAGE_SIZE}")
     return first
+
+
+def check_search(search: str | None) -> str | None:
+    """`search` when it is at most `MAX_SEARCH_LENGTH` characters; refused by its size (never
+    echoed whole) otherwise."""
+    if search is not None and len(search) > MAX_SEARCH_LENGTH:
+        raise InvalidValue(
+            "search",
+            f"{len(search)} characters",
+            f"a search of at most {MAX_SEARCH_LENGTH} characters",
+        )
+    return search
 
 
 def check_depth(depth: int) -> int:

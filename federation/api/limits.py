@@ -1,8 +1,13 @@
-"""What one request may ask: depth, aliases, tokens; and the caches that make asking cheap.
+"""What one request may ask: depth, aliases, tokens, list lengths; and the caches that make
+asking cheap.
 
-The page size is bounded where it is asked (`graph.queries.MAX_PAGE_SIZE`), the time in
-`CatalogSchema.execute`. Introspection stays on for GraphiQL; its fields (``__schema``…) do not
-count towards the depth, while aliases and tokens bound every document alike.
+Every list an argument is given — `_entities`' representations, ``departments(codes:)``, a
+filter's lists, in the document or in the variables — holds at most `max_list_items`, checked
+before anything runs (`ListBound`). The page size and the search are bounded where they are
+asked (`graph.queries.MAX_PAGE_SIZE`, `MAX_SEARCH_LENGTH`), the time in `CatalogSchema.execute`,
+the body and the variables' nesting before GraphQL sees them (`federation.api.body`).
+Introspection stays on for GraphiQL; its fields (``__schema``…) do not count towards the depth,
+while aliases and tokens bound every document alike.
 
 The depth and alias rules are graphql-core rule classes, and strawberry's validation cache keys
 on the document *and* the rule classes: the classes are made once per schema, so a document
@@ -11,9 +16,22 @@ seen before is not validated again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from graphql import (
+    ArgumentNode,
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    ListValueNode,
+    ObjectValueNode,
+    ValueNode,
+    VariableNode,
+    Visitor,
+    visit,
+)
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -23,8 +41,11 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.types import ExecutionResult
 
-__all__ = ["Limits", "limit_extensions"]
+from graph import InvalidValue
+
+__all__ = ["Limits", "ListBound", "limit_extensions"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +57,88 @@ class Limits:
     max_tokens: int = 2000
     timeout_seconds: float = 10.0
     cache_size: int = 256
+    max_body_bytes: int = 1_048_576
+    max_list_items: int = 1000
+    max_variables_depth: int = 10
+
+
+def _too_long(where: str, value: object, limit: int) -> InvalidValue | None:
+    """The first list in `value` (raw JSON, as variables come) longer than `limit`."""
+    if isinstance(value, list):
+        if len(value) > limit:
+            return _refusal(where, len(value), limit)
+        for index, item in enumerate(value):
+            if refused := _too_long(f"{where}[{index}]", item, limit):
+                return refused
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            if refused := _too_long(f"{where}.{name}", item, limit):
+                return refused
+    return None
+
+
+def _refusal(where: str, size: int, limit: int) -> InvalidValue:
+    return InvalidValue(where, f"{size} items", f"a list of at most {limit} items")
+
+
+class _Arguments(Visitor):
+    """Finds the first argument holding a list longer than `limit`."""
+
+    def __init__(self, variables: Mapping[str, Any], limit: int) -> None:
+        super().__init__()
+        self.variables = variables
+        self.limit = limit
+        self.refused: InvalidValue | None = None
+
+    def enter_field(self, node: FieldNode, *_: object) -> Any:
+        for argument in node.arguments or ():
+            self.refused = self.refused or self._check(f"{node.name.value}", argument)
+        return Visitor.BREAK if self.refused else None
+
+    def _check(self, field: str, argument: ArgumentNode) -> InvalidValue | None:
+        return self._value(f"{field}.{argument.name.value}", argument.value)
+
+    def _value(self, where: str, node: ValueNode) -> InvalidValue | None:
+        if isinstance(node, VariableNode):
+            return _too_long(where, self.variables.get(node.name.value), self.limit)
+        if isinstance(node, ListValueNode):
+            if len(node.values) > self.limit:
+                return _refusal(where, len(node.values), self.limit)
+            for index, item in enumerate(node.values):
+                if refused := self._value(f"{where}[{index}]", item):
+                    return refused
+        elif isinstance(node, ObjectValueNode):
+            for field in node.fields:
+                if refused := self._value(f"{where}.{field.name.value}", field.value):
+                    return refused
+        return None
+
+
+def longest_list_refusal(
+    document: DocumentNode, variables: Mapping[str, Any] | None, limit: int
+) -> InvalidValue | None:
+    """The refusal of the first argument of `document` (with `variables`) that holds a list
+    longer than `limit`; None when every list is within it."""
+    arguments = _Arguments(variables or {}, limit)
+    visit(document, arguments)
+    return arguments.refused
+
+
+class ListBound(SchemaExtension):
+    """Refuses, before execution, a request whose arguments hold a list over the bound: nothing
+    runs, so 200,000 representations cost a walk over the variables, not 200,000 lookups."""
+
+    def __init__(self, *, max_items: int) -> None:
+        self.max_items = max_items
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        refused = document and longest_list_refusal(document, context.variables, self.max_items)
+        if refused:
+            error = GraphQLError(str(refused), original_error=refused)
+            context.result = ExecutionResult(data=None, errors=[error])
+        yield
 
 
 def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
@@ -50,4 +153,5 @@ def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
         lambda: ParserCache(maxsize=limits.cache_size),
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=limits.cache_size),
+        lambda: ListBound(max_items=limits.max_list_items),
     ]

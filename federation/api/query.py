@@ -20,7 +20,7 @@ from federation.api.types import Department, Resource, Theme, load_resource
 from federation.discovery.scope import local_only
 from graph import THEMES, Level, NotFound
 from graph.codes import check_credit_code, check_resource_code
-from graph.queries import Direction, ResourcePage, check_depth, check_page_size
+from graph.queries import Direction, ResourcePage, check_depth, check_page_size, check_search
 
 __all__ = ["Query"]
 
@@ -60,6 +60,7 @@ class Query:
         scope: Scope = Scope.AGGREGATED,
     ) -> ResourceConnection:
         context = info.context
+        search = check_search(search)
         where = context.viewer.restrict(as_filter(filter))
         first = check_page_size(first)
         instance = context.store.catalog.id
@@ -138,5 +139,6 @@ class Query:
     async def facets(
         self, info: Info, filter: ResourceFilterInput | None = None, search: str | None = None
     ) -> Facets:
+        search = check_search(search)
         where = info.context.viewer.restrict(as_filter(filter))
         return Facets.of(await info.context.store.facets(where, search))
