@@ -4,7 +4,7 @@
 compare-and-set, so two concurrent edits never both win: the second gets `VersionConflict`.
 
     cataloguing = Cataloguing(store)
-    draft = await cataloguing.create(Actor(provider_code), entry)
+    draft = await cataloguing.create(Actor(provider_code), entry)  # entry.code: a 前段码
     await cataloguing.submit(Actor(provider_code), draft.code)
     await cataloguing.publish(Actor(reviewer_code, Role.REVIEWER), draft.code)
 
@@ -18,6 +18,7 @@ import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from graph.codes import check_category_code, sequence_bounds
 from graph.enums import LifecycleState
 from graph.errors import InvalidValue, NotFound, VersionConflict
 from graph.lifecycle import Action, check_action, next_state
@@ -53,10 +54,11 @@ class Cataloguing:
         return checked, self._outbox(checked)
 
     async def create(self, actor: Actor, entry: Resource) -> Resource:
-        """A new DRAFT entry at version 1, listed in this instance's catalog."""
+        """A new DRAFT entry at version 1, listed in this instance's catalog. `entry.code`
+        names its category, the 前段码 alone; the store allocates the 后段码
+        (`CatalogStore.allocate_code`, the rule in `graph.codes`), never the caller."""
         check_action(actor, Action.CREATE, entry.provider_code.strip().upper())
-        if await self._store.get(entry.code) is not None:
-            raise InvalidValue("code", entry.code, "a code no entry of this catalog has yet")
+        category = check_category_code(entry.code, "code")
         now = self._clock()
         draft = dataclasses.replace(
             entry,
@@ -67,12 +69,13 @@ class Cataloguing:
             history=(LifecycleStep(LifecycleState.DRAFT, actor.department_code, now),),
             updated_at=now,
         )
+        # Checked under a code of the category before one is allocated, so that an entry the
+        # rules refuse does not use up a number.
+        first, _ = sequence_bounds(category, self._store.catalog.zone)
+        check_resource(dataclasses.replace(draft, code=first), self._store.catalog.zone)
+        draft = dataclasses.replace(draft, code=await self._store.allocate_code(category))
         draft, record = self._record(draft)
-        try:
-            return await self._store.save(draft, expected_version=None, outbox=record)
-        except VersionConflict as exc:  # created meanwhile by someone else
-            accepted = "a code no entry of this catalog has yet"
-            raise InvalidValue("code", entry.code, accepted) from exc
+        return await self._store.save(draft, expected_version=None, outbox=record)
 
     async def update(self, actor: Actor, entry: Resource, expected_version: int) -> Resource:
         """Replace the content of a DRAFT entry; its lifecycle fields stay the store's."""

@@ -8,6 +8,19 @@
 
 Each `check_…` returns the normalised code or raises `InvalidValue` naming `field`.
 
+Who numbers a new entry. A department names the category (前段码) a new entry is filed under;
+the instance allocates its 后段码, the next number of that category's sequence (the 1272 guide's
+顺序码), never the caller. The sequence is kept per 前段码, not per department: the code is the
+key of the entry everywhere (一数一源), so two departments filing under one 细目 must not get the
+same number. The two zones' instances of a region number apart by construction — each zone
+allocates only from its own range of the six digits (`SEQUENCE_RANGES`: intranet 000001–499999,
+extranet 500000–999999) — so a code allocated in one zone can never be one the other zone's
+instances hold from another origin, not even a classified entry the extranet never sees.
+Within its range an instance allocates past every code it holds or redacted, copies included;
+codes that arrive with their origin (the sync, a loaded sample) keep the number they have. An
+instance refuses to save an entry over a code it holds from another origin
+(`check_own_code`): one resource, one origin.
+
     >>> check_resource_code("301001001/000001")
     '301001001/000001'
     >>> credit_check_character("11510100MB0000001")
@@ -20,21 +33,26 @@ import functools
 import re
 from dataclasses import dataclass
 
-from graph.enums import Level, ResourceKind
+from graph.enums import Level, ResourceKind, Zone
 from graph.errors import InvalidValue
 
 __all__ = [
     "CREDIT_ALPHABET",
     "NATION",
+    "SEQUENCE_RANGES",
     "ResourceCode",
     "category_path",
+    "check_category_code",
     "check_credit_code",
+    "check_own_code",
     "check_region_code",
     "check_resource_code",
     "credit_check_character",
+    "next_code",
     "parse_resource_code",
     "region_level",
     "region_parent",
+    "sequence_bounds",
 ]
 
 NATION = "100000"
@@ -81,6 +99,66 @@ def check_resource_code(code: str, field: str = "code") -> str:
     if type(code) is str and _RESOURCE_CODE.match(code):
         return code  # str(parse_resource_code(code)) is `code` whenever the pattern matches
     return str(parse_resource_code(code, field))
+
+
+_CATEGORY_CODE = re.compile(r"^[1-3]\d{5}\d{0,6}\Z", re.ASCII)
+_CATEGORY_ACCEPTED = (
+    "a 前段码 alone — 类 (1 digit, 1 base, 2 theme, 3 department), 项 (2 digits), 目 (3 digits), "
+    "细目 (0 to 6 digits), e.g. '301001001' — under which this catalog allocates the 后段码 of "
+    "a new entry (1272 guide: the 后段码 is a sequence number, not the caller's choice)"
+)
+
+# The 后段码 each zone allocates from (first, last): disjoint, so the intranet and extranet
+# instances of one region never number two entries alike.
+SEQUENCE_RANGES: dict[Zone, tuple[int, int]] = {
+    Zone.INTRANET: (1, 499_999),
+    Zone.EXTRANET: (500_000, 999_999),
+}
+
+
+def check_category_code(front: str, field: str = "category") -> str:
+    """The 前段码 a new entry is filed under; a whole code (with a 后段码) is refused."""
+    if type(front) is str and _CATEGORY_CODE.match(front):
+        return front
+    raise InvalidValue(field, front, _CATEGORY_ACCEPTED)
+
+
+def sequence_bounds(front: str, zone: Zone) -> tuple[str, str]:
+    """The first and last code under `front` that an instance of `zone` may allocate."""
+    first, last = SEQUENCE_RANGES[zone]
+    return f"{front}/{first:06d}", f"{front}/{last:06d}"
+
+
+def next_code(front: str, zone: Zone, highest: str | None) -> str:
+    """The code to allocate under `front` in `zone`, after `highest` — the highest code of the
+    zone's range already allocated, held or redacted (None: none yet).
+
+    >>> next_code("301001001", Zone.EXTRANET, "301001001/500041")
+    '301001001/500042'
+    """
+    first, last = SEQUENCE_RANGES[zone]
+    after = first - 1 if highest is None else int(parse_resource_code(highest).sequence)
+    number = max(after + 1, first)
+    if number > last:
+        raise InvalidValue(
+            "category",
+            front,
+            f"a 前段码 whose {zone.value.lower()} sequence has numbers left: "
+            f"{front}/{first:06d} to {front}/{last:06d} are all allocated; file the entry "
+            "under another 细目",
+        )
+    return f"{front}/{number:06d}"
+
+
+def check_own_code(code: str, held_origin: str | None, origin: str) -> None:
+    """Refuse to write the entry `code` of `origin` over one held here from another origin."""
+    if held_origin is not None and held_origin != origin:
+        raise InvalidValue(
+            "code",
+            code,
+            f"a code held here from no other catalog: {code} is {held_origin}'s entry "
+            "(one resource, one origin: 一数一源), maintained there",
+        )
 
 
 def category_path(front: str) -> list[str]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from graph.enums import LifecycleState
 from graph.model import Catalog, Category, Department, Region, Resource
 from graph.outbox import OutboxRecord
 from graph.queries import (
@@ -53,7 +52,8 @@ class CatalogStore(Protocol):
         self, entry: Resource, expected_version: int | None, outbox: OutboxRecord | None = None
     ) -> Resource:
         """Write `entry` if the stored version is `expected_version` (None: no entry yet);
-        otherwise raise `VersionConflict`. `outbox`, when given, is committed in the same
+        otherwise raise `VersionConflict`; refuse (`InvalidValue`, field ``code``) a code held
+        here from another origin. `outbox`, when given, is committed in the same
         transaction, or not at all. Return the entry as stored."""
 
     async def apply(
@@ -100,6 +100,12 @@ class CatalogStore(Protocol):
         """Delete the records numbered below `below` (every consumer is past them); return
         how many went."""
 
+    async def allocate_code(self, category: str) -> str:
+        """A new code under 前段码 `category`: the next 后段码 of that category in this
+        instance's zone's range (`graph.codes.SEQUENCE_RANGES`), past every code of the range
+        allocated, held or redacted here. Atomic: no two calls ever get the same code, however
+        concurrent; a code allocated and never saved is not handed out again."""
+
     async def get(self, code: str) -> Resource | None: ...
 
     async def get_many(self, codes: Sequence[str]) -> dict[str, Resource]:
@@ -120,10 +126,11 @@ class CatalogStore(Protocol):
 
     async def facets(self, where: ResourceFilter, search: str | None = None) -> Facets: ...
 
-    async def tree(
-        self, states: frozenset[LifecycleState] = frozenset({LifecycleState.PUBLISHED})
-    ) -> list[CatalogCount]:
-        """Every catalog this store knows, with its own and its subtree's entry counts."""
+    async def tree(self, where: ResourceFilter | None = None) -> list[CatalogCount]:
+        """The catalogs of this instance's zone, each with how many of the entries `where`
+        selects it lists itself and with every catalog below it (`graph.tree`: a copy from
+        the other zone counts under this zone's catalog of its region). The API passes what
+        the caller may list; None: the published entries."""
 
     async def catalogs(self, ids: Sequence[str] | None = None) -> list[Catalog]: ...
 

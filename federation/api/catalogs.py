@@ -5,6 +5,10 @@ tree (`CatalogStore.tree`) when the node is made: resolving them node by node wo
 coroutine per field of each of the tree's catalogs. A node reached from an entry (its catalog
 path) is made from the instance's catalogs instead, unless the query asks it for counts or
 children.
+
+An instance shows the catalogs of its own zone only (`graph.tree`): a copy mirrored from the
+other zone is listed, counted and placed under this zone's catalog of the same region, and the
+counts are of the entries the caller may list (`Viewer.restrict`, passed to `CatalogStore.tree`).
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, Selection
 
 from federation.api.context import Info
 from federation.api.fields import field
-from graph import Catalog, Level, Zone
+from graph import Catalog, Level, Zone, catalog_id
+from graph.model import parse_catalog_id
 from graph.queries import CatalogCount
 
 __all__ = ["CatalogNode", "catalog_nodes", "catalog_path", "catalog_tree", "linked"]
@@ -36,10 +41,11 @@ class CatalogNode:
     zone: Zone
     parent_id: str | None
     own_count: int = strawberry.field(
-        description="Published entries listed in this catalog itself."
+        description="Published entries listed in this catalog itself that the caller may list."
     )
     total_count: int = strawberry.field(
-        description="Published entries of this catalog and every catalog below."
+        description="Published entries of this catalog and every catalog below that the caller "
+        "may list."
     )
 
     @field("The catalog this one reports upward to, when known here.")
@@ -112,7 +118,8 @@ async def catalog_nodes(info: Info, ids: Sequence[str]) -> list[CatalogNode]:
     """The nodes of the catalogs `ids` known here, in that order; from the tree when the
     selection of the field being resolved asks for counts or children."""
     known = await info.context.loaders.catalogs()
-    ids = [i for i in ids if i in known]
+    zone = info.context.store.catalog.zone
+    ids = [i for i in dict.fromkeys(_in_zone(i, zone) for i in ids) if i in known]
     if not ids:
         return []
     if _asks(info.selected_fields, _FROM_TREE):
@@ -125,11 +132,18 @@ async def catalog_path(info: Info, catalog_id: str) -> list[CatalogNode]:
     """From `catalog_id` upward (municipal → provincial → national), as far as known here."""
     known = await info.context.loaders.catalogs()
     path: list[str] = []
-    at: str | None = catalog_id
+    at: str | None = _in_zone(catalog_id, info.context.store.catalog.zone)
     while at is not None and at in known and at not in path:
         path.append(at)
         at = known[at].parent_id
     return await catalog_nodes(info, path)
+
+
+def _in_zone(id_: str, zone: Zone) -> str:
+    """The catalog of `zone` that shows the entries of catalog `id_`: itself, or for a catalog
+    of the other zone, `zone`'s catalog of the same region."""
+    region, _ = parse_catalog_id(id_)
+    return catalog_id(region, zone)
 
 
 def _asks(selections: Sequence[Selection], names: frozenset[str]) -> bool:

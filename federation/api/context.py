@@ -17,7 +17,7 @@ from federation.api.loaders import Loaders
 from federation.api.reference import ReferenceCache
 from federation.discovery import CrossLevel
 from federation.peers import PeerFailure
-from graph import CatalogStore, Cataloguing
+from graph import CatalogStore, Cataloguing, ResourceFilter
 from sync.events import outbox_record
 
 __all__ = ["CatalogContext", "Info"]
@@ -39,7 +39,7 @@ class CatalogContext:
     def __post_init__(self) -> None:
         # Every version a mutation saves commits with its change event (the sync's outbox).
         self.cataloguing = Cataloguing(self.store, outbox=outbox_record)
-        self.loaders = Loaders(self.store, self.reference)
+        self.loaders = Loaders(self.store, self.reference, self.viewer.restrict(ResourceFilter()))
 
 
 Info: TypeAlias = StrawberryInfo[CatalogContext, None]

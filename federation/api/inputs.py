@@ -84,9 +84,10 @@ class DataItemInput:
         )
 
 
-@strawberry.input(description="The content of a draft entry; its lifecycle is the service's.")
+@strawberry.input(
+    description="The content of a draft entry; its code and lifecycle are the service's."
+)
 class ResourceInput:
-    code: str
     name: str
     summary: str
     format_class: FormatClass
@@ -109,10 +110,11 @@ class ResourceInput:
     derived_from: list[str] = strawberry.field(default_factory=list)
     themes: list[str] = strawberry.field(default_factory=list)
 
-    def to_entry(self, provider_code: str, provider_name: str) -> model.Resource:
-        """The entry as the caller's department (`provider_code`) would provide it."""
+    def to_entry(self, code: str, provider_code: str, provider_name: str) -> model.Resource:
+        """The entry `code` as the caller's department (`provider_code`) would provide it;
+        for a new entry `code` is the 前段码 it is filed under (`Cataloguing.create`)."""
         return model.Resource(
-            code=self.code,
+            code=code,
             name=self.name,
             provider_code=provider_code,
             provider_name=self.provider_name or provider_name,

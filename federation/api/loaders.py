@@ -29,6 +29,7 @@ class Loaders:
 
     store: CatalogStore
     shared: InitVar[ReferenceCache | None] = None
+    listing: ResourceFilter = field(default_factory=ResourceFilter)  # what the caller may list
     reference: ReferenceCache = field(init=False)
     resources: DataLoader[str, Resource | None] = field(init=False)
     departments: DataLoader[str, Department | None] = field(init=False)
@@ -58,13 +59,16 @@ class Loaders:
         return [found.get(code) for code in codes]
 
     async def catalogs(self) -> dict[str, Catalog]:
-        """Every catalog the store knows, by id: a handful, read at most once per request."""
-        return await self.reference.catalogs()
+        """Every catalog of the instance's zone the store knows, by id: a handful, read at most
+        once per request (the other zone's are not shown: `graph.tree`)."""
+        zone = self.store.catalog.zone
+        return {i: c for i, c in (await self.reference.catalogs()).items() if c.zone is zone}
 
     async def tree(self) -> list[CatalogCount]:
-        """The catalog tree with published-entry counts, read once per request."""
+        """The catalog tree counting the published entries the caller may list, read once per
+        request."""
         if self._tree is None:
-            self._tree = asyncio.ensure_future(self.store.tree())
+            self._tree = asyncio.ensure_future(self.store.tree(self.listing))
         return await asyncio.shield(self._tree)
 
     async def counts(self, where: ResourceFilter) -> Facets:

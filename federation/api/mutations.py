@@ -13,27 +13,31 @@ from federation.api.fields import mutation
 from federation.api.inputs import ResourceInput
 from federation.api.types import Resource
 from graph import InvalidValue, model
-from graph.codes import check_resource_code
+from graph.codes import check_category_code, check_resource_code
 
 __all__ = ["Mutation"]
 
 
 @strawberry.type
 class Mutation:
-    @mutation("Create a DRAFT entry provided by the caller's department.")
-    async def create_draft(self, info: Info, input: ResourceInput) -> Resource:
+    @mutation(
+        "Create a DRAFT entry provided by the caller's department, filed under `category` (a "
+        "前段码 such as 301001001); the catalog allocates the 后段码 of its code."
+    )
+    async def create_draft(self, info: Info, category: str, input: ResourceInput) -> Resource:
         actor = info.context.viewer.actor()
+        front = check_category_code(category)
         name = input.provider_name or await _registered_name(info, actor.department_code)
-        entry = input.to_entry(actor.department_code, name)
+        entry = input.to_entry(front, actor.department_code, name)
         return Resource.of(await info.context.cataloguing.create(actor, entry))
 
-    @mutation("Replace the content of a DRAFT entry at `expectedVersion`.")
+    @mutation("Replace the content of the DRAFT entry `code` at `expectedVersion`.")
     async def update_draft(
-        self, info: Info, input: ResourceInput, expected_version: int
+        self, info: Info, code: str, input: ResourceInput, expected_version: int
     ) -> Resource:
         actor = info.context.viewer.actor()
         name = input.provider_name or await _registered_name(info, actor.department_code)
-        entry = input.to_entry(actor.department_code, name)
+        entry = input.to_entry(_code(code), actor.department_code, name)
         return Resource.of(await info.context.cataloguing.update(actor, entry, expected_version))
 
     @mutation("报送: hand a DRAFT to the reviewer.")

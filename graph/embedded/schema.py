@@ -8,9 +8,9 @@ from importlib.resources import files
 __all__ = ["SCHEMA_VERSION", "create_schema"]
 
 # 2: the outbox tables; 3: the (state, share_type, catalog_region) index; 4: that index with
-# `code` last. Raise it with every change to schema.sql, an index too: a file already at this
-# version is not looked at again.
-SCHEMA_VERSION = 4
+# `code` last; 5: code_sequences. Raise it with every change to schema.sql, an index too: a
+# file already at this version is not looked at again.
+SCHEMA_VERSION = 5
 
 
 def create_schema(connection: sqlite3.Connection) -> None:

@@ -124,3 +124,10 @@ CREATE TABLE IF NOT EXISTS outbox_marks (
     key      TEXT NOT NULL,
     PRIMARY KEY (consumer, key)
 ) WITHOUT ROWID;
+
+-- The last code each 前段码 allocated here (graph.codes: the instance numbers new entries), so
+-- that a code allocated but never saved is not handed out twice.
+CREATE TABLE IF NOT EXISTS code_sequences (
+    category TEXT PRIMARY KEY,
+    last     TEXT NOT NULL
+);

@@ -17,9 +17,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from graph.codes import check_resource_code
+from graph.codes import check_category_code, check_resource_code
 from graph.embedded import outbox as outboxes
-from graph.embedded import writes
+from graph.embedded import sequences, writes
 from graph.embedded.connection import Connection
 from graph.embedded.finding import facets, find
 from graph.embedded.lineage import lineage
@@ -30,7 +30,6 @@ from graph.embedded.rows import (
     region_from_row,
 )
 from graph.embedded.tree import tree
-from graph.enums import LifecycleState
 from graph.model import Catalog, Category, Department, Region, Resource
 from graph.outbox import OutboxRecord, records_for
 from graph.queries import (
@@ -112,6 +111,7 @@ class EmbeddedStore:
                 "lineage",
                 "resources",
                 "tombstones",
+                "code_sequences",
                 "outbox",
                 "outbox_consumers",
                 "outbox_marks",
@@ -221,6 +221,11 @@ class EmbeddedStore:
     async def prune_outbox(self, below: int) -> int:
         return await self._connection.write(lambda db: outboxes.prune(db, below))
 
+    async def allocate_code(self, category: str) -> str:
+        category = check_category_code(category)
+        zone = self._catalog.zone
+        return await self._connection.write(lambda db: sequences.allocate(db, category, zone))
+
     async def get(self, code: str) -> Resource | None:
         return (await self.get_many([code])).get(code)
 
@@ -254,10 +259,9 @@ class EmbeddedStore:
     async def facets(self, where: ResourceFilter, search: str | None = None) -> Facets:
         return await self._connection.read(lambda db: facets(db, where, search))
 
-    async def tree(
-        self, states: frozenset[LifecycleState] = frozenset({LifecycleState.PUBLISHED})
-    ) -> list[CatalogCount]:
-        return await self._connection.read(lambda db: tree(db, states))
+    async def tree(self, where: ResourceFilter | None = None) -> list[CatalogCount]:
+        zone, chosen = self._catalog.zone, where or ResourceFilter()
+        return await self._connection.read(lambda db: tree(db, zone, chosen))
 
     async def lineage(self, code: str, direction: Direction, depth: int) -> Lineage:
         return await self._connection.read(lambda db: lineage(db, code, direction, depth))

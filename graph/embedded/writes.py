@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from graph.codes import check_region_code
 from graph.embedded.search import index_text
+from graph.embedded.sequences import refuse_foreign
 from graph.errors import InvalidValue, VersionConflict
 from graph.model import Catalog, Category, Department, Region, Resource, parse_catalog_id
 from graph.queries import ApplyOutcome
@@ -149,6 +150,7 @@ def _delete(sqlite: sqlite3.Connection, code: str) -> None:
 
 
 def save_entry(sqlite: sqlite3.Connection, entry: Resource, expected: int | None) -> None:
+    refuse_foreign(sqlite, entry)
     held = _held_version(sqlite, entry.code)
     if held != expected:
         raise VersionConflict(entry.code, expected or 0, held or 0)

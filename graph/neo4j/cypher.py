@@ -579,31 +579,6 @@ MATCH (d:Department {code: code})
 RETURN d.code AS code, d.name AS name
 """
 
-# -- the catalog tree ----------------------------------------------------------------------
-
-# In one round trip: how many entries in `$states` each catalog id lists, by the range index on
-# ``(state, catalog_id)`` (ids read from it); and every catalog with the ids of the catalogs
-# below it (PART_OF*), each once, and how many entries it lists in any state — its degree,
-# which Neo4j keeps, so no entry is read.
-CATALOG_TREE = """
-CALL () {
-  MATCH (r:Resource)
-  WHERE r.state IN $states AND r.catalog_id IS NOT NULL
-  WITH r.catalog_id AS id, count(r) AS count
-  RETURN collect([id, count]) AS counted
-}
-CALL () {
-  MATCH (c:Catalog)
-  OPTIONAL MATCH (c)<-[:PART_OF*1..]-(below:Catalog)
-  WITH c, collect(DISTINCT below.id) AS below
-  RETURN collect({
-    id: c.id, name: c.name, region_code: c.region_code, parent_id: c.parent_id, below: below,
-    listed: COUNT { (c)<-[:LISTED_IN]-() }
-  }) AS catalogs
-}
-RETURN counted, catalogs
-"""
-
 # -- lineage -------------------------------------------------------------------------------
 
 # `{hops}` is the hop bound minus one, a literal: Cypher takes no parameter there. Nodes

@@ -35,6 +35,9 @@ SCHEMA: dict[str, str] = {
     "FOR (o:OutboxRecord) REQUIRE o.position IS UNIQUE",
     "outbox_sequence_name": "CREATE CONSTRAINT outbox_sequence_name IF NOT EXISTS "
     "FOR (s:OutboxSequence) REQUIRE s.name IS UNIQUE",
+    # The last code allocated per 前段码 and zone (graph.neo4j.sequences).
+    "code_sequence_first": "CREATE CONSTRAINT code_sequence_first IF NOT EXISTS "
+    "FOR (s:CodeSequence) REQUIRE s.first IS UNIQUE",
     "outbox_consumer_name": "CREATE CONSTRAINT outbox_consumer_name IF NOT EXISTS "
     "FOR (c:OutboxConsumer) REQUIRE c.name IS UNIQUE",
     "outbox_mark_id": "CREATE CONSTRAINT outbox_mark_id IF NOT EXISTS "

@@ -18,10 +18,9 @@ from typing import Any, TypeVar
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, AsyncSession
 
-from graph.codes import check_resource_code
-from graph.enums import LifecycleState
+from graph.codes import check_category_code, check_resource_code
 from graph.model import Catalog, Category, Department, Region, Resource, parse_catalog_id
-from graph.neo4j import cypher, writes
+from graph.neo4j import cypher, sequences, writes
 from graph.neo4j import outbox as outboxes
 from graph.neo4j.errors import translated
 from graph.neo4j.finding import facets, find
@@ -233,6 +232,12 @@ class Neo4jStore:
             pruned += deleted
         return pruned
 
+    async def allocate_code(self, category: str) -> str:
+        category = check_category_code(category)
+        return await self._write(
+            f"allocate a code under {category}", sequences.allocate, category, self._catalog.zone
+        )
+
     async def get(self, code: str) -> Resource | None:
         return (await self.get_many([code])).get(code)
 
@@ -262,10 +267,9 @@ class Neo4jStore:
     async def facets(self, where: ResourceFilter, search: str | None = None) -> Facets:
         return await self._read("count facets", facets, where, search)
 
-    async def tree(
-        self, states: frozenset[LifecycleState] = frozenset({LifecycleState.PUBLISHED})
-    ) -> list[CatalogCount]:
-        return await self._read("read the catalog tree", tree, states)
+    async def tree(self, where: ResourceFilter | None = None) -> list[CatalogCount]:
+        chosen = where or ResourceFilter()
+        return await self._read("read the catalog tree", tree, self._catalog.zone, chosen)
 
     async def lineage(self, code: str, direction: Direction, depth: int) -> Lineage:
         return await self._read(f"walk the lineage of {code}", lineage, code, direction, depth)

@@ -1,54 +1,78 @@
-"""The catalog tree (municipal → provincial → national) with entry counts.
+"""The catalog tree (municipal → provincial → national) with entry counts (`graph.tree`).
 
 A catalog lists each of its entries once (``LISTED_IN``, whatever the state), so its degree,
-which Neo4j keeps, counts them all without reading one. Published entries are the bulk of
-every catalog: when `states` takes them in, the entries in the other states are counted (by the
-index on ``(state, catalog_id)``) and taken from the degree; otherwise those in `states` are
-counted directly. A catalog's subtree is what reaches it by ``PART_OF*``, each catalog once even
-if the parents form a (mistaken) cycle.
+which Neo4j keeps, counts them all without reading one. When the filter selects by state
+alone — what every caller but an anonymous one of the extranet may list — and takes in the
+published entries, the bulk of every catalog, the entries in the other states are counted (by
+the index on ``(state, catalog_id)``) and taken from the degree; otherwise the entries the
+filter selects are counted directly, by the same condition `find` uses. `graph.tree.fold_tree`
+then keeps the instance's zone and adds up the subtrees.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 from neo4j import AsyncManagedTransaction
 
-from graph.codes import region_level
-from graph.enums import Level, LifecycleState
+from graph.enums import LifecycleState, Zone
 from graph.neo4j import cypher
-from graph.queries import CatalogCount
+from graph.neo4j.filters import condition
+from graph.neo4j.statements import run
+from graph.queries import CatalogCount, ResourceFilter
+from graph.tree import CatalogRow, fold_tree
 
 __all__ = ["tree"]
 
+# Every catalog, with how many entries it lists in any state.
+CATALOGS_LISTING = """
+MATCH (c:Catalog)
+RETURN c.id AS id, c.name AS name, c.region_code AS region_code, c.zone AS zone,
+       c.parent_id AS parent_id, COUNT { (c)<-[:LISTED_IN]-() } AS listed
+"""
+
+COUNT_IN_STATES = """
+MATCH (r:Resource)
+WHERE r.state IN $states AND r.catalog_id IS NOT NULL
+RETURN r.catalog_id AS id, count(r) AS n
+"""
+
+# `{selected}` is `cypher.ALL_RESOURCES` or `cypher.RESOURCES_ABOUT` with the filter's condition.
+COUNT_SELECTED = """
+{selected}
+RETURN r.catalog_id AS id, count(r) AS n
+"""
+
+_BY_STATE_ONLY = ResourceFilter(states=frozenset())
+
 
 async def tree(
-    tx: AsyncManagedTransaction, states: frozenset[LifecycleState]
+    tx: AsyncManagedTransaction, zone: Zone, where: ResourceFilter
 ) -> list[CatalogCount]:
-    """Every catalog, national first, with its own and its subtree's counts of entries in
-    `states` (every state when empty)."""
-    chosen = set(states or LifecycleState)
-    # Count whichever side holds fewer entries: not the published ones.
-    subtract = LifecycleState.PUBLISHED in chosen
-    counted = set(LifecycleState) - chosen if subtract else chosen
-    result = await tx.run(cypher.CATALOG_TREE, states=sorted(s.value for s in counted))
-    record = await result.single(strict=True)
-    found = {id_: int(n) for id_, n in record["counted"]}
-    catalogs = record["catalogs"]
-    own = {
-        c["id"]: c["listed"] - found.get(c["id"], 0) if subtract else found.get(c["id"], 0)
-        for c in catalogs
-    }
-    counts = [
-        CatalogCount(
-            id=catalog["id"],
-            name=catalog["name"],
-            level=region_level(catalog["region_code"]),
-            region_code=catalog["region_code"],
-            parent_id=catalog["parent_id"],
-            own_count=own.get(catalog["id"], 0),
-            total_count=own.get(catalog["id"], 0)
-            + sum(own.get(below, 0) for below in catalog["below"] if below != catalog["id"]),
+    """The catalogs of `zone`, national first, with their own and their subtree's counts of
+    the entries `where` selects."""
+    catalogs = await run(tx, CATALOGS_LISTING)
+    rows = [
+        CatalogRow(
+            c["id"], c["name"], c["region_code"], Zone(c["zone"]), c["parent_id"], c["listed"] > 0
         )
-        for catalog in catalogs
+        for c in catalogs
     ]
-    order = list(Level)
-    return sorted(counts, key=lambda c: (order.index(c.level), c.id))
+    if dataclasses.replace(where, states=frozenset()) == _BY_STATE_ONLY:
+        chosen = set(where.states or LifecycleState)
+        # Count whichever side holds fewer entries: not the published ones.
+        subtract = LifecycleState.PUBLISHED in chosen
+        counted = set(LifecycleState) - chosen if subtract else chosen
+        records = await run(tx, COUNT_IN_STATES, states=sorted(s.value for s in counted))
+        found = {r["id"]: int(r["n"]) for r in records}
+        own = {
+            c["id"]: int(c["listed"]) - found.get(c["id"], 0) if subtract else found.get(c["id"], 0)
+            for c in catalogs
+        }
+    else:
+        source = cypher.RESOURCES_ABOUT if where.theme is not None else cypher.ALL_RESOURCES
+        parts, params = condition(where, theme_matched=source is cypher.RESOURCES_ABOUT)
+        selected = cypher.fill(source, where=" AND ".join(parts) or "true")
+        records = await run(tx, cypher.fill(COUNT_SELECTED, selected=selected), params)
+        own = {r["id"]: int(r["n"]) for r in records if r["id"] is not None}
+    return fold_tree(zone, rows, own)

@@ -24,6 +24,7 @@ from graph.neo4j.rows import (
     region_row,
     resource_row,
 )
+from graph.neo4j.sequences import refuse_foreign
 from graph.neo4j.statements import run
 from graph.outbox import OutboxRecord
 from graph.queries import ApplyOutcome
@@ -94,6 +95,7 @@ async def save_entry(
     record: OutboxRecord | None = None,
 ) -> None:
     held = await _held(tx, entry.code)
+    await refuse_foreign(tx, entry)
     if held != expected:
         raise VersionConflict(entry.code, expected or 0, held or 0)
     row = resource_row(entry)

@@ -3,6 +3,7 @@ sees entries that are not published."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -18,15 +19,16 @@ from tests.federation.catalog import (
 from tests.federation.support import GraphQLCaller, data, only_error
 from tests.graph.entries import MARKET, POLICE, credit_code
 
-NEW = "301001001/000020"
+CATEGORY = "301001001"
+# The seeded catalog holds 301001001/000001 to 000003 and the copy 000010: the next is 000011.
+NEW = "301001001/000011"
 UNREGISTERED = credit_code("510100", "MB0000077")
 
 DRAFT_FIELDS = "code name state version providerCode providerName history { state actor note }"
-CREATE = (
-    f"""mutation ($input: ResourceInput!) {{ createDraft(input: $input) {{ {DRAFT_FIELDS} }} }}"""
-)
-UPDATE = f"""mutation ($input: ResourceInput!, $version: Int!) {{
-  updateDraft(input: $input, expectedVersion: $version) {{ {DRAFT_FIELDS} }} }}"""
+CREATE = f"""mutation ($category: String! = "{CATEGORY}", $input: ResourceInput!) {{
+  createDraft(category: $category, input: $input) {{ {DRAFT_FIELDS} }} }}"""
+UPDATE = f"""mutation ($code: String! = "{NEW}", $input: ResourceInput!, $version: Int!) {{
+  updateDraft(code: $code, input: $input, expectedVersion: $version) {{ {DRAFT_FIELDS} }} }}"""
 
 
 def step(name: str) -> str:
@@ -36,7 +38,6 @@ def step(name: str) -> str:
 
 def draft_input(**overrides: Any) -> dict[str, Any]:
     entry = {
-        "code": NEW,
         "name": "居住证信息",
         "summary": "居住证的申领与签发信息",
         "formatClass": "DATABASE",
@@ -58,7 +59,7 @@ AS_REVIEWER = {"department": REVIEWER_CODE, "role": Role.REVIEWER}
 
 async def test_a_draft_lives_from_creation_to_retirement(gql: GraphQLCaller) -> None:
     created = data(await gql(CREATE, {"input": draft_input()}, **AS_POLICE))["createDraft"]
-    assert (created["state"], created["version"]) == ("DRAFT", 1)
+    assert (created["code"], created["state"], created["version"]) == (NEW, "DRAFT", 1)
     assert (created["providerCode"], created["providerName"]) == (POLICE.code, POLICE.name)
 
     renamed = draft_input(name="居住证办理信息")
@@ -110,7 +111,6 @@ async def test_the_provider_name_comes_from_the_registry_or_the_input(gql: Graph
         ({"shareType": "CONDITIONAL"}, "share_condition", "national 第九条"),
         ({"shareModes": []}, "share_modes", None),
         ({"themes": ["天气"]}, "themes", None),
-        ({"code": "9-1"}, "code", None),
         (
             {"items": [{"name": "号码", "dataType": "字符型", "isBaseItem": True}]},
             "items[0].is_base_item",
@@ -162,15 +162,52 @@ async def test_a_step_the_lifecycle_does_not_allow(gql: GraphQLCaller) -> None:
 
 
 async def test_a_stale_version_conflicts(gql: GraphQLCaller) -> None:
-    stale = {"input": draft_input(code=POLICE_DRAFT), "version": 7}
+    stale = {"code": POLICE_DRAFT, "input": draft_input(), "version": 7}
     error = only_error(await gql(UPDATE, stale, **AS_POLICE))
     assert error["extensions"] == {"code": "VERSION_CONFLICT"}
     assert "version 1, not 7" in error["message"]
 
 
-async def test_an_existing_code_cannot_be_created_again(gql: GraphQLCaller) -> None:
-    error = only_error(await gql(CREATE, {"input": draft_input(code=HOUSEHOLD)}, **AS_POLICE))
-    assert (error["extensions"]["code"], error["extensions"]["field"]) == ("INVALID_VALUE", "code")
+# -- the instance numbers new entries (issue 13, defect class 5) -----------------------------
+
+
+async def test_the_caller_names_a_category_and_the_instance_numbers_the_entry(
+    gql: GraphQLCaller,
+) -> None:
+    """1272 guide: the 后段码 is a sequence number of the category, the instance's to give."""
+    first = data(await gql(CREATE, {"input": draft_input()}, **AS_POLICE))["createDraft"]
+    other = {"category": "302001001", "input": draft_input(name="广告经营信息")}
+    second = data(await gql(CREATE, other, **AS_MARKET))["createDraft"]
+    third = data(await gql(CREATE, {"input": draft_input()}, **AS_MARKET))["createDraft"]
+    assert [first["code"], second["code"], third["code"]] == [
+        NEW,
+        "302001001/000003",
+        "301001001/000012",
+    ]
+
+
+async def test_a_code_invented_by_the_caller_is_not_accepted(gql: GraphQLCaller) -> None:
+    invented = only_error(await gql(CREATE, {"input": draft_input(code=HOUSEHOLD)}, **AS_POLICE))
+    assert "code" in invented["message"]  # ResourceInput has no such field any more
+    whole = {"category": HOUSEHOLD, "input": draft_input()}
+    error = only_error(await gql(CREATE, whole, **AS_POLICE))
+    extensions = error["extensions"]
+    assert (extensions["code"], extensions["field"], extensions["value"]) == (
+        "INVALID_VALUE",
+        "category",
+        HOUSEHOLD,
+    )
+    assert "前段码 alone" in extensions["accepted"]
+    held = data(await gql(f'{{ resource(code: "{HOUSEHOLD}") {{ name }} }}'))["resource"]
+    assert held == {"name": "户籍人口信息"}
+
+
+async def test_concurrent_creates_get_different_codes(gql: GraphQLCaller) -> None:
+    answers = await asyncio.gather(
+        *(gql(CREATE, {"input": draft_input(name=f"居住证信息{n}")}, **AS_POLICE) for n in range(8))
+    )
+    codes = sorted(data(a)["createDraft"]["code"] for a in answers)
+    assert codes == [f"{CATEGORY}/{n:06d}" for n in range(11, 19)]
 
 
 async def test_a_copy_is_maintained_where_it_comes_from(gql: GraphQLCaller) -> None:

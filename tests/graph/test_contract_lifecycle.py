@@ -30,6 +30,7 @@ S = LifecycleState
 REVIEWER = Actor(credit_code("510100", "MB0000099"), Role.REVIEWER)
 OWNER = Actor(POLICE.code)
 OTHER = Actor(MARKET.code)
+CATEGORY = "301001001"  # a new entry names its 前段码; the store numbers it
 
 
 def ticking() -> Iterator[datetime]:
@@ -48,7 +49,9 @@ def cataloguing(store: CatalogStore) -> Cataloguing:
 async def test_an_entry_lives_from_draft_to_retired(
     store: CatalogStore, cataloguing: Cataloguing
 ) -> None:
-    draft = await cataloguing.create(OWNER, resource(state=S.PUBLISHED, version=9, origin=""))
+    draft = await cataloguing.create(
+        OWNER, resource(CATEGORY, state=S.PUBLISHED, version=9, origin="")
+    )
     assert (draft.state, draft.version, draft.origin) == (S.DRAFT, 1, store.catalog.id)
     # Not shown outside the department until published.
     assert (await store.find(ResourceFilter())).total_count == 0
@@ -87,7 +90,7 @@ async def test_the_reviewer_rejects_back_to_draft(
     store: CatalogStore, cataloguing: Cataloguing
 ) -> None:
     """Sichuan 第十条: each entry is reviewed on its own; a rejected one goes back to draft."""
-    draft = await cataloguing.create(OWNER, resource())
+    draft = await cataloguing.create(OWNER, resource(CATEGORY))
     await cataloguing.submit(OWNER, draft.code)
     rejected = await cataloguing.reject(REVIEWER, draft.code, "摘要不完整")
     assert rejected.state is S.DRAFT
@@ -100,7 +103,7 @@ async def test_another_department_cannot_touch_an_entry(
     store: CatalogStore, cataloguing: Cataloguing
 ) -> None:
     """谁主管，谁提供，谁负责: only the providing department edits, submits, revises."""
-    draft = await cataloguing.create(OWNER, resource())
+    draft = await cataloguing.create(OWNER, resource(CATEGORY))
     with pytest.raises(NotPermitted, match=POLICE.code):
         await cataloguing.update(OTHER, dataclasses.replace(draft, name="篡改"), 1)
     with pytest.raises(NotPermitted):
@@ -108,7 +111,7 @@ async def test_another_department_cannot_touch_an_entry(
     with pytest.raises(NotPermitted):
         await cataloguing.retire(OTHER, draft.code)
     with pytest.raises(NotPermitted):
-        await cataloguing.create(OTHER, resource(code(2)))
+        await cataloguing.create(OTHER, resource(CATEGORY))
     assert await store.get(draft.code) == draft
     assert await store.get(code(2)) is None
 
@@ -117,7 +120,7 @@ async def test_a_provider_cannot_publish_its_own_entry(
     store: CatalogStore, cataloguing: Cataloguing
 ) -> None:
     """Sichuan 第十条: publication is the reviewer's, one entry at a time."""
-    draft = await cataloguing.create(OWNER, resource())
+    draft = await cataloguing.create(OWNER, resource(CATEGORY))
     submitted = await cataloguing.submit(OWNER, draft.code)
     with pytest.raises(NotPermitted, match="reviewer"):
         await cataloguing.publish(OWNER, draft.code)
@@ -131,7 +134,7 @@ async def test_a_provider_cannot_publish_its_own_entry(
 async def test_steps_out_of_order_are_refused(
     store: CatalogStore, cataloguing: Cataloguing
 ) -> None:
-    draft = await cataloguing.create(OWNER, resource())
+    draft = await cataloguing.create(OWNER, resource(CATEGORY))
     with pytest.raises(InvalidTransition, match="allowed from SUBMITTED"):
         await cataloguing.publish(REVIEWER, draft.code)
     with pytest.raises(InvalidTransition):
@@ -145,16 +148,18 @@ async def test_steps_out_of_order_are_refused(
     assert await store.get(draft.code) == retired
 
 
-async def test_a_code_is_created_once(cataloguing: Cataloguing) -> None:
-    await cataloguing.create(OWNER, resource())
-    with pytest.raises(InvalidValue, match="code"):
-        await cataloguing.create(OWNER, resource(name="重复"))
+async def test_each_create_is_numbered_anew(cataloguing: Cataloguing) -> None:
+    """The instance numbers new entries (issue 13, defect class 5): the same content created
+    twice is two entries, never one code twice."""
+    first = await cataloguing.create(OWNER, resource(CATEGORY))
+    second = await cataloguing.create(OWNER, resource(CATEGORY, name="重复"))
+    assert (first.code, second.code) == (code(1), code(2))
 
 
 async def test_an_update_from_a_stale_read_conflicts(
     store: CatalogStore, cataloguing: Cataloguing
 ) -> None:
-    draft = await cataloguing.create(OWNER, resource())
+    draft = await cataloguing.create(OWNER, resource(CATEGORY))
     first = await cataloguing.update(OWNER, dataclasses.replace(draft, name="第一次"), 1)
     with pytest.raises(VersionConflict):
         await cataloguing.update(OWNER, dataclasses.replace(draft, name="第二次"), 1)
@@ -165,7 +170,7 @@ async def test_rules_hold_through_the_service(
     store: CatalogStore, cataloguing: Cataloguing
 ) -> None:
     with pytest.raises(InvalidValue, match="share_condition"):
-        await cataloguing.create(OWNER, resource(share_type=ShareType.CONDITIONAL))
+        await cataloguing.create(OWNER, resource(CATEGORY, share_type=ShareType.CONDITIONAL))
     assert await store.get(code(1)) is None
 
 

@@ -145,11 +145,11 @@ async def test_cataloguing_commits_the_hooks_record_with_every_version(
 
     cataloguing = Cataloguing(store, outbox=hook)
     provider = Actor(POLICE.code)
-    draft = await cataloguing.create(provider, resource(code(1)))
+    draft = await cataloguing.create(provider, resource("301001001"))
     await cataloguing.submit(provider, draft.code)
     await cataloguing.publish(Actor(credit_code("510100", "MB0000099"), Role.REVIEWER), draft.code)
-    with pytest.raises(InvalidValue):  # a second create is refused: no record
-        await cataloguing.create(provider, resource(code(1)))
+    with pytest.raises(InvalidValue):  # a create the rules refuse: no record
+        await cataloguing.create(provider, resource("301001001", summary=" "))
     assert seen == [(code(1), 1), (code(1), 2), (code(1), 3)]
     assert [r for _, r in await everything(store)] == [
         record(code(1), "v1"),

@@ -3,10 +3,13 @@ listed in each catalog and in its whole subtree, and the facets of a selection."
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
 
-from graph import CatalogStore, Level, LifecycleState, ResourceFilter, ShareType
+from graph import Catalog, CatalogStore, Level, LifecycleState, ResourceFilter, ShareType, Zone
 from graph.queries import CatalogCount, FacetCount
+from tests.graph.conftest import CHENGDU_EXTRANET, OpenStore
 from tests.graph.dataset import ENTRIES
 from tests.graph.entries import (
     CHENGDU,
@@ -75,11 +78,11 @@ async def test_tree_counts_published_entries_own_and_below(tree_store: CatalogSt
 
 
 async def test_tree_counts_the_states_asked_for(tree_store: CatalogStore) -> None:
-    every = _counts(await tree_store.tree(frozenset(S)))
+    every = _counts(await tree_store.tree(ResourceFilter(states=frozenset(S))))
     assert every[NATIONAL.id] == (0, 8)
     assert every[CHENGDU.id] == (3, 5)
     assert every[MIANYANG.id] == (2, 2)
-    work = _counts(await tree_store.tree(frozenset({S.DRAFT, S.SUBMITTED})))
+    work = _counts(await tree_store.tree(ResourceFilter(states=frozenset({S.DRAFT, S.SUBMITTED}))))
     assert work[SICHUAN.id] == (0, 2)
     assert work[JINJIANG_CATALOG.id] == (0, 0)
 
@@ -91,6 +94,86 @@ async def test_tree_follows_writes(tree_store: CatalogStore) -> None:
     assert counts[CHENGDU.id] == (2, 2)
     assert counts[CHONGQING.id] == (1, 1)
     assert counts[NATIONAL.id] == (0, 5)
+
+
+# -- an extranet's tree, and counts of what the caller may list (issue 13, defect class 6) --
+
+EXTRANET_TREE = (
+    Catalog("100000", Zone.EXTRANET, "国家政务信息资源目录（外网）"),
+    Catalog("510000", Zone.EXTRANET, "四川省政务信息资源目录（外网）", "national/extranet"),
+    Catalog("510100", Zone.EXTRANET, "成都市政务信息资源目录（外网）", "510000/extranet"),
+)
+
+
+@pytest.fixture
+async def extranet(open_store: OpenStore) -> AsyncIterator[CatalogStore]:
+    """The 成都 extranet: its own entries and copies mirrored from intranet catalogs (成都's,
+    四川's through 四川's extranet, 锦江区's, whose extranet catalog it does not know)."""
+    async with open_store(CHENGDU_EXTRANET) as store:
+        await store.put_catalogs([*TREE, *EXTRANET_TREE])  # intranet catalogs known too
+        await store.apply(
+            [
+                _in("510100/extranet", 1),
+                _in(CHENGDU.id, 2),
+                _in(CHENGDU.id, 3),
+                resource(code(4), origin=CHENGDU.id, open_to_public=True),
+                _in(SICHUAN.id, 5),
+                resource(code(6), origin=SICHUAN.id, open_to_public=True),
+                _in(JINJIANG_CATALOG.id, 7),
+                _in("510100/extranet", 8, S.DRAFT),
+            ]  # type: ignore[list-item]
+        )
+        yield store
+
+
+async def test_an_extranet_tree_holds_its_own_zones_catalogs_only(
+    extranet: CatalogStore,
+) -> None:
+    """A copy mirrored from an intranet catalog counts under the extranet catalog of its
+    region; no catalog of the intranet shows, nor one without a parent named after it."""
+    tree = await extranet.tree()
+    assert _counts(tree) == {
+        "national/extranet": (0, 7),
+        "510000/extranet": (2, 7),
+        "510100/extranet": (4, 5),
+        "510104/extranet": (1, 1),
+    }
+    by_id = {c.id: c for c in tree}
+    assert by_id["510100/extranet"].name == "成都市政务信息资源目录（外网）"
+    # 锦江区's extranet catalog is not known here: shown by its id, under 成都's.
+    jinjiang = by_id["510104/extranet"]
+    assert (jinjiang.name, jinjiang.level, jinjiang.parent_id) == (
+        "510104/extranet",
+        Level.COUNTY,
+        "510100/extranet",
+    )
+    assert [c.id for c in tree if c.parent_id is None] == ["national/extranet"]
+
+
+async def test_an_extranet_tree_counts_what_the_filter_lets_the_caller_list(
+    extranet: CatalogStore,
+) -> None:
+    """An anonymous caller of the extranet may list only entries open to the public
+    (`Viewer.restrict`): the tree passed that restriction counts those alone."""
+    open_only = _counts(await extranet.tree(ResourceFilter(open_to_public=True)))
+    assert open_only == {
+        "national/extranet": (0, 2),
+        "510000/extranet": (1, 2),
+        "510100/extranet": (1, 1),
+        "510104/extranet": (0, 0),
+    }
+    mine = ResourceFilter(states=frozenset({S.DRAFT}), provider_code=POLICE.code)
+    assert _counts(await extranet.tree(mine))["510100/extranet"] == (1, 1)
+    assert _counts(await extranet.tree(ResourceFilter(theme="健康保障")))["national/extranet"] == (
+        0,
+        0,
+    )
+
+
+async def test_an_intranet_tree_counts_by_the_filter_too(tree_store: CatalogStore) -> None:
+    counts = _counts(await tree_store.tree(ResourceFilter(open_to_public=True)))
+    assert set(counts.values()) == {(0, 0)}
+    assert set(counts) == {c.id for c in TREE}
 
 
 async def test_catalogs_read_back(tree_store: CatalogStore) -> None:

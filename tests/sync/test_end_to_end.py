@@ -106,7 +106,9 @@ async def test_upward_city_to_province_to_nation(
     ):
         city = Cataloguing(stores[CI], outbox=outbox_record)
         provider = Actor(samples.PROVIDER)
-        draft = await city.create(provider, published(1, state=LifecycleState.DRAFT))
+        # A new entry names its 前段码; the city's store numbers it.
+        new = published(1, state=LifecycleState.DRAFT)
+        draft = await city.create(provider, dataclasses.replace(new, code=new.category_code))
         await mesh.settle()
         assert await stores[PI].get(draft.code) is None  # a draft stays in the city
 
