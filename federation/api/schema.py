@@ -23,6 +23,7 @@ from federation.api.limits import Limits, limit_extensions
 from federation.api.mutations import Mutation
 from federation.api.peers import UnreachablePeers
 from federation.api.query import Query
+from graph.deadline import deadline_after
 
 __all__ = ["CatalogSchema", "build_schema"]
 
@@ -50,8 +51,12 @@ class CatalogSchema(strawberry.federation.Schema):
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         try:
-            async with asyncio.timeout(self.timeout_seconds):
-                result = await super().execute(*args, **kwargs)
+            # The deadline tells the store how long its database may take (Neo4j's
+            # transaction timeout); the timeout cancels the request's tasks, and with them
+            # the store's work (SQLite's interrupt).
+            with deadline_after(self.timeout_seconds):
+                async with asyncio.timeout(self.timeout_seconds):
+                    result = await super().execute(*args, **kwargs)
         except TimeoutError:
             result = ExecutionResult(data=None, errors=[RequestTimeout(self.timeout_seconds)])
         for error in result.errors or ():

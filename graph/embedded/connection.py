@@ -1,17 +1,29 @@
-"""One SQLite connection, used from one worker thread, so the event loop never blocks.
+"""SQLite connections, each used from its own worker thread, so the event loop never blocks.
 
-Every call runs a function with the connection on that thread; `write` wraps it in one
-transaction (``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` on any error), so a write is all
-or nothing. SQLite's own errors leave here as `StoreUnavailable` (or the error the owner names:
-the embedded sync log uses this connection too).
+One connection writes; `readers` more (read-only) read, side by side with it and with each
+other (WAL lets readers and one writer work at once). So a long read — a request's search —
+neither holds up a write (a mutation, the sync applying a batch) nor other reads while a reader
+is free. `write` wraps its work in one transaction (``BEGIN IMMEDIATE`` … ``COMMIT``, or
+``ROLLBACK`` on any error), so a write is all or nothing; `read` in one read transaction.
+
+A read whose caller is cancelled (its request timed out) is stopped in the database: the
+connection is interrupted (`sqlite3.Connection.interrupt`) and a progress handler refuses every
+later statement of that work, so the query does not run on after no one waits for it. Its
+reader is free again once the work has let go. Writes are not interrupted: they are short, and
+a cancelled write is rolled back only by SQLite's own failure paths.
+
+SQLite's own errors leave here as `StoreUnavailable` (or the error the owner names: the embedded
+sync log uses this class too).
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,9 +34,20 @@ __all__ = ["Connection"]
 
 T = TypeVar("T")
 
+# How many SQLite virtual machine steps run between two looks at a read's stop flag.
+_PROGRESS_STEPS = 10_000
+
+
+class _Worker:
+    """One SQLite connection and the single thread that uses it."""
+
+    def __init__(self, name: str) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self.sqlite: sqlite3.Connection | None = None
+
 
 class Connection:
-    """The store's connection and the single thread that uses it."""
+    """The store's connections — one writer, `readers` readers — and their threads."""
 
     def __init__(
         self,
@@ -35,59 +58,109 @@ class Connection:
         name: str = "catalog file",
         unavailable: Callable[[str], Exception] = StoreUnavailable,
         closed: Callable[[str], Exception] = RuntimeError,
+        readers: int = 2,
     ) -> None:
+        if readers < 1:
+            raise ValueError(f"readers = {readers}: give at least 1")
         self._path = path
         self._prepare = prepare
         self._synchronous = synchronous
         self._name = name
         self._unavailable = unavailable
         self._closed = closed
-        self._executor: ThreadPoolExecutor | None = None
-        self._sqlite: sqlite3.Connection | None = None
+        self._readers = readers
+        self._writer: _Worker | None = None
+        self._all: list[_Worker] = []
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
 
     async def open(self) -> None:
-        if self._executor is not None:
+        if self._writer is not None:
             raise RuntimeError(f"the {self._name} {self._path} is already open")
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mulu-sqlite")
+        writer = _Worker("mulu-sqlite")
+        self._writer, self._all = writer, [writer]
         try:
-            await self._run(self._connect)
+            await self._on(writer, partial(self._connect, writer, reading=False))
+            for _ in range(self._readers):
+                reader = _Worker("mulu-sqlite-read")
+                self._all.append(reader)
+                await self._on(reader, partial(self._connect, reader, reading=True))
+                self._idle.put_nowait(reader)
         except BaseException:
             await self.close()
             raise
 
     async def close(self) -> None:
-        """Close the connection and stop its thread; harmless when already closed."""
-        executor, self._executor = self._executor, None
-        if executor is None:
-            return
+        """Close the connections and stop their threads; harmless when already closed."""
+        workers, self._all, self._writer = self._all, [], None
+        self._idle = asyncio.Queue()
         loop = asyncio.get_running_loop()
-        try:
-            await loop.run_in_executor(executor, self._disconnect)
-        finally:
-            executor.shutdown(wait=False)
+        for worker in workers:
+            try:
+                # Queued behind whatever the thread still runs (an interrupted read ends soon).
+                await loop.run_in_executor(worker.executor, self._disconnect, worker)
+            finally:
+                worker.executor.shutdown(wait=False)
 
     async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """`work(connection)` on the worker thread, in one read transaction."""
-        return await self._run(lambda: self._in_transaction(work, "BEGIN"))
-
-    async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """`work(connection)` on the worker thread, in one write transaction."""
-        return await self._run(lambda: self._in_transaction(work, "BEGIN IMMEDIATE"))
-
-    async def _run(self, work: Callable[[], T]) -> T:
-        if self._executor is None:
-            raise self._closed(f"the {self._name} {self._path} is not open")
+        """`work(connection)` on a free reader's thread, in one read transaction; stopped in the
+        database when the caller is cancelled."""
+        self._open_writer()
+        idle = self._idle
+        reader = await idle.get()
+        stop = threading.Event()
         loop = asyncio.get_running_loop()
+        sqlite = self._sqlite(reader)
+        running = reader.executor.submit(self._in_transaction, sqlite, work, "BEGIN", stop)
+        # The reader is free again once its work has let go, not when its caller stopped waiting.
+        running.add_done_callback(lambda _: loop.call_soon_threadsafe(idle.put_nowait, reader))
         try:
-            return await loop.run_in_executor(self._executor, work)
+            return await asyncio.wrap_future(running)
+        except asyncio.CancelledError:
+            stop.set()
+            sqlite.interrupt()
+            raise
         except sqlite3.Error as exc:
             raise self._unavailable(f"the {self._name} {self._path} did not answer: {exc}") from exc
 
-    def _in_transaction(self, work: Callable[[sqlite3.Connection], T], begin: str) -> T:
-        sqlite = self._connection()
+    async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work(connection)` on the writer's thread, in one write transaction."""
+        writer = self._open_writer()
+        return await self._on(
+            writer, lambda: self._in_transaction(self._sqlite(writer), work, "BEGIN IMMEDIATE")
+        )
+
+    def _open_writer(self) -> _Worker:
+        if self._writer is None:
+            raise self._closed(f"the {self._name} {self._path} is not open")
+        return self._writer
+
+    async def _on(self, worker: _Worker, work: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(worker.executor, work)
+        except sqlite3.Error as exc:
+            raise self._unavailable(f"the {self._name} {self._path} did not answer: {exc}") from exc
+
+    @staticmethod
+    def _in_transaction(
+        sqlite: sqlite3.Connection,
+        work: Callable[[sqlite3.Connection], T],
+        begin: str,
+        stop: threading.Event | None = None,
+    ) -> T:
+        if sqlite.in_transaction:  # an interrupted read could not end its own
+            sqlite.execute("ROLLBACK")
         sqlite.execute(begin)
         try:
-            result = work(sqlite)
+            if stop is None:
+                result = work(sqlite)
+            else:
+                # Non-zero from the handler aborts the running statement ("interrupted").
+                sqlite.set_progress_handler(stop.is_set, _PROGRESS_STEPS)
+                try:
+                    result = work(sqlite)
+                finally:
+                    sqlite.set_progress_handler(None, 0)
         except BaseException:
             if sqlite.in_transaction:  # SQLite may have rolled back already
                 sqlite.execute("ROLLBACK")
@@ -95,27 +168,33 @@ class Connection:
         sqlite.execute("COMMIT")
         return result
 
-    def _connection(self) -> sqlite3.Connection:
-        if self._sqlite is None:
+    def _sqlite(self, worker: _Worker) -> sqlite3.Connection:
+        if worker.sqlite is None:
             raise self._closed(f"the {self._name} {self._path} is not open")
-        return self._sqlite
+        return worker.sqlite
 
-    def _connect(self) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: transactions are begun and ended here, explicitly.
+    def _connect(self, worker: _Worker, *, reading: bool) -> None:
+        if not reading:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: transactions are begun and ended here, explicitly. (interrupt()
+        # may come from any thread; everything else runs on the worker's own.)
         sqlite = sqlite3.connect(self._path, isolation_level=None)
         try:
-            sqlite.execute("PRAGMA journal_mode = WAL")
-            sqlite.execute("PRAGMA foreign_keys = ON")
-            sqlite.execute(f"PRAGMA synchronous = {self._synchronous}")
             sqlite.execute("PRAGMA busy_timeout = 5000")
-            self._prepare(sqlite)
+            if reading:
+                sqlite.execute("PRAGMA query_only = ON")
+            else:
+                sqlite.execute("PRAGMA journal_mode = WAL")
+                sqlite.execute(f"PRAGMA synchronous = {self._synchronous}")
+                self._prepare(sqlite)
+            sqlite.execute("PRAGMA foreign_keys = ON")
         except BaseException:
             sqlite.close()
             raise
-        self._sqlite = sqlite
+        worker.sqlite = sqlite
 
-    def _disconnect(self) -> None:
-        sqlite, self._sqlite = self._sqlite, None
+    @staticmethod
+    def _disconnect(worker: _Worker) -> None:
+        sqlite, worker.sqlite = worker.sqlite, None
         if sqlite is not None:
             sqlite.close()

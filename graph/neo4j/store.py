@@ -16,9 +16,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, AsyncSession
+from neo4j import (
+    AsyncDriver,
+    AsyncGraphDatabase,
+    AsyncManagedTransaction,
+    AsyncSession,
+    unit_of_work,
+)
 
 from graph.codes import check_category_code, check_resource_code
+from graph.deadline import seconds_left
 from graph.model import Catalog, Category, Department, Region, Resource, parse_catalog_id
 from graph.neo4j import cypher, sequences, writes
 from graph.neo4j import outbox as outboxes
@@ -111,6 +118,11 @@ class Neo4jStore:
     async def _read(
         self, action: str, work: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any
     ) -> T:
+        left = seconds_left()
+        if left is not None:
+            # The caller's time left becomes the transaction's timeout: Neo4j ends the query
+            # itself instead of running on after no one waits (a timeout of 0 is none at all).
+            work = unit_of_work(timeout=max(left, 0.001))(work)
         async with translated(action), self._session() as session:
             return await session.execute_read(work, *args, **kwargs)
 

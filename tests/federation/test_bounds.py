@@ -12,8 +12,10 @@ These run on the embedded store only: every refusal here comes before the store 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -25,8 +27,9 @@ import pytest
 from federation.api.body import json_depth
 from federation.app import create_app
 from federation.settings import GraphQLSettings, Settings
+from graph import ResourceFilter
 from graph.embedded import EmbeddedStore
-from graph.queries import MAX_SEARCH_LENGTH
+from graph.queries import MAX_SEARCH_LENGTH, ResourcePage
 from tests.federation.catalog import CHENGDU, HOUSEHOLD, seed
 from tests.federation.support import GraphQLCaller, SpyStore, data, only_error, opener, serve
 
@@ -310,3 +313,72 @@ async def test_a_literal_list_in_the_document_is_bounded_too(spy: SpyStore, tmp_
         error = only_error(await GraphQLCaller(http)(query))
     assert error["extensions"]["field"] == "departments.codes"
     assert error["extensions"]["value"] == "4 items"
+
+
+# -- time and isolation --------------------------------------------------------------------
+
+# A read that runs for minutes unless it is interrupted.
+SLOW_SQL = (
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000)"
+    " SELECT count(*) FROM n"
+)
+
+
+class SlowFind(SpyStore):
+    """The seeded store whose `find` first runs a slow query on the store's own connection (one
+    injected fault in an otherwise real run); `stopped` is set once that query has ended."""
+
+    def __init__(self, store: EmbeddedStore) -> None:
+        super().__init__(store)
+        self.embedded = store
+        self.stopped = asyncio.Event()
+        self.outcome: str | None = None
+        self.slow_reads = 1
+
+    async def find(
+        self,
+        where: ResourceFilter,
+        search: str | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> ResourcePage:
+        loop = asyncio.get_running_loop()
+
+        def slow(db: sqlite3.Connection) -> None:
+            try:
+                db.execute(SLOW_SQL).fetchone()
+                self.outcome = "finished"
+            except sqlite3.OperationalError as exc:
+                self.outcome = str(exc)
+                raise
+            finally:
+                loop.call_soon_threadsafe(self.stopped.set)
+
+        if self.slow_reads:
+            self.slow_reads -= 1
+            await self.embedded._connection.read(slow)
+        return await self.embedded.find(where, search, first, after)
+
+
+async def test_a_timed_out_request_stops_its_query_and_others_are_answered_meanwhile(
+    embedded: EmbeddedStore, tmp_path: Path
+) -> None:
+    slow_store = SlowFind(embedded)
+    settings = app_settings(tmp_path, timeout_seconds=1.5)
+    async with serve(create_app(settings, store=opener(slow_store))) as http:
+        gql = GraphQLCaller(http)
+        slow = asyncio.create_task(gql("{ resources { totalCount } }"))
+        await asyncio.sleep(0.2)
+        # While the slow query runs, another request reads and a write commits, promptly.
+        started = time.monotonic()
+        answer = await gql(HOUSEHOLD_QUERY)
+        assert data(answer)["resource"] == {"code": HOUSEHOLD}
+        await embedded.put_catalogs([CHENGDU])
+        assert time.monotonic() - started < 0.5
+        assert not slow.done()
+        error = only_error(await slow)
+        assert error["extensions"]["code"] == "TIMEOUT"
+        # The query itself stopped, it did not run on after its request was answered.
+        await asyncio.wait_for(slow_store.stopped.wait(), 2)
+        assert slow_store.outcome == "interrupted"
+        assert data(await gql("{ resources { totalCount } }"))["resources"]["totalCount"] == 7
