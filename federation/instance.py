@@ -73,7 +73,7 @@ async def open_sync(settings: Settings, store: CatalogStore) -> AsyncIterator[Sy
     async with AsyncExitStack() as stack:
         log = await stack.enter_async_context(open_log(own))
         for link in topology.links_from(own):
-            for topic in (link.topic, link.dead_letter_topic):
+            for topic in link.topics:
                 with suppress(LogNotPermitted):  # provisioned by an administrator (sync.acls)
                     await log.create_topic(topic)
         yield await stack.enter_async_context(SyncWorker(store, log, links))

@@ -285,7 +285,7 @@ class Runtime:
         to the administrator who provisioned them (sync.acls)."""
         for link in self.topology.links:
             log = self._logs[link.source]
-            for topic in (link.topic, link.dead_letter_topic):
+            for topic in link.topics:
                 with contextlib.suppress(LogNotPermitted):
                     await log.create_topic(topic)
 

@@ -18,19 +18,44 @@ practice, an encoded `sync.events.ChangeEvent`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graph.model import Resource
 
-__all__ = ["OutboxHook", "OutboxRecord", "records_for"]
+__all__ = ["REFRESH", "OutboxHook", "OutboxRecord", "records_for"]
+
+
+# The payload of a refresh record: "send the entry `key` again as it is held now". A store
+# writes one for each published entry that refers to an entry whose clearance just changed
+# (see `graph.versions.clearance_changed`), in the transaction of that change, so that every
+# link re-sends the referrer with its references decided anew — a reference to an entry no
+# longer cleared for a link is stripped from the copy the link's target holds (DESIGN
+# "Instances and sync", point 4). Not JSON, so it is never mistaken for an event.
+REFRESH = b"mulu:refresh"
 
 
 @dataclass(frozen=True, slots=True)
 class OutboxRecord:
-    """One record of the outbox: `key` (a resource code) and an opaque `payload`."""
+    """One record of the outbox: `key` (a resource code) and an opaque `payload`.
+
+    `urgent` records take something away from the targets — a redaction, an entry that stopped
+    being shared, a referrer to strip — and relays send them ahead of the backlog (the store
+    sets it; see `graph.versions`)."""
 
     key: str
     payload: bytes
+    # The store's annotation, not part of what the record says: equal records, equal key and
+    # payload.
+    urgent: bool = field(default=False, compare=False)
+
+    @classmethod
+    def refresh(cls, code: str) -> OutboxRecord:
+        """The (urgent) record asking every relay to send `code` again as now held."""
+        return cls(code, REFRESH, urgent=True)
+
+    @property
+    def is_refresh(self) -> bool:
+        return self.payload == REFRESH
 
     def __post_init__(self) -> None:
         payload: object = self.payload

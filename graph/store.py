@@ -79,6 +79,13 @@ class CatalogStore(Protocol):
         """At most `limit` records numbered above `position`, in order of their numbers
         (which only grow, starting at 1)."""
 
+    async def outbox_urgent_after(
+        self, position: int, limit: int
+    ) -> list[tuple[int, OutboxRecord]]:
+        """The urgent records (`OutboxRecord.urgent`) after `position`, oldest first, at most
+        `limit`: the lane relays send ahead of the backlog; each is in `outbox_after` too."""
+        ...
+
     async def outbox_position(self, consumer: str) -> int:
         """The position `consumer` last set; 0 when it never did."""
 

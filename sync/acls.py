@@ -5,6 +5,8 @@ Each instance is one SCRAM principal (`principal`: ``mulu-510100-intranet``). Fo
     topic <link.topic>          compacted, one partition
         source: WRITE, DESCRIBE      (idempotent producing needs no more since Kafka 3.0)
         target: READ, DESCRIBE, and READ on its consumer group <link.group>
+    topic <link.topic>.urgent   the urgent lane: compacted, one partition; the same grants
+                                as the link's topic (group <link.group>.urgent)
     topic <link.topic>.dlq      what either side's guard refused
         source, target: WRITE, DESCRIBE
 
@@ -71,8 +73,11 @@ def provision_links(
     for link in chosen:
         source, target = principal(link.source), principal(link.target)
         admin.create_topic(link.topic, config=dict(COMPACTED))
+        admin.create_topic(link.urgent_topic, config=dict(COMPACTED))
         admin.create_topic(link.dead_letter_topic)
         admin.grant_producer(source, link.topic)
+        admin.grant_producer(source, link.urgent_topic)
         admin.grant_producer(source, link.dead_letter_topic)
         admin.grant_producer(target, link.dead_letter_topic)
         admin.grant_consumer(target, link.topic, link.group)
+        admin.grant_consumer(target, link.urgent_topic, link.urgent_group)

@@ -1,11 +1,13 @@
 """The target side of a link: read the link's topic, apply, then commit (DESIGN "Instances and
 sync", points 3, 4 and 7).
 
-A `LinkConsumer` reads a batch (`getmany`), applies it (`sync.apply`: the target's guard,
-newest-wins, one store transaction per batch with its outbox records), writes what was refused
-to the link's dead-letter topic, and only then commits the batch's offsets; running, it reads
-and checks the next batch while the store writes one. Killed
-before the commit, it reads the batch again and applies nothing twice (the versions are
+A `LinkConsumer` reads one lane of a link: its topic, or with `urgent` its urgent lane
+(`Link.urgent_topic`: what takes something away from the target, read by a consumer of its
+own so that it never waits behind the backlog). It reads a batch (`getmany`), applies it
+(`sync.apply`: the target's guard, newest-wins, one store transaction per batch with its
+outbox records), writes what was refused to the link's dead-letter topic, and only then
+commits the batch's offsets; running, it reads and checks the next batch while the store
+writes one. Killed before the commit, it reads the batch again and applies nothing twice (the versions are
 already held: STALE). A group that never committed starts at the beginning of the compacted
 topic, which is how a new instance bootstraps to its source's state.
 
@@ -65,13 +67,19 @@ class LinkConsumer:
         on_security_event: OnSecurityEvent = log_security_event,
         forward: bool = True,
         writers: int = 1,
+        urgent: bool = False,
     ) -> None:
         if store.catalog.id != link.target:
             raise InvalidLink(f"link {link.id} delivers to {link.target}, not {store.catalog.id}")
         self._store = store
         self._log = log
         self._link = link
-        self._group = group or link.group
+        self._topic = link.urgent_topic if urgent else link.topic
+        if group is None:
+            group = link.urgent_group if urgent else link.group
+        elif urgent:
+            group = f"{group}.urgent"
+        self._group = group
         self._batch_size = batch_size
         self._timeout_ms = timeout_ms
         self._on_security_event = on_security_event
@@ -81,15 +89,21 @@ class LinkConsumer:
         self._writers = writers
         self._lag_at = 0.0
         self._progress_at = time.monotonic()
-        self.status = LinkStatus(link.id, Side.CONSUMER, link.topic)
+        side = Side.URGENT_CONSUMER if urgent else Side.CONSUMER
+        self.status = LinkStatus(link.id, side, self._topic)
 
     @property
     def link(self) -> Link:
         return self._link
 
+    @property
+    def topic(self) -> str:
+        """The topic this consumer reads: the link's, or its urgent lane."""
+        return self._topic
+
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[LogReader]:
-        async with self._log.reader(self._link.topic, self._group) as reader:
+        async with self._log.reader(self._topic, self._group) as reader:
             yield reader
 
     async def consume_once(self, reader: LogReader) -> ApplyReport | None:
@@ -153,7 +167,7 @@ class LinkConsumer:
         elif now - self._progress_at > STALL_SECONDS:
             self._progress_at = now
             raise LogUnavailable(
-                f"no record of {self._link.topic} arrived for {STALL_SECONDS:.0f} s "
+                f"no record of {self._topic} arrived for {STALL_SECONDS:.0f} s "
                 f"although {self.status.lag} wait: reading it again"
             )
         return []
@@ -211,7 +225,7 @@ class LinkConsumer:
         """`call`, or `LogUnavailable` after `STALL_SECONDS` beyond the read timeout: a client
         can wait for ever on a coordinator that a restarted broker no longer knows."""
         seconds = STALL_SECONDS + self._timeout_ms / 1000
-        return await bounded(call, seconds, f"{what} on {self._link.topic}")
+        return await bounded(call, seconds, f"{what} on {self._topic}")
 
 
 async def bounded(call: Awaitable[T], seconds: float, what: str) -> T:

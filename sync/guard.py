@@ -120,6 +120,9 @@ class Refusal(StrEnum):
     MALFORMED = "MALFORMED"  # the bytes are not an event
     INVALID_ENTRY = "INVALID_ENTRY"  # the snapshot breaks a rule of the target's store
     ORIGIN_CONFLICT = "ORIGIN_CONFLICT"  # the target holds the code from another origin
+    # Set by a relay or consumer: an event that failed again and again, alone, while the store
+    # and the log answered, was moved aside so that the link goes on (sync.relay).
+    UNPROCESSABLE = "UNPROCESSABLE"
 
 
 @dataclass(frozen=True, slots=True)

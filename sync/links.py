@@ -113,6 +113,24 @@ class Link:
         return f"{self.prefix}.{self.kind.value.lower()}.{source}.{target}"
 
     @property
+    def urgent_topic(self) -> str:
+        """The urgent lane: what takes something away from the target (a redaction, a copy
+        re-sent with a reference stripped), sent ahead of the backlog: ``<topic>.urgent``.
+        The target reads it before the link's topic; versions make the order of the two
+        lanes irrelevant (DESIGN "Instances and sync", point 3)."""
+        return f"{self.topic}.urgent"
+
+    @property
+    def urgent_group(self) -> str:
+        """The target's consumer group for the urgent lane."""
+        return f"{self.group}.urgent"
+
+    @property
+    def topics(self) -> tuple[str, str, str]:
+        """Every topic of the link: its own, the urgent lane and the dead letters."""
+        return (self.topic, self.urgent_topic, self.dead_letter_topic)
+
+    @property
     def dead_letter_topic(self) -> str:
         """Where either side of the link puts what its guard refused: ``<topic>.dlq``."""
         return f"{self.topic}.dlq"

@@ -7,12 +7,34 @@ acknowledged both moves its position past them. Killed anywhere before that, it 
 from the old position and sends the same events again — harmless, the target keeps the newest
 version (point 3).
 
+Each batch is read → planned → written: `plan_batch` is the one pure decision of what to send,
+redact, drop, refuse and mark, between a read of the store and the writes to the log and the
+store.
+
+**Two lanes.** Records the store marked urgent (`graph.outbox.OutboxRecord.urgent`: a
+redaction, an entry that stopped being shared or was classified, a referrer to re-send) are
+also read from their own lane, after their own position, and sent to the link's urgent topic
+before the backlog is looked at: a redaction waits for nothing but the urgent records before
+it. The backlog then sends them again in their place, to the link's topic — a duplicate the
+target finds stale — so that the compacted topic also ends with them.
+
+**Refresh records** (`graph.outbox.REFRESH`) name an entry that refers to one whose clearance
+changed: the relay sends the entry again, as the store holds it now, to a target that may hold
+it, and the guard strips each reference to an entry no longer cleared for the link.
+
+**Nothing stalls the link.** Every lookup is bounded (`graph.chunks`; at most
+`MAX_REFERENCES_PER_BATCH` references per batch). A batch that fails — not because the store
+or the log is unavailable, which only waits — is tried again at once one record at a time; a
+record that fails `POISON_AFTER` times in a row is moved aside: a security event
+(UNPROCESSABLE), a dead letter without its payload, a count in `LinkStatus.moved_aside`; and
+the link goes on.
+
 `held(code)` — may the target hold a copy? — is answered from the relay's marks in the store:
 a code is marked *before* an UPSERT or RETIRE of it is published (so a crash can only leave a
 code marked that was never delivered, which costs at most a REDACT the target did not need)
-and unmarked with the position once a REDACT of it is published. A REDACT names a code, so it
-is sent only for marked codes: the code of an entry never cleared for the target never
-reaches it, and an entry reclassified after it crossed is removed there.
+and unmarked with the position once a REDACT of it is published in the backlog lane. A REDACT
+names a code, so it is sent only for marked codes: the code of an entry never cleared for the
+target never reaches it, and an entry reclassified after it crossed is removed there.
 
     relay = Relay(store, log, link)
     while await relay.run_once():
@@ -23,23 +45,40 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence, Set
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from graph.errors import StoreUnavailable
+from graph.model import Resource
 from graph.outbox import OutboxRecord
 from graph.store import CatalogStore
 from sync.apply import SecurityEvent
 from sync.dead_letters import dead_letter
-from sync.errors import InvalidLink, LogError, MalformedEvent
-from sync.events import ChangeEvent, Operation, decode, encode
+from sync.errors import InvalidLink, LogError, LogUnavailable, MalformedEvent
+from sync.events import ChangeEvent, Operation, decode, encode, event_for
 from sync.guard import REFERENCE_FIELDS, Drop, Forward, Refusal, guard_source, is_cleared
 from sync.links import Link
 from sync.log import ChangeLog
 from sync.status import LinkStatus, Side
 
-__all__ = ["DEFAULT_RELAY_BATCH", "Relay", "RelayBatch"]
+__all__ = [
+    "DEFAULT_RELAY_BATCH",
+    "MAX_REFERENCES_PER_BATCH",
+    "POISON_AFTER",
+    "Relay",
+    "RelayBatch",
+    "RelayPlan",
+    "plan_batch",
+]
 
 DEFAULT_RELAY_BATCH = 500
+# A batch is cut short before the references of its events exceed this (one event at least):
+# the clearance of every referenced entry is read for the batch.
+MAX_REFERENCES_PER_BATCH = 20_000
+# Failures at one position before the relay isolates, then moves aside, what fails there.
+POISON_AFTER = 3
 
 _security_log = logging.getLogger("mulu.sync.security")
 
@@ -74,6 +113,130 @@ class RelayBatch:
         return self.read > 0
 
 
+# -- the plan: pure ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class RelayPlan:
+    """What to do with one batch: append `out` to the lane's topic and `dead` to the
+    dead-letter topic, report `security`, mark and unmark codes."""
+
+    out: list[tuple[str, bytes]] = field(default_factory=list)
+    dead: list[tuple[str, bytes]] = field(default_factory=list)
+    security: list[SecurityEvent] = field(default_factory=list)
+    mark: list[str] = field(default_factory=list)
+    unmark: list[str] = field(default_factory=list)
+    dropped: int = 0
+
+
+def refreshed_event(entry: Resource, source: str) -> ChangeEvent:
+    """The event that sends `entry`, held at `source`, again: as its origin would, with the
+    hops an event of a copy starts with (its origin)."""
+    event = event_for(entry)
+    if entry.origin == source:
+        return event
+    return ChangeEvent(
+        event.event_id,
+        event.resource_code,
+        event.version,
+        event.operation,
+        event.snapshot,
+        event.classification,
+        event.origin,
+        event.origin_zone,
+        hops=(entry.origin,),
+    )
+
+
+Row = tuple[int, OutboxRecord, ChangeEvent | None]
+
+
+def plan_batch(
+    records: Sequence[Row],
+    link: Link,
+    *,
+    cleared: Set[str],
+    marked: Set[str],
+    current: Mapping[str, Resource],
+    at: datetime,
+    unmark: bool = True,
+) -> RelayPlan:
+    """Decide a batch of outbox `records` (position, record, its event decoded — None for a
+    refresh record or one that does not decode) for `link`: `cleared` are the referenced codes
+    cleared for the target, `marked` the codes the target may hold, `current` the entries
+    that refresh records name, as held now. With `unmark` False (the urgent lane) codes are
+    only ever marked: the backlog lane unmarks them when it sends the same redaction."""
+    plan = RelayPlan()
+    holds = {code: True for code in marked}
+    for position, record, decoded in records:
+        if record.is_refresh:
+            entry = current.get(record.key)
+            if entry is None or not holds.get(record.key, False):
+                plan.dropped += 1  # not held here any more, or never sent there
+                continue
+            event = refreshed_event(entry, link.source)
+        elif decoded is not None:
+            event = decoded
+        else:
+            security = SecurityEvent(
+                at,
+                link.id,
+                None,
+                record.key,
+                Refusal.MALFORMED,
+                f"the outbox record at {position} ({record.key}) does not decode as a change event",
+            )
+            plan.security.append(security)
+            plan.dead.append(dead_letter(security, Side.RELAY))
+            continue
+        verdict = guard_source(
+            event, link, cleared=cleared, held=lambda code: holds.get(code, False)
+        )
+        if isinstance(verdict, Forward):
+            forwarded = verdict.event
+            plan.out.append((forwarded.resource_code, encode(forwarded)))
+            sent = forwarded.operation is not Operation.REDACT
+            if sent or unmark:
+                holds[forwarded.resource_code] = sent
+        elif isinstance(verdict, Drop):
+            plan.dropped += 1
+        else:
+            security = SecurityEvent(
+                at, link.id, event.event_id, event.resource_code, verdict.refusal, verdict.reason
+            )
+            plan.security.append(security)
+            plan.dead.append(dead_letter(security, Side.RELAY))
+    plan.mark = sorted(code for code, held in holds.items() if held and code not in marked)
+    plan.unmark = sorted(code for code, held in holds.items() if not held and code in marked)
+    return plan
+
+
+def references(event: ChangeEvent | None) -> int:
+    """How many references `event` carries."""
+    snapshot = (event.snapshot if event is not None else None) or {}
+    return sum(
+        len(value) for key in REFERENCE_FIELDS if isinstance(value := snapshot.get(key), list)
+    )
+
+
+# -- the relay -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Lane:
+    """One lane: its relay's name in the outbox (position), its topic, whether urgent."""
+
+    name: str
+    topic: str
+    urgent: bool
+
+
+# What only waits: the store or the log does not answer. Anything else, repeated, is the
+# record's own fault.
+_OUTAGES = (StoreUnavailable, LogUnavailable)
+_log = logging.getLogger("mulu.sync")
+
+
 class Relay:
     """The relay of one link whose source is `store`'s instance."""
 
@@ -97,6 +260,8 @@ class Relay:
         self._batch_size = batch_size
         self._on_security_event = on_security_event
         self._clock = clock
+        self._urgent = _Lane(f"{link.id}#urgent", link.urgent_topic, urgent=True)
+        self._backlog = _Lane(link.id, link.topic, urgent=False)
         self.status = LinkStatus(link.id, Side.RELAY, link.topic)
 
     @property
@@ -104,73 +269,11 @@ class Relay:
         return self._link
 
     async def run_once(self) -> RelayBatch:
-        """Relay the next batch of the outbox; an empty `RelayBatch` (falsy) when there was
-        nothing to relay."""
+        """Relay the urgent lane's next batch, then the backlog's; an empty `RelayBatch`
+        (falsy) when there was nothing to relay."""
         done = RelayBatch()
-        position = await self._store.outbox_position(self._link.id)
-        rows = await self._store.outbox_after(position, self._batch_size)
-        self.status.position = position
-        if not rows:
-            return done
-        done.read = len(rows)
-        decoded = [(p, self._decode(record)) for p, record in rows]
-        events = [event for _, event in decoded if event is not None]
-        codes = sorted({event.resource_code for event in events})
-        marked = await self._store.outbox_marks(self._link.id, codes)
-        cleared = await self._cleared(events)
-        holds = {code: code in marked for code in codes}
-
-        out: list[tuple[str, bytes]] = []
-        dead: list[tuple[str, bytes]] = []
-        for (_, record), (_, event) in zip(rows, decoded, strict=True):
-            if event is None:
-                done.refused += 1
-                dead.append(dead_letter(self._malformed(record), Side.RELAY))
-                continue
-            verdict = guard_source(
-                event, self._link, cleared=cleared, held=lambda code: holds.get(code, False)
-            )
-            if isinstance(verdict, Forward):
-                forwarded = verdict.event
-                out.append((forwarded.resource_code, encode(forwarded)))
-                holds[forwarded.resource_code] = forwarded.operation is not Operation.REDACT
-            elif isinstance(verdict, Drop):
-                done.dropped += 1
-            else:
-                done.refused += 1
-                security = SecurityEvent(
-                    self._clock(),
-                    self._link.id,
-                    event.event_id,
-                    event.resource_code,
-                    verdict.refusal,
-                    verdict.reason,
-                )
-                self._on_security_event(security)
-                dead.append(dead_letter(security, Side.RELAY))
-
-        mark = sorted(code for code, held in holds.items() if held and code not in marked)
-        unmark = sorted(code for code, held in holds.items() if not held and code in marked)
-        if mark:  # before publishing: a code the target may hold is always marked
-            await self._store.set_outbox_position(self._link.id, position, mark=mark)
-        if out:
-            await self._log.append(self._link.topic, out)
-        if dead:
-            try:
-                await self._log.append(self._link.dead_letter_topic, dead)
-            except LogError as exc:
-                if exc.retriable:
-                    raise
-                # The security events are recorded; a dead-letter topic that cannot be
-                # written must not stall the link (point 4).
-                self.status.failed(exc)
-        last = rows[-1][0]
-        await self._store.set_outbox_position(self._link.id, last, unmark=unmark)
-        done.produced = len(out)
-        self.status.position = last
-        self.status.produced += done.produced
-        self.status.dropped += done.dropped
-        self.status.refused += done.refused
+        await self._run_lane(self._urgent, done)
+        await self._run_lane(self._backlog, done)
         return done
 
     async def run(self, idle_seconds: float = 0.05) -> None:
@@ -182,23 +285,128 @@ class Relay:
             if done.read < self._batch_size:  # caught up: look again in a moment
                 await asyncio.sleep(idle_seconds)
 
-    def _decode(self, record: OutboxRecord) -> ChangeEvent | None:
+    async def _run_lane(self, lane: _Lane, done: RelayBatch) -> None:
+        position = await self._store.outbox_position(lane.name)
+        if lane.urgent:
+            # A new link's urgent lane starts where its backlog stands: what the backlog has
+            # sent needs no second, urgent, sending.
+            if position == 0:
+                position = await self._store.outbox_position(self._backlog.name)
+        else:
+            self.status.position = position
+        if lane.urgent:
+            read = await self._store.outbox_urgent_after(position, self._batch_size)
+        else:
+            read = await self._store.outbox_after(position, self._batch_size)
+        if not read:
+            if not lane.urgent:
+                self.status.pending_since = None
+            return
+        if not lane.urgent and self.status.pending_since is None:
+            self.status.pending_since = time.monotonic()
+        rows = _bounded(_decoded(read))
         try:
-            return decode(record.payload)
-        except MalformedEvent:
-            return None
+            await self._relay(lane, rows, done)
+        except _OUTAGES:
+            raise  # the servers: wait for them; nothing is moved aside for an outage
+        except Exception as exc:
+            _log.warning(
+                "a relay batch failed; trying its records one at a time",
+                extra={"link": self._link.id, "position": rows[0][0], "error": repr(exc)},
+            )
+            await self._one_by_one(lane, rows, done)
+        if not lane.urgent:
+            more = len(read) == self._batch_size
+            self.status.pending_since = time.monotonic() if more else None
 
-    def _malformed(self, record: OutboxRecord) -> SecurityEvent:
+    async def _one_by_one(self, lane: _Lane, rows: list[Row], done: RelayBatch) -> None:
+        """Relay `rows` one at a time; a row that fails `POISON_AFTER` times in a row while
+        the store and the log answer is moved aside."""
+        for row in rows:
+            failure: Exception | None = None
+            for _ in range(POISON_AFTER):
+                try:
+                    await self._relay(lane, [row], done)
+                except _OUTAGES:
+                    raise
+                except Exception as exc:
+                    failure = exc
+                    continue
+                failure = None
+                break
+            if failure is not None:
+                await self._move_aside(lane, row, failure)
+
+    async def _relay(self, lane: _Lane, rows: list[Row], done: RelayBatch) -> None:
+        refresh = sorted({record.key for _, record, _ in rows if record.is_refresh})
+        events = [event for _, _, event in rows if event is not None]
+        current = await self._store.get_many(refresh) if refresh else {}
+        codes = sorted({e.resource_code for e in events} | set(refresh))
+        marked = await self._store.outbox_marks(self._link.id, codes)
+        cleared = await self._cleared([*events, *map(event_for, current.values())])
+        plan = plan_batch(
+            rows,
+            self._link,
+            cleared=cleared,
+            marked=marked,
+            current=current,
+            at=self._clock(),
+            unmark=not lane.urgent,
+        )
+        for security in plan.security:
+            self._on_security_event(security)
+        if plan.mark:  # before publishing: a code the target may hold is always marked
+            backlog = await self._store.outbox_position(self._backlog.name)
+            await self._store.set_outbox_position(self._backlog.name, backlog, mark=plan.mark)
+        if plan.out:
+            await self._log.append(lane.topic, plan.out)
+        await self._dead_letters(plan.dead)
+        last = rows[-1][0]
+        # The urgent lane never unmarks (see plan_batch): its position alone moves.
+        await self._store.set_outbox_position(lane.name, last, unmark=plan.unmark)
+        done.read += len(rows)
+        done.produced += len(plan.out)
+        done.dropped += plan.dropped
+        done.refused += len(plan.security)
+        self.status.produced += len(plan.out)
+        self.status.dropped += plan.dropped
+        self.status.refused += len(plan.security)
+        if not lane.urgent:
+            self.status.position = last
+
+    async def _dead_letters(self, dead: list[tuple[str, bytes]]) -> None:
+        if not dead:
+            return
+        try:
+            await self._log.append(self._link.dead_letter_topic, dead)
+        except LogError as exc:
+            if exc.retriable:
+                raise
+            # The security events are recorded; a dead-letter topic that cannot be
+            # written must not stall the link (point 4).
+            self.status.failed(exc)
+
+    async def _move_aside(self, lane: _Lane, row: Row, exc: Exception) -> None:
+        """Give up on the record at `row`: it failed alone, again and again, while the store
+        and the log answered. The payload stays in the source's outbox (it may be classified:
+        it never goes to the dead-letter topic); the security event says where."""
+        position, record, _ = row
         security = SecurityEvent(
             self._clock(),
             self._link.id,
             None,
             record.key,
-            Refusal.MALFORMED,
-            f"an outbox record of {record.key} does not decode as a change event",
+            Refusal.UNPROCESSABLE,
+            f"the outbox record at {position} ({record.key}) failed {POISON_AFTER} times "
+            f"({type(exc).__name__}: {exc}); moved aside so that the link goes on",
         )
         self._on_security_event(security)
-        return security
+        await self._dead_letters([dead_letter(security, Side.RELAY)])
+        await self._store.set_outbox_position(lane.name, position)
+        self.status.moved_aside += 1
+        self.status.refused += 1
+        if not lane.urgent:
+            self.status.position = position
 
     async def _cleared(self, events: Sequence[ChangeEvent]) -> set[str]:
         """The codes referenced by `events` whose entries are cleared for the link's target."""
@@ -213,3 +421,27 @@ class Relay:
             return set()
         held = await self._store.get_many(sorted(referenced))
         return {code for code, entry in held.items() if is_cleared(entry, self._link)}
+
+
+def _decoded(rows: list[tuple[int, OutboxRecord]]) -> list[Row]:
+    out: list[Row] = []
+    for position, record in rows:
+        event = None
+        if not record.is_refresh:
+            try:
+                event = decode(record.payload)
+            except MalformedEvent:
+                event = None
+        out.append((position, record, event))
+    return out
+
+
+def _bounded(rows: list[Row]) -> list[Row]:
+    """The longest prefix of `rows` (one row at least) whose references stay within
+    `MAX_REFERENCES_PER_BATCH`."""
+    total = 0
+    for n, (_, _, event) in enumerate(rows):
+        total += references(event)
+        if total > MAX_REFERENCES_PER_BATCH and n > 0:
+            return rows[:n]
+    return rows

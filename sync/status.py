@@ -8,6 +8,7 @@ it is. Both keep their last error, cleared by the next success.
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -19,6 +20,7 @@ __all__ = ["LinkState", "LinkStatus", "Side"]
 class Side(StrEnum):
     RELAY = "relay"
     CONSUMER = "consumer"
+    URGENT_CONSUMER = "consumer-urgent"  # the consumer of the link's urgent lane
 
 
 class LinkState(StrEnum):
@@ -47,6 +49,11 @@ class LinkStatus:
     last_error: str | None = None
     last_error_at: datetime | None = None
     errors: int = 0
+    # Events moved aside: they failed alone, again and again (sync.relay, POISON_AFTER).
+    moved_aside: int = 0
+    # time.monotonic() when the relay first saw the record now oldest in its outbox unsent;
+    # None when it has sent everything. Shown as `oldest_unsent_seconds`.
+    pending_since: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def failed(self, exc: BaseException) -> None:
@@ -59,9 +66,25 @@ class LinkStatus:
         self.state = LinkState.RUNNING
         self.last_error = None
 
+    @property
+    def oldest_unsent_seconds(self) -> float | None:
+        """How long the oldest event of the relay's outbox has waited unsent (at least)."""
+        if self.pending_since is None:
+            return None
+        return max(0.0, time.monotonic() - self.pending_since)
+
+    @property
+    def failing(self) -> bool:
+        """Whether this side's last attempt failed (it retries after a pause)."""
+        return self.state is LinkState.RETRYING
+
     def as_dict(self) -> dict[str, Any]:
         shown = asdict(self)
         shown.pop("extra")
+        shown.pop("pending_since")
+        age = self.oldest_unsent_seconds
+        shown["oldest_unsent_seconds"] = None if age is None else round(age, 3)
+        shown["failing"] = self.failing
         shown["side"] = self.side.value
         shown["state"] = self.state.value
         if self.last_error_at is not None:

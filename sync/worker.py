@@ -92,10 +92,12 @@ class SyncWorker:
                 batch_size=batch_size or DEFAULT_BATCH_SIZE,
                 on_security_event=self._record,
                 forward=bool(self.relays),
-                writers=CONSUMER_WRITERS,
+                writers=CONSUMER_WRITERS if not urgent else 1,
+                urgent=urgent,
             )
             for link in dict.fromkeys(links)
             if link.target == own
+            for urgent in (False, True)  # each lane its own consumer: see sync.consumer
         ]
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -139,7 +141,7 @@ class SyncWorker:
         return run
 
     async def _ensure_topics(self, link: Link) -> None:
-        for topic in (link.topic, link.dead_letter_topic):
+        for topic in link.topics:
             try:
                 await self._log.create_topic(topic)
             except LogNotPermitted:

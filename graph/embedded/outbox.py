@@ -8,24 +8,52 @@ from collections.abc import Iterable, Sequence
 
 from graph.outbox import OutboxRecord
 
-__all__ = ["mark", "marked", "position", "prune", "records_after", "set_position", "write"]
+__all__ = [
+    "mark",
+    "marked",
+    "position",
+    "prune",
+    "records_after",
+    "set_position",
+    "urgent_after",
+    "write",
+]
 
 
 def write(sqlite: sqlite3.Connection, records: Iterable[OutboxRecord]) -> None:
-    sqlite.executemany(
-        "INSERT INTO outbox (key, payload) VALUES (?, ?)",
-        [(record.key, record.payload) for record in records],
-    )
+    for record in records:
+        cursor = sqlite.execute(
+            "INSERT INTO outbox (key, payload) VALUES (?, ?)", (record.key, record.payload)
+        )
+        if record.urgent:  # also listed in the urgent lane, which relays read first
+            sqlite.execute("INSERT INTO outbox_urgent (position) VALUES (?)", (cursor.lastrowid,))
+
+
+_SELECT = (
+    "SELECT o.position, o.key, o.payload, u.position IS NOT NULL FROM outbox o "
+    "LEFT JOIN outbox_urgent u ON u.position = o.position "
+)
 
 
 def records_after(
     sqlite: sqlite3.Connection, after: int, limit: int
 ) -> list[tuple[int, OutboxRecord]]:
     rows = sqlite.execute(
-        "SELECT position, key, payload FROM outbox WHERE position > ? ORDER BY position LIMIT ?",
+        _SELECT + "WHERE o.position > ? ORDER BY o.position LIMIT ?", (after, limit)
+    )
+    return [(int(p), OutboxRecord(str(k), bytes(v), bool(u))) for p, k, v, u in rows]
+
+
+def urgent_after(
+    sqlite: sqlite3.Connection, after: int, limit: int
+) -> list[tuple[int, OutboxRecord]]:
+    rows = sqlite.execute(
+        "SELECT o.position, o.key, o.payload FROM outbox_urgent u "
+        "JOIN outbox o ON o.position = u.position "
+        "WHERE u.position > ? ORDER BY u.position LIMIT ?",
         (after, limit),
     )
-    return [(int(p), OutboxRecord(str(k), bytes(v))) for p, k, v in rows]
+    return [(int(p), OutboxRecord(str(k), bytes(v), urgent=True)) for p, k, v in rows]
 
 
 def position(sqlite: sqlite3.Connection, consumer: str) -> int:
@@ -71,4 +99,5 @@ def marked(sqlite: sqlite3.Connection, consumer: str, keys: Sequence[str]) -> se
 
 
 def prune(sqlite: sqlite3.Connection, below: int) -> int:
+    sqlite.execute("DELETE FROM outbox_urgent WHERE position < ?", (below,))
     return int(sqlite.execute("DELETE FROM outbox WHERE position < ?", (below,)).rowcount)

@@ -92,6 +92,8 @@ CREATE TABLE IF NOT EXISTS related (
     related_code  TEXT NOT NULL,
     PRIMARY KEY (resource_code, related_code)
 );
+-- Who names an entry: the referrers a change of its clearance re-sends (graph.versions).
+CREATE INDEX IF NOT EXISTS related_target ON related (related_code, resource_code);
 
 -- What `redact` removed, so that an older snapshot delivered later does not bring it back.
 CREATE TABLE IF NOT EXISTS tombstones (
@@ -112,6 +114,11 @@ CREATE TABLE IF NOT EXISTS outbox (
     position INTEGER PRIMARY KEY AUTOINCREMENT,
     key      TEXT NOT NULL,
     payload  BLOB NOT NULL
+);
+
+-- The urgent lane: positions of the records a relay sends ahead of its backlog (graph.outbox).
+CREATE TABLE IF NOT EXISTS outbox_urgent (
+    position INTEGER PRIMARY KEY
 );
 
 -- Each relay's position in the outbox, and the keys it marked (what it may have sent).

@@ -14,9 +14,11 @@ import dataclasses
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from graph.chunks import chunks
 from graph.codes import check_category_code, check_resource_code
 from graph.embedded import outbox as outboxes
 from graph.embedded import sequences, writes
@@ -43,10 +45,15 @@ from graph.queries import (
 )
 from graph.rules import check_resource
 from graph.snapshot import resource_from_json
+from graph.versions import Clearance
 
 __all__ = ["EmbeddedStore"]
 
 T = TypeVar("T")
+
+
+def _rows(db: sqlite3.Connection, *, query: str, params: Sequence[str]) -> list[tuple[str, Any]]:
+    return [(str(code), value) for code, value in db.execute(query, params)]
 
 
 def _placeholders(values: Sequence[object]) -> str:
@@ -112,6 +119,7 @@ class EmbeddedStore:
                 "resources",
                 "tombstones",
                 "code_sequences",
+                "outbox_urgent",
                 "outbox",
                 "outbox_consumers",
                 "outbox_marks",
@@ -150,9 +158,9 @@ class EmbeddedStore:
         checked = self._checked(entry)
 
         def save(db: sqlite3.Connection) -> None:
-            writes.save_entry(db, checked, expected_version)
+            before = writes.save_entry(db, checked, expected_version)
             if outbox is not None:
-                outboxes.write(db, [outbox])
+                writes.send_on(db, [(checked.code, before, Clearance.of(checked), outbox)])
 
         await self._connection.write(save)
         return checked
@@ -166,16 +174,18 @@ class EmbeddedStore:
         records = records_for(len(checked), outbox)
 
         def apply(db: sqlite3.Connection) -> list[ApplyOutcome]:
-            outcomes = writes.apply_entries(db, checked)
-            outboxes.write(
+            decided = writes.apply_entries(db, checked)
+            writes.send_on(
                 db,
                 [
-                    record
-                    for record, outcome in zip(records, outcomes, strict=True)
+                    (entry.code, before, Clearance.of(entry), record)
+                    for entry, record, (outcome, before) in zip(
+                        checked, records, decided, strict=True
+                    )
                     if record is not None and outcome is ApplyOutcome.APPLIED
                 ],
             )
-            return outcomes
+            return [outcome for outcome, _ in decided]
 
         return await self._connection.write(apply)
 
@@ -185,9 +195,9 @@ class EmbeddedStore:
         code = check_resource_code(code)
 
         def redact(db: sqlite3.Connection) -> ApplyOutcome:
-            outcome = writes.redact_entry(db, code, version)
+            outcome, before = writes.redact_entry(db, code, version)
             if outbox is not None and outcome is ApplyOutcome.APPLIED:
-                outboxes.write(db, [outbox])
+                writes.send_on(db, [(code, before, None, outbox)])
             return outcome
 
         return await self._connection.write(redact)
@@ -195,6 +205,11 @@ class EmbeddedStore:
     # -- the outbox ----------------------------------------------------------------------
     async def outbox_after(self, position: int, limit: int) -> list[tuple[int, OutboxRecord]]:
         return await self._connection.read(lambda db: outboxes.records_after(db, position, limit))
+
+    async def outbox_urgent_after(
+        self, position: int, limit: int
+    ) -> list[tuple[int, OutboxRecord]]:
+        return await self._connection.read(lambda db: outboxes.urgent_after(db, position, limit))
 
     async def outbox_position(self, consumer: str) -> int:
         return await self._connection.read(lambda db: outboxes.position(db, consumer))
@@ -242,10 +257,11 @@ class EmbeddedStore:
         wanted = list(dict.fromkeys(codes))
         if not wanted:
             return []
-        query = f"SELECT code, {column} FROM resources WHERE code IN ({_placeholders(wanted)})"
-        return await self._connection.read(
-            lambda db: [(str(code), value) for code, value in db.execute(query, wanted)]
-        )
+        found: list[tuple[str, Any]] = []
+        for chunk in chunks(wanted):
+            query = f"SELECT code, {column} FROM resources WHERE code IN ({_placeholders(chunk)})"
+            found += await self._connection.read(partial(_rows, query=query, params=chunk))
+        return found
 
     async def find(
         self,

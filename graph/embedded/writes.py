@@ -8,14 +8,18 @@ import sqlite3
 from collections.abc import Sequence
 
 from graph.codes import check_region_code
+from graph.embedded import outbox as outboxes
 from graph.embedded.search import index_text
 from graph.embedded.sequences import refuse_foreign
 from graph.errors import InvalidValue, VersionConflict
 from graph.model import Catalog, Category, Department, Region, Resource, parse_catalog_id
+from graph.outbox import OutboxRecord
 from graph.queries import ApplyOutcome
-from graph.snapshot import resource_to_json
+from graph.snapshot import resource_from_json, resource_to_json
+from graph.versions import Clearance, clearance_changed, decide_apply, narrows
 
 __all__ = [
+    "Change",
     "apply_entries",
     "put_catalogs",
     "put_categories",
@@ -23,7 +27,11 @@ __all__ = [
     "put_regions",
     "redact_entry",
     "save_entry",
+    "send_on",
 ]
+
+# A write that sends on: the code, its clearance before and after, and its outbox record.
+Change = tuple[str, Clearance | None, Clearance | None, OutboxRecord]
 
 
 def _held_version(sqlite: sqlite3.Connection, code: str) -> int | None:
@@ -149,43 +157,89 @@ def _delete(sqlite: sqlite3.Connection, code: str) -> None:
     sqlite.execute("DELETE FROM resources WHERE code = ?", (code,))
 
 
-def save_entry(sqlite: sqlite3.Connection, entry: Resource, expected: int | None) -> None:
+def _clearance(sqlite: sqlite3.Connection, code: str) -> Clearance | None:
+    row = sqlite.execute(
+        "SELECT state, json_extract(snapshot, '$.classification') FROM resources WHERE code = ?",
+        (code,),
+    ).fetchone()
+    return None if row is None else Clearance.from_fields(row[0], row[1])
+
+
+def _held_entry(sqlite: sqlite3.Connection, code: str) -> Resource | None:
+    row = sqlite.execute("SELECT snapshot FROM resources WHERE code = ?", (code,)).fetchone()
+    return None if row is None else resource_from_json(row[0])
+
+
+def save_entry(
+    sqlite: sqlite3.Connection, entry: Resource, expected: int | None
+) -> Clearance | None:
+    """Write `entry` over version `expected` (None: a new code); its clearance before."""
     refuse_foreign(sqlite, entry)
     held = _held_version(sqlite, entry.code)
     if held != expected:
         raise VersionConflict(entry.code, expected or 0, held or 0)
+    before = _clearance(sqlite, entry.code)
     _write(sqlite, entry)
+    return before
 
 
-def apply_entries(sqlite: sqlite3.Connection, entries: Sequence[Resource]) -> list[ApplyOutcome]:
+def apply_entries(
+    sqlite: sqlite3.Connection, entries: Sequence[Resource]
+) -> list[tuple[ApplyOutcome, Clearance | None]]:
+    """Apply each copy as `graph.versions.decide_apply` decides; each outcome with the
+    clearance the code held before."""
     outcomes = []
     for entry in entries:
         origin = _held_origin(sqlite, entry.code)
-        if origin is not None and origin != entry.origin:
-            outcomes.append(ApplyOutcome.CONFLICT)
-            continue
-        newest = max(
-            _held_version(sqlite, entry.code) or 0, _tombstone_version(sqlite, entry.code) or 0
-        )
-        if entry.version <= newest:
-            outcomes.append(ApplyOutcome.STALE)
-            continue
-        _write(sqlite, entry)
-        outcomes.append(ApplyOutcome.APPLIED)
+        held_version = _held_version(sqlite, entry.code)
+        newest = max(held_version or 0, _tombstone_version(sqlite, entry.code) or 0)
+        # The held entry is read only where it decides: an equal version.
+        held = _held_entry(sqlite, entry.code) if held_version == entry.version else None
+        outcome = decide_apply(entry, held=held, held_origin=origin, newest=newest)
+        before = _clearance(sqlite, entry.code) if outcome is ApplyOutcome.APPLIED else None
+        if outcome is ApplyOutcome.APPLIED:
+            _write(sqlite, entry)
+        outcomes.append((outcome, before))
     return outcomes
 
 
-def redact_entry(sqlite: sqlite3.Connection, code: str, version: int) -> ApplyOutcome:
+def redact_entry(
+    sqlite: sqlite3.Connection, code: str, version: int
+) -> tuple[ApplyOutcome, Clearance | None]:
     newest = max(_held_version(sqlite, code) or 0, _tombstone_version(sqlite, code) or 0)
     if version <= newest:
-        return ApplyOutcome.STALE
+        return ApplyOutcome.STALE, None
+    before = _clearance(sqlite, code)
     _delete(sqlite, code)
     sqlite.execute(
         "INSERT INTO tombstones (code, version) VALUES (?, ?) "
         "ON CONFLICT (code) DO UPDATE SET version = excluded.version",
         (code, version),
     )
-    return ApplyOutcome.APPLIED
+    return ApplyOutcome.APPLIED, before
+
+
+def _referrers(sqlite: sqlite3.Connection, code: str) -> list[str]:
+    """The shared entries held here that name `code` (related or derived from)."""
+    rows = sqlite.execute(
+        "SELECT code FROM resources WHERE state IN ('PUBLISHED', 'RETIRED') AND code IN ("
+        "SELECT resource_code FROM related WHERE related_code = ? "
+        "UNION SELECT derived_code FROM lineage WHERE source_code = ?) ORDER BY code",
+        (code, code),
+    )
+    return [str(c) for (c,) in rows]
+
+
+def send_on(sqlite: sqlite3.Connection, changes: Sequence[Change]) -> None:
+    """Write the outbox records of `changes`, urgent where the write narrows, each followed
+    by a refresh record of every shared entry that refers to an entry whose clearance
+    changed (`graph.outbox.REFRESH`)."""
+    records: list[OutboxRecord] = []
+    for code, before, after, record in changes:
+        records.append(OutboxRecord(record.key, record.payload, urgent=narrows(before, after)))
+        if clearance_changed(before, after):
+            records += [OutboxRecord.refresh(referrer) for referrer in _referrers(sqlite, code)]
+    outboxes.write(sqlite, records)
 
 
 def put_regions(sqlite: sqlite3.Connection, regions: Sequence[Region]) -> None:

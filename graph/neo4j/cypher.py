@@ -213,7 +213,8 @@ SET r.locked = true
 REMOVE r.locked
 WITH code, r
 OPTIONAL MATCH (t:Tombstone {code: code})
-RETURN code, r.version AS held, t.version AS redacted
+RETURN code, r.version AS held, t.version AS redacted, r.state AS state,
+       r.classification AS classification
 """
 
 # The properties of a Resource node (`graph.neo4j.rows.resource_row`'s ``props``) and of a
@@ -241,6 +242,7 @@ RESOURCE_PROPERTIES = (
     "category_code",
     "derived_from",
     "items_digest",
+    "related_text",
 )
 ITEM_PROPERTIES = ("name", "data_type", "length", "is_base_item", "share_type", "position")
 
@@ -318,9 +320,30 @@ CALL (r, row, held, newest) {
     + """
 }
 RETURN collect(row.code) AS codes, collect(newest) AS newest, collect(held) AS held,
-       collect(coalesce(r.catalog_id, '')) AS origins
+       collect(coalesce(r.catalog_id, '')) AS origins,
+       collect(CASE WHEN held THEN [r.state, r.classification] ELSE [] END) AS before,
+       collect(CASE WHEN held AND r.version = row.props.version THEN r.snapshot ELSE '' END)
+         AS same
 """
 )
+
+# The shared entries that name each of `$codes`, derived from it or related to it (the
+# referrers a change of its clearance re-sends: graph.versions). `related_text` is
+# ``|code|code|``, found through its text index.
+REFERRERS = """
+UNWIND $codes AS code
+CALL (code) {
+  MATCH (b:Resource)-[:DERIVED_FROM]->(:Resource {code: code})
+  WHERE b.state IN ['PUBLISHED', 'RETIRED']
+  RETURN b.code AS referrer
+  UNION
+  MATCH (b:Resource)
+  WHERE b.related_text CONTAINS '|' + code + '|' AND b.state IN ['PUBLISHED', 'RETIRED']
+  RETURN b.code AS referrer
+}
+WITH code, referrer ORDER BY referrer
+RETURN code, collect(referrer) AS referrers
+"""
 
 # A code `LOCK_RESOURCES` found holding no entry, written by `save`.
 CREATE_RESOURCES = (

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from neo4j import AsyncManagedTransaction
 
+from graph.chunks import chunks
 from graph.neo4j.statements import run
 from graph.outbox import OutboxRecord
 
@@ -25,6 +26,7 @@ __all__ = [
     "prune",
     "records_after",
     "set_position",
+    "urgent_after",
     "write",
 ]
 
@@ -38,13 +40,23 @@ RETURN s.last AS last
 
 _WRITE_RECORDS = """
 UNWIND $records AS record
-CREATE (:OutboxRecord {position: record.position, key: record.key, payload: record.payload})
+CREATE (o:OutboxRecord {position: record.position, key: record.key, payload: record.payload})
+FOREACH (_ IN CASE WHEN record.urgent THEN [1] ELSE [] END | SET o:Urgent)
 """
 
 _RECORDS_AFTER = """
 MATCH (o:OutboxRecord)
 WHERE o.position > $after
-RETURN o.position AS position, o.key AS key, o.payload AS payload
+RETURN o.position AS position, o.key AS key, o.payload AS payload, o:Urgent AS urgent
+ORDER BY o.position
+LIMIT $limit
+"""
+
+# The urgent lane (graph.outbox): its own index, so a long backlog is not read to find it.
+_URGENT_AFTER = """
+MATCH (o:Urgent)
+WHERE o.position > $after
+RETURN o.position AS position, o.key AS key, o.payload AS payload, true AS urgent
 ORDER BY o.position
 LIMIT $limit
 """
@@ -89,7 +101,12 @@ async def write(tx: AsyncManagedTransaction, records: Sequence[OutboxRecord]) ->
     (taken,) = await run(tx, _TAKE_POSITIONS, count=len(records))
     first = int(taken["last"]) - len(records) + 1
     rows = [
-        {"position": first + i, "key": record.key, "payload": record.payload}
+        {
+            "position": first + i,
+            "key": record.key,
+            "payload": record.payload,
+            "urgent": record.urgent,
+        }
         for i, record in enumerate(records)
     ]
     await run(tx, _WRITE_RECORDS, records=rows)
@@ -99,7 +116,19 @@ async def records_after(
     tx: AsyncManagedTransaction, after: int, limit: int
 ) -> list[tuple[int, OutboxRecord]]:
     rows = await run(tx, _RECORDS_AFTER, after=after, limit=limit)
-    return [(int(r["position"]), OutboxRecord(r["key"], bytes(r["payload"]))) for r in rows]
+    return [
+        (int(r["position"]), OutboxRecord(r["key"], bytes(r["payload"]), bool(r["urgent"])))
+        for r in rows
+    ]
+
+
+async def urgent_after(
+    tx: AsyncManagedTransaction, after: int, limit: int
+) -> list[tuple[int, OutboxRecord]]:
+    rows = await run(tx, _URGENT_AFTER, after=after, limit=limit)
+    return [
+        (int(r["position"]), OutboxRecord(r["key"], bytes(r["payload"]), urgent=True)) for r in rows
+    ]
 
 
 async def position(tx: AsyncManagedTransaction, consumer: str) -> int:
@@ -121,8 +150,11 @@ async def mark(
 
 
 async def marked(tx: AsyncManagedTransaction, consumer: str, keys: Sequence[str]) -> set[str]:
-    rows = await run(tx, _MARKED, consumer=consumer, keys=list(dict.fromkeys(keys)))
-    return {str(r["key"]) for r in rows}
+    found: set[str] = set()
+    for chunk in chunks(list(dict.fromkeys(keys))):
+        rows = await run(tx, _MARKED, consumer=consumer, keys=list(chunk))
+        found.update(str(r["key"]) for r in rows)
+    return found
 
 
 async def prune(tx: AsyncManagedTransaction, below: int) -> int:

@@ -88,6 +88,10 @@ def resource_row(entry: Resource) -> Row:
             "category_code": category.code,
             "derived_from": derived_from,
             "items_digest": _digest(items),
+            # Who names an entry is found through this (cypher.REFERRERS).
+            "related_text": "|" + "|".join(entry.related_codes) + "|"
+            if entry.related_codes
+            else None,
         },
         "catalog_id": entry.origin,
         "provider": {

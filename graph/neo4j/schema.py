@@ -42,6 +42,11 @@ SCHEMA: dict[str, str] = {
     "FOR (c:OutboxConsumer) REQUIRE c.name IS UNIQUE",
     "outbox_mark_id": "CREATE CONSTRAINT outbox_mark_id IF NOT EXISTS "
     "FOR (m:OutboxMark) REQUIRE m.id IS UNIQUE",
+    "outbox_urgent_position": "CREATE INDEX outbox_urgent_position IF NOT EXISTS "
+    "FOR (o:Urgent) ON (o.position)",
+    # Who names an entry (cypher.REFERRERS): `CONTAINS '|code|'` through a trigram index.
+    "resource_related_text": "CREATE TEXT INDEX resource_related_text IF NOT EXISTS "
+    "FOR (r:Resource) ON (r.related_text)",
     **{
         f"resource_{prop}": f"CREATE INDEX resource_{prop} IF NOT EXISTS "
         f"FOR (r:Resource) ON (r.{prop})"

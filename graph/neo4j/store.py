@@ -24,6 +24,7 @@ from neo4j import (
     unit_of_work,
 )
 
+from graph.chunks import chunks
 from graph.codes import check_category_code, check_resource_code
 from graph.deadline import seconds_left
 from graph.model import Catalog, Category, Department, Region, Resource, parse_catalog_id
@@ -212,6 +213,11 @@ class Neo4jStore:
     async def outbox_after(self, position: int, limit: int) -> list[tuple[int, OutboxRecord]]:
         return await self._read("read the outbox", outboxes.records_after, position, limit)
 
+    async def outbox_urgent_after(
+        self, position: int, limit: int
+    ) -> list[tuple[int, OutboxRecord]]:
+        return await self._read("read the urgent outbox", outboxes.urgent_after, position, limit)
+
     async def outbox_position(self, consumer: str) -> int:
         return await self._read(
             f"read the outbox position of {consumer}", outboxes.position, consumer
@@ -257,15 +263,21 @@ class Neo4jStore:
         wanted = list(dict.fromkeys(codes))
         if not wanted:
             return {}
-        records = await self._read("get entries", run, cypher.GET_MANY, codes=wanted)
-        return {r["code"]: resource_from_json(r["snapshot"]) for r in records}
+        found: dict[str, Resource] = {}
+        for chunk in chunks(wanted):
+            records = await self._read("get entries", run, cypher.GET_MANY, codes=list(chunk))
+            found.update((r["code"], resource_from_json(r["snapshot"])) for r in records)
+        return found
 
     async def origins(self, codes: Sequence[str]) -> dict[str, str]:
         wanted = list(dict.fromkeys(codes))
         if not wanted:
             return {}
-        (record,) = await self._read("read origins", run, cypher.ORIGINS, codes=wanted)
-        return dict(zip(record["codes"], record["origins"], strict=True))
+        found: dict[str, str] = {}
+        for chunk in chunks(wanted):
+            (record,) = await self._read("read origins", run, cypher.ORIGINS, codes=list(chunk))
+            found.update(zip(record["codes"], record["origins"], strict=True))
+        return found
 
     async def find(
         self,

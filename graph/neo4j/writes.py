@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from neo4j import AsyncManagedTransaction
 
+from graph.chunks import chunks
 from graph.errors import VersionConflict
 from graph.model import Catalog, Category, Department, Region, Resource
 from graph.neo4j import cypher
@@ -28,6 +29,8 @@ from graph.neo4j.sequences import refuse_foreign
 from graph.neo4j.statements import run
 from graph.outbox import OutboxRecord
 from graph.queries import ApplyOutcome
+from graph.snapshot import resource_from_json
+from graph.versions import Clearance, clearance_changed, decide_apply, narrows
 
 __all__ = [
     "apply_entries",
@@ -42,18 +45,48 @@ __all__ = [
 
 async def _lock(
     tx: AsyncManagedTransaction, codes: Sequence[str]
-) -> tuple[dict[str, int], set[str]]:
+) -> tuple[dict[str, int], dict[str, Clearance | None]]:
     """Lock `codes`; return, for each, the newest version held or redacted (0: none), and the
-    codes that hold an entry."""
+    clearance of what it holds (None: no entry)."""
     records = await run(tx, cypher.LOCK_RESOURCES, codes=sorted(set(codes)))
     newest = {r["code"]: max(r["held"] or 0, r["redacted"] or 0) for r in records}
-    return newest, {r["code"] for r in records if r["held"] is not None}
+    return newest, {
+        r["code"]: Clearance.from_fields(r["state"], r["classification"])
+        if r["held"] is not None
+        else None
+        for r in records
+    }
 
 
-async def _held(tx: AsyncManagedTransaction, code: str) -> int | None:
-    records = await run(tx, cypher.LOCK_RESOURCES, codes=[code])
-    held = records[0]["held"]
-    return None if held is None else int(held)
+async def _held(tx: AsyncManagedTransaction, code: str) -> tuple[int | None, Clearance | None]:
+    (record,) = await run(tx, cypher.LOCK_RESOURCES, codes=[code])
+    held = record["held"]
+    if held is None:
+        return None, None
+    return int(held), Clearance.from_fields(record["state"], record["classification"])
+
+
+# A write that sends on: the code, its clearance before and after, and its outbox record.
+Change = tuple[str, Clearance | None, Clearance | None, OutboxRecord]
+
+
+async def _send_on(tx: AsyncManagedTransaction, changes: Sequence[Change]) -> None:
+    """Write the outbox records of `changes`, urgent where the write narrows, each followed
+    by a refresh record of every shared entry that refers to an entry whose clearance
+    changed (`graph.outbox.REFRESH`)."""
+    changed = sorted(
+        {code for code, before, after, _ in changes if clearance_changed(before, after)}
+    )
+    referrers: dict[str, list[str]] = {}
+    for chunk in chunks(changed):
+        for r in await run(tx, cypher.REFERRERS, codes=list(chunk)):
+            referrers[r["code"]] = list(r["referrers"])
+    records: list[OutboxRecord] = []
+    for code, before, after, record in changes:
+        records.append(OutboxRecord(record.key, record.payload, urgent=narrows(before, after)))
+        if clearance_changed(before, after):
+            records += [OutboxRecord.refresh(referrer) for referrer in referrers.get(code, ())]
+    await outboxes.write(tx, records)
 
 
 async def _ensure_ends(tx: AsyncManagedTransaction, rows: Sequence[Row]) -> None:
@@ -94,7 +127,7 @@ async def save_entry(
     expected: int | None,
     record: OutboxRecord | None = None,
 ) -> None:
-    held = await _held(tx, entry.code)
+    held, before = await _held(tx, entry.code)
     await refuse_foreign(tx, entry)
     if held != expected:
         raise VersionConflict(entry.code, expected or 0, held or 0)
@@ -107,7 +140,7 @@ async def save_entry(
         old_sources = await _replace(tx, [row])
     await _drop_unused(tx, old_sources)
     if record is not None:
-        await outboxes.write(tx, [record])
+        await _send_on(tx, [(entry.code, before, Clearance.of(entry), record)])
 
 
 async def apply_entries(
@@ -115,10 +148,10 @@ async def apply_entries(
     entries: Sequence[Resource],
     records: Sequence[OutboxRecord | None],
 ) -> list[ApplyOutcome]:
-    """Apply `entries` in order, each only if its code is not held from another origin (nor
-    came earlier in the batch from one) and it is newer than what its code holds or was
-    redacted at, and than the same code earlier in the batch; write the outbox records of the
-    applied.
+    """Apply `entries` in order as `graph.versions.decide_apply` decides — each only if its
+    code is not held from another origin (nor came earlier in the batch from one), and newer
+    than what its code holds or was redacted at and than the same code earlier in the batch,
+    or the same version with other references; write the outbox records of the applied.
 
     One statement writes the newest of each code where the code holds no entry — the whole of
     a new backlog — and answers what the codes held; a second replaces the held ones."""
@@ -128,7 +161,8 @@ async def apply_entries(
         if first_origin.setdefault(entry.code, entry.origin) != entry.origin:
             continue
         final = finals.get(entry.code)
-        if final is None or entry.version > final.version:
+        # Of equal versions the later wins: a re-send with other references follows the first.
+        if final is None or entry.version >= final.version:
             finals[entry.code] = entry
     rows = {code: resource_row(entry) for code, entry in finals.items()}
     await _ensure_ends(tx, list(rows.values()))
@@ -137,37 +171,51 @@ async def apply_entries(
     newest: dict[str, int] = dict(zip(codes, answer["newest"], strict=True))
     held = {code for code, holds in zip(codes, answer["held"], strict=True) if holds}
     origins = {code: o for code, o in zip(codes, answer["origins"], strict=True) if o}
+    before = {
+        code: Clearance.from_fields(*pair) if pair else None
+        for code, pair in zip(codes, answer["before"], strict=True)
+    }
+    same = {code: s for code, s in zip(codes, answer["same"], strict=True) if s}
+    held_origins = {code: origins[code] for code in held}
     origins = {**first_origin, **origins}
-    replaced = [
-        e
+    decided = {
+        e.code: decide_apply(
+            e,
+            held=resource_from_json(same[e.code]) if e.code in same else None,
+            held_origin=held_origins.get(e.code),
+            newest=newest[e.code],
+        )
         for e in finals.values()
-        if e.code in held and e.version > newest[e.code] and e.origin == origins[e.code]
+    }
+    replaced = [
+        e for e in finals.values() if e.code in held and decided[e.code] is ApplyOutcome.APPLIED
     ]
     # Codes the statement locked but nothing was written to: a stale write may have made a node.
     unused = [e.code for e in finals.values() if e.code not in held and e.version <= newest[e.code]]
     unused += await _replace(tx, [rows[e.code] for e in replaced])
     await _drop_unused(tx, unused)
     outcomes: list[ApplyOutcome] = []
-    sent: list[OutboxRecord] = []
+    sent: list[Change] = []
     for entry, record in zip(entries, records, strict=True):
         if entry.origin != origins[entry.code]:
             outcomes.append(ApplyOutcome.CONFLICT)
             continue
-        if entry.version <= newest[entry.code]:
+        if entry.version > newest[entry.code]:
+            newest[entry.code] = entry.version
+        elif not (finals.get(entry.code) is entry and decided[entry.code] is ApplyOutcome.APPLIED):
             outcomes.append(ApplyOutcome.STALE)
             continue
-        newest[entry.code] = entry.version
         outcomes.append(ApplyOutcome.APPLIED)
         if record is not None:
-            sent.append(record)
-    await outboxes.write(tx, sent)
+            sent.append((entry.code, before[entry.code], Clearance.of(entry), record))
+    await _send_on(tx, sent)
     return outcomes
 
 
 async def redact_entry(
     tx: AsyncManagedTransaction, code: str, version: int, record: OutboxRecord | None = None
 ) -> ApplyOutcome:
-    newest, _ = await _lock(tx, [code])
+    newest, before = await _lock(tx, [code])
     if version <= newest[code]:
         await run(tx, cypher.DROP_UNUSED_PLACEHOLDERS, codes=[code])
         return ApplyOutcome.STALE
@@ -175,7 +223,7 @@ async def redact_entry(
     await run(tx, cypher.REDACT_RESOURCE, code=code, version=version)
     await run(tx, cypher.DROP_UNUSED_PLACEHOLDERS, codes=[code, *old["codes"]])
     if record is not None:
-        await outboxes.write(tx, [record])
+        await _send_on(tx, [(code, before[code], None, record)])
     return ApplyOutcome.APPLIED
 
 

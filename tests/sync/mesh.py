@@ -58,17 +58,19 @@ class Mesh:
                 batch_size=batch_size,
                 timeout_ms=timeout_ms,
                 on_security_event=record,
+                urgent=urgent,
             )
             for link in links
             if link.target in stores
+            for urgent in (False, True)
         ]
         self._readers: list[LogReader] = []
         self._stack = AsyncExitStack()
 
     async def __aenter__(self) -> Mesh:
         for link in self.links:
-            await self.log.create_topic(link.topic)
-            await self.log.create_topic(link.dead_letter_topic)
+            for topic in link.topics:
+                await self.log.create_topic(topic)
         await self.open_readers()
         return self
 
@@ -97,7 +99,7 @@ class Mesh:
         """Run every consumer until its link's topic is read to the end; batches applied."""
         batches = 0
         for consumer, reader in zip(self.consumers, self._readers, strict=True):
-            end = await self.log.end_offset(consumer.link.topic)
+            end = await self.log.end_offset(consumer.topic)
             while (consumer.status.position or (await reader.committed()) or 0) < end:
                 if await consumer.consume_once(reader) is not None:
                     batches += 1
