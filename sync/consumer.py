@@ -7,9 +7,10 @@ own so that it never waits behind the backlog). It reads a batch (`getmany`), ap
 (`sync.apply`: the target's guard, newest-wins, one store transaction per batch with its
 outbox records), writes what was refused to the link's dead-letter topic, and only then
 commits the batch's offsets; running, it reads and checks the next batch while the store
-writes one. Killed before the commit, it reads the batch again and applies nothing twice (the versions are
-already held: STALE). A group that never committed starts at the beginning of the compacted
-topic, which is how a new instance bootstraps to its source's state.
+writes one. Killed before the commit, it reads the batch again and applies nothing twice
+(the versions are already held: STALE). A group that never committed starts at the
+beginning of the compacted topic, which is how a new instance bootstraps to its source's
+state.
 
     consumer = LinkConsumer(store, log, link)
     async with consumer.reading() as reader:
