@@ -336,6 +336,8 @@ class Relay:
                 break
             if failure is not None:
                 await self._move_aside(lane, row, failure)
+                done.read += 1
+                done.refused += 1
 
     async def _relay(self, lane: _Lane, rows: list[Row], done: RelayBatch) -> None:
         refresh = sorted({record.key for _, record, _ in rows if record.is_refresh})
