@@ -53,7 +53,8 @@ async def test_a_batch_naming_many_codes_is_relayed_in_bounded_lookups(tmp_path:
         assert (await stores[CE].find(ALL)).total_count == 80
         assert max(looked_up) <= MAX_REFERENCES_PER_BATCH
         copy = await stores[CE].get(code(1))
-        assert copy is not None and copy.related_codes == ()  # none of them is cleared
+        assert copy is not None
+        assert copy.related_codes == ()  # none of them is cleared
 
 
 class PoisonedLog:

@@ -46,9 +46,7 @@ async def test_a_reclassified_entry_is_stripped_from_every_extranet_copy_naming_
             assert await refs(stores[extranet], B) == ((A, C), (A,))
 
         # A becomes 涉密: every extranet drops A, and B's copies name only C.
-        await write(
-            stores[CI], published(1, version=2, classification=Classification.CLASSIFIED)
-        )
+        await write(stores[CI], published(1, version=2, classification=Classification.CLASSIFIED))
         await mesh.settle()
         for extranet in (CE, PE):
             assert await stores[extranet].get(A) is None
