@@ -163,11 +163,14 @@ async def _health(request: Request) -> Response:
     except (CatalogError, TimeoutError) as exc:
         store.update(state="down", error=getattr(exc, "code", "TIMEOUT"))
     up = store["state"] == "up"
+    sync = _sync_health(instance.sync)
+    # A failing link degrades the instance, which still answers (200); a store that does not
+    # answer makes it unable to (503).
     body = {
-        "status": "ok" if up else "degraded",
+        "status": "ok" if up and not sync["failing"] else "degraded",
         "catalog": instance.store.catalog.id,
         "store": store,
-        "sync": _sync_health(instance.sync),
+        "sync": sync,
     }
     return JSONResponse(body, status_code=200 if up else 503)
 
@@ -185,10 +188,19 @@ def _peers(settings: Settings) -> tuple[str, str | None, list[Peer]] | None:
 
 
 def _sync_health(worker: SyncWorker | None) -> dict[str, Any]:
-    """Each link end's counters, lag and last error (sync.status.LinkStatus)."""
+    """Each link end's counters, lag, last error and age of its oldest unsent event
+    (sync.status.LinkStatus), and the link ends that are failing."""
     if worker is None:
-        return {"links": [], "note": "sync links are not configured on this instance yet"}
-    return {"links": [status.as_dict() for status in worker.statuses()]}
+        return {
+            "links": [],
+            "failing": [],
+            "note": "sync links are not configured on this instance yet",
+        }
+    statuses = worker.statuses()
+    return {
+        "links": [status.as_dict() for status in statuses],
+        "failing": [f"{s.link} {s.side.value}" for s in statuses if s.failing],
+    }
 
 
 def create_app(

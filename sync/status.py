@@ -14,7 +14,11 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["LinkState", "LinkStatus", "Side"]
+__all__ = ["STALLED_SECONDS", "LinkState", "LinkStatus", "Side"]
+
+# A relay whose oldest unsent event has waited this long is failing, even without an error:
+# a backlog this old is a link that does not keep up.
+STALLED_SECONDS = 60.0
 
 
 class Side(StrEnum):
@@ -75,8 +79,10 @@ class LinkStatus:
 
     @property
     def failing(self) -> bool:
-        """Whether this side's last attempt failed (it retries after a pause)."""
-        return self.state is LinkState.RETRYING
+        """Whether this side's last attempt failed (it retries after a pause), or the oldest
+        event of its outbox has waited longer than `STALLED_SECONDS`."""
+        age = self.oldest_unsent_seconds
+        return self.state is LinkState.RETRYING or (age is not None and age > STALLED_SECONDS)
 
     def as_dict(self) -> dict[str, Any]:
         shown = asdict(self)

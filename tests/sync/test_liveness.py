@@ -7,12 +7,18 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from graph import Classification
+from starlette.testclient import TestClient
+
+from federation.app import create_app
+from federation.settings import Settings
+from graph import CatalogStore, Classification
 from sync.embedded_log import EmbeddedLog
+from sync.errors import LogUnavailable
 from sync.events import outbox_record
 from sync.guard import Refusal
 from sync.links import Link
@@ -167,3 +173,50 @@ async def test_a_reclassification_reaches_every_extranet_within_the_bound_during
         finally:
             for worker in workers:
                 await worker.stop()
+
+
+class DownLog:
+    """The real log, with one fault injected: the broker does not answer appends."""
+
+    def __init__(self, log: ChangeLog) -> None:
+        self._log = log
+
+    async def append(self, topic: str, records: Sequence[tuple[str, bytes]]) -> list[int]:
+        raise LogUnavailable("the broker did not answer")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._log, name)
+
+
+def test_a_link_that_cannot_send_shows_as_failing_with_the_age_of_what_waits(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path)  # the 成都 intranet instance, embedded
+    link = Link.between(CI, CE)
+
+    async def prepare(store: CatalogStore) -> None:
+        await write(store, published(1))
+
+    @asynccontextmanager
+    async def sync(store: CatalogStore) -> AsyncIterator[SyncWorker]:
+        async with EmbeddedLog.open(tmp_path / "log.db") as log:
+            worker = SyncWorker(store, DownLog(log), [link], backoff=Backoff(0.01, 0.05))  # type: ignore[arg-type]
+            async with worker:
+                yield worker
+
+    with TestClient(create_app(settings, prepare=prepare, sync=sync)) as client:
+        deadline = time.monotonic() + 10
+        while not (health := client.get("/health").json())["sync"]["failing"]:
+            assert time.monotonic() < deadline, health
+            time.sleep(0.05)
+        time.sleep(0.2)
+        health = client.get("/health").json()
+        assert health["status"] == "degraded"
+        assert health["sync"]["failing"] == [f"{link.id} relay"]
+        (relay,) = health["sync"]["links"]
+        assert relay["failing"] is True
+        assert relay["oldest_unsent_seconds"] >= 0.2
+        assert "LogUnavailable" in relay["last_error"] or "broker" in relay["last_error"]
+        metrics = client.get("/metrics").text
+        assert f'mulu_sync_link_failing{{link="{link.id}",side="relay"}} 1.0' in metrics
+        assert f'mulu_sync_oldest_unsent_seconds{{link="{link.id}"}}' in metrics
