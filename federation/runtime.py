@@ -308,7 +308,7 @@ class Runtime:
                     return False
             log = self._logs[running.spec.id]
             for consumer in running.worker.consumers:
-                end = await log.end_offset(consumer.link.topic)
+                end = await log.end_offset(consumer.topic)
                 if end and (consumer.status.position or 0) < end:
                     return False
         return True
