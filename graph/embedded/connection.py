@@ -23,6 +23,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -44,6 +45,15 @@ class _Worker:
     def __init__(self, name: str) -> None:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self.sqlite: sqlite3.Connection | None = None
+        self.stop: threading.Event | None = None  # set: the read it runs is to end now
+
+    def interrupt(self) -> None:
+        """Stop the read this worker runs, if any."""
+        if self.stop is not None:
+            self.stop.set()
+        if self.sqlite is not None:
+            with suppress(sqlite3.ProgrammingError):  # closed meanwhile: nothing runs on it
+                self.sqlite.interrupt()
 
 
 class Connection:
@@ -92,14 +102,19 @@ class Connection:
     async def close(self) -> None:
         """Close the connections and stop their threads; harmless when already closed."""
         workers, self._all, self._writer = self._all, [], None
-        self._idle = asyncio.Queue()
+        idle, self._idle = self._idle, asyncio.Queue()
         loop = asyncio.get_running_loop()
+        for worker in workers[1:]:  # a read running now would keep its thread for minutes
+            worker.interrupt()
         for worker in workers:
             try:
                 # Queued behind whatever the thread still runs (an interrupted read ends soon).
                 await loop.run_in_executor(worker.executor, self._disconnect, worker)
             finally:
                 worker.executor.shutdown(wait=False)
+        # A read still waiting for a reader gets a closed one, and says so, instead of waiting.
+        for worker in workers[1:]:
+            idle.put_nowait(worker)
 
     async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """`work(connection)` on a free reader's thread, in one read transaction; stopped in the
@@ -107,7 +122,10 @@ class Connection:
         self._open_writer()
         idle = self._idle
         reader = await idle.get()
-        stop = threading.Event()
+        if self._writer is None:  # closed while this read waited
+            idle.put_nowait(reader)
+            self._open_writer()
+        reader.stop = stop = threading.Event()
         loop = asyncio.get_running_loop()
         sqlite = self._sqlite(reader)
         running = reader.executor.submit(self._in_transaction, sqlite, work, "BEGIN", stop)
@@ -116,8 +134,7 @@ class Connection:
         try:
             return await asyncio.wrap_future(running)
         except asyncio.CancelledError:
-            stop.set()
-            sqlite.interrupt()
+            reader.interrupt()
             raise
         except sqlite3.Error as exc:
             raise self._unavailable(f"the {self._name} {self._path} did not answer: {exc}") from exc

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from neo4j import AsyncGraphDatabase
 
-from graph import CatalogError
+from graph import CatalogError, StoreUnavailable
 from graph.deadline import deadline_after, seconds_left
 from graph.embedded import EmbeddedStore
 from graph.neo4j import Neo4jStore
@@ -177,3 +177,21 @@ async def test_neo4j_ends_a_read_at_the_deadline_by_itself(
             await neo4j_store._read("count slowly", run, slow_cypher(marker))
     assert time.monotonic() - started < 5
     assert await running_with(neo4j_server, marker) == 0
+
+
+async def test_closing_the_store_stops_its_reads_and_refuses_those_waiting(
+    tmp_path: Path,
+) -> None:
+    store = EmbeddedStore(tmp_path / "catalog.db", CHENGDU)
+    await store.connect()
+    slow = [SlowRead() for _ in range(2)]
+    busy = [asyncio.create_task(store._connection.read(s)) for s in slow]
+    await asyncio.sleep(0.1)
+    waiting = asyncio.create_task(store.catalogs())  # both readers are busy
+    await asyncio.sleep(0.1)
+    await asyncio.wait_for(store.close(), 2)
+    for task in busy:
+        with pytest.raises(StoreUnavailable, match="interrupted"):
+            await task
+    with pytest.raises(RuntimeError, match="is not open"):
+        await asyncio.wait_for(waiting, 2)
