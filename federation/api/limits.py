@@ -21,16 +21,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
-    ArgumentNode,
     DocumentNode,
+    ExecutableDefinitionNode,
     FieldNode,
     GraphQLError,
     ListValueNode,
     ObjectValueNode,
     ValueNode,
     VariableNode,
-    Visitor,
-    visit,
 )
 from strawberry.extensions import (
     AddValidationRules,
@@ -81,47 +79,51 @@ def _refusal(where: str, size: int, limit: int) -> InvalidValue:
     return InvalidValue(where, f"{size} items", f"a list of at most {limit} items")
 
 
-class _Arguments(Visitor):
-    """Finds the first argument holding a list longer than `limit`."""
+def _fields(document: DocumentNode) -> Iterator[FieldNode]:
+    """Every field selected in `document`: its operations', its fragments'."""
+    pending = [
+        d.selection_set for d in document.definitions if isinstance(d, ExecutableDefinitionNode)
+    ]
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode):
+                yield selection
+            nested = getattr(selection, "selection_set", None)  # fields', inline fragments'
+            if nested is not None:
+                pending.append(nested)
 
-    def __init__(self, variables: Mapping[str, Any], limit: int) -> None:
-        super().__init__()
-        self.variables = variables
-        self.limit = limit
-        self.refused: InvalidValue | None = None
 
-    def enter_field(self, node: FieldNode, *_: object) -> Any:
-        for argument in node.arguments or ():
-            self.refused = self.refused or self._check(f"{node.name.value}", argument)
-        return Visitor.BREAK if self.refused else None
-
-    def _check(self, field: str, argument: ArgumentNode) -> InvalidValue | None:
-        return self._value(f"{field}.{argument.name.value}", argument.value)
-
-    def _value(self, where: str, node: ValueNode) -> InvalidValue | None:
-        if isinstance(node, VariableNode):
-            return _too_long(where, self.variables.get(node.name.value), self.limit)
-        if isinstance(node, ListValueNode):
-            if len(node.values) > self.limit:
-                return _refusal(where, len(node.values), self.limit)
-            for index, item in enumerate(node.values):
-                if refused := self._value(f"{where}[{index}]", item):
-                    return refused
-        elif isinstance(node, ObjectValueNode):
-            for field in node.fields:
-                if refused := self._value(f"{where}.{field.name.value}", field.value):
-                    return refused
-        return None
+def _node_too_long(
+    where: str, node: ValueNode, variables: Mapping[str, Any], limit: int
+) -> InvalidValue | None:
+    """The first list longer than `limit` in the argument value `node`."""
+    if isinstance(node, VariableNode):
+        return _too_long(where, variables.get(node.name.value), limit)
+    if isinstance(node, ListValueNode):
+        if len(node.values) > limit:
+            return _refusal(where, len(node.values), limit)
+        for index, item in enumerate(node.values):
+            if refused := _node_too_long(f"{where}[{index}]", item, variables, limit):
+                return refused
+    elif isinstance(node, ObjectValueNode):
+        for field in node.fields:
+            inner = f"{where}.{field.name.value}"
+            if refused := _node_too_long(inner, field.value, variables, limit):
+                return refused
+    return None
 
 
 def longest_list_refusal(
     document: DocumentNode, variables: Mapping[str, Any] | None, limit: int
 ) -> InvalidValue | None:
     """The refusal of the first argument of `document` (with `variables`) that holds a list
-    longer than `limit`; None when every list is within it."""
-    arguments = _Arguments(variables or {}, limit)
-    visit(document, arguments)
-    return arguments.refused
+    longer than `limit`, named ``field.argument``; None when every list is within it."""
+    for field in _fields(document):
+        for argument in field.arguments or ():
+            where = f"{field.name.value}.{argument.name.value}"
+            if refused := _node_too_long(where, argument.value, variables or {}, limit):
+                return refused
+    return None
 
 
 class ListBound(SchemaExtension):

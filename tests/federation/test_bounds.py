@@ -308,11 +308,19 @@ async def test_a_list_inside_an_input_object_is_bounded_too(gql: GraphQLCaller) 
 
 async def test_a_literal_list_in_the_document_is_bounded_too(spy: SpyStore, tmp_path: Path) -> None:
     settings = app_settings(tmp_path, max_list_items=3)
+    codes = '["a", "b", "c", "d"]'
+    queries = [
+        f"{{ departments(codes: {codes}) {{ code }} }}",
+        f"{{ ... on Query {{ departments(codes: {codes}) {{ code }} }} }}",
+        f"{{ ...d }} fragment d on Query {{ departments(codes: {codes}) {{ code }} }}",
+    ]
     async with serve(create_app(settings, store=opener(spy))) as http:
-        query = '{ departments(codes: ["a", "b", "c", "d"]) { code } }'
-        error = only_error(await GraphQLCaller(http)(query))
-    assert error["extensions"]["field"] == "departments.codes"
-    assert error["extensions"]["value"] == "4 items"
+        spy.reset()
+        for query in queries:
+            error = only_error(await GraphQLCaller(http)(query))
+            assert error["extensions"]["field"] == "departments.codes"
+            assert error["extensions"]["value"] == "4 items"
+        assert not spy.calls
 
 
 # -- time and isolation --------------------------------------------------------------------
