@@ -13,7 +13,8 @@ an equal version, so a duplicate or an older delivery changes nothing, and no ot
 be rewritten without a new version from the origin.
 
 A write changes what links may share of an entry — its *clearance* — when the entry was held
-and its (shared, classification) pair changes, or it goes: `clearance_changed`. A write
+and its (shared, classification) pair changes, or it goes, or it arrives shared:
+`clearance_changed`. A write
 *narrows* when an entry that was shared stops being shared or is classified higher, or is
 removed: `narrows`; such a write is urgent (relays send it ahead of their backlog).
 """
@@ -86,9 +87,12 @@ _SHARED = frozenset({LifecycleState.PUBLISHED.value, LifecycleState.RETIRED.valu
 
 
 def clearance_changed(before: Clearance | None, after: Clearance | None) -> bool:
-    """Whether a link's decision about the held entry may differ after the write (`after`
-    None: removed). A new entry changes nothing: nothing referred to it as held."""
-    return before is not None and before != after
+    """Whether a link's decision about an entry may differ after the write (`after` None:
+    removed; `before` None: new here). A new entry that is shared changes it too: an entry that
+    named it before it arrived crossed with that reference stripped."""
+    if before is None:
+        return after is not None and after.shared
+    return before != after
 
 
 def narrows(before: Clearance | None, after: Clearance | None) -> bool:

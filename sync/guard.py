@@ -16,7 +16,10 @@ At the source, in this order:
           classification                                           → Refuse
     REDACT                                   held → Forward(REDACT) | Drop
     UPSERT of an entry not PUBLISHED         held → Forward(REDACT) | Drop
-    RETIRE                                   not held → Drop
+    RETIRE of an entry never published       not held → Drop
+          (a retired entry that was published is cleared like a published one:
+          `is_cleared`; it goes as a retired copy, so that no reference to it
+          dangles at a target that never held it)
     classification above the clearance
           (CLASSIFIED, or missing, to UNCLASSIFIED)  held → Forward(REDACT) | Refuse
     otherwise → Forward: allow-listed fields only, extensions the link allows, references
@@ -179,7 +182,7 @@ def guard_source(event: ChangeEvent, link: Link, *, cleared: Knows, held: Knows)
     if event.operation is Operation.UPSERT and state != LifecycleState.PUBLISHED.value:
         # A revised (back to DRAFT) entry disappears from the targets until published again.
         return Forward(_redact(event, link)) if holds else Drop(_not_held(event, link))
-    if event.operation is Operation.RETIRE and not holds:
+    if event.operation is Operation.RETIRE and not holds and not _was_published(event):
         return Drop(_not_held(event, link))
     if not _within(event.classification, link.clearance):
         # Reclassified after it was mirrored: the target removes its copy.
@@ -342,6 +345,10 @@ def _field_not_allowed(event: ChangeEvent, link: Link, field: str) -> Refuse:
         + ", ".join(sorted(CROSSING_FIELDS))
         + (f", extensions {sorted(link.extensions)}" if link.extensions else ""),
     )
+
+
+def _was_published(event: ChangeEvent) -> bool:
+    return (event.snapshot or {}).get("published_on") is not None
 
 
 def _not_held(event: ChangeEvent, link: Link) -> str:

@@ -169,6 +169,7 @@ async def apply_entries(
     (answer,) = await run(tx, cypher.APPLY_RESOURCES, rows=list(rows.values()))
     codes = answer["codes"]
     newest: dict[str, int] = dict(zip(codes, answer["newest"], strict=True))
+    held_before = dict(newest)
     held = {code for code, holds in zip(codes, answer["held"], strict=True) if holds}
     origins = {code: o for code, o in zip(codes, answer["origins"], strict=True) if o}
     before = {
@@ -202,7 +203,11 @@ async def apply_entries(
             continue
         if entry.version > newest[entry.code]:
             newest[entry.code] = entry.version
-        elif not (finals.get(entry.code) is entry and decided[entry.code] is ApplyOutcome.APPLIED):
+        elif not (  # the same version, re-sent with other references
+            finals.get(entry.code) is entry
+            and entry.version == held_before[entry.code]
+            and decided[entry.code] is ApplyOutcome.APPLIED
+        ):
             outcomes.append(ApplyOutcome.STALE)
             continue
         outcomes.append(ApplyOutcome.APPLIED)

@@ -96,6 +96,8 @@ async def test_apply_newer_wins_and_replaces_items_themes_and_edges(store: Catal
     assert (await store.find(ResourceFilter(theme="社区治理"))).total_count == 1
     assert (await store.find(ResourceFilter(share_mode=ShareMode.INTERFACE))).total_count == 0
     assert (await store.find(ResourceFilter(share_mode=ShareMode.ONLINE_QUERY))).total_count == 1
+    # Lineage shows held entries only: once both sources are, the edge goes to the new one.
+    assert await store.apply([resource(code(50)), resource(code(51))]) == [APPLIED, APPLIED]
     upstream = await store.lineage(first.code, Direction.UPSTREAM, 1)
     assert set(upstream.nodes) == {first.code, code(51)}
 
@@ -166,8 +168,15 @@ async def test_redact_keeps_edges_of_other_entries_to_it(store: CatalogStore) ->
     source, derived = resource(code(1)), resource(code(2), derived_from=(code(1),))
     await store.apply([source, derived])
     await store.redact(code(1), 2)
+    # A lineage shows only entries held here: code(1) is not, while redacted…
     lineage = await store.lineage(code(2), Direction.UPSTREAM, 1)
-    assert lineage.nodes == {code(1): None, code(2): derived}
+    assert lineage.nodes == {code(2): derived}
+    assert lineage.edges == ()
+    # …but the edge to it is kept, and shows again once it is held again.
+    again = resource(code(1), version=3)
+    assert await store.apply([again]) == [APPLIED]
+    lineage = await store.lineage(code(2), Direction.UPSTREAM, 1)
+    assert lineage.nodes == {code(1): again, code(2): derived}
 
 
 async def test_save_creates_only_what_does_not_exist(store: CatalogStore) -> None:

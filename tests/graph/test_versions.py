@@ -75,7 +75,11 @@ CLEARANCES = [None] + [Clearance.from_fields(s, c) for s, c in itertools.product
 def test_clearance_changes_and_narrowing_over_every_pair(
     before: Clearance | None, after: Clearance | None
 ) -> None:
-    assert clearance_changed(before, after) is (before is not None and before != after)
+    if before is None:
+        # New here: shared, it may be named by entries that crossed without it.
+        assert clearance_changed(before, after) is (after is not None and after.shared)
+    else:
+        assert clearance_changed(before, after) is (before != after)
     shared_before = before is not None and before.shared
     expected = shared_before and (
         after is None

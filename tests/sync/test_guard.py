@@ -154,7 +154,8 @@ def assert_source_invariants(
             assert out.snapshot["state"] == "PUBLISHED"
         else:
             assert out.snapshot["state"] == "RETIRED"
-            assert held
+            # A retired entry goes where a copy may be held, or where it was shared before.
+            assert held or out.snapshot.get("published_on") is not None
     # Both sides agree: what the source forwards, the target accepts unchanged, and it
     # survives the wire.
     assert guard_target(out, link) == Forward(out)
@@ -221,6 +222,7 @@ def test_guard_source_exhaustively(
                 continue
             within = link.clearance is C or classification is U
             published = state is LifecycleState.PUBLISHED
+            was_published = (event.snapshot or {}).get("published_on") is not None
             if operation is Operation.REDACT or (operation is Operation.UPSERT and not published):
                 # Deleted or unpublished: the target removes its copy, if it may hold one.
                 expected: type = Forward if held else Drop
@@ -228,7 +230,7 @@ def test_guard_source_exhaustively(
                 if held:
                     assert isinstance(verdict, Forward)
                     assert verdict.event.operation is Operation.REDACT
-            elif operation is Operation.RETIRE and not held:
+            elif operation is Operation.RETIRE and not held and not was_published:
                 assert isinstance(verdict, Drop)
             elif not within:
                 # Reclassified after it was mirrored → REDACT; never mirrored → refused.
@@ -459,3 +461,23 @@ def test_target_invariants_hold_for_anything_that_arrives(
         dataclasses.replace(event, hops=tuple(hops), origin_zone=zone, snapshot=crossing),
     ):
         assert_target_invariants(candidate, link, guard_target(candidate, link))
+
+
+@pytest.mark.parametrize("published_on", [None, samples.AT.date()])
+def test_a_retired_entry_goes_to_a_target_without_a_copy_only_if_it_was_published(
+    published_on: object,
+) -> None:
+    # A reference to a retired, once-published entry crosses (is_cleared); so must the entry,
+    # as a retired copy, or the reference would name a code the target does not hold.
+    entry = samples.entry(state=LifecycleState.RETIRED, published_on=published_on)
+    verdict = guard_source(event_for(entry), MIRROR_LINK, cleared=set(), held=set())
+    if published_on is None:
+        assert isinstance(verdict, Drop)
+        assert not is_cleared(entry, MIRROR_LINK)
+    else:
+        assert isinstance(verdict, Forward)
+        assert verdict.event.operation is Operation.RETIRE
+        assert is_cleared(entry, MIRROR_LINK)
+
+
+MIRROR_LINK = Link.between(CI, CE)
