@@ -16,7 +16,8 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
-from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.federation.schema import FederationAny
+from strawberry.types import ExecutionContext, ExecutionResult, Info
 
 from federation.api.errors import DomainErrors, RequestTimeout, error_code, masked_errors
 from federation.api.limits import Limits, limit_extensions
@@ -24,6 +25,7 @@ from federation.api.mutations import Mutation
 from federation.api.peers import UnreachablePeers
 from federation.api.query import Query
 from graph.deadline import deadline_after
+from graph.errors import InvalidValue
 
 __all__ = ["CatalogSchema", "build_schema"]
 
@@ -41,6 +43,42 @@ class CatalogSchema(strawberry.federation.Schema):
         super().__init__(**kwargs)
         self.timeout_seconds = timeout_seconds
         self.on_error = on_error
+
+    def entities_resolver(
+        self,
+        info: Info,
+        representations: list[FederationAny],  # strawberry reads these annotations
+    ) -> list[FederationAny]:
+        """`_entities`, after every representation is checked: an object naming an entity
+        type of this schema by `__typename` and a `code` string, nothing else — before any
+        is resolved, so that a bad one neither fails inside strawberry nor leaves the others'
+        resolvers unawaited."""
+        entities = self._entity_types()
+        for index, representation in enumerate(representations):
+            where = f"representations[{index}]"
+            if not isinstance(representation, dict):
+                raise InvalidValue(where, representation, 'an object {"__typename", "code"}')
+            name = representation.get("__typename")
+            if name not in entities:
+                accepted = ", ".join(sorted(entities))
+                raise InvalidValue(f"{where}.__typename", name, f"one of {accepted}")
+            if set(representation) != {"__typename", "code"} or not isinstance(
+                representation["code"], str
+            ):
+                raise InvalidValue(
+                    where,
+                    {key: str(value)[:40] for key, value in representation.items()},
+                    f'{{"__typename": "{name}", "code": "<resource code>"}} and no other key',
+                )
+        return super().entities_resolver(info, representations)
+
+    def _entity_types(self) -> frozenset[str]:
+        """The names of the types `_entities` resolves: those with a `resolve_reference`."""
+        return frozenset(
+            name
+            for name, type_ in self.schema_converter.type_map.items()
+            if hasattr(getattr(type_.definition, "origin", None), "resolve_reference")
+        )
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

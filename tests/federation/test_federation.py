@@ -142,3 +142,26 @@ async def test_composition_reports_a_conflicting_subgraph(
     ]
     errors = compose(subgraphs, tmp_path)["errors"]
     assert any("Resource.code" in message for message in errors), errors
+
+
+async def test_a_representation_of_no_entity_type_is_refused_by_name(
+    gql: GraphQLCaller, caplog: Any
+) -> None:
+    # Found by fuzzing (tests/federation/test_fuzz.py): a `__typename` outside the entity
+    # types failed inside strawberry (KeyError, TypeError for Catalog) with a traceback in the
+    # log, and left the other representations' resolvers unawaited.
+    bad: list[tuple[Any, str]] = [
+        ({"__typename": "Nope", "code": HOUSEHOLD}, "representations[1].__typename"),
+        ({"__typename": "Catalog", "code": HOUSEHOLD}, "representations[1].__typename"),
+        ({"__typename": "Resource", "code": 3}, "representations[1]"),
+        ({"__typename": "Resource", "code": HOUSEHOLD, "name": "x"}, "representations[1]"),
+    ]
+    for representation, field in bad:
+        caplog.clear()
+        ok = {"__typename": "Resource", "code": HOUSEHOLD}
+        answer = await gql(ENTITIES, {"representations": [ok, representation]})
+        (error,) = answer["errors"]
+        assert error["extensions"]["code"] == "INVALID_VALUE"
+        assert error["extensions"]["field"] == field
+        assert "Traceback" not in caplog.text
+        assert not [r for r in caplog.records if r.levelname == "ERROR"]
