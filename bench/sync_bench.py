@@ -66,8 +66,8 @@ from graph.outbox import OutboxRecord
 from graph.store import CatalogStore
 from sync.consumer import LinkConsumer
 from sync.events import encode, event_for, outbox_record
-from sync.kafka_log import KafkaLog, KafkaSettings
 from sync.links import Link
+from sync.log.kafka import KafkaClientSettings, KafkaLog
 from sync.relay import Relay
 from sync.worker import CONSUMER_WRITERS, Backoff, SyncWorker
 
@@ -162,7 +162,7 @@ def cpu_seconds(pid: int | None) -> float:
 
 
 async def backlog(
-    settings: KafkaSettings,
+    settings: KafkaClientSettings,
     neo4j: Any,
     size: int,
     tmp: Path,
@@ -250,7 +250,12 @@ async def until_true(condition: Callable[[], bool]) -> None:
 
 
 async def write_steadily(
-    settings: KafkaSettings, rate: int, seconds: float, path: Path, link: Link, peer: Connection
+    settings: KafkaClientSettings,
+    rate: int,
+    seconds: float,
+    path: Path,
+    link: Link,
+    peer: Connection,
 ) -> dict[str, float]:
     """The source instance: write `rate` entries a second for `seconds` at 成都's intranet,
     each with its outbox record, while its relay runs; when each entry was written.
@@ -284,13 +289,18 @@ async def write_steadily(
 
 
 def source_process(
-    settings: KafkaSettings, rate: int, seconds: float, path: Path, link: Link, peer: Connection
+    settings: KafkaClientSettings,
+    rate: int,
+    seconds: float,
+    path: Path,
+    link: Link,
+    peer: Connection,
 ) -> None:
     peer.send(asyncio.run(write_steadily(settings, rate, seconds, path, link, peer)))
 
 
 async def steady(
-    settings: KafkaSettings, neo4j: Any, rate: int, seconds: float, tmp: Path, prefix: str
+    settings: KafkaClientSettings, neo4j: Any, rate: int, seconds: float, tmp: Path, prefix: str
 ) -> list[float]:
     """The lag: the source instance in a process of its own (as it is on its own host), the
     target's worker here; both clocks are this machine's."""
@@ -344,7 +354,7 @@ def kafka_tools(connection: Any, count: int, size: int, home: Path) -> dict[str,
         "acks=all\nenable.idempotence=true\n",
         encoding="utf-8",
     )
-    from infra.acl import KafkaAdmin
+    from infra.kafka import KafkaAdmin
 
     KafkaAdmin(connection).create_topic(topic)  # its records have no key: not compacted
     java = [str(java_executable()), "-Xmx512m", "-cp", classpath(KAFKA)]
@@ -419,7 +429,7 @@ def main() -> None:
         connection = kafka.start()
         neo4j_info = neo4j.start()
         try:
-            settings = KafkaSettings(
+            settings = KafkaClientSettings(
                 connection.bootstrap_servers, connection.user, connection.password
             )
             prefix = f"bench.{secrets.token_hex(4)}"

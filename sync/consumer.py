@@ -38,7 +38,7 @@ from sync.apply import (
 from sync.dead_letters import dead_letter
 from sync.errors import InvalidLink, LogError, LogUnavailable
 from sync.links import Link
-from sync.log import ChangeLog, LogReader, Record
+from sync.log.protocol import ChangeLog, LogReader, Record
 from sync.relay import OnSecurityEvent, log_security_event
 from sync.status import LinkStatus, Side
 

@@ -60,7 +60,7 @@ from sync.errors import InvalidLink, LogError, LogUnavailable, MalformedEvent
 from sync.events import ChangeEvent, Operation, decode, encode, event_for
 from sync.guard import REFERENCE_FIELDS, Drop, Forward, Refusal, guard_source, is_cleared
 from sync.links import Link
-from sync.log import ChangeLog
+from sync.log.protocol import ChangeLog
 from sync.status import LinkStatus, Side
 
 __all__ = [

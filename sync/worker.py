@@ -25,7 +25,7 @@ from sync.apply import DEFAULT_BATCH_SIZE, SecurityEvent
 from sync.consumer import LinkConsumer
 from sync.errors import InvalidLink, LogNotPermitted, SyncError
 from sync.links import Link
-from sync.log import ChangeLog
+from sync.log.protocol import ChangeLog
 from sync.relay import DEFAULT_RELAY_BATCH, Relay, log_security_event
 from sync.status import LinkState, LinkStatus
 

@@ -46,9 +46,9 @@ from graph import (
 )
 from graph.embedded import EmbeddedStore
 from graph.sample import generate_catalog
-from sync.embedded_log import EmbeddedLog
 from sync.events import outbox_record
 from sync.links import Link
+from sync.log.embedded import EmbeddedLog
 from tests.federation.support import serve
 from tests.sync.mesh import CATALOGS, Mesh
 

@@ -11,16 +11,16 @@ from typing import Any
 
 import pytest
 
-from sync.embedded_log import EmbeddedLog
-from sync.kafka_log import KafkaLog, KafkaSettings
 from sync.links import Link
-from sync.log import ChangeLog
+from sync.log.embedded import EmbeddedLog
+from sync.log.kafka import KafkaClientSettings, KafkaLog
+from sync.log.protocol import ChangeLog
 
 MakeLink = Callable[[str, str], Link]
 
 
-def kafka_settings(connection: Any) -> KafkaSettings:
-    return KafkaSettings(
+def kafka_settings(connection: Any) -> KafkaClientSettings:
+    return KafkaClientSettings(
         connection.bootstrap_servers,
         connection.user,
         connection.password,

@@ -16,7 +16,7 @@ from graph.codes import NATION
 from sync.apply import SecurityEvent
 from sync.consumer import LinkConsumer
 from sync.links import Link
-from sync.log import ChangeLog, LogReader, Record
+from sync.log.protocol import ChangeLog, LogReader, Record
 from sync.relay import Relay
 
 CATALOGS = {

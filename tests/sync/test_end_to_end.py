@@ -32,12 +32,12 @@ from graph.embedded import EmbeddedStore
 from graph.errors import StoreUnavailable
 from graph.neo4j import Neo4jStore
 from sync.consumer import LinkConsumer
-from sync.embedded_log import EmbeddedLog
 from sync.events import decode, encode, event_for, outbox_record
 from sync.guard import CROSSING_FIELDS, Forward, Refusal, guard_source
-from sync.kafka_log import KafkaLog
 from sync.links import Link
-from sync.log import ChangeLog
+from sync.log.embedded import EmbeddedLog
+from sync.log.kafka import KafkaLog
+from sync.log.protocol import ChangeLog
 from sync.relay import Relay
 from sync.snapshots import resource_to_dict
 from sync.worker import Backoff, SyncWorker

@@ -16,13 +16,13 @@ import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError
 from confluent_kafka import TopicPartition as ConfluentPartition
 
-from infra.acl import KafkaAdmin
-from infra.kafka import QUIET_CLIENT, KafkaServer
+from infra.kafka import KafkaAdmin, KafkaServer
+from infra.kafka.connection import QUIET_CLIENT
 from infra.net import free_ports
 from sync.acls import principal, provision_links
 from sync.errors import LogNotPermitted
 from sync.events import decode
-from sync.kafka_log import KafkaLog, KafkaSettings
+from sync.log.kafka import KafkaClientSettings, KafkaLog
 from sync.worker import Backoff, SyncWorker
 from tests.sync.conftest import MakeLink, kafka_settings
 from tests.sync.test_end_to_end import ALL, CE, CI, PI, embedded, published, until, write
@@ -30,7 +30,7 @@ from tests.sync.test_end_to_end import ALL, CE, CI, PI, embedded, published, unt
 pytestmark = pytest.mark.kafka
 
 
-def as_instance(connection: Any, instance: str, password: str) -> KafkaSettings:
+def as_instance(connection: Any, instance: str, password: str) -> KafkaClientSettings:
     return kafka_settings(connection.as_user(principal(instance), password))
 
 
@@ -112,7 +112,7 @@ async def test_a_broker_stopped_mid_stream_loses_and_duplicates_nothing(
 ) -> None:
     mirror = link(CI, CE)
     settings = kafka_settings(own_broker.connection)
-    settings = KafkaSettings(
+    settings = KafkaClientSettings(
         settings.bootstrap_servers,
         settings.user,
         settings.password,

@@ -17,12 +17,12 @@ from starlette.testclient import TestClient
 from federation.app import create_app
 from federation.settings import Settings
 from graph import CatalogStore, Classification
-from sync.embedded_log import EmbeddedLog
 from sync.errors import LogUnavailable
 from sync.events import outbox_record
 from sync.guard import Refusal
 from sync.links import Link
-from sync.log import ChangeLog
+from sync.log.embedded import EmbeddedLog
+from sync.log.protocol import ChangeLog
 from sync.relay import MAX_REFERENCES_PER_BATCH, POISON_AFTER, Relay
 from sync.worker import Backoff, SyncWorker
 from tests.sync.mesh import Mesh

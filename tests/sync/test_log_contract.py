@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from sync.embedded_log import EmbeddedLog
 from sync.errors import LogClosed, LogNotPermitted, UnknownTopic
-from sync.kafka_log import KafkaLog, KafkaSettings
-from sync.log import ChangeLog, Record
+from sync.log.embedded import EmbeddedLog
+from sync.log.kafka import KafkaClientSettings, KafkaLog
+from sync.log.protocol import ChangeLog, Record
 
 
-def _settings(connection: Any) -> KafkaSettings:
-    return KafkaSettings(
+def _settings(connection: Any) -> KafkaClientSettings:
+    return KafkaClientSettings(
         connection.bootstrap_servers,
         connection.user,
         connection.password,

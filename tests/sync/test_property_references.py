@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph import CatalogStore, Classification, LifecycleState, Resource
-from sync.embedded_log import EmbeddedLog
 from sync.guard import CROSSING_FIELDS, Refusal
 from sync.links import Link
-from sync.log import ChangeLog
+from sync.log.embedded import EmbeddedLog
+from sync.log.protocol import ChangeLog
 from sync.snapshots import resource_to_dict
 from tests.sync.conftest import MakeLink
 from tests.sync.mesh import Mesh

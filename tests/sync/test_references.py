@@ -11,7 +11,7 @@ from typing import Any
 
 from graph import Classification, LifecycleState
 from sync.links import Link
-from sync.log import ChangeLog
+from sync.log.protocol import ChangeLog
 from tests.sync.conftest import MakeLink
 from tests.sync.mesh import Mesh
 from tests.sync.test_end_to_end import ALL, CE, CI, PI, code, embedded, published, write

@@ -25,7 +25,7 @@ from typing import TypeVar
 
 from graph.embedded.connection import Connection
 from sync.errors import LogClosed, LogUnavailable, UnknownTopic
-from sync.log import ChangeLog, Record
+from sync.log.protocol import ChangeLog, Record
 
 __all__ = ["EmbeddedLog"]
 

@@ -12,7 +12,8 @@
 Clients start lazily, so a principal that may only read never starts a producer. aiokafka's
 errors leave as `sync.errors` (`LogUnavailable` when aiokafka says it is retriable).
 
-    async with KafkaLog.open(KafkaSettings("127.0.0.1:9092", "510100-intranet", secret)) as log:
+    settings = KafkaClientSettings("127.0.0.1:9092", "mulu-510100-intranet", secret)
+    async with KafkaLog.open(settings) as log:
         await log.append(link.topic, [(event.resource_code, encode(event))])
 """
 
@@ -23,7 +24,6 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -39,9 +39,9 @@ from aiokafka.errors import (
 )
 
 from sync.errors import LogClosed, LogError, LogNotPermitted, LogUnavailable, UnknownTopic
-from sync.log import ChangeLog, Record
+from sync.log.protocol import ChangeLog, Record
 
-__all__ = ["KafkaLog", "KafkaSettings"]
+__all__ = ["KafkaClientSettings", "KafkaLog"]
 
 _PARTITION = 0  # one partition per link topic: one sequence of offsets
 
@@ -49,8 +49,8 @@ _log = logging.getLogger("mulu.sync.kafka")
 
 
 @dataclass(frozen=True, slots=True)
-class KafkaSettings:
-    """How this instance reaches the brokers, as its own principal."""
+class KafkaClientSettings:
+    """How this instance's aiokafka clients reach the brokers, as its own principal."""
 
     bootstrap_servers: str
     user: str
@@ -61,7 +61,7 @@ class KafkaSettings:
     replication_factor: int = 1
     request_timeout_ms: int = 30_000
 
-    def client(self) -> dict[str, Any]:
+    def client(self) -> dict[str, str | int]:
         """Keyword arguments of every aiokafka client."""
         return {
             "bootstrap_servers": self.bootstrap_servers,
@@ -94,7 +94,7 @@ def _translate(exc: BaseException, what: str) -> LogError:
 class KafkaLog:
     """The link topics on a Kafka cluster, as one principal."""
 
-    def __init__(self, settings: KafkaSettings) -> None:
+    def __init__(self, settings: KafkaClientSettings) -> None:
         self._settings = settings
         self._producer: AIOKafkaProducer | None = None
         self._metadata: AIOKafkaConsumer | None = None
@@ -104,7 +104,7 @@ class KafkaLog:
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, settings: KafkaSettings) -> AsyncIterator[KafkaLog]:
+    async def open(cls, settings: KafkaClientSettings) -> AsyncIterator[KafkaLog]:
         log = cls(settings)
         await log.connect()
         try:

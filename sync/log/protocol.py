@@ -1,5 +1,5 @@
 """`ChangeLog`: the one protocol a link's log implements — Kafka in production
-(`sync.kafka_log.KafkaLog`), SQLite in single-host mode (`sync.embedded_log.EmbeddedLog`).
+(`sync.log.kafka.KafkaLog`), SQLite in single-host mode (`sync.log.embedded.EmbeddedLog`).
 
 A topic is one link's log: one partition, so one sequence of offsets; records are keyed by
 resource code and the topic is compacted, so reading it from the start yields the current

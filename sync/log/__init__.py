@@ -1,0 +1,9 @@
+"""The logs a link runs over, one module each:
+
+    sync.log.protocol   `ChangeLog`, `LogReader`, `Record`: what every log implements
+    sync.log.kafka      `KafkaLog` (aiokafka), for production, with `KafkaClientSettings`
+    sync.log.embedded   `EmbeddedLog` (SQLite), for a single host without Kafka
+
+Import from the module that holds a name: nothing is re-exported here, so that code using
+the protocol or the embedded log never loads aiokafka.
+"""
