@@ -1,12 +1,13 @@
 """Every instance of a topology in one process: stores, apps, uvicorn servers, sync workers.
 
-`Runtime` opens, in one `AsyncExitStack`, the change log (one embedded `EmbeddedLog` file
-shared by every instance, or a Kafka client per instance), each instance's store (embedded, or
-the Neo4j server its topology entry names), its `SyncWorker` over the links it is an end of,
-and its app (`create_app`) served by uvicorn on its GraphQL address. Leaving the context stops
+`Runtime` opens, in one `AsyncExitStack` and with the pieces of `federation.instance`, the
+change log (one embedded `EmbeddedLog` file shared by every instance, or a Kafka client per
+instance), each instance's store (embedded, or the Neo4j server its topology entry names), its
+`SyncWorker` over the links it is an end of, and its app (`create_app`, over the instance with
+that store and worker lent) served by uvicorn on its GraphQL address. Leaving the context stops
 the servers first, then the workers, the stores and the log.
 
-    async with Runtime(topology, topology_file=path) as running:
+    async with Runtime(topology) as running:
         await running.caught_up()             # every link relayed and consumed to its end
         await running.stopped.wait()          # set by `stop()` (SIGINT/SIGTERM in `mulu up`)
 """
@@ -16,55 +17,42 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
 import socket
-import tomllib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import uvicorn
 
 from federation.app import create_app
-from federation.settings import Settings
-from federation.topology import (
-    EmbeddedStoreSpec,
-    InstanceSpec,
-    Topology,
-    TopologyError,
+from federation.instance import (
+    Instance,
+    LogFactory,
+    create_topics,
+    embedded_log,
+    lend,
+    open_instance,
+    open_spec_store,
+    open_worker,
 )
+from federation.settings import Settings
+from federation.topology import EmbeddedStoreSpec, InstanceSpec, Topology
 from graph import Catalog, CatalogStore
-from sync.errors import LogNotPermitted
-from sync.log.embedded import EmbeddedLog
 from sync.log.protocol import ChangeLog
 from sync.worker import Backoff, SyncWorker
 
-__all__ = [
-    "READY",
-    "LogFactory",
-    "RunningInstance",
-    "Runtime",
-    "StoreFactory",
-    "embedded_log",
-    "instance_password_env",
-    "kafka_logs",
-    "logs_from_settings",
-    "topology_data_dir",
-]
+__all__ = ["READY", "RunningInstance", "Runtime", "StoreFactory"]
 
 _log = logging.getLogger("mulu.runtime")
 
 # A link that fails on one host retries soon: its other end is in this process.
 _BACKOFF = Backoff(initial=0.2, maximum=5.0)
 
-# instance id → the change log its sync worker uses, open for the life of the context.
-LogFactory = Callable[[str], AbstractAsyncContextManager[ChangeLog]]
 # (instance, its catalog) → its store, open for the life of the context.
 StoreFactory = Callable[[InstanceSpec, Catalog], AbstractAsyncContextManager[CatalogStore]]
 # What runs on the open stores before the workers and servers start (the demo's sample load).
-Prepare = Callable[[Mapping[str, CatalogStore]], Awaitable[None]]
+PrepareStores = Callable[[Mapping[str, CatalogStore]], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,118 +70,28 @@ class RunningInstance:
         return self.spec.graphql.url
 
 
-def topology_data_dir(path: Path) -> Path:
-    """The ``data_dir`` of the topology file at `path` (``var`` when it names none), where
-    `mulu up` keeps the shared log, the pid file and the log of a detached run."""
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise TopologyError(f"cannot read topology file {str(path)!r}: {exc}") from None
-    return Path(document.get("data_dir", "var"))
-
-
-def embedded_log(path: Path) -> LogFactory:
-    """Every instance on one `EmbeddedLog` file: opened by the first instance that asks and
-    closed with the runtime (the factory is called inside the runtime's stack)."""
-    shared: dict[str, EmbeddedLog] = {}
-    users = 0
-
-    @asynccontextmanager
-    async def open_log(instance: str) -> AsyncIterator[ChangeLog]:
-        nonlocal users
-        if not shared:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            log = EmbeddedLog(path)
-            await log.connect()
-            shared["log"] = log
-        users += 1
-        try:
-            yield shared["log"]
-        finally:
-            users -= 1
-            if users == 0:
-                await shared.pop("log").close()
-
-    return open_log
-
-
-def kafka_logs(
-    bootstrap_servers: str,
-    credentials: Callable[[str], tuple[str, str]],
-    *,
-    mechanism: str = "SCRAM-SHA-512",
-    security_protocol: str = "SASL_PLAINTEXT",
-) -> LogFactory:
-    """A Kafka client per instance, as the principal `credentials(instance)` names."""
-    from sync.log.kafka import KafkaClientSettings, KafkaLog
-
-    def open_log(instance: str) -> AbstractAsyncContextManager[ChangeLog]:
-        user, password = credentials(instance)
-        chosen = KafkaClientSettings(
-            bootstrap_servers,
-            user,
-            password,
-            mechanism=mechanism,
-            security_protocol=security_protocol,
-            client_id=f"mulu-{instance.replace('/', '-')}",
-        )
-        return KafkaLog.open(chosen)
-
-    return open_log
-
-
-@asynccontextmanager
-async def open_instance_store(spec: InstanceSpec, catalog: Catalog) -> AsyncIterator[CatalogStore]:
-    """The store `spec` names: its embedded file, or its Neo4j server (the password read
-    from the environment variable the topology names)."""
-    if isinstance(spec.store, EmbeddedStoreSpec):
-        from graph.embedded import EmbeddedStore
-
-        spec.store.path.parent.mkdir(parents=True, exist_ok=True)
-        async with EmbeddedStore.open(spec.store.path, catalog) as embedded:
-            yield embedded
-        return
-    from graph.neo4j import Neo4jStore
-
-    password = os.environ.get(spec.store.password_env, "") if spec.store.password_env else ""
-    async with Neo4jStore.open(
-        spec.store.uri,
-        (spec.store.user, password),
-        catalog=catalog,
-        database=spec.store.database,
-    ) as neo4j:
-        yield neo4j
-
-
-@asynccontextmanager
-async def _borrowed(store: CatalogStore) -> AsyncIterator[CatalogStore]:
-    """The runtime's open store, lent to an app: the app's lifespan does not close it."""
-    yield store
-
-
 class Runtime:
     """Every instance of `topology` on this host, in this process.
 
-    `topology_file` is the file the topology was read from: each app reads its peers from it.
     `settings` gives what all instances share (peer timeout, identity headers, GraphQL limits,
-    log level); each instance's region, zone, name and address come from the topology.
+    log level); each instance's region, zone, name, address and peers come from the topology.
+    `log` opens each instance's change log (default: one embedded log under the topology's
+    `data_dir`).
     """
 
     def __init__(
         self,
         topology: Topology,
         *,
-        topology_file: Path,
         settings: Settings | None = None,
         log: LogFactory | None = None,
-        stores: StoreFactory = open_instance_store,
-        prepare: Prepare | None = None,
+        stores: StoreFactory = open_spec_store,
+        prepare: PrepareStores | None = None,
         backoff: Backoff = _BACKOFF,
     ) -> None:
         self.topology = topology
-        self._file = topology_file
         self._settings = settings or Settings()
-        self._log = log or embedded_log(topology_data_dir(topology_file) / "sync-log.db")
+        self._log = log or embedded_log(topology.data_dir / "sync-log.db")
         self._stores = stores
         self._prepare = prepare
         self._backoff = backoff
@@ -214,7 +112,6 @@ class Runtime:
                 "region_code": spec.region_code,
                 "zone": spec.zone,
                 "catalog_name": spec.name,
-                "topology": self._file,
                 "host": spec.graphql.host,
                 "port": spec.graphql.port,
                 "store": "embedded" if isinstance(spec.store, EmbeddedStoreSpec) else "neo4j",
@@ -262,32 +159,38 @@ class Runtime:
         workers: dict[str, SyncWorker | None] = {}
         for spec in specs:
             links = self.topology.links_from(spec.id) + self.topology.links_to(spec.id)
-            if not links:
-                workers[spec.id] = None
-                continue
-            worker = SyncWorker(stores[spec.id], self._logs[spec.id], links, backoff=self._backoff)
+            worker = open_worker(stores[spec.id], self._logs[spec.id], links, self._backoff)
             workers[spec.id] = await stack.enter_async_context(worker)
         for spec in specs:
-            app = create_app(
-                self.settings_of(spec),
-                store=_bound(stores[spec.id]),
-                sync_worker=workers[spec.id],  # its links in /health and /metrics
-            )
+            app = create_app(self.settings_of(spec), self._lent(spec, stores, workers))
             server = await stack.enter_async_context(_serving(app, spec))
             self.instances[spec.id] = RunningInstance(
                 spec, stores[spec.id], workers[spec.id], server
             )
         _log.info("topology running", extra={"instances": list(self.instances)})
 
+    def _lent(
+        self,
+        spec: InstanceSpec,
+        stores: Mapping[str, CatalogStore],
+        workers: Mapping[str, SyncWorker | None],
+    ) -> Callable[[], AbstractAsyncContextManager[Instance]]:
+        """The opener of one instance over the store and worker the runtime opened (and will
+        close): its app's lifespan registers its catalog and opens its peers."""
+        settings = self.settings_of(spec)
+        store, worker = stores[spec.id], workers[spec.id]
+        return lambda: open_instance(
+            settings,
+            topology=self.topology,
+            store=lambda: lend(store),
+            sync=lambda _: lend(worker),  # its links in /health and /metrics
+        )
+
     async def _create_topics(self) -> None:
-        """Each link's topics, before any consumer asks for them (a consumer of a missing
-        topic waits its longest backoff); a principal not permitted to create them leaves it
-        to the administrator who provisioned them (sync.acls)."""
+        """Each link's topics, before any consumer asks for them, each with the log of the
+        link's source."""
         for link in self.topology.links:
-            log = self._logs[link.source]
-            for topic in link.topics:
-                with contextlib.suppress(LogNotPermitted):
-                    await log.create_topic(topic)
+            await create_topics(self._logs[link.source], [link])
 
     async def caught_up(self, quiet_rounds: int = 2) -> None:
         """Wait until every link is relayed and consumed to its end, `quiet_rounds` checks in a
@@ -332,10 +235,6 @@ class Runtime:
                 loop.remove_signal_handler(sig)
 
 
-def _bound(store: CatalogStore) -> Callable[[], AbstractAsyncContextManager[CatalogStore]]:
-    return lambda: _borrowed(store)
-
-
 @asynccontextmanager
 async def _serving(app: object, spec: InstanceSpec) -> AsyncIterator[uvicorn.Server]:
     """uvicorn serving `app` on the instance's address until the context ends; its signals are
@@ -375,34 +274,6 @@ async def _serving(app: object, spec: InstanceSpec) -> AsyncIterator[uvicorn.Ser
         with contextlib.suppress(asyncio.CancelledError):
             await task
         sock.close()
-
-
-# -- `mulu up` / `mulu down` ---------------------------------------------------------------
-
-
-def instance_password_env(instance: str) -> str:
-    """Where `mulu up` looks for an instance's own Kafka password:
-    ``510100/intranet`` → ``MULU_KAFKA_PASSWORD_510100_INTRANET``."""
-    return "MULU_KAFKA_PASSWORD_" + instance.replace("/", "_").upper()
-
-
-def logs_from_settings(settings: Settings, data_dir: Path) -> LogFactory:
-    """The embedded log under `data_dir`, or Kafka: each instance as its own principal
-    (``mulu-510100-intranet``, sync.acls) when its password is in the environment
-    (`instance_password_env`), else as the principal of the settings."""
-    if settings.log == "embedded":
-        return embedded_log(data_dir / "sync-log.db")
-    from sync.acls import principal
-
-    def credentials(instance: str) -> tuple[str, str]:
-        own = os.environ.get(instance_password_env(instance))
-        if own:
-            return principal(instance), own
-        return settings.kafka.user, settings.kafka.password.get_secret_value()
-
-    return kafka_logs(
-        settings.kafka.bootstrap_servers, credentials, mechanism=settings.kafka.mechanism
-    )
 
 
 READY = "mulu up: ready"

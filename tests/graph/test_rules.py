@@ -169,3 +169,16 @@ def test_items_that_need_no_stripping_are_stored_as_they_are() -> None:
     checked = check_resource(resource(items=items), Zone.INTRANET).items
     assert checked == (DataItem("姓名", "string", 50), DataItem("住址", "string"))
     assert type(checked) is tuple
+
+
+@pytest.mark.parametrize("field", ["related_codes", "derived_from"])
+def test_an_entry_names_at_most_500_other_entries_per_reference_field(field: str) -> None:
+    # A per-entry bound on references (issue: nothing stalled): a relay looks up the clearance
+    # of every code a batch names, so what one entry can name is bounded where it is written.
+    many = tuple(f"301001002/{n:06d}" for n in range(1, 502))
+    with pytest.raises(InvalidValue) as refused:
+        check_resource(resource(**{field: many}), Zone.INTRANET)
+    assert refused.value.field == field
+    assert "501 codes" in str(refused.value)
+    assert "at most 500 codes" in str(refused.value)
+    assert check_resource(resource(**{field: many[:500]}), Zone.INTRANET)
