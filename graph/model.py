@@ -23,6 +23,7 @@ from graph.enums import (
     Zone,
 )
 from graph.errors import InvalidValue
+from graph.fields import facts
 
 __all__ = [
     "Actor",
@@ -46,11 +47,23 @@ class DataItem:
     (national 第十条(二)); `share_type` None means the item follows its resource.
     """
 
-    name: str
-    data_type: str
-    length: int | None = None
-    is_base_item: bool = False
-    share_type: ShareType | None = None
+    name: str = field(
+        metadata=facts("信息项名称", core=True, crosses=True, graphql_name="name", limit=200)
+    )
+    data_type: str = field(
+        metadata=facts("数据类型", core=True, crosses=True, graphql_name="dataType", limit=50)
+    )
+    length: int | None = field(
+        default=None,
+        metadata=facts("数据长度", crosses=True, graphql_name="length", limit=1_000_000_000),
+    )
+    is_base_item: bool = field(
+        default=False, metadata=facts("基础信息项", crosses=True, graphql_name="isBaseItem")
+    )
+    # The schema shows the item's effective share type: its own, else its resource's.
+    share_type: ShareType | None = field(
+        default=None, metadata=facts("共享类型", crosses=True, graphql_name="shareType")
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,32 +84,110 @@ class Resource:
     catalog id of the instance that owns it, `version` increases with every change there.
     """
 
-    code: str
-    name: str
-    provider_code: str
-    provider_name: str
-    summary: str
-    format_class: FormatClass
-    format_type: str
-    share_type: ShareType
-    update_cycle: UpdateCycle
-    classification: Classification | None
-    items: tuple[DataItem, ...] = ()
-    share_condition: str | None = None
-    legal_basis: str | None = None
-    share_modes: frozenset[ShareMode] = frozenset()
-    open_to_public: bool = False
-    open_condition: str | None = None
-    published_on: date | None = None
-    related_codes: tuple[str, ...] = ()
-    derived_from: tuple[str, ...] = ()
-    themes: frozenset[str] = frozenset()
-    state: LifecycleState = LifecycleState.DRAFT
-    history: tuple[LifecycleStep, ...] = ()
-    version: int = 1
-    origin: str = ""
-    updated_at: datetime | None = None
-    extensions: tuple[tuple[str, str], ...] = field(default=())
+    # Each field's facts (graph.fields): its label, its limit, its GraphQL name, and whether it
+    # crosses a sync link — an explicit decision for every field, which the guard's allow-list
+    # is made of. `core` marks the core metadata elements of the 1272 guide.
+    code: str = field(metadata=facts("信息资源代码", core=True, crosses=True, graphql_name="code"))
+    name: str = field(
+        metadata=facts("信息资源名称", core=True, crosses=True, graphql_name="name", limit=200)
+    )
+    provider_code: str = field(
+        metadata=facts("信息资源提供方代码", core=True, crosses=True, graphql_name="providerCode")
+    )
+    provider_name: str = field(
+        metadata=facts(
+            "信息资源提供方", core=True, crosses=True, graphql_name="providerName", limit=200
+        )
+    )
+    summary: str = field(
+        metadata=facts("信息资源摘要", core=True, crosses=True, graphql_name="summary", limit=4000)
+    )
+    format_class: FormatClass = field(
+        metadata=facts("信息资源格式分类", core=True, crosses=True, graphql_name="formatClass")
+    )
+    format_type: str = field(
+        metadata=facts(
+            "信息资源格式类型", core=True, crosses=True, graphql_name="formatType", limit=100
+        )
+    )
+    share_type: ShareType = field(
+        metadata=facts("共享类型", core=True, crosses=True, graphql_name="shareType")
+    )
+    update_cycle: UpdateCycle = field(
+        metadata=facts("更新周期", core=True, crosses=True, graphql_name="updateCycle")
+    )
+    classification: Classification | None = field(
+        metadata=facts("涉密属性", crosses=True, graphql_name="classification")
+    )
+    items: tuple[DataItem, ...] = field(
+        default=(),
+        metadata=facts("信息项信息", core=True, crosses=True, graphql_name="items", limit=5000),
+    )
+    share_condition: str | None = field(
+        default=None,
+        metadata=facts(
+            "共享条件", core=True, crosses=True, graphql_name="shareCondition", limit=2000
+        ),
+    )
+    legal_basis: str | None = field(
+        default=None,
+        metadata=facts("不予共享依据", crosses=True, graphql_name="legalBasis", limit=2000),
+    )
+    share_modes: frozenset[ShareMode] = field(
+        default=frozenset(),
+        metadata=facts("共享方式", core=True, crosses=True, graphql_name="shareModes"),
+    )
+    open_to_public: bool = field(
+        default=False,
+        metadata=facts("是否向社会开放", core=True, crosses=True, graphql_name="openToPublic"),
+    )
+    open_condition: str | None = field(
+        default=None,
+        metadata=facts(
+            "开放条件", core=True, crosses=True, graphql_name="openCondition", limit=2000
+        ),
+    )
+    published_on: date | None = field(
+        default=None,
+        metadata=facts("发布日期", core=True, crosses=True, graphql_name="publishedOn"),
+    )
+    related_codes: tuple[str, ...] = field(
+        default=(),
+        metadata=facts(
+            "关联资源代码",
+            core=True,
+            crosses=True,
+            reference=True,
+            graphql_name="relatedCodes",
+            limit=500,
+        ),
+    )
+    derived_from: tuple[str, ...] = field(
+        default=(),
+        metadata=facts("来源资源代码", crosses=True, reference=True, graphql_name=None, limit=500),
+    )
+    themes: frozenset[str] = field(
+        default=frozenset(), metadata=facts("所属主题", crosses=True, graphql_name="themes")
+    )
+    state: LifecycleState = field(
+        default=LifecycleState.DRAFT,
+        metadata=facts("编目状态", crosses=True, graphql_name="state"),
+    )
+    # The providing department's review trail — reviewers' ids and their notes — stays at the
+    # origin, which answers for it.
+    history: tuple[LifecycleStep, ...] = field(
+        default=(), metadata=facts("审核记录", crosses=False, graphql_name="history")
+    )
+    version: int = field(default=1, metadata=facts("版本号", crosses=True, graphql_name="version"))
+    origin: str = field(default="", metadata=facts("所属目录", crosses=True, graphql_name="origin"))
+    updated_at: datetime | None = field(
+        default=None, metadata=facts("更新时间", crosses=True, graphql_name="updatedAt")
+    )
+    # Free-form, so withheld as a whole: a link lets through only the keys it names
+    # (`sync.links.Link.extensions`).
+    extensions: tuple[tuple[str, str], ...] = field(
+        default=(), metadata=facts("扩展元数据", crosses=False, graphql_name=None)
+    )
 
     @property
     def kind(self) -> ResourceKind:

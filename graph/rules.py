@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import weakref
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import TypeGuard, TypeVar
 
@@ -28,25 +29,16 @@ from graph.enums import (
     Zone,
 )
 from graph.errors import InvalidValue
+from graph.fields import facts_of
 from graph.model import DataItem, Resource
 
 __all__ = ["LIMITS", "check_resource"]
 
-# Lengths, in characters (or counts), that a stored entry never exceeds.
-LIMITS = {
-    "name": 200,
-    "summary": 4000,
-    "provider_name": 200,
-    "format_type": 100,
-    "share_condition": 2000,
-    "legal_basis": 2000,
-    "open_condition": 2000,
-    "items": 5000,
-    "item.name": 200,
-    "item.data_type": 50,
-    "item.length": 1_000_000_000,
-    "related_codes": 500,
-    "derived_from": 500,
+# Lengths, in characters (or counts), that a stored entry never exceeds: the `limit` each field
+# declares (graph.fields), an item's under ``item.<field>``.
+LIMITS: Mapping[str, int] = {
+    **{name: f.limit for name, f in facts_of(Resource).items() if f.limit is not None},
+    **{f"item.{name}": f.limit for name, f in facts_of(DataItem).items() if f.limit is not None},
 }
 
 
