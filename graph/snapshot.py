@@ -6,7 +6,9 @@ value]`` pairs), so equal entries give equal text.
 
 `resource_to_json` is `json.dumps` of `resource_to_dict`; for an entry whose fields hold values
 of exactly their declared types, as an entry normally does, it writes that same text directly,
-without the dicts in between.
+without the dicts in between. Both write the fields out by hand, for speed
+(bench/codec_bench.py); tests/graph/test_fields.py checks that they write every field the model
+declares (`graph.fields`), as does the reader.
 
     >>> resource_from_json(resource_to_json(entry)) == entry
     True

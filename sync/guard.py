@@ -48,6 +48,7 @@ from enum import StrEnum
 from typing import Any
 
 from graph.enums import Classification, LifecycleState
+from graph.fields import facts_of
 from graph.model import Resource
 from sync.events import MAX_HOPS, ChangeEvent, Operation
 from sync.instances import zone_of
@@ -67,43 +68,21 @@ __all__ = [
     "is_cleared",
 ]
 
-# The catalog fields that cross a link: the core elements of the 1272 guide, and what the
-# protocol needs (state, version, origin, updated_at). Every field of Resource is either here
-# or in WITHHELD_FIELDS, and a test keeps it so: a new field must be decided on.
+# The catalog fields that cross a link, and those that do not: each field of Resource declares
+# which (`crosses`, graph.fields) and cannot be declared without deciding, so a new field never
+# crosses by default. What crosses: the core elements of the 1272 guide, and what the protocol
+# needs (state, version, origin, updated_at); what is withheld: the review trail (`history`),
+# and `extensions`, which cross only for the keys a link allows (`Link.extensions`).
 CROSSING_FIELDS: frozenset[str] = frozenset(
-    {
-        "code",
-        "name",
-        "provider_code",
-        "provider_name",
-        "summary",
-        "format_class",
-        "format_type",
-        "share_type",
-        "update_cycle",
-        "classification",
-        "items",
-        "share_condition",
-        "legal_basis",
-        "share_modes",
-        "open_to_public",
-        "open_condition",
-        "published_on",
-        "related_codes",
-        "derived_from",
-        "themes",
-        "state",
-        "version",
-        "origin",
-        "updated_at",
-    }
+    name for name, facts in facts_of(Resource).items() if facts.crosses
 )
-# `history` is the providing department's review trail — reviewers' ids and their notes — and
-# stays at the origin, which answers for it; `extensions` are free-form and cross only for the
-# keys a link allows (`Link.extensions`).
-WITHHELD_FIELDS: frozenset[str] = frozenset({"history", "extensions"})
+WITHHELD_FIELDS: frozenset[str] = frozenset(
+    name for name, facts in facts_of(Resource).items() if not facts.crosses
+)
 # Fields holding codes of other resources: they cross only when that resource is cleared.
-REFERENCE_FIELDS: tuple[str, ...] = ("related_codes", "derived_from")
+REFERENCE_FIELDS: tuple[str, ...] = tuple(
+    name for name, facts in facts_of(Resource).items() if facts.reference
+)
 
 _RULE = "national 第十一条; Sichuan 第七、十一、二十三条; Kunming 第二十条"
 

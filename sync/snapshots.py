@@ -9,7 +9,9 @@ because the guard removes fields that may not cross a link (`sync.guard.CROSSING
 A snapshot as `resource_to_dict` writes one — plain JSON values, every key known — is checked
 and converted by a fast path that builds no field paths; anything else goes through the careful
 path, which refuses it naming the field (or accepts what only it takes, such as a `str`
-subclass). Both accept the same snapshots and give the same entry.
+subclass). Both accept the same snapshots and give the same entry. Both name the fields by
+hand, for speed; tests/sync/test_fields.py checks that they read back every field the model
+declares (`graph.fields`).
 
     >>> resource_from_dict(resource_to_dict(entry)) == entry
     True
