@@ -9,9 +9,8 @@ on 127.0.0.1 only. See infra/README.md.
     'bolt://127.0.0.1:17687'
 """
 
-from infra.acl import Acl, KafkaAdmin, KafkaAdminError
 from infra.errors import FetchError, InfraError, JavaNotFoundError, ServerStartError
-from infra.kafka import KafkaConnection, KafkaServer
+from infra.kafka import Acl, KafkaAdmin, KafkaAdminError, KafkaConnection, KafkaServer
 from infra.neo4j import Neo4jConnection, Neo4jServer
 from infra.net import free_port, free_ports
 from infra.server import ServerStatus

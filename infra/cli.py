@@ -21,9 +21,9 @@ from typing import Annotated, Any, Final, NoReturn
 
 import typer
 
-from infra.acl import Acl, KafkaAdmin, Operation, ResourceKind
 from infra.errors import InfraError
-from infra.kafka import KafkaConnection, KafkaServer
+from infra.kafka import KafkaAdmin, KafkaConnection, KafkaServer
+from infra.kafka.admin import Acl, Operation, ResourceKind
 from infra.neo4j import Neo4jServer
 from infra.net import HOST
 from infra.server import JavaServer, ServerStatus

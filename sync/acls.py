@@ -14,7 +14,7 @@ Nothing else is granted, so the broker itself keeps every link one-way: a target
 the topic it reads, and an extranet principal — only ever the target of a mirror link from
 the intranet, or an end of extranet links — can read no topic of an intranet-only link.
 
-`admin` is anything with `infra.acl.KafkaAdmin`'s methods (`add_user`, `create_topic`,
+`admin` is anything with `infra.kafka.KafkaAdmin`'s methods (`add_user`, `create_topic`,
 `grant_producer`, `grant_consumer`); `sync` does not import `infra`.
 
     provision_links(KafkaAdmin(connection), topology.links, passwords)
@@ -34,7 +34,7 @@ COMPACTED: Mapping[str, str] = {"cleanup.policy": "compact"}
 
 
 class LinkAdmin(Protocol):
-    """What `provision_links` asks of the cluster's administrator (infra.acl.KafkaAdmin)."""
+    """What `provision_links` asks of the cluster's administrator (infra.kafka.KafkaAdmin)."""
 
     def add_user(self, user: str, password: str) -> None: ...
 

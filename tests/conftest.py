@@ -8,7 +8,7 @@ end of the session.
     neo4j_server  -> infra.neo4j.Neo4jConnection(uri, user, password; .auth)
     kafka_server  -> infra.kafka.KafkaConnection(bootstrap_servers, user, password, mechanism,
                      security_protocol; .aiokafka(), .confluent(), .as_user(name, password))
-    kafka_admin   -> infra.acl.KafkaAdmin as the super user (users, ACLs, topics)
+    kafka_admin   -> infra.kafka.KafkaAdmin as the super user (users, ACLs, topics)
     neo4j_driver  -> a neo4j.AsyncDriver on an empty graph (everything deleted before the test)
     unique_topic  -> unique_topic(prefix="test") returns a fresh, valid topic name
 """
@@ -23,8 +23,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import pytest
 from neo4j import AsyncDriver, AsyncGraphDatabase
 
-from infra.acl import KafkaAdmin
-from infra.kafka import KafkaConnection
+from infra.kafka import KafkaAdmin, KafkaConnection
 from infra.neo4j import Neo4jConnection
 from tests import servers
 

@@ -29,14 +29,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from infra.errors import InfraError
-from infra.kafka import (
-    SCRAM_MECHANISM,
-    KafkaConnection,
-    KafkaServer,
-    check_kafka,
-    new_cluster_id,
-    server_properties,
-)
+from infra.kafka import KafkaConnection, KafkaServer
+from infra.kafka.config import new_cluster_id, server_properties
+from infra.kafka.connection import SCRAM_MECHANISM, check_kafka
 from infra.neo4j import NEO4J_USER, Neo4jConnection, Neo4jServer, check_neo4j
 from infra.net import HOST, free_port, free_ports
 

@@ -39,7 +39,12 @@ from confluent_kafka.admin import (  # type: ignore[attr-defined]
 )
 
 from infra.errors import InfraError
-from infra.kafka import QUIET_CLIENT, SCRAM_MECHANISM, KafkaConnection, validate_principal
+from infra.kafka.connection import (
+    QUIET_CLIENT,
+    SCRAM_MECHANISM,
+    KafkaConnection,
+    validate_principal,
+)
 
 __all__ = [
     "Acl",

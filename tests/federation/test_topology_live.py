@@ -34,8 +34,7 @@ from federation.settings import Settings
 from federation.topology import Topology, load_topology
 from graph import Classification, Resource, Zone
 from graph.rules import check_resource
-from infra.acl import KafkaAdmin
-from infra.kafka import KafkaConnection
+from infra.kafka import KafkaAdmin, KafkaConnection
 from infra.neo4j import Neo4jConnection, Neo4jServer
 from infra.net import free_ports, port_answers
 from sync.acls import principal, provision_links

@@ -13,7 +13,7 @@ from infra.cli import STOPPED_EXIT_CODE, app
 from infra.errors import FetchError, JavaNotFoundError
 from infra.fetch import MARKER, fetch, is_fetched, lib_dir, render_pom, server_dir
 from infra.java import java_feature_version, java_home
-from infra.kafka import server_properties
+from infra.kafka.config import server_properties
 from infra.process import JavaProcess
 from infra.versions import KAFKA, MAVEN_DEPENDENCY_PLUGIN_VERSION, NEO4J
 from tests import servers

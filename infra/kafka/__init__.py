@@ -1,0 +1,18 @@
+"""Kafka: a single-node KRaft cluster, its SCRAM-SHA-512 principals and their ACLs.
+
+- `connection`: `KafkaConnection`, how a client reaches the broker as one principal, and the
+  check that it answers;
+- `config`: the broker's ``server.properties`` (listeners, static quorum, SCRAM, authorizer),
+  its log4j2 config and JVM flags;
+- `server`: `KafkaServer`, the broker's life cycle (format once, start, probe, stop);
+- `admin`: `KafkaAdmin`, users, ACLs and topics administered as the super user.
+
+    >>> info = KafkaServer(port=19092, controller_port=19093, admin_password="…").start()
+    >>> KafkaAdmin(info).grant_producer("province-33", "catalog.33")
+"""
+
+from infra.kafka.admin import Acl, KafkaAdmin, KafkaAdminError
+from infra.kafka.connection import KafkaConnection
+from infra.kafka.server import KafkaServer
+
+__all__ = ["Acl", "KafkaAdmin", "KafkaAdminError", "KafkaConnection", "KafkaServer"]

@@ -1,0 +1,141 @@
+"""The configuration of a Kafka 4.1 single-node KRaft cluster (broker and controller in one
+JVM, node.id=1).
+
+Listeners, both on 127.0.0.1:
+
+- ``CLIENT`` (``port``): SASL_PLAINTEXT with SCRAM-SHA-512, for clients and for the broker's
+  own inter-broker requests, which authenticate as the super user.
+- ``CONTROLLER`` (``controller_port``): SASL_PLAINTEXT with PLAIN. SCRAM cannot serve a KRaft
+  controller listener (its credentials live in the metadata log the controller serves), so the
+  broker reaches its controller as ``controller`` with a password drawn at random on every
+  start and written only into ``server.properties``.
+
+The quorum is static (``controller.quorum.voters=1@127.0.0.1:<controller_port>``), so the
+controller port may change between starts. Before the first start ``kafka.tools.StorageTool
+format`` writes the metadata log with a fresh cluster id (`new_cluster_id`) and the super
+user's SCRAM-SHA-512 credential (``--add-scram``). The ``StandardAuthorizer`` denies everything
+no ACL allows; ``User:<admin_user>`` and ``User:controller`` are super users. Logs go through
+log4j2 to ``<home>/logs/server.log``.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from typing import Final
+
+from infra.kafka.connection import SCRAM_MECHANISM, validate_principal, validate_secret
+from infra.net import HOST
+
+__all__ = ["CONTROLLER_USER", "JVM_FLAGS", "LOG4J2_XML", "new_cluster_id", "server_properties"]
+
+CONTROLLER_USER: Final = "controller"
+
+JVM_FLAGS: Final = (
+    # What kafka-run-class.sh adds by default.
+    "-XX:+UseG1GC",
+    "-XX:MaxGCPauseMillis=20",
+    "-XX:InitiatingHeapOccupancyPercent=35",
+    "-XX:+ExplicitGCInvokesConcurrent",
+    "-XX:MaxInlineLevel=15",
+    "-Djava.awt.headless=true",
+    "-Dfile.encoding=UTF-8",
+)
+
+LOG4J2_XML: Final = """<?xml version="1.0" encoding="UTF-8"?>
+<!-- Written by infra/kafka/config.py on every start; edits are overwritten. -->
+<Configuration status="WARN">
+  <Appenders>
+    <RollingFile name="server" fileName="${sys:kafka.logs.dir}/server.log"
+                 filePattern="${sys:kafka.logs.dir}/server.log.%i">
+      <PatternLayout pattern="[%d] %p %m (%c)%n"/>
+      <Policies><SizeBasedTriggeringPolicy size="20 MB"/></Policies>
+      <DefaultRolloverStrategy max="3"/>
+    </RollingFile>
+  </Appenders>
+  <Loggers>
+    <Root level="INFO"><AppenderRef ref="server"/></Root>
+    <Logger name="org.apache.kafka.clients" level="WARN"/>
+    <Logger name="kafka.authorizer.logger" level="WARN"/>
+    <Logger name="kafka.request.logger" level="WARN"/>
+  </Loggers>
+</Configuration>
+"""
+
+
+def new_cluster_id() -> str:
+    """A Kafka cluster id: 16 random bytes, URL-safe base64 without padding."""
+    while True:
+        text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+        if not text.startswith("-"):  # the storage tool would read it as an option
+            return text
+
+
+def server_properties(
+    *,
+    listen_host: str,
+    advertised_host: str,
+    port: int,
+    advertised_port: int,
+    controller_port: int,
+    data_dir: str,
+    admin_user: str,
+    admin_password: str,
+    controller_secret: str,
+) -> str:
+    """A single-node KRaft ``server.properties`` (see the module docstring).
+
+    `listen_host`/`port` is where the client listener binds; `advertised_host`/
+    `advertised_port` is what clients are told (they differ inside a container). The
+    controller listener binds on `listen_host` and the static quorum reaches it on 127.0.0.1.
+    """
+    validate_principal(admin_user)
+    validate_secret("Kafka admin password", admin_password)
+    validate_secret("controller secret", controller_secret)
+    admin_jaas = (
+        "org.apache.kafka.common.security.scram.ScramLoginModule required "
+        f'username="{admin_user}" password="{admin_password}";'
+    )
+    controller_jaas = (
+        "org.apache.kafka.common.security.plain.PlainLoginModule required "
+        f'username="{CONTROLLER_USER}" password="{controller_secret}" '
+        f'user_{CONTROLLER_USER}="{controller_secret}";'
+    )
+    settings = {
+        "process.roles": "broker,controller",
+        "node.id": "1",
+        "controller.quorum.voters": f"1@{HOST}:{controller_port}",
+        "listeners": f"CLIENT://{listen_host}:{port},CONTROLLER://{listen_host}:{controller_port}",
+        "advertised.listeners": f"CLIENT://{advertised_host}:{advertised_port}",
+        "listener.security.protocol.map": "CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
+        "inter.broker.listener.name": "CLIENT",
+        "controller.listener.names": "CONTROLLER",
+        "sasl.enabled.mechanisms": SCRAM_MECHANISM,
+        "sasl.mechanism.inter.broker.protocol": SCRAM_MECHANISM,
+        "sasl.mechanism.controller.protocol": "PLAIN",
+        "listener.name.client.sasl.enabled.mechanisms": SCRAM_MECHANISM,
+        f"listener.name.client.{SCRAM_MECHANISM.lower()}.sasl.jaas.config": admin_jaas,
+        "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
+        "listener.name.controller.plain.sasl.jaas.config": controller_jaas,
+        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "allow.everyone.if.no.acl.found": "false",
+        # A link topic is created (compacted, one partition) and granted, never made by a
+        # producer's first send.
+        "auto.create.topics.enable": "false",
+        "super.users": f"User:{admin_user};User:{CONTROLLER_USER}",
+        "log.dirs": data_dir,
+        "num.partitions": "1",
+        "default.replication.factor": "1",
+        "min.insync.replicas": "1",
+        "offsets.topic.replication.factor": "1",
+        "offsets.topic.num.partitions": "1",
+        "transaction.state.log.replication.factor": "1",
+        "transaction.state.log.min.isr": "1",
+        "transaction.state.log.num.partitions": "1",
+        "share.coordinator.state.topic.replication.factor": "1",
+        "share.coordinator.state.topic.min.isr": "1",
+        "group.initial.rebalance.delay.ms": "0",
+    }
+    lines = ["# Written by infra/kafka/config.py on every start; edits are overwritten."]
+    lines += [f"{key}={value}" for key, value in settings.items()]
+    return "\n".join(lines) + "\n"
