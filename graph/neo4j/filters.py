@@ -12,7 +12,21 @@ from typing import Any
 
 from graph.codes import NATION, check_region_code, region_level
 from graph.enums import Level, LifecycleState
-from graph.neo4j import cypher
+from graph.neo4j.cypher.finding import (
+    WHERE_CATALOG,
+    WHERE_KINDS,
+    WHERE_LEVELS,
+    WHERE_LISTED,
+    WHERE_OPEN,
+    WHERE_PROVIDER,
+    WHERE_PUBLISHED,
+    WHERE_REGION,
+    WHERE_SHARE_MODE,
+    WHERE_SHARE_TYPES,
+    WHERE_STATES,
+    WHERE_THEME,
+    WHERE_UPDATE_CYCLES,
+)
 from graph.queries import ResourceFilter
 
 __all__ = ["Condition", "condition"]
@@ -41,35 +55,35 @@ def condition(
         params.update(values)
 
     if where.levels:
-        add(cypher.WHERE_LEVELS, levels=_values(where.levels))
+        add(WHERE_LEVELS, levels=_values(where.levels))
     if where.region_code is not None:
         region = check_region_code(where.region_code, "region_code")
         if region != NATION:
             prefix = region[: _REGION_PREFIX[region_level(region)]]
-            add(cypher.WHERE_REGION, region_prefix=prefix)
+            add(WHERE_REGION, region_prefix=prefix)
     if where.catalog_id is not None:
-        add(cypher.WHERE_CATALOG, catalog_id=where.catalog_id)
+        add(WHERE_CATALOG, catalog_id=where.catalog_id)
     if where.provider_code is not None:
-        add(cypher.WHERE_PROVIDER, provider_code=where.provider_code.strip().upper())
+        add(WHERE_PROVIDER, provider_code=where.provider_code.strip().upper())
     if where.theme is not None:
         if theme_matched:
             params["theme"] = where.theme
         else:
-            add(cypher.WHERE_THEME, theme=where.theme)
+            add(WHERE_THEME, theme=where.theme)
     if where.kinds:
-        add(cypher.WHERE_KINDS, kinds=_values(where.kinds))
+        add(WHERE_KINDS, kinds=_values(where.kinds))
     if where.share_types:
-        add(cypher.WHERE_SHARE_TYPES, share_types=_values(where.share_types))
+        add(WHERE_SHARE_TYPES, share_types=_values(where.share_types))
     if where.share_mode is not None:
-        add(cypher.WHERE_SHARE_MODE, share_mode=where.share_mode.value)
+        add(WHERE_SHARE_MODE, share_mode=where.share_mode.value)
     if where.open_to_public is not None:
-        add(cypher.WHERE_OPEN, open_to_public=where.open_to_public)
+        add(WHERE_OPEN, open_to_public=where.open_to_public)
     if where.update_cycles:
-        add(cypher.WHERE_UPDATE_CYCLES, update_cycles=_values(where.update_cycles))
+        add(WHERE_UPDATE_CYCLES, update_cycles=_values(where.update_cycles))
     if where.states == {LifecycleState.PUBLISHED} and (searching or not parts):
-        parts.insert(0, cypher.WHERE_PUBLISHED)
+        parts.insert(0, WHERE_PUBLISHED)
     elif where.states:
-        add(cypher.WHERE_STATES, states=_values(where.states))
+        add(WHERE_STATES, states=_values(where.states))
     else:
-        add(cypher.WHERE_LISTED)
+        add(WHERE_LISTED)
     return parts, params

@@ -14,7 +14,21 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.errors import InvalidValue
-from graph.neo4j import cypher
+from graph.neo4j.cypher import fill
+from graph.neo4j.cypher.finding import (
+    ALL_RESOURCES,
+    COUNT_AMONG_NODES,
+    FACET_GROUPS,
+    PAGE_BY_CODE,
+    PAGE_IN_CODE_ORDER,
+    RESOURCES_ABOUT,
+    SEARCH_PAGE,
+    SEARCHED_RESOURCES,
+    WHERE_AFTER_CODE,
+    WHERE_AFTER_SCORE,
+    WHERE_THEME,
+)
+from graph.neo4j.cypher.reference import DEPARTMENT_NAMES
 from graph.neo4j.filters import condition
 from graph.neo4j.statements import run
 from graph.queries import (
@@ -38,19 +52,19 @@ def _selection(where: ResourceFilter, search: str | None) -> tuple[str, list[str
     """The statement head that selects what `where` and `search` do: (source, fragments,
     params); `source` still has its ``{where}``."""
     if search is not None:
-        source = cypher.SEARCHED_RESOURCES
+        source = SEARCHED_RESOURCES
     elif where.theme is not None:
-        source = cypher.RESOURCES_ABOUT
+        source = RESOURCES_ABOUT
     else:
-        source = cypher.ALL_RESOURCES
+        source = ALL_RESOURCES
     parts, params = condition(
-        where, theme_matched=source is cypher.RESOURCES_ABOUT, searching=search is not None
+        where, theme_matched=source is RESOURCES_ABOUT, searching=search is not None
     )
     return source, parts, params
 
 
 def _selected(source: str, parts: list[str]) -> str:
-    return cypher.fill(source, where=" AND ".join(parts) or "true")
+    return fill(source, where=" AND ".join(parts) or "true")
 
 
 async def find(
@@ -76,11 +90,9 @@ async def find(
         if score is None:
             accepted = "a cursor returned by an earlier page of this search"
             raise InvalidValue("after", after, accepted)
-        after_condition = cypher.WHERE_AFTER_SCORE
+        after_condition = WHERE_AFTER_SCORE
         params.update(after_code=code, after_score=score)
-    statement = cypher.fill(
-        cypher.SEARCH_PAGE, where=" AND ".join(parts) or "true", after=after_condition
-    )
+    statement = fill(SEARCH_PAGE, where=" AND ".join(parts) or "true", after=after_condition)
     (record,) = await run(tx, statement, params)
     page = record["page"]
     items = tuple(resource_from_json(snapshot) for snapshot, _score in page[:first])
@@ -99,21 +111,21 @@ async def _by_code(
     first: int,
     cursor: tuple[str, float | None] | None,
 ) -> ResourcePage:
-    counts = cypher.fill(cypher.COUNT_AMONG_NODES, selected=_selected(source, parts))
+    counts = fill(COUNT_AMONG_NODES, selected=_selected(source, parts))
     (record,) = await run(tx, counts, params)
     total = int(record["total"])
     if total == 0:
         return _EMPTY
     page_parts = list(parts)
     if cursor is not None:
-        page_parts.append(cypher.WHERE_AFTER_CODE)
+        page_parts.append(WHERE_AFTER_CODE)
         params["after_code"] = cursor[0]
     if _common(total, int(record["nodes"]), first):
         params.setdefault("after_code", "")
-        along = [*parts, cypher.WHERE_THEME] if source is cypher.RESOURCES_ABOUT else parts
-        page = cypher.fill(cypher.PAGE_IN_CODE_ORDER, where=" AND ".join(along) or "true")
+        along = [*parts, WHERE_THEME] if source is RESOURCES_ABOUT else parts
+        page = fill(PAGE_IN_CODE_ORDER, where=" AND ".join(along) or "true")
     else:
-        page = cypher.fill(cypher.PAGE_BY_CODE, selected=_selected(source, page_parts))
+        page = fill(PAGE_BY_CODE, selected=_selected(source, page_parts))
     records = await run(tx, page, params)
     items = tuple(resource_from_json(r["snapshot"]) for r in records[:first])
     end = encode_cursor(items[-1].code) if items else None
@@ -134,9 +146,7 @@ async def facets(tx: AsyncManagedTransaction, where: ResourceFilter, search: str
         if query is None:
             return Facets()
         params["query"] = query
-    groups = await run(
-        tx, cypher.fill(cypher.FACET_GROUPS, selected=_selected(source, parts)), params
-    )
+    groups = await run(tx, fill(FACET_GROUPS, selected=_selected(source, parts)), params)
     providers: Counter[str] = Counter()
     themes: Counter[str] = Counter()
     share_types: Counter[str] = Counter()
@@ -147,8 +157,7 @@ async def facets(tx: AsyncManagedTransaction, where: ResourceFilter, search: str
         for theme in group["themes"] or ():
             themes[theme] += n
     names = {
-        r["code"]: r["name"]
-        for r in await run(tx, cypher.DEPARTMENT_NAMES, {"codes": sorted(providers)})
+        r["code"]: r["name"] for r in await run(tx, DEPARTMENT_NAMES, {"codes": sorted(providers)})
     }
     return Facets(
         by_provider=_counts(providers, names),

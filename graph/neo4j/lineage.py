@@ -17,16 +17,17 @@ from neo4j import AsyncManagedTransaction
 
 from graph.codes import check_resource_code
 from graph.model import Resource
-from graph.neo4j import cypher
+from graph.neo4j.cypher import fill
+from graph.neo4j.cypher.lineage import LINEAGE_DOWNSTREAM, LINEAGE_UPSTREAM
 from graph.queries import Direction, Lineage, LineageEdge, check_depth
 from graph.snapshot import resource_from_json
 
 __all__ = ["lineage"]
 
 _WALKS = {
-    Direction.UPSTREAM: (cypher.LINEAGE_UPSTREAM,),
-    Direction.DOWNSTREAM: (cypher.LINEAGE_DOWNSTREAM,),
-    Direction.BOTH: (cypher.LINEAGE_UPSTREAM, cypher.LINEAGE_DOWNSTREAM),
+    Direction.UPSTREAM: (LINEAGE_UPSTREAM,),
+    Direction.DOWNSTREAM: (LINEAGE_DOWNSTREAM,),
+    Direction.BOTH: (LINEAGE_UPSTREAM, LINEAGE_DOWNSTREAM),
 }
 
 
@@ -34,7 +35,7 @@ def walk_query(template: str, depth: int) -> str:
     """`template` bounded at `depth` hops: the bound is written into the pattern, which takes no
     parameter there, and only ever from a checked whole number."""
     hops = check_depth(depth) - 1
-    return cypher.fill(template, hops=str(int(hops)))
+    return fill(template, hops=str(int(hops)))
 
 
 async def lineage(

@@ -88,7 +88,7 @@ def resource_row(entry: Resource) -> Row:
             "category_code": category.code,
             "derived_from": derived_from,
             "items_digest": _digest(items),
-            # Who names an entry is found through this (cypher.REFERRERS).
+            # Who names an entry is found through this (cypher.writes.REFERRERS).
             "related_text": "|" + "|".join(entry.related_codes) + "|"
             if entry.related_codes
             else None,

@@ -44,7 +44,7 @@ SCHEMA: dict[str, str] = {
     "FOR (m:OutboxMark) REQUIRE m.id IS UNIQUE",
     "outbox_urgent_position": "CREATE INDEX outbox_urgent_position IF NOT EXISTS "
     "FOR (o:Urgent) ON (o.position)",
-    # Who names an entry (cypher.REFERRERS): `CONTAINS '|code|'` through a trigram index.
+    # Who names an entry (cypher.writes.REFERRERS): `CONTAINS '|code|'` through a trigram index.
     "resource_related_text": "CREATE TEXT INDEX resource_related_text IF NOT EXISTS "
     "FOR (r:Resource) ON (r.related_text)",
     **{

@@ -28,8 +28,19 @@ from graph.chunks import chunks
 from graph.codes import check_category_code, check_resource_code
 from graph.deadline import seconds_left
 from graph.model import Catalog, Category, Department, Region, Resource, parse_catalog_id
-from graph.neo4j import cypher, sequences, writes
 from graph.neo4j import outbox as outboxes
+from graph.neo4j import sequences, writes
+from graph.neo4j.cypher.database import ERASE_NODES, ERASE_RELATIONSHIPS, PING
+from graph.neo4j.cypher.reading import GET_MANY, ORIGINS
+from graph.neo4j.cypher.reference import (
+    ALL_CATALOGS,
+    ALL_DEPARTMENTS,
+    ALL_REGIONS,
+    CATALOGS_BY_ID,
+    CATEGORIES,
+    DEPARTMENTS_BY_CODE,
+    REGIONS_BY_CODE,
+)
 from graph.neo4j.errors import translated
 from graph.neo4j.finding import facets, find
 from graph.neo4j.lineage import lineage
@@ -138,7 +149,7 @@ class Neo4jStore:
             return await session.execute_write(work, *args)
 
     async def ping(self) -> None:
-        await self._read("ping", run, cypher.PING)
+        await self._read("ping", run, PING)
 
     async def erase_all(self) -> None:
         """Delete every node and relationship, in batches, keeping the schema and this
@@ -148,7 +159,7 @@ class Neo4jStore:
             (record,) = await run(tx, statement, batch=_ERASE_BATCH)
             return int(record["deleted"])
 
-        for statement in (cypher.ERASE_RELATIONSHIPS, cypher.ERASE_NODES):
+        for statement in (ERASE_RELATIONSHIPS, ERASE_NODES):
             while await self._write("erase the graph", erase_batch, statement):
                 pass
         await self._write("create the outbox sequence", run, outboxes.ENSURE_SEQUENCE)
@@ -265,7 +276,7 @@ class Neo4jStore:
             return {}
         found: dict[str, Resource] = {}
         for chunk in chunks(wanted):
-            records = await self._read("get entries", run, cypher.GET_MANY, codes=list(chunk))
+            records = await self._read("get entries", run, GET_MANY, codes=list(chunk))
             found.update((r["code"], resource_from_json(r["snapshot"])) for r in records)
         return found
 
@@ -275,7 +286,7 @@ class Neo4jStore:
             return {}
         found: dict[str, str] = {}
         for chunk in chunks(wanted):
-            (record,) = await self._read("read origins", run, cypher.ORIGINS, codes=list(chunk))
+            (record,) = await self._read("read origins", run, ORIGINS, codes=list(chunk))
             found.update(zip(record["codes"], record["origins"], strict=True))
         return found
 
@@ -301,30 +312,28 @@ class Neo4jStore:
     # -- reference reads -----------------------------------------------------------------
     async def catalogs(self, ids: Sequence[str] | None = None) -> list[Catalog]:
         if ids is None:
-            records = await self._read("read catalogs", run, cypher.ALL_CATALOGS)
+            records = await self._read("read catalogs", run, ALL_CATALOGS)
         else:
             ids = list(dict.fromkeys(ids))
-            records = await self._read("read catalogs", run, cypher.CATALOGS_BY_ID, ids=ids)
+            records = await self._read("read catalogs", run, CATALOGS_BY_ID, ids=ids)
         return [catalog_from_record(r) for r in records]
 
     async def departments(self, codes: Sequence[str] | None = None) -> list[Department]:
         if codes is None:
-            records = await self._read("read departments", run, cypher.ALL_DEPARTMENTS)
+            records = await self._read("read departments", run, ALL_DEPARTMENTS)
         else:
             codes = list(dict.fromkeys(codes))
-            records = await self._read(
-                "read departments", run, cypher.DEPARTMENTS_BY_CODE, codes=codes
-            )
+            records = await self._read("read departments", run, DEPARTMENTS_BY_CODE, codes=codes)
         return [department_from_record(r) for r in records]
 
     async def categories(self, codes: Sequence[str]) -> list[Category]:
-        records = await self._read("read categories", run, cypher.CATEGORIES, codes=list(codes))
+        records = await self._read("read categories", run, CATEGORIES, codes=list(codes))
         return [Category(r["code"], r["name"]) for r in records]
 
     async def regions(self, codes: Sequence[str] | None = None) -> list[Region]:
         if codes is None:
-            records = await self._read("read regions", run, cypher.ALL_REGIONS)
+            records = await self._read("read regions", run, ALL_REGIONS)
         else:
             codes = list(dict.fromkeys(codes))
-            records = await self._read("read regions", run, cypher.REGIONS_BY_CODE, codes=codes)
+            records = await self._read("read regions", run, REGIONS_BY_CODE, codes=codes)
         return [region_from_record(r) for r in records]

@@ -16,7 +16,8 @@ import dataclasses
 from neo4j import AsyncManagedTransaction
 
 from graph.enums import LifecycleState, Zone
-from graph.neo4j import cypher
+from graph.neo4j.cypher import fill
+from graph.neo4j.cypher.finding import ALL_RESOURCES, RESOURCES_ABOUT
 from graph.neo4j.filters import condition
 from graph.neo4j.statements import run
 from graph.queries import CatalogCount, ResourceFilter
@@ -37,7 +38,7 @@ WHERE r.state IN $states AND r.catalog_id IS NOT NULL
 RETURN r.catalog_id AS id, count(r) AS n
 """
 
-# `{selected}` is `cypher.ALL_RESOURCES` or `cypher.RESOURCES_ABOUT` with the filter's condition.
+# `{selected}` is `ALL_RESOURCES` or `RESOURCES_ABOUT` with the filter's condition.
 COUNT_SELECTED = """
 {selected}
 RETURN r.catalog_id AS id, count(r) AS n
@@ -70,9 +71,9 @@ async def tree(
             for c in catalogs
         }
     else:
-        source = cypher.RESOURCES_ABOUT if where.theme is not None else cypher.ALL_RESOURCES
-        parts, params = condition(where, theme_matched=source is cypher.RESOURCES_ABOUT)
-        selected = cypher.fill(source, where=" AND ".join(parts) or "true")
-        records = await run(tx, cypher.fill(COUNT_SELECTED, selected=selected), params)
+        source = RESOURCES_ABOUT if where.theme is not None else ALL_RESOURCES
+        parts, params = condition(where, theme_matched=source is RESOURCES_ABOUT)
+        selected = fill(source, where=" AND ".join(parts) or "true")
+        records = await run(tx, fill(COUNT_SELECTED, selected=selected), params)
         own = {r["id"]: int(r["n"]) for r in records if r["id"] is not None}
     return fold_tree(zone, rows, own)

@@ -14,8 +14,20 @@ from neo4j import AsyncManagedTransaction
 from graph.chunks import chunks
 from graph.errors import VersionConflict
 from graph.model import Catalog, Category, Department, Region, Resource
-from graph.neo4j import cypher
 from graph.neo4j import outbox as outboxes
+from graph.neo4j.cypher.reference import PUT_CATALOGS, PUT_CATEGORIES, PUT_DEPARTMENTS, PUT_REGIONS
+from graph.neo4j.cypher.writes import (
+    APPLY_RESOURCES,
+    CREATE_RESOURCES,
+    DROP_UNUSED_PLACEHOLDERS,
+    ENSURE_CATALOGS,
+    ENSURE_LINK_ENDS,
+    LOCK_RESOURCES,
+    REDACT_RESOURCE,
+    REFERRERS,
+    SOURCES_OF,
+    UPSERT_RESOURCES,
+)
 from graph.neo4j.rows import (
     Row,
     catalog_row,
@@ -48,7 +60,7 @@ async def _lock(
 ) -> tuple[dict[str, int], dict[str, Clearance | None]]:
     """Lock `codes`; return, for each, the newest version held or redacted (0: none), and the
     clearance of what it holds (None: no entry)."""
-    records = await run(tx, cypher.LOCK_RESOURCES, codes=sorted(set(codes)))
+    records = await run(tx, LOCK_RESOURCES, codes=sorted(set(codes)))
     newest = {r["code"]: max(r["held"] or 0, r["redacted"] or 0) for r in records}
     return newest, {
         r["code"]: Clearance.from_fields(r["state"], r["classification"])
@@ -59,7 +71,7 @@ async def _lock(
 
 
 async def _held(tx: AsyncManagedTransaction, code: str) -> tuple[int | None, Clearance | None]:
-    (record,) = await run(tx, cypher.LOCK_RESOURCES, codes=[code])
+    (record,) = await run(tx, LOCK_RESOURCES, codes=[code])
     held = record["held"]
     if held is None:
         return None, None
@@ -79,7 +91,7 @@ async def _send_on(tx: AsyncManagedTransaction, changes: Sequence[Change]) -> No
     )
     referrers: dict[str, list[str]] = {}
     for chunk in chunks(changed):
-        for r in await run(tx, cypher.REFERRERS, codes=list(chunk)):
+        for r in await run(tx, REFERRERS, codes=list(chunk)):
             referrers[r["code"]] = list(r["referrers"])
     records: list[OutboxRecord] = []
     for code, before, after, record in changes:
@@ -93,13 +105,13 @@ async def _ensure_ends(tx: AsyncManagedTransaction, rows: Sequence[Row]) -> None
     """Make what the entries of `rows` link to — catalogs, providers, categories, themes —
     each once."""
     origins = sorted({row["catalog_id"] for row in rows})
-    await run(tx, cypher.ENSURE_CATALOGS, catalogs=[origin_catalog_row(o) for o in origins])
+    await run(tx, ENSURE_CATALOGS, catalogs=[origin_catalog_row(o) for o in origins])
     providers = {row["provider"]["code"]: row["provider"] for row in rows}
     categories = {row["category"]["code"]: row["category"] for row in rows}
     themes = sorted({name for row in rows for name in row["themes"]})
     await run(
         tx,
-        cypher.ENSURE_LINK_ENDS,
+        ENSURE_LINK_ENDS,
         providers=[providers[code] for code in sorted(providers)],
         categories=[categories[code] for code in sorted(categories)],
         themes=themes,
@@ -111,14 +123,14 @@ async def _replace(tx: AsyncManagedTransaction, rows: Sequence[Row]) -> list[str
     before."""
     if not rows:
         return []
-    (record,) = await run(tx, cypher.UPSERT_RESOURCES, rows=list(rows))
+    (record,) = await run(tx, UPSERT_RESOURCES, rows=list(rows))
     return [code for codes in record["old_sources"] for code in codes]
 
 
 async def _drop_unused(tx: AsyncManagedTransaction, codes: Sequence[str]) -> None:
     """Drop placeholders nothing is derived from among `codes`."""
     if codes:
-        await run(tx, cypher.DROP_UNUSED_PLACEHOLDERS, codes=sorted(set(codes)))
+        await run(tx, DROP_UNUSED_PLACEHOLDERS, codes=sorted(set(codes)))
 
 
 async def save_entry(
@@ -134,7 +146,7 @@ async def save_entry(
     row = resource_row(entry)
     await _ensure_ends(tx, [row])
     if held is None:
-        await run(tx, cypher.CREATE_RESOURCES, rows=[row])
+        await run(tx, CREATE_RESOURCES, rows=[row])
         old_sources: list[str] = []
     else:
         old_sources = await _replace(tx, [row])
@@ -166,7 +178,7 @@ async def apply_entries(
             finals[entry.code] = entry
     rows = {code: resource_row(entry) for code, entry in finals.items()}
     await _ensure_ends(tx, list(rows.values()))
-    (answer,) = await run(tx, cypher.APPLY_RESOURCES, rows=list(rows.values()))
+    (answer,) = await run(tx, APPLY_RESOURCES, rows=list(rows.values()))
     codes = answer["codes"]
     newest: dict[str, int] = dict(zip(codes, answer["newest"], strict=True))
     held_before = dict(newest)
@@ -222,27 +234,27 @@ async def redact_entry(
 ) -> ApplyOutcome:
     newest, before = await _lock(tx, [code])
     if version <= newest[code]:
-        await run(tx, cypher.DROP_UNUSED_PLACEHOLDERS, codes=[code])
+        await run(tx, DROP_UNUSED_PLACEHOLDERS, codes=[code])
         return ApplyOutcome.STALE
-    (old,) = await run(tx, cypher.SOURCES_OF, codes=[code])
-    await run(tx, cypher.REDACT_RESOURCE, code=code, version=version)
-    await run(tx, cypher.DROP_UNUSED_PLACEHOLDERS, codes=[code, *old["codes"]])
+    (old,) = await run(tx, SOURCES_OF, codes=[code])
+    await run(tx, REDACT_RESOURCE, code=code, version=version)
+    await run(tx, DROP_UNUSED_PLACEHOLDERS, codes=[code, *old["codes"]])
     if record is not None:
         await _send_on(tx, [(code, before[code], None, record)])
     return ApplyOutcome.APPLIED
 
 
 async def put_regions(tx: AsyncManagedTransaction, regions: Sequence[Region]) -> None:
-    await run(tx, cypher.PUT_REGIONS, regions=[region_row(r) for r in regions])
+    await run(tx, PUT_REGIONS, regions=[region_row(r) for r in regions])
 
 
 async def put_catalogs(tx: AsyncManagedTransaction, catalogs: Sequence[Catalog]) -> None:
-    await run(tx, cypher.PUT_CATALOGS, catalogs=[catalog_row(c) for c in catalogs])
+    await run(tx, PUT_CATALOGS, catalogs=[catalog_row(c) for c in catalogs])
 
 
 async def put_departments(tx: AsyncManagedTransaction, departments: Sequence[Department]) -> None:
-    await run(tx, cypher.PUT_DEPARTMENTS, departments=[department_row(d) for d in departments])
+    await run(tx, PUT_DEPARTMENTS, departments=[department_row(d) for d in departments])
 
 
 async def put_categories(tx: AsyncManagedTransaction, categories: Sequence[Category]) -> None:
-    await run(tx, cypher.PUT_CATEGORIES, categories=[category_row(c) for c in categories])
+    await run(tx, PUT_CATEGORIES, categories=[category_row(c) for c in categories])

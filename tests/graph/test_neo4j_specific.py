@@ -24,7 +24,7 @@ from graph import (
     Zone,
 )
 from graph.neo4j import Neo4jStore
-from graph.neo4j.cypher import ITEM_PROPERTIES, RESOURCE_PROPERTIES
+from graph.neo4j.cypher.writes import ITEM_PROPERTIES, RESOURCE_PROPERTIES
 from graph.neo4j.lineage import walk_query
 from graph.neo4j.rows import resource_row
 from graph.neo4j.schema import FULLTEXT_INDEX, SCHEMA

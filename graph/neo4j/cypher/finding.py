@@ -1,0 +1,123 @@
+"""Finding entries (`graph.neo4j.finding`): the filter's fragments, the ways to select entries,
+and the statements that count, page and facet a selection.
+
+Templates take ``{where}`` (a condition joined from the ``WHERE_…`` fragments by
+`graph.neo4j.filters`), ``{selected}`` (one of the selections with its condition) and
+``{after}`` (a cursor's condition), put in by `fill`.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ALL_RESOURCES",
+    "COUNT_AMONG_NODES",
+    "FACET_GROUPS",
+    "PAGE_BY_CODE",
+    "PAGE_IN_CODE_ORDER",
+    "RESOURCES_ABOUT",
+    "SEARCHED_RESOURCES",
+    "SEARCH_PAGE",
+    "WHERE_AFTER_CODE",
+    "WHERE_AFTER_SCORE",
+    "WHERE_CATALOG",
+    "WHERE_KINDS",
+    "WHERE_LEVELS",
+    "WHERE_LISTED",
+    "WHERE_OPEN",
+    "WHERE_PROVIDER",
+    "WHERE_PUBLISHED",
+    "WHERE_REGION",
+    "WHERE_SHARE_MODE",
+    "WHERE_SHARE_TYPES",
+    "WHERE_STATES",
+    "WHERE_THEME",
+    "WHERE_UPDATE_CYCLES",
+]
+
+# Fragments of a filter condition over `r`; `graph.neo4j.filters` joins those that apply.
+WHERE_LISTED = "r.state IS NOT NULL"
+WHERE_STATES = "r.state IN $states"
+# Published entries (what is shown outside the provider, the default) also carry a label,
+# which a node's own record answers without reading its properties: cheap on search hits and
+# counted by the label index; with other filters the (state, …) indexes do better.
+WHERE_PUBLISHED = "r:Published"
+WHERE_LEVELS = "r.level IN $levels"
+WHERE_REGION = "r.region_code STARTS WITH $region_prefix"
+WHERE_CATALOG = "r.catalog_id = $catalog_id"
+WHERE_PROVIDER = "r.provider_code = $provider_code"
+WHERE_THEME = "EXISTS { (r)-[:ABOUT]->(:Theme {name: $theme}) }"
+WHERE_KINDS = "r.kind IN $kinds"
+WHERE_SHARE_TYPES = "r.share_type IN $share_types"
+WHERE_SHARE_MODE = "$share_mode IN r.share_modes"
+WHERE_OPEN = "r.open_to_public = $open_to_public"
+WHERE_UPDATE_CYCLES = "r.update_cycle IN $update_cycles"
+
+# The ways to select entries: every entry, those about a theme, or the hits of a full-text query
+# with a score.
+ALL_RESOURCES = "MATCH (r:Resource) WHERE {where}"
+# With a theme and no search: a theme is about a twelfth of the catalog, a cheap place to start.
+RESOURCES_ABOUT = "MATCH (:Theme {name: $theme})<-[:ABOUT]-(r:Resource) WHERE {where}"
+SEARCHED_RESOURCES = (
+    "CALL db.index.fulltext.queryNodes('resource_text', $query) YIELD node AS r, score "
+    "WHERE {where}"
+)
+
+WHERE_AFTER_CODE = "r.code > $after_code"
+WHERE_AFTER_SCORE = "(score < $after_score OR (score = $after_score AND r.code > $after_code))"
+
+# The count of a selection and of every Resource node (from the count store, placeholders
+# included: an estimate's input), in one round trip.
+COUNT_AMONG_NODES = """
+CALL () {
+  {selected}
+  RETURN count(r) AS total
+}
+CALL () {
+  MATCH (n:Resource)
+  RETURN count(n) AS nodes
+}
+RETURN total, nodes
+"""
+
+PAGE_BY_CODE = """
+{selected}
+RETURN r.snapshot AS snapshot
+ORDER BY r.code
+LIMIT $limit
+"""
+
+# The same page read along the code index, filtering as it goes: cheaper than sorting every
+# match when matches are common (`graph.neo4j.finding` decides from the counts).
+PAGE_IN_CODE_ORDER = """
+MATCH (r:Resource)
+USING INDEX r:Resource(code)
+WHERE r.code > $after_code AND {where}
+RETURN r.snapshot AS snapshot
+ORDER BY r.code
+LIMIT $limit
+"""
+
+# The count and one page of a search in one statement, so Lucene answers once. `{where}` is the
+# filter, `{after}` the cursor's condition (or ``true``).
+SEARCH_PAGE = """
+CALL db.index.fulltext.queryNodes('resource_text', $query) YIELD node AS r, score
+WHERE {where}
+WITH collect([r, score]) AS hits
+CALL (hits) {
+  UNWIND hits AS hit
+  WITH hit[0] AS r, hit[1] AS score
+  WHERE {after}
+  WITH r, score
+  ORDER BY score DESC, r.code
+  LIMIT $limit
+  RETURN collect([r.snapshot, score]) AS page
+}
+RETURN size(hits) AS total, page
+"""
+
+# One pass over the selection, grouped by what the three facets count; Python adds them up.
+FACET_GROUPS = """
+{selected}
+RETURN r.provider_code AS provider, r.share_type AS share_type, r.themes AS themes,
+       count(r) AS count
+"""

@@ -1,0 +1,355 @@
+"""Writing entries: locking their codes, applying, creating, replacing and redacting them,
+making what they link to, and the placeholders their ``DERIVED_FROM`` edges end at.
+
+A placeholder is a ``Resource`` node with only a ``code`` (no ``snapshot``, no ``LISTED_IN``):
+the source of a ``DERIVED_FROM`` edge held by no catalog here.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "APPLY_RESOURCES",
+    "CREATE_RESOURCES",
+    "DROP_UNUSED_PLACEHOLDERS",
+    "ENSURE_CATALOGS",
+    "ENSURE_LINK_ENDS",
+    "ITEM_PROPERTIES",
+    "LOCK_RESOURCES",
+    "REDACT_RESOURCE",
+    "REFERRERS",
+    "RESOURCE_PROPERTIES",
+    "SOURCES_OF",
+    "UPSERT_RESOURCES",
+    "WRITE_TOMBSTONE",
+]
+
+# Takes the write lock of each code's node (creating a placeholder when none exists), so that
+# the version read next cannot change before this transaction commits. Codes come sorted, so
+# two batches lock in the same order.
+LOCK_RESOURCES = """
+UNWIND $codes AS code
+MERGE (r:Resource {code: code})
+SET r.locked = true
+REMOVE r.locked
+WITH code, r
+OPTIONAL MATCH (t:Tombstone {code: code})
+RETURN code, r.version AS held, t.version AS redacted, r.state AS state,
+       r.classification AS classification
+"""
+
+# The catalogs entries name as their origin, known or not: an unknown one is named by its id
+# until `put_catalogs` names it.
+ENSURE_CATALOGS = """
+UNWIND $catalogs AS row
+MERGE (c:Catalog {id: row.id})
+ON CREATE SET c.region_code = row.region_code, c.zone = row.zone, c.name = row.name,
+              c.level = row.level, c.parent_id = row.parent_id
+WITH c
+CALL (c) {
+  MATCH (parent:Catalog {id: c.parent_id})
+  MERGE (c)-[:PART_OF]->(parent)
+}
+CALL (c) {
+  MATCH (child:Catalog {parent_id: c.id})
+  MERGE (child)-[:PART_OF]->(c)
+}
+"""
+
+# What a batch of entries links to besides their catalogs — providers (with the region each
+# belongs to), categories, themes — each made once for the batch, so that writing the entries
+# only looks them up.
+ENSURE_LINK_ENDS = """
+CALL {
+  UNWIND $providers AS row
+  MERGE (d:Department {code: row.code})
+  ON CREATE SET d.name = row.name, d.region_code = row.region_code, d.leads = []
+  WITH d
+  WHERE NOT EXISTS { (d)-[:BELONGS_TO]->(:Region) }
+  MATCH (g:Region {code: d.region_code})
+  MERGE (d)-[:BELONGS_TO]->(g)
+}
+CALL {
+  UNWIND $categories AS row
+  MERGE (k:Category {code: row.code})
+  ON CREATE SET k.parent_code = row.parent_code
+}
+CALL {
+  UNWIND $themes AS name
+  MERGE (:Theme {name: name})
+}
+"""
+
+# The properties of a Resource node (`graph.neo4j.rows.resource_row`'s ``props``) and of a
+# DataItem node, named one by one where a new node gets them: a map (``SET r = row.props``)
+# writes "some property", and the planner must then keep every later read of any property
+# apart from it (an Eager barrier per subquery).
+RESOURCE_PROPERTIES = (
+    "code",
+    "version",
+    "name",
+    "summary",
+    "provider_code",
+    "kind",
+    "share_type",
+    "share_modes",
+    "themes",
+    "update_cycle",
+    "open_to_public",
+    "classification",
+    "state",
+    "catalog_id",
+    "region_code",
+    "level",
+    "snapshot",
+    "category_code",
+    "derived_from",
+    "items_digest",
+    "related_text",
+)
+ITEM_PROPERTIES = ("name", "data_type", "length", "is_base_item", "share_type", "position")
+
+_SET_NEW_RESOURCE = "SET " + ", ".join(f"r.{p} = row.props.{p}" for p in RESOURCE_PROPERTIES)
+_NEW_ITEM = "i:DataItem {" + ", ".join(f"{p}: item.{p}" for p in ITEM_PROPERTIES) + "}"
+
+# Write entries: their nodes, relationships and items from the rows built by
+# `graph.neo4j.rows.resource_row`, once `ENSURE_CATALOGS` and `ENSURE_LINK_ENDS` made what they
+# link to. `APPLY_RESOURCES` takes a batch in one statement: it locks each row's code (MERGE on
+# the unique code creates the node under the constraint's lock, and a write ON MATCH takes the
+# lock of a node already there), reads the newest version the code held or was redacted at,
+# and writes at once the rows that win on a code holding no entry (a new node or a
+# placeholder: nothing to clear). It answers, per code, that newest version, whether the code
+# holds an entry and from which origin: the caller decides the outcomes and replaces the held
+# winners of the same origin with `UPSERT_RESOURCES`. Rows come with distinct codes.
+_LINK_RESOURCE = (
+    """
+CALL (r, row) {
+  MATCH (c:Catalog {id: row.catalog_id})
+  CREATE (r)-[:LISTED_IN]->(c)
+}
+CALL (r, row) {
+  MATCH (d:Department {code: row.provider.code})
+  CREATE (d)-[:PROVIDES]->(r)
+}
+CALL (r, row) {
+  MATCH (k:Category {code: row.category.code})
+  CREATE (r)-[:FILED_UNDER]->(k)
+}
+CALL (r, row) {
+  UNWIND row.themes AS name
+  MATCH (t:Theme {name: name})
+  CREATE (r)-[:ABOUT]->(t)
+}
+CALL (r, row) {
+  UNWIND row.items AS item
+  CREATE (r)-[:HAS_ITEM]->("""
+    + _NEW_ITEM
+    + """)
+}
+CALL (r, row) {
+  UNWIND row.derived_from AS source_code
+  MERGE (s:Resource {code: source_code})
+  CREATE (r)-[:DERIVED_FROM]->(s)
+}
+"""
+)
+
+_PUBLISHED_LABEL = """
+REMOVE r:Published
+FOREACH (_ IN CASE WHEN row.props.state = 'PUBLISHED' THEN [1] ELSE [] END | SET r:Published)
+"""
+
+APPLY_RESOURCES = (
+    """
+UNWIND $rows AS row
+MERGE (r:Resource {code: row.code})
+ON MATCH SET r.locked = true
+REMOVE r.locked
+WITH r, row
+OPTIONAL MATCH (t:Tombstone {code: row.code})
+WITH r, row, r.snapshot IS NOT NULL AS held,
+     CASE WHEN coalesce(t.version, 0) > coalesce(r.version, 0)
+          THEN t.version ELSE coalesce(r.version, 0) END AS newest
+CALL (r, row, held, newest) {
+  WITH r, row
+  WHERE NOT held AND row.props.version > newest
+  """
+    + _SET_NEW_RESOURCE
+    + _PUBLISHED_LABEL
+    + """
+  WITH r, row
+"""
+    + _LINK_RESOURCE
+    + """
+}
+RETURN collect(row.code) AS codes, collect(newest) AS newest, collect(held) AS held,
+       collect(coalesce(r.catalog_id, '')) AS origins,
+       collect(CASE WHEN held THEN [r.state, r.classification] ELSE [] END) AS before,
+       collect(CASE WHEN held AND r.version = row.props.version THEN r.snapshot ELSE '' END)
+         AS same
+"""
+)
+
+# The shared entries that name each of `$codes`, derived from it or related to it (the
+# referrers a change of its clearance re-sends: graph.versions). `related_text` is
+# ``|code|code|``, found through its text index.
+REFERRERS = """
+UNWIND $codes AS code
+CALL (code) {
+  MATCH (b:Resource)-[:DERIVED_FROM]->(:Resource {code: code})
+  WHERE b.state IN ['PUBLISHED', 'RETIRED']
+  RETURN b.code AS referrer
+  UNION
+  MATCH (b:Resource)
+  WHERE b.related_text CONTAINS '|' + code + '|' AND b.state IN ['PUBLISHED', 'RETIRED']
+  RETURN b.code AS referrer
+}
+WITH code, referrer ORDER BY referrer
+RETURN code, collect(referrer) AS referrers
+"""
+
+# A code `LOCK_RESOURCES` found holding no entry, written by `save`.
+CREATE_RESOURCES = (
+    """
+UNWIND $rows AS row
+MATCH (r:Resource {code: row.code})
+SET r = row.props
+"""
+    + _PUBLISHED_LABEL
+    + """
+WITH r, row
+"""
+    + _LINK_RESOURCE
+)
+
+# Replace held entries (locked) with newer rows, once `ENSURE_LINK_ENDS` made what they link
+# to. Only the relationships whose ends changed are replaced — each kind is compared on the
+# node's properties before they are overwritten (a property missing, as on nodes written before
+# it existed, counts as changed) — so an update that edits text or state leaves the entry's
+# edges and items alone. Answers the codes the replaced entries were derived from, which may
+# have become unused placeholders.
+UPSERT_RESOURCES = (
+    """
+UNWIND $rows AS row
+MATCH (r:Resource {code: row.code})
+WITH r, row,
+     r.catalog_id IS NULL OR r.catalog_id <> row.catalog_id AS relisted,
+     r.provider_code IS NULL OR r.provider_code <> row.provider.code AS reprovided,
+     r.category_code IS NULL OR r.category_code <> row.category.code AS refiled,
+     r.themes IS NULL OR r.themes <> row.themes AS rethemed,
+     r.items_digest IS NULL OR r.items_digest <> row.props.items_digest AS reitemed,
+     r.derived_from IS NULL OR r.derived_from <> row.derived_from AS rederived
+WITH r, row, relisted, reprovided, refiled, rethemed, reitemed, rederived,
+     CASE WHEN rederived THEN COLLECT { MATCH (r)-[:DERIVED_FROM]->(s) RETURN s.code }
+          ELSE [] END AS old_sources
+SET r = row.props
+"""
+    + _PUBLISHED_LABEL
+    + """
+WITH r, row, relisted, reprovided, refiled, rethemed, reitemed, rederived, old_sources
+CALL (r, row, relisted) {
+  WITH r, row
+  WHERE relisted
+  CALL (r) {
+    OPTIONAL MATCH (r)-[old:LISTED_IN]->()
+    DELETE old
+  }
+  MATCH (c:Catalog {id: row.catalog_id})
+  CREATE (r)-[:LISTED_IN]->(c)
+}
+CALL (r, row, reprovided) {
+  WITH r, row
+  WHERE reprovided
+  CALL (r) {
+    OPTIONAL MATCH (r)<-[old:PROVIDES]-()
+    DELETE old
+  }
+  MATCH (d:Department {code: row.provider.code})
+  CREATE (d)-[:PROVIDES]->(r)
+}
+CALL (r, row, refiled) {
+  WITH r, row
+  WHERE refiled
+  CALL (r) {
+    OPTIONAL MATCH (r)-[old:FILED_UNDER]->()
+    DELETE old
+  }
+  MATCH (k:Category {code: row.category.code})
+  CREATE (r)-[:FILED_UNDER]->(k)
+}
+CALL (r, row, rethemed) {
+  WITH r, row
+  WHERE rethemed
+  CALL (r) {
+    OPTIONAL MATCH (r)-[old:ABOUT]->()
+    DELETE old
+  }
+  UNWIND row.themes AS name
+  MATCH (t:Theme {name: name})
+  CREATE (r)-[:ABOUT]->(t)
+}
+CALL (r, row, reitemed) {
+  WITH r, row
+  WHERE reitemed
+  CALL (r) {
+    OPTIONAL MATCH (r)-[:HAS_ITEM]->(item:DataItem)
+    DETACH DELETE item
+  }
+  UNWIND row.items AS item
+  CREATE (r)-[:HAS_ITEM]->("""
+    + _NEW_ITEM
+    + """)
+}
+CALL (r, row, rederived) {
+  WITH r, row
+  WHERE rederived
+  CALL (r) {
+    OPTIONAL MATCH (r)-[old:DERIVED_FROM]->()
+    DELETE old
+  }
+  UNWIND row.derived_from AS source_code
+  MERGE (s:Resource {code: source_code})
+  CREATE (r)-[:DERIVED_FROM]->(s)
+}
+RETURN collect(old_sources) AS old_sources
+"""
+)
+
+# A redacted entry's node goes; it stays as a placeholder while others are derived from it.
+REDACT_RESOURCE = """
+MATCH (r:Resource {code: $code})
+CALL (r) {
+  OPTIONAL MATCH (r)-[:HAS_ITEM]->(item:DataItem)
+  DETACH DELETE item
+}
+CALL (r) {
+  OPTIONAL MATCH (r)-[old:LISTED_IN|ABOUT|FILED_UNDER|DERIVED_FROM]->()
+  DELETE old
+}
+CALL (r) {
+  OPTIONAL MATCH (r)<-[old:PROVIDES]-()
+  DELETE old
+}
+SET r = {code: r.code}
+REMOVE r:Published
+MERGE (t:Tombstone {code: $code})
+SET t.version = $version
+"""
+
+WRITE_TOMBSTONE = """
+MERGE (t:Tombstone {code: $code})
+SET t.version = $version
+"""
+
+# Placeholders nothing is derived from any more: the locks of a stale write, old sources.
+DROP_UNUSED_PLACEHOLDERS = """
+UNWIND $codes AS code
+MATCH (r:Resource {code: code})
+WHERE r.snapshot IS NULL AND NOT EXISTS { (r)<-[:DERIVED_FROM]-() }
+DETACH DELETE r
+"""
+
+SOURCES_OF = """
+UNWIND $codes AS code
+MATCH (:Resource {code: code})-[:DERIVED_FROM]->(s:Resource)
+RETURN collect(DISTINCT s.code) AS codes
+"""
