@@ -1,6 +1,8 @@
 """The catalog's values in the schema: Resource, DataItem, Department, Theme, Category.
 
-Leaf fields are plain attributes copied from the domain value; nested fields (provider,
+Leaf fields are plain attributes copied from the domain value, under the GraphQL names the
+model declares (`graph.fields`; tests/federation/test_fields.py checks that `Resource` and
+`DataItem` show exactly those, plus what they compute from an entry); nested fields (provider,
 categories, related entries, catalog path) resolve through the request's loaders, so a list of
 entries costs one store call per nested kind, never one per entry. `Resource` and `Department`
 are Apollo Federation entities keyed by their codes.

@@ -3,7 +3,8 @@ read back from its JSON answer.
 
 A child is asked with scope AGGREGATED, the parent with ANCESTORS (it relays the question up
 its own chain of parents, never down), so a question never comes back to where it started.
-A copy read back carries every field the schema shows; `derived_from` and `extensions`, which
+The query asks for every field the model declares a GraphQL name for (`graph.fields`), so a
+copy read back carries every field the schema shows; `derived_from` and `extensions`, which
 the schema does not show, come back empty. Its `related_codes` are those the peer shows (held
 there, visible to the caller as the peer sees it); this instance shows them, as any entry's,
 only where they name an entry it holds itself and the caller may see
@@ -26,19 +27,33 @@ from graph.enums import (
     ShareType,
     UpdateCycle,
 )
+from graph.fields import facts_of
 from graph.model import DataItem, LifecycleStep, Resource
 from graph.queries import ResourceFilter
 
 __all__ = ["PEER_RESOURCE", "PEER_RESOURCES", "filter_variables", "resource_from_json"]
 
-_ENTRY = """
-  code name summary formatClass formatType shareType shareCondition legalBasis shareModes
-  openToPublic openCondition updateCycle classification publishedOn state version origin
-  updatedAt providerCode providerName relatedCodes
-  items { name dataType length isBaseItem shareType }
-  history { state actor at note }
-  themes { name }
-"""
+
+def _selection(cls: type, nested: Mapping[str, str]) -> str:
+    """The GraphQL names of the fields of `cls` the schema shows (graph.fields), in declaration
+    order, each object-valued one followed by its selection in `nested`."""
+    names = [
+        f"{facts.graphql_name} {nested[name]}" if name in nested else facts.graphql_name
+        for name, facts in facts_of(cls).items()
+        if facts.graphql_name is not None
+    ]
+    return " ".join(names)
+
+
+# Every field of an entry the schema shows; the nested types' fields are selected here.
+_ENTRY = _selection(
+    Resource,
+    {
+        "items": f"{{ {_selection(DataItem, {})} }}",
+        "history": "{ state actor at note }",
+        "themes": "{ name }",
+    },
+)
 
 PEER_RESOURCES = f"""
 query PeerResources(
