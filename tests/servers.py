@@ -32,7 +32,8 @@ from infra.errors import InfraError
 from infra.kafka import KafkaConnection, KafkaServer
 from infra.kafka.config import new_cluster_id, server_properties
 from infra.kafka.connection import SCRAM_MECHANISM, check_kafka
-from infra.neo4j import NEO4J_USER, Neo4jConnection, Neo4jServer, check_neo4j
+from infra.neo4j import Neo4jConnection, Neo4jServer
+from infra.neo4j.connection import NEO4J_USER, check_neo4j
 from infra.net import HOST, free_port, free_ports
 
 __all__ = [

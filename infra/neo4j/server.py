@@ -1,10 +1,9 @@
 """A Neo4j Community 5.26 server run straight from its Maven jars.
 
 The JVM runs ``org.neo4j.server.CommunityEntryPoint --home-dir=<home> --config-dir=<home>/conf
---console-mode`` with the flags Neo4j's own launcher adds (from the distribution's
-``neo4j.conf``: add-opens for java.nio, java.io and sun.nio.ch, netty reflection, G1).
-Before the first start ``org.neo4j.cli.AdminTool dbms set-initial-password`` sets the
-password of the ``neo4j`` user. Only Bolt listens, on 127.0.0.1; HTTP(S) are off; auth is on.
+--console-mode`` with the flags and ``neo4j.conf`` of `infra.neo4j.config`. Before the first
+start ``org.neo4j.cli.AdminTool dbms set-initial-password`` sets the password of the ``neo4j``
+user. Readiness is `check_neo4j`: an authenticated ``RETURN 1``.
 
     >>> server = Neo4jServer(bolt_port=17687, password="change-me-please")
     >>> info = server.start()          # fetches the jars first if needed
@@ -17,69 +16,24 @@ password of the ``neo4j`` user. Only Bolt listens, on 127.0.0.1; HTTP(S) are off
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Final
 
-from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError
 
 from infra.errors import ServerStartError
 from infra.fetch import classpath
 from infra.java import java_env, java_executable
 from infra.locations import state_root
+from infra.neo4j.config import JVM_FLAGS, neo4j_conf
+from infra.neo4j.connection import NEO4J_USER, Neo4jConnection, check_neo4j
 from infra.net import HOST, validate_port
 from infra.server import JavaServer, validate_size
 from infra.versions import NEO4J
 
-__all__ = ["NEO4J_USER", "Neo4jConnection", "Neo4jServer", "check_neo4j"]
+__all__ = ["Neo4jServer"]
 
-NEO4J_USER: Final = "neo4j"
 MIN_PASSWORD_LENGTH: Final = 8  # dbms.security.auth_minimum_password_length's default
-
-# From the server.jvm.additional lines of Neo4j 5.26's neo4j.conf, minus -XX:+AlwaysPreTouch
-# (it would make the whole heap resident at once) and the flight-recorder tuning.
-JVM_FLAGS: Final = (
-    "-XX:+UseG1GC",
-    "-XX:-OmitStackTraceInFastThrow",
-    "-XX:+UnlockExperimentalVMOptions",
-    "-XX:+TrustFinalNonStaticFields",
-    "-XX:+DisableExplicitGC",
-    "-Djdk.nio.maxCachedBufferSize=1024",
-    "-Dio.netty.tryReflectionSetAccessible=true",
-    "-Djdk.tls.ephemeralDHKeySize=2048",
-    "-Djdk.tls.rejectClientInitiatedRenegotiation=true",
-    "-Dlog4j2.disable.jmx=true",
-    "-Dfile.encoding=UTF-8",
-    "--add-opens=java.base/java.nio=ALL-UNNAMED",
-    "--add-opens=java.base/java.io=ALL-UNNAMED",
-    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-    "--enable-native-access=ALL-UNNAMED",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Neo4jConnection:
-    """How to reach a Neo4j server: ``GraphDatabase.driver(c.uri, auth=c.auth)``."""
-
-    uri: str
-    user: str
-    password: str = field(repr=False)
-
-    @property
-    def auth(self) -> tuple[str, str]:
-        return (self.user, self.password)
-
-
-def check_neo4j(info: Neo4jConnection, timeout: float = 2.0) -> None:
-    """One authenticated round trip (``RETURN 1``) to the default database.
-
-    Raises ``neo4j.exceptions.AuthError`` when the password is refused and another
-    ``neo4j.exceptions.Neo4jError``/``DriverError`` when the server does not serve yet.
-    """
-    with GraphDatabase.driver(info.uri, auth=info.auth, connection_timeout=timeout) as driver:
-        driver.verify_connectivity()
-        driver.execute_query("RETURN 1")
 
 
 class Neo4jServer(JavaServer[Neo4jConnection]):
@@ -136,30 +90,7 @@ class Neo4jServer(JavaServer[Neo4jConnection]):
 
     def config(self) -> str:
         """The ``neo4j.conf`` this instance runs with."""
-        address = f"{HOST}:{self.bolt_port}"
-        return "\n".join(
-            [
-                "# Written by infra/neo4j.py on every start; edits are overwritten.",
-                f"server.default_listen_address={HOST}",
-                f"server.default_advertised_address={HOST}",
-                "server.bolt.enabled=true",
-                f"server.bolt.listen_address={address}",
-                f"server.bolt.advertised_address={address}",
-                "server.http.enabled=false",
-                "server.https.enabled=false",
-                "dbms.security.auth_enabled=true",
-                "dbms.usage_report.enabled=false",
-                f"server.memory.heap.initial_size={self.heap}",
-                f"server.memory.heap.max_size={self.heap}",
-                f"server.memory.pagecache.size={self.page_cache}",
-                # Preallocating each database's 256 MiB transaction log made every home 0.5 GB.
-                "db.tx_log.preallocate=false",
-                # Netty's default 5 s quiet period, once per Bolt connector, made every stop
-                # take 10 s longer; the stores are checkpointed before it starts.
-                "internal.dbms.bolt.netty_server_shutdown_quiet_period=0",
-                "",
-            ]
-        )
+        return neo4j_conf(self.bolt_port, self.heap, self.page_cache)
 
     def _prepare(self) -> None:
         self.conf_dir.mkdir(parents=True, exist_ok=True)
