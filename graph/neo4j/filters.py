@@ -1,5 +1,5 @@
 """A `ResourceFilter` as a Cypher condition over ``r``, made only of the constant fragments in
-`graph.neo4j.cypher` and parameters.
+`graph.neo4j.cypher.finding` and parameters.
 
 A region selects the catalogs of that region and every region under it: GB/T 2260 codes nest
 by prefix (51 四川 ⊃ 5101 成都 ⊃ 510104 锦江区), so it is a ``STARTS WITH`` on the region of

@@ -14,7 +14,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.errors import InvalidValue
-from graph.neo4j.cypher import fill
+from graph.neo4j.cypher import all_of, fill
 from graph.neo4j.cypher.finding import (
     ALL_RESOURCES,
     COUNT_AMONG_NODES,
@@ -64,7 +64,7 @@ def _selection(where: ResourceFilter, search: str | None) -> tuple[str, list[str
 
 
 def _selected(source: str, parts: list[str]) -> str:
-    return fill(source, where=" AND ".join(parts) or "true")
+    return fill(source, where=all_of(parts))
 
 
 async def find(
@@ -92,7 +92,7 @@ async def find(
             raise InvalidValue("after", after, accepted)
         after_condition = WHERE_AFTER_SCORE
         params.update(after_code=code, after_score=score)
-    statement = fill(SEARCH_PAGE, where=" AND ".join(parts) or "true", after=after_condition)
+    statement = fill(SEARCH_PAGE, where=all_of(parts), after=after_condition)
     (record,) = await run(tx, statement, params)
     page = record["page"]
     items = tuple(resource_from_json(snapshot) for snapshot, _score in page[:first])
@@ -123,7 +123,7 @@ async def _by_code(
     if _common(total, int(record["nodes"]), first):
         params.setdefault("after_code", "")
         along = [*parts, WHERE_THEME] if source is RESOURCES_ABOUT else parts
-        page = fill(PAGE_IN_CODE_ORDER, where=" AND ".join(along) or "true")
+        page = fill(PAGE_IN_CODE_ORDER, where=all_of(along))
     else:
         page = fill(PAGE_BY_CODE, selected=_selected(source, page_parts))
     records = await run(tx, page, params)

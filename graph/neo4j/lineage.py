@@ -6,9 +6,10 @@ expand, DISTINCT, so cycles and diamonds cost nothing extra) are expanded by one
 nodes first reached by that hop are at the bound, and the walk is truncated when one of them
 has an edge of its own in the walked direction. BOTH is the union of the two walks.
 
-A ``DERIVED_FROM`` to a code not held here ends at a placeholder node (see `cypher`): the walk
-neither starts from nor reaches one, so a code that is not held (another level's, or one
-redacted since) is never a node, the end of an edge, or a reason for `truncated`.
+A ``DERIVED_FROM`` to a code not held here ends at a placeholder node (see
+`graph.neo4j.cypher`): the walk neither starts from nor reaches one, so a code that is not held
+(another level's, or one redacted since) is never a node, the end of an edge, or a reason for
+`truncated`.
 """
 
 from __future__ import annotations

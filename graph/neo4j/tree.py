@@ -16,33 +16,15 @@ import dataclasses
 from neo4j import AsyncManagedTransaction
 
 from graph.enums import LifecycleState, Zone
-from graph.neo4j.cypher import fill
+from graph.neo4j.cypher import all_of, fill
 from graph.neo4j.cypher.finding import ALL_RESOURCES, RESOURCES_ABOUT
+from graph.neo4j.cypher.tree import CATALOGS_LISTING, COUNT_IN_STATES, COUNT_SELECTED
 from graph.neo4j.filters import condition
 from graph.neo4j.statements import run
 from graph.queries import CatalogCount, ResourceFilter
 from graph.tree import CatalogRow, fold_tree
 
 __all__ = ["tree"]
-
-# Every catalog, with how many entries it lists in any state.
-CATALOGS_LISTING = """
-MATCH (c:Catalog)
-RETURN c.id AS id, c.name AS name, c.region_code AS region_code, c.zone AS zone,
-       c.parent_id AS parent_id, COUNT { (c)<-[:LISTED_IN]-() } AS listed
-"""
-
-COUNT_IN_STATES = """
-MATCH (r:Resource)
-WHERE r.state IN $states AND r.catalog_id IS NOT NULL
-RETURN r.catalog_id AS id, count(r) AS n
-"""
-
-# `{selected}` is `ALL_RESOURCES` or `RESOURCES_ABOUT` with the filter's condition.
-COUNT_SELECTED = """
-{selected}
-RETURN r.catalog_id AS id, count(r) AS n
-"""
 
 _BY_STATE_ONLY = ResourceFilter(states=frozenset())
 
@@ -73,7 +55,7 @@ async def tree(
     else:
         source = RESOURCES_ABOUT if where.theme is not None else ALL_RESOURCES
         parts, params = condition(where, theme_matched=source is RESOURCES_ABOUT)
-        selected = fill(source, where=" AND ".join(parts) or "true")
+        selected = fill(source, where=all_of(parts))
         records = await run(tx, fill(COUNT_SELECTED, selected=selected), params)
         own = {r["id"]: int(r["n"]) for r in records if r["id"] is not None}
     return fold_tree(zone, rows, own)

@@ -1,4 +1,4 @@
-"""Every Cypher statement of the Neo4j store's catalog, as named constants with ``$params``, one
+"""The Cypher statements of the Neo4j store's catalog, as named constants with ``$params``, one
 module per concern:
 
 - `database`   whether the server answers; erasing the graph
@@ -8,6 +8,11 @@ module per concern:
 - `reading`    entries by their codes
 - `finding`    the filter's fragments, selections, counts, pages, search, facets
 - `lineage`    the walks along ``DERIVED_FROM``
+- `tree`       the catalog tree's counts
+
+The outbox's and the code sequences' statements stay beside their transaction functions
+(`graph.neo4j.outbox`, `graph.neo4j.sequences`), the schema's in `graph.neo4j.schema`: each
+is complete as written and joins no fragments.
 
 A `Resource` node holds the filterable properties of an entry and, in ``snapshot``, the whole
 entry as JSON; a published one is also labelled ``Published``. A node with only a ``code`` (no
@@ -15,15 +20,20 @@ entry as JSON; a published one is also labelled ``Published``. A node with only 
 by no catalog here. Every read excludes placeholders (they have no ``state`` and no
 ``snapshot``).
 
-Some templates take a part that cannot be a parameter, put in by `fill` from validated values
-only: a ``{where}`` condition joined from the constant ``WHERE_…`` fragments of `finding` (by
-`graph.neo4j.filters`), a ``{selected}`` head made of one of the selections and such a
-condition, and the hop bound of a variable-length lineage pattern (a checked whole number).
+Fragments are joined one way: a template names each part it takes as ``{name}``, and `fill`
+puts the parts in — at import for the fixed ones (a list of fields, the shared subqueries of
+the writes), at run time for those that cannot be parameters, from validated values only: a
+``{where}`` condition, the ``WHERE_…`` fragments of `finding` that apply joined by `all_of`
+(`graph.neo4j.filters` chooses them); a ``{selected}`` head, one of the selections with such a
+condition; an ``{after}`` cursor condition; the ``{hops}`` bound of a variable-length lineage
+pattern (a checked whole number). No ``+`` and no f-strings: a template reads as the statement
+it makes, with Cypher's own braces (maps, subqueries) written once. Like items within a part
+(fields, assignments) are listed with `str.join`.
 """
 
 from __future__ import annotations
 
-__all__ = ["fill"]
+__all__ = ["all_of", "fill"]
 
 
 def fill(template: str, **parts: str) -> str:
@@ -31,3 +41,8 @@ def fill(template: str, **parts: str) -> str:
     for name, part in parts.items():
         template = template.replace("{" + name + "}", part)
     return template
+
+
+def all_of(conditions: list[str]) -> str:
+    """The condition that holds where each of `conditions` does (``true`` for none)."""
+    return " AND ".join(conditions) or "true"

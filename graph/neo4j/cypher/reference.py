@@ -7,6 +7,8 @@ through the uniqueness index (``$keys IS NULL OR x IN $keys`` would scan them al
 
 from __future__ import annotations
 
+from graph.neo4j.cypher import fill
+
 __all__ = [
     "ALL_CATALOGS",
     "ALL_DEPARTMENTS",
@@ -99,32 +101,44 @@ CALL (k) {
   MERGE (child)-[:PART_OF]->(k)
 }
 """
+
 _REGION_FIELDS = "g.code AS code, g.name AS name, g.parent_code AS parent_code"
-ALL_REGIONS = f"MATCH (g:Region) RETURN {_REGION_FIELDS} ORDER BY code"
-REGIONS_BY_CODE = f"""
+ALL_REGIONS = fill("MATCH (g:Region) RETURN {fields} ORDER BY code", fields=_REGION_FIELDS)
+REGIONS_BY_CODE = fill(
+    """
 UNWIND $codes AS key
-MATCH (g:Region {{code: key}})
-RETURN {_REGION_FIELDS} ORDER BY code
-"""
+MATCH (g:Region {code: key})
+RETURN {fields} ORDER BY code
+""",
+    fields=_REGION_FIELDS,
+)
 
 _CATALOG_FIELDS = """c.id AS id, c.region_code AS region_code, c.zone AS zone, c.name AS name,
        c.parent_id AS parent_id"""
-ALL_CATALOGS = f"MATCH (c:Catalog) RETURN {_CATALOG_FIELDS} ORDER BY id"
-CATALOGS_BY_ID = f"""
+ALL_CATALOGS = fill("MATCH (c:Catalog) RETURN {fields} ORDER BY id", fields=_CATALOG_FIELDS)
+CATALOGS_BY_ID = fill(
+    """
 UNWIND $ids AS key
-MATCH (c:Catalog {{id: key}})
-RETURN {_CATALOG_FIELDS} ORDER BY id
-"""
+MATCH (c:Catalog {id: key})
+RETURN {fields} ORDER BY id
+""",
+    fields=_CATALOG_FIELDS,
+)
 
 _DEPARTMENT_FIELDS = (
     "d.code AS code, d.name AS name, d.region_code AS region_code, d.leads AS leads"
 )
-ALL_DEPARTMENTS = f"MATCH (d:Department) RETURN {_DEPARTMENT_FIELDS} ORDER BY code"
-DEPARTMENTS_BY_CODE = f"""
+ALL_DEPARTMENTS = fill(
+    "MATCH (d:Department) RETURN {fields} ORDER BY code", fields=_DEPARTMENT_FIELDS
+)
+DEPARTMENTS_BY_CODE = fill(
+    """
 UNWIND $codes AS key
-MATCH (d:Department {{code: key}})
-RETURN {_DEPARTMENT_FIELDS} ORDER BY code
-"""
+MATCH (d:Department {code: key})
+RETURN {fields} ORDER BY code
+""",
+    fields=_DEPARTMENT_FIELDS,
+)
 
 CATEGORIES = """
 UNWIND $codes AS code

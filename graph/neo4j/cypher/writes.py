@@ -7,6 +7,8 @@ the source of a ``DERIVED_FROM`` edge held by no catalog here.
 
 from __future__ import annotations
 
+from graph.neo4j.cypher import fill
+
 __all__ = [
     "APPLY_RESOURCES",
     "CREATE_RESOURCES",
@@ -108,8 +110,15 @@ RESOURCE_PROPERTIES = (
 )
 ITEM_PROPERTIES = ("name", "data_type", "length", "is_base_item", "share_type", "position")
 
-_SET_NEW_RESOURCE = "SET " + ", ".join(f"r.{p} = row.props.{p}" for p in RESOURCE_PROPERTIES)
-_NEW_ITEM = "i:DataItem {" + ", ".join(f"{p}: item.{p}" for p in ITEM_PROPERTIES) + "}"
+_SET_NEW_RESOURCE = fill(
+    "SET {assignments}",
+    assignments=", ".join(f"r.{p} = row.props.{p}" for p in RESOURCE_PROPERTIES),
+)
+# The outer braces are the map's; `fill` puts the properties inside them.
+_NEW_ITEM = fill(
+    "i:DataItem {{properties}}",
+    properties=", ".join(f"{p}: item.{p}" for p in ITEM_PROPERTIES),
+)
 
 # Write entries: their nodes, relationships and items from the rows built by
 # `graph.neo4j.rows.resource_row`, once `ENSURE_CATALOGS` and `ENSURE_LINK_ENDS` made what they
@@ -120,7 +129,7 @@ _NEW_ITEM = "i:DataItem {" + ", ".join(f"{p}: item.{p}" for p in ITEM_PROPERTIES
 # placeholder: nothing to clear). It answers, per code, that newest version, whether the code
 # holds an entry and from which origin: the caller decides the outcomes and replaces the held
 # winners of the same origin with `UPSERT_RESOURCES`. Rows come with distinct codes.
-_LINK_RESOURCE = (
+_LINK_RESOURCE = fill(
     """
 CALL (r, row) {
   MATCH (c:Catalog {id: row.catalog_id})
@@ -141,16 +150,15 @@ CALL (r, row) {
 }
 CALL (r, row) {
   UNWIND row.items AS item
-  CREATE (r)-[:HAS_ITEM]->("""
-    + _NEW_ITEM
-    + """)
+  CREATE (r)-[:HAS_ITEM]->({new_item})
 }
 CALL (r, row) {
   UNWIND row.derived_from AS source_code
   MERGE (s:Resource {code: source_code})
   CREATE (r)-[:DERIVED_FROM]->(s)
 }
-"""
+""",
+    new_item=_NEW_ITEM,
 )
 
 _PUBLISHED_LABEL = """
@@ -158,7 +166,7 @@ REMOVE r:Published
 FOREACH (_ IN CASE WHEN row.props.state = 'PUBLISHED' THEN [1] ELSE [] END | SET r:Published)
 """
 
-APPLY_RESOURCES = (
+APPLY_RESOURCES = fill(
     """
 UNWIND $rows AS row
 MERGE (r:Resource {code: row.code})
@@ -172,21 +180,19 @@ WITH r, row, r.snapshot IS NOT NULL AS held,
 CALL (r, row, held, newest) {
   WITH r, row
   WHERE NOT held AND row.props.version > newest
-  """
-    + _SET_NEW_RESOURCE
-    + _PUBLISHED_LABEL
-    + """
+  {set_new_resource}{published_label}
   WITH r, row
-"""
-    + _LINK_RESOURCE
-    + """
+{link_resource}
 }
 RETURN collect(row.code) AS codes, collect(newest) AS newest, collect(held) AS held,
        collect(coalesce(r.catalog_id, '')) AS origins,
        collect(CASE WHEN held THEN [r.state, r.classification] ELSE [] END) AS before,
        collect(CASE WHEN held AND r.version = row.props.version THEN r.snapshot ELSE '' END)
          AS same
-"""
+""",
+    set_new_resource=_SET_NEW_RESOURCE,
+    published_label=_PUBLISHED_LABEL,
+    link_resource=_LINK_RESOURCE,
 )
 
 # The shared entries that name each of `$codes`, derived from it or related to it (the
@@ -208,17 +214,16 @@ RETURN code, collect(referrer) AS referrers
 """
 
 # A code `LOCK_RESOURCES` found holding no entry, written by `save`.
-CREATE_RESOURCES = (
+CREATE_RESOURCES = fill(
     """
 UNWIND $rows AS row
 MATCH (r:Resource {code: row.code})
 SET r = row.props
-"""
-    + _PUBLISHED_LABEL
-    + """
+{published_label}
 WITH r, row
-"""
-    + _LINK_RESOURCE
+{link_resource}""",
+    published_label=_PUBLISHED_LABEL,
+    link_resource=_LINK_RESOURCE,
 )
 
 # Replace held entries (locked) with newer rows, once `ENSURE_LINK_ENDS` made what they link
@@ -227,7 +232,7 @@ WITH r, row
 # it existed, counts as changed) — so an update that edits text or state leaves the entry's
 # edges and items alone. Answers the codes the replaced entries were derived from, which may
 # have become unused placeholders.
-UPSERT_RESOURCES = (
+UPSERT_RESOURCES = fill(
     """
 UNWIND $rows AS row
 MATCH (r:Resource {code: row.code})
@@ -242,9 +247,7 @@ WITH r, row, relisted, reprovided, refiled, rethemed, reitemed, rederived,
      CASE WHEN rederived THEN COLLECT { MATCH (r)-[:DERIVED_FROM]->(s) RETURN s.code }
           ELSE [] END AS old_sources
 SET r = row.props
-"""
-    + _PUBLISHED_LABEL
-    + """
+{published_label}
 WITH r, row, relisted, reprovided, refiled, rethemed, reitemed, rederived, old_sources
 CALL (r, row, relisted) {
   WITH r, row
@@ -295,9 +298,7 @@ CALL (r, row, reitemed) {
     DETACH DELETE item
   }
   UNWIND row.items AS item
-  CREATE (r)-[:HAS_ITEM]->("""
-    + _NEW_ITEM
-    + """)
+  CREATE (r)-[:HAS_ITEM]->({new_item})
 }
 CALL (r, row, rederived) {
   WITH r, row
@@ -311,7 +312,9 @@ CALL (r, row, rederived) {
   CREATE (r)-[:DERIVED_FROM]->(s)
 }
 RETURN collect(old_sources) AS old_sources
-"""
+""",
+    published_label=_PUBLISHED_LABEL,
+    new_item=_NEW_ITEM,
 )
 
 # A redacted entry's node goes; it stays as a placeholder while others are derived from it.

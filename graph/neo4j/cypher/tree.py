@@ -1,0 +1,26 @@
+"""The catalog tree (`graph.neo4j.tree`): the catalogs with how many entries each lists, and
+the entries counted per catalog, by state or by a selection."""
+
+from __future__ import annotations
+
+__all__ = ["CATALOGS_LISTING", "COUNT_IN_STATES", "COUNT_SELECTED"]
+
+# Every catalog, with how many entries it lists in any state.
+CATALOGS_LISTING = """
+MATCH (c:Catalog)
+RETURN c.id AS id, c.name AS name, c.region_code AS region_code, c.zone AS zone,
+       c.parent_id AS parent_id, COUNT { (c)<-[:LISTED_IN]-() } AS listed
+"""
+
+COUNT_IN_STATES = """
+MATCH (r:Resource)
+WHERE r.state IN $states AND r.catalog_id IS NOT NULL
+RETURN r.catalog_id AS id, count(r) AS n
+"""
+
+# `{selected}` is `finding.ALL_RESOURCES` or `finding.RESOURCES_ABOUT` with the filter's
+# condition.
+COUNT_SELECTED = """
+{selected}
+RETURN r.catalog_id AS id, count(r) AS n
+"""
