@@ -336,8 +336,8 @@ async def steady(
 
 def kafka_tools(connection: Any, count: int, size: int, home: Path) -> dict[str, float]:
     """Kafka's ProducerPerformance and ConsumerPerformance as the super user."""
-    from infra.fetch import classpath
-    from infra.java import java_env, java_executable
+    from infra.jvm.fetch import classpath
+    from infra.jvm.java import java_env, java_executable
     from infra.versions import KAFKA
 
     topic = f"bench.kafka-tools.{secrets.token_hex(4)}"

@@ -22,11 +22,11 @@ from typing import Annotated, Any, Final, NoReturn
 import typer
 
 from infra.errors import InfraError
+from infra.jvm import JavaServer, ServerStatus
 from infra.kafka import KafkaAdmin, KafkaConnection, KafkaServer
 from infra.kafka.admin import Acl, Operation, ResourceKind
 from infra.neo4j import Neo4jServer
 from infra.net import HOST
-from infra.server import JavaServer, ServerStatus
 
 __all__ = ["app"]
 

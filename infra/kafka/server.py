@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import ClassVar
 
 from infra.errors import KafkaAuthenticationError, ServerStartError
-from infra.fetch import classpath
-from infra.java import java_env, java_executable
+from infra.jvm.fetch import classpath
+from infra.jvm.java import java_env, java_executable
+from infra.jvm.server import JavaServer, validate_size
 from infra.kafka.config import (
     CONTROLLER_USER,
     JVM_FLAGS,
@@ -35,7 +36,6 @@ from infra.kafka.connection import (
 )
 from infra.locations import state_root
 from infra.net import HOST, validate_port
-from infra.server import JavaServer, validate_size
 from infra.versions import KAFKA
 
 __all__ = ["KafkaServer"]

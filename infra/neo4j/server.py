@@ -22,13 +22,13 @@ from typing import ClassVar, Final
 from neo4j.exceptions import AuthError
 
 from infra.errors import ServerStartError
-from infra.fetch import classpath
-from infra.java import java_env, java_executable
+from infra.jvm.fetch import classpath
+from infra.jvm.java import java_env, java_executable
+from infra.jvm.server import JavaServer, validate_size
 from infra.locations import state_root
 from infra.neo4j.config import JVM_FLAGS, neo4j_conf
 from infra.neo4j.connection import NEO4J_USER, Neo4jConnection, check_neo4j
 from infra.net import HOST, validate_port
-from infra.server import JavaServer, validate_size
 from infra.versions import NEO4J
 
 __all__ = ["Neo4jServer"]

@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 from infra import Acl, KafkaServer, Neo4jServer, free_port, free_ports
 from infra.cli import STOPPED_EXIT_CODE, app
 from infra.errors import FetchError, JavaNotFoundError
-from infra.fetch import MARKER, fetch, is_fetched, lib_dir, render_pom, server_dir
-from infra.java import java_feature_version, java_home
+from infra.jvm.fetch import MARKER, fetch, is_fetched, lib_dir, render_pom, server_dir
+from infra.jvm.java import java_feature_version, java_home
+from infra.jvm.process import JavaProcess
 from infra.kafka.config import server_properties
-from infra.process import JavaProcess
 from infra.versions import KAFKA, MAVEN_DEPENDENCY_PLUGIN_VERSION, NEO4J
 from tests import servers
 
@@ -31,7 +31,7 @@ def test_pom_names_every_pinned_artifact_and_the_plugin_version() -> None:
 
 
 def _fake_complete_fetch(cache: Path) -> None:
-    from infra.fetch import _digest
+    from infra.jvm.fetch import _digest
 
     lib_dir(NEO4J, cache).mkdir(parents=True)
     (lib_dir(NEO4J, cache) / "neo4j.jar").write_bytes(b"")

@@ -20,10 +20,10 @@ from types import TracebackType
 from typing import ClassVar, Generic, TypeVar
 
 from infra.errors import ServerStartError
-from infra.fetch import classpath, fetch, is_fetched
-from infra.java import java_env, java_executable
+from infra.jvm.fetch import classpath, fetch, is_fetched
+from infra.jvm.java import java_env, java_executable
+from infra.jvm.process import JavaProcess
 from infra.net import port_answers
-from infra.process import JavaProcess
 from infra.versions import ServerArtifacts
 
 __all__ = ["JavaServer", "ServerStatus", "validate_size"]

@@ -20,7 +20,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from infra.errors import FetchError
-from infra.java import java_env
+from infra.jvm.java import java_env
 from infra.locations import cache_root
 from infra.versions import MAVEN_DEPENDENCY_PLUGIN_VERSION, ServerArtifacts
 
