@@ -72,9 +72,11 @@ def provision_links(
             admin.add_user(principal(end), passwords[end])
     for link in chosen:
         source, target = principal(link.source), principal(link.target)
-        admin.create_topic(link.topic, config=dict(COMPACTED))
-        admin.create_topic(link.urgent_topic, config=dict(COMPACTED))
-        admin.create_topic(link.dead_letter_topic)
+        # The topics `sync.topics.create_topics` makes on a log; here the dead letters are
+        # not compacted, so that every refusal of a code is kept, not only its last.
+        for topic in link.topics:
+            dead_letters = topic == link.dead_letter_topic
+            admin.create_topic(topic, config=None if dead_letters else dict(COMPACTED))
         admin.grant_producer(source, link.topic)
         admin.grant_producer(source, link.urgent_topic)
         admin.grant_producer(source, link.dead_letter_topic)

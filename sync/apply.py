@@ -7,9 +7,9 @@ what its own relays send on to the nation, and a stale copy goes no further. The
 the newest version, so duplicates and replays are STALE and change nothing (DESIGN "Instances
 and sync", point 3). An event the guard refuses, that does not decode, that breaks a rule of
 the target's store, or that names a code the target holds from another origin (一数一源) is
-skipped and reported as a `SecurityEvent`: one bad event never stops the others. Only a store
-that does not answer raises (`StoreUnavailable`, retriable) — then nothing after the last
-applied batch counts, and the caller must not commit its log position.
+skipped and reported as a `SecurityEvent` (`sync.security`): one bad event never stops the
+others. Only a store that does not answer raises (`StoreUnavailable`, retriable) — then
+nothing after the last applied batch counts, and the caller must not commit its log position.
 
     report = await apply_events(store, records, link)
     audit.record(report.security_events)
@@ -35,13 +35,13 @@ from sync.errors import InvalidLink, MalformedEvent
 from sync.events import ChangeEvent, Operation, decode, encode
 from sync.guard import Refusal, Refuse, guard_target
 from sync.links import Link
+from sync.security import SecurityEvent
 from sync.snapshots import resource_from_dict
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "ApplyReport",
     "PreparedBatch",
-    "SecurityEvent",
     "apply_events",
     "prepare_batch",
     "store_batch",
@@ -54,18 +54,6 @@ DEFAULT_BATCH_SIZE = 2000
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class SecurityEvent:
-    """An event a target refused, for the audit log (kept 15 years, Chengdu 第二十六条)."""
-
-    at: datetime
-    link: str
-    event_id: str | None
-    resource_code: str | None
-    refusal: Refusal
-    reason: str
 
 
 @dataclass(frozen=True, slots=True)

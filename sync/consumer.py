@@ -25,7 +25,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from graph.store import CatalogStore
 from sync.apply import (
@@ -35,11 +35,10 @@ from sync.apply import (
     prepare_batch,
     store_batch,
 )
-from sync.dead_letters import dead_letter
-from sync.errors import InvalidLink, LogError, LogUnavailable
+from sync.errors import InvalidLink, LogUnavailable
 from sync.links import Link
 from sync.log.protocol import ChangeLog, LogReader, Record
-from sync.relay import OnSecurityEvent, log_security_event
+from sync.security import OnSecurityEvent, dead_letter, log_security_event, send_dead_letters
 from sync.status import LinkStatus, Side
 
 __all__ = ["STALL_SECONDS", "LinkConsumer", "bounded"]
@@ -194,16 +193,8 @@ class LinkConsumer:
                 self._on_security_event(security)
                 payload = _payload_of(security.event_id, payloads)
                 dead.append(dead_letter(security, Side.CONSUMER, payload))
-            try:
-                await self._bounded(
-                    self._log.append(self._link.dead_letter_topic, dead), "dead letters"
-                )
-            except LogError as exc:
-                if exc.retriable:
-                    raise
-                # The security events are recorded; a dead-letter topic that cannot be
-                # written must not stall the link (point 4).
-                self.status.failed(exc)
+            append = self._log.append(self._link.dead_letter_topic, dead)
+            await send_dead_letters(self._bounded(append, "dead letters"), self.status)
         if after is not None:
             await asyncio.shield(after)  # its failure is this batch's: nothing to commit
         position = records[-1].offset + 1
@@ -248,7 +239,7 @@ async def bounded(call: Awaitable[T], seconds: float, what: str) -> T:
     return task.result()
 
 
-def _consume_result(task: asyncio.Future[Any]) -> None:
+def _consume_result(task: asyncio.Future[T]) -> None:
     if not task.cancelled():
         task.exception()  # retrieved, so asyncio does not report it as never retrieved
 

@@ -54,13 +54,18 @@ from graph.errors import StoreUnavailable
 from graph.model import Resource
 from graph.outbox import OutboxRecord
 from graph.store import CatalogStore
-from sync.apply import SecurityEvent
-from sync.dead_letters import dead_letter
-from sync.errors import InvalidLink, LogError, LogUnavailable, MalformedEvent
+from sync.errors import InvalidLink, LogUnavailable, MalformedEvent
 from sync.events import ChangeEvent, Operation, decode, encode, event_for
 from sync.guard import REFERENCE_FIELDS, Drop, Forward, Refusal, guard_source, is_cleared
 from sync.links import Link
 from sync.log.protocol import ChangeLog
+from sync.security import (
+    OnSecurityEvent,
+    SecurityEvent,
+    dead_letter,
+    log_security_event,
+    send_dead_letters,
+)
 from sync.status import LinkStatus, Side
 
 __all__ = [
@@ -79,23 +84,6 @@ DEFAULT_RELAY_BATCH = 500
 MAX_REFERENCES_PER_BATCH = 20_000
 # Failures at one position before the relay isolates, then moves aside, what fails there.
 POISON_AFTER = 3
-
-_security_log = logging.getLogger("mulu.sync.security")
-
-OnSecurityEvent = Callable[[SecurityEvent], None]
-
-
-def log_security_event(event: SecurityEvent) -> None:
-    _security_log.warning(
-        "sync refused an event",
-        extra={
-            "link": event.link,
-            "event_id": event.event_id,
-            "resource_code": event.resource_code,
-            "refusal": event.refusal.value,
-            "reason": event.reason,
-        },
-    )
 
 
 class RelayBatch:
@@ -377,16 +365,9 @@ class Relay:
             self.status.position = last
 
     async def _dead_letters(self, dead: list[tuple[str, bytes]]) -> None:
-        if not dead:
-            return
-        try:
-            await self._log.append(self._link.dead_letter_topic, dead)
-        except LogError as exc:
-            if exc.retriable:
-                raise
-            # The security events are recorded; a dead-letter topic that cannot be
-            # written must not stall the link (point 4).
-            self.status.failed(exc)
+        if dead:
+            append = self._log.append(self._link.dead_letter_topic, dead)
+            await send_dead_letters(append, self.status)
 
     async def _move_aside(self, lane: _Lane, row: Row, exc: Exception) -> None:
         """Give up on the record at `row`: it failed alone, again and again, while the store

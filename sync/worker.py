@@ -21,13 +21,15 @@ from dataclasses import dataclass
 
 from graph.errors import CatalogError
 from graph.store import CatalogStore
-from sync.apply import DEFAULT_BATCH_SIZE, SecurityEvent
+from sync.apply import DEFAULT_BATCH_SIZE
 from sync.consumer import LinkConsumer
-from sync.errors import InvalidLink, LogNotPermitted, SyncError
+from sync.errors import InvalidLink, SyncError
 from sync.links import Link
 from sync.log.protocol import ChangeLog
-from sync.relay import DEFAULT_RELAY_BATCH, Relay, log_security_event
+from sync.relay import DEFAULT_RELAY_BATCH, Relay
+from sync.security import SecurityEvent, log_security_event
 from sync.status import LinkState, LinkStatus
+from sync.topics import create_topics
 
 __all__ = ["Backoff", "SyncWorker"]
 
@@ -135,17 +137,10 @@ class SyncWorker:
     def _relay(self, relay: Relay) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             if self._create_topics:
-                await self._ensure_topics(relay.link)
+                await create_topics(self._log, [relay.link])
             await relay.run(self._idle)
 
         return run
-
-    async def _ensure_topics(self, link: Link) -> None:
-        for topic in link.topics:
-            try:
-                await self._log.create_topic(topic)
-            except LogNotPermitted:
-                return  # provisioned by an administrator (sync.acls), not by this principal
 
     def _spawn(self, status: LinkStatus, run: Callable[[], Awaitable[None]]) -> None:
         name = f"mulu-sync {status.side.value} {status.link}"

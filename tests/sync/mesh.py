@@ -13,11 +13,11 @@ from typing import Any
 
 from graph import Catalog, CatalogStore, Zone
 from graph.codes import NATION
-from sync.apply import SecurityEvent
 from sync.consumer import LinkConsumer
 from sync.links import Link
 from sync.log.protocol import ChangeLog, LogReader, Record
 from sync.relay import Relay
+from sync.security import SecurityEvent
 
 CATALOGS = {
     "510100/intranet": Catalog("510100", Zone.INTRANET, "成都市（内网）", "510000/intranet"),
