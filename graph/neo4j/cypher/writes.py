@@ -22,7 +22,6 @@ __all__ = [
     "RESOURCE_PROPERTIES",
     "SOURCES_OF",
     "UPSERT_RESOURCES",
-    "WRITE_TOMBSTONE",
 ]
 
 # Takes the write lock of each code's node (creating a placeholder when none exists), so that
@@ -334,11 +333,6 @@ CALL (r) {
 }
 SET r = {code: r.code}
 REMOVE r:Published
-MERGE (t:Tombstone {code: $code})
-SET t.version = $version
-"""
-
-WRITE_TOMBSTONE = """
 MERGE (t:Tombstone {code: $code})
 SET t.version = $version
 """
