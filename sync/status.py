@@ -9,7 +9,7 @@ it is. Both keep their last error, cleared by the next success.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -58,7 +58,6 @@ class LinkStatus:
     # time.monotonic() when the relay first saw the record now oldest in its outbox unsent;
     # None when it has sent everything. Shown as `oldest_unsent_seconds`.
     pending_since: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def failed(self, exc: BaseException) -> None:
         self.state = LinkState.RETRYING
@@ -86,7 +85,6 @@ class LinkStatus:
 
     def as_dict(self) -> dict[str, Any]:
         shown = asdict(self)
-        shown.pop("extra")
         shown.pop("pending_since")
         age = self.oldest_unsent_seconds
         shown["oldest_unsent_seconds"] = None if age is None else round(age, 3)

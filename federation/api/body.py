@@ -12,6 +12,7 @@ than that gets 414. A body that is not one JSON object — ``"x"``, ``null``, ``
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from cross_web import HTTPException
@@ -78,7 +79,7 @@ def json_depth(value: object, cap: int) -> int:
     """How many arrays and objects `value` nests, itself included (a scalar: 0), counted up to
     `cap` + 1: past that, how much deeper it goes is not worth the walk."""
     if isinstance(value, dict):
-        children: Any = value.values()
+        children: Iterable[object] = value.values()
     elif isinstance(value, list):
         children = value
     else:

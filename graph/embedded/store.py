@@ -52,7 +52,7 @@ __all__ = ["EmbeddedStore"]
 T = TypeVar("T")
 
 
-def _rows(db: sqlite3.Connection, *, query: str, params: Sequence[str]) -> list[tuple[str, Any]]:
+def _rows(db: sqlite3.Connection, *, query: str, params: Sequence[str]) -> list[tuple[str, str]]:
     return [(str(code), value) for code, value in db.execute(query, params)]
 
 
@@ -251,13 +251,13 @@ class EmbeddedStore:
     async def origins(self, codes: Sequence[str]) -> dict[str, str]:
         return {code: str(origin) for code, origin in await self._by_code("catalog_id", codes)}
 
-    async def _by_code(self, column: str, codes: Sequence[str]) -> list[tuple[str, Any]]:
-        """(code, `column`) of each held entry among `codes`; `column` is a name of this
-        module's, never a value from outside."""
+    async def _by_code(self, column: str, codes: Sequence[str]) -> list[tuple[str, str]]:
+        """(code, `column`) of each held entry among `codes`; `column` is a TEXT column named
+        by this module, never a value from outside."""
         wanted = list(dict.fromkeys(codes))
         if not wanted:
             return []
-        found: list[tuple[str, Any]] = []
+        found: list[tuple[str, str]] = []
         for chunk in chunks(wanted):
             query = f"SELECT code, {column} FROM resources WHERE code IN ({_placeholders(chunk)})"
             found += await self._connection.read(partial(_rows, query=query, params=chunk))
