@@ -9,11 +9,12 @@ on 127.0.0.1 only. See infra/README.md.
     'bolt://127.0.0.1:17687'
 
 One subpackage per server, `neo4j/` and `kafka/`, each holding its config, connection check and
-life cycle (and, for Kafka, the ACL admin). What both share is split by kind:
+life cycle (and, for Kafka, the ACL admin); `cli/` is ``python -m infra``, one module per
+command group. What the two servers share is split by kind:
 
 - `jvm/`: the machinery of running a Java server from Maven jars (JDK discovery, fetching with
   ``mvn``, the detached process, the `JavaServer` base). It is a package of its own because it
-  is one concern of four modules that only the servers import.
+  is one concern, in four modules, that both servers build on and that knows neither.
 - `errors`, `versions`, `locations`, `net`: stay at the top. Each is a leaf that imports nothing
   of infra/, and each is read by every part and by callers outside: the error tree of the
   package, every pinned version in one file, where jars and homes live, loopback ports.

@@ -1,4 +1,4 @@
-"""``python -m infra``: see infra/cli.py."""
+"""``python -m infra``: see infra/cli/."""
 
 from infra.cli import main
 

@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from infra import Acl, KafkaServer, Neo4jServer, free_port, free_ports
-from infra.cli import STOPPED_EXIT_CODE, app
+from infra.cli import app
+from infra.cli.common import STOPPED_EXIT_CODE
 from infra.errors import FetchError, JavaNotFoundError
 from infra.jvm.fetch import MARKER, fetch, is_fetched, lib_dir, render_pom, server_dir
 from infra.jvm.java import java_feature_version, java_home
