@@ -12,12 +12,28 @@ import pytest
 from pydantic import SecretStr
 
 from federation.app import create_app
+from federation.instance import Instance, open_instance
 from federation.settings import Neo4jSettings, Settings
+from federation.topology import parse_topology
 from graph import CatalogStore, StoreUnavailable
 from graph.embedded import EmbeddedStore
 from tests.federation.catalog import CHENGDU, POLICE_DRAFT
-from tests.federation.support import GraphQLCaller, SpyStore, data, only_error, opener, serve
+from tests.federation.support import (
+    GraphQLCaller,
+    SpyStore,
+    app_over,
+    data,
+    only_error,
+    serve,
+)
 from tests.graph.entries import POLICE
+
+# 成都 intranet alone: a topology given to the opener, not read from the settings' file.
+TOPOLOGY = {
+    "instances": [
+        {"id": "510100/intranet", "graphql": "127.0.0.1:9003", "store": {"kind": "embedded"}}
+    ]
+}
 
 
 async def test_health_reports_the_store_and_sync(gql: GraphQLCaller) -> None:
@@ -27,7 +43,11 @@ async def test_health_reports_the_store_and_sync(gql: GraphQLCaller) -> None:
         "status": "ok",
         "catalog": "510100/intranet",
         "store": {"kind": "embedded", "state": "up"},
-        "sync": {"links": [], "note": "sync links are not configured on this instance yet"},
+        "sync": {
+            "links": [],
+            "failing": [],
+            "note": "sync links are not configured on this instance yet",
+        },
     }
 
 
@@ -80,7 +100,7 @@ async def test_without_the_dev_setting_every_caller_is_anonymous(
 ) -> None:
     settings = Settings(data_dir=tmp_path)  # dev_identity_header is off by default
     assert settings.dev_identity_header is False
-    async with serve(create_app(settings, store=opener(spy))) as http:
+    async with serve(app_over(settings, spy)) as http:
         gql = GraphQLCaller(http)
         detail = f'{{ resource(code: "{POLICE_DRAFT}") {{ name }} }}'
         assert data(await gql(detail, department=POLICE.code))["resource"] is None
@@ -104,7 +124,8 @@ async def test_the_lifespan_opens_and_closes_the_store(tmp_path: Path) -> None:
     async def prepare(store: CatalogStore) -> None:
         events.append("prepared")
 
-    app = create_app(Settings(data_dir=tmp_path), store=tracked, prepare=prepare)
+    settings = Settings(data_dir=tmp_path)
+    app = create_app(settings, lambda: open_instance(settings, store=tracked, prepare=prepare))
     async with serve(app) as http:
         assert (await http.get("/health")).status_code == 200
         # The instance's own catalog is registered on start.
@@ -112,6 +133,29 @@ async def test_the_lifespan_opens_and_closes_the_store(tmp_path: Path) -> None:
         assert catalog["catalog"] == {"name": CHENGDU.name}
         assert events == ["opened", "prepared"]
     assert events == ["opened", "prepared", "closed"]
+
+
+async def test_creating_the_app_opens_nothing_its_lifespan_opens_the_instance(
+    tmp_path: Path,
+) -> None:
+    """Defect class: an app that opens or reads at construction (its peers were read from the
+    topology file by `create_app`) — like starlette's, it is built from what it is given."""
+    settings = Settings(data_dir=tmp_path, topology=tmp_path / "not-yet-written.toml")
+    opened: list[Settings] = []
+
+    @asynccontextmanager
+    async def counted() -> AsyncIterator[Instance]:
+        opened.append(settings)
+        async with open_instance(settings, topology=parse_topology(TOPOLOGY)) as instance:
+            yield instance
+
+    app = create_app(settings, counted)
+    assert opened == []
+    assert not (tmp_path / "510100-intranet.db").exists()
+    async with serve(app) as http:
+        assert opened == [settings]
+        assert (await http.get("/health")).json()["status"] == "ok"
+    assert (tmp_path / "510100-intranet.db").is_file()
 
 
 async def test_the_default_store_is_embedded_under_the_data_dir(tmp_path: Path) -> None:

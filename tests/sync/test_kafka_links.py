@@ -138,17 +138,21 @@ async def test_a_broker_stopped_mid_stream_loses_and_duplicates_nothing(
                 await write(stores[CI], published(n, version=2, name=f"停机期间更新{n}"))
             await asyncio.sleep(1)
             await asyncio.to_thread(own_broker.start)
+            # Every event reaches the target once at least: a batch written but not committed
+            # when the broker went is read again, and found stale (counted only then).
             try:
-                await until(lambda: consumer.applied == total + 20, 120)
+                await until(lambda: consumer.applied + consumer.stale >= total + 20, 120)
             except TimeoutError:
                 shown = [s.as_dict() for s in source.statuses() + target.statuses()]
                 raise AssertionError(f"the link did not catch up: {shown}") from None
             await until(lambda: consumer.lag == 0, 30)
-        held = (await stores[CE].find(ALL, first=100)).total_count
-        assert held == total
-        changed = await stores[CE].get(published(1).code)
-        assert changed is not None
-        assert changed.version == 2
-        # Each version was applied once: whatever the relay sent twice was stale.
-        assert consumer.applied == total + 20
+        held = await stores[CE].find(ALL, first=100)
+        assert held.total_count == total
+        for n in range(1, total + 1):
+            copy = await stores[CE].get(published(n).code)
+            assert copy is not None, n
+            assert copy.version == (2 if n <= 20 else 1), n
+        # No version was applied twice: whatever arrived twice was stale. (A batch written but
+        # not committed when the broker went is counted as stale when read again, not applied.)
+        assert consumer.applied <= total + 20
         assert source.relays[0].status.errors + consumer.errors > 0  # it did see the outage
