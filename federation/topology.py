@@ -32,18 +32,21 @@ Kafka topics and ACLs) reads it to start the whole deployment.
     ['national/intranet', '510100/intranet']
 
 Relative paths are kept relative: they resolve against the working directory of the process
-that starts the instance, as `Settings.data_dir` does.
+that starts the instance, as `Settings.data_dir` does. The secrets the file names (a Neo4j
+store's `password_env`) are read from the environment when it is loaded, so a missing one is
+refused at start-up, naming the variable, not when the store is first opened.
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from graph.codes import region_level, region_parent
 from graph.enums import Classification, Level, Zone
@@ -112,14 +115,18 @@ class EmbeddedStoreSpec:
 
 @dataclass(frozen=True, slots=True)
 class Neo4jStoreSpec:
-    """A Neo4j server; the password is read from the environment variable `password_env` by
-    the process that opens it, so no secret is written in the topology."""
+    """A Neo4j server; its password is read from the environment variable `password_env` when
+    the topology is loaded, so no secret is written in the topology. `password` is None when
+    the file names no variable, or when it was loaded without the environment (by a process
+    that opens none of its stores)."""
 
     uri: str
     user: str = "neo4j"
     password_env: str | None = None
     database: str = "neo4j"
     kind: Literal["neo4j"] = "neo4j"
+    # Not part of what the spec says: two specs naming the same variable are equal.
+    password: SecretStr | None = field(default=None, compare=False)
 
 
 StoreSpec = EmbeddedStoreSpec | Neo4jStoreSpec
@@ -144,10 +151,13 @@ class InstanceSpec:
 
 @dataclass(frozen=True, slots=True)
 class Topology:
-    """A validated deployment: instances by id (in file order) and links (in file order)."""
+    """A validated deployment: instances by id (in file order) and links (in file order), and
+    its `data_dir`, where `mulu up` keeps the shared log, the default embedded stores, the pid
+    file and the log of a detached run."""
 
     instances: Mapping[str, InstanceSpec]
     links: tuple[Link, ...] = ()
+    data_dir: Path = Path("var")
     _children: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def instance(self, instance_id: str) -> InstanceSpec:
@@ -229,8 +239,10 @@ class _TopologyRaw(BaseModel):
     links: list[_LinkRaw] = Field(default_factory=list)
 
 
-def load_topology(path: Path) -> Topology:
-    """Read and validate the topology file at `path`."""
+def load_topology(path: Path, environ: Mapping[str, str] | None = os.environ) -> Topology:
+    """Read and validate the topology file at `path`, its secrets read from `environ`; None
+    leaves them unread (`mulu serve` reads only peers and links, and opens its store from its
+    settings)."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -240,18 +252,21 @@ def load_topology(path: Path) -> Topology:
     except tomllib.TOMLDecodeError as exc:
         raise TopologyError(f"topology file {str(path)!r} is not valid TOML: {exc}") from None
     try:
-        return parse_topology(document)
+        return parse_topology(document, environ)
     except TopologyError as exc:
         raise TopologyError(f"{path}: {exc}") from None
 
 
-def parse_topology(document: Mapping[str, Any]) -> Topology:
-    """Validate a topology given as the parsed TOML document."""
+def parse_topology(
+    document: Mapping[str, Any], environ: Mapping[str, str] | None = os.environ
+) -> Topology:
+    """Validate a topology given as the parsed TOML document; its secrets are read from
+    `environ` (None: left unread)."""
     try:
         raw = _TopologyRaw.model_validate(document)
     except ValidationError as exc:
         raise TopologyError(_describe(exc, document)) from None
-    return _build(raw)
+    return _build(raw, environ)
 
 
 def _describe(exc: ValidationError, document: Mapping[str, Any]) -> str:
@@ -270,7 +285,7 @@ def _describe(exc: ValidationError, document: Mapping[str, Any]) -> str:
     return "invalid topology — " + "; ".join(problems)
 
 
-def _build(raw: _TopologyRaw) -> Topology:
+def _build(raw: _TopologyRaw, environ: Mapping[str, str] | None) -> Topology:
     specs: dict[str, tuple[str, Zone]] = {}
     for item in raw.instances:
         if item.id in specs:
@@ -292,7 +307,7 @@ def _build(raw: _TopologyRaw) -> Topology:
             zone=zone,
             name=item.name or _default_name(item.id),
             graphql=Address.parse(item.graphql, f"instance {item.id!r}"),
-            store=_store(item, raw.data_dir),
+            store=_store(item, raw.data_dir, environ),
             parent=parent,
         )
     _check_parent_cycles(instances)
@@ -302,7 +317,12 @@ def _build(raw: _TopologyRaw) -> Topology:
     for spec in instances.values():
         if spec.parent:
             children.setdefault(spec.parent, []).append(spec.id)
-    return Topology(instances, links, {k: tuple(v) for k, v in children.items()})
+    return Topology(
+        instances,
+        links,
+        data_dir=raw.data_dir,
+        _children={k: tuple(v) for k, v in children.items()},
+    )
 
 
 def _default_name(instance_id: str) -> str:
@@ -333,11 +353,27 @@ def _parent(item: _InstanceRaw, region: str, zone: Zone, specs: Mapping[str, Any
     return None
 
 
-def _store(item: _InstanceRaw, data_dir: Path) -> StoreSpec:
+def _store(item: _InstanceRaw, data_dir: Path, environ: Mapping[str, str] | None) -> StoreSpec:
     store = item.store
     if isinstance(store, _Neo4jRaw):
-        return Neo4jStoreSpec(store.uri, store.user, store.password_env, store.database)
+        password = None
+        if store.password_env is not None and environ is not None:
+            password = _secret(item.id, "store.password_env", store.password_env, environ)
+        return Neo4jStoreSpec(
+            store.uri, store.user, store.password_env, store.database, password=password
+        )
     return EmbeddedStoreSpec(store.path or data_dir / (item.id.replace("/", "-") + ".db"))
+
+
+def _secret(instance: str, field: str, variable: str, environ: Mapping[str, str]) -> SecretStr:
+    value = environ.get(variable)
+    if not value:
+        state = "is empty" if value == "" else "is not set"
+        raise TopologyError(
+            f"instance {instance!r}: {field} names the environment variable {variable!r}, which "
+            f"{state}; set it to the secret before starting"
+        )
+    return SecretStr(value)
 
 
 def _check_parent_cycles(instances: Mapping[str, InstanceSpec]) -> None:

@@ -133,9 +133,67 @@ def test_neo4j_store_and_an_overridden_parent() -> None:
         "password_env": "CHENGDU_NEO4J_PASSWORD",
     }
     document["instances"][2]["parent"] = "510000/intranet"
-    spec = parse_topology(document).instance("510100/intranet")
+    spec = parse_topology(document, {"CHENGDU_NEO4J_PASSWORD": "s3cret-pw"}).instance(
+        "510100/intranet"
+    )
     assert spec.store == Neo4jStoreSpec("bolt://127.0.0.1:7688", "neo4j", "CHENGDU_NEO4J_PASSWORD")
     assert spec.parent == "510000/intranet"
+
+
+def neo4j_chengdu(password_env: str | None) -> dict[str, Any]:
+    document = three()
+    store = {"kind": "neo4j", "uri": "bolt://127.0.0.1:7688", "password_env": password_env}
+    document["instances"][2]["store"] = {k: v for k, v in store.items() if v is not None}
+    return document
+
+
+def test_the_password_a_topology_names_is_read_when_it_is_loaded() -> None:
+    """Defect class: a secret read late — a missing password was found only when the store
+    was first opened (as an empty password), not when the deployment started."""
+    document = neo4j_chengdu("CHENGDU_NEO4J_PASSWORD")
+    spec = parse_topology(document, {"CHENGDU_NEO4J_PASSWORD": "s3cret-pw"}).instance(
+        "510100/intranet"
+    )
+    assert isinstance(spec.store, Neo4jStoreSpec)
+    assert spec.store.password is not None
+    assert spec.store.password.get_secret_value() == "s3cret-pw"
+    assert "s3cret-pw" not in repr(spec)
+    # Without the environment (a process that opens none of the stores) it stays unread.
+    unread = parse_topology(document, None).instance("510100/intranet").store
+    assert isinstance(unread, Neo4jStoreSpec)
+    assert unread.password is None
+    # No variable named, nothing to read.
+    plain = parse_topology(neo4j_chengdu(None), {}).instance("510100/intranet").store
+    assert isinstance(plain, Neo4jStoreSpec)
+    assert plain.password is None
+
+
+@pytest.mark.parametrize(("environ", "state"), [({}, "is not set"), ({"PW": ""}, "is empty")])
+def test_a_missing_password_is_refused_naming_its_variable(
+    environ: dict[str, str], state: str, tmp_path: Path
+) -> None:
+    with pytest.raises(
+        TopologyError,
+        match=rf"instance '510100/intranet': store.password_env names the environment variable "
+        rf"'PW', which {state}; set it",
+    ):
+        parse_topology(neo4j_chengdu("PW"), environ)
+    path = tmp_path / "topology.toml"
+    path.write_text(
+        '[[instances]]\nid = "510100/intranet"\ngraphql = "127.0.0.1:9003"\n'
+        'store = { kind = "neo4j", uri = "bolt://127.0.0.1:7688", password_env = "PW" }\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(TopologyError, match=rf"topology.toml: .*'PW', which {state}"):
+        load_topology(path, environ)
+
+
+def test_the_topology_carries_its_data_dir() -> None:
+    """Defect class: a second reading of the file — the data directory was re-read from the
+    TOML text apart from the validated topology."""
+    assert load_topology(DEMO).data_dir == Path("var/demo")
+    assert parse_topology(three()).data_dir == Path("var")
+    assert parse_topology({**three(), "data_dir": "state"}).data_dir == Path("state")
 
 
 def _broken(change: str) -> dict[str, Any]:
