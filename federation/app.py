@@ -1,11 +1,11 @@
 """The instance's web app: ``/graphql`` (GraphiQL in a browser), ``/health``, ``/metrics``.
 
-Everything long-lived — the store, the sample load, the HTTP client that asks peers — is
-opened in one lifespan with an `AsyncExitStack` and handed to requests as typed state; it is
-closed when the app stops. With a `topology` setting, the instance's peers (parent and direct
-children, same zone) are read from it when the app is created.
+Like starlette's `Starlette(...)`, `create_app` opens nothing: it is built from its settings
+and the opener of its instance (`federation.instance.open_instance`: the store, the sample
+load, the HTTP client that asks peers, the sync workers), which its lifespan enters and hands
+to requests as typed state, and closes when the app stops.
 
-    app = create_app(load_settings())
+    app = create_app(settings, lambda: open_instance(settings, prepare=load_sample))
     uvicorn.run(app)
 """
 
@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, TypedDict
 
-import httpx
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -35,39 +32,15 @@ from federation.api.body import BoundedBody, error_response, json_depth, read_js
 from federation.api.context import CatalogContext
 from federation.api.identity import viewer_from_headers
 from federation.api.limits import Limits
-from federation.api.reference import ReferenceCache
 from federation.api.schema import build_schema
-from federation.discovery import CrossLevel
-from federation.instance import open_store
+from federation.instance import Instance, OpenInstance, open_instance
 from federation.metrics import Metrics, MetricsMiddleware
-from federation.peers import Peer, PeerClient
 from federation.settings import Settings
-from federation.topology import load_topology
-from graph import CatalogError, CatalogStore
+from graph import CatalogError
 from sync.metrics import SyncCollector
 from sync.worker import SyncWorker
 
-__all__ = ["Instance", "create_app"]
-
-_log = logging.getLogger("mulu.instance")
-
-OpenStore = Callable[[], AbstractAsyncContextManager[CatalogStore]]
-Prepare = Callable[[CatalogStore], Any]
-# Opens the instance's sync with its open store: `federation.instance.open_sync` for `mulu
-# serve`; a `Runtime` that runs the workers itself passes `sync_worker` instead.
-OpenSync = Callable[[CatalogStore], AbstractAsyncContextManager[SyncWorker | None]]
-
-
-@dataclass(frozen=True, slots=True)
-class Instance:
-    """What the lifespan opened, as requests see it."""
-
-    settings: Settings
-    store: CatalogStore
-    metrics: Metrics
-    cross_level: CrossLevel | None = None
-    reference: ReferenceCache | None = None
-    sync: SyncWorker | None = None
+__all__ = ["create_app"]
 
 
 class _State(TypedDict):
@@ -175,18 +148,6 @@ async def _health(request: Request) -> Response:
     return JSONResponse(body, status_code=200 if up else 503)
 
 
-def _peers(settings: Settings) -> tuple[str, str | None, list[Peer]] | None:
-    """This instance's id, its parent's and its peers in the topology `settings` name; None
-    without one."""
-    if settings.topology is None:
-        return None
-    topology = load_topology(settings.topology)
-    own = settings.catalog().id  # `instance`, when given, set its region and zone
-    parent = topology.parent_of(own)  # raises TopologyError unless the topology has it
-    peers = [Peer(p.id, p.graphql.url) for p in topology.peers_of(own)]
-    return own, parent.id if parent else None, peers
-
-
 def _sync_health(worker: SyncWorker | None) -> dict[str, Any]:
     """Each link end's counters, lag, last error and age of its oldest unsent event
     (sync.status.LinkStatus), and the link ends that are failing."""
@@ -203,21 +164,10 @@ def _sync_health(worker: SyncWorker | None) -> dict[str, Any]:
     }
 
 
-def create_app(
-    settings: Settings,
-    *,
-    store: OpenStore | None = None,
-    prepare: Prepare | None = None,
-    peer_transport: httpx.AsyncBaseTransport | None = None,
-    sync: OpenSync | None = None,
-    sync_worker: SyncWorker | None = None,
-) -> Starlette:
-    """The app of one instance. `store` opens its store (default: the one `settings` name);
-    `prepare`, when given, is awaited with the open store before the first request (the
-    ``--sample`` load, say); `peer_transport` replaces the network to peers (tests). `sync`
-    opens the instance's sync workers with its store (`federation.instance.open_sync`), or
-    `sync_worker` is one the caller runs; either shows in /health and /metrics."""
-    peering = _peers(settings)
+def create_app(settings: Settings, instance: OpenInstance | None = None) -> Starlette:
+    """The app of one instance: `settings` give its GraphQL limits; `instance` opens the
+    instance (default: `open_instance(settings)`), entered in the app's lifespan. Its sync
+    workers, if it has any, show in /health and /metrics."""
     metrics = Metrics()
     limits = Limits(**settings.graphql.model_dump(exclude={"graphiql"}))
     schema = build_schema(limits, on_error=metrics.count_graphql_error)
@@ -226,34 +176,17 @@ def create_app(
         graphql_ide="graphiql" if settings.graphql.graphiql else None,
         max_variables_depth=limits.max_variables_depth,
     )
-    opener: OpenStore = store or (lambda: open_store(settings))
+    opener: OpenInstance = instance or (lambda: open_instance(settings))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[_State]:
         async with AsyncExitStack() as stack:
             opened = await stack.enter_async_context(opener())
-            await opened.put_catalogs([opened.catalog])
-            if prepare is not None:
-                await prepare(opened)
-            cross_level = None
-            if peering is not None:
-                own, parent, peers = peering
-                client = PeerClient(
-                    own, peers, timeout=settings.peer_timeout_seconds, transport=peer_transport
-                )
-                await stack.enter_async_context(client)
-                cross_level = CrossLevel(own, client, settings.dev_identity_header, parent)
-            _log.info("instance ready", extra={"catalog": opened.catalog.id})
-            reference = ReferenceCache(opened)  # catalogs, departments: kept 30 s
-            worker = sync_worker
-            if sync is not None:
-                worker = await stack.enter_async_context(sync(opened))
-            if worker is not None:
-                collector = SyncCollector(worker.statuses)
+            if opened.sync is not None:
+                collector = SyncCollector(opened.sync.statuses)
                 metrics.registry.register(collector)
                 stack.callback(metrics.registry.unregister, collector)
-            yield {"instance": Instance(settings, opened, metrics, cross_level, reference, worker)}
-            _log.info("instance stopping", extra={"catalog": opened.catalog.id})
+            yield {"instance": opened}
 
     return Starlette(
         routes=[

@@ -56,9 +56,10 @@ def serve(
 
     from federation.app import create_app
     from federation.dev_identity import warn_dev_identity
-    from federation.instance import open_sync
+    from federation.instance import open_instance, open_sync
     from federation.logging import configure_logging
     from federation.sample import load_instance_sample
+    from federation.topology import load_topology
     from graph import CatalogStore
 
     overrides: dict[str, Any] = {}
@@ -68,7 +69,11 @@ def serve(
         overrides["port"] = port
     try:
         chosen = load_settings(config, **overrides)
-    except (OSError, ValueError) as exc:  # a missing file, an invalid setting
+        # Its peers and links; its store comes from the settings, so no secret is read.
+        topology = load_topology(chosen.topology, None) if chosen.topology else None
+        if topology is not None:
+            topology.instance(chosen.catalog().id)  # it names this instance
+    except (OSError, ValueError) as exc:  # a missing file, an invalid setting or topology
         raise typer.BadParameter(str(exc), param_hint="--config / MULU_*") from exc
     configure_logging(chosen.log_level)
     if chosen.dev_identity_header:
@@ -79,9 +84,11 @@ def serve(
             await load_instance_sample(store, sample)
 
     def sync(store: CatalogStore) -> Any:
-        return open_sync(chosen, store)  # the topology's links of this instance, if any
+        return open_sync(chosen, topology, store)  # the topology's links of this instance
 
-    instance = create_app(chosen, prepare=load, sync=sync)
+    instance = create_app(
+        chosen, lambda: open_instance(chosen, topology=topology, prepare=load, sync=sync)
+    )
     uvicorn.run(
         instance,
         host=chosen.host,
@@ -120,9 +127,11 @@ async def _run_sync(settings: Any) -> None:
     import logging
 
     from federation.instance import open_store, open_sync
+    from federation.topology import load_topology
 
     log = logging.getLogger("mulu.sync")
-    async with open_store(settings) as store, open_sync(settings, store) as worker:
+    topology = load_topology(settings.topology, None)  # its store comes from the settings
+    async with open_store(settings) as store, open_sync(settings, topology, store) as worker:
         if worker is None:
             raise typer.BadParameter(
                 f"the topology names no link of {store.catalog.id}", param_hint="--config"
@@ -201,8 +210,8 @@ def up(
 
     try:
         chosen = load_settings(config)
-        load_topology(topology)
-        pid_path = pid_file(topology)
+        loaded = load_topology(topology)  # its secrets too: a missing one is refused here
+        pid_path = pid_file(loaded)
     except (OSError, ValueError) as exc:  # TopologyError is a ValueError
         hint = "TOPOLOGY" if isinstance(exc, TopologyError) else "--config / MULU_*"
         raise typer.BadParameter(str(exc), param_hint=hint) from exc
@@ -217,7 +226,7 @@ def up(
         return
     configure_logging(chosen.log_level)
     try:
-        asyncio.run(run_up(topology, chosen, start_servers=start_servers))
+        asyncio.run(run_up(loaded, chosen, start_servers=start_servers))
     except OSError as exc:  # a port in use, a store that cannot be opened
         Console(stderr=True).print(f"mulu up: {exc}")
         raise typer.Exit(1) from None
@@ -265,11 +274,11 @@ def _detach(topology: Path, config: Path | None, pid_path: Path, start_servers: 
 @app.command()
 def down(topology: TopologyArgument) -> None:
     """Stop a `mulu up --detach` of the topology; harmless when it is not running."""
-    from federation.topology import TopologyError
+    from federation.topology import TopologyError, load_topology
     from federation.up import pid_file, stop_detached
 
     try:
-        stopped = stop_detached(pid_file(topology))
+        stopped = stop_detached(pid_file(load_topology(topology, None)))  # no secret needed
     except TopologyError as exc:
         raise typer.BadParameter(str(exc), param_hint="TOPOLOGY") from exc
     if stopped is None:

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from federation.dev_identity import warn_dev_identity
-from federation.runtime import Runtime, embedded_log
+from federation.instance import embedded_log
+from federation.runtime import Runtime
 from federation.settings import Settings
 from federation.topology import load_topology
 from graph import CatalogStore, Classification, LifecycleState, Resource, ResourceKind, Zone
@@ -317,7 +318,6 @@ async def run_demo(
     echo(f"mulu demo: starting {len(topology.instances)} instances in {data_dir} …")
     runtime = Runtime(
         topology,
-        topology_file=topology_file,
         settings=settings,
         log=embedded_log(data_dir / "sync-log.db"),
         prepare=prepare,

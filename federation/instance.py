@@ -1,24 +1,140 @@
-"""The store of one instance, opened from its settings: embedded SQLite or Neo4j; and its
-sync (`open_sync`): a `SyncWorker` over the links the topology names for it.
+"""Opening an instance: its store, its change log, its sync workers, its peers — the one place
+that opens what an instance holds for its life.
 
-async with open_store(settings) as store, open_sync(settings, store) as worker:
-    await store.ping()
+`open_instance` yields an opened `Instance`, which an app (`federation.app.create_app`)
+enters in its lifespan and hands to requests; `Runtime` (federation.runtime) opens the stores,
+logs and workers of a whole topology with the pieces below and lends them to each instance.
+
+    async with open_instance(settings, prepare=load_sample) as instance:
+        await instance.store.ping()
+
+The pieces: `open_store` (from settings: the embedded file under `data_dir`, or Neo4j),
+`open_spec_store` (from a topology entry), the log factories (`embedded_log`, `kafka_logs`,
+`logs_from_settings`), `open_worker` (a `SyncWorker` over an instance's links), and
+`open_sync` (all of that for one instance of a topology, its topics created first, as
+`mulu serve` and `mulu sync` run it).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager, suppress
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
+import httpx
+
+from federation.api.reference import ReferenceCache
+from federation.discovery import CrossLevel
+from federation.peers import Peer, PeerClient
 from federation.settings import Settings
+from federation.topology import EmbeddedStoreSpec, InstanceSpec, Topology, load_topology
 from graph import Catalog, CatalogStore
+from sync.links import Link
+from sync.log.protocol import ChangeLog
+from sync.topics import create_topics
+from sync.worker import Backoff, SyncWorker
 
-if TYPE_CHECKING:
-    from sync.worker import SyncWorker
+__all__ = [
+    "Instance",
+    "LogFactory",
+    "OpenInstance",
+    "OpenStore",
+    "OpenSync",
+    "Prepare",
+    "embedded_log",
+    "embedded_path",
+    "instance_password_env",
+    "kafka_logs",
+    "lend",
+    "logs_from_settings",
+    "open_instance",
+    "open_spec_store",
+    "open_store",
+    "open_sync",
+    "open_worker",
+]
 
-__all__ = ["embedded_path", "open_store", "open_sync"]
+_log = logging.getLogger("mulu.instance")
+_T = TypeVar("_T")
+_BACKOFF = Backoff()  # the worker's own default
+
+# The store, open for the life of the context.
+OpenStore = Callable[[], AbstractAsyncContextManager[CatalogStore]]
+# What runs on the open store before the first request (the `--sample` load, say).
+Prepare = Callable[[CatalogStore], Awaitable[object]]
+# The instance's sync with its open store: `open_sync`, or a worker the caller runs.
+OpenSync = Callable[[CatalogStore], AbstractAsyncContextManager[SyncWorker | None]]
+# instance id → the change log its sync worker uses, open for the life of the context.
+LogFactory = Callable[[str], AbstractAsyncContextManager[ChangeLog]]
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """One instance, opened: what its app hands to requests."""
+
+    settings: Settings
+    store: CatalogStore
+    cross_level: CrossLevel | None = None
+    reference: ReferenceCache | None = None
+    sync: SyncWorker | None = None
+
+
+OpenInstance = Callable[[], AbstractAsyncContextManager[Instance]]
+
+
+@asynccontextmanager
+async def lend(opened: _T) -> AsyncIterator[_T]:
+    """Something the caller opened (and will close), lent to a context that would close it."""
+    yield opened
+
+
+@asynccontextmanager
+async def open_instance(
+    settings: Settings,
+    *,
+    topology: Topology | None = None,
+    store: OpenStore | None = None,
+    prepare: Prepare | None = None,
+    sync: OpenSync | None = None,
+    peer_transport: httpx.AsyncBaseTransport | None = None,
+) -> AsyncIterator[Instance]:
+    """The instance `settings` describe, open for the life of the context.
+
+    `store` opens its store (default: the one `settings` name) and its own catalog is
+    registered in it; `prepare` is awaited with it before the instance is ready; its peers
+    (the parent and direct children of the same zone) come from `topology`, else from the
+    file `settings.topology` names; `peer_transport` replaces the network to them (tests);
+    `sync` opens its sync workers with its store (`open_sync`, or a running worker lent)."""
+    if topology is None and settings.topology is not None:
+        topology = load_topology(settings.topology, environ=None)  # peers only: no secrets
+    async with AsyncExitStack() as stack:
+        opened = await stack.enter_async_context((store or (lambda: open_store(settings)))())
+        await opened.put_catalogs([opened.catalog])
+        if prepare is not None:
+            await prepare(opened)
+        cross_level = None
+        if topology is not None:
+            own = settings.catalog().id  # `instance`, when given, set its region and zone
+            parent = topology.parent_of(own)  # raises TopologyError unless the topology has it
+            peers = [Peer(p.id, p.graphql.url) for p in topology.peers_of(own)]
+            client = PeerClient(
+                own, peers, timeout=settings.peer_timeout_seconds, transport=peer_transport
+            )
+            await stack.enter_async_context(client)
+            parent_id = parent.id if parent else None
+            cross_level = CrossLevel(own, client, settings.dev_identity_header, parent_id)
+        _log.info("instance ready", extra={"catalog": opened.catalog.id})
+        reference = ReferenceCache(opened)  # catalogs, departments: kept 30 s
+        worker = None if sync is None else await stack.enter_async_context(sync(opened))
+        yield Instance(settings, opened, cross_level, reference, worker)
+        _log.info("instance stopping", extra={"catalog": opened.catalog.id})
+
+
+# -- stores ------------------------------------------------------------------------------------
 
 
 def embedded_path(settings: Settings, catalog: Catalog) -> Path:
@@ -49,31 +165,143 @@ async def open_store(settings: Settings) -> AsyncIterator[CatalogStore]:
 
 
 @asynccontextmanager
-async def open_sync(settings: Settings, store: CatalogStore) -> AsyncIterator[SyncWorker | None]:
-    """The instance's relays and consumers, running for the life of the context: the links
-    of `settings.topology` that start or end at this instance, over the embedded log shared
-    by the topology's instances on this host, or Kafka as this instance's principal. None when
-    there is no topology or it names no link of this instance."""
-    if settings.topology is None:
+async def open_spec_store(spec: InstanceSpec, catalog: Catalog) -> AsyncIterator[CatalogStore]:
+    """The store a topology entry names: its embedded file, or its Neo4j server (with the
+    password read from the environment when the topology was loaded)."""
+    if isinstance(spec.store, EmbeddedStoreSpec):
+        from graph.embedded import EmbeddedStore
+
+        spec.store.path.parent.mkdir(parents=True, exist_ok=True)
+        async with EmbeddedStore.open(spec.store.path, catalog) as embedded:
+            yield embedded
+        return
+    from graph.neo4j import Neo4jStore
+
+    secret = spec.store.password
+    password = secret.get_secret_value() if secret is not None else ""
+    async with Neo4jStore.open(
+        spec.store.uri,
+        (spec.store.user, password),
+        catalog=catalog,
+        database=spec.store.database,
+    ) as neo4j:
+        yield neo4j
+
+
+# -- change logs -------------------------------------------------------------------------------
+
+
+def embedded_log(path: Path) -> LogFactory:
+    """Every instance on one `EmbeddedLog` file: opened by the first instance that asks and
+    closed when the last one is done with it."""
+    from sync.log.embedded import EmbeddedLog
+
+    shared: dict[str, EmbeddedLog] = {}
+    users = 0
+
+    @asynccontextmanager
+    async def open_log(instance: str) -> AsyncIterator[ChangeLog]:
+        nonlocal users
+        if not shared:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            log = EmbeddedLog(path)
+            await log.connect()
+            shared["log"] = log
+        users += 1
+        try:
+            yield shared["log"]
+        finally:
+            users -= 1
+            if users == 0:
+                await shared.pop("log").close()
+
+    return open_log
+
+
+def kafka_logs(
+    bootstrap_servers: str,
+    credentials: Callable[[str], tuple[str, str]],
+    *,
+    mechanism: str = "SCRAM-SHA-512",
+    security_protocol: str = "SASL_PLAINTEXT",
+) -> LogFactory:
+    """A Kafka client per instance, as the principal `credentials(instance)` names."""
+    from sync.log.kafka import KafkaClientSettings, KafkaLog
+
+    def open_log(instance: str) -> AbstractAsyncContextManager[ChangeLog]:
+        user, password = credentials(instance)
+        chosen = KafkaClientSettings(
+            bootstrap_servers,
+            user,
+            password,
+            mechanism=mechanism,
+            security_protocol=security_protocol,
+            client_id=f"mulu-{instance.replace('/', '-')}",
+        )
+        return KafkaLog.open(chosen)
+
+    return open_log
+
+
+def instance_password_env(instance: str) -> str:
+    """Where an instance's own Kafka password is looked for:
+    ``510100/intranet`` → ``MULU_KAFKA_PASSWORD_510100_INTRANET``."""
+    return "MULU_KAFKA_PASSWORD_" + instance.replace("/", "_").upper()
+
+
+def logs_from_settings(settings: Settings, data_dir: Path) -> LogFactory:
+    """The embedded log under `data_dir`, or Kafka: each instance as its own principal
+    (``mulu-510100-intranet``, sync.acls) when its password is in the environment
+    (`instance_password_env`), else as the principal of the settings."""
+    if settings.log == "embedded":
+        return embedded_log(data_dir / "sync-log.db")
+    from sync.acls import principal
+
+    def credentials(instance: str) -> tuple[str, str]:
+        own = os.environ.get(instance_password_env(instance))
+        if own:
+            return principal(instance), own
+        return settings.kafka.user, settings.kafka.password.get_secret_value()
+
+    return kafka_logs(
+        settings.kafka.bootstrap_servers, credentials, mechanism=settings.kafka.mechanism
+    )
+
+
+# -- sync --------------------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def open_worker(
+    store: CatalogStore, log: ChangeLog, links: Sequence[Link], backoff: Backoff = _BACKOFF
+) -> AsyncIterator[SyncWorker | None]:
+    """The relays and consumers of `links` at `store`, running for the life of the context;
+    None when there are no links."""
+    if not links:
         yield None
         return
-    # Imported here: an instance without links never loads the sync's clients.
-    from federation.runtime import logs_from_settings, topology_data_dir
-    from federation.topology import load_topology
-    from sync.errors import LogNotPermitted
-    from sync.worker import SyncWorker
+    async with SyncWorker(store, log, links, backoff=backoff) as worker:
+        yield worker
 
+
+@asynccontextmanager
+async def open_sync(
+    settings: Settings, topology: Topology | None, store: CatalogStore
+) -> AsyncIterator[SyncWorker | None]:
+    """One instance's relays and consumers, running for the life of the context: the links of
+    `topology` that start or end at it, over the embedded log shared by the topology's
+    instances on this host (under its `data_dir`), or Kafka as this instance's principal. None
+    when there is no topology or it names no link of this instance."""
+    if topology is None:
+        yield None
+        return
     own = store.catalog.id
-    topology = load_topology(settings.topology)
     links = topology.links_from(own) + topology.links_to(own)
     if not links:
         yield None
         return
-    open_log = logs_from_settings(settings, topology_data_dir(settings.topology))
+    open_log = logs_from_settings(settings, topology.data_dir)
     async with AsyncExitStack() as stack:
         log = await stack.enter_async_context(open_log(own))
-        for link in topology.links_from(own):
-            for topic in link.topics:
-                with suppress(LogNotPermitted):  # provisioned by an administrator (sync.acls)
-                    await log.create_topic(topic)
-        yield await stack.enter_async_context(SyncWorker(store, log, links))
+        await create_topics(log, topology.links_from(own))
+        yield await stack.enter_async_context(open_worker(store, log, links))

@@ -29,7 +29,6 @@ from federation.app import create_app
 from federation.instance import (
     Instance,
     LogFactory,
-    create_topics,
     embedded_log,
     lend,
     open_instance,
@@ -40,6 +39,7 @@ from federation.settings import Settings
 from federation.topology import EmbeddedStoreSpec, InstanceSpec, Topology
 from graph import Catalog, CatalogStore
 from sync.log.protocol import ChangeLog
+from sync.topics import create_topics
 from sync.worker import Backoff, SyncWorker
 
 __all__ = ["READY", "RunningInstance", "Runtime", "StoreFactory"]

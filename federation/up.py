@@ -1,7 +1,7 @@
 """`mulu up` and `mulu down`: a topology's instances in the foreground or detached (a pid file
 under its data_dir), optionally with a Neo4j server of its own for each Neo4j-backed instance.
 
-    await run_up(Path("topologies/demo.toml"), settings, start_servers=True)
+    await run_up(load_topology(Path("topologies/demo.toml")), settings, start_servers=True)
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 from federation.dev_identity import warn_dev_identity
-from federation.runtime import READY, Runtime, logs_from_settings, topology_data_dir
+from federation.instance import logs_from_settings
+from federation.runtime import READY, Runtime
 from federation.settings import Settings
 from federation.topology import Neo4jStoreSpec, Topology
 
@@ -27,7 +28,8 @@ async def neo4j_servers(topology: Topology, data_dir: Path) -> AsyncIterator[lis
     """A Neo4j server of its own (infra/, on loopback) for each Neo4j-backed instance — Neo4j
     Community holds one user database per server — on the port of the instance's URI, with the
     password its `password_env` names; its home is ``<data_dir>/neo4j-<instance>``, so its data
-    survives a restart. Stops them on leaving. Yields the instances it started servers for."""
+    survives a restart. Stops them on leaving. Yields the instances it started servers for.
+    The passwords were read when the topology was loaded."""
     from urllib.parse import urlsplit
 
     from infra.neo4j import Neo4jServer
@@ -43,7 +45,7 @@ async def neo4j_servers(topology: Topology, data_dir: Path) -> AsyncIterator[lis
                 f"instance {spec.id!r}: --start-servers starts Neo4j on loopback only; give its "
                 f"store a uri such as 'bolt://127.0.0.1:7687', not {store.uri!r}"
             )
-        password = os.environ.get(store.password_env or "", "")
+        password = store.password.get_secret_value() if store.password else ""
         if not password:
             raise OSError(
                 f"instance {spec.id!r}: set {store.password_env or 'password_env'} to the "
@@ -59,7 +61,7 @@ async def neo4j_servers(topology: Topology, data_dir: Path) -> AsyncIterator[lis
 
 
 async def run_up(
-    topology_file: Path,
+    topology: Topology,
     settings: Settings,
     *,
     start_servers: bool = False,
@@ -67,10 +69,7 @@ async def run_up(
 ) -> None:
     """`mulu up` in the foreground: every instance of the topology until SIGINT/SIGTERM;
     with `start_servers`, first a Neo4j server for each Neo4j-backed instance."""
-    from federation.topology import load_topology
-
-    topology = load_topology(topology_file)
-    data_dir = topology_data_dir(topology_file)
+    data_dir = topology.data_dir
     if settings.dev_identity_header:
         warn_dev_identity(
             {i: (s.graphql.host, s.graphql.port) for i, s in topology.instances.items()}
@@ -82,7 +81,6 @@ async def run_up(
                 echo(f"  {instance}  its Neo4j server started")
         runtime = Runtime(
             topology,
-            topology_file=topology_file,
             settings=settings,
             log=logs_from_settings(settings, data_dir),
         )
@@ -96,9 +94,9 @@ async def run_up(
     echo("mulu up: stopped.")
 
 
-def pid_file(topology_file: Path) -> Path:
+def pid_file(topology: Topology) -> Path:
     """Where a detached `mulu up` of the topology writes its pid."""
-    return topology_data_dir(topology_file) / "mulu-up.pid"
+    return topology.data_dir / "mulu-up.pid"
 
 
 def running_pid(path: Path) -> int | None:

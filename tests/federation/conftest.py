@@ -11,11 +11,10 @@ from typing import Any
 
 import pytest
 
-from federation.app import create_app
 from federation.settings import Settings
 from graph import Catalog, CatalogStore
 from tests.federation.catalog import CHENGDU, seed
-from tests.federation.support import GraphQLCaller, SpyStore, opener, serve
+from tests.federation.support import GraphQLCaller, SpyStore, app_over, serve
 
 OpenStore = Callable[[Catalog], AbstractAsyncContextManager[CatalogStore]]
 
@@ -64,5 +63,5 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 async def gql(spy: SpyStore, settings: Settings) -> AsyncIterator[GraphQLCaller]:
     """A GraphQL caller of an in-process instance over the seeded store (behind the spy)."""
-    async with serve(create_app(settings, store=opener(spy))) as http:
+    async with serve(app_over(settings, spy)) as http:
         yield GraphQLCaller(http)

@@ -25,6 +25,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import graphql
@@ -35,6 +36,7 @@ from hypothesis_graphql import nodes
 
 from federation.api.schema import build_schema
 from federation.app import create_app
+from federation.instance import open_instance
 from federation.settings import Settings
 from graph import (
     Classification,
@@ -290,7 +292,8 @@ class Target:
             log_level="INFO",
         )
         path, catalog = self.holdings.extranet, CATALOGS[CITY_E]
-        app = create_app(settings, store=lambda: EmbeddedStore.open(path, catalog))
+        opened = partial(open_instance, settings, store=lambda: EmbeddedStore.open(path, catalog))
+        app = create_app(settings, opened)
         self._stop = asyncio.Event()
         try:
             async with serve(app) as http:

@@ -17,6 +17,9 @@ import httpx
 from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
+from federation.app import create_app
+from federation.instance import open_instance
+from federation.settings import Settings
 from graph import CatalogStore, Role
 
 
@@ -130,3 +133,8 @@ def opener(store: CatalogStore) -> Callable[[], AbstractAsyncContextManager[Cata
         yield store
 
     return borrowed
+
+
+def app_over(settings: Settings, store: CatalogStore) -> Starlette:
+    """The app of the instance `settings` describe, over a store the test already opened."""
+    return create_app(settings, lambda: open_instance(settings, store=opener(store)))

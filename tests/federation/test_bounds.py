@@ -25,13 +25,12 @@ import httpx
 import pytest
 
 from federation.api.body import json_depth
-from federation.app import create_app
 from federation.settings import GraphQLSettings, Settings
 from graph import ResourceFilter
 from graph.embedded import EmbeddedStore
 from graph.queries import MAX_SEARCH_LENGTH, ResourcePage
 from tests.federation.catalog import CHENGDU, HOUSEHOLD, seed
-from tests.federation.support import GraphQLCaller, SpyStore, data, only_error, opener, serve
+from tests.federation.support import GraphQLCaller, SpyStore, app_over, data, only_error, serve
 
 SEARCH = "query ($s: String) { resources(search: $s) { totalCount } }"
 ENTITIES = """query ($r: [_Any!]!) { _entities(representations: $r) {
@@ -59,7 +58,7 @@ def app_settings(tmp_path: Path, **graphql: Any) -> Settings:
 @pytest.fixture
 async def http(spy: SpyStore, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     """An instance with the default limits over the seeded embedded store."""
-    async with serve(create_app(app_settings(tmp_path), store=opener(spy))) as client:
+    async with serve(app_over(app_settings(tmp_path), spy)) as client:
         yield client
 
 
@@ -200,7 +199,7 @@ async def test_a_query_string_longer_than_the_body_bound_is_refused(
     spy: SpyStore, tmp_path: Path
 ) -> None:
     settings = app_settings(tmp_path, max_body_bytes=2048)
-    async with serve(create_app(settings, store=opener(spy))) as http:
+    async with serve(app_over(settings, spy)) as http:
         query = "{ themes { name } }"
         assert (await http.get("/graphql", params={"query": query})).status_code == 200
         response = await http.get("/graphql", params={"query": query + " " * 2048})
@@ -254,7 +253,7 @@ async def test_two_hundred_thousand_representations_are_refused_fast(
     settings = app_settings(tmp_path, max_body_bytes=64_000_000)
     limit = settings.graphql.max_list_items
     representations = [{"__typename": "Resource", "code": HOUSEHOLD}] * 200_000
-    async with serve(create_app(settings, store=opener(spy))) as http:
+    async with serve(app_over(settings, spy)) as http:
         spy.reset()
         started = time.monotonic()
         error = only_error(await GraphQLCaller(http)(ENTITIES, {"r": representations}))
@@ -314,7 +313,7 @@ async def test_a_literal_list_in_the_document_is_bounded_too(spy: SpyStore, tmp_
         f"{{ ... on Query {{ departments(codes: {codes}) {{ code }} }} }}",
         f"{{ ...d }} fragment d on Query {{ departments(codes: {codes}) {{ code }} }}",
     ]
-    async with serve(create_app(settings, store=opener(spy))) as http:
+    async with serve(app_over(settings, spy)) as http:
         spy.reset()
         for query in queries:
             error = only_error(await GraphQLCaller(http)(query))
@@ -373,7 +372,7 @@ async def test_a_timed_out_request_stops_its_query_and_others_are_answered_meanw
 ) -> None:
     slow_store = SlowFind(embedded)
     settings = app_settings(tmp_path, timeout_seconds=1.5)
-    async with serve(create_app(settings, store=opener(slow_store))) as http:
+    async with serve(app_over(settings, slow_store)) as http:
         gql = GraphQLCaller(http)
         slow = asyncio.create_task(gql("{ resources { totalCount } }"))
         await asyncio.sleep(0.2)

@@ -17,11 +17,10 @@ from typing import Any
 
 import pytest
 
-from federation.app import create_app
 from federation.settings import Settings
 from graph import Catalog, CatalogStore, LifecycleState, Zone
 from tests.federation.conftest import OpenStore
-from tests.federation.support import GraphQLCaller, data, opener, serve
+from tests.federation.support import GraphQLCaller, app_over, data, serve
 from tests.graph.entries import POLICE, TREE, code, resource
 
 NATIONAL = Catalog("100000", Zone.EXTRANET, "国家政务信息资源目录（外网）")
@@ -55,7 +54,7 @@ async def ask(open_store: OpenStore, tmp_path: Path) -> AsyncIterator[GraphQLCal
     async with open_store(CHENGDU) as store:
         await seed(store)
         settings = Settings(data_dir=tmp_path, dev_identity_header=True)
-        async with serve(create_app(settings, store=opener(store))) as http:
+        async with serve(app_over(settings, store)) as http:
             yield GraphQLCaller(http)
 
 

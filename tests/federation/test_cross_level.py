@@ -15,6 +15,7 @@ import statistics
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import httpx
 import pytest
 
 from federation.app import create_app
+from federation.instance import open_instance
 from federation.settings import Settings
 from graph import CatalogStore, Classification, Resource, Zone
 from infra.net import free_ports
@@ -153,7 +155,8 @@ async def deployment(tmp_path: Path) -> AsyncIterator[Deployment]:
                 peer_timeout_seconds=1.0,
                 catalog_name=instance,
             )
-            app = create_app(settings, prepare=seeder(instance))
+            opened = partial(open_instance, settings, prepare=seeder(instance))
+            app = create_app(settings, opened)
             servers[instance] = await stack.enter_async_context(live(app, port))
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=10))
         yield Deployment(servers, http)

@@ -10,10 +10,9 @@ import pytest
 from graphql import get_introspection_query
 from strawberry.extensions.validation_cache import _get_validate_cache
 
-from federation.app import create_app
 from federation.settings import GraphQLSettings, Settings
 from graph.queries import MAX_PAGE_SIZE
-from tests.federation.support import GraphQLCaller, SpyStore, data, only_error, opener, serve
+from tests.federation.support import GraphQLCaller, SpyStore, app_over, data, only_error, serve
 
 TIGHT = GraphQLSettings(max_depth=5, max_aliases=3, max_tokens=120, timeout_seconds=0.3)
 
@@ -22,7 +21,7 @@ TIGHT = GraphQLSettings(max_depth=5, max_aliases=3, max_tokens=120, timeout_seco
 async def tight(spy: SpyStore, tmp_path: Path) -> AsyncIterator[GraphQLCaller]:
     """An instance with tight limits over the seeded store."""
     settings = Settings(data_dir=tmp_path, graphql=TIGHT)
-    async with serve(create_app(settings, store=opener(spy))) as http:
+    async with serve(app_over(settings, spy)) as http:
         yield GraphQLCaller(http)
 
 

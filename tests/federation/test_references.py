@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +32,13 @@ import httpx
 import pytest
 
 from federation.app import create_app
+from federation.instance import open_instance
 from federation.settings import Settings
 from graph import Catalog, CatalogStore, LifecycleState, Role, Zone
 from infra.net import free_ports
 from tests.federation.conftest import OpenStore
 from tests.federation.live import live
-from tests.federation.support import GraphQLCaller, SpyStore, data, only_error, opener, serve
+from tests.federation.support import GraphQLCaller, SpyStore, app_over, data, only_error, serve
 from tests.graph.entries import HEALTH, MARKET, POLICE, TREE, resource
 
 EXTRANET = Catalog("510100", Zone.EXTRANET, "成都市政务信息资源目录（外网）", "510000/extranet")
@@ -98,7 +100,7 @@ async def extranet(open_store: OpenStore) -> AsyncIterator[SpyStore]:
 @pytest.fixture
 async def ask(extranet: SpyStore, tmp_path: Path) -> AsyncIterator[GraphQLCaller]:
     settings = Settings(data_dir=tmp_path, dev_identity_header=True)
-    async with serve(create_app(settings, store=opener(extranet))) as http:
+    async with serve(app_over(settings, extranet)) as http:
         yield GraphQLCaller(http)
 
 
@@ -266,7 +268,8 @@ async def peers(tmp_path: Path) -> AsyncIterator[dict[str, str]]:
             settings = Settings(
                 data_dir=tmp_path, instance=instance, topology=topology, catalog_name=instance
             )
-            app = create_app(settings, prepare=peer_seeder(instance))
+            opened = partial(open_instance, settings, prepare=peer_seeder(instance))
+            app = create_app(settings, opened)
             server = await stack.enter_async_context(live(app, port))
             urls[instance] = server.url + "/graphql"
         yield urls

@@ -9,12 +9,14 @@ import json
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from starlette.testclient import TestClient
 
 from federation.app import create_app
+from federation.instance import open_instance
 from federation.settings import Settings
 from graph import CatalogStore, Classification
 from sync.errors import LogUnavailable
@@ -204,7 +206,8 @@ def test_a_link_that_cannot_send_shows_as_failing_with_the_age_of_what_waits(
             async with worker:
                 yield worker
 
-    with TestClient(create_app(settings, prepare=prepare, sync=sync)) as client:
+    opened = partial(open_instance, settings, prepare=prepare, sync=sync)
+    with TestClient(create_app(settings, opened)) as client:
         deadline = time.monotonic() + 10
         while not (health := client.get("/health").json())["sync"]["failing"]:
             assert time.monotonic() < deadline, health

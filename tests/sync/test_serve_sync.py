@@ -10,8 +10,9 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from federation.app import create_app
-from federation.instance import open_sync
+from federation.instance import open_instance, open_sync
 from federation.settings import Settings
+from federation.topology import load_topology
 from graph import CatalogStore
 from sync.events import outbox_record
 from tests.sync import samples
@@ -45,9 +46,9 @@ def test_serve_runs_the_links_of_its_instance_and_reports_them(tmp_path: Path) -
         await store.save(entry, None, outbox=outbox_record(entry))
 
     def sync(store: CatalogStore) -> Any:
-        return open_sync(settings, store)
+        return open_sync(settings, load_topology(topology), store)
 
-    app = create_app(settings, prepare=prepare, sync=sync)
+    app = create_app(settings, lambda: open_instance(settings, prepare=prepare, sync=sync))
     with TestClient(app) as client:
         deadline = time.monotonic() + 10
         while True:
