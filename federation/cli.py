@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from federation.identity.cli import pki
 from federation.settings import load_settings
 
 __all__ = ["app"]
@@ -23,6 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(pki)
 
 ConfigOption = Annotated[
     Path | None,

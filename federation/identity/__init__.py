@@ -1,0 +1,47 @@
+"""Identity: who is asking, proved by a certificate of the platform's CA (Chengdu 第三十五条).
+
+The rules:
+
+1. The caller is taken from the client certificate the server verified in the TLS handshake
+   — never from a header. Whenever TLS is on, the development headers
+   (``X-Mulu-Dev-Department`` / ``X-Mulu-Dev-Role``) are ignored, whatever
+   ``dev_identity_header`` says.
+2. A client certificate is optional (anonymous callers still reach an extranet's public
+   entries); one that is presented must chain to ``tls.client_ca``, be within its dates and
+   not be on ``tls.crl``, or the handshake fails. No certificate: anonymous.
+3. A department certificate names its 统一社会信用代码, and a code whose GB 32100 check
+   character is wrong is never issued, nor believed when another CA issued it.
+4. An instance certificate names an instance id (``510100/intranet``); it serves its TLS and
+   will authenticate it to its peers. Until then (issue: peers) it is anonymous as a caller.
+5. Keys are written with mode 0600 and never overwritten; `mulu pki init` refuses a
+   directory that holds a CA; a subject has one current certificate until it is revoked.
+
+The subject fields mulu reads — what an operator's own CA must issue (`subject`):
+
+    department  organizationIdentifier (2.5.4.97) = the credit code (bare or "NTRCN-" +
+                code), else serialNumber (2.5.4.5) = the credit code; extendedKeyUsage
+                clientAuth
+    instance    a URI subjectAltName ``urn:mulu:instance:<id>``, else commonName = ``<id>``;
+                serverAuth + clientAuth, and DNS/IP subjectAltNames for the names it is
+                reached by
+
+Modules: `ca` (the platform CA's directory), `cli` (``mulu pki``), `subject` (reading a
+certificate's subject), `tls` (the server's handshake and the caller of a request),
+`errors`. `tls` is imported by the server alone (it loads uvicorn), so ``mulu pki`` starts
+quickly.
+"""
+
+from __future__ import annotations
+
+from federation.identity.ca import Issued, PlatformCA
+from federation.identity.errors import NotIssuable, PkiError
+from federation.identity.subject import CertificateSubject, subject_of
+
+__all__ = [
+    "CertificateSubject",
+    "Issued",
+    "NotIssuable",
+    "PkiError",
+    "PlatformCA",
+    "subject_of",
+]
