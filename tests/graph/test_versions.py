@@ -71,7 +71,7 @@ CLASSES = [c.value for c in Classification] + [None]
 CLEARANCES = [None] + [Clearance.from_fields(s, c) for s, c in itertools.product(STATES, CLASSES)]
 
 
-@pytest.mark.parametrize(("before", "after"), itertools.product(CLEARANCES, CLEARANCES))
+@pytest.mark.parametrize(("before", "after"), list(itertools.product(CLEARANCES, CLEARANCES)))
 def test_clearance_changes_and_narrowing_over_every_pair(
     before: Clearance | None, after: Clearance | None
 ) -> None:
