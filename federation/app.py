@@ -30,9 +30,9 @@ from strawberry.http import GraphQLRequestData
 
 from federation.api.body import BoundedBody, error_response, json_depth, read_json, request_object
 from federation.api.context import CatalogContext
-from federation.api.identity import viewer_from_headers
 from federation.api.limits import Limits
 from federation.api.schema import build_schema
+from federation.identity.tls import caller
 from federation.instance import Instance, OpenInstance, open_instance
 from federation.metrics import Metrics, MetricsMiddleware
 from federation.settings import Settings
@@ -115,10 +115,12 @@ class _Identify:
         request = Request(scope)
         instance: Instance = request.state.instance
         try:
-            request.state.viewer = viewer_from_headers(
+            request.state.viewer = caller(
+                scope,
                 request.headers,
                 instance.store.catalog.zone,
-                trusted=instance.settings.dev_identity_header,
+                tls=instance.settings.tls,
+                dev_identity_header=instance.settings.dev_identity_header,
             )
         except CatalogError as exc:
             error = {"message": str(exc), "extensions": exc.extensions()}

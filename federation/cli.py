@@ -58,6 +58,7 @@ def serve(
 
     from federation.app import create_app
     from federation.dev_identity import warn_dev_identity
+    from federation.identity.tls import uvicorn_options
     from federation.instance import open_instance, open_sync
     from federation.logging import configure_logging
     from federation.sample import load_instance_sample
@@ -75,10 +76,11 @@ def serve(
         topology = load_topology(chosen.topology, None) if chosen.topology else None
         if topology is not None:
             topology.instance(chosen.catalog().id)  # it names this instance
+        tls_options = uvicorn_options(chosen.tls)  # its files read now: a bad one stops here
     except (OSError, ValueError) as exc:  # a missing file, an invalid setting or topology
         raise typer.BadParameter(str(exc), param_hint="--config / MULU_*") from exc
     configure_logging(chosen.log_level)
-    if chosen.dev_identity_header:
+    if chosen.dev_identity_header and not chosen.tls.enabled:  # TLS: the headers are ignored
         warn_dev_identity({chosen.catalog().id: (chosen.host, chosen.port)})
 
     async def load(store: CatalogStore) -> None:
@@ -98,6 +100,7 @@ def serve(
         log_config=None,
         access_log=False,
         lifespan="on",
+        **tls_options,
     )
 
 

@@ -28,7 +28,14 @@ from graph.codes import NATION, check_region_code, region_parent
 from graph.model import catalog_id
 from sync.instances import parse_instance_id
 
-__all__ = ["GraphQLSettings", "KafkaSettings", "Neo4jSettings", "Settings", "load_settings"]
+__all__ = [
+    "GraphQLSettings",
+    "KafkaSettings",
+    "Neo4jSettings",
+    "Settings",
+    "TlsSettings",
+    "load_settings",
+]
 
 
 class Neo4jSettings(BaseModel):
@@ -77,6 +84,31 @@ class GraphQLSettings(BaseModel):
     graphiql: bool = True
 
 
+class TlsSettings(BaseModel):
+    """TLS on the instance's server (PEM files): on when `cert` is set. With `client_ca`,
+    a client certificate of that CA is asked for (optional) and verified in the handshake; the
+    caller is who it names (federation.identity), and the development headers are ignored."""
+
+    model_config = ConfigDict(frozen=True)
+
+    cert: Path | None = None
+    key: Path | None = None
+    client_ca: Path | None = None
+    crl: Path | None = Field(default=None, description="the client CA's CRL; read at start-up")
+
+    @model_validator(mode="after")
+    def _complete(self) -> TlsSettings:
+        needs = (("key", "cert"), ("cert", "key"), ("client_ca", "cert"), ("crl", "client_ca"))
+        for given, needed in needs:
+            if getattr(self, given) is not None and getattr(self, needed) is None:
+                raise ValueError(f"tls.{given} is set but tls.{needed} is not; give both")
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        return self.cert is not None
+
+
 class Settings(BaseSettings):
     """The whole configuration of one instance."""
 
@@ -102,6 +134,7 @@ class Settings(BaseSettings):
         default=None, description="the catalog reported upward to; None derives it from the region"
     )
     graphql: GraphQLSettings = GraphQLSettings()
+    tls: TlsSettings = TlsSettings()
     # Until department certificates come: trust X-Mulu-Dev-Department / X-Mulu-Dev-Role.
     # Never enable it on an instance other people can reach.
     dev_identity_header: bool = False
