@@ -8,13 +8,18 @@ $ mulu sync -c 510100-intranet.toml  # only the sync links of one instance
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from federation.identity.cli import pki
-from federation.settings import load_settings
+from federation.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from contextlib import AbstractAsyncContextManager
+
+    from sync.worker import SyncWorker
 
 __all__ = ["app"]
 
@@ -87,7 +92,7 @@ def serve(
         if sample is not None:
             await load_instance_sample(store, sample)
 
-    def sync(store: CatalogStore) -> Any:
+    def sync(store: CatalogStore) -> AbstractAsyncContextManager[SyncWorker | None]:
         return open_sync(chosen, topology, store)  # the topology's links of this instance
 
     instance = create_app(
@@ -124,10 +129,10 @@ def sync_links(config: ConfigOption = None) -> None:
         )
     configure_logging(chosen.log_level)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: the workers stop cleanly
-        asyncio.run(_run_sync(chosen))
+        asyncio.run(_run_sync(chosen, chosen.topology))
 
 
-async def _run_sync(settings: Any) -> None:
+async def _run_sync(settings: Settings, topology_file: Path) -> None:
     import asyncio
     import logging
 
@@ -135,7 +140,7 @@ async def _run_sync(settings: Any) -> None:
     from federation.topology import load_topology
 
     log = logging.getLogger("mulu.sync")
-    topology = load_topology(settings.topology, None)  # its store comes from the settings
+    topology = load_topology(topology_file, None)  # its store comes from the settings
     async with open_store(settings) as store, open_sync(settings, topology, store) as worker:
         if worker is None:
             raise typer.BadParameter(

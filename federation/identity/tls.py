@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cryptography import x509
+from starlette.types import Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from federation.api.identity import Viewer, viewer_from_headers
@@ -87,7 +88,7 @@ class TlsH11Protocol(H11Protocol):
             return
         app = self.app
 
-        async def with_tls(scope: Any, receive: Any, send: Any) -> None:
+        async def with_tls(scope: Scope, receive: Receive, send: Send) -> None:
             scope["extensions"] = {**(scope.get("extensions") or {}), "tls": tls}
             await app(scope, receive, send)
 
