@@ -8,6 +8,7 @@ the entry's catalog, which the range index on ``region_code`` answers.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from graph.codes import NATION, check_region_code, region_level
@@ -36,7 +37,7 @@ Condition = tuple[list[str], dict[str, Any]]
 _REGION_PREFIX = {Level.PROVINCIAL: 2, Level.MUNICIPAL: 4, Level.COUNTY: 6}
 
 
-def _values(chosen: frozenset[Any]) -> list[str]:
+def _values(chosen: frozenset[StrEnum]) -> list[str]:
     return sorted(value.value for value in chosen)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from neo4j import Record
+
 from graph.codes import check_region_code, region_level
 from graph.enums import (
     THEMES,
@@ -138,15 +140,15 @@ def category_row(category: Category) -> Row:
     return {"code": category.code, "name": category.name, "parent_code": category.parent_code}
 
 
-def catalog_from_record(record: Any) -> Catalog:
+def catalog_from_record(record: Record) -> Catalog:
     return Catalog(record["region_code"], Zone(record["zone"]), record["name"], record["parent_id"])
 
 
-def department_from_record(record: Any) -> Department:
+def department_from_record(record: Record) -> Department:
     return Department(
         record["code"], record["name"], record["region_code"], frozenset(record["leads"] or ())
     )
 
 
-def region_from_record(record: Any) -> Region:
+def region_from_record(record: Record) -> Region:
     return Region(record["code"], record["name"], record["parent_code"])

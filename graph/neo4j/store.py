@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from neo4j import (
     AsyncDriver,
@@ -68,6 +68,7 @@ from graph.snapshot import resource_from_json
 __all__ = ["Neo4jStore"]
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 _ERASE_BATCH = 10_000
 
@@ -128,7 +129,11 @@ class Neo4jStore:
         return self._driver.session(database=self._database)
 
     async def _read(
-        self, action: str, work: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any
+        self,
+        action: str,
+        work: Callable[Concatenate[AsyncManagedTransaction, P], Awaitable[T]],
+        *args: P.args,
+        **kwargs: P.kwargs,
     ) -> T:
         left = seconds_left()
         if left is not None:
@@ -142,7 +147,7 @@ class Neo4jStore:
         self,
         action: str,
         work: Callable[..., Awaitable[T]],
-        *args: Any,
+        *args: Any,  # not P.args: no keyword (`saving`) may follow them
         saving: str | None = None,
     ) -> T:
         async with translated(action, saving), self._session() as session:
