@@ -69,6 +69,7 @@ from sync.events import encode, event_for, outbox_record
 from sync.links import Link
 from sync.log.kafka import KafkaClientSettings, KafkaLog
 from sync.relay import Relay
+from sync.topics import create_topics
 from sync.worker import CONSUMER_WRITERS, Backoff, SyncWorker
 
 SOURCE, TARGET = "510100/intranet", "510100/extranet"
@@ -198,8 +199,7 @@ async def backlog(
         raw = raw_times[-1]
         await target.erase_all()
 
-        await log.create_topic(link.topic)
-        await log.create_topic(link.dead_letter_topic)
+        await create_topics(log, [link])
         started = time.perf_counter()
         await fill(source, 1, size)
         written = time.perf_counter() - started
@@ -312,8 +312,7 @@ async def steady(
         await neo4j_target.erase_all()
         await warm_up(neo4j_target)
         target = TimedTarget(neo4j_target)
-        await log.create_topic(link.topic)
-        await log.create_topic(link.dead_letter_topic)
+        await create_topics(log, [link])
         total = int(rate * seconds)
         spawn = multiprocessing.get_context("spawn")
         here, there = spawn.Pipe()
