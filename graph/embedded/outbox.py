@@ -21,12 +21,24 @@ __all__ = [
 
 
 def write(sqlite: sqlite3.Connection, records: Iterable[OutboxRecord]) -> None:
+    plain: list[tuple[str, bytes]] = []
     for record in records:
+        if not record.urgent:
+            plain.append((record.key, record.payload))
+            continue
+        _insert(sqlite, plain)  # in order: positions follow the records
+        plain = []
         cursor = sqlite.execute(
             "INSERT INTO outbox (key, payload) VALUES (?, ?)", (record.key, record.payload)
         )
-        if record.urgent:  # also listed in the urgent lane, which relays read first
-            sqlite.execute("INSERT INTO outbox_urgent (position) VALUES (?)", (cursor.lastrowid,))
+        # Also listed in the urgent lane, which relays read first.
+        sqlite.execute("INSERT INTO outbox_urgent (position) VALUES (?)", (cursor.lastrowid,))
+    _insert(sqlite, plain)
+
+
+def _insert(sqlite: sqlite3.Connection, rows: list[tuple[str, bytes]]) -> None:
+    if rows:
+        sqlite.executemany("INSERT INTO outbox (key, payload) VALUES (?, ?)", rows)
 
 
 _SELECT = (
