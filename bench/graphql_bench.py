@@ -47,7 +47,7 @@ import httpx
 from graph.model import Catalog
 from graph.neo4j import Neo4jStore
 from graph.sample import SampleCatalog, generate_catalog, load_sample
-from graph.text import lucene_query, tokens
+from graph.search.tokens import lucene_query, tokens
 
 HERE = Path(__file__).resolve().parent
 NODE_PROJECT = HERE / "neo4j-graphql"

@@ -38,8 +38,8 @@ from graph.model import Catalog
 from graph.neo4j import Neo4jStore
 from graph.neo4j.rows import resource_row
 from graph.sample import SampleCatalog, generate_catalog
+from graph.search.tokens import tokens
 from graph.store import CatalogStore
-from graph.text import tokens
 
 RAW_CREATE = """
 UNWIND $rows AS row

@@ -1,8 +1,8 @@
 """Full-text search in SQLite's FTS5 that finds exactly what Neo4j's ``cjk`` analyzer finds.
 
-The tokens are those of `graph.text.tokens` (CJK bigrams, lower-cased words). Each is written
-as its UTF-8 in hex, so FTS5's own tokenizer sees plain alphanumeric words and can neither split
-nor fold them: a query token matches a stored token exactly when they are equal.
+The tokens are those of `graph.search.tokens.tokens` (CJK bigrams, lower-cased words). Each is
+written as its UTF-8 in hex, so FTS5's own tokenizer sees plain alphanumeric words and can
+neither split nor fold them: a query token matches a stored token exactly when they are equal.
 
     >>> match_expression("人口")
     '"xe4babae58fa3"'
@@ -11,7 +11,7 @@ nor fold them: a query token matches a stored token exactly when they are equal.
 from __future__ import annotations
 
 from graph.model import Resource
-from graph.text import tokens
+from graph.search.tokens import tokens
 
 __all__ = ["index_text", "match_expression"]
 

@@ -2,7 +2,7 @@
 
 Without a search the order is by code (the uniqueness index on ``code`` gives it); with one, by
 the full-text score (descending) and then by code, so ties never reorder between pages. The
-search is `graph.text.lucene_query`, which requires every token: exactly the entries the
+search is `graph.search.tokens.lucene_query`, which requires every token: exactly the entries the
 embedded store finds.
 """
 
@@ -40,8 +40,8 @@ from graph.queries import (
     decode_cursor,
     encode_cursor,
 )
+from graph.search.tokens import lucene_query
 from graph.snapshot import resource_from_json
-from graph.text import lucene_query
 
 __all__ = ["facets", "find"]
 

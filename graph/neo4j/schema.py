@@ -1,5 +1,5 @@
 """The graph's schema: uniqueness on every natural key, range indexes on what `find` filters,
-and the full-text index whose ``cjk`` analyzer `graph.text` mimics.
+and the full-text index whose ``cjk`` analyzer `graph.search.tokens` mimics.
 
 `ensure_schema` creates what is missing (``IF NOT EXISTS``, so two instances opening one
 database at once do no harm) and waits until every index is ONLINE before the store serves.

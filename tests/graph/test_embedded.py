@@ -19,8 +19,8 @@ from graph.embedded.search import index_text, match_expression
 from graph.embedded.tree import tree
 from graph.errors import InvalidValue
 from graph.model import parse_catalog_id
+from graph.search.tokens import tokens
 from graph.snapshot import resource_from_json, resource_to_json
-from graph.text import tokens
 from tests.graph.conftest import CHENGDU_INTRANET
 from tests.graph.entries import code, resource
 from tests.graph.test_contract_writes import rich_entry

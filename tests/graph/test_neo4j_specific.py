@@ -1,5 +1,5 @@
 """What only the Neo4j store has: its schema, its graph, its driver errors, and the `cjk`
-full-text analyzer that `graph.text` must tokenize exactly like (real server, no mocks).
+full-text analyzer that `graph.search.tokens` must tokenize exactly like (real server, no mocks).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from graph.neo4j.lineage import walk_query
 from graph.neo4j.rows import resource_row
 from graph.neo4j.schema import FULLTEXT_INDEX, SCHEMA
 from graph.rules import check_resource
-from graph.text import lucene_query, tokens
+from graph.search.tokens import lucene_query, tokens
 from tests.graph.conftest import CHENGDU_INTRANET
 from tests.graph.entries import code, resource
 
@@ -81,7 +81,7 @@ CORPUS = (
 
 
 def _expected(query: str) -> set[int]:
-    """The corpus entries `graph.text` says a search for `query` finds: all its tokens."""
+    """The corpus entries `graph.search.tokens` says a search for `query` finds: all its tokens."""
     wanted = set(tokens(query))
     return {i for i, text in enumerate(CORPUS) if wanted <= set(tokens(text))}
 
@@ -147,7 +147,7 @@ async def test_cjk_analyzer_finds_exactly_what_graph_text_tokens_match(
             if found != expected:
                 differences.append(
                     f"{query!r} ({lucene}): Neo4j finds {[CORPUS[i] for i in sorted(found)]}, "
-                    f"graph.text {[CORPUS[i] for i in sorted(expected)]}"
+                    f"graph.search.tokens {[CORPUS[i] for i in sorted(expected)]}"
                 )
         assert differences == []
     finally:
