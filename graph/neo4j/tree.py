@@ -18,7 +18,7 @@ from neo4j import AsyncManagedTransaction
 from graph.enums import LifecycleState, Zone
 from graph.neo4j.cypher import all_of, fill
 from graph.neo4j.cypher.finding import ALL_RESOURCES, RESOURCES_ABOUT
-from graph.neo4j.cypher.tree import CATALOGS_LISTING, COUNT_IN_STATES, COUNT_SELECTED
+from graph.neo4j.cypher.tree import CATALOGS_LISTING, COUNT_SELECTED, TREE_BY_STATES
 from graph.neo4j.filters import condition
 from graph.neo4j.statements import run
 from graph.queries import CatalogCount, ResourceFilter
@@ -34,28 +34,29 @@ async def tree(
 ) -> list[CatalogCount]:
     """The catalogs of `zone`, national first, with their own and their subtree's counts of
     the entries `where` selects."""
-    catalogs = await run(tx, CATALOGS_LISTING)
+    if dataclasses.replace(where, states=frozenset()) == _BY_STATE_ONLY:
+        chosen = set(where.states or LifecycleState)
+        # Count whichever side holds fewer entries: not the published ones.
+        subtract = LifecycleState.PUBLISHED in chosen
+        counted = set(LifecycleState) - chosen if subtract else chosen
+        (record,) = await run(tx, TREE_BY_STATES, states=sorted(s.value for s in counted))
+        catalogs = record["catalogs"]
+        found = {id_: int(n) for id_, n in record["counted"]}
+        own = {
+            c["id"]: int(c["listed"]) - found.get(c["id"], 0) if subtract else found.get(c["id"], 0)
+            for c in catalogs
+        }
+    else:
+        catalogs = await run(tx, CATALOGS_LISTING)
+        source = RESOURCES_ABOUT if where.theme is not None else ALL_RESOURCES
+        parts, params = condition(where, theme_matched=source is RESOURCES_ABOUT)
+        selected = fill(source, where=all_of(parts))
+        records = await run(tx, fill(COUNT_SELECTED, selected=selected), params)
+        own = {r["id"]: int(r["n"]) for r in records if r["id"] is not None}
     rows = [
         CatalogRow(
             c["id"], c["name"], c["region_code"], Zone(c["zone"]), c["parent_id"], c["listed"] > 0
         )
         for c in catalogs
     ]
-    if dataclasses.replace(where, states=frozenset()) == _BY_STATE_ONLY:
-        chosen = set(where.states or LifecycleState)
-        # Count whichever side holds fewer entries: not the published ones.
-        subtract = LifecycleState.PUBLISHED in chosen
-        counted = set(LifecycleState) - chosen if subtract else chosen
-        records = await run(tx, COUNT_IN_STATES, states=sorted(s.value for s in counted))
-        found = {r["id"]: int(r["n"]) for r in records}
-        own = {
-            c["id"]: int(c["listed"]) - found.get(c["id"], 0) if subtract else found.get(c["id"], 0)
-            for c in catalogs
-        }
-    else:
-        source = RESOURCES_ABOUT if where.theme is not None else ALL_RESOURCES
-        parts, params = condition(where, theme_matched=source is RESOURCES_ABOUT)
-        selected = fill(source, where=all_of(parts))
-        records = await run(tx, fill(COUNT_SELECTED, selected=selected), params)
-        own = {r["id"]: int(r["n"]) for r in records if r["id"] is not None}
     return fold_tree(zone, rows, own)

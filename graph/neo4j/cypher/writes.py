@@ -176,6 +176,9 @@ OPTIONAL MATCH (t:Tombstone {code: row.code})
 WITH r, row, r.snapshot IS NOT NULL AS held,
      CASE WHEN coalesce(t.version, 0) > coalesce(r.version, 0)
           THEN t.version ELSE coalesce(r.version, 0) END AS newest
+WITH r, row, held, newest, coalesce(r.catalog_id, '') AS origin,
+     CASE WHEN held THEN [r.state, r.classification] ELSE [] END AS before,
+     CASE WHEN held AND r.version = row.props.version THEN r.snapshot ELSE '' END AS same
 CALL (r, row, held, newest) {
   WITH r, row
   WHERE NOT held AND row.props.version > newest
@@ -184,10 +187,7 @@ CALL (r, row, held, newest) {
 {link_resource}
 }
 RETURN collect(row.code) AS codes, collect(newest) AS newest, collect(held) AS held,
-       collect(coalesce(r.catalog_id, '')) AS origins,
-       collect(CASE WHEN held THEN [r.state, r.classification] ELSE [] END) AS before,
-       collect(CASE WHEN held AND r.version = row.props.version THEN r.snapshot ELSE '' END)
-         AS same
+       collect(origin) AS origins, collect(before) AS before, collect(same) AS same
 """,
     set_new_resource=_SET_NEW_RESOURCE,
     published_label=_PUBLISHED_LABEL,
