@@ -199,12 +199,16 @@ def plan_batch(
     return plan
 
 
-def references(event: ChangeEvent | None) -> int:
-    """How many references `event` carries."""
+def referenced(event: ChangeEvent | None) -> list[str]:
+    """The codes `event`'s snapshot names in its reference fields."""
     snapshot = (event.snapshot if event is not None else None) or {}
-    return sum(
-        len(value) for key in REFERENCE_FIELDS if isinstance(value := snapshot.get(key), list)
-    )
+    return [
+        code
+        for key in REFERENCE_FIELDS
+        if isinstance(value := snapshot.get(key), list)
+        for code in value
+        if isinstance(code, str)
+    ]
 
 
 # -- the relay -----------------------------------------------------------------------------
@@ -393,16 +397,10 @@ class Relay:
 
     async def _cleared(self, events: Sequence[ChangeEvent]) -> set[str]:
         """The codes referenced by `events` whose entries are cleared for the link's target."""
-        referenced: set[str] = set()
-        for event in events:
-            snapshot = event.snapshot or {}
-            for key in REFERENCE_FIELDS:
-                value = snapshot.get(key)
-                if isinstance(value, list):
-                    referenced.update(code for code in value if isinstance(code, str))
-        if not referenced:
+        codes = {code for event in events for code in referenced(event)}
+        if not codes:
             return set()
-        held = await self._store.get_many(sorted(referenced))
+        held = await self._store.get_many(sorted(codes))
         return {code for code, entry in held.items() if is_cleared(entry, self._link)}
 
 
@@ -424,7 +422,7 @@ def _bounded(rows: list[Row]) -> list[Row]:
     `MAX_REFERENCES_PER_BATCH`."""
     total = 0
     for n, (_, _, event) in enumerate(rows):
-        total += references(event)
+        total += len(referenced(event))
         if total > MAX_REFERENCES_PER_BATCH and n > 0:
             return rows[:n]
     return rows

@@ -34,14 +34,16 @@ __all__ = [
 Change = tuple[str, Clearance | None, Clearance | None, OutboxRecord]
 
 
-def _held_version(sqlite: sqlite3.Connection, code: str) -> int | None:
-    row = sqlite.execute("SELECT version FROM resources WHERE code = ?", (code,)).fetchone()
-    return None if row is None else int(row[0])
-
-
-def _held_origin(sqlite: sqlite3.Connection, code: str) -> str | None:
-    row = sqlite.execute("SELECT catalog_id FROM resources WHERE code = ?", (code,)).fetchone()
-    return None if row is None else str(row[0])
+def _held(sqlite: sqlite3.Connection, code: str) -> tuple[int, str, Clearance | None] | None:
+    """The version, origin and clearance `code` holds, in one read; None: no entry."""
+    row = sqlite.execute(
+        "SELECT version, catalog_id, state, json_extract(snapshot, '$.classification') "
+        "FROM resources WHERE code = ?",
+        (code,),
+    ).fetchone()
+    return (
+        None if row is None else (int(row[0]), str(row[1]), Clearance.from_fields(row[2], row[3]))
+    )
 
 
 def _tombstone_version(sqlite: sqlite3.Connection, code: str) -> int | None:
@@ -157,14 +159,6 @@ def _delete(sqlite: sqlite3.Connection, code: str) -> None:
     sqlite.execute("DELETE FROM resources WHERE code = ?", (code,))
 
 
-def _clearance(sqlite: sqlite3.Connection, code: str) -> Clearance | None:
-    row = sqlite.execute(
-        "SELECT state, json_extract(snapshot, '$.classification') FROM resources WHERE code = ?",
-        (code,),
-    ).fetchone()
-    return None if row is None else Clearance.from_fields(row[0], row[1])
-
-
 def _held_entry(sqlite: sqlite3.Connection, code: str) -> Resource | None:
     row = sqlite.execute("SELECT snapshot FROM resources WHERE code = ?", (code,)).fetchone()
     return None if row is None else resource_from_json(row[0])
@@ -175,10 +169,9 @@ def save_entry(
 ) -> Clearance | None:
     """Write `entry` over version `expected` (None: a new code); its clearance before."""
     refuse_foreign(sqlite, entry)
-    held = _held_version(sqlite, entry.code)
-    if held != expected:
-        raise VersionConflict(entry.code, expected or 0, held or 0)
-    before = _clearance(sqlite, entry.code)
+    version, _, before = _held(sqlite, entry.code) or (None, None, None)
+    if version != expected:
+        raise VersionConflict(entry.code, expected or 0, version or 0)
     _write(sqlite, entry)
     return before
 
@@ -190,13 +183,11 @@ def apply_entries(
     clearance the code held before."""
     outcomes = []
     for entry in entries:
-        origin = _held_origin(sqlite, entry.code)
-        held_version = _held_version(sqlite, entry.code)
-        newest = max(held_version or 0, _tombstone_version(sqlite, entry.code) or 0)
+        version, origin, before = _held(sqlite, entry.code) or (None, None, None)
+        newest = max(version or 0, _tombstone_version(sqlite, entry.code) or 0)
         # The held entry is read only where it decides: an equal version.
-        held = _held_entry(sqlite, entry.code) if held_version == entry.version else None
+        held = _held_entry(sqlite, entry.code) if version == entry.version else None
         outcome = decide_apply(entry, held=held, held_origin=origin, newest=newest)
-        before = _clearance(sqlite, entry.code) if outcome is ApplyOutcome.APPLIED else None
         if outcome is ApplyOutcome.APPLIED:
             _write(sqlite, entry)
         outcomes.append((outcome, before))
@@ -206,10 +197,10 @@ def apply_entries(
 def redact_entry(
     sqlite: sqlite3.Connection, code: str, version: int
 ) -> tuple[ApplyOutcome, Clearance | None]:
-    newest = max(_held_version(sqlite, code) or 0, _tombstone_version(sqlite, code) or 0)
+    held, _, before = _held(sqlite, code) or (None, None, None)
+    newest = max(held or 0, _tombstone_version(sqlite, code) or 0)
     if version <= newest:
         return ApplyOutcome.STALE, None
-    before = _clearance(sqlite, code)
     _delete(sqlite, code)
     sqlite.execute(
         "INSERT INTO tombstones (code, version) VALUES (?, ?) "
