@@ -111,11 +111,16 @@ class LifecycleState(StrEnum):
 
 
 class Role(StrEnum):
-    """Who acts on the catalog: 提供部门 (cataloguer of a department), 审核 (the instance's
-    reviewer), or the sync itself when it applies what another instance published."""
+    """Who acts at an instance: 提供部门 (a department, cataloguer of its own entries), 审核
+    (the instance's reviewer), 系统管理员 (the administrator: registers departments and grants
+    roles, never edits catalog content), 安全审计员 (the auditor: reads the audit log, nothing
+    else — GB/T 39477 keeps the two apart), or the sync itself when it applies what another
+    instance published. A subject holds one role at an instance."""
 
     PROVIDER = "PROVIDER"
     REVIEWER = "REVIEWER"
+    ADMINISTRATOR = "ADMINISTRATOR"
+    AUDITOR = "AUDITOR"
     SYNC = "SYNC"
 
 

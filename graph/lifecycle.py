@@ -62,6 +62,12 @@ def check_action(actor: Actor, action: Action, provider_code: str) -> None:
     """Refuse `actor` doing `action` to an entry provided by `provider_code`."""
     if actor.role is Role.SYNC:
         raise NotPermitted("the sync applies snapshots; it does not act on the lifecycle")
+    if actor.role in (Role.ADMINISTRATOR, Role.AUDITOR):
+        raise NotPermitted(
+            f"{actor.department_code} acts as {actor.role.value}, which never changes catalog "
+            "content (GB/T 39477: administrators and auditors are apart from the content they "
+            "govern); a department edits its own entries, the reviewer publishes"
+        )
     if action in _BY_REVIEWER:
         if actor.role is not Role.REVIEWER:
             raise NotPermitted(

@@ -102,3 +102,12 @@ def test_refusals_name_the_provider_and_the_actor() -> None:
         check_action(OTHER, Action.SUBMIT, POLICE.code)
     assert POLICE.code in str(refused.value)
     assert MARKET.code in str(refused.value)
+
+
+@pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.AUDITOR])
+@pytest.mark.parametrize("action", list(Action))
+def test_administrator_and_auditor_never_change_catalog_content(role: Role, action: Action) -> None:
+    """GB/T 39477: the administrator grants roles and the auditor reads the log; neither
+    creates, edits or moves an entry — not even one its own department provides."""
+    with pytest.raises(NotPermitted, match=role.value):
+        check_action(Actor(MARKET, role), action, MARKET)
