@@ -110,4 +110,4 @@ def test_administrator_and_auditor_never_change_catalog_content(role: Role, acti
     """GB/T 39477: the administrator grants roles and the auditor reads the log; neither
     creates, edits or moves an entry — not even one its own department provides."""
     with pytest.raises(NotPermitted, match=role.value):
-        check_action(Actor(MARKET, role), action, MARKET)
+        check_action(Actor(MARKET.code, role), action, MARKET.code)
