@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from graph.codes import check_category_code, sequence_bounds
+from graph.dates import beijing_date
 from graph.enums import LifecycleState
 from graph.errors import InvalidValue, NotFound, VersionConflict
 from graph.lifecycle import Action, check_action, next_state
@@ -147,7 +148,7 @@ class Cataloguing:
         if state is not None:
             history = (*history, LifecycleStep(state, actor.department_code, now, note))
             if state is LifecycleState.PUBLISHED:
-                published_on = now.date()
+                published_on = beijing_date(now)  # the day in Beijing (graph.dates)
         written = dataclasses.replace(
             entry,
             state=state or entry.state,

@@ -21,6 +21,7 @@ from federation.api.fields import field
 from federation.api.references import visible_entries
 from graph import model
 from graph.codes import category_path
+from graph.dates import beijing_date
 from graph.enums import (
     Classification,
     FormatClass,
@@ -68,8 +69,14 @@ class DataItem:
 class LifecycleStep:
     state: LifecycleState
     actor: str
-    at: datetime
+    at: datetime = strawberry.field(description="The instant, in UTC.")
     note: str | None
+
+    @strawberry.field(
+        description="The Beijing (Asia/Shanghai) date of `at`: the day the regulations count."
+    )
+    def day(self) -> date:
+        return beijing_date(self.at)
 
 
 @strawberry.enum(description="The tiers of the resource classification: 类 / 项 / 目 / 细目.")
@@ -162,7 +169,9 @@ class Resource:
     open_condition: str | None
     update_cycle: UpdateCycle
     classification: Classification | None
-    published_on: date | None
+    published_on: date | None = strawberry.field(
+        description="The Beijing (Asia/Shanghai) date of publication."
+    )
     state: LifecycleState
     version: int
     origin: str = strawberry.field(description="The id of the catalog that owns the entry.")

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
+from graph.dates import beijing_date
 from graph.enums import (
     THEMES,
     Classification,
@@ -213,7 +214,7 @@ class SampleCatalog:
             share_modes=sharing.share_modes,
             open_to_public=open_to_public,
             open_condition=open_condition,
-            published_on=published[-1].at.date() if published else None,
+            published_on=beijing_date(published[-1].at) if published else None,
             related_codes=related,
             derived_from=derived_from,
             themes=themes,

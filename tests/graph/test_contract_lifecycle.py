@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -24,6 +24,7 @@ from graph import (
     ShareType,
     VersionConflict,
 )
+from graph.dates import beijing_date
 from tests.graph.entries import MARKET, POLICE, WHEN, code, credit_code, resource
 
 S = LifecycleState
@@ -61,7 +62,7 @@ async def test_an_entry_lives_from_draft_to_retired(
     published = await cataloguing.publish(REVIEWER, draft.code)
     assert (edited.version, submitted.version, published.version) == (2, 3, 4)
     assert published.state is S.PUBLISHED
-    assert published.published_on == published.history[-1].at.date()
+    assert published.published_on == beijing_date(published.history[-1].at)
     assert [e.code for e in (await store.find(ResourceFilter())).items] == [draft.code]
 
     revised = await cataloguing.revise(OWNER, draft.code)
@@ -84,6 +85,21 @@ async def test_an_entry_lives_from_draft_to_retired(
     assert times == sorted(times)
     assert len(set(times)) == len(times)
     assert all(t.tzinfo is not None for t in times)
+
+
+async def test_the_publication_date_is_the_beijing_date(store: CatalogStore) -> None:
+    """Published at 07:30 on 1 January Beijing time (23:30 on 31 December UTC): published on
+    1 January — the date the regulations count is Beijing's (DESIGN "Identity, roles and
+    audit": dates)."""
+    moments = iter([WHEN, WHEN, datetime(2025, 12, 31, 23, 30, tzinfo=UTC)])
+    cataloguing = Cataloguing(store, clock=lambda: next(moments))
+    draft = await cataloguing.create(OWNER, resource(CATEGORY))
+    await cataloguing.submit(OWNER, draft.code)
+    published = await cataloguing.publish(REVIEWER, draft.code)
+    assert published.published_on == date(2026, 1, 1)
+    stored = await store.get(draft.code)
+    assert stored is not None and stored.published_on == date(2026, 1, 1)
+    assert stored.history[-1].at == datetime(2025, 12, 31, 23, 30, tzinfo=UTC)
 
 
 async def test_the_reviewer_rejects_back_to_draft(

@@ -30,6 +30,7 @@ from graph import (
     check_resource,
 )
 from graph.codes import check_credit_code, check_region_code, region_level
+from graph.dates import beijing_date
 from graph.sample import SampleCatalog, generate_catalog, load_sample
 from graph.sample.categories import LEAVES
 from graph.sample.departments import DEPARTMENT_KINDS, organisation_code
@@ -149,7 +150,7 @@ def test_history_is_consistent_with_the_state(
         for step in steps:
             expected = reviewer if step.state is LifecycleState.PUBLISHED else entry.provider_code
             assert step.actor == expected
-        published = [s.at.date() for s in steps if s.state is LifecycleState.PUBLISHED]
+        published = [beijing_date(s.at) for s in steps if s.state is LifecycleState.PUBLISHED]
         assert entry.published_on == (published[-1] if published else None)
         if entry.state is LifecycleState.PUBLISHED:
             assert entry.published_on is not None
