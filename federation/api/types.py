@@ -72,9 +72,7 @@ class LifecycleStep:
     at: datetime = strawberry.field(description="The instant, in UTC.")
     note: str | None
 
-    @strawberry.field(
-        description="The Beijing (Asia/Shanghai) date of `at`: the day the regulations count."
-    )
+    @field("The Beijing (Asia/Shanghai) date of `at`: the day the regulations count.")
     def day(self) -> date:
         return beijing_date(self.at)
 
