@@ -92,3 +92,53 @@ def test_malformed_development_headers(headers: dict[str, str], field: str) -> N
     with pytest.raises(InvalidValue) as refused:
         viewer_from_headers(headers, Zone.INTRANET, trusted=True)
     assert refused.value.field == field
+
+
+@pytest.mark.parametrize("zone", list(Zone))
+@pytest.mark.parametrize("state", list(S))
+@pytest.mark.parametrize("open_to_public", [True, False])
+def test_what_the_administrator_and_the_auditor_see(
+    zone: Zone, state: LifecycleState, open_to_public: bool
+) -> None:
+    """The administrator reads as a department; the auditor reads the log and sees the
+    catalog as an anonymous caller does — neither sees a draft, not even one of its own
+    department (GB/T 39477: they govern, they do not catalogue)."""
+    entry = resource(state=state, open_to_public=open_to_public)
+    published = state is S.PUBLISHED
+    administrator = Viewer(zone, POLICE.code, Role.ADMINISTRATOR)
+    auditor = Viewer(zone, POLICE.code, Role.AUDITOR)
+    assert administrator.can_see(entry) is published
+    assert auditor.can_see(entry) is (published and (zone is Zone.INTRANET or open_to_public))
+    with pytest.raises(InvalidValue, match="ADMINISTRATOR"):
+        administrator.restrict(ResourceFilter(states=frozenset({S.DRAFT})))
+    if zone is Zone.EXTRANET:
+        assert auditor.restrict(ResourceFilter()).open_to_public is True
+
+
+@pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.AUDITOR, Role.REVIEWER])
+def test_each_duty_is_its_own_roles_alone(role: Role) -> None:
+    """`require` lets the role it names through and refuses every other caller by name."""
+    assert Viewer(Zone.INTRANET, POLICE.code, role).require(role, "granting") == POLICE.code
+    others = [Viewer(Zone.INTRANET), Viewer(Zone.INTRANET, instance="510000/intranet")]
+    others += [Viewer(Zone.INTRANET, POLICE.code, r) for r in Role if r is not role]
+    for other in others:
+        with pytest.raises(NotPermitted, match=f"granting is for the instance's {role.lower()}"):
+            other.require(role, "granting")
+
+
+def test_a_caller_is_named_in_the_audit_log() -> None:
+    assert Viewer(Zone.INTRANET).name == "anonymous"
+    assert Viewer(Zone.INTRANET, POLICE.code).name == POLICE.code
+    assert Viewer(Zone.INTRANET, instance="510000/intranet").name == "instance:510000/intranet"
+
+
+def test_the_development_role_header_names_every_role() -> None:
+    for role in (Role.PROVIDER, Role.REVIEWER, Role.ADMINISTRATOR, Role.AUDITOR):
+        headers = {"x-mulu-dev-department": POLICE.code, "x-mulu-dev-role": role.value}
+        assert viewer_from_headers(headers, Zone.INTRANET, trusted=True).role is role
+    with pytest.raises(InvalidValue, match="PROVIDER or REVIEWER or ADMINISTRATOR or AUDITOR"):
+        viewer_from_headers(
+            {"x-mulu-dev-department": POLICE.code, "x-mulu-dev-role": "SYNC"},
+            Zone.INTRANET,
+            trusted=True,
+        )
