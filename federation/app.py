@@ -32,11 +32,13 @@ from federation.api.body import BoundedBody, error_response, json_depth, read_js
 from federation.api.context import CatalogContext
 from federation.api.limits import Limits
 from federation.api.schema import build_schema
+from federation.identity.peering import admit_peer
 from federation.identity.tls import caller
 from federation.instance import Instance, OpenInstance, open_instance
 from federation.metrics import Metrics, MetricsMiddleware
+from federation.peers import INSTANCE_HEADER
 from federation.settings import Settings
-from graph import CatalogError
+from graph import CatalogError, NotPermitted
 from sync.metrics import SyncCollector
 from sync.worker import SyncWorker
 
@@ -115,18 +117,35 @@ class _Identify:
         request = Request(scope)
         instance: Instance = request.state.instance
         try:
-            request.state.viewer = caller(
+            viewer = caller(
                 scope,
                 request.headers,
                 instance.store.catalog.zone,
                 tls=instance.settings.tls,
                 dev_identity_header=instance.settings.dev_identity_header,
             )
-        except CatalogError as exc:
-            error = {"message": str(exc), "extensions": exc.extensions()}
-            await JSONResponse({"errors": [error]}, status_code=400)(scope, receive, send)
+            if instance.settings.tls.enabled:
+                admit_peer(
+                    instance.store.catalog.id,
+                    request.headers.get(INSTANCE_HEADER),
+                    viewer.instance,
+                    instance.cross_level.peers.peers if instance.cross_level else (),
+                )
+        except NotPermitted as exc:
+            await _refuse(scope, receive, send, exc, 403)
             return
+        except CatalogError as exc:
+            await _refuse(scope, receive, send, exc, 400)
+            return
+        request.state.viewer = viewer
         await self.app(scope, receive, send)
+
+
+async def _refuse(
+    scope: Scope, receive: Receive, send: Send, exc: CatalogError, status: int
+) -> None:
+    error = {"message": str(exc), "extensions": exc.extensions()}
+    await JSONResponse({"errors": [error]}, status_code=status)(scope, receive, send)
 
 
 async def _health(request: Request) -> Response:

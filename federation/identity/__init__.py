@@ -12,7 +12,8 @@ The rules:
 3. A department certificate names its 统一社会信用代码, and a code whose GB 32100 check
    character is wrong is never issued, nor believed when another CA issued it.
 4. An instance certificate names an instance id (``510100/intranet``); it serves its TLS and
-   will authenticate it to its peers. Until then (issue: peers) it is anonymous as a caller.
+   authenticates it to its peers, which answer it only as `peering` decides (same zone, a
+   peer in the topology, ``X-Mulu-Instance`` naming the same instance).
 5. Keys are written with mode 0600 and never overwritten; `mulu pki init` refuses a
    directory that holds a CA; a subject has one current certificate until it is revoked.
 
@@ -25,7 +26,8 @@ The subject fields mulu reads — what an operator's own CA must issue (`subject
                 serverAuth + clientAuth, and DNS/IP subjectAltNames for the names it is
                 reached by
 
-Modules: `ca` (the platform CA's directory), `cli` (``mulu pki``), `subject` (reading a
+Modules: `ca` (the platform CA's directory), `cli` (``mulu pki``), `peering` (which
+instance may ask this one), `subject` (reading a
 certificate's subject), `tls` (the server's handshake and the caller of a request),
 `errors`. `tls` is imported by the server alone (it loads uvicorn), so ``mulu pki`` starts
 quickly.

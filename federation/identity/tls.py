@@ -19,7 +19,8 @@ or the handshake fails: an expired, revoked or foreign certificate never reaches
                                      else anonymous (federation.api.identity)
     TLS on, no client certificate    anonymous (development headers ignored)
     TLS on, a department certificate that department (Role.PROVIDER)
-    TLS on, an instance certificate  anonymous, until peers are authenticated by certificate
+    TLS on, an instance certificate  that instance, a peer if `federation.identity.peering`
+                                     admits it (the server asks it next)
     TLS on, a subject mulu refuses   400 naming the subject field (an error of issuance)
 """
 
@@ -149,4 +150,4 @@ def caller(
         ) from None
     if subject.department_code is not None:
         return Viewer(zone, subject.department_code)
-    return Viewer(zone)
+    return Viewer(zone, instance=subject.instance_id)

@@ -62,7 +62,11 @@ class Served:
     pki: Path
 
     def client(
-        self, department: str | None = None, ca: PlatformCA | None = None, tls12: bool = False
+        self,
+        department: str | None = None,
+        ca: PlatformCA | None = None,
+        tls12: bool = False,
+        instance: tuple[Path, Path] | None = None,
     ) -> httpx.Client:
         context = ssl.create_default_context(cafile=self.ca.cert_path)
         if tls12:  # the server's verdict on a client certificate arrives in the handshake
@@ -72,16 +76,22 @@ class Served:
             context.load_cert_chain(
                 directory / f"{department}.crt", directory / f"{department}.key"
             )
+        if instance is not None:
+            context.load_cert_chain(*instance)
         return httpx.Client(base_url=self.url, verify=context, timeout=10)
 
     def ask(
         self, query: str, variables: dict[str, Any] | None = None, **client: Any
     ) -> dict[str, Any]:
+        return self.post(query, variables, **client).json()  # type: ignore[no-any-return]
+
+    def post(
+        self, query: str, variables: dict[str, Any] | None = None, **client: Any
+    ) -> httpx.Response:
         headers = client.pop("headers", {})
         with self.client(**client) as http:
             body = {"query": query, "variables": variables or {}}
-            answer: dict[str, Any] = http.post("/graphql", json=body, headers=headers).json()
-            return answer
+            return http.post("/graphql", json=body, headers=headers)
 
 
 @pytest.fixture(scope="module")
@@ -192,3 +202,28 @@ def test_a_certificate_of_another_ca_fails_the_handshake(served: Served) -> None
 def test_plain_http_to_the_tls_port_gets_no_answer(served: Served) -> None:
     with pytest.raises(httpx.HTTPError):
         httpx.post(served.url.replace("https", "http") + "/graphql", json={"query": LIST})
+
+
+def test_an_instance_certificate_of_the_other_zone_is_refused(served: Served) -> None:
+    """The served instance is 成都's extranet one: 成都's intranet instance, certified by the
+    same CA, gets nothing from it — peers are of one zone (federation.identity.peering)."""
+    intranet = served.ca.issue_instance("510100/intranet")
+    refused = served.post(LIST, instance=intranet, headers={"X-Mulu-Instance": "510100/intranet"})
+    assert refused.status_code == 403
+    error = refused.json()["errors"][0]
+    assert error["extensions"]["code"] == "PEER_REFUSED"
+    assert "INTRANET zone" in error["message"]
+
+
+def test_an_instance_the_topology_does_not_name_is_refused(served: Served) -> None:
+    sichuan = served.ca.issue_instance("510000/extranet")  # served alone: it has no peers
+    refused = served.post(LIST, instance=sichuan)
+    assert refused.status_code == 403
+    assert "does not let 510000/extranet ask" in refused.json()["errors"][0]["message"]
+
+
+def test_an_instance_header_without_its_certificate_is_refused(served: Served) -> None:
+    for client in ({}, {"department": DEPARTMENT}):
+        refused = served.post(LIST, headers={"X-Mulu-Instance": "510000/extranet"}, **client)
+        assert refused.status_code == 403
+        assert "no instance certificate proves it" in refused.json()["errors"][0]["message"]
