@@ -39,6 +39,7 @@ from federation.metrics import Metrics, MetricsMiddleware
 from federation.peers import INSTANCE_HEADER
 from federation.settings import Settings
 from graph import CatalogError, NotPermitted
+from graph.audit.records import AuditEntry, AuditKind
 from sync.metrics import SyncCollector
 from sync.worker import SyncWorker
 
@@ -98,17 +99,23 @@ class CatalogGraphQL(GraphQL[CatalogContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> CatalogContext:
         instance: Instance = request.state.instance
+        roles = instance.roles
         return CatalogContext(
             store=instance.store,
             viewer=request.state.viewer,
             request=request,
             cross_level=instance.cross_level,
             reference=instance.reference,
+            audit=instance.audit,
+            grants_changed=roles.forget if roles is not None else lambda: None,
         )
 
 
 class _Identify:
-    """Names the caller before GraphQL runs; a malformed identity is refused with 400."""
+    """Names the caller before GraphQL runs: who the certificate (or, in development, the
+    headers) names, in the role the instance's grants give; a peer only as `admit_peer`
+    decides. A peer refused is a 403, a certificate whose subject mulu cannot read a 400 —
+    both audited."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -131,14 +138,33 @@ class _Identify:
                     viewer.instance,
                     instance.cross_level.peers.peers if instance.cross_level else (),
                 )
+                if instance.roles is not None:
+                    viewer = await instance.roles.viewer(viewer)
         except NotPermitted as exc:
+            _audit(instance, AuditKind.PEER_REFUSED, request, exc)
             await _refuse(scope, receive, send, exc, 403)
             return
         except CatalogError as exc:
+            _audit(instance, AuditKind.AUTHENTICATION_FAILED, request, exc)
             await _refuse(scope, receive, send, exc, 400)
             return
         request.state.viewer = viewer
         await self.app(scope, receive, send)
+
+
+def _audit(instance: Instance, kind: AuditKind, request: Request, exc: CatalogError) -> None:
+    if instance.audit is None:
+        return
+    claimed = request.headers.get(INSTANCE_HEADER)
+    client = request.client.host if request.client else None
+    instance.audit.record(
+        AuditEntry(
+            kind,
+            f"instance:{claimed}"[:200] if claimed else "anonymous",
+            "request refused",
+            detail={"reason": str(exc)[:1000], "client": client},
+        )
+    )
 
 
 async def _refuse(

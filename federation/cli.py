@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from federation.audit.cli import audit
 from federation.identity.cli import pki
 from federation.settings import Settings, load_settings
 
@@ -30,6 +31,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(pki)
+app.add_typer(audit)
 
 ConfigOption = Annotated[
     Path | None,

@@ -22,13 +22,17 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
 import httpx
 
 from federation.api.reference import ReferenceCache
+from federation.audit.checkpoints import Checkpointer
+from federation.audit.sink import AuditSink
 from federation.discovery import CrossLevel
+from federation.identity.roles import RoleBook
 from federation.peers import Peer, PeerClient
 from federation.settings import Settings
 from federation.topology import EmbeddedStoreSpec, InstanceSpec, Topology, load_topology
@@ -81,6 +85,8 @@ class Instance:
     cross_level: CrossLevel | None = None
     reference: ReferenceCache | None = None
     sync: SyncWorker | None = None
+    audit: AuditSink | None = None
+    roles: RoleBook | None = None
 
 
 OpenInstance = Callable[[], AbstractAsyncContextManager[Instance]]
@@ -129,9 +135,33 @@ async def open_instance(
             cross_level = CrossLevel(own, client, settings.dev_identity_header, parent_id)
         _log.info("instance ready", extra={"catalog": opened.catalog.id})
         reference = ReferenceCache(opened)  # catalogs, departments: kept 30 s
+        audit = await stack.enter_async_context(AuditSink(opened).running())
+        await _sign_checkpoints(stack, settings, opened)
         worker = None if sync is None else await stack.enter_async_context(sync(opened))
-        yield Instance(settings, opened, cross_level, reference, worker)
+        yield Instance(settings, opened, cross_level, reference, worker, audit, RoleBook(opened))
         _log.info("instance stopping", extra={"catalog": opened.catalog.id})
+
+
+async def _sign_checkpoints(stack: AsyncExitStack, settings: Settings, store: CatalogStore) -> None:
+    """Sign the audit log's head with the instance key while the instance runs (federation.
+    audit, rule 3); an instance without a certificate says once that it cannot."""
+    tls = settings.tls
+    if tls.cert is None or tls.key is None:
+        _log.warning(
+            "audit checkpoints are not signed: the instance has no certificate (tls.cert, "
+            "tls.key); the chain alone shows an edit only when the records after it are intact",
+            extra={"catalog": store.catalog.id},
+        )
+        return
+    checkpointer = Checkpointer.from_files(
+        store,
+        tls.cert,
+        tls.key,
+        actor=store.catalog.id,
+        every_records=settings.audit.checkpoint_every_records,
+        every=timedelta(minutes=settings.audit.checkpoint_every_minutes),
+    )
+    await stack.enter_async_context(checkpointer.running())
 
 
 # -- stores ------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from graph.model import catalog_id
 from sync.instances import parse_instance_id
 
 __all__ = [
+    "AuditSettings",
     "GraphQLSettings",
     "KafkaSettings",
     "Neo4jSettings",
@@ -109,6 +110,24 @@ class TlsSettings(BaseModel):
         return self.cert is not None
 
 
+class AuditSettings(BaseModel):
+    """The audit log (federation.audit): how long it is kept and how often its head is signed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    retention_years: int = Field(
+        default=15,
+        ge=15,
+        description="years the audit log is kept; 15 unless longer (Chengdu 第二十六条)",
+    )
+    checkpoint_every_records: int = Field(
+        default=1000, ge=1, le=1_000_000, description="sign the head after this many records"
+    )
+    checkpoint_every_minutes: int = Field(
+        default=60, ge=1, le=1440, description="…or after this many minutes, whichever first"
+    )
+
+
 class Settings(BaseSettings):
     """The whole configuration of one instance."""
 
@@ -135,6 +154,7 @@ class Settings(BaseSettings):
     )
     graphql: GraphQLSettings = GraphQLSettings()
     tls: TlsSettings = TlsSettings()
+    audit: AuditSettings = AuditSettings()
     # Until department certificates come: trust X-Mulu-Dev-Department / X-Mulu-Dev-Role.
     # Never enable it on an instance other people can reach.
     dev_identity_header: bool = False

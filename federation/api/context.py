@@ -1,10 +1,11 @@
 """What every resolver receives: the store, the lifecycle service, the caller, the loaders, and
 cross-level discovery (None when the instance has no topology, hence no peers). `reference`,
 the instance's cache of catalogs and departments, is shared by its requests (without one, each
-request reads them for itself)."""
+request reads them for itself); `audit` takes the records of refusals."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -15,6 +16,7 @@ from strawberry.types import Info as StrawberryInfo
 from federation.api.identity import Viewer
 from federation.api.loaders import Loaders
 from federation.api.reference import ReferenceCache
+from federation.audit.sink import AuditSink
 from federation.discovery import CrossLevel
 from federation.peers import PeerFailure
 from graph import CatalogStore, Cataloguing, ResourceFilter
@@ -33,6 +35,10 @@ class CatalogContext:
     cross_level: CrossLevel | None = None
     unreachable_peers: list[PeerFailure] = field(default_factory=list)
     reference: ReferenceCache | None = None
+    # Where records of what changed nothing go (refusals): the instance's sink.
+    audit: AuditSink | None = None
+    # Called after a grant or revoke here, so the next request sees it (RoleBook.forget).
+    grants_changed: Callable[[], None] = lambda: None
     cataloguing: Cataloguing = field(init=False)
     loaders: Loaders = field(init=False)
 

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import strawberry
 
+from federation.api.administration import (
+    Grant,
+    grant_role,
+    register_department,
+    revoke_role,
+)
 from federation.api.context import Info
 from federation.api.fields import mutation
 from federation.api.inputs import ResourceInput
-from federation.api.types import Resource
-from graph import InvalidValue, model
+from federation.api.types import Department, Resource
+from graph import InvalidValue, Role, model
 from graph.codes import check_category_code, check_resource_code
 
 __all__ = ["Mutation"]
@@ -64,6 +70,27 @@ class Mutation:
     async def retire(self, info: Info, code: str, note: str | None = None) -> Resource:
         actor = info.context.viewer.actor()
         return Resource.of(await info.context.cataloguing.retire(actor, _code(code), note))
+
+    @mutation(
+        "The administrator registers (or renames) a department of this instance by its "
+        "统一社会信用代码."
+    )
+    async def register_department(
+        self, info: Info, code: str, name: str, region_code: str
+    ) -> Department:
+        return await register_department(info, code, name, region_code)
+
+    @mutation(
+        "The administrator grants `role` (REVIEWER, ADMINISTRATOR or AUDITOR) to a department, "
+        "in place of the one it holds; administrator and auditor never one subject "
+        "(GB/T 39477)."
+    )
+    async def grant_role(self, info: Info, subject: str, role: Role) -> Grant:
+        return await grant_role(info, subject, role)
+
+    @mutation("The administrator takes a department's role away: it acts as PROVIDER again.")
+    async def revoke_role(self, info: Info, subject: str) -> Grant:
+        return await revoke_role(info, subject)
 
 
 def _code(code: str) -> str:

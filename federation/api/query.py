@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import strawberry
 
+from federation.api.administration import Grant, grants
+from federation.api.audit import AuditConnection, AuditFilterInput, audit_log
 from federation.api.catalogs import CatalogNode, catalog_tree, linked
 from federation.api.connection import ResourceConnection
 from federation.api.context import Info
@@ -142,3 +144,20 @@ class Query:
         search = check_search(search)
         where = info.context.viewer.restrict(as_filter(filter))
         return Facets.of(await info.context.store.facets(where, search))
+
+    @field(
+        "审计日志: the audit log in record order — for the instance's auditor alone "
+        "(GB/T 39477). `first` at most 500."
+    )
+    async def audit_log(
+        self,
+        info: Info,
+        filter: AuditFilterInput | None = None,
+        first: int = 100,
+        after: str | None = None,
+    ) -> AuditConnection:
+        return await audit_log(info, filter, first, after)
+
+    @field("The roles granted at this instance — for its administrator.")
+    async def grants(self, info: Info) -> list[Grant]:
+        return await grants(info)

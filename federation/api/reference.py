@@ -62,6 +62,11 @@ class _ByCode(Generic[T]):
             found.update(read)
         return found
 
+    def forget(self, codes: Sequence[str]) -> None:
+        """Read `codes` again next time (they were just written here)."""
+        for code in codes:
+            self._kept.pop(code, None)
+
 
 class ReferenceCache:
     """The reference data of `store`, re-read at most every `ttl_seconds` (0: every call)."""
@@ -97,6 +102,10 @@ class ReferenceCache:
     async def departments(self, codes: Sequence[str]) -> dict[str, Department]:
         """The departments among `codes` the store knows, by code."""
         return await self._departments.get(codes)
+
+    def forget_departments(self, codes: Sequence[str]) -> None:
+        """Read the departments `codes` again next time (registered or renamed here)."""
+        self._departments.forget(codes)
 
     async def categories(self, codes: Sequence[str]) -> dict[str, Category]:
         """The categories among `codes` the store knows, by code."""

@@ -19,6 +19,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext, ExecutionResult, Info
 
+from federation.api.audit import AuditRefusals
 from federation.api.errors import DomainErrors, RequestTimeout, error_code, masked_errors
 from federation.api.limits import Limits, limit_extensions
 from federation.api.mutations import Mutation
@@ -114,6 +115,7 @@ def build_schema(
         *limit_extensions(limits),
         masked_errors,
         DomainErrors,
+        AuditRefusals,
         UnreachablePeers,
     ]
     return CatalogSchema(

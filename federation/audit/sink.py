@@ -1,0 +1,111 @@
+"""`AuditSink`: records of what changed nothing — refusals, failed authentication — written in
+batches by one task, never blocking a request, bounded (see `federation.audit`, rule 2).
+
+    sink = AuditSink(store)
+    async with sink.running():
+        sink.record(AuditEntry(AuditKind.AUTHORISATION_REFUSED, "anonymous", "createDraft"))
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator
+
+from graph.audit.records import AuditEntry, AuditKind
+from graph.errors import CatalogError
+from graph.store import CatalogStore
+
+__all__ = ["AuditSink"]
+
+_log = logging.getLogger("mulu.audit")
+
+CAPACITY = 10_000  # records waiting, at most
+BATCH = 500  # records per transaction, at most
+RETRY_SECONDS = 1.0
+
+
+class AuditSink:
+    """Writes the entries it is handed to `store`'s audit log, in order, `BATCH` at a time."""
+
+    def __init__(
+        self, store: CatalogStore, *, capacity: int = CAPACITY, batch: int = BATCH
+    ) -> None:
+        self._store = store
+        self._capacity = capacity
+        self._batch = batch
+        self._waiting: list[AuditEntry] = []
+        self._lost: Counter[tuple[AuditKind, str]] = Counter()
+        self._wake = asyncio.Event()
+        self.written = 0
+        self.not_kept = 0  # entries counted in a summary rather than recorded one by one
+
+    def record(self, entry: AuditEntry) -> None:
+        """Hand `entry` over to be written; never blocks, never raises."""
+        if len(self._waiting) >= self._capacity:
+            self._lost[(entry.kind, entry.actor)] += 1
+            self.not_kept += 1
+        else:
+            self._waiting.append(entry)
+        self._wake.set()
+
+    @property
+    def pending(self) -> int:
+        return len(self._waiting) + (1 if self._lost else 0)
+
+    async def flush(self) -> None:
+        """Write everything handed over so far (a summary of what was not kept included)."""
+        while self._waiting or self._lost:
+            batch = self._waiting[: self._batch]
+            taken = len(batch)
+            lost = Counter(self._lost) if taken < self._batch else Counter()
+            if lost:
+                batch = [*batch, _summary(lost)]
+            await self._store.append_audit(batch)
+            del self._waiting[:taken]
+            self._lost -= lost  # what was lost while writing stays for the next summary
+            self.written += len(batch)
+
+    async def run(self) -> None:
+        """Write what arrives until cancelled; a store that fails is tried again."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            try:
+                await self.flush()
+            except CatalogError as exc:  # the store is down: keep the entries, try again
+                _log.warning("audit records not written yet", extra={"error": str(exc)})
+                await asyncio.sleep(RETRY_SECONDS)
+                self._wake.set()
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[AuditSink]:
+        """Run the writer for the life of the context; what is left is written on exit."""
+        task = asyncio.create_task(self.run(), name="audit sink")
+        try:
+            yield self
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            try:
+                await self.flush()
+            except CatalogError as exc:
+                _log.error(
+                    "audit records lost at shutdown",
+                    extra={"count": self.pending, "error": str(exc)},
+                )
+
+
+def _summary(lost: Counter[tuple[AuditKind, str]]) -> AuditEntry:
+    """One record for the entries not kept one by one: how many of each kind, from whom (the
+    20 largest sources, so that the detail stays small)."""
+    detail: dict[str, str | int | bool | None] = {
+        f"{kind.value} {actor}"[:120]: count for (kind, actor), count in lost.most_common(20)
+    }
+    detail["total"] = sum(lost.values())
+    kinds = {kind for kind, _ in lost}
+    kind = kinds.pop() if len(kinds) == 1 else AuditKind.AUTHORISATION_REFUSED
+    return AuditEntry(kind, "instance", "not recorded one by one", detail=detail)
