@@ -5,6 +5,11 @@ mirrored into it. Every write is checked by `graph.rules.check_resource` for the
 before anything is written, and is all-or-nothing. Reads that take many keys exist so the API
 can batch (one call per GraphQL request level, never one per object).
 
+Every write that takes an `audit` entry (`graph.audit`) appends its record to the instance's
+audit log in the write's own transaction: a write that fails — a `VersionConflict`, a rule's
+refusal, a batch with one refused entry — leaves no record, and a record never outlives its
+write. The log is one hash chain however many write at once.
+
     async with EmbeddedStore.open(path, catalog) as store:
         await store.save(entry, expected_version=None)
         page = await store.find(ResourceFilter(), search="人口", first=20)
@@ -13,8 +18,11 @@ can batch (one call per GraphQL request level, never one per object).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
+from graph.audit.records import AuditEntry, AuditFilter, AuditHead, AuditRecord
+from graph.enums import Role
 from graph.model import Catalog, Category, Department, Region, Resource
 from graph.outbox import OutboxRecord
 from graph.queries import (
@@ -44,35 +52,81 @@ class CatalogStore(Protocol):
     # -- reference data: idempotent, keyed by natural keys --------------------------------
     async def put_regions(self, regions: Sequence[Region]) -> None: ...
     async def put_catalogs(self, catalogs: Sequence[Catalog]) -> None: ...
-    async def put_departments(self, departments: Sequence[Department]) -> None: ...
+    async def put_departments(
+        self, departments: Sequence[Department], audit: AuditEntry | None = None
+    ) -> None:
+        """Register (or rename) `departments`; `audit`, when given, is recorded with them."""
+
     async def put_categories(self, categories: Sequence[Category]) -> None: ...
 
     # -- entries ---------------------------------------------------------------------------
     async def save(
-        self, entry: Resource, expected_version: int | None, outbox: OutboxRecord | None = None
+        self,
+        entry: Resource,
+        expected_version: int | None,
+        outbox: OutboxRecord | None = None,
+        audit: AuditEntry | None = None,
     ) -> Resource:
         """Write `entry` if the stored version is `expected_version` (None: no entry yet);
         otherwise raise `VersionConflict`; refuse (`InvalidValue`, field ``code``) a code held
-        here from another origin. `outbox`, when given, is committed in the same
-        transaction, or not at all. Return the entry as stored."""
+        here from another origin. `outbox` and `audit`, when given, are committed in the
+        same transaction, or not at all. Return the entry as stored."""
 
     async def apply(
         self,
         entries: Sequence[Resource],
         outbox: Sequence[OutboxRecord | None] | None = None,
+        audit: Sequence[AuditEntry | None] | None = None,
     ) -> list[ApplyOutcome]:
         """Write each snapshot whose version is newer than what is held (or redacted); older or
         equal ones change nothing (STALE), nor does one whose code is held from another origin
-        (CONFLICT: one resource, one origin). `outbox[i]` is written only when entry i is
-        APPLIED (a stale copy is not sent on). One transaction for the batch; outcomes in
-        order."""
+        (CONFLICT: one resource, one origin). `outbox[i]` and `audit[i]` are written only
+        when entry i is APPLIED (a stale copy is not sent on, nor recorded). One transaction
+        for the batch; outcomes in order."""
 
     async def redact(
-        self, code: str, version: int, outbox: OutboxRecord | None = None
+        self,
+        code: str,
+        version: int,
+        outbox: OutboxRecord | None = None,
+        audit: AuditEntry | None = None,
     ) -> ApplyOutcome:
         """Remove the copy of `code` if `version` is newer than what is held, leaving a
         tombstone so that an older snapshot delivered later does not bring it back; `outbox`
-        is written only when the redaction is APPLIED."""
+        and `audit` are written only when the redaction is APPLIED."""
+
+    # -- the audit log (graph.audit) --------------------------------------------------------
+    async def append_audit(self, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
+        """Append `entries` that record no write of this store (a refusal, a failed
+        authentication, a checkpoint), in one transaction; return their records."""
+
+    async def audit_records(
+        self, after: int, limit: int, where: AuditFilter | None = None
+    ) -> list[AuditRecord]:
+        """At most `limit` records numbered above `after` that `where` selects, in seq
+        order: the pages of the API and of verification."""
+
+    async def audit_head(self) -> AuditHead:
+        """Where the chain stands: its last record, its anchor and its last checkpoint."""
+
+    async def prune_audit(self, before: datetime) -> int:
+        """Delete the oldest records written before `before` (a prefix of the chain: the
+        first record not older stops it), keeping the last deleted as the anchor; return how
+        many went. A `before` later than the retention allows (`graph.audit.retention.cutoff`,
+        15 years: Chengdu 第二十六条) is refused (`InvalidValue`, field ``before``)."""
+
+    # -- role grants (graph.grants) -----------------------------------------------------------
+    async def grants(self, subjects: Sequence[str] | None = None) -> dict[str, Role]:
+        """The role each of `subjects` holds (all subjects holding one when None)."""
+
+    async def grant_role(self, subject: str, role: Role, audit: AuditEntry) -> None:
+        """Grant `role` to `subject` in place of the one it holds, as `graph.grants.check_grant`
+        decides against every role the subject ever held, and record `audit`, in one
+        transaction."""
+
+    async def revoke_role(self, subject: str, audit: AuditEntry) -> None:
+        """Take `subject`'s role away (`NotFound` when it holds none) and record `audit`, in
+        one transaction; the roles it held are still remembered."""
 
     # -- the outbox (graph.outbox): read by the relays ------------------------------------
     async def outbox_after(self, position: int, limit: int) -> list[tuple[int, OutboxRecord]]:

@@ -11,7 +11,7 @@ only) and the instant (aware, kept UTC). The store numbers it and chains it into
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -28,6 +28,7 @@ __all__ = [
     "AuditKind",
     "AuditRecord",
     "DetailValue",
+    "entries_for",
 ]
 
 # The previous hash of the first record ever written, and the anchor of a log never pruned.
@@ -170,3 +171,14 @@ class AuditFilter:
             and (self.since is None or entry.at >= self.since)
             and (self.until is None or entry.at < self.until)
         )
+
+
+def entries_for(
+    count: int, audit: Sequence[AuditEntry | None] | None
+) -> Sequence[AuditEntry | None]:
+    """One audit entry (or None) for each of `count` entries of an `apply`."""
+    if audit is None:
+        return [None] * count
+    if len(audit) != count:
+        raise ValueError(f"{len(audit)} audit entries for {count} entries; give one (or None) each")
+    return audit

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from graph.audit.records import utc
 from graph.errors import InvalidValue
 
-__all__ = ["BEIJING", "RETENTION", "beijing_day", "cutoff"]
+__all__ = ["BEIJING", "RETENTION", "beijing_day", "check_prune", "cutoff"]
 
 # Years the audit log is kept, at least (Chengdu 第二十六条).
 RETENTION = 15
@@ -52,3 +52,19 @@ def cutoff(now: datetime, years: int = RETENTION) -> datetime:
         )
     first_kept = _years_before(beijing_day(now), years)
     return datetime.combine(first_kept, time(), BEIJING).astimezone(UTC)
+
+
+def check_prune(before: datetime, now: datetime) -> datetime:
+    """`before` in UTC, if pruning the records older than it keeps every record of the last
+    `RETENTION` years; refused (field ``before``) otherwise."""
+    before = utc(before, "before")
+    latest = cutoff(now)
+    if before > latest:
+        raise InvalidValue(
+            "before",
+            before.isoformat(),
+            f"no later than {latest.isoformat()}: records younger than {RETENTION} years are "
+            "never pruned",
+            rule="Chengdu 第二十六条",
+        )
+    return before

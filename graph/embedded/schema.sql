@@ -138,3 +138,57 @@ CREATE TABLE IF NOT EXISTS code_sequences (
     category TEXT PRIMARY KEY,
     last     TEXT NOT NULL
 );
+
+-- The audit log (graph.audit): one hash chain, a record per row, written in the transaction of
+-- what it records. `at` is ISO 8601 UTC with microseconds (graph.audit.chain.instant), so it
+-- sorts as the instants do; `detail` is JSON.
+CREATE TABLE IF NOT EXISTS audit_records (
+    seq            INTEGER PRIMARY KEY,
+    kind           TEXT NOT NULL,
+    actor          TEXT NOT NULL,
+    action         TEXT NOT NULL,
+    subject        TEXT,
+    version_before INTEGER,
+    version_after  INTEGER,
+    detail         TEXT NOT NULL,
+    at             TEXT NOT NULL,
+    previous_hash  TEXT NOT NULL,
+    hash           TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_records_at ON audit_records (at);
+CREATE INDEX IF NOT EXISTS audit_records_actor ON audit_records (actor, seq);
+CREATE INDEX IF NOT EXISTS audit_records_subject ON audit_records (subject, seq);
+
+-- Where the chain stands: its last record, the anchor (the last record pruned) and the seq
+-- of the last checkpoint. One row.
+CREATE TABLE IF NOT EXISTS audit_head (
+    id             INTEGER PRIMARY KEY CHECK (id = 1),
+    seq            INTEGER NOT NULL,
+    hash           TEXT NOT NULL,
+    anchor_seq     INTEGER NOT NULL,
+    anchor_hash    TEXT NOT NULL,
+    checkpoint_seq INTEGER NOT NULL
+);
+
+-- Append-only: no record is changed, and only records up to the anchor (pruned) are deleted.
+CREATE TRIGGER IF NOT EXISTS audit_records_append_only BEFORE UPDATE ON audit_records
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+CREATE TRIGGER IF NOT EXISTS audit_records_pruned_only BEFORE DELETE ON audit_records
+WHEN old.seq > (SELECT coalesce(max(anchor_seq), 0) FROM audit_head)
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only: only records up to the anchor go');
+END;
+
+-- Role grants (graph.grants): the role each subject holds, and every role it ever held
+-- (GB/T 39477 keeps administrator and auditor apart even after a revoke).
+CREATE TABLE IF NOT EXISTS role_grants (
+    subject TEXT PRIMARY KEY,
+    role    TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS roles_held (
+    subject TEXT NOT NULL,
+    role    TEXT NOT NULL,
+    PRIMARY KEY (subject, role)
+) WITHOUT ROWID;

@@ -2,7 +2,9 @@
 
 One file holds one instance's catalog. Every method runs on the store's single worker thread;
 every write first passes `graph.rules.check_resource` for the store's zone and is then one
-transaction, so a batch with one refused entry writes nothing.
+transaction, so a batch with one refused entry writes nothing. The audit record of a write
+(`graph.embedded.audit`) is appended in that transaction; one writer thread makes the chain one
+chain.
 
     async with EmbeddedStore.open("catalog.db", catalog) as store:
         await store.save(entry, expected_version=None)
@@ -14,12 +16,17 @@ import dataclasses
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from graph.audit.records import AuditEntry, AuditFilter, AuditHead, AuditRecord, entries_for
+from graph.audit.retention import check_prune
 from graph.chunks import chunks
 from graph.codes import check_category_code, check_resource_code
+from graph.embedded import audit as audits
+from graph.embedded import grants as granting
 from graph.embedded import outbox as outboxes
 from graph.embedded import sequences, writes
 from graph.embedded.connection import Connection
@@ -32,6 +39,8 @@ from graph.embedded.rows import (
     region_from_row,
 )
 from graph.embedded.tree import tree
+from graph.enums import Role
+from graph.grants import check_subject
 from graph.model import Catalog, Category, Department, Region, Resource
 from graph.outbox import OutboxRecord, records_for
 from graph.queries import (
@@ -123,12 +132,15 @@ class EmbeddedStore:
                 "outbox",
                 "outbox_consumers",
                 "outbox_marks",
+                "role_grants",
+                "roles_held",
                 "departments",
                 "categories",
                 "catalogs",
                 "regions",
             ):
                 db.execute(f"DELETE FROM {table}")
+            audits.erase(db)
             writes.put_catalogs(db, [self._catalog])
 
         await self._connection.write(erase)
@@ -140,8 +152,15 @@ class EmbeddedStore:
     async def put_catalogs(self, catalogs: Sequence[Catalog]) -> None:
         await self._connection.write(lambda db: writes.put_catalogs(db, catalogs))
 
-    async def put_departments(self, departments: Sequence[Department]) -> None:
-        await self._connection.write(lambda db: writes.put_departments(db, departments))
+    async def put_departments(
+        self, departments: Sequence[Department], audit: AuditEntry | None = None
+    ) -> None:
+        def put(db: sqlite3.Connection) -> None:
+            writes.put_departments(db, departments)
+            if audit is not None:
+                audits.append(db, [audit])
+
+        await self._connection.write(put)
 
     async def put_categories(self, categories: Sequence[Category]) -> None:
         await self._connection.write(lambda db: writes.put_categories(db, categories))
@@ -153,7 +172,11 @@ class EmbeddedStore:
         return checked if checked.origin else dataclasses.replace(checked, origin=self._catalog.id)
 
     async def save(
-        self, entry: Resource, expected_version: int | None, outbox: OutboxRecord | None = None
+        self,
+        entry: Resource,
+        expected_version: int | None,
+        outbox: OutboxRecord | None = None,
+        audit: AuditEntry | None = None,
     ) -> Resource:
         checked = self._checked(entry)
 
@@ -161,6 +184,8 @@ class EmbeddedStore:
             before = writes.save_entry(db, checked, expected_version)
             if outbox is not None:
                 writes.send_on(db, [(checked.code, before, Clearance.of(checked), outbox)])
+            if audit is not None:
+                audits.append(db, [audit])
 
         await self._connection.write(save)
         return checked
@@ -169,9 +194,11 @@ class EmbeddedStore:
         self,
         entries: Sequence[Resource],
         outbox: Sequence[OutboxRecord | None] | None = None,
+        audit: Sequence[AuditEntry | None] | None = None,
     ) -> list[ApplyOutcome]:
         checked = [self._checked(entry) for entry in entries]
         records = records_for(len(checked), outbox)
+        audited = entries_for(len(checked), audit)
 
         def apply(db: sqlite3.Connection) -> list[ApplyOutcome]:
             decided = writes.apply_entries(db, checked)
@@ -185,22 +212,77 @@ class EmbeddedStore:
                     if record is not None and outcome is ApplyOutcome.APPLIED
                 ],
             )
+            audits.append(
+                db,
+                [
+                    entry
+                    for entry, (outcome, _) in zip(audited, decided, strict=True)
+                    if entry is not None and outcome is ApplyOutcome.APPLIED
+                ],
+            )
             return [outcome for outcome, _ in decided]
 
         return await self._connection.write(apply)
 
     async def redact(
-        self, code: str, version: int, outbox: OutboxRecord | None = None
+        self,
+        code: str,
+        version: int,
+        outbox: OutboxRecord | None = None,
+        audit: AuditEntry | None = None,
     ) -> ApplyOutcome:
         code = check_resource_code(code)
 
         def redact(db: sqlite3.Connection) -> ApplyOutcome:
             outcome, before = writes.redact_entry(db, code, version)
-            if outbox is not None and outcome is ApplyOutcome.APPLIED:
-                writes.send_on(db, [(code, before, None, outbox)])
+            if outcome is ApplyOutcome.APPLIED:
+                if outbox is not None:
+                    writes.send_on(db, [(code, before, None, outbox)])
+                if audit is not None:
+                    audits.append(db, [audit])
             return outcome
 
         return await self._connection.write(redact)
+
+    # -- the audit log -------------------------------------------------------------------
+    async def append_audit(self, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
+        return await self._connection.write(lambda db: audits.append(db, list(entries)))
+
+    async def audit_records(
+        self, after: int, limit: int, where: AuditFilter | None = None
+    ) -> list[AuditRecord]:
+        return await self._connection.read(lambda db: audits.records(db, after, limit, where))
+
+    async def audit_head(self) -> AuditHead:
+        return await self._connection.read(audits.head)
+
+    async def prune_audit(self, before: datetime) -> int:
+        before = check_prune(before, datetime.now(UTC))
+        return await self._connection.write(lambda db: audits.prune(db, before))
+
+    # -- role grants ---------------------------------------------------------------------
+    async def grants(self, subjects: Sequence[str] | None = None) -> dict[str, Role]:
+        if subjects is not None and not subjects:
+            return {}
+        return await self._connection.read(lambda db: granting.grants(db, subjects))
+
+    async def grant_role(self, subject: str, role: Role, audit: AuditEntry) -> None:
+        subject = check_subject(subject)
+
+        def grant(db: sqlite3.Connection) -> None:
+            granting.grant(db, subject, role)
+            audits.append(db, [audit])
+
+        await self._connection.write(grant)
+
+    async def revoke_role(self, subject: str, audit: AuditEntry) -> None:
+        subject = check_subject(subject)
+
+        def revoke(db: sqlite3.Connection) -> None:
+            granting.revoke(db, subject)
+            audits.append(db, [audit])
+
+        await self._connection.write(revoke)
 
     # -- the outbox ----------------------------------------------------------------------
     async def outbox_after(self, position: int, limit: int) -> list[tuple[int, OutboxRecord]]:
