@@ -20,6 +20,7 @@ from federation.api.inputs import ResourceInput
 from federation.api.types import Department, Resource
 from graph import InvalidValue, Role, model
 from graph.codes import check_category_code, check_resource_code
+from graph.lifecycle import Action, check_action
 
 __all__ = ["Mutation"]
 
@@ -32,6 +33,7 @@ class Mutation:
     )
     async def create_draft(self, info: Info, category: str, input: ResourceInput) -> Resource:
         actor = info.context.viewer.actor()
+        check_action(actor, Action.CREATE, actor.department_code)  # who, before what
         front = check_category_code(category)
         name = input.provider_name or await _registered_name(info, actor.department_code)
         entry = input.to_entry(front, actor.department_code, name)
@@ -42,6 +44,7 @@ class Mutation:
         self, info: Info, code: str, input: ResourceInput, expected_version: int
     ) -> Resource:
         actor = info.context.viewer.actor()
+        check_action(actor, Action.UPDATE, actor.department_code)  # who, before what
         name = input.provider_name or await _registered_name(info, actor.department_code)
         entry = input.to_entry(_code(code), actor.department_code, name)
         return Resource.of(await info.context.cataloguing.update(actor, entry, expected_version))
