@@ -15,6 +15,7 @@ from rich.console import Console
 
 from federation.audit.cli import audit
 from federation.identity.cli import pki
+from federation.identity.departments import departments
 from federation.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ app = typer.Typer(
 )
 app.add_typer(pki)
 app.add_typer(audit)
+app.add_typer(departments)
 
 ConfigOption = Annotated[
     Path | None,
