@@ -30,13 +30,13 @@ import httpx
 
 from federation.api.reference import ReferenceCache
 from federation.audit.checkpoints import Checkpointer
-from federation.audit.sink import AuditSink
 from federation.discovery import CrossLevel
 from federation.identity.roles import RoleBook
 from federation.peers import Peer, PeerClient
 from federation.settings import Settings
 from federation.topology import EmbeddedStoreSpec, InstanceSpec, Topology, load_topology
 from graph import Catalog, CatalogStore
+from graph.audit.sink import AuditSink
 from sync.links import Link
 from sync.log.protocol import ChangeLog
 from sync.topics import create_topics

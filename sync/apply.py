@@ -3,13 +3,15 @@
 UPSERT and RETIRE become `CatalogStore.apply` snapshots and REDACT becomes
 `CatalogStore.redact`, each with the event as it arrived (hops included) for the target's
 outbox, written only when the event is applied: what a province aggregated from its cities is
-what its own relays send on to the nation, and a stale copy goes no further. The store keeps
-the newest version, so duplicates and replays are STALE and change nothing (DESIGN "Instances
-and sync", point 3). An event the guard refuses, that does not decode, that breaks a rule of
-the target's store, or that names a code the target holds from another origin (一数一源) is
-skipped and reported as a `SecurityEvent` (`sync.security`): one bad event never stops the
-others. Only a store that does not answer raises (`StoreUnavailable`, retriable) — then
-nothing after the last applied batch counts, and the caller must not commit its log position.
+what its own relays send on to the nation, and a stale copy goes no further. The store keeps the
+newest version, so duplicates and replays are STALE and change nothing (DESIGN "Instances and
+sync", point 3). An event the guard refuses, that does not decode, that breaks a rule of the
+target's store, or that names a code the target holds from another origin (一数一源) is skipped and
+reported as a `SecurityEvent` (`sync.security`): one bad event never stops the others. Each
+event applied is recorded in the target's audit log (CROSSING: the link, the code, the version,
+the origin) in the transaction that applies it; a stale one is not. Only a store that does not
+answer raises (`StoreUnavailable`, retriable) — then nothing after the last applied batch
+counts, and the caller must not commit its log position.
 
     report = await apply_events(store, records, link)
     audit.record(report.security_events)
@@ -24,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from graph.audit.records import AuditEntry, AuditKind
 from graph.enums import Zone
 from graph.errors import CatalogError, InvalidValue
 from graph.model import Resource
@@ -237,7 +240,7 @@ class _Writer(_Checker):
                 await self._flush(pending)
                 pending = []
                 outcome = await self._store.redact(
-                    event.resource_code, event.version, outbox=record
+                    event.resource_code, event.version, outbox=record, audit=self._crossing(event)
                 )
                 if outcome is ApplyOutcome.APPLIED:
                     self.counts.redacted += 1
@@ -255,6 +258,7 @@ class _Writer(_Checker):
                 await self._store.apply(
                     [entry for _, entry, _ in pending],
                     outbox=[record for _, _, record in pending],
+                    audit=[self._crossing(event) for event, _, _ in pending],
                 )
             )
         except CatalogError as exc:
@@ -264,7 +268,9 @@ class _Writer(_Checker):
             outcomes = []
             for event, entry, record in pending:
                 try:
-                    outcomes += await self._store.apply([entry], outbox=[record])
+                    outcomes += await self._store.apply(
+                        [entry], outbox=[record], audit=[self._crossing(event)]
+                    )
                 except CatalogError as single:
                     if single.retriable:
                         raise
@@ -281,6 +287,17 @@ class _Writer(_Checker):
             held = await self._store.origins([event.resource_code for event in conflicts])
             for event in conflicts:
                 self._conflict(event, held.get(event.resource_code, "another catalog"))
+
+    def _crossing(self, event: ChangeEvent) -> AuditEntry:
+        """The audit record of `event` crossing the link, written with it when applied."""
+        return AuditEntry(
+            AuditKind.CROSSING,
+            f"link:{self._link.id}",
+            event.operation.value.lower(),
+            subject=event.resource_code,
+            version_after=event.version,
+            detail={"origin": event.origin, "event": event.event_id},
+        )
 
     def _conflict(self, event: ChangeEvent, origin: str) -> None:
         self._refuse(

@@ -19,6 +19,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from graph.audit.records import AuditEntry, AuditKind
+from graph.audit.sink import AuditSink
 from graph.errors import CatalogError
 from graph.store import CatalogStore
 from sync.apply import DEFAULT_BATCH_SIZE
@@ -74,6 +76,8 @@ class SyncWorker:
         self._idle = idle_seconds
         self._create_topics = create_topics
         self.security_events: deque[SecurityEvent] = deque(maxlen=kept_security_events)
+        # Every refusal is a record of the instance's audit log too (GUARD_REFUSAL).
+        self.audit = AuditSink(store)
         self.relays = [
             Relay(
                 store,
@@ -102,6 +106,7 @@ class SyncWorker:
             for urgent in (False, True)  # each lane its own consumer: see sync.consumer
         ]
         self._tasks: list[asyncio.Task[None]] = []
+        self._audit_task: asyncio.Task[None] | None = None
 
     def statuses(self) -> list[LinkStatus]:
         return [r.status for r in self.relays] + [c.status for c in self.consumers]
@@ -109,6 +114,7 @@ class SyncWorker:
     async def start(self) -> None:
         if self._tasks:
             raise RuntimeError("this SyncWorker is already running")
+        self._audit_task = asyncio.create_task(self.audit.run(), name="sync audit")
         for relay in self.relays:
             self._spawn(relay.status, self._relay(relay))
         for consumer in self.consumers:
@@ -117,11 +123,22 @@ class SyncWorker:
     async def stop(self) -> None:
         """Cancel every task and wait for it; harmless when already stopped."""
         tasks, self._tasks = self._tasks, []
+        audit, self._audit_task = self._audit_task, None
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         for status in self.statuses():
             status.state = LinkState.STOPPED
+        if audit is not None:
+            audit.cancel()
+            await asyncio.gather(audit, return_exceptions=True)
+            try:
+                await self.audit.flush()
+            except CatalogError as exc:
+                _log.error(
+                    "refusals not written to the audit log at stop",
+                    extra={"count": self.audit.pending, "error": str(exc)},
+                )
 
     async def __aenter__(self) -> SyncWorker:
         await self.start()
@@ -133,6 +150,16 @@ class SyncWorker:
     def _record(self, event: SecurityEvent) -> None:
         self.security_events.append(event)
         log_security_event(event)
+        self.audit.record(
+            AuditEntry(
+                AuditKind.GUARD_REFUSAL,
+                f"link:{event.link}",
+                event.refusal.value,
+                subject=event.resource_code,
+                detail={"event": event.event_id, "reason": event.reason[:1000]},
+                at=event.at,
+            )
+        )
 
     def _relay(self, relay: Relay) -> Callable[[], Awaitable[None]]:
         async def run() -> None:

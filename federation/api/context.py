@@ -16,10 +16,10 @@ from strawberry.types import Info as StrawberryInfo
 from federation.api.identity import Viewer
 from federation.api.loaders import Loaders
 from federation.api.reference import ReferenceCache
-from federation.audit.sink import AuditSink
 from federation.discovery import CrossLevel
 from federation.peers import PeerFailure
 from graph import CatalogStore, Cataloguing, ResourceFilter
+from graph.audit.sink import AuditSink
 from sync.events import outbox_record
 
 __all__ = ["CatalogContext", "Info"]

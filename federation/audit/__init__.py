@@ -6,8 +6,9 @@ The rules (DESIGN "Identity, roles and audit"; Chengdu 第二十六条; GB/T 394
    catalog's writes and lifecycle steps (`graph.Cataloguing`), the administrator's acts
    (`federation.api.administration`), the entries a link applies (`sync.apply`).
 2. What changes nothing — a refused authorisation, a peer refused, a certificate the
-   instance cannot read, a guard refusal at a relay — is handed to the instance's `AuditSink`,
-   which writes such records in batches from one task. It never blocks a request and never
+   instance cannot read, a guard refusal at a link — is handed to an `AuditSink`
+   (`graph.audit.sink`: the instance's, and its sync worker's), which writes such records in
+   batches from one task. It never blocks a request and never
    grows without bound: past `capacity` waiting records it counts what it could not keep and
    writes one record saying how many of each kind, from whom — a flood of refused calls is
    recorded as a flood and stalls no one.
@@ -18,6 +19,5 @@ The rules (DESIGN "Identity, roles and audit"; Chengdu 第二十六条; GB/T 394
    broken record, `mulu audit export` writes JSON lines; nothing younger than the retention
    (15 years unless configured longer) is ever pruned.
 
-Modules: `sink` (records of what changed nothing), `checkpoints` (the signing task), `cli`
-(``mulu audit``).
+Modules: `checkpoints` (the signing task), `cli` (``mulu audit``).
 """

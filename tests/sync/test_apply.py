@@ -24,6 +24,7 @@ from graph import (
     StoreUnavailable,
     Zone,
 )
+from graph.audit.records import AuditKind
 from graph.embedded import EmbeddedStore
 from sync.apply import ApplyReport, apply_events
 from sync.errors import InvalidLink
@@ -87,6 +88,13 @@ async def test_replays_and_duplicates_change_nothing(extranet: EmbeddedStore) ->
     assert (await apply(extranet, [v3, v4, v4, v3])) == ApplyReport(applied=2, stale=2)
     again = await apply(extranet, [encode(v3), encode(v4)])  # the log delivered them twice
     assert again == ApplyReport(stale=2)
+    # Each applied event crossed once, in the audit log; the stale ones are not recorded.
+    crossed = await extranet.audit_records(0, 100)
+    assert [(r.entry.kind, r.entry.version_after) for r in crossed] == [
+        (AuditKind.CROSSING, 3),
+        (AuditKind.CROSSING, 4),
+    ]
+    assert {r.entry.actor for r in crossed} == {f"link:{MIRROR.id}"}
     held = await extranet.get(v4.resource_code)
     assert held is not None
     assert held.name == "企业登记信息（新）"
@@ -219,7 +227,10 @@ class FailingApply:
         return await self._store.origins(codes)
 
     async def apply(
-        self, entries: Sequence[Resource], outbox: Sequence[object] | None = None
+        self,
+        entries: Sequence[Resource],
+        outbox: Sequence[object] | None = None,
+        audit: Sequence[object] | None = None,
     ) -> list[ApplyOutcome]:
         raise StoreUnavailable("the catalog file did not answer")
 

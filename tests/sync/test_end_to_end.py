@@ -28,6 +28,7 @@ from graph import (
     Role,
     Zone,
 )
+from graph.audit.records import AuditFilter, AuditKind
 from graph.embedded import EmbeddedStore
 from graph.errors import StoreUnavailable
 from graph.neo4j import Neo4jStore
@@ -387,6 +388,9 @@ async def test_a_consumer_killed_before_committing_reapplies_harmlessly(
         assert await stores[CE].outbox_after(0, 100) == outbox  # stale copies are not sent on
 
 
+GUARD_REFUSAL, CROSSING = AuditKind.GUARD_REFUSAL, AuditKind.CROSSING
+
+
 class FailingSecondApply:
     """The real store, with one fault injected: its second `apply` does not answer."""
 
@@ -394,11 +398,11 @@ class FailingSecondApply:
         self._store = store
         self.applied: list[list[str]] = []
 
-    async def apply(self, entries: Any, outbox: Any = None) -> Any:
+    async def apply(self, entries: Any, outbox: Any = None, audit: Any = None) -> Any:
         self.applied.append([entry.code for entry in entries])
         if len(self.applied) == 2:
             raise StoreUnavailable("the store did not answer")
-        return await self._store.apply(entries, outbox)
+        return await self._store.apply(entries, outbox, audit)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
@@ -469,6 +473,14 @@ async def test_the_worker_runs_the_links_and_reports_them(tmp_path: Path) -> Non
         assert statuses[(links[1].id, "relay")].produced == 2
         assert statuses[(links[0].id, "consumer")].as_dict()["state"] == "stopped"
         assert [e.resource_code for e in worker.security_events] == [code(2)]
+        # Both are records of the audit log: the refusal at the source (written by the worker's
+        # sink, flushed when it stopped), the crossing at the target (with the write itself).
+        refused = await stores[CI].audit_records(0, 100, AuditFilter(kinds={GUARD_REFUSAL}))
+        assert [(r.entry.actor, r.entry.subject) for r in refused] == [
+            (f"link:{links[0].id}", code(2))
+        ]
+        crossed = await stores[CE].audit_records(0, 100, AuditFilter(kinds={CROSSING}))
+        assert [(r.entry.subject, r.entry.action) for r in crossed] == [(code(1), "upsert")]
 
 
 async def test_only_an_instance_that_sends_on_keeps_an_outbox_of_what_it_applied(

@@ -1,5 +1,11 @@
-"""`AuditSink`: records of what changed nothing — refusals, failed authentication — written in
-batches by one task, never blocking a request, bounded (see `federation.audit`, rule 2).
+"""`AuditSink`: records of what changed nothing — refusals, failed authentication, a guard's
+refusal at a link — written in batches by one task.
+
+The rules: `record` never blocks its caller and never raises; entries are written in the order
+handed over, at most `batch` per transaction; past `capacity` waiting entries, what cannot be
+kept is counted by kind and actor and written as one record saying how many (a flood of
+refused calls is recorded as a flood, and stalls no one); a store that fails is tried again
+and nothing waiting is dropped; on exit what is left is written.
 
     sink = AuditSink(store)
     async with sink.running():
