@@ -42,6 +42,19 @@ SCHEMA: dict[str, str] = {
     "FOR (c:OutboxConsumer) REQUIRE c.name IS UNIQUE",
     "outbox_mark_id": "CREATE CONSTRAINT outbox_mark_id IF NOT EXISTS "
     "FOR (m:OutboxMark) REQUIRE m.id IS UNIQUE",
+    # The audit log (graph.audit): records by seq (one chain: no seq twice), the head, the
+    # instants prunes and filters seek, who acted and on what; role grants by subject.
+    "audit_record_seq": "CREATE CONSTRAINT audit_record_seq IF NOT EXISTS "
+    "FOR (a:AuditRecord) REQUIRE a.seq IS UNIQUE",
+    "audit_head_name": "CREATE CONSTRAINT audit_head_name IF NOT EXISTS "
+    "FOR (h:AuditHead) REQUIRE h.name IS UNIQUE",
+    "audit_record_at": "CREATE INDEX audit_record_at IF NOT EXISTS FOR (a:AuditRecord) ON (a.at)",
+    "audit_record_actor": "CREATE INDEX audit_record_actor IF NOT EXISTS "
+    "FOR (a:AuditRecord) ON (a.actor)",
+    "audit_record_subject": "CREATE INDEX audit_record_subject IF NOT EXISTS "
+    "FOR (a:AuditRecord) ON (a.subject)",
+    "grantee_subject": "CREATE CONSTRAINT grantee_subject IF NOT EXISTS "
+    "FOR (g:Grantee) REQUIRE g.subject IS UNIQUE",
     "outbox_urgent_position": "CREATE INDEX outbox_urgent_position IF NOT EXISTS "
     "FOR (o:Urgent) ON (o.position)",
     # Who names an entry (cypher.writes.REFERRERS): `CONTAINS '|code|'` through a trigram index.

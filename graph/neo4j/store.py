@@ -3,7 +3,9 @@
 Every call is one managed transaction (`execute_read` / `execute_write`), whose function the
 driver may run again after a transient failure, so each is idempotent. Every write first
 passes `graph.rules.check_resource` for the store's zone; a batch with one refused entry
-writes nothing. Driver errors become domain errors here (`graph.neo4j.errors`).
+writes nothing. A write's audit record is appended in its own transaction, which then takes
+the audit head's lock before anything else (`graph.neo4j.audit`). Driver errors become
+domain errors here (`graph.neo4j.errors`).
 
     async with Neo4jStore.open("bolt://127.0.0.1:7687", ("neo4j", secret), catalog=c) as store:
         page = await store.find(ResourceFilter(), search="人口", first=20)
@@ -14,7 +16,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from neo4j import (
     AsyncDriver,
@@ -24,10 +27,16 @@ from neo4j import (
     unit_of_work,
 )
 
+from graph.audit.records import AuditEntry, AuditFilter, AuditHead, AuditRecord, entries_for
+from graph.audit.retention import check_prune
 from graph.chunks import chunks
 from graph.codes import check_category_code, check_resource_code
 from graph.deadline import seconds_left
+from graph.enums import Role
+from graph.grants import check_subject
 from graph.model import Catalog, Category, Department, Region, Resource, parse_catalog_id
+from graph.neo4j import audit as audits
+from graph.neo4j import grants as granting
 from graph.neo4j import outbox as outboxes
 from graph.neo4j import sequences, writes
 from graph.neo4j.cypher.database import ERASE_NODES, ERASE_RELATIONSHIPS, PING
@@ -113,6 +122,7 @@ class Neo4jStore:
             async with self._session() as session:
                 await ensure_schema(session)
         await self._write("create the outbox sequence", run, outboxes.ENSURE_SEQUENCE)
+        await self._write("create the audit head", audits.ensure_head)
         await self.put_catalogs([self._catalog])
 
     async def close(self) -> None:
@@ -168,6 +178,7 @@ class Neo4jStore:
             while await self._write("erase the graph", erase_batch, statement):
                 pass
         await self._write("create the outbox sequence", run, outboxes.ENSURE_SEQUENCE)
+        await self._write("create the audit head", audits.ensure_head)
         await self.put_catalogs([self._catalog])
 
     # -- reference data ------------------------------------------------------------------
@@ -177,8 +188,16 @@ class Neo4jStore:
     async def put_catalogs(self, catalogs: Sequence[Catalog]) -> None:
         await self._write("put catalogs", writes.put_catalogs, list(catalogs))
 
-    async def put_departments(self, departments: Sequence[Department]) -> None:
-        await self._write("put departments", writes.put_departments, list(departments))
+    async def put_departments(
+        self, departments: Sequence[Department], audit: AuditEntry | None = None
+    ) -> None:
+        async def put(tx: AsyncManagedTransaction) -> None:
+            locked = None if audit is None else await audits.lock(tx)
+            await writes.put_departments(tx, list(departments))
+            if locked is not None and audit is not None:
+                await audits.append(tx, locked, [audit])
+
+        await self._write("put departments", put)
 
     async def put_categories(self, categories: Sequence[Category]) -> None:
         await self._write("put categories", writes.put_categories, list(categories))
@@ -193,15 +212,23 @@ class Neo4jStore:
         return checked
 
     async def save(
-        self, entry: Resource, expected_version: int | None, outbox: OutboxRecord | None = None
+        self,
+        entry: Resource,
+        expected_version: int | None,
+        outbox: OutboxRecord | None = None,
+        audit: AuditEntry | None = None,
     ) -> Resource:
         checked = self._checked(entry)
+
+        async def save(tx: AsyncManagedTransaction) -> None:
+            locked = None if audit is None else await audits.lock(tx)
+            await writes.save_entry(tx, checked, expected_version, outbox)
+            if locked is not None and audit is not None:
+                await audits.append(tx, locked, [audit])
+
         await self._write(
             f"save {checked.code}",
-            writes.save_entry,
-            checked,
-            expected_version,
-            outbox,
+            save,
             saving=checked.code if expected_version is None else None,
         )
         return checked
@@ -210,20 +237,98 @@ class Neo4jStore:
         self,
         entries: Sequence[Resource],
         outbox: Sequence[OutboxRecord | None] | None = None,
+        audit: Sequence[AuditEntry | None] | None = None,
     ) -> list[ApplyOutcome]:
         checked = [self._checked(entry) for entry in entries]
         records = list(records_for(len(checked), outbox))
+        audited = list(entries_for(len(checked), audit))
         if not checked:
             return []
-        return await self._write(
-            f"apply {len(checked)} entries", writes.apply_entries, checked, records
-        )
+
+        async def apply(tx: AsyncManagedTransaction) -> list[ApplyOutcome]:
+            locked = await audits.lock(tx) if any(audited) else None
+            outcomes = await writes.apply_entries(tx, checked, records)
+            if locked is not None:
+                applied = [
+                    entry
+                    for entry, outcome in zip(audited, outcomes, strict=True)
+                    if entry is not None and outcome is ApplyOutcome.APPLIED
+                ]
+                await audits.append(tx, locked, applied)
+            return outcomes
+
+        return await self._write(f"apply {len(checked)} entries", apply)
 
     async def redact(
-        self, code: str, version: int, outbox: OutboxRecord | None = None
+        self,
+        code: str,
+        version: int,
+        outbox: OutboxRecord | None = None,
+        audit: AuditEntry | None = None,
     ) -> ApplyOutcome:
         code = check_resource_code(code)
-        return await self._write(f"redact {code}", writes.redact_entry, code, version, outbox)
+
+        async def redact(tx: AsyncManagedTransaction) -> ApplyOutcome:
+            locked = None if audit is None else await audits.lock(tx)
+            outcome = await writes.redact_entry(tx, code, version, outbox)
+            if locked is not None and audit is not None and outcome is ApplyOutcome.APPLIED:
+                await audits.append(tx, locked, [audit])
+            return outcome
+
+        return await self._write(f"redact {code}", redact)
+
+    # -- the audit log -------------------------------------------------------------------
+    async def append_audit(self, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
+        if not entries:
+            return []
+        return await self._write(
+            f"append {len(entries)} audit records", audits.lock_and_append, list(entries)
+        )
+
+    async def audit_records(
+        self, after: int, limit: int, where: AuditFilter | None = None
+    ) -> list[AuditRecord]:
+        return await self._read("read the audit log", audits.records, after, limit, where)
+
+    async def audit_head(self) -> AuditHead:
+        return await self._read("read the audit head", audits.head)
+
+    async def prune_audit(self, before: datetime) -> int:
+        before = check_prune(before, datetime.now(UTC))
+        # The anchor moves first, in one transaction; the records up to it then go in batches
+        # (a prune cut short is finished by the next).
+        last = await self._write("anchor the audit log", audits.anchor, before)
+        pruned = 0
+        while deleted := await self._write("prune the audit log", audits.prune, last):
+            pruned += deleted
+        return pruned
+
+    # -- role grants ---------------------------------------------------------------------
+    async def grants(self, subjects: Sequence[str] | None = None) -> dict[str, Role]:
+        if subjects is not None and not subjects:
+            return {}
+        chosen = None if subjects is None else list(subjects)
+        return await self._read("read role grants", granting.grants, chosen)
+
+    async def grant_role(self, subject: str, role: Role, audit: AuditEntry) -> None:
+        subject = check_subject(subject)
+
+        async def grant(tx: AsyncManagedTransaction) -> None:
+            locked = await audits.lock(tx)
+            await granting.grant(tx, subject, role)
+            await audits.append(tx, locked, [audit])
+
+        await self._write(f"grant {role} to {subject}", grant)
+
+    async def revoke_role(self, subject: str, audit: AuditEntry) -> None:
+        subject = check_subject(subject)
+
+        async def revoke(tx: AsyncManagedTransaction) -> None:
+            locked = await audits.lock(tx)
+            await granting.revoke(tx, subject)
+            await audits.append(tx, locked, [audit])
+
+        await self._write(f"revoke the role of {subject}", revoke)
 
     # -- the outbox ----------------------------------------------------------------------
     async def outbox_after(self, position: int, limit: int) -> list[tuple[int, OutboxRecord]]:
@@ -342,3 +447,10 @@ class Neo4jStore:
             codes = list(dict.fromkeys(codes))
             records = await self._read("read regions", run, REGIONS_BY_CODE, codes=codes)
         return [region_from_record(r) for r in records]
+
+
+if TYPE_CHECKING:
+    from graph.store import CatalogStore
+
+    def _implements_the_protocol(store: Neo4jStore) -> CatalogStore:
+        return store  # mypy checks that Neo4jStore is a CatalogStore

@@ -21,7 +21,9 @@ from graph import (
     Actor,
     ApplyOutcome,
     CatalogStore,
+    Cataloguing,
     Classification,
+    InvalidTransition,
     InvalidValue,
     NotFound,
     Role,
@@ -427,3 +429,48 @@ async def test_erase_all_clears_the_log_and_the_grants(store: CatalogStore) -> N
     assert await store.grants() == {}
     await store.grant_role(SUBJECT, Role.AUDITOR, admin_action("grant"))  # no history left
     assert [r.seq for r in await everything(store)] == [1]
+
+
+# -- cataloguing records every version it writes ---------------------------------------------
+async def test_cataloguing_records_every_write_and_lifecycle_step(store: CatalogStore) -> None:
+    cataloguing = Cataloguing(store)
+    provider = Actor(POLICE.code)
+    draft = await cataloguing.create(provider, resource("301001001"))
+    await cataloguing.update(provider, dataclasses.replace(draft, name="户籍人口登记信息"), 1)
+    await cataloguing.submit(provider, draft.code, note="请审核")
+    await cataloguing.publish(REVIEWER, draft.code)
+    with pytest.raises(InvalidTransition):  # a refused step: no record
+        await cataloguing.publish(REVIEWER, draft.code)
+    held = await everything(store)
+    assert [(r.entry.kind, r.entry.action) for r in held] == [
+        (AuditKind.CATALOG_WRITE, "create"),
+        (AuditKind.CATALOG_WRITE, "update"),
+        (AuditKind.LIFECYCLE, "submit"),
+        (AuditKind.LIFECYCLE, "publish"),
+    ]
+    assert [(r.entry.version_before, r.entry.version_after) for r in held] == [
+        (None, 1),
+        (1, 2),
+        (2, 3),
+        (3, 4),
+    ]
+    assert {r.entry.subject for r in held} == {draft.code}
+    assert [r.entry.actor for r in held] == [POLICE.code] * 3 + [REVIEWER.department_code]
+    assert dict(held[2].entry.detail) == {
+        "role": "PROVIDER",
+        "state_before": "DRAFT",
+        "state_after": "SUBMITTED",
+        "note": "请审核",
+    }
+    assert held[3].entry.detail["role"] == "REVIEWER"
+    published = await store.get(draft.code)
+    assert published is not None
+    assert held[3].entry.at == published.updated_at
+    assert (await verified(store)).ok
+
+
+async def test_cataloguing_without_audit_records_nothing(store: CatalogStore) -> None:
+    cataloguing = Cataloguing(store, audit=False)
+    draft = await cataloguing.create(Actor(POLICE.code), resource("301001001"))
+    await cataloguing.submit(Actor(POLICE.code), draft.code)
+    assert await everything(store) == []

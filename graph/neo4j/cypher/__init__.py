@@ -9,6 +9,8 @@ module per concern:
 - `finding`    the filter's fragments, selections, counts, pages, search, facets
 - `lineage`    the walks along ``DERIVED_FROM``
 - `tree`       the catalog tree's counts
+- `audit`      the audit log's head, records, pages and pruning (graph.audit)
+- `grants`     role grants and every role a subject ever held (graph.grants)
 
 The outbox's and the code sequences' statements stay beside their transaction functions
 (`graph.neo4j.outbox`, `graph.neo4j.sequences`), the schema's in `graph.neo4j.schema`: each
