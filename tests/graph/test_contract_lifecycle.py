@@ -98,7 +98,8 @@ async def test_the_publication_date_is_the_beijing_date(store: CatalogStore) -> 
     published = await cataloguing.publish(REVIEWER, draft.code)
     assert published.published_on == date(2026, 1, 1)
     stored = await store.get(draft.code)
-    assert stored is not None and stored.published_on == date(2026, 1, 1)
+    assert stored is not None
+    assert stored.published_on == date(2026, 1, 1)
     assert stored.history[-1].at == datetime(2025, 12, 31, 23, 30, tzinfo=UTC)
 
 
