@@ -36,6 +36,8 @@ from tests.graph.entries import credit_code
 DEPARTMENT = credit_code("510100", "MB0000071")  # creates a draft, as itself
 REVOKED = credit_code("510100", "MB0000072")
 FOREIGN = credit_code("510100", "MB0000073")  # certified by another CA
+REVIEWER_DEPARTMENT = credit_code("510100", "MB0000074")  # granted REVIEWER at the console
+AUDITOR_DEPARTMENT = credit_code("510100", "MB0000075")  # granted AUDITOR at the console
 
 CREATE = """mutation ($input: ResourceInput!) {
   createDraft(category: "301001001", input: $input) { code state providerCode } }"""
@@ -94,27 +96,30 @@ class Served:
             return http.post("/graphql", json=body, headers=headers)
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    root = tmp_path_factory.mktemp("tls")
-    ca = PlatformCA.init(root / "pki")
-    server_cert, server_key = ca.issue_instance("510100/extranet")
-    for department in (DEPARTMENT, REVOKED):
-        ca.issue_department(department)
-    ca.revoke(REVOKED)
-    PlatformCA.init(root / "other").issue_department(FOREIGN)
-
+def serve_tls(root: Path, ca: PlatformCA, instance: str, name: str) -> Iterator[Served]:
+    """`mulu serve` of `instance` over TLS with certificates of `ca`, the development headers
+    on, REVIEWER granted to `REVIEWER_DEPARTMENT` and AUDITOR to `AUDITOR_DEPARTMENT` from the
+    console first (`mulu departments grant`)."""
+    server_cert, server_key = ca.issue_instance(instance)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MULU_")}
     env.update(
-        MULU_INSTANCE="510100/extranet",
-        MULU_CATALOG_NAME="成都市政务信息资源目录（外网）",
+        MULU_INSTANCE=instance,
+        MULU_CATALOG_NAME=name,
         MULU_DEV_IDENTITY_HEADER="true",
         MULU_TLS__CERT=str(server_cert),
         MULU_TLS__KEY=str(server_key),
         MULU_TLS__CLIENT_CA=str(ca.cert_path),
         MULU_TLS__CRL=str(ca.crl_path),
     )
+    for department, role in ((REVIEWER_DEPARTMENT, "REVIEWER"), (AUDITOR_DEPARTMENT, "AUDITOR")):
+        subprocess.run(
+            [*mulu(), "departments", "grant", department, role],
+            cwd=root,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
     log_path = root / "serve.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -124,7 +129,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    served = Served(f"https://127.0.0.1:{port}", ca, root / "pki")
+    served = Served(f"https://127.0.0.1:{port}", ca, ca.directory)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -145,6 +150,31 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> PlatformCA:
+    root = tmp_path_factory.mktemp("pki")
+    ca = PlatformCA.init(root / "pki")
+    for department in (DEPARTMENT, REVOKED, REVIEWER_DEPARTMENT, AUDITOR_DEPARTMENT):
+        ca.issue_department(department)
+    ca.revoke(REVOKED)
+    PlatformCA.init(root / "other").issue_department(FOREIGN)
+    return ca
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, pki: PlatformCA) -> Iterator[Served]:
+    """成都's extranet instance."""
+    root = tmp_path_factory.mktemp("extranet")
+    yield from serve_tls(root, pki, "510100/extranet", "成都市政务信息资源目录（外网）")
+
+
+@pytest.fixture(scope="module")
+def intranet(tmp_path_factory: pytest.TempPathFactory, pki: PlatformCA) -> Iterator[Served]:
+    """成都's intranet instance."""
+    root = tmp_path_factory.mktemp("intranet")
+    yield from serve_tls(root, pki, "510100/intranet", "成都市政务信息资源目录")
 
 
 def test_an_anonymous_caller_over_tls_sees_the_public_view(served: Served) -> None:
@@ -205,10 +235,10 @@ def test_plain_http_to_the_tls_port_gets_no_answer(served: Served) -> None:
 
 
 def test_an_instance_certificate_of_the_other_zone_is_refused(served: Served) -> None:
-    """The served instance is 成都's extranet one: 成都's intranet instance, certified by the
-    same CA, gets nothing from it — peers are of one zone (federation.identity.peering)."""
-    intranet = served.ca.issue_instance("510100/intranet")
-    refused = served.post(LIST, instance=intranet, headers={"X-Mulu-Instance": "510100/intranet"})
+    """The served instance is 成都's extranet one: 锦江区's intranet instance, certified by
+    the same CA, gets nothing from it — peers are of one zone (federation.identity.peering)."""
+    intranet = served.ca.issue_instance("510104/intranet")
+    refused = served.post(LIST, instance=intranet, headers={"X-Mulu-Instance": "510104/intranet"})
     assert refused.status_code == 403
     error = refused.json()["errors"][0]
     assert error["extensions"]["code"] == "PEER_REFUSED"
@@ -227,3 +257,59 @@ def test_an_instance_header_without_its_certificate_is_refused(served: Served) -
         refused = served.post(LIST, headers={"X-Mulu-Instance": "510000/extranet"}, **client)
         assert refused.status_code == 403
         assert "no instance certificate proves it" in refused.json()["errors"][0]["message"]
+
+
+def test_the_role_comes_from_the_instances_grants(served: Served) -> None:
+    """The reviewer's certificate says who it is; the grant made at the console says it is
+    the reviewer: it publishes what a department submitted (Sichuan 第十条)."""
+    created = served.ask(CREATE, {"input": DRAFT}, department=DEPARTMENT)["data"]["createDraft"]
+    step = "mutation ($code: String!) { %s(code: $code) { state } }"
+    submitted = served.ask(step % "submit", {"code": created["code"]}, department=DEPARTMENT)
+    assert submitted["data"]["submit"]["state"] == "SUBMITTED"
+    refused = served.ask(step % "publish", {"code": created["code"]}, department=DEPARTMENT)
+    assert refused["errors"][0]["extensions"]["code"] == "NOT_PERMITTED"
+    published = served.ask(
+        step % "publish", {"code": created["code"]}, department=REVIEWER_DEPARTMENT
+    )
+    assert published["data"]["publish"]["state"] == "PUBLISHED"
+
+
+AUDIT = """query ($kinds: [AuditKind!]) { auditLog(filter: {kinds: $kinds}, first: 500) {
+  edges { node { kind actor action subject detail } } } }"""
+
+
+def audit_records(served: Served, *kinds: str) -> list[dict[str, Any]]:
+    """The auditor's view of records of `kinds`, once the instance has written them."""
+    deadline = time.monotonic() + 10
+    while True:
+        answer = served.ask(AUDIT, {"kinds": list(kinds)}, department=AUDITOR_DEPARTMENT)
+        found = [edge["node"] for edge in answer["data"]["auditLog"]["edges"]]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def test_an_extranet_instance_asking_an_intranet_one_is_refused_and_audited(
+    intranet: Served,
+) -> None:
+    extranet = intranet.ca.issue_instance("510104/extranet")
+    refused = intranet.post(LIST, instance=extranet, headers={"X-Mulu-Instance": "510104/extranet"})
+    assert refused.status_code == 403
+    assert "EXTRANET zone" in refused.json()["errors"][0]["message"]
+    records = audit_records(intranet, "PEER_REFUSED")
+    assert any(
+        r["actor"] == "instance:510104/extranet" and "EXTRANET zone" in r["detail"] for r in records
+    ), records
+
+
+def test_only_the_auditors_certificate_reads_the_log(intranet: Served) -> None:
+    for who in ({}, {"department": DEPARTMENT}, {"department": REVIEWER_DEPARTMENT}):
+        answer = intranet.ask(AUDIT, {"kinds": None}, **who)
+        assert answer["errors"][0]["extensions"]["code"] == "NOT_PERMITTED"
+    # Those refusals are records too, and the console's grants before them.
+    assert audit_records(intranet, "AUTHORISATION_REFUSED")
+    granted = audit_records(intranet, "ADMINISTRATION")
+    assert {(r["action"], r["subject"]) for r in granted} == {
+        ("grant role", REVIEWER_DEPARTMENT),
+        ("grant role", AUDITOR_DEPARTMENT),
+    }
