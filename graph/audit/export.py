@@ -19,7 +19,7 @@ from typing import Any
 
 from graph.audit.chain import instant
 from graph.audit.records import AuditEntry, AuditKind, AuditRecord, utc
-from graph.audit.retention import beijing_day
+from graph.dates import beijing_date
 
 __all__ = ["line", "lines", "record_from_line", "record_object"]
 
@@ -39,7 +39,7 @@ def record_object(record: AuditRecord) -> dict[str, Any]:
         "version_after": entry.version_after,
         "detail": dict(entry.detail),
         "at": instant(entry.at),
-        "day": beijing_day(entry.at).isoformat(),
+        "day": beijing_date(entry.at).isoformat(),
     }
 
 

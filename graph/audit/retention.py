@@ -14,22 +14,15 @@ records still verify.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
 from graph.audit.records import utc
+from graph.dates import BEIJING, beijing_date
 from graph.errors import InvalidValue
 
-__all__ = ["BEIJING", "RETENTION", "beijing_day", "check_prune", "cutoff"]
+__all__ = ["RETENTION", "check_prune", "cutoff"]
 
 # Years the audit log is kept, at least (Chengdu 第二十六条).
 RETENTION = 15
-
-BEIJING = ZoneInfo("Asia/Shanghai")
-
-
-def beijing_day(at: datetime) -> date:
-    """The Beijing date (Asia/Shanghai) of the instant `at`."""
-    return utc(at).astimezone(BEIJING).date()
 
 
 def _years_before(day: date, years: int) -> date:
@@ -50,7 +43,7 @@ def cutoff(now: datetime, years: int = RETENTION) -> datetime:
             "unless configured longer",
             rule="Chengdu 第二十六条",
         )
-    first_kept = _years_before(beijing_day(now), years)
+    first_kept = _years_before(beijing_date(utc(now, "now")), years)
     return datetime.combine(first_kept, time(), BEIJING).astimezone(UTC)
 
 

@@ -34,7 +34,8 @@ from graph.audit import (
 from graph.audit.chain import canonical, content
 from graph.audit.checkpoint import check_checkpoint
 from graph.audit.export import line, lines, record_from_line
-from graph.audit.retention import RETENTION, beijing_day
+from graph.audit.retention import RETENTION
+from graph.dates import beijing_date
 from tests.graph.audit_data import T0, audit_entry, instance_key
 
 EMPTY = AuditHead()
@@ -303,7 +304,7 @@ def test_retention_is_15_years_and_refuses_fewer_chengdu_26() -> None:
 def test_retention_counts_beijing_dates() -> None:
     # 23:30 UTC on 29 February 2028 is already 1 March in Beijing.
     late = datetime(2028, 2, 29, 23, 30, tzinfo=UTC)
-    assert beijing_day(late) == date(2028, 3, 1)
+    assert beijing_date(late) == date(2028, 3, 1)
     assert cutoff(late) == datetime(2013, 2, 28, 16, tzinfo=UTC)
     leap = datetime(2028, 2, 29, 4, tzinfo=UTC)  # 29 February in Beijing: no such day in 2013
     assert cutoff(leap) == datetime(2013, 2, 27, 16, tzinfo=UTC)
