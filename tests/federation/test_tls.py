@@ -7,7 +7,7 @@ certificate that is not verified (another CA's, a revoked one) still reaching th
 anonymous caller refused at the handshake instead of seeing the public view (DESIGN "Identity,
 roles and audit"; Chengdu 第三十五条: 共享平台 identity by the platform's certificates).
 
-A revoked certificate fails the handshake, it is not served as anonymous: the server loads the
+A revoked or expired certificate fails the handshake, it is not served as anonymous: the server loads the
 CRL into its verification (VERIFY_CRL_CHECK_LEAF), and OpenSSL aborts a handshake whose
 presented certificate fails verification even when a certificate is optional (CERT_OPTIONAL
 makes only its absence acceptable). The CRL is read when the server starts.
@@ -22,8 +22,10 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import httpx
 import pytest
@@ -36,6 +38,7 @@ from tests.graph.entries import credit_code
 DEPARTMENT = credit_code("510100", "MB0000071")  # creates a draft, as itself
 REVOKED = credit_code("510100", "MB0000072")
 FOREIGN = credit_code("510100", "MB0000073")  # certified by another CA
+EXPIRED = credit_code("510100", "MB0000076")
 REVIEWER_DEPARTMENT = credit_code("510100", "MB0000074")  # granted REVIEWER at the console
 AUDITOR_DEPARTMENT = credit_code("510100", "MB0000075")  # granted AUDITOR at the console
 
@@ -160,6 +163,10 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> PlatformCA:
         ca.issue_department(department)
     ca.revoke(REVOKED)
     PlatformCA.init(root / "other").issue_department(FOREIGN)
+    # Issued two days ago for one day (the CA's clock moved back for it): expired yesterday.
+    two_days_ago = datetime.now(UTC) - timedelta(days=2)
+    with mock.patch("federation.identity.ca._now", return_value=two_days_ago):
+        ca.issue_department(EXPIRED, days=1)
     return ca
 
 
@@ -219,6 +226,13 @@ def test_a_revoked_certificate_fails_the_handshake(served: Served) -> None:
         served.ask(LIST, department=REVOKED, tls12=True)
     with pytest.raises(httpx.TransportError):
         served.ask(LIST, department=REVOKED)
+
+
+def test_an_expired_certificate_fails_the_handshake(served: Served) -> None:
+    with pytest.raises(httpx.ConnectError):
+        served.ask(LIST, department=EXPIRED, tls12=True)
+    with pytest.raises(httpx.TransportError):
+        served.ask(LIST, department=EXPIRED)
 
 
 def test_a_certificate_of_another_ca_fails_the_handshake(served: Served) -> None:
