@@ -6,9 +6,13 @@ Built so far:
   Beijing dates; past the last known year a date is counted on weekends alone and marked
   provisional. Its schedules (`graph.sharing.schedules`): the package's official ones and those
   an operator loads from the State Council's notice.
+- `Rulebook` (`graph.sharing.rulebook`): the deadlines and rules in force at an instance, each
+  with its article; by default the State Council's 《政务数据共享条例》 (2025), or the 2016
+  measures, with local rule sets (Sichuan's objection clocks, Kunming's legal basis for
+  CONDITIONAL entries) on top.
 
     calendar = WorkingCalendar.official()
-    due = calendar.add_working_days(received, 10)
+    due = STATE_COUNCIL_2025.deadline(DeadlineName.ANSWER_CONDITIONAL).due(received, calendar)
 
 What will follow, as DESIGN "Sharing" sets it out: a share request (`ShareRequest`) made by a
 department for one resource, living at the entry's origin instance (submitted → approved /
@@ -27,6 +31,21 @@ from graph.sharing.calendar import (
     WorkingDay,
     WorkingDayCount,
 )
+from graph.sharing.rulebook import (
+    KUNMING,
+    LOCAL_RULES,
+    MEASURES_2016,
+    RULEBOOKS,
+    SICHUAN,
+    STATE_COUNCIL_2025,
+    Deadline,
+    DeadlineName,
+    LocalRules,
+    Rule,
+    Rulebook,
+    RuleName,
+    rulebook_named,
+)
 from graph.sharing.schedules import (
     Holiday,
     ScheduleStatus,
@@ -36,8 +55,20 @@ from graph.sharing.schedules import (
 )
 
 __all__ = [
+    "KUNMING",
+    "LOCAL_RULES",
+    "MEASURES_2016",
+    "RULEBOOKS",
+    "SICHUAN",
+    "STATE_COUNCIL_2025",
     "Day",
+    "Deadline",
+    "DeadlineName",
     "Holiday",
+    "LocalRules",
+    "Rule",
+    "RuleName",
+    "Rulebook",
     "ScheduleStatus",
     "WorkingCalendar",
     "WorkingDate",
@@ -46,4 +77,5 @@ __all__ = [
     "YearSchedule",
     "official_schedules",
     "parse_schedule",
+    "rulebook_named",
 ]
