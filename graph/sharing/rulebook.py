@@ -208,7 +208,7 @@ _REGULATION_2025 = "《政务数据共享条例》(国务院令第809号)"
 _MEASURES = "《政务信息资源共享管理暂行办法》(国发〔2016〕51号)"
 _SICHUAN = "《四川省政务信息资源共享管理实施细则（暂行）》"
 _KUNMING = "《昆明市政务信息资源共享管理办法》(昆明市人民政府令第151号)"
-_FROM_SUMMARIES = "from summaries of the regulation: its article is to be checked"
+_FROM_SUMMARIES = "known from summaries; its article to be checked"
 
 _RECEIVED = "the request is received"
 _UPDATE_CATALOG_2016 = Deadline(
