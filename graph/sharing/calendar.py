@@ -42,7 +42,8 @@ Day = date | datetime  # a date, or an instant taken as its Beijing date
 
 @dataclass(frozen=True, slots=True)
 class WorkingDay:
-    """Whether `date` is a working day; `provisional` when its year is not known."""
+    """Whether `date` is a working day; `provisional` when its year is not known. Truthy when
+    it is a working day, so ``if calendar.is_working_day(d):`` reads as it should."""
 
     date: date
     working: bool
@@ -107,8 +108,8 @@ class WorkingCalendar:
     def official(
         cls, loaded: Iterable[YearSchedule] = (), *, until: int | None = None
     ) -> WorkingCalendar:
-        """The package's official schedules (those up to `until` when given: a test, or an
-        operator, can cap what the package is trusted for), with the `loaded` ones over them."""
+        """The package's official schedules — those up to `until` when given, which is how a
+        test stands for a year the package does not know — with the `loaded` ones over them."""
         official = [s for year, s in official_schedules().items() if until is None or year <= until]
         return cls([*official, *loaded])
 
