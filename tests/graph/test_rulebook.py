@@ -38,7 +38,7 @@ def test_the_default_is_the_state_councils_2025_regulation() -> None:
     rulebook = rulebook_named("state-council-2025")
     assert rulebook.key == "state-council-2025"
     # Unconditional requests answered within 1 working day, conditional within 10, data
-    # delivered within 20 of approval (《政务数据共享条例》, as regulations/INDEX.md reads it).
+    # delivered within 20 of approval (《政务数据共享条例》, as its summaries give them).
     assert days(rulebook.deadline(D.ANSWER_UNCONDITIONAL)) == 1
     assert days(rulebook.deadline(D.ANSWER_CONDITIONAL)) == 10
     assert days(rulebook.deadline(D.DELIVER_DATA)) == 20
