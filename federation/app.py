@@ -108,6 +108,7 @@ class CatalogGraphQL(GraphQL[CatalogContext, None]):
             reference=instance.reference,
             audit=instance.audit,
             grants_changed=roles.forget if roles is not None else lambda: None,
+            rulebook=instance.settings.rulebook_in_force(),  # cached: built once
         )
 
 

@@ -3,6 +3,8 @@
 $ mulu settings                      # the effective configuration, secrets masked
 $ mulu serve --sample 2000           # one instance with a sample catalog, on :8000
 $ mulu sync -c 510100-intranet.toml  # only the sync links of one instance
+$ mulu calendar show 2027            # a year's holidays and make-up workdays (调休)
+$ mulu rules                         # the deadlines and rules in force, with their articles
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from federation.audit.cli import audit
 from federation.identity.cli import pki
 from federation.identity.departments import departments
 from federation.settings import Settings, load_settings
+from federation.sharing.cli import calendar, rules
 
 if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager
@@ -34,6 +37,8 @@ app = typer.Typer(
 app.add_typer(pki)
 app.add_typer(audit)
 app.add_typer(departments)
+app.add_typer(calendar)
+app.command("rules")(rules)
 
 ConfigOption = Annotated[
     Path | None,

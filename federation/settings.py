@@ -26,6 +26,7 @@ from pydantic_settings import (
 from graph import Catalog, InvalidValue, Zone
 from graph.codes import NATION, check_region_code, region_parent
 from graph.model import catalog_id
+from graph.sharing import LOCAL_RULES, RULEBOOKS, Rulebook, rulebook_named
 from sync.instances import parse_instance_id
 
 __all__ = [
@@ -169,6 +170,20 @@ class Settings(BaseSettings):
     peer_timeout_seconds: float = Field(
         default=2.0, gt=0, description="how long cross-level discovery waits for each peer"
     )
+    rulebook: str = Field(
+        default="state-council-2025",
+        description="the deadlines and rules in force (graph.sharing.rulebook): "
+        + " or ".join(RULEBOOKS),
+    )
+    local_rules: tuple[str, ...] = Field(
+        default=(),
+        description="local rule sets on top of the rulebook, any of " + ", ".join(LOCAL_RULES),
+    )
+    calendar_dir: Path = Field(
+        default=Path("var/calendar"),
+        description="where the holiday schedules loaded with `mulu calendar load` are kept; "
+        "<data_dir>/calendar unless set",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -190,6 +205,23 @@ class Settings(BaseSettings):
             values = {**values, name: implied}
         return values
 
+    @model_validator(mode="before")
+    @classmethod
+    def _calendar_under_data_dir(cls, values: Any) -> Any:
+        """`calendar_dir` defaults to <data_dir>/calendar, wherever `data_dir` is."""
+        if not isinstance(values, dict) or values.get("calendar_dir"):
+            return values
+        data_dir = values.get("data_dir") or cls.model_fields["data_dir"].default
+        return {**values, "calendar_dir": Path(data_dir) / "calendar"}
+
+    @model_validator(mode="after")
+    def _known_rulebook(self) -> Settings:
+        try:
+            self.rulebook_in_force()
+        except InvalidValue as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
     @field_validator("region_code")
     @classmethod
     def _check_region(cls, value: str) -> str:
@@ -205,6 +237,10 @@ class Settings(BaseSettings):
             above = region_parent(self.region_code)
             parent = catalog_id(above, self.zone) if above else None
         return Catalog(self.region_code, self.zone, self.catalog_name, parent)
+
+    def rulebook_in_force(self) -> Rulebook:
+        """The rulebook `rulebook` names with the `local_rules` on top (read once, cached)."""
+        return rulebook_named(self.rulebook, self.local_rules)
 
     @classmethod
     def settings_customise_sources(

@@ -14,6 +14,11 @@ Every version it saves also commits with its audit record (`graph.audit`): CATAL
 create or an update, LIFECYCLE for a step, naming the actor's department, the action, the
 code, the versions before and after, and in `detail` the actor's role, the states before and
 after and the step's note. `audit=False` turns that off (a benchmark compares the two).
+
+The `rulebook` (`graph.sharing.rulebook`; default the State Council's, which adds no write
+rule) adds the write rules of the instance's region — Kunming's legal basis for a CONDITIONAL
+entry — to `graph.rules` on every create and update. They bind the instance's own entries only:
+copies from other instances (which `Cataloguing` never writes) follow their origin's rules.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from graph.lifecycle import Action, check_action, next_state
 from graph.model import Actor, LifecycleStep, Resource
 from graph.outbox import OutboxHook, OutboxRecord
 from graph.rules import check_resource
+from graph.sharing.rulebook import STATE_COUNCIL_2025, Rulebook
 from graph.store import CatalogStore
 
 __all__ = ["Cataloguing"]
@@ -53,8 +59,10 @@ class Cataloguing:
         clock: Callable[[], datetime] = _now,
         outbox: OutboxHook | None = None,
         audit: bool = True,
+        rulebook: Rulebook = STATE_COUNCIL_2025,
     ) -> None:
         self._store = store
+        self._rulebook = rulebook
         self._clock = clock
         self._outbox = outbox
         self._audit = audit
@@ -115,7 +123,8 @@ class Cataloguing:
         # Checked under a code of the category before one is allocated, so that an entry the
         # rules refuse does not use up a number.
         first, _ = sequence_bounds(category, self._store.catalog.zone)
-        check_resource(dataclasses.replace(draft, code=first), self._store.catalog.zone)
+        checked = check_resource(dataclasses.replace(draft, code=first), self._store.catalog.zone)
+        self._rulebook.check_entry(checked)
         draft = dataclasses.replace(draft, code=await self._store.allocate_code(category))
         draft, record = self._record(draft)
         audit = self._audit_entry(actor, Action.CREATE, None, draft)
@@ -201,6 +210,9 @@ class Cataloguing:
             version=current.version + 1,
             updated_at=now,
         )
+        # A step changes no content: the rulebook's rules held when it was written.
+        if action is Action.UPDATE and self._rulebook.has_write_rules:
+            self._rulebook.check_entry(check_resource(written, self._store.catalog.zone))
         written, record = self._record(written)
         audit = self._audit_entry(actor, action, current, written, note)
         return await self._store.save(

@@ -1,7 +1,8 @@
 """What every resolver receives: the store, the lifecycle service, the caller, the loaders, and
 cross-level discovery (None when the instance has no topology, hence no peers). `reference`,
 the instance's cache of catalogs and departments, is shared by its requests (without one, each
-request reads them for itself); `audit` takes the records of refusals."""
+request reads them for itself); `audit` takes the records of refusals; `rulebook` is the
+instance's (`Settings.rulebook_in_force`), whose write rules `cataloguing` applies."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from federation.discovery import CrossLevel
 from federation.peers import PeerFailure
 from graph import CatalogStore, Cataloguing, ResourceFilter
 from graph.audit.sink import AuditSink
+from graph.sharing import STATE_COUNCIL_2025, Rulebook
 from sync.events import outbox_record
 
 __all__ = ["CatalogContext", "Info"]
@@ -39,12 +41,13 @@ class CatalogContext:
     audit: AuditSink | None = None
     # Called after a grant or revoke here, so the next request sees it (RoleBook.forget).
     grants_changed: Callable[[], None] = lambda: None
+    rulebook: Rulebook = STATE_COUNCIL_2025
     cataloguing: Cataloguing = field(init=False)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
         # Every version a mutation saves commits with its change event (the sync's outbox).
-        self.cataloguing = Cataloguing(self.store, outbox=outbox_record)
+        self.cataloguing = Cataloguing(self.store, outbox=outbox_record, rulebook=self.rulebook)
         self.loaders = Loaders(self.store, self.reference, self.viewer.restrict(ResourceFilter()))
 
 

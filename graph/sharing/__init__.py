@@ -1,18 +1,81 @@
-"""Sharing (共享): share requests and answers, objections, working-day deadlines, supervision.
+"""Sharing (共享): working-day deadlines and the rulebook; share requests and objections next.
 
-The place of issue 15; nothing is built here yet. What it will hold, as DESIGN "Sharing", "The
-rulebook and working days" and the regulations set it out:
+Built so far:
 
-- A share request (`ShareRequest`) is made by a department for one resource (purpose 用途,
-  scenario 应用场景, items, share mode, period) and lives at the entry's origin instance;
-  submitted → approved (terms) / refused (reasons, always) → delivered → closed, or withdrawn.
-  UNCONDITIONAL requests are approved without a person (national 第十、十二条).
-- An objection (疑义/纠错) names an entry and what is wrong; the provider confirms, then corrects.
-- Deadlines count official working days (工作日, 调休 included), Beijing dates; past the last
-  known year of the calendar a date is computed on weekends alone and marked provisional.
-- The rulebook holds the deadlines in force at an instance, each with its article: by default
-  the State Council's 《政务数据共享条例》 (2025).
+- `WorkingCalendar` (`graph.sharing.calendar`): official working days (工作日, 调休 included) on
+  Beijing dates; past the last known year a date is counted on weekends alone and marked
+  provisional. Its schedules (`graph.sharing.schedules`): the package's official ones and those
+  an operator loads from the State Council's notice.
+- `Rulebook` (`graph.sharing.rulebook`): the deadlines and rules in force at an instance, each
+  with its article; by default the State Council's 《政务数据共享条例》 (2025), or the 2016
+  measures, with local rule sets (Sichuan's objection clocks, Kunming's legal basis for
+  CONDITIONAL entries) on top.
 
-It stays in `graph` (a pure domain with its stores' part), so `sync` and `federation` may use it
-and it imports neither.
+    calendar = WorkingCalendar.official()
+    due = STATE_COUNCIL_2025.deadline(DeadlineName.ANSWER_CONDITIONAL).due(received, calendar)
+
+What will follow, as DESIGN "Sharing" sets it out: a share request (`ShareRequest`) made by a
+department for one resource, living at the entry's origin instance (submitted → approved /
+refused (reasons, always) → delivered → closed, or withdrawn; UNCONDITIONAL requests approved
+without a person, national 第十、十二条); an objection (疑义/纠错) that names an entry and what is
+wrong, confirmed and corrected by the provider.
+
+It stays in `graph` (a pure domain), so `sync` and `federation` may use it and it imports
+neither.
 """
+
+from graph.sharing.calendar import (
+    Day,
+    WorkingCalendar,
+    WorkingDate,
+    WorkingDay,
+    WorkingDayCount,
+)
+from graph.sharing.rulebook import (
+    KUNMING,
+    LOCAL_RULES,
+    MEASURES_2016,
+    RULEBOOKS,
+    SICHUAN,
+    STATE_COUNCIL_2025,
+    Deadline,
+    DeadlineName,
+    LocalRules,
+    Rule,
+    Rulebook,
+    RuleName,
+    rulebook_named,
+)
+from graph.sharing.schedules import (
+    Holiday,
+    ScheduleStatus,
+    YearSchedule,
+    official_schedules,
+    parse_schedule,
+)
+
+__all__ = [
+    "KUNMING",
+    "LOCAL_RULES",
+    "MEASURES_2016",
+    "RULEBOOKS",
+    "SICHUAN",
+    "STATE_COUNCIL_2025",
+    "Day",
+    "Deadline",
+    "DeadlineName",
+    "Holiday",
+    "LocalRules",
+    "Rule",
+    "RuleName",
+    "Rulebook",
+    "ScheduleStatus",
+    "WorkingCalendar",
+    "WorkingDate",
+    "WorkingDay",
+    "WorkingDayCount",
+    "YearSchedule",
+    "official_schedules",
+    "parse_schedule",
+    "rulebook_named",
+]
