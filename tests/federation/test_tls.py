@@ -7,10 +7,10 @@ certificate that is not verified (another CA's, a revoked one) still reaching th
 anonymous caller refused at the handshake instead of seeing the public view (DESIGN "Identity,
 roles and audit"; Chengdu 第三十五条: 共享平台 identity by the platform's certificates).
 
-A revoked or expired certificate fails the handshake, it is not served as anonymous: the server loads the
-CRL into its verification (VERIFY_CRL_CHECK_LEAF), and OpenSSL aborts a handshake whose
-presented certificate fails verification even when a certificate is optional (CERT_OPTIONAL
-makes only its absence acceptable). The CRL is read when the server starts.
+A revoked or expired certificate fails the handshake, it is not served as anonymous: the server
+loads the CRL into its verification (VERIFY_CRL_CHECK_LEAF), and OpenSSL aborts a handshake
+whose presented certificate fails verification even when a certificate is optional
+(CERT_OPTIONAL makes only its absence acceptable). The CRL is read when the server starts.
 """
 
 from __future__ import annotations
