@@ -24,7 +24,8 @@ read in pages), and names the FIRST broken record and why:
         last checkpoint, or a checkpoint kept elsewhere   → TRUNCATED  (the first missing seq)
 
 A pruned log verifies from its anchor (`AuditHead.anchor_seq` and `anchor_hash`, the last
-record pruned). Records written after the head was read are checked like the rest.
+record pruned); records at or before the anchor that come first (a prune not finished yet) are
+passed over. Records written after the head was read are checked like the rest.
 
     verification = verify(records, head, checkpoints=checker(certificate))
     if not verification.ok: print(verification.broken_seq, verification.reason)
@@ -167,6 +168,8 @@ class Verifier:
         if self._broken is not None:
             return False
         seq = record.seq
+        if seq <= self._head.anchor_seq and self._expected == self._head.anchor_seq + 1:
+            return True  # pruned already, by the anchor; not deleted yet
         if seq < self._expected:
             return self._break(
                 seq, Problem.REORDERED, f"record {seq} comes after record {self._expected - 1}"

@@ -1,10 +1,15 @@
 """The Neo4j store's audit log (graph.audit): transaction functions, run inside the store's
 managed write transactions, so a record commits with the write it records or not at all.
 
-A transaction that records calls `lock` first — before anything else it locks — and `append`
-last: every recording transaction takes the head's lock first, so they never wait on each
-other in a cycle, and the chain the head says is the chain the records hold. Like every
-transaction function, each may run again after a transient failure: it reads the head afresh.
+A transaction that records appends last (`Chain.append`): it takes the audit head's write
+lock after every other lock it takes and takes none after it, so recording transactions never
+wait on each other in a cycle, and each holds the head only from its last statement to its
+commit. The hashes are computed here, after the head the store last saw (its guess); the
+statement that takes the lock checks the guess and writes only if it holds — one statement
+in the common case. When it does not (another store wrote meanwhile), the head now locked is
+read and the hashes computed again. A guess is never trusted, only checked, so one left by a
+transaction that did not commit does no harm; and like every transaction function, `append`
+may run again after a transient failure.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from graph.audit.records import (
     AuditRecord,
 )
 from graph.neo4j.cypher.audit import (
+    APPEND_AFTER_HEAD,
     APPEND_AUDIT_RECORDS,
     AUDIT_HEAD,
     AUDIT_RECORD_HASH,
@@ -40,12 +46,11 @@ from graph.neo4j.statements import run
 
 __all__ = [
     "PRUNE_BATCH",
+    "Chain",
     "anchor",
-    "append",
     "ensure_head",
     "head",
     "lock",
-    "lock_and_append",
     "prune",
     "records",
 ]
@@ -95,31 +100,63 @@ def _row(record: AuditRecord) -> dict[str, Any]:
     }
 
 
-async def append(
-    tx: AsyncManagedTransaction, locked: AuditHead, entries: Sequence[AuditEntry]
-) -> list[AuditRecord]:
-    """Chain `entries` after `locked` (the head `lock` read in this transaction), write them
-    and move the head."""
-    if not entries:
-        return []
-    written = extend(locked, entries)
+def _moved(head: AuditHead, written: Sequence[AuditRecord]) -> AuditHead:
+    """`head` after `written` was appended to it."""
     checkpoints = [r.seq for r in written if r.entry.kind is AuditKind.CHECKPOINT]
-    await run(
-        tx,
-        APPEND_AUDIT_RECORDS,
-        seq=written[-1].seq,
-        hash=written[-1].hash,
-        checkpoint_seq=max([locked.checkpoint_seq, *checkpoints]),
-        records=[_row(record) for record in written],
+    last = written[-1]
+    return AuditHead(
+        last.seq,
+        last.hash,
+        head.anchor_seq,
+        head.anchor_hash,
+        max([head.checkpoint_seq, *checkpoints]),
     )
-    return written
 
 
-async def lock_and_append(
-    tx: AsyncManagedTransaction, entries: Sequence[AuditEntry]
-) -> list[AuditRecord]:
-    """Records of no other write: lock, append."""
-    return await append(tx, await lock(tx), entries)
+def _appended(head: AuditHead, written: Sequence[AuditRecord]) -> dict[str, Any]:
+    moved = _moved(head, written)
+    return {
+        "seq": moved.seq,
+        "hash": moved.hash,
+        "checkpoint_seq": moved.checkpoint_seq,
+        "records": [_row(record) for record in written],
+    }
+
+
+class Chain:
+    """Appends to the audit log of one store, last in each write transaction."""
+
+    def __init__(self) -> None:
+        self._guess: AuditHead | None = None  # the head as this store last wrote or read it
+
+    async def append(
+        self, tx: AsyncManagedTransaction, entries: Sequence[AuditEntry]
+    ) -> list[AuditRecord]:
+        """Chain `entries` after the head, write them and move the head, in `tx`."""
+        if not entries:
+            return []
+        guess = self._guess
+        if guess is not None:
+            written = extend(guess, entries)
+            (row,) = await run(
+                tx,
+                APPEND_AFTER_HEAD,
+                after_seq=guess.seq,
+                after_hash=guess.hash,
+                **_appended(guess, written),
+            )
+            if row["written"]:
+                self._guess = _moved(guess, written)
+                return written
+        locked = await lock(tx)
+        written = extend(locked, entries)
+        await run(tx, APPEND_AUDIT_RECORDS, **_appended(locked, written))
+        self._guess = _moved(locked, written)
+        return written
+
+    def forget(self) -> None:
+        """Guess nothing: the log was erased or pruned."""
+        self._guess = None
 
 
 def _record(row: Record) -> AuditRecord:

@@ -3,9 +3,9 @@
 Every call is one managed transaction (`execute_read` / `execute_write`), whose function the
 driver may run again after a transient failure, so each is idempotent. Every write first
 passes `graph.rules.check_resource` for the store's zone; a batch with one refused entry
-writes nothing. A write's audit record is appended in its own transaction, which then takes
-the audit head's lock before anything else (`graph.neo4j.audit`). Driver errors become
-domain errors here (`graph.neo4j.errors`).
+writes nothing. A write's audit record is appended last in its own transaction, under the
+audit head's lock (`graph.neo4j.audit`). Driver errors become domain errors here
+(`graph.neo4j.errors`).
 
     async with Neo4jStore.open("bolt://127.0.0.1:7687", ("neo4j", secret), catalog=c) as store:
         page = await store.find(ResourceFilter(), search="人口", first=20)
@@ -90,6 +90,7 @@ class Neo4jStore:
         self._catalog = catalog
         self._database = database
         self._closed = False
+        self._chain = audits.Chain()
 
     @classmethod
     @asynccontextmanager
@@ -177,6 +178,7 @@ class Neo4jStore:
         for statement in (ERASE_RELATIONSHIPS, ERASE_NODES):
             while await self._write("erase the graph", erase_batch, statement):
                 pass
+        self._chain.forget()
         await self._write("create the outbox sequence", run, outboxes.ENSURE_SEQUENCE)
         await self._write("create the audit head", audits.ensure_head)
         await self.put_catalogs([self._catalog])
@@ -192,10 +194,9 @@ class Neo4jStore:
         self, departments: Sequence[Department], audit: AuditEntry | None = None
     ) -> None:
         async def put(tx: AsyncManagedTransaction) -> None:
-            locked = None if audit is None else await audits.lock(tx)
             await writes.put_departments(tx, list(departments))
-            if locked is not None and audit is not None:
-                await audits.append(tx, locked, [audit])
+            if audit is not None:
+                await self._chain.append(tx, [audit])
 
         await self._write("put departments", put)
 
@@ -221,10 +222,9 @@ class Neo4jStore:
         checked = self._checked(entry)
 
         async def save(tx: AsyncManagedTransaction) -> None:
-            locked = None if audit is None else await audits.lock(tx)
             await writes.save_entry(tx, checked, expected_version, outbox)
-            if locked is not None and audit is not None:
-                await audits.append(tx, locked, [audit])
+            if audit is not None:
+                await self._chain.append(tx, [audit])
 
         await self._write(
             f"save {checked.code}",
@@ -246,15 +246,13 @@ class Neo4jStore:
             return []
 
         async def apply(tx: AsyncManagedTransaction) -> list[ApplyOutcome]:
-            locked = await audits.lock(tx) if any(audited) else None
             outcomes = await writes.apply_entries(tx, checked, records)
-            if locked is not None:
-                applied = [
-                    entry
-                    for entry, outcome in zip(audited, outcomes, strict=True)
-                    if entry is not None and outcome is ApplyOutcome.APPLIED
-                ]
-                await audits.append(tx, locked, applied)
+            applied = [
+                entry
+                for entry, outcome in zip(audited, outcomes, strict=True)
+                if entry is not None and outcome is ApplyOutcome.APPLIED
+            ]
+            await self._chain.append(tx, applied)
             return outcomes
 
         return await self._write(f"apply {len(checked)} entries", apply)
@@ -269,10 +267,9 @@ class Neo4jStore:
         code = check_resource_code(code)
 
         async def redact(tx: AsyncManagedTransaction) -> ApplyOutcome:
-            locked = None if audit is None else await audits.lock(tx)
             outcome = await writes.redact_entry(tx, code, version, outbox)
-            if locked is not None and audit is not None and outcome is ApplyOutcome.APPLIED:
-                await audits.append(tx, locked, [audit])
+            if audit is not None and outcome is ApplyOutcome.APPLIED:
+                await self._chain.append(tx, [audit])
             return outcome
 
         return await self._write(f"redact {code}", redact)
@@ -282,7 +279,7 @@ class Neo4jStore:
         if not entries:
             return []
         return await self._write(
-            f"append {len(entries)} audit records", audits.lock_and_append, list(entries)
+            f"append {len(entries)} audit records", self._chain.append, list(entries)
         )
 
     async def audit_records(
@@ -314,9 +311,8 @@ class Neo4jStore:
         subject = check_subject(subject)
 
         async def grant(tx: AsyncManagedTransaction) -> None:
-            locked = await audits.lock(tx)
             await granting.grant(tx, subject, role)
-            await audits.append(tx, locked, [audit])
+            await self._chain.append(tx, [audit])
 
         await self._write(f"grant {role} to {subject}", grant)
 
@@ -324,9 +320,8 @@ class Neo4jStore:
         subject = check_subject(subject)
 
         async def revoke(tx: AsyncManagedTransaction) -> None:
-            locked = await audits.lock(tx)
             await granting.revoke(tx, subject)
-            await audits.append(tx, locked, [audit])
+            await self._chain.append(tx, [audit])
 
         await self._write(f"revoke the role of {subject}", revoke)
 

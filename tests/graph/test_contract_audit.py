@@ -207,6 +207,24 @@ async def test_eight_concurrent_writers_leave_one_valid_chain_without_gaps(
         assert mine == list(range(changes))
 
 
+async def test_two_stores_on_one_database_keep_one_chain(open_store: OpenStore) -> None:
+    # Each store knows only what it wrote itself: the head the other moved is found under
+    # the lock, and the chain goes on from there.
+    async with open_store(CHENGDU_INTRANET) as one, open_store(CHENGDU_INTRANET) as two:
+
+        async def writer(store: CatalogStore, w: int) -> None:
+            for n in range(50):
+                await store.append_audit([write(n, detail={"w": w})])
+
+        await asyncio.gather(*(writer((one, two)[w % 2], w) for w in range(4)))
+        await one.save(resource(code(1)), None, audit=write(99))
+        await two.save(newer(resource(code(1))), 1, audit=write(100))
+        held = await everything(one)
+        assert [r.seq for r in held] == list(range(1, 203))
+        verification = await verified(two)
+        assert verification.ok, verification.reason
+
+
 # -- tampering, found by verify on each store -----------------------------------------------
 # tamper(name, rows): the statements of `name`, once per row of parameters (once with none).
 Tamper = Callable[..., Awaitable[None]]

@@ -6,10 +6,12 @@ UTC with microseconds (`graph.audit.chain.instant`), so it sorts as the instants
 ``(:AuditHead {name: 'audit'})`` node holds where the chain stands (``seq``, ``hash``), the
 anchor (``anchor_seq``, ``anchor_hash``: the last record pruned) and ``checkpoint_seq``.
 
-A write that records takes the head's write lock first (`LOCK_AUDIT_HEAD`, a write to it): its
-transaction reads the head, the caller computes the records' hashes, and
-`APPEND_AUDIT_RECORDS` creates them and moves the head before the lock is let go — so
-concurrent writers queue and the log stays one chain.
+A write that records appends last, under the head's write lock (a write to the head takes
+it): `APPEND_AFTER_HEAD` locks the head and, if it still is the head the caller's hashes were
+computed after, creates the records and moves it, in one statement; otherwise it writes
+nothing, and the caller reads the head it now holds locked (`LOCK_AUDIT_HEAD`), computes the
+hashes again and writes them (`APPEND_AUDIT_RECORDS`). Either way the head is read and moved
+under one lock held to the commit — so concurrent writers queue and the log stays one chain.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from graph.neo4j.cypher import fill
 
 __all__ = [
+    "APPEND_AFTER_HEAD",
     "APPEND_AUDIT_RECORDS",
     "AUDIT_HEAD",
     "AUDIT_RECORDS",
@@ -57,16 +60,43 @@ MATCH (h:AuditHead {name: 'audit'})
     head_fields=_HEAD_FIELDS,
 )
 
-APPEND_AUDIT_RECORDS = """
-MATCH (h:AuditHead {name: 'audit'})
-SET h.seq = $seq, h.hash = $hash, h.checkpoint_seq = $checkpoint_seq
-WITH h
+_CREATE_RECORDS = """
 UNWIND $records AS r
 CREATE (:AuditRecord {seq: r.seq, kind: r.kind, actor: r.actor, action: r.action,
                       subject: r.subject, version_before: r.version_before,
                       version_after: r.version_after, detail: r.detail, at: r.at,
                       previous_hash: r.previous_hash, hash: r.hash})
 """
+
+# The head is locked already (`LOCK_AUDIT_HEAD` in this transaction).
+APPEND_AUDIT_RECORDS = fill(
+    """
+MATCH (h:AuditHead {name: 'audit'})
+SET h.seq = $seq, h.hash = $hash, h.checkpoint_seq = $checkpoint_seq
+WITH h
+{create_records}""",
+    create_records=_CREATE_RECORDS,
+)
+
+# Lock the head; if it is at `$after_seq` / `$after_hash`, append and move it. Answers how many
+# records it wrote: 0 when the head was elsewhere (or missing).
+APPEND_AFTER_HEAD = fill(
+    """
+CALL () {
+  MATCH (h:AuditHead {name: 'audit'})
+  SET h.locked = true
+  REMOVE h.locked
+  WITH h
+  WHERE h.seq = $after_seq AND h.hash = $after_hash
+  SET h.seq = $seq, h.hash = $hash, h.checkpoint_seq = $checkpoint_seq
+  WITH h
+  {create_records}
+  RETURN count(*) AS written
+}
+RETURN written
+""",
+    create_records=_CREATE_RECORDS,
+)
 
 # A page: each condition holds unless its parameter is null.
 AUDIT_RECORDS = """
