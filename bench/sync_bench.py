@@ -62,6 +62,7 @@ from graph import (
 from graph.embedded import EmbeddedStore
 from graph.neo4j import Neo4jStore
 from graph.neo4j.rows import resource_row
+from graph.audit.records import AuditEntry
 from graph.outbox import OutboxRecord
 from graph.store import CatalogStore
 from sync.consumer import LinkConsumer
@@ -122,9 +123,12 @@ class TimedTarget:
         return getattr(self._store, name)
 
     async def apply(
-        self, entries: Sequence[Resource], outbox: Sequence[OutboxRecord | None] | None = None
+        self,
+        entries: Sequence[Resource],
+        outbox: Sequence[OutboxRecord | None] | None = None,
+        audit: Sequence[AuditEntry | None] | None = None,
     ) -> list[ApplyOutcome]:
-        outcomes = await self._store.apply(entries, outbox)
+        outcomes = await self._store.apply(entries, outbox, audit)
         now = time.time()
         for e, outcome in zip(entries, outcomes, strict=True):
             if outcome is ApplyOutcome.APPLIED:
