@@ -59,10 +59,10 @@ from graph import (
     UpdateCycle,
     Zone,
 )
+from graph.audit.records import AuditEntry
 from graph.embedded import EmbeddedStore
 from graph.neo4j import Neo4jStore
 from graph.neo4j.rows import resource_row
-from graph.audit.records import AuditEntry
 from graph.outbox import OutboxRecord
 from graph.store import CatalogStore
 from sync.consumer import LinkConsumer
