@@ -85,7 +85,7 @@ def serve(
     except (OSError, ValueError) as exc:  # a missing file, an invalid setting or topology
         raise typer.BadParameter(str(exc), param_hint="--config / MULU_*") from exc
     configure_logging(chosen.log_level)
-    if chosen.dev_identity_header and not chosen.tls.enabled:  # TLS: the headers are ignored
+    if chosen.dev_identity_header and not chosen.tls.identifies:  # TLS: the headers are ignored
         warn_dev_identity({chosen.catalog().id: (chosen.host, chosen.port)})
 
     async def load(store: CatalogStore) -> None:
@@ -220,6 +220,11 @@ def up(
 
     try:
         chosen = load_settings(config)
+        if chosen.tls.enabled:
+            raise ValueError(
+                "tls.cert and tls.key name one instance's certificate: mulu up takes each "
+                "instance's from the topology ([tls] and the instances' tls), so leave them out"
+            )
         loaded = load_topology(topology)  # its secrets too: a missing one is refused here
         pid_path = pid_file(loaded)
     except (OSError, ValueError) as exc:  # TopologyError is a ValueError

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ __all__ = [
     "open_store",
     "open_sync",
     "open_worker",
+    "peer_tls",
 ]
 
 _log = logging.getLogger("mulu.instance")
@@ -120,18 +122,36 @@ async def open_instance(
         if topology is not None:
             own = settings.catalog().id  # `instance`, when given, set its region and zone
             parent = topology.parent_of(own)  # raises TopologyError unless the topology has it
-            peers = [Peer(p.id, p.graphql.url) for p in topology.peers_of(own)]
+            peers = [Peer(p.id, p.url) for p in topology.peers_of(own)]
             client = PeerClient(
-                own, peers, timeout=settings.peer_timeout_seconds, transport=peer_transport
+                own,
+                peers,
+                timeout=settings.peer_timeout_seconds,
+                verify=peer_tls(topology, own),
+                transport=peer_transport,
             )
             await stack.enter_async_context(client)
             parent_id = parent.id if parent else None
-            cross_level = CrossLevel(own, client, settings.dev_identity_header, parent_id)
+            # With TLS the development headers mean nothing, to this instance or its peers.
+            forward = settings.dev_identity_header and not settings.tls.identifies
+            cross_level = CrossLevel(own, client, forward, parent_id)
         _log.info("instance ready", extra={"catalog": opened.catalog.id})
         reference = ReferenceCache(opened)  # catalogs, departments: kept 30 s
         worker = None if sync is None else await stack.enter_async_context(sync(opened))
         yield Instance(settings, opened, cross_level, reference, worker)
         _log.info("instance stopping", extra={"catalog": opened.catalog.id})
+
+
+def peer_tls(topology: Topology, instance: str) -> ssl.SSLContext | None:
+    """The TLS context `instance` asks its peers with when its topology has TLS: their
+    certificates verified against the topology's CA bundle, its own presented (None without
+    TLS). `OSError` when a file cannot be used."""
+    own = topology.instance(instance).tls
+    if topology.tls is None or own is None:
+        return None
+    from federation.identity.tls import client_context
+
+    return client_context(topology.tls.ca, own.cert, own.key)
 
 
 # -- stores ------------------------------------------------------------------------------------
