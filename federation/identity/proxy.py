@@ -74,10 +74,11 @@ def from_trusted_proxy(scope: Mapping[str, Any], tls: TlsSettings) -> bool:
 
 
 def forwarded_certificate(headers: Mapping[str, str], tls: TlsSettings) -> x509.Certificate | None:
-    """The client certificate a trusted proxy forwarded in `headers`, checked again (rules 2
-    and 3 of the module docstring); None when it forwarded none. `InvalidValue` naming the
+    """The client certificate a trusted proxy forwarded in `headers` (lower-case names, as
+    ASGI gives them), checked again (rules 2 and 3 of the module docstring); None when it
+    forwarded none. `InvalidValue` naming the
     header when the verdict is a failure or the certificate fails the check."""
-    verdict = (headers.get(tls.client_verify_header) or "NONE").strip()
+    verdict = (headers.get(tls.client_verify_header.lower()) or "NONE").strip()
     if verdict == "NONE":
         return None
     if verdict != "SUCCESS":
@@ -86,7 +87,7 @@ def forwarded_certificate(headers: Mapping[str, str], tls: TlsSettings) -> x509.
             verdict,
             "SUCCESS or NONE: the proxy could not verify the client certificate presented",
         )
-    escaped = (headers.get(tls.client_cert_header) or "").strip()
+    escaped = (headers.get(tls.client_cert_header.lower()) or "").strip()
     try:
         certificate = x509.load_pem_x509_certificate(unquote(escaped).encode("ascii"))
     except (ValueError, UnicodeEncodeError):
