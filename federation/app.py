@@ -132,7 +132,7 @@ class _Identify:
                 tls=instance.settings.tls,
                 dev_identity_header=instance.settings.dev_identity_header,
             )
-            if instance.settings.tls.enabled:
+            if instance.settings.tls.identifies:  # here or through a trusted proxy
                 admit_peer(
                     instance.store.catalog.id,
                     request.headers.get(INSTANCE_HEADER),

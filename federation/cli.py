@@ -94,7 +94,7 @@ def serve(
     except (OSError, ValueError) as exc:  # a missing file, an invalid setting or topology
         raise typer.BadParameter(str(exc), param_hint="--config / MULU_*") from exc
     configure_logging(chosen.log_level)
-    if chosen.dev_identity_header and not chosen.tls.enabled:  # TLS: the headers are ignored
+    if chosen.dev_identity_header and not chosen.tls.identifies:  # TLS: the headers are ignored
         warn_dev_identity({chosen.catalog().id: (chosen.host, chosen.port)})
 
     async def load(store: CatalogStore) -> None:
@@ -172,8 +172,18 @@ def demo(
     ] = 2000,
     data_dir: Annotated[
         Path | None,
-        typer.Option(help="keep the stores and the log here (default: a temporary directory)"),
+        typer.Option(
+            help="keep the stores, the log and the certificates here (default: a temporary "
+            "directory)"
+        ),
     ] = None,
+    tls: Annotated[
+        bool,
+        typer.Option(
+            help="HTTPS with the demo's own CA and certificates (--no-tls: plain HTTP, callers "
+            "named by the development headers; for development only)"
+        ),
+    ] = True,
 ) -> None:
     """The nation, 四川 and 成都 (intranet + extranet) in one process, with a synced sample
     catalog, GraphiQL and example queries; no servers needed. Ctrl-C stops it."""
@@ -182,15 +192,16 @@ def demo(
     import tempfile
 
     from federation.demo import run_demo
+    from federation.identity import PkiError
     from federation.logging import configure_logging
 
     if port_base + 6 > 65535:
         raise typer.BadParameter(f"{port_base} + 6 is above 65535", param_hint="--port-base")
     configure_logging("WARNING")
-    chosen = data_dir or Path(tempfile.mkdtemp(prefix="mulu-demo-"))
+    chosen = (data_dir or Path(tempfile.mkdtemp(prefix="mulu-demo-"))).resolve()
     try:
-        asyncio.run(run_demo(port_base, sample, chosen))
-    except OSError as exc:  # a port in use, say
+        asyncio.run(run_demo(port_base, sample, chosen, tls=tls))
+    except (OSError, PkiError) as exc:  # a port in use; a kept directory's CA refusing
         Console(stderr=True).print(f"mulu demo: {exc}")
         raise typer.Exit(1) from None
     finally:
@@ -229,6 +240,11 @@ def up(
 
     try:
         chosen = load_settings(config)
+        if chosen.tls.enabled:
+            raise ValueError(
+                "tls.cert and tls.key name one instance's certificate: mulu up takes each "
+                "instance's from the topology ([tls] and the instances' tls), so leave them out"
+            )
         loaded = load_topology(topology)  # its secrets too: a missing one is refused here
         pid_path = pid_file(loaded)
     except (OSError, ValueError) as exc:  # TopologyError is a ValueError

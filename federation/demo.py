@@ -7,10 +7,17 @@ outbox, as a department's maintenance would write them, so that the sync carries
 Once every link has caught up it prints each instance's GraphiQL address and example queries
 as curl commands, then serves until Ctrl-C.
 
-Every instance trusts the development identity headers (the examples ask the extranets as a
-reviewer, which is what shows that the mirror held a classified entry back rather than hid it
-from an anonymous caller), so the demo listens on 127.0.0.1 only and says loudly, before any
-instance listens, that whoever reaches a port can act as any department or reviewer.
+Over TLS (the default), the demo is its own platform CA: it issues, into ``<data_dir>/pki``
+(re-used when the directory is kept), an instance certificate for each instance, and a
+department certificate for 成都市公安局 and for the nation's reviewer department. Every
+instance serves HTTPS and asks its peers over it (federation.runtime); the examples are curl
+lines with ``--cacert``, ``--cert`` and ``--key`` (the extranets asked as the reviewer
+department, which is what shows that the mirror held a classified entry back rather than hid
+it from an anonymous caller).
+
+With ``--no-tls``, plain HTTP for development: every instance trusts the development identity
+headers instead, so the demo listens on 127.0.0.1 only and says loudly, before any instance
+listens, that whoever reaches a port can act as any department or reviewer.
 
     $ mulu demo --port-base 8100 --sample 2000
 """
@@ -27,13 +34,24 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from federation.dev_identity import warn_dev_identity
+from federation.identity import PlatformCA
 from federation.instance import embedded_log
 from federation.runtime import Runtime
 from federation.settings import Settings
 from federation.topology import load_topology
-from graph import CatalogStore, Classification, LifecycleState, Resource, ResourceKind, Zone
+from graph import (
+    CatalogStore,
+    Classification,
+    LifecycleState,
+    Resource,
+    ResourceKind,
+    Role,
+    Zone,
+)
+from graph.audit.records import AuditEntry, AuditKind
 from graph.codes import NATION
 from graph.queries import Direction, ResourceFilter
 from graph.rules import check_resource
@@ -42,7 +60,9 @@ from sync.events import outbox_record
 
 __all__ = [
     "DEMO_INSTANCES",
+    "DemoCredentials",
     "Example",
+    "demo_credentials",
     "demo_sample",
     "demo_topology",
     "examples",
@@ -72,21 +92,23 @@ _LINKS = (
     (PROVINCE_I, PROVINCE_E),
     (NATION_I, NATION_E),
 )
-# Where every instance listens: loopback only, since each believes whoever names itself in the
-# development identity headers.
+# Where every instance listens: loopback only (without TLS each believes whoever names itself in
+# the development identity headers).
 _HOST = "127.0.0.1"
 # Whose own entries the demo writes: the intranet catalogs (the extranet gets the mirror's).
 _ORIGINS = (CITY_I, PROVINCE_I, NATION_I)
 
 
-def demo_topology(port_base: int, data_dir: Path) -> str:
+def demo_topology(port_base: int, data_dir: Path, pki: Path | None = None) -> str:
     """The demo's topology file (topologies/demo.toml with ports from `port_base` + 1), every
-    instance on 127.0.0.1."""
+    instance on 127.0.0.1; over TLS with the certificates of the `mulu pki` directory `pki`."""
     lines = [
         "# mulu demo: the nation, 四川 and 成都, intranet and extranet, on embedded stores.",
         f"data_dir = {json.dumps(str(data_dir), ensure_ascii=False)}",
         "",
     ]
+    if pki is not None:
+        lines += ["[tls]", f"pki = {json.dumps(str(pki), ensure_ascii=False)}", ""]
     for offset, (instance, name) in enumerate(DEMO_INSTANCES, start=1):
         lines += [
             "[[instances]]",
@@ -111,15 +133,26 @@ def demo_sample(entries: int, seed: int = 1) -> SampleCatalog:
 
 
 async def load_demo_sample(stores: Mapping[str, CatalogStore], sample: SampleCatalog) -> int:
-    """Reference data at every instance; each intranet catalog's own entries at its instance,
-    with their change events in the outbox (at least one of 成都's published entries
-    CLASSIFIED). How many entries were written."""
+    """Reference data at every instance, and the nation's reviewer department granted REVIEWER
+    at each (the demo's one reviewer, as `mulu departments grant` would); each intranet
+    catalog's own entries at its instance, with their change events in the outbox (at least
+    one of 成都's published entries CLASSIFIED). How many entries were written."""
+    reviewer = sample.reviewer(NATION).code
     for store in stores.values():
         zone = store.catalog.zone
         await store.put_regions(sample.regions)
         await store.put_catalogs([c for c in sample.catalogs if c.zone is zone])
         await store.put_departments(sample.departments)
         await store.put_categories(sample.categories)
+        if (await store.grants([reviewer])).get(reviewer) is not Role.REVIEWER:
+            grant = AuditEntry(
+                AuditKind.ADMINISTRATION,
+                "console:demo",
+                "grant role",
+                subject=reviewer,
+                detail={"role": Role.REVIEWER.value},
+            )
+            await store.grant_role(reviewer, Role.REVIEWER, grant)
     written = 0
     for origin in _ORIGINS:
         store = stores[origin]
@@ -153,6 +186,41 @@ def _one_classified(entries: list[Resource]) -> list[Resource]:
     return entries
 
 
+# -- the certificates ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DemoCredentials:
+    """The CA bundle curl verifies the instances with, and the (certificate, key) of the demo
+    department and of the reviewer department."""
+
+    ca: Path
+    department: tuple[Path, Path]
+    reviewer: tuple[Path, Path]
+
+
+def demo_credentials(pki: Path, department: str, reviewer: str) -> DemoCredentials:
+    """The demo's platform CA in `pki`: made on the first run, re-used afterwards (its CRL
+    written again). An instance certificate for each demo instance and a department
+    certificate for `department` and `reviewer` (credit codes), each issued once."""
+    ca = PlatformCA.open(pki) if (pki / "ca.key").is_file() else None
+    if ca is None:
+        ca = PlatformCA.init(pki, name="mulu demo platform CA")
+    else:
+        ca.write_crl()  # the servers refuse every client certificate past its next update
+    for instance, _ in DEMO_INSTANCES:
+        stem = pki / "instances" / instance.replace("/", "-")
+        if not stem.with_suffix(".crt").is_file():
+            ca.issue_instance(instance)
+    pairs = []
+    for code, name in ((department, "demo department"), (reviewer, "demo reviewer")):
+        stem = pki / "departments" / code
+        if not stem.with_suffix(".crt").is_file():
+            ca.issue_department(code, name=name)
+        pairs.append((stem.with_suffix(".crt"), stem.with_suffix(".key")))
+    return DemoCredentials(ca.cert_path, pairs[0], pairs[1])
+
+
 # -- the examples ------------------------------------------------------------------------------
 
 
@@ -166,10 +234,17 @@ class Example:
     url: str
     query: str
     headers: tuple[tuple[str, str], ...] = ()
+    cacert: Path | None = None
+    certificate: tuple[Path, Path] | None = None  # the client certificate and its key
 
     def curl(self) -> str:
         """The ready-to-run command."""
-        words = ["curl", "-s", self.url, "-H", "Content-Type: application/json"]
+        words = ["curl", "-s"]
+        if self.cacert is not None:
+            words += ["--cacert", str(self.cacert)]
+        if self.certificate is not None:
+            words += ["--cert", str(self.certificate[0]), "--key", str(self.certificate[1])]
+        words += [self.url, "-H", "Content-Type: application/json"]
         for name, value in self.headers:
             words += ["-H", f"{name}: {value}"]
         body = json.dumps({"query": self.query}, ensure_ascii=False)
@@ -177,15 +252,30 @@ class Example:
 
 
 async def examples(
-    stores: Mapping[str, CatalogStore], urls: Mapping[str, str], reviewer: str
+    stores: Mapping[str, CatalogStore],
+    urls: Mapping[str, str],
+    reviewer: str,
+    credentials: DemoCredentials | None = None,
 ) -> list[Example]:
-    """The example queries, with codes picked from what the instances now hold."""
+    """The example queries, with codes picked from what the instances now hold: over TLS
+    with `credentials` (the intranets asked as the demo department, the extranets' absences
+    as the reviewer), else with the development headers."""
     national = await _own_published(stores[NATION_I], NATION_I)
     base = next((e for e in national if e.kind is ResourceKind.BASE), national[0])
     city = await _own_published(stores[CITY_I], CITY_I)
     secret = next(e for e in city if e.classification is Classification.CLASSIFIED)
     theme = await _theme_with_lineage(stores[NATION_I], national)
-    as_reviewer = (("X-Mulu-Dev-Department", reviewer), ("X-Mulu-Dev-Role", "REVIEWER"))
+    anonymous: dict[str, Any] = {}
+    as_department: dict[str, Any] = {}
+    if credentials is None:
+        headers = (("X-Mulu-Dev-Department", reviewer), ("X-Mulu-Dev-Role", "REVIEWER"))
+        as_reviewer: dict[str, Any] = {"headers": headers}
+        who = "a reviewer"
+    else:
+        anonymous = {"cacert": credentials.ca}
+        as_department = {**anonymous, "certificate": credentials.department}
+        as_reviewer = {**anonymous, "certificate": credentials.reviewer}
+        who = "the reviewer"
     entry = "{ code name origin classification }"
     return [
         Example(
@@ -195,6 +285,7 @@ async def examples(
             CITY_I,
             urls[CITY_I],
             f'{{ resource(code: "{base.code}", scope: PEERS) {entry} }}',
+            **as_department,
         ),
         Example(
             "peers-provincial-from-city-extranet",
@@ -203,6 +294,7 @@ async def examples(
             urls[CITY_E],
             '{ resources(scope: PEERS, filter: {catalog: "510000/intranet"}, first: 3) '
             "{ edges { instance node { code name origin } } unreachablePeers { instance } } }",
+            **anonymous,
         ),
         Example(
             "nation-finds-city",
@@ -211,6 +303,7 @@ async def examples(
             urls[NATION_I],
             '{ resources(filter: {catalog: "510100/intranet"}, first: 3) '
             "{ totalCount edges { node { code name origin } } } }",
+            **as_department,
         ),
         Example(
             "classified-on-city-intranet",
@@ -218,14 +311,15 @@ async def examples(
             CITY_I,
             urls[CITY_I],
             f'{{ resource(code: "{secret.code}") {entry} }}',
+            **as_department,
         ),
         Example(
             "classified-absent-city-extranet",
-            "…and not on 成都's extranet, even for a reviewer (the mirror held it back): null",
+            f"…and not on 成都's extranet, even for {who} (the mirror held it back): null",
             CITY_E,
             urls[CITY_E],
             f'{{ resource(code: "{secret.code}") {entry} }}',
-            as_reviewer,
+            **as_reviewer,
         ),
         Example(
             "classified-absent-national-extranet",
@@ -233,7 +327,7 @@ async def examples(
             NATION_E,
             urls[NATION_E],
             f'{{ resource(code: "{secret.code}") {entry} }}',
-            as_reviewer,
+            **as_reviewer,
         ),
         Example(
             "lineage-upstream",
@@ -243,6 +337,7 @@ async def examples(
             urls[NATION_I],
             f'{{ lineage(code: "{theme.code}", direction: UPSTREAM, depth: 3) '
             "{ root truncated nodes { code resource { name origin } } edges { derived source } } }",
+            **as_department,
         ),
     ]
 
@@ -284,10 +379,10 @@ def process_age() -> float:
 _IMPORTED = time.monotonic()
 
 
-def _write_topology(port_base: int, data_dir: Path) -> Path:
+def _write_topology(port_base: int, data_dir: Path, pki: Path | None) -> Path:
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / "topology.toml"
-    path.write_text(demo_topology(port_base, data_dir), encoding="utf-8")
+    path.write_text(demo_topology(port_base, data_dir, pki), encoding="utf-8")
     return path
 
 
@@ -299,16 +394,26 @@ async def run_demo(
     entries: int,
     data_dir: Path,
     *,
+    tls: bool = True,
     echo: Callable[[str], None] = lambda line: print(line, flush=True),
 ) -> None:
-    """Start the demo, print what to try once the sync has caught up, serve until stopped."""
+    """Start the demo (over TLS with its own CA, else over plain HTTP with the development
+    headers), print what to try once the sync has caught up, serve until stopped. The printed
+    curl lines name files under `data_dir`: give an absolute path."""
     logging.getLogger("mulu.sync.security").setLevel(logging.ERROR)  # counted below instead
-    topology_file = _write_topology(port_base, data_dir)
-    topology = load_topology(topology_file)
     sample = demo_sample(entries)
-    # Callers name themselves (the examples ask the extranets as a reviewer); loopback only.
-    settings = Settings(data_dir=data_dir, dev_identity_header=True, log_level="WARNING")
-    warn_dev_identity({i: (s.graphql.host, s.graphql.port) for i, s in topology.instances.items()})
+    credentials = None
+    if tls:
+        department, reviewer = sample.department("510100", "police"), sample.reviewer(NATION)
+        credentials = demo_credentials(data_dir / "pki", department.code, reviewer.code)
+    topology_file = _write_topology(port_base, data_dir, data_dir / "pki" if tls else None)
+    topology = load_topology(topology_file)
+    # Without TLS, callers name themselves (the examples ask the extranets as a reviewer), so
+    # every instance is on loopback and it is said loudly.
+    settings = Settings(data_dir=data_dir, dev_identity_header=not tls, log_level="WARNING")
+    if not tls:
+        addresses = {i: (s.graphql.host, s.graphql.port) for i, s in topology.instances.items()}
+        warn_dev_identity(addresses)
     written = 0
 
     async def prepare(stores: Mapping[str, CatalogStore]) -> None:
@@ -328,7 +433,7 @@ async def run_demo(
         running = runtime.instances
         stores = {i: r.store for i, r in running.items()}
         urls = {i: r.url for i, r in running.items()}
-        shown = await examples(stores, urls, sample.reviewer(NATION).code)
+        shown = await examples(stores, urls, sample.reviewer(NATION).code, credentials)
         statuses = [s for r in running.values() if r.worker for s in r.worker.statuses()]
         held_back = sum(s.refused for s in statuses if s.side.value == "relay")
         applied = sum(s.applied for s in statuses)
@@ -337,10 +442,17 @@ async def run_demo(
         width = max(len(i) for i in running)
         for instance, item in running.items():
             echo(f"  {instance:<{width}}  {item.url}  {item.spec.name}")
-        echo(
-            "(127.0.0.1 only; each believes the X-Mulu-Dev-Department and X-Mulu-Dev-Role "
-            "headers: anyone on this machine can act as any department or reviewer)"
-        )
+        if credentials is None:
+            echo(
+                "(127.0.0.1 only; each believes the X-Mulu-Dev-Department and X-Mulu-Dev-Role "
+                "headers: anyone on this machine can act as any department or reviewer)"
+            )
+        else:
+            echo(
+                f"(HTTPS with certificates of the demo's own CA, {credentials.ca}: a browser "
+                "warns about it; the curl lines below name it with --cacert and a department "
+                "certificate with --cert and --key)"
+            )
         echo("")
         echo(
             f"sync: {written} entries written at the intranet instances of 国家, 四川 and 成都; "

@@ -3,9 +3,11 @@
 Until department certificates come, ``dev_identity_header`` makes an instance believe the
 caller's ``X-Mulu-Dev-Department`` and ``X-Mulu-Dev-Role``: whoever reaches its port can act as
 any department or as a reviewer — read unpublished entries, change and publish the catalog.
-Every command that starts instances with it on (`mulu demo`, `mulu up`, `mulu serve`) says so
-before they listen, in two places: a framed block on stderr for the person at the terminal,
-and one WARNING record of the ``mulu.identity`` logger for whoever reads the log.
+Every command that starts instances with it on (`mulu demo --no-tls`, `mulu up`, `mulu serve`)
+says so before they listen, in two places: a framed block on stderr for the person at the
+terminal, and one WARNING record of the ``mulu.identity`` logger for whoever reads the log.
+When TLS (or a trusted reverse proxy) proves callers, the headers are ignored and nothing is
+said.
 
     warn_dev_identity({"510100/intranet": ("127.0.0.1", 8000)})
 """

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ __all__ = [
     "open_store",
     "open_sync",
     "open_worker",
+    "peer_tls",
 ]
 
 _log = logging.getLogger("mulu.instance")
@@ -126,13 +128,19 @@ async def open_instance(
         if topology is not None:
             own = settings.catalog().id  # `instance`, when given, set its region and zone
             parent = topology.parent_of(own)  # raises TopologyError unless the topology has it
-            peers = [Peer(p.id, p.graphql.url) for p in topology.peers_of(own)]
+            peers = [Peer(p.id, p.url) for p in topology.peers_of(own)]
             client = PeerClient(
-                own, peers, timeout=settings.peer_timeout_seconds, transport=peer_transport
+                own,
+                peers,
+                timeout=settings.peer_timeout_seconds,
+                verify=peer_tls(topology, own),
+                transport=peer_transport,
             )
             await stack.enter_async_context(client)
             parent_id = parent.id if parent else None
-            cross_level = CrossLevel(own, client, settings.dev_identity_header, parent_id)
+            # With TLS the development headers mean nothing, to this instance or its peers.
+            forward = settings.dev_identity_header and not settings.tls.identifies
+            cross_level = CrossLevel(own, client, forward, parent_id)
         _log.info("instance ready", extra={"catalog": opened.catalog.id})
         reference = ReferenceCache(opened)  # catalogs, departments: kept 30 s
         audit = await stack.enter_async_context(AuditSink(opened).running())
@@ -145,23 +153,37 @@ async def open_instance(
 async def _sign_checkpoints(stack: AsyncExitStack, settings: Settings, store: CatalogStore) -> None:
     """Sign the audit log's head with the instance key while the instance runs (federation.
     audit, rule 3); an instance without a certificate says once that it cannot."""
-    tls = settings.tls
-    if tls.cert is None or tls.key is None:
+    cert = settings.audit.cert or settings.tls.cert
+    key = settings.audit.key or settings.tls.key
+    if cert is None or key is None:
         _log.warning(
-            "audit checkpoints are not signed: the instance has no certificate (tls.cert, "
-            "tls.key); the chain alone shows an edit only when the records after it are intact",
+            "audit checkpoints are not signed: the instance has no certificate (tls.cert and "
+            "tls.key, or audit.cert and audit.key); the chain alone shows an edit only when "
+            "the records after it are intact",
             extra={"catalog": store.catalog.id},
         )
         return
     checkpointer = Checkpointer.from_files(
         store,
-        tls.cert,
-        tls.key,
+        cert,
+        key,
         actor=store.catalog.id,
         every_records=settings.audit.checkpoint_every_records,
         every=timedelta(minutes=settings.audit.checkpoint_every_minutes),
     )
     await stack.enter_async_context(checkpointer.running())
+
+
+def peer_tls(topology: Topology, instance: str) -> ssl.SSLContext | None:
+    """The TLS context `instance` asks its peers with when its topology has TLS: their
+    certificates verified against the topology's CA bundle, its own presented (None without
+    TLS). `OSError` when a file cannot be used."""
+    own = topology.instance(instance).tls
+    if topology.tls is None or own is None:
+        return None
+    from federation.identity.tls import client_context
+
+    return client_context(topology.tls.ca, own.cert, own.key)
 
 
 # -- stores ------------------------------------------------------------------------------------

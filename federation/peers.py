@@ -11,6 +11,11 @@ answer or the reason it gave none:
     ├── GRAPHQL_ERRORS   the peer answered with GraphQL errors
     └── BAD_ANSWER       the body was not a GraphQL answer (not JSON, no data)
 
+Over HTTPS (``https://`` peer URLs) the client verifies each peer's server certificate with
+the `verify` context it is given — the platform CA bundle — and presents the certificate that
+context holds (the instance's own) as its client certificate
+(`federation.identity.tls.client_context`).
+
 Peers are in this instance's zone, always: a client refuses to be built with — or to ask — an
 instance of the other zone (an extranet instance never asks an intranet one).
 
@@ -21,6 +26,7 @@ instance of the other zone (an extranet instance never asks an intranet one).
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -101,8 +107,9 @@ class PeerResults:
 class PeerClient:
     """The peers of instance `instance`, asked over one HTTP client.
 
-    `headers` go with every request (the instance's own credentials); `transport` replaces the
-    network, as httpx allows (an ASGI app in tests).
+    `headers` go with every request; `verify` is the TLS context of HTTPS peers (their CA,
+    and the instance's own certificate to present); `transport` replaces the network, as httpx
+    allows (an ASGI app in tests).
     """
 
     def __init__(
@@ -112,6 +119,7 @@ class PeerClient:
         *,
         timeout: float = 2.0,
         headers: Mapping[str, str] | None = None,
+        verify: ssl.SSLContext | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.instance = instance
@@ -121,6 +129,7 @@ class PeerClient:
         self.peers: dict[str, Peer] = {p.id: p for p in peers}
         self.timeout = timeout
         self._headers = {**(headers or {}), INSTANCE_HEADER: instance}
+        self._verify: ssl.SSLContext | bool = True if verify is None else verify
         self._transport = transport
         self._http: httpx.AsyncClient | None = None
         self._closed = False
@@ -137,6 +146,7 @@ class PeerClient:
             raise RuntimeError("a PeerClient is opened once; build a new one")
         self._http = httpx.AsyncClient(
             transport=self._transport,
+            verify=self._verify,
             headers=self._headers,
             timeout=httpx.Timeout(self.timeout),
             # Every peer at once: one connection each at least, kept between requests.

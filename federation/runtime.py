@@ -4,8 +4,10 @@
 change log (one embedded `EmbeddedLog` file shared by every instance, or a Kafka client per
 instance), each instance's store (embedded, or the Neo4j server its topology entry names), its
 `SyncWorker` over the links it is an end of, and its app (`create_app`, over the instance with
-that store and worker lent) served by uvicorn on its GraphQL address. Leaving the context stops
-the servers first, then the workers, the stores and the log.
+that store and worker lent) served by uvicorn on its GraphQL address — over HTTPS with its own
+certificate when the topology has TLS (each instance's certificate is checked to name it and
+the address it is reached at before anything opens). Leaving the context stops the servers
+first, then the workers, the stores and the log.
 
     async with Runtime(topology) as running:
         await running.caught_up()             # every link relayed and consumed to its end
@@ -22,10 +24,12 @@ import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 
 from federation.app import create_app
+from federation.identity.tls import check_instance_certificate, uvicorn_options
 from federation.instance import (
     Instance,
     LogFactory,
@@ -35,7 +39,7 @@ from federation.instance import (
     open_spec_store,
     open_worker,
 )
-from federation.settings import Settings
+from federation.settings import Settings, TlsSettings
 from federation.topology import EmbeddedStoreSpec, InstanceSpec, Topology
 from graph import Catalog, CatalogStore
 from sync.log.protocol import ChangeLog
@@ -66,15 +70,16 @@ class RunningInstance:
 
     @property
     def url(self) -> str:
-        """Its GraphQL endpoint (GraphiQL in a browser)."""
-        return self.spec.graphql.url
+        """Its GraphQL endpoint (GraphiQL in a browser): https when it serves TLS."""
+        return self.spec.url
 
 
 class Runtime:
     """Every instance of `topology` on this host, in this process.
 
     `settings` gives what all instances share (peer timeout, identity headers, GraphQL limits,
-    log level); each instance's region, zone, name, address and peers come from the topology.
+    log level, trusted proxies); each instance's region, zone, name, address, peers and TLS
+    files come from the topology.
     `log` opens each instance's change log (default: one embedded log under the topology's
     `data_dir`).
     """
@@ -115,8 +120,29 @@ class Runtime:
                 "host": spec.graphql.host,
                 "port": spec.graphql.port,
                 "store": "embedded" if isinstance(spec.store, EmbeddedStoreSpec) else "neo4j",
+                "tls": self.tls_of(spec),
             }
         )
+
+    def tls_of(self, spec: InstanceSpec) -> TlsSettings:
+        """The instance's TLS: its own certificate and the topology's CA bundle and CRL, when
+        the topology has TLS (the shared settings add only the trusted proxies)."""
+        shared, tls = self._settings.tls, self.topology.tls
+        if tls is None or spec.tls is None:
+            return shared
+        return shared.model_copy(
+            update={"cert": spec.tls.cert, "key": spec.tls.key, "client_ca": tls.ca, "crl": tls.crl}
+        )
+
+    def _server_options(self, spec: InstanceSpec) -> dict[str, Any]:
+        """What uvicorn serves the instance with; `OSError` naming the instance when one of its
+        TLS files cannot be used."""
+        try:
+            if spec.tls is not None:
+                check_instance_certificate(spec.tls.cert, spec.id, spec.graphql.host)
+            return uvicorn_options(self.tls_of(spec))
+        except (OSError, ValueError) as exc:
+            raise OSError(f"instance {spec.id} cannot serve TLS: {exc}") from None
 
     def catalog_of(self, spec: InstanceSpec) -> Catalog:
         """The instance's catalog: the one above it is its parent's in the topology, else the
@@ -146,6 +172,8 @@ class Runtime:
 
     async def _open(self, stack: AsyncExitStack) -> None:
         specs = list(self.topology.instances.values())
+        # Every instance's TLS files first: a bad one stops the start before anything opens.
+        options = {spec.id: self._server_options(spec) for spec in specs}
         stores: dict[str, CatalogStore] = {}
         for spec in specs:
             store = await stack.enter_async_context(self._stores(spec, self.catalog_of(spec)))
@@ -163,7 +191,7 @@ class Runtime:
             workers[spec.id] = await stack.enter_async_context(worker)
         for spec in specs:
             app = create_app(self.settings_of(spec), self._lent(spec, stores, workers))
-            server = await stack.enter_async_context(_serving(app, spec))
+            server = await stack.enter_async_context(_serving(app, spec, options[spec.id]))
             self.instances[spec.id] = RunningInstance(
                 spec, stores[spec.id], workers[spec.id], server
             )
@@ -236,9 +264,11 @@ class Runtime:
 
 
 @asynccontextmanager
-async def _serving(app: object, spec: InstanceSpec) -> AsyncIterator[uvicorn.Server]:
-    """uvicorn serving `app` on the instance's address until the context ends; its signals are
-    the runtime's, not uvicorn's."""
+async def _serving(
+    app: object, spec: InstanceSpec, options: Mapping[str, Any]
+) -> AsyncIterator[uvicorn.Server]:
+    """uvicorn serving `app` on the instance's address with `options` (`uvicorn_options`: TLS)
+    until the context ends; its signals are the runtime's, not uvicorn's."""
     # The socket is bound here, so a port in use is an OSError that names the instance
     # (uvicorn itself would call sys.exit in the middle of the event loop).
     family = socket.AF_INET6 if ":" in spec.graphql.host else socket.AF_INET
@@ -258,6 +288,7 @@ async def _serving(app: object, spec: InstanceSpec) -> AsyncIterator[uvicorn.Ser
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=2,
+        **options,
     )
     server = uvicorn.Server(config)
     server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]

@@ -11,7 +11,10 @@ fields joined by ``__``, e.g. ``MULU_NEO4J__URI``), a TOML file named by ``MULU_
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Any, Literal
 
@@ -38,6 +41,8 @@ __all__ = [
     "TlsSettings",
     "load_settings",
 ]
+
+_HEADER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 
 
 class Neo4jSettings(BaseModel):
@@ -87,9 +92,14 @@ class GraphQLSettings(BaseModel):
 
 
 class TlsSettings(BaseModel):
-    """TLS on the instance's server (PEM files): on when `cert` is set. With `client_ca`,
-    a client certificate of that CA is asked for (optional) and verified in the handshake; the
-    caller is who it names (federation.identity), and the development headers are ignored."""
+    """Who is asking, proved by a certificate (PEM files; federation.identity).
+
+    Served directly: on when `cert` is set; with `client_ca`, a client certificate of that CA
+    is asked for (optional) and verified in the handshake. Behind a reverse proxy that
+    terminates TLS (federation.identity.proxy): `trusted_proxies` names the addresses whose
+    forwarded client certificate (`client_cert_header`, `client_verify_header`) is believed,
+    checked again against `client_ca` (and `crl`). Either way the development headers are
+    ignored."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -97,18 +107,86 @@ class TlsSettings(BaseModel):
     key: Path | None = None
     client_ca: Path | None = None
     crl: Path | None = Field(default=None, description="the client CA's CRL; read at start-up")
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = Field(
+        default=(),
+        description="addresses (IPs or CIDR networks) of the reverse proxies whose forwarded "
+        "client certificate is believed",
+    )
+    client_cert_header: str = Field(
+        default="X-SSL-Client-Cert",
+        description="the proxy's header carrying the client certificate (URL-escaped PEM)",
+    )
+    client_verify_header: str = Field(
+        default="X-SSL-Client-Verify",
+        description="the proxy's header carrying its verdict (SUCCESS, NONE, FAILED:…)",
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> Any:
+        if isinstance(value, str):  # one address, or several separated by commas
+            value = [part for part in value.replace(",", " ").split()]
+        if not isinstance(value, list | tuple):
+            return value
+        networks = []
+        for item in value:
+            try:
+                networks.append(ipaddress.ip_network(str(item).strip()))
+            except ValueError:
+                raise ValueError(
+                    f"{str(item)!r} is not an IP address or a network in CIDR notation with "
+                    "no host bits set; give e.g. 10.0.0.5, 10.0.0.0/24 or ::1"
+                ) from None
+        return tuple(networks)
+
+    @field_validator("client_cert_header", "client_verify_header")
+    @classmethod
+    def _header_name(cls, value: str) -> str:
+        if not _HEADER_NAME.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not an HTTP header name; give letters, digits and '-' "
+                "(e.g. X-SSL-Client-Cert)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _complete(self) -> TlsSettings:
-        needs = (("key", "cert"), ("cert", "key"), ("client_ca", "cert"), ("crl", "client_ca"))
+        needs = (("key", "cert"), ("cert", "key"), ("crl", "client_ca"))
         for given, needed in needs:
             if getattr(self, given) is not None and getattr(self, needed) is None:
                 raise ValueError(f"tls.{given} is set but tls.{needed} is not; give both")
+        if self.client_ca is not None and self.cert is None and not self.trusted_proxies:
+            raise ValueError(
+                "tls.client_ca is set but neither tls.cert (TLS served here) nor "
+                "tls.trusted_proxies (TLS ended by a reverse proxy); give one of them"
+            )
+        if self.trusted_proxies and self.client_ca is None:
+            raise ValueError(
+                "tls.trusted_proxies is set but tls.client_ca is not: a forwarded certificate "
+                "is checked again against the client CA; give both"
+            )
+        if self.client_cert_header.lower() == self.client_verify_header.lower():
+            raise ValueError(
+                f"tls.client_cert_header and tls.client_verify_header are both "
+                f"{self.client_cert_header!r}; give two headers"
+            )
         return self
 
     @property
     def enabled(self) -> bool:
+        """TLS is served here."""
         return self.cert is not None
+
+    @property
+    def proxied(self) -> bool:
+        """A reverse proxy ends TLS and forwards the client certificate."""
+        return bool(self.trusted_proxies)
+
+    @property
+    def identifies(self) -> bool:
+        """The caller is proved by a certificate (here or through a proxy): the development
+        headers are ignored."""
+        return self.enabled or self.proxied
 
 
 class AuditSettings(BaseModel):
@@ -127,6 +205,16 @@ class AuditSettings(BaseModel):
     checkpoint_every_minutes: int = Field(
         default=60, ge=1, le=1440, description="…or after this many minutes, whichever first"
     )
+    # The key that signs the checkpoints: the instance's TLS key unless these name another
+    # (behind a reverse proxy the instance serves no TLS, yet has its instance certificate).
+    cert: Path | None = Field(default=None, description="default: tls.cert")
+    key: Path | None = Field(default=None, description="default: tls.key")
+
+    @model_validator(mode="after")
+    def _both(self) -> AuditSettings:
+        if (self.cert is None) != (self.key is None):
+            raise ValueError("audit.cert and audit.key go together; give both or neither")
+        return self
 
 
 class Settings(BaseSettings):

@@ -27,6 +27,17 @@ Kafka topics and ACLs) reads it to start the whole deployment.
     # kind = "upward" | "mirror"               # default: from the zones
     # clearance = "classified" | "unclassified"  # default: from the target's zone
 
+    [tls]                                      # optional: every instance serves HTTPS, and
+                                               # peers are asked over it with the instance's
+                                               # certificate as the client certificate
+    pki = "var/demo/pki"                       # a `mulu pki` directory: the defaults below
+    # ca = "var/demo/pki/ca.crt"               # the platform CA bundle: verifies callers'
+    #                                          # and peers' certificates (default <pki>/ca.crt)
+    # crl = "var/demo/pki/crl.pem"             # its CRL (default <pki>/crl.pem; none without pki)
+    # and, in an [[instances]] entry, its own certificate (SANs: the names it is reached by):
+    # tls = { cert = "…/510100-intranet.crt", key = "…/510100-intranet.key" }
+    #                                          # default <pki>/instances/510100-intranet.crt, .key
+
     >>> topology = load_topology(Path("topologies/demo.toml"))
     >>> [p.id for p in topology.peers_of("510000/intranet")]
     ['national/intranet', '510100/intranet']
@@ -34,7 +45,8 @@ Kafka topics and ACLs) reads it to start the whole deployment.
 Relative paths are kept relative: they resolve against the working directory of the process
 that starts the instance, as `Settings.data_dir` does. The secrets the file names (a Neo4j
 store's `password_env`) are read from the environment when it is loaded, so a missing one is
-refused at start-up, naming the variable, not when the store is first opened.
+refused at start-up, naming the variable, not when the store is first opened. The TLS files
+are read when the instances start (`mulu up` names the instance and the file at fault).
 """
 
 from __future__ import annotations
@@ -58,9 +70,11 @@ __all__ = [
     "Address",
     "EmbeddedStoreSpec",
     "InstanceSpec",
+    "InstanceTls",
     "Neo4jStoreSpec",
     "Topology",
     "TopologyError",
+    "TopologyTls",
     "load_topology",
     "parse_topology",
 ]
@@ -92,9 +106,13 @@ class Address:
 
     @property
     def url(self) -> str:
-        """The GraphQL endpoint: ``http://127.0.0.1:8101/graphql``."""
+        """The GraphQL endpoint over plain HTTP: ``http://127.0.0.1:8101/graphql``."""
+        return self.url_over("http")
+
+    def url_over(self, scheme: Literal["http", "https"]) -> str:
+        """The GraphQL endpoint with `scheme`: ``https://127.0.0.1:8101/graphql``."""
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}/graphql"
+        return f"{scheme}://{host}:{self.port}/graphql"
 
     def clashes_with(self, other: Address) -> bool:
         if self.port != other.port:
@@ -133,6 +151,24 @@ StoreSpec = EmbeddedStoreSpec | Neo4jStoreSpec
 
 
 @dataclass(frozen=True, slots=True)
+class InstanceTls:
+    """An instance's own certificate and key (PEM): it serves HTTPS with them and presents
+    them as its client certificate when it asks its peers."""
+
+    cert: Path
+    key: Path
+
+
+@dataclass(frozen=True, slots=True)
+class TopologyTls:
+    """What every instance of a TLS topology trusts: the platform CA bundle `ca`, which
+    verifies callers' client certificates and peers' server certificates, and its `crl`."""
+
+    ca: Path
+    crl: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class InstanceSpec:
     """One instance of the deployment: one catalog (level, region, zone)."""
 
@@ -143,10 +179,16 @@ class InstanceSpec:
     graphql: Address
     store: StoreSpec
     parent: str | None
+    tls: InstanceTls | None = None
 
     @property
     def level(self) -> Level:
         return region_level(self.region_code)
+
+    @property
+    def url(self) -> str:
+        """Its GraphQL endpoint: ``https://…`` when it serves TLS, else ``http://…``."""
+        return self.graphql.url_over("https" if self.tls is not None else "http")
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +200,7 @@ class Topology:
     instances: Mapping[str, InstanceSpec]
     links: tuple[Link, ...] = ()
     data_dir: Path = Path("var")
+    tls: TopologyTls | None = None  # set: every instance has its `InstanceSpec.tls`
     _children: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def instance(self, instance_id: str) -> InstanceSpec:
@@ -212,6 +255,12 @@ class _Neo4jRaw(BaseModel):
     database: str = "neo4j"
 
 
+class _InstanceTlsRaw(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    cert: Path
+    key: Path
+
+
 class _InstanceRaw(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str
@@ -219,6 +268,14 @@ class _InstanceRaw(BaseModel):
     graphql: str
     store: _EmbeddedRaw | _Neo4jRaw = Field(discriminator="kind")
     parent: str | None = None
+    tls: _InstanceTlsRaw | None = None
+
+
+class _TlsRaw(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    pki: Path | None = None
+    ca: Path | None = None
+    crl: Path | None = None
 
 
 class _LinkRaw(BaseModel):
@@ -237,6 +294,7 @@ class _TopologyRaw(BaseModel):
     topic_prefix: str = Field(default=TOPIC_PREFIX, pattern=r"^[A-Za-z0-9._-]{1,100}$")
     instances: list[_InstanceRaw] = Field(min_length=1)
     links: list[_LinkRaw] = Field(default_factory=list)
+    tls: _TlsRaw | None = None
 
 
 def load_topology(path: Path, environ: Mapping[str, str] | None = os.environ) -> Topology:
@@ -297,6 +355,7 @@ def _build(raw: _TopologyRaw, environ: Mapping[str, str] | None) -> Topology:
                 f"instance id {item.id!r} is not valid: give {ACCEPTED_INSTANCE_ID}"
             ) from None
 
+    tls = _topology_tls(raw.tls)
     instances: dict[str, InstanceSpec] = {}
     for item in raw.instances:
         region, zone = specs[item.id]
@@ -309,6 +368,7 @@ def _build(raw: _TopologyRaw, environ: Mapping[str, str] | None) -> Topology:
             graphql=Address.parse(item.graphql, f"instance {item.id!r}"),
             store=_store(item, raw.data_dir, environ),
             parent=parent,
+            tls=_instance_tls(item, raw.tls),
         )
     _check_parent_cycles(instances)
     _check_clashes(instances.values())
@@ -321,8 +381,42 @@ def _build(raw: _TopologyRaw, environ: Mapping[str, str] | None) -> Topology:
         instances,
         links,
         data_dir=raw.data_dir,
+        tls=tls,
         _children={k: tuple(v) for k, v in children.items()},
     )
+
+
+def _topology_tls(raw: _TlsRaw | None) -> TopologyTls | None:
+    if raw is None:
+        return None
+    if raw.pki is not None:
+        return TopologyTls(raw.ca or raw.pki / "ca.crt", raw.crl or raw.pki / "crl.pem")
+    if raw.ca is None:
+        raise TopologyError(
+            "tls: give tls.pki (a `mulu pki` directory) or tls.ca (the platform CA bundle, "
+            "a PEM file); the instances' certificates are verified against it"
+        )
+    return TopologyTls(raw.ca, raw.crl)
+
+
+def _instance_tls(item: _InstanceRaw, raw: _TlsRaw | None) -> InstanceTls | None:
+    if raw is None:
+        if item.tls is not None:
+            raise TopologyError(
+                f"instance {item.id!r}: tls is set but the topology has no [tls] table; add one "
+                "with tls.pki or tls.ca (the CA its peers verify it with)"
+            )
+        return None
+    if item.tls is not None:
+        return InstanceTls(item.tls.cert, item.tls.key)
+    if raw.pki is None:
+        raise TopologyError(
+            f"instance {item.id!r}: tls.cert and tls.key are needed — the topology's [tls] "
+            "table names no pki directory to find them in; give "
+            'tls = { cert = "….crt", key = "….key" } or tls.pki'
+        )
+    stem = raw.pki / "instances" / item.id.replace("/", "-")
+    return InstanceTls(stem.with_suffix(".crt"), stem.with_suffix(".key"))
 
 
 def _default_name(instance_id: str) -> str:

@@ -1,5 +1,8 @@
 """`mulu up` and `mulu down`: a topology's instances in the foreground or detached (a pid file
 under its data_dir), optionally with a Neo4j server of its own for each Neo4j-backed instance.
+With the topology's ``[tls]`` every instance serves HTTPS with its own certificate and asks its
+peers over HTTPS (federation.runtime); the development headers are then ignored, so nothing is
+announced about them.
 
     await run_up(load_topology(Path("topologies/demo.toml")), settings, start_servers=True)
 """
@@ -70,7 +73,8 @@ async def run_up(
     """`mulu up` in the foreground: every instance of the topology until SIGINT/SIGTERM;
     with `start_servers`, first a Neo4j server for each Neo4j-backed instance."""
     data_dir = topology.data_dir
-    if settings.dev_identity_header:
+    # With TLS (or behind a trusted proxy) the development headers are ignored.
+    if settings.dev_identity_header and topology.tls is None and not settings.tls.identifies:
         warn_dev_identity(
             {i: (s.graphql.host, s.graphql.port) for i, s in topology.instances.items()}
         )

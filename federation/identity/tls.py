@@ -1,4 +1,5 @@
-"""TLS on `mulu serve`, and the caller named by the certificate the server verified.
+"""TLS on the instances' servers, the context they ask their peers with, and the caller
+named by the certificate the server (or a trusted reverse proxy) verified.
 
 uvicorn (up to 0.55 at least) does not hand the peer certificate to the app: the ASGI TLS
 extension (``scope["extensions"]["tls"]``) is still an open pull request there
@@ -13,23 +14,37 @@ anonymous callers still reach an extranet's public entries) but, when one is pre
 must chain to ``tls.client_ca``, be within its dates and — with ``tls.crl`` — not be revoked,
 or the handshake fails: an expired, revoked or foreign certificate never reaches the app.
 
+Peers (`client_context`): an instance asks its peers over HTTPS, verifying their server
+certificate against the platform CA bundle and their address, and presenting its own instance
+certificate as its client certificate — which the answering instance finds where it finds any
+client certificate (`client_certificate`).
+
 `caller` decides who is asking:
 
-    TLS off                          the development headers when dev_identity_header is on,
+    TLS off, no trusted proxy        the development headers when dev_identity_header is on,
                                      else anonymous (federation.api.identity)
+    from a trusted proxy             the certificate it forwarded, checked again
+                                     (federation.identity.proxy); none: anonymous
     TLS on, no client certificate    anonymous (development headers ignored)
-    TLS on, a department certificate that department (Role.PROVIDER)
-    TLS on, an instance certificate  that instance, a peer if `federation.identity.peering`
+    a department certificate         that department (its role: the instance's grants, which
+                                     the server asks next — federation.identity.roles)
+    an instance certificate          that instance, a peer if `federation.identity.peering`
                                      admits it (the server asks it next)
-    TLS on, a subject mulu refuses   400 naming the subject field (an error of issuance)
+    a subject mulu refuses           400 naming the subject field (an error of issuance)
+
+uvicorn's proxy headers are off (`uvicorn_options`): its ProxyHeadersMiddleware would take the
+caller's address from ``X-Forwarded-For`` on any connection from 127.0.0.1, so a local process
+could pose as a trusted proxy. The address is the connection's own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import ipaddress
 import ssl
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
@@ -38,11 +53,20 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from federation.api.identity import Viewer, viewer_from_headers
 from federation.identity.errors import NotIssuable
+from federation.identity.proxy import check_trust, forwarded_certificate, from_trusted_proxy
 from federation.identity.subject import CertificateSubject, subject_of
 from federation.settings import TlsSettings
 from graph import InvalidValue, Zone
 
-__all__ = ["TlsH11Protocol", "caller", "client_certificate", "server_context", "uvicorn_options"]
+__all__ = [
+    "TlsH11Protocol",
+    "caller",
+    "check_instance_certificate",
+    "client_certificate",
+    "client_context",
+    "server_context",
+    "uvicorn_options",
+]
 
 
 def server_context(tls: TlsSettings) -> ssl.SSLContext:
@@ -67,16 +91,75 @@ def server_context(tls: TlsSettings) -> ssl.SSLContext:
 
 
 def uvicorn_options(tls: TlsSettings) -> dict[str, Any]:
-    """What `uvicorn.run`/`uvicorn.Config` take to serve with `tls` (nothing when it is off);
-    `OSError` (`ssl.SSLError`, `FileNotFoundError`) when a file cannot be used."""
+    """What `uvicorn.run`/`uvicorn.Config` take to serve with `tls`: TLS when it is on, and
+    never uvicorn's proxy headers (see the module docstring); `OSError` (`ssl.SSLError`,
+    `FileNotFoundError`) when a file cannot be used."""
+    if tls.proxied:
+        check_trust(tls)  # the CA bundle and CRL a forwarded certificate is checked against
     if not tls.enabled:
-        return {}
+        return {"proxy_headers": False}
     context = server_context(tls)  # a missing or unreadable file is refused before serving
     return {
+        "proxy_headers": False,
         "ssl_context_factory": lambda _config, _default: context,
         "http": TlsH11Protocol,
         "ws": "none",  # the WebSocket protocols would not carry the extension
     }
+
+
+def client_context(ca: Path, cert: Path | None = None, key: Path | None = None) -> ssl.SSLContext:
+    """The context an instance asks its peers with: their server certificate verified against
+    the CA bundle `ca` and the address asked, its own `cert` (and `key`) presented as its client
+    certificate. `OSError` when a file cannot be used."""
+    for name, path in (("ca", ca), ("cert", cert), ("key", key)):
+        if path is not None and not path.is_file():
+            raise FileNotFoundError(f"tls.{name} {str(path)!r} is not a file; give a PEM file")
+    context = ssl.create_default_context(cafile=ca)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if cert is not None:
+        context.load_cert_chain(cert, key)
+    return context
+
+
+def check_instance_certificate(cert: Path, instance: str, host: str) -> None:
+    """`ValueError` unless the certificate at `cert` names `instance` and, when `host` is an
+    address or name its peers use (not a wildcard), lists it among its subjectAltNames —
+    otherwise peers would refuse it, or take it for another instance; `FileNotFoundError`
+    when there is no such file."""
+    if not cert.is_file():
+        raise FileNotFoundError(f"tls.cert {str(cert)!r} is not a file; give a PEM file")
+    try:
+        certificate = x509.load_pem_x509_certificate(cert.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"tls.cert {str(cert)!r} is not a PEM certificate: {exc}") from None
+    try:
+        named = subject_of(certificate).instance_id
+    except NotIssuable as exc:
+        raise ValueError(f"tls.cert {str(cert)!r}: {exc}") from None
+    if named != instance:
+        raise ValueError(
+            f"tls.cert {str(cert)!r} names {named or 'no instance'}, not {instance}; give the "
+            f"certificate of {instance} (mulu pki issue instance {instance})"
+        )
+    host = host.strip("[]")
+    if host in ("", "0.0.0.0", "::"):
+        return
+    try:
+        sans = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        sans = x509.SubjectAlternativeName([])
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        names = [name.lower() for name in sans.get_values_for_type(x509.DNSName)]
+        found, option = host.lower() in names, f"--dns {host}"
+    else:
+        found, option = address in sans.get_values_for_type(x509.IPAddress), f"--ip {host}"
+    if not found:
+        raise ValueError(
+            f"tls.cert {str(cert)!r} does not name {host}, the address its peers ask it at; "
+            f"issue it with {option}"
+        )
 
 
 class TlsH11Protocol(H11Protocol):
@@ -94,6 +177,18 @@ class TlsH11Protocol(H11Protocol):
             await app(scope, receive, send)
 
         self.app = with_tls
+
+    def shutdown(self) -> None:
+        super().shutdown()
+        if self.transport.is_closing():
+            # An idle connection is closed with a TLS close_notify, and asyncio then waits for
+            # the client's own, up to 30 s: a pooled client connection that nobody reads (a
+            # peer's, say) never sends it, and the server would wait out its whole grace.
+            asyncio.get_running_loop().call_later(_CLOSE_NOTIFY_WAIT, self.transport.abort)
+
+
+# How long a closing idle TLS connection waits for the client's close_notify.
+_CLOSE_NOTIFY_WAIT = 0.5
 
 
 def _tls_extension(transport: asyncio.Transport) -> dict[str, Any] | None:
@@ -134,12 +229,16 @@ def caller(
     tls: TlsSettings,
     dev_identity_header: bool,
 ) -> Viewer:
-    """Who is asking an instance of `zone` (see the module docstring); `InvalidValue` for a
-    certificate whose subject names a department mulu refuses, or for malformed development
-    headers."""
-    if not tls.enabled:
+    """Who is asking an instance of `zone` (see the module docstring); the address of the
+    connection is the scope's ``client``. `InvalidValue` for a certificate whose subject names
+    a department mulu refuses, for a forwarded certificate that fails its check, or for
+    malformed development headers."""
+    if not tls.identifies:
         return viewer_from_headers(headers, zone, trusted=dev_identity_header)
-    certificate = client_certificate(scope)
+    if from_trusted_proxy(scope, tls):
+        certificate = forwarded_certificate(headers, tls)
+    else:
+        certificate = client_certificate(scope)
     if certificate is None:
         return Viewer(zone)
     try:

@@ -3,6 +3,8 @@
 async with live(app) as server:
     httpx.post(server.url + "/graphql", ...)
     await server.stop()          # the port is closed from here on: a dead peer
+
+    async with live(app, **uvicorn_options(tls)) as server:   # over TLS: server.url is https
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -24,10 +27,11 @@ class LiveServer:
     port: int
     server: uvicorn.Server
     task: asyncio.Task[None]
+    scheme: str = "http"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     async def stop(self) -> None:
         """Stop serving and close the port; stopping twice is harmless."""
@@ -36,8 +40,9 @@ class LiveServer:
 
 
 @asynccontextmanager
-async def live(app: ASGIApp, port: int | None = None) -> AsyncIterator[LiveServer]:
-    """Serve `app` (its lifespan included) on 127.0.0.1:`port` until the context ends."""
+async def live(app: ASGIApp, port: int | None = None, **options: Any) -> AsyncIterator[LiveServer]:
+    """Serve `app` (its lifespan included) on 127.0.0.1:`port` until the context ends, with
+    uvicorn's `options` (`federation.identity.tls.uvicorn_options`: TLS)."""
     port = port or free_port()
     config = uvicorn.Config(
         app,
@@ -47,12 +52,14 @@ async def live(app: ASGIApp, port: int | None = None) -> AsyncIterator[LiveServe
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=1,
+        **options,
     )
     server = uvicorn.Server(config)
     # Signals stay the test runner's: this server is stopped by `should_exit`.
     server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
     task = asyncio.create_task(server.serve())
-    running = LiveServer(port, server, task)
+    scheme = "https" if "ssl_context_factory" in options else "http"
+    running = LiveServer(port, server, task, scheme)
     try:
         while not server.started:
             if task.done():

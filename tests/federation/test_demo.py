@@ -1,7 +1,8 @@
-"""`mulu demo` as a new user runs it from the README: started, every printed curl example run
-with curl and its answer checked against what the example claims, then stopped with Ctrl-C; and,
-on a small sample, what it says on stderr when it starts, where it listens, and how it stops on
-SIGTERM."""
+"""`mulu demo` as a new user runs it from the README: started (over TLS, with the certificates
+it issues), every printed curl example run with curl as printed — CA bundle, client certificate
+and key included — and its answer checked against what the example claims, then stopped with
+Ctrl-C; and, on a small sample, what it says on stderr when it starts (with `--no-tls`, the
+development headers' warning), where it listens, and how it stops on SIGTERM."""
 
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
 
-from federation.demo import DEMO_INSTANCES
+from federation.demo import DEMO_INSTANCES, demo_credentials
+from federation.identity import PlatformCA, subject_of
 from infra.net import free_port
 from tests.federation.test_serve import mulu
 
@@ -196,9 +199,16 @@ def test_mulu_demo_answers_every_printed_example_and_stops_on_ctrl_c(demo: Demo)
     printed = demo.examples()
     assert set(printed) == set(CLAIMS), printed
     for key, command in printed.items():
+        words = shlex.split(command)
+        assert "--cacert" in words, command  # over TLS, with the demo's own CA
+        assert "X-Mulu-Dev-Department" not in command
+        if key != "peers-provincial-from-city-extranet":  # the anonymous one
+            assert {"--cert", "--key"} <= set(words), command
         CLAIMS[key](run_curl(command), command)
     graphiql = [line for line in demo.lines if "/graphql" in line and line.startswith("  ")]
     assert len(graphiql) == 6
+    assert all("https://127.0.0.1:" in line for line in graphiql)
+    assert "identity headers" not in demo.err.read_text(encoding="utf-8")
 
     demo.process.send_signal(signal.SIGINT)
     assert demo.process.wait(timeout=30) == 0
@@ -249,13 +259,14 @@ def listening(pid: int) -> set[tuple[str, int]]:
     return found
 
 
-def test_mulu_demo_says_on_stderr_that_anyone_on_its_ports_can_act_as_any_department_and_listens_on_loopback_only(  # noqa: E501
+def test_mulu_demo_without_tls_says_on_stderr_that_anyone_on_its_ports_can_act_as_any_department_and_listens_on_loopback_only(  # noqa: E501
     start_demo: Callable[..., Demo],
 ) -> None:
-    """Defect class 7 of issue 13: every instance of the demo believes the development identity
-    headers — extranets included — and nothing said so. It says it before any instance listens
-    (a block on stderr and a WARNING record in the log), and listens on 127.0.0.1 alone."""
-    demo = start_demo("--sample", "100")
+    """Defect class 7 of issue 13: without TLS every instance of the demo believes the
+    development identity headers — extranets included — and nothing said so. It says it before
+    any instance listens (a block on stderr and a WARNING record in the log), and listens on
+    127.0.0.1 alone, over plain HTTP."""
+    demo = start_demo("--sample", "100", "--no-tls")
     demo.wait_ready()
     err = demo.err.read_text(encoding="utf-8")
     assert err.startswith("!!!!"), err[:500]  # first, before anything else the demo logs
@@ -276,3 +287,30 @@ def test_mulu_demo_says_on_stderr_that_anyone_on_its_ports_can_act_as_any_depart
 
     ports = {demo.base + offset for offset in range(1, len(DEMO_INSTANCES) + 1)}
     assert listening(demo.process.pid) == {("127.0.0.1", port) for port in ports}
+    assert any(f"http://127.0.0.1:{demo.base + 1}/graphql" in line for line in demo.lines)
+
+
+def test_the_demo_s_certificates_are_issued_once_and_re_used_with_a_kept_data_dir(
+    tmp_path: Path,
+) -> None:
+    department, reviewer = "11510100044697436U", "1110000005865586X6"
+    first = demo_credentials(tmp_path / "pki", department, reviewer)
+    issued = {p: p.read_bytes() for p in (tmp_path / "pki").rglob("*.crt")}
+    ca = PlatformCA.open(tmp_path / "pki")
+    assert {(r.kind, r.name) for r in ca.issued()} == {
+        *(("instance", instance) for instance, _ in DEMO_INSTANCES),
+        ("department", department),
+        ("department", reviewer),
+    }
+    crl = ca.crl_path.read_bytes()
+    again = demo_credentials(tmp_path / "pki", department, reviewer)
+    assert again == first
+    assert {p: p.read_bytes() for p in (tmp_path / "pki").rglob("*.crt")} == issued
+    assert ca.crl_path.read_bytes() != crl  # written again: a kept CRL would expire
+    city = x509.load_pem_x509_certificate(
+        (tmp_path / "pki" / "instances" / "510100-intranet.crt").read_bytes()
+    )
+    assert subject_of(city).instance_id == "510100/intranet"
+    for (cert, _), code in ((first.department, department), (first.reviewer, reviewer)):
+        named = subject_of(x509.load_pem_x509_certificate(cert.read_bytes()))
+        assert named.department_code == code

@@ -12,8 +12,10 @@ import pytest
 from federation.topology import (
     Address,
     EmbeddedStoreSpec,
+    InstanceTls,
     Neo4jStoreSpec,
     TopologyError,
+    TopologyTls,
     load_topology,
     parse_topology,
 )
@@ -196,6 +198,34 @@ def test_the_topology_carries_its_data_dir() -> None:
     assert parse_topology({**three(), "data_dir": "state"}).data_dir == Path("state")
 
 
+def test_tls_from_a_pki_directory_and_per_instance_files() -> None:
+    """`[tls] pki` gives every instance the certificate `mulu pki issue instance` wrote for it,
+    the CA bundle and the CRL; an instance's own `tls` and `[tls] ca`/`crl` take precedence;
+    without `[tls]` nothing changes (plain HTTP)."""
+    plain = parse_topology(three())
+    assert plain.tls is None
+    assert plain.instance("510100/intranet").url == "http://127.0.0.1:9003/graphql"
+
+    document = three(tls={"pki": "var/pki"})
+    document["instances"][0]["tls"] = {"cert": "own.crt", "key": "own.key"}
+    topology = parse_topology(document)
+    assert topology.tls == TopologyTls(Path("var/pki/ca.crt"), Path("var/pki/crl.pem"))
+    chengdu = topology.instance("510100/intranet")
+    assert chengdu.tls == InstanceTls(
+        Path("var/pki/instances/510100-intranet.crt"), Path("var/pki/instances/510100-intranet.key")
+    )
+    assert chengdu.url == "https://127.0.0.1:9003/graphql"
+    assert chengdu.graphql.url == "http://127.0.0.1:9003/graphql"  # the address alone
+    assert topology.instance("national/intranet").tls == InstanceTls(
+        Path("own.crt"), Path("own.key")
+    )
+
+    explicit = three(tls={"ca": "bundle.pem"})
+    for item in explicit["instances"]:
+        item["tls"] = {"cert": f"{item['graphql'][-4:]}.crt", "key": "k.key"}
+    assert parse_topology(explicit).tls == TopologyTls(Path("bundle.pem"), None)
+
+
 def _broken(change: str) -> dict[str, Any]:
     document = copy.deepcopy(three())
     instances, links = document["instances"], document["links"]
@@ -238,6 +268,18 @@ def _broken(change: str) -> dict[str, Any]:
         instances[1]["colour"] = "red"
     elif change == "unknown store":
         instances[1]["store"] = {"kind": "postgres"}
+    elif change == "tls without a CA":
+        document["tls"] = {"crl": "crl.pem"}
+    elif change == "instance tls without [tls]":
+        instances[1]["tls"] = {"cert": "a.crt", "key": "a.key"}
+    elif change == "instance tls without a key":
+        document["tls"] = {"pki": "pki"}
+        instances[1]["tls"] = {"cert": "a.crt"}
+    elif change == "no certificate to find":
+        document["tls"] = {"ca": "ca.crt"}
+        instances[0]["tls"] = {"cert": "a.crt", "key": "a.key"}
+    elif change == "unknown tls field":
+        document["tls"] = {"pki": "pki", "verify": False}
     return document
 
 
@@ -273,6 +315,18 @@ def _broken(change: str) -> dict[str, Any]:
         ("bad address", r"instance '510000/intranet': graphql address 'localhost' is not host:p"),
         ("unknown field", r"instance '510000/intranet': colour: Extra inputs are not permitted"),
         ("unknown store", r"instance '510000/intranet': store: Input tag 'postgres'"),
+        ("tls without a CA", r"tls: give tls.pki \(a `mulu pki` directory\) or tls.ca"),
+        (
+            "instance tls without [tls]",
+            r"instance '510000/intranet': tls is set but the topology has no \[tls\] table",
+        ),
+        ("instance tls without a key", r"instance '510000/intranet': tls.key: Field required"),
+        (
+            "no certificate to find",
+            r"instance '510000/intranet': tls.cert and tls.key are needed — the topology's "
+            r"\[tls\] table names no pki directory",
+        ),
+        ("unknown tls field", r"tls.verify: Extra inputs are not permitted"),
     ],
 )
 def test_an_invalid_topology_is_refused_with_what_is_wrong(change: str, message: str) -> None:

@@ -2,7 +2,9 @@
 instances (成都 intranet and extranet, 四川 intranet): an entry written at 成都 with its change
 event reaches 四川 through the running sync, a classified one stays off the extranet, and
 `down` stops the whole process; in the foreground, SIGTERM stops it cleanly, and development
-identity headers are announced on stderr."""
+identity headers are announced on stderr; with the topology's TLS, every instance serves HTTPS
+and asks its peers over it, and a certificate that is missing or names another instance stops
+the start."""
 
 from __future__ import annotations
 
@@ -10,13 +12,16 @@ import asyncio
 import json
 import os
 import signal
+import ssl
 import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
+from federation.identity import PlatformCA
 from federation.runtime import READY
 from graph import Classification
 from graph.embedded import EmbeddedStore
@@ -24,12 +29,15 @@ from infra.net import free_ports, port_answers
 from sync.events import outbox_record
 from tests.federation.test_demo import assert_stopped_cleanly
 from tests.federation.test_serve import mulu
+from tests.graph.entries import credit_code
 from tests.sync import samples
 from tests.sync.mesh import CATALOGS
 
 CITY, CITY_E, PROVINCE = "510100/intranet", "510100/extranet", "510000/intranet"
 OPEN = "301001001/000501"
 SECRET = "301001001/000502"
+PROVINCE_ONLY = "301001001/000503"
+DEPARTMENT = credit_code("510100", "MB0000081")
 
 
 def write_topology(path: Path, ports: dict[str, int]) -> None:
@@ -240,3 +248,79 @@ def test_up_starts_a_neo4j_server_for_a_neo4j_backed_instance(tmp_path: Path) ->
     assert stopped.returncode == 0, stopped.stderr
     assert not port_answers(bolt)
     assert not port_answers(graphql)
+
+
+def test_up_over_tls_serves_https_and_asks_its_peers_with_its_certificate(
+    tmp_path: Path,
+) -> None:
+    """With the topology's `[tls]`, every instance serves HTTPS with its own certificate (the
+    development headers, although on, are ignored and not announced), and cross-level
+    discovery reaches the parent over HTTPS: a PEERS query at 成都 finds an entry only 四川
+    holds."""
+    ca = PlatformCA.init(tmp_path / "pki")
+    ports = dict(zip((CITY, CITY_E, PROVINCE), free_ports(3), strict=True))
+    for instance in ports:
+        ca.issue_instance(instance)
+    cert, key = ca.issue_department(DEPARTMENT)
+    topology = tmp_path / "tls.toml"
+    write_topology(topology, ports)
+    with topology.open("a", encoding="utf-8") as file:
+        file.write('\n[tls]\npki = "pki"\n')
+    up = Foreground(tmp_path, topology, MULU_DEV_IDENTITY_HEADER="true")
+    try:
+        up.wait_ready()
+        out = up.out.read_text()
+        for instance, port in ports.items():
+            assert f"{instance}  https://127.0.0.1:{port}/graphql" in out
+        asyncio.run(held_at_the_province_only(tmp_path / "state" / "510000-intranet.db"))
+        context = ssl.create_default_context(cafile=ca.cert_path)
+        context.load_cert_chain(cert, key)
+        query = f'{{ resource(code: "{PROVINCE_ONLY}", scope: PEERS) {{ code origin }} }}'
+        with httpx.Client(verify=context, timeout=10) as http:
+            answer = http.post(
+                f"https://127.0.0.1:{ports[CITY]}/graphql", json={"query": query}
+            ).json()
+        assert answer.get("errors") is None, answer
+        assert answer["data"]["resource"] == {"code": PROVINCE_ONLY, "origin": PROVINCE}
+        with pytest.raises(httpx.HTTPError):  # plain HTTP gets no answer
+            httpx.post(f"http://127.0.0.1:{ports[CITY]}/graphql", json={"query": query})
+    finally:
+        assert up.stop() == 0
+    err = up.err.read_text()
+    assert "identity headers" not in err
+    assert_stopped_cleanly(err)
+
+
+async def held_at_the_province_only(store_path: Path) -> None:
+    async with EmbeddedStore.open(store_path, CATALOGS[PROVINCE]) as province:
+        entry = samples.entry(PROVINCE_ONLY, related_codes=(), derived_from=(), origin=PROVINCE)
+        await province.save(entry, None)
+
+
+def test_up_refuses_an_instance_certificate_that_is_missing_or_names_another_instance(
+    tmp_path: Path,
+) -> None:
+    ca = PlatformCA.init(tmp_path / "pki")
+    ports = dict(zip((CITY, CITY_E, PROVINCE), free_ports(3), strict=True))
+    ca.issue_instance(CITY)
+    ca.issue_instance(CITY_E)
+    topology = tmp_path / "tls.toml"
+    write_topology(topology, ports)
+    with topology.open("a", encoding="utf-8") as file:
+        file.write('\n[tls]\npki = "pki"\n')
+    missing = run(tmp_path, "up", str(topology))
+    assert missing.returncode == 1
+    said = " ".join(missing.stderr.split())  # as the terminal wrapped it
+    assert "instance 510000/intranet cannot serve TLS: tls.cert " in said
+    assert "510000-intranet.crt' is not a file" in said
+
+    text = topology.read_text(encoding="utf-8").replace(
+        f'id = "{PROVINCE}"\n',
+        f'id = "{PROVINCE}"\ntls = {{ cert = "pki/instances/510100-intranet.crt", '
+        'key = "pki/instances/510100-intranet.key" }\n',
+    )
+    topology.write_text(text, encoding="utf-8")
+    wrong = run(tmp_path, "up", str(topology))
+    assert wrong.returncode == 1
+    assert "names 510100/intranet, not 510000/intranet" in " ".join(wrong.stderr.split())
+    assert not any(port_answers(port) for port in ports.values())
