@@ -24,12 +24,35 @@ It stays in `graph` (a pure domain), so `sync` and `federation` may use it and i
 neither.
 """
 
+from graph.sharing.access import ACCESS_LIMITS, AccessDetails, has_approval, visible_access
 from graph.sharing.calendar import (
     Day,
     WorkingCalendar,
     WorkingDate,
     WorkingDay,
     WorkingDayCount,
+)
+from graph.sharing.clocks import Due
+from graph.sharing.objections import (
+    DATA,
+    OPEN_OBJECTION,
+    PUBLIC,
+    Objection,
+    ObjectionAction,
+    ObjectionState,
+    ObjectionStep,
+    objection_clock,
+    objection_fields,
+)
+from graph.sharing.queries import ObjectionFilter, Page, RequestFilter
+from graph.sharing.requests import (
+    Application,
+    RequestAction,
+    RequestState,
+    RequestStep,
+    ShareRequest,
+    pending_clock,
+    submit,
 )
 from graph.sharing.rulebook import (
     KUNMING,
@@ -55,27 +78,51 @@ from graph.sharing.schedules import (
 )
 
 __all__ = [
+    "ACCESS_LIMITS",
+    "DATA",
     "KUNMING",
     "LOCAL_RULES",
     "MEASURES_2016",
+    "OPEN_OBJECTION",
+    "PUBLIC",
     "RULEBOOKS",
     "SICHUAN",
     "STATE_COUNCIL_2025",
+    "AccessDetails",
+    "Application",
     "Day",
     "Deadline",
     "DeadlineName",
+    "Due",
     "Holiday",
     "LocalRules",
+    "Objection",
+    "ObjectionAction",
+    "ObjectionFilter",
+    "ObjectionState",
+    "ObjectionStep",
+    "Page",
+    "RequestAction",
+    "RequestFilter",
+    "RequestState",
+    "RequestStep",
     "Rule",
     "RuleName",
     "Rulebook",
     "ScheduleStatus",
+    "ShareRequest",
     "WorkingCalendar",
     "WorkingDate",
     "WorkingDay",
     "WorkingDayCount",
     "YearSchedule",
+    "has_approval",
+    "objection_clock",
+    "objection_fields",
     "official_schedules",
     "parse_schedule",
+    "pending_clock",
     "rulebook_named",
+    "submit",
+    "visible_access",
 ]
