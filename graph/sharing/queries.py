@@ -20,6 +20,7 @@ from typing import Generic, TypeVar
 
 from graph.audit.chain import instant
 from graph.errors import InvalidValue
+from graph.queries import MAX_PAGE_SIZE
 from graph.sharing.objections import ObjectionState
 from graph.sharing.requests import RequestState
 
@@ -27,8 +28,11 @@ __all__ = [
     "ObjectionFilter",
     "Page",
     "RequestFilter",
+    "Selection",
+    "check_limit",
     "decode_position",
     "encode_position",
+    "selection",
 ]
 
 T = TypeVar("T")
@@ -66,6 +70,44 @@ class Page(Generic[T]):
     total_count: int
     end_cursor: str | None
     has_next_page: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """A filter as the stores apply it, to the columns of `graph.sharing.snapshots` (`party`:
+    the requester or the reporter); each value given must hold, None (or empty): any."""
+
+    resource_code: str | None
+    party: str | None
+    provider_code: str | None
+    states: tuple[str, ...]
+    due_before: str | None  # an ISO date: `due_on` sorts as the dates do
+    provisional: bool | None
+
+
+def selection(where: RequestFilter | ObjectionFilter) -> Selection:
+    """What `where` selects, in the stores' columns."""
+    party = where.requester_code if isinstance(where, RequestFilter) else where.reporter
+    due_before = where.due_before
+    if due_before is not None and (
+        not isinstance(due_before, date) or isinstance(due_before, datetime)
+    ):
+        raise InvalidValue("due_before", due_before, "a date")
+    return Selection(
+        resource_code=where.resource_code,
+        party=party,
+        provider_code=where.provider_code,
+        states=tuple(sorted(state.value for state in where.states)),
+        due_before=None if due_before is None else due_before.isoformat(),
+        provisional=where.provisional,
+    )
+
+
+def check_limit(limit: int) -> int:
+    """How many open objections an entry shows: 1 to `MAX_PAGE_SIZE`."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
+        raise InvalidValue("limit", limit, f"a whole number from 1 to {MAX_PAGE_SIZE}")
+    return limit
 
 
 def encode_position(received_at: datetime, id: str) -> str:

@@ -4,8 +4,10 @@ they are found by.
 Every field has a key of the same name: enums by value, dates and instants in ISO 8601,
 tuples as lists. Reading one back builds the value through its constructor, so a stored text
 that breaks a bound is refused like any other input. `request_columns` and
-`objection_columns` are what a store indexes beside the text: who, which entry, the state,
-when received (fixed-width UTC, so the text sorts as the instants do) and the running clock.
+`objection_columns` are what a store indexes beside the text, the same columns for both: the
+`party` (the requester of a request, the reporter of an objection), the entry, its provider,
+the state, when received (fixed-width UTC, so the text sorts as the instants do), the version
+and the running clock (`due_on`, `due_provisional`; None when none runs).
 
     request_from_json(request_to_json(request)) == request
 """
@@ -156,7 +158,7 @@ def request_columns(request: ShareRequest) -> dict[str, Any]:
     return {
         "id": request.id,
         "resource_code": request.resource_code,
-        "requester_code": request.requester_code,
+        "party": request.requester_code,
         "provider_code": request.provider_code,
         "state": request.state.value,
         "received_at": instant(request.received_at),
@@ -218,7 +220,7 @@ def objection_columns(objection: Objection) -> dict[str, Any]:
     return {
         "id": objection.id,
         "resource_code": objection.resource_code,
-        "reporter": objection.reporter,
+        "party": objection.reporter,
         "provider_code": objection.provider_code,
         "state": objection.state.value,
         "received_at": instant(objection.received_at),
