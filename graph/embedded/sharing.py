@@ -205,13 +205,13 @@ def put_access(
     expected_version: int | None,
     audit: AuditEntry,
 ) -> None:
+    if version != (expected_version or 0) + 1:
+        raise InvalidValue("version", version, f"{(expected_version or 0) + 1}: one more")
     row = db.execute("SELECT version FROM access_details WHERE resource_code = ?", (code,))
     held_row = row.fetchone()
     held = None if held_row is None else int(held_row[0])
     if held != expected_version:
         raise VersionConflict(code, expected_version or 0, held or 0)
-    if version != (expected_version or 0) + 1:
-        raise InvalidValue("version", version, f"{(expected_version or 0) + 1}: one more")
     db.execute(
         "INSERT INTO access_details (resource_code, version, snapshot) VALUES (?, ?, ?) "
         "ON CONFLICT (resource_code) DO UPDATE SET version = excluded.version, "

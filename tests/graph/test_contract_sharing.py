@@ -7,6 +7,7 @@ what crosses a link. Run on every store."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -343,7 +344,9 @@ async def test_access_details_are_compared_and_set_and_audited(store: CatalogSto
         code, version=2, exchange_table="QZJ_HJRK", interface_url=None, credentials=None
     )
     with pytest.raises(VersionConflict):
-        await store.put_access_details(second, 7, access_audit(code, 7, 8))
+        await store.put_access_details(replace(second, version=8), 7, access_audit(code, 7, 8))
+    with pytest.raises(InvalidValue, match="version"):
+        await store.put_access_details(second, 2, access_audit(code, 2, 2))
     await store.put_access_details(second, 1, access_audit(code, 1, 2))
     assert await store.access_details([code, "101001001/000404"]) == {code: second}
     assert await store.access_details([]) == {}
