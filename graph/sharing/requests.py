@@ -28,7 +28,8 @@ Who acts (a department acts as itself, role PROVIDER):
 
 The rules of submission (`submit`):
 
-- Only a PUBLISHED entry is requested. The share mode is one the entry offers; the items are
+- Only a PUBLISHED entry is requested. The share mode is one the entry offers (a NONE entry
+  offers none: any is taken, for the negotiation that may follow); the items are
   names of the entry's items, at least one when it has any (Kunming 第二十五条: a request states
   its purpose and the items it asks for). The period ends no earlier than the day received.
 - The request is decided under the most restrictive share type of what it asks for — each
@@ -445,7 +446,9 @@ def _check_application(entry: Resource, application: Application, today: date) -
         raise InvalidValue(
             "resource_code", code, "a published entry: only published entries are shared"
         )
-    if application.share_mode not in entry.share_modes:
+    # A NONE entry offers no share mode (graph.rules): the mode asked for is what the requester
+    # would need, for the negotiation that may follow its refusal.
+    if entry.share_type is not ShareType.NONE and application.share_mode not in entry.share_modes:
         offered = ", ".join(sorted(entry.share_modes)) or "none"
         raise InvalidValue(
             "share_mode", application.share_mode.value, f"a share mode {code} offers: {offered}"

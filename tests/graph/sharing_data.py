@@ -78,7 +78,8 @@ def unconditional_entry(code: str = "301001001/000002", **overrides: Any) -> Res
 
 
 def none_entry(code: str = "301001001/000003", **overrides: Any) -> Resource:
-    return resource(code, share_type=ShareType.NONE, legal_basis=LEGAL_BASIS, **overrides)
+    fields: dict[str, Any] = {"share_modes": frozenset(), **overrides}
+    return resource(code, share_type=ShareType.NONE, legal_basis=LEGAL_BASIS, **fields)
 
 
 def application(entry: Resource, **overrides: Any) -> Application:
@@ -93,7 +94,7 @@ def application(entry: Resource, **overrides: Any) -> Application:
         "purpose": "核验市场主体登记人员身份",
         "scenario": "企业开办登记时核验法定代表人身份信息",
         "items": items,
-        "share_mode": sorted(entry.share_modes)[0],
+        "share_mode": min(entry.share_modes, default=ShareMode.INTERFACE),
         "period_start": date(2026, 9, 1),
         "period_end": date(2027, 8, 31),
         **overrides,
