@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from graph.audit.records import AuditEntry, AuditFilter, AuditHead, AuditRecord
 from graph.enums import Role
@@ -34,6 +34,14 @@ from graph.queries import (
     ResourceFilter,
     ResourcePage,
 )
+
+if TYPE_CHECKING:
+    # Only named in annotations: graph.sharing's package imports its service, which imports
+    # this module.
+    from graph.sharing.access import AccessDetails
+    from graph.sharing.objections import Objection
+    from graph.sharing.queries import ObjectionFilter, Page, RequestFilter
+    from graph.sharing.requests import ShareRequest
 
 __all__ = ["CatalogStore"]
 
@@ -127,6 +135,62 @@ class CatalogStore(Protocol):
     async def revoke_role(self, subject: str, audit: AuditEntry) -> None:
         """Take `subject`'s role away (`NotFound` when it holds none) and record `audit`, in
         one transaction; the roles it held are still remembered."""
+
+    # -- sharing (graph.sharing): share requests, objections, access details ---------------
+    # Each write records `audit` (one record per step it writes, at least one) in its own
+    # transaction; a refused write records nothing. Requests and objections are compared and
+    # set on their version; lists are in the order received, paged (`graph.sharing.queries`).
+    async def create_share_request(
+        self, request: ShareRequest, audit: Sequence[AuditEntry]
+    ) -> None:
+        """Hold the new `request`; `VersionConflict` when its id is held already."""
+
+    async def update_share_request(
+        self, request: ShareRequest, expected_version: int, audit: Sequence[AuditEntry]
+    ) -> None:
+        """Replace the request held at `expected_version` by `request` (a later version);
+        `VersionConflict` when another version is held, `NotFound` when none is."""
+
+    async def share_requests(self, ids: Sequence[str]) -> dict[str, ShareRequest]:
+        """The requests held among `ids`, by id, in one round trip."""
+
+    async def find_share_requests(
+        self, where: RequestFilter, first: int = 20, after: str | None = None
+    ) -> Page[ShareRequest]:
+        """A page of the requests `where` selects, in the order received."""
+
+    async def create_objection(self, objection: Objection, audit: Sequence[AuditEntry]) -> None:
+        """Hold the new `objection`; `VersionConflict` when its id is held already."""
+
+    async def update_objection(
+        self, objection: Objection, expected_version: int, audit: Sequence[AuditEntry]
+    ) -> None:
+        """As `update_share_request`, for an objection."""
+
+    async def objections(self, ids: Sequence[str]) -> dict[str, Objection]:
+        """The objections held among `ids`, by id, in one round trip."""
+
+    async def find_objections(
+        self, where: ObjectionFilter, first: int = 20, after: str | None = None
+    ) -> Page[Objection]:
+        """A page of the objections `where` selects, in the order received."""
+
+    async def open_objections(
+        self, codes: Sequence[str], limit: int = 20
+    ) -> dict[str, list[Objection]]:
+        """The open objections (REPORTED, CONFIRMED) of each entry among `codes` that has any,
+        at most `limit` (1–100) each, oldest first: what shows on the entries."""
+
+    async def put_access_details(
+        self, details: AccessDetails, expected_version: int | None, audit: AuditEntry
+    ) -> None:
+        """Hold `details` for its entry in place of the version `expected_version` (None:
+        none yet), `details.version` one more; `VersionConflict` otherwise. Kept apart from
+        the entry: in no snapshot, outbox record or change event."""
+
+    async def access_details(self, codes: Sequence[str]) -> dict[str, AccessDetails]:
+        """The access details held for each of `codes`, by code: the store does not decide
+        who sees them (`graph.sharing.access.visible_access` does)."""
 
     # -- the outbox (graph.outbox): read by the relays ------------------------------------
     async def outbox_after(self, position: int, limit: int) -> list[tuple[int, OutboxRecord]]:

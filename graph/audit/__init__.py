@@ -4,8 +4,10 @@ The rules (DESIGN "Identity, roles and audit"):
 
 - Every catalog write and lifecycle step (actor, versions before and after), link crossing,
   guard refusal, failed authentication or authorisation, refused peer and administrator
-  action is an `AuditEntry` of one `AuditKind`, written by the store in the transaction of
-  what it records: a write that fails leaves no record, a record never outlives its write.
+  action, every step of a share request or an objection, every change of an entry's access
+  details and every read of CONDITIONAL ones is an `AuditEntry` of one `AuditKind`, written
+  by the store in the transaction of what it records: a write that fails leaves no record, a
+  record never outlives its write.
 - The store numbers records from 1 without gaps and chains them (`chain`): each holds the
   hash of the one before it and the hash of its own content, one chain however many writers.
   Nothing updates or deletes a record, except pruning.

@@ -52,6 +52,10 @@ class AuditKind(StrEnum):
     PEER_REFUSED = "PEER_REFUSED"  # another instance's request refused
     ADMINISTRATION = "ADMINISTRATION"  # departments registered, roles granted or revoked
     CHECKPOINT = "CHECKPOINT"  # the head signed with the instance key (graph.audit.checkpoint)
+    SHARE_REQUEST = "SHARE_REQUEST"  # a share request made, answered, delivered, disputed…
+    OBJECTION = "OBJECTION"  # an objection reported, confirmed, corrected or dismissed
+    ACCESS_DETAILS = "ACCESS_DETAILS"  # an entry's access details recorded or changed
+    ACCESS_READ = "ACCESS_READ"  # a read of an entry's CONDITIONAL access details
 
 
 def utc(at: datetime, name: str = "at") -> datetime:

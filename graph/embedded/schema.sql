@@ -192,3 +192,53 @@ CREATE TABLE IF NOT EXISTS roles_held (
     role    TEXT NOT NULL,
     PRIMARY KEY (subject, role)
 ) WITHOUT ROWID;
+
+-- Share requests and objections (graph.sharing), the same columns (graph.sharing.snapshots):
+-- `party` is the requester or the reporter; `received_at` ISO 8601 UTC with microseconds, so
+-- it sorts as the instants do; `due_on` the ISO date the running clock is due (NULL: none
+-- runs), `due_provisional` 1 when that date is provisional. The whole value is `snapshot`.
+CREATE TABLE IF NOT EXISTS share_requests (
+    id              TEXT PRIMARY KEY,
+    resource_code   TEXT NOT NULL,
+    party           TEXT NOT NULL,
+    provider_code   TEXT NOT NULL,
+    state           TEXT NOT NULL,
+    received_at     TEXT NOT NULL,
+    due_on          TEXT,
+    due_provisional INTEGER,
+    version         INTEGER NOT NULL,
+    snapshot        TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS share_requests_received ON share_requests (received_at, id);
+CREATE INDEX IF NOT EXISTS share_requests_resource
+    ON share_requests (resource_code, received_at, id);
+CREATE INDEX IF NOT EXISTS share_requests_party ON share_requests (party, received_at, id);
+CREATE INDEX IF NOT EXISTS share_requests_provider
+    ON share_requests (provider_code, received_at, id);
+CREATE INDEX IF NOT EXISTS share_requests_due ON share_requests (due_on) WHERE due_on IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS objections (
+    id              TEXT PRIMARY KEY,
+    resource_code   TEXT NOT NULL,
+    party           TEXT NOT NULL,
+    provider_code   TEXT NOT NULL,
+    state           TEXT NOT NULL,
+    received_at     TEXT NOT NULL,
+    due_on          TEXT,
+    due_provisional INTEGER,
+    version         INTEGER NOT NULL,
+    snapshot        TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS objections_received ON objections (received_at, id);
+CREATE INDEX IF NOT EXISTS objections_resource ON objections (resource_code, received_at, id);
+CREATE INDEX IF NOT EXISTS objections_party ON objections (party, received_at, id);
+CREATE INDEX IF NOT EXISTS objections_provider ON objections (provider_code, received_at, id);
+CREATE INDEX IF NOT EXISTS objections_due ON objections (due_on) WHERE due_on IS NOT NULL;
+
+-- Access details (数据挂接, graph.sharing.access): one row per entry, apart from `resources`,
+-- so they are in no snapshot a link carries.
+CREATE TABLE IF NOT EXISTS access_details (
+    resource_code TEXT PRIMARY KEY,
+    version       INTEGER NOT NULL,
+    snapshot      TEXT NOT NULL
+);

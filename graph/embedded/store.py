@@ -29,6 +29,7 @@ from graph.embedded import audit as audits
 from graph.embedded import grants as granting
 from graph.embedded import outbox as outboxes
 from graph.embedded import sequences, writes
+from graph.embedded import sharing as sharings
 from graph.embedded.connection import Connection
 from graph.embedded.finding import facets, find
 from graph.embedded.lineage import lineage
@@ -53,6 +54,20 @@ from graph.queries import (
     ResourcePage,
 )
 from graph.rules import check_resource
+from graph.sharing.access import AccessDetails
+from graph.sharing.objections import OPEN_OBJECTION, Objection
+from graph.sharing.queries import ObjectionFilter, Page, RequestFilter, check_limit, selection
+from graph.sharing.requests import ShareRequest
+from graph.sharing.snapshots import (
+    access_from_json,
+    access_to_json,
+    objection_columns,
+    objection_from_json,
+    objection_to_json,
+    request_columns,
+    request_from_json,
+    request_to_json,
+)
 from graph.snapshot import resource_from_json
 from graph.versions import Clearance
 
@@ -134,6 +149,9 @@ class EmbeddedStore:
                 "outbox_marks",
                 "role_grants",
                 "roles_held",
+                "share_requests",
+                "objections",
+                "access_details",
                 "departments",
                 "categories",
                 "catalogs",
@@ -283,6 +301,93 @@ class EmbeddedStore:
             audits.append(db, [audit])
 
         await self._connection.write(revoke)
+
+    # -- sharing -------------------------------------------------------------------------
+    async def create_share_request(
+        self, request: ShareRequest, audit: Sequence[AuditEntry]
+    ) -> None:
+        columns, text = request_columns(request), request_to_json(request)
+        await self._connection.write(
+            lambda db: sharings.create(db, "share_requests", columns, text, audit)
+        )
+
+    async def update_share_request(
+        self, request: ShareRequest, expected_version: int, audit: Sequence[AuditEntry]
+    ) -> None:
+        columns, text = request_columns(request), request_to_json(request)
+        await self._connection.write(
+            lambda db: sharings.update(db, "share_requests", columns, text, expected_version, audit)
+        )
+
+    async def share_requests(self, ids: Sequence[str]) -> dict[str, ShareRequest]:
+        if not ids:
+            return {}
+        rows = await self._connection.read(lambda db: sharings.by_ids(db, "share_requests", ids))
+        return {id: request_from_json(text) for id, text in rows.items()}
+
+    async def find_share_requests(
+        self, where: RequestFilter, first: int = 20, after: str | None = None
+    ) -> Page[ShareRequest]:
+        chosen = selection(where)
+        return await self._connection.read(
+            lambda db: sharings.find(db, "share_requests", chosen, first, after, request_from_json)
+        )
+
+    async def create_objection(self, objection: Objection, audit: Sequence[AuditEntry]) -> None:
+        columns, text = objection_columns(objection), objection_to_json(objection)
+        await self._connection.write(
+            lambda db: sharings.create(db, "objections", columns, text, audit)
+        )
+
+    async def update_objection(
+        self, objection: Objection, expected_version: int, audit: Sequence[AuditEntry]
+    ) -> None:
+        columns, text = objection_columns(objection), objection_to_json(objection)
+        await self._connection.write(
+            lambda db: sharings.update(db, "objections", columns, text, expected_version, audit)
+        )
+
+    async def objections(self, ids: Sequence[str]) -> dict[str, Objection]:
+        if not ids:
+            return {}
+        rows = await self._connection.read(lambda db: sharings.by_ids(db, "objections", ids))
+        return {id: objection_from_json(text) for id, text in rows.items()}
+
+    async def find_objections(
+        self, where: ObjectionFilter, first: int = 20, after: str | None = None
+    ) -> Page[Objection]:
+        chosen = selection(where)
+        return await self._connection.read(
+            lambda db: sharings.find(db, "objections", chosen, first, after, objection_from_json)
+        )
+
+    async def open_objections(
+        self, codes: Sequence[str], limit: int = 20
+    ) -> dict[str, list[Objection]]:
+        limit = check_limit(limit)
+        if not codes:
+            return {}
+        states = sorted(state.value for state in OPEN_OBJECTION)
+        rows = await self._connection.read(
+            lambda db: sharings.open_by_code(db, codes, states, limit)
+        )
+        return {code: [objection_from_json(t) for t in texts] for code, texts in rows.items()}
+
+    async def put_access_details(
+        self, details: AccessDetails, expected_version: int | None, audit: AuditEntry
+    ) -> None:
+        text = access_to_json(details)
+        await self._connection.write(
+            lambda db: sharings.put_access(
+                db, details.resource_code, details.version, text, expected_version, audit
+            )
+        )
+
+    async def access_details(self, codes: Sequence[str]) -> dict[str, AccessDetails]:
+        if not codes:
+            return {}
+        rows = await self._connection.read(lambda db: sharings.access_details(db, codes))
+        return {code: access_from_json(text) for code, text in rows.items()}
 
     # -- the outbox ----------------------------------------------------------------------
     async def outbox_after(self, position: int, limit: int) -> list[tuple[int, OutboxRecord]]:

@@ -55,6 +55,19 @@ SCHEMA: dict[str, str] = {
     "FOR (a:AuditRecord) ON (a.subject)",
     "grantee_subject": "CREATE CONSTRAINT grantee_subject IF NOT EXISTS "
     "FOR (g:Grantee) REQUIRE g.subject IS UNIQUE",
+    # Share requests, objections (graph.sharing): by id, and each property a list selects
+    # or orders by; access details by their entry's code.
+    "share_request_id": "CREATE CONSTRAINT share_request_id IF NOT EXISTS "
+    "FOR (s:ShareRequest) REQUIRE s.id IS UNIQUE",
+    "objection_id": "CREATE CONSTRAINT objection_id IF NOT EXISTS "
+    "FOR (o:Objection) REQUIRE o.id IS UNIQUE",
+    "access_details_code": "CREATE CONSTRAINT access_details_code IF NOT EXISTS "
+    "FOR (a:AccessDetails) REQUIRE a.resource_code IS UNIQUE",
+    **{
+        f"{name}_{prop}": f"CREATE INDEX {name}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
+        for name, label in (("share_request", "ShareRequest"), ("objection", "Objection"))
+        for prop in ("resource_code", "party", "provider_code", "state", "received_at", "due_on")
+    },
     "outbox_urgent_position": "CREATE INDEX outbox_urgent_position IF NOT EXISTS "
     "FOR (o:Urgent) ON (o.position)",
     # Who names an entry (cypher.writes.REFERRERS): `CONTAINS '|code|'` through a trigram index.

@@ -39,6 +39,7 @@ from graph.neo4j import audit as audits
 from graph.neo4j import grants as granting
 from graph.neo4j import outbox as outboxes
 from graph.neo4j import sequences, writes
+from graph.neo4j import sharing as sharings
 from graph.neo4j.cypher.database import ERASE_NODES, ERASE_RELATIONSHIPS, PING
 from graph.neo4j.cypher.reading import GET_MANY, ORIGINS
 from graph.neo4j.cypher.reference import (
@@ -72,6 +73,20 @@ from graph.queries import (
     ResourcePage,
 )
 from graph.rules import check_resource
+from graph.sharing.access import AccessDetails
+from graph.sharing.objections import OPEN_OBJECTION, Objection
+from graph.sharing.queries import ObjectionFilter, Page, RequestFilter, check_limit, selection
+from graph.sharing.requests import ShareRequest
+from graph.sharing.snapshots import (
+    access_from_json,
+    access_to_json,
+    objection_columns,
+    objection_from_json,
+    objection_to_json,
+    request_columns,
+    request_from_json,
+    request_to_json,
+)
 from graph.snapshot import resource_from_json
 
 __all__ = ["Neo4jStore"]
@@ -324,6 +339,128 @@ class Neo4jStore:
             await self._chain.append(tx, [audit])
 
         await self._write(f"revoke the role of {subject}", revoke)
+
+    # -- sharing -------------------------------------------------------------------------
+    async def create_share_request(
+        self, request: ShareRequest, audit: Sequence[AuditEntry]
+    ) -> None:
+        columns, text = request_columns(request), request_to_json(request)
+        await self._write(
+            f"create share request {request.id}",
+            sharings.create,
+            "ShareRequest",
+            columns,
+            text,
+            list(audit),
+        )
+
+    async def update_share_request(
+        self, request: ShareRequest, expected_version: int, audit: Sequence[AuditEntry]
+    ) -> None:
+        columns, text = request_columns(request), request_to_json(request)
+        await self._write(
+            f"update share request {request.id}",
+            sharings.update,
+            "ShareRequest",
+            columns,
+            text,
+            expected_version,
+            list(audit),
+        )
+
+    async def share_requests(self, ids: Sequence[str]) -> dict[str, ShareRequest]:
+        if not ids:
+            return {}
+        rows = await self._read("read share requests", sharings.by_ids, "ShareRequest", ids)
+        return {id: request_from_json(text) for id, text in rows.items()}
+
+    async def find_share_requests(
+        self, where: RequestFilter, first: int = 20, after: str | None = None
+    ) -> Page[ShareRequest]:
+        return await self._read(
+            "find share requests",
+            sharings.find,
+            "ShareRequest",
+            selection(where),
+            first,
+            after,
+            request_from_json,
+        )
+
+    async def create_objection(self, objection: Objection, audit: Sequence[AuditEntry]) -> None:
+        columns, text = objection_columns(objection), objection_to_json(objection)
+        await self._write(
+            f"create objection {objection.id}",
+            sharings.create,
+            "Objection",
+            columns,
+            text,
+            list(audit),
+        )
+
+    async def update_objection(
+        self, objection: Objection, expected_version: int, audit: Sequence[AuditEntry]
+    ) -> None:
+        columns, text = objection_columns(objection), objection_to_json(objection)
+        await self._write(
+            f"update objection {objection.id}",
+            sharings.update,
+            "Objection",
+            columns,
+            text,
+            expected_version,
+            list(audit),
+        )
+
+    async def objections(self, ids: Sequence[str]) -> dict[str, Objection]:
+        if not ids:
+            return {}
+        rows = await self._read("read objections", sharings.by_ids, "Objection", ids)
+        return {id: objection_from_json(text) for id, text in rows.items()}
+
+    async def find_objections(
+        self, where: ObjectionFilter, first: int = 20, after: str | None = None
+    ) -> Page[Objection]:
+        return await self._read(
+            "find objections",
+            sharings.find,
+            "Objection",
+            selection(where),
+            first,
+            after,
+            objection_from_json,
+        )
+
+    async def open_objections(
+        self, codes: Sequence[str], limit: int = 20
+    ) -> dict[str, list[Objection]]:
+        limit = check_limit(limit)
+        if not codes:
+            return {}
+        states = sorted(state.value for state in OPEN_OBJECTION)
+        rows = await self._read(
+            "read open objections", sharings.open_by_code, list(codes), states, limit
+        )
+        return {code: [objection_from_json(t) for t in texts] for code, texts in rows.items()}
+
+    async def put_access_details(
+        self, details: AccessDetails, expected_version: int | None, audit: AuditEntry
+    ) -> None:
+        await self._write(
+            f"put the access details of {details.resource_code}",
+            sharings.put_access,
+            details.resource_code,
+            details.version,
+            access_to_json(details),
+            expected_version,
+            audit,
+        )
+
+    async def access_details(self, codes: Sequence[str]) -> dict[str, AccessDetails]:
+        if not codes:
+            return {}
+        rows = await self._read("read access details", sharings.access_details, list(codes))
+        return {code: access_from_json(text) for code, text in rows.items()}
 
     # -- the outbox ----------------------------------------------------------------------
     async def outbox_after(self, position: int, limit: int) -> list[tuple[int, OutboxRecord]]:

@@ -27,6 +27,7 @@ import graph.neo4j.cypher as package
 from graph.neo4j import Neo4jStore
 from graph.neo4j.cypher import fill
 from graph.neo4j.cypher.finding import ALL_RESOURCES, FACET_GROUPS, SEARCHED_RESOURCES
+from graph.neo4j.cypher.sharing import PAGE_SHARE_REQUESTS
 from tests.graph.conftest import CHENGDU_INTRANET
 
 GRAPH = Path(graph.__file__).parent
@@ -68,6 +69,7 @@ def test_the_package_has_a_module_per_concern_and_nothing_else() -> None:
         "lineage",
         "reading",
         "reference",
+        "sharing",
         "tree",
         "writes",
     ]
@@ -130,8 +132,9 @@ def test_every_constant_is_used_somewhere_in_graph() -> None:
 
 def _statements() -> dict[str, str]:
     """Every public text of the package as a statement the server can plan: a ``WHERE_…``
-    fragment filters search hits (the widest selection: ``r`` and ``score``), a selection heads
-    the facets' statement, and a template gets the widest parts."""
+    fragment filters search hits (the widest selection: ``r`` and ``score``), a ``WHEN_…``
+    condition a page of share requests (``n``), a selection heads the facets' statement, and a
+    template gets the widest parts."""
     parts = {
         "where": "true",
         "after": "true",
@@ -146,6 +149,8 @@ def _statements() -> dict[str, str]:
             if name.startswith("WHERE_"):
                 selected = fill(SEARCHED_RESOURCES, where=value)
                 statement = fill(FACET_GROUPS, selected=selected)
+            elif name.startswith("WHEN_"):
+                statement = fill(PAGE_SHARE_REQUESTS, where=value)
             elif "{where}" in value and "RETURN" not in value:
                 statement = fill(FACET_GROUPS, selected=fill(value, where="true"))
             else:

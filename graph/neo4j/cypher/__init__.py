@@ -11,6 +11,7 @@ module per concern:
 - `tree`       the catalog tree's counts
 - `audit`      the audit log's head, records, pages and pruning (graph.audit)
 - `grants`     role grants and every role a subject ever held (graph.grants)
+- `sharing`    share requests, objections and access details (graph.sharing)
 
 The outbox's and the code sequences' statements stay beside their transaction functions
 (`graph.neo4j.outbox`, `graph.neo4j.sequences`), the schema's in `graph.neo4j.schema`: each
