@@ -97,14 +97,14 @@ async def create(
     columns: Mapping[str, Any],
     snapshot: str,
     audit: Sequence[AuditEntry],
+    chain: audits.Chain,
 ) -> None:
     entries = _check_audit(audit)
-    locked = await audits.lock(tx)
     (held,) = await run(tx, _OF[label].lock, id=columns["id"])
     if held["version"] is not None:
         raise VersionConflict(columns["id"], 0, int(held["version"]))
     await run(tx, _OF[label].write, id=columns["id"], props=_props(columns, snapshot))
-    await audits.append(tx, locked, entries)
+    await chain.append(tx, entries)  # last: the audit head's lock is the last one taken
 
 
 async def update(
@@ -114,6 +114,7 @@ async def update(
     snapshot: str,
     expected_version: int,
     audit: Sequence[AuditEntry],
+    chain: audits.Chain,
 ) -> None:
     entries = _check_audit(audit)
     id = columns["id"]
@@ -121,14 +122,13 @@ async def update(
         raise InvalidValue(
             "version", columns["version"], f"a version after {expected_version}, the one replaced"
         )
-    locked = await audits.lock(tx)
     (held,) = await run(tx, _OF[label].lock, id=id)
     if held["version"] is None:
         raise NotFound(_WHAT[label], id)
     if int(held["version"]) != expected_version:
         raise VersionConflict(id, expected_version, int(held["version"]))
     await run(tx, _OF[label].write, id=id, props=_props(columns, snapshot))
-    await audits.append(tx, locked, entries)
+    await chain.append(tx, entries)
 
 
 async def by_ids(tx: AsyncManagedTransaction, label: Label, ids: Sequence[str]) -> dict[str, str]:
@@ -188,16 +188,16 @@ async def put_access(
     snapshot: str,
     expected_version: int | None,
     audit: AuditEntry,
+    chain: audits.Chain,
 ) -> None:
     if version != (expected_version or 0) + 1:
         raise InvalidValue("version", version, f"{(expected_version or 0) + 1}: one more")
-    locked = await audits.lock(tx)
     (row,) = await run(tx, LOCK_ACCESS, code=code)
     held = None if row["version"] is None else int(row["version"])
     if held != expected_version:
         raise VersionConflict(code, expected_version or 0, held or 0)
     await run(tx, PUT_ACCESS, code=code, version=version, snapshot=snapshot)
-    await audits.append(tx, locked, [audit])
+    await chain.append(tx, [audit])
 
 
 async def access_details(tx: AsyncManagedTransaction, codes: Sequence[str]) -> dict[str, str]:

@@ -352,6 +352,7 @@ class Neo4jStore:
             columns,
             text,
             list(audit),
+            self._chain,
         )
 
     async def update_share_request(
@@ -366,6 +367,7 @@ class Neo4jStore:
             text,
             expected_version,
             list(audit),
+            self._chain,
         )
 
     async def share_requests(self, ids: Sequence[str]) -> dict[str, ShareRequest]:
@@ -396,6 +398,7 @@ class Neo4jStore:
             columns,
             text,
             list(audit),
+            self._chain,
         )
 
     async def update_objection(
@@ -410,6 +413,7 @@ class Neo4jStore:
             text,
             expected_version,
             list(audit),
+            self._chain,
         )
 
     async def objections(self, ids: Sequence[str]) -> dict[str, Objection]:
@@ -454,6 +458,7 @@ class Neo4jStore:
             access_to_json(details),
             expected_version,
             audit,
+            self._chain,
         )
 
     async def access_details(self, codes: Sequence[str]) -> dict[str, AccessDetails]:
