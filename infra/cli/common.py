@@ -6,6 +6,8 @@ An error the servers refuse with (`InfraError`, `ValueError`) is printed in red 
 
 from __future__ import annotations
 
+import socket
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -133,6 +135,21 @@ CaFile = Annotated[
 ]
 
 
+def _speaks_tls(port: int) -> bool:
+    """Whether 127.0.0.1:`port` completes a TLS handshake (its certificate not checked)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with (
+            socket.create_connection((HOST, port), timeout=2.0) as raw,
+            context.wrap_socket(raw, server_hostname=HOST),
+        ):
+            return True
+    except OSError:  # ssl.SSLError too
+        return False
+
+
 def kafka_admin(
     port: int, admin_user: str, admin_password: str, ca_file: Path | None = None
 ) -> KafkaAdmin:
@@ -150,6 +167,12 @@ def kafka_admin(
     try:
         check_kafka(connection, timeout=10.0)
     except KafkaException as exc:
+        if ca_file is None and _speaks_tls(port):
+            fail(
+                f"Kafka's client listener at {connection.bootstrap_servers} is SASL_SSL: give "
+                "--ca-file with the CA bundle of its certificate (with --tls-self: "
+                "<home>/tls/ca.crt)"
+            )
         fail(
             f"Kafka at {connection.bootstrap_servers} did not answer {admin_user!r} over "
             f"{connection.security_protocol} ({exc.args[0] if exc.args else exc}); is it "

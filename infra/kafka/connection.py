@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import ssl
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
@@ -35,6 +36,7 @@ __all__ = [
 
 SCRAM_MECHANISM: Final = "SCRAM-SHA-512"
 MIN_PASSWORD_LENGTH: Final = 8
+_ATTEMPT_SECONDS: Final = 0.5
 
 # Kept to characters that need no quoting in server.properties, JAAS config, the
 # StorageTool's SCRAM syntax and ACL principals.
@@ -159,21 +161,37 @@ def check_kafka(info: KafkaConnection, timeout: float = 3.0) -> bool:
 
     config: dict[str, Any] = {**info.confluent(), **QUIET_CLIENT, "error_cb": on_error}
     admin = AdminClient(config)
-    try:
-        metadata = admin.list_topics(timeout=timeout)
-    except KafkaException as exception:
-        admin.poll(0)  # deliver a pending authentication error to on_error
-        if refused:
-            raise KafkaAuthenticationError(
-                f"Kafka at {info.bootstrap_servers} refused the {info.mechanism} credentials "
-                f"of {info.user!r} ({refused[0].str()})"
-            ) from exception
-        if untrusted:
-            raise KafkaTlsError(
-                f"Kafka at {info.bootstrap_servers}: the TLS handshake failed "
-                f"({untrusted[0].str()}); the CA bundle {info.ssl_cafile!r} (ssl_cafile, "
-                "--ca-file) must hold the CA that issued the broker's certificate, whose "
-                "subjectAltNames must name the address in bootstrap_servers"
-            ) from exception
-        raise
+    deadline = time.monotonic() + timeout
+    while True:
+        # Short attempts, so that a refusal librdkafka reports between them ends the wait.
+        remaining = deadline - time.monotonic()
+        try:
+            metadata = admin.list_topics(timeout=max(min(_ATTEMPT_SECONDS, remaining), 0.01))
+            break
+        except KafkaException as exception:
+            admin.poll(0)  # deliver a pending authentication or TLS error to on_error
+            if refused or untrusted or time.monotonic() >= deadline:
+                _raise_refusal(info, refused, untrusted, exception)
+                raise
     return bool(metadata.brokers)
+
+
+def _raise_refusal(
+    info: KafkaConnection,
+    refused: list[KafkaError],
+    untrusted: list[KafkaError],
+    exception: KafkaException,
+) -> None:
+    """Raise what the broker refused, if it refused anything."""
+    if refused:
+        raise KafkaAuthenticationError(
+            f"Kafka at {info.bootstrap_servers} refused the {info.mechanism} credentials "
+            f"of {info.user!r} ({refused[0].str()})"
+        ) from exception
+    if untrusted:
+        raise KafkaTlsError(
+            f"Kafka at {info.bootstrap_servers}: the TLS handshake failed "
+            f"({untrusted[0].str()}); the CA bundle {info.ssl_cafile!r} (ssl_cafile, "
+            "--ca-file) must hold the CA that issued the broker's certificate, whose "
+            "subjectAltNames must name the address in bootstrap_servers"
+        ) from exception
