@@ -1,6 +1,8 @@
 """Benchmark of the sync: the intranet → extranet mirror over real Kafka into a Neo4j target.
 
-Kafka and Neo4j are started through infra/ (single node, loopback, SASL/SCRAM). In one run:
+Kafka and Neo4j are started through infra/ (single node, loopback, SASL/SCRAM; the client
+listener SASL_SSL with a CA of the run's own, or SASL_PLAINTEXT with
+``--security-protocol SASL_PLAINTEXT``). In one run:
 
 - backlog: ``--size`` published, unclassified entries (3 items each) are written at 成都's
   intranet (an embedded store; each entry with its outbox record), the relay puts them through
@@ -338,7 +340,8 @@ async def steady(
 
 
 def kafka_tools(connection: Any, count: int, size: int, home: Path) -> dict[str, float]:
-    """Kafka's ProducerPerformance and ConsumerPerformance as the super user."""
+    """Kafka's ProducerPerformance and ConsumerPerformance as the super user, over the same
+    security protocol as the sync (its PEM CA bundle as the truststore over SASL_SSL)."""
     from infra.jvm.fetch import classpath
     from infra.jvm.java import java_env, java_executable
     from infra.versions import KAFKA
@@ -349,9 +352,15 @@ def kafka_tools(connection: Any, count: int, size: int, home: Path) -> dict[str,
         "org.apache.kafka.common.security.scram.ScramLoginModule required "
         f'username="{connection.user}" password="{connection.password}";'
     )
+    trust = (
+        f"ssl.truststore.type=PEM\nssl.truststore.location={connection.ssl_cafile}\n"
+        if connection.ssl_cafile
+        else ""
+    )
     properties.write_text(
         f"bootstrap.servers={connection.bootstrap_servers}\n"
-        "security.protocol=SASL_PLAINTEXT\n"
+        f"security.protocol={connection.security_protocol}\n"
+        f"{trust}"
         f"sasl.mechanism={connection.mechanism}\n"
         f"sasl.jaas.config={jaas}\n"
         "acks=all\nenable.idempotence=true\n",
@@ -412,16 +421,26 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the lag run")
     parser.add_argument("--heap", default="2g", help="Neo4j's JVM heap")
     parser.add_argument("--page-cache", default="2g", help="Neo4j's page cache")
+    parser.add_argument(
+        "--security-protocol",
+        choices=["SASL_SSL", "SASL_PLAINTEXT"],
+        default="SASL_SSL",
+        help="Kafka's client listener: SASL_SSL (a CA and broker certificate made for the run) "
+        "or SASL_PLAINTEXT",
+    )
     args = parser.parse_args()
+    load_before = " ".join(f"{v:.2f}" for v in os.getloadavg())
 
     from infra.kafka import KafkaServer
+    from infra.kafka.tls import self_signed_tls
     from infra.neo4j import Neo4jServer
     from infra.net import free_port, free_ports
 
     with tempfile.TemporaryDirectory() as home_dir:
         home = Path(home_dir)
         kafka_port, controller = free_ports(2)
-        kafka = KafkaServer(home / "kafka", kafka_port, controller, secrets.token_hex(12))
+        tls = self_signed_tls(home / "tls") if args.security_protocol == "SASL_SSL" else None
+        kafka = KafkaServer(home / "kafka", kafka_port, controller, secrets.token_hex(12), tls=tls)
         neo4j = Neo4jServer(
             home / "neo4j",
             free_port(),
@@ -433,7 +452,11 @@ def main() -> None:
         neo4j_info = neo4j.start()
         try:
             settings = KafkaClientSettings(
-                connection.bootstrap_servers, connection.user, connection.password
+                connection.bootstrap_servers,
+                connection.user,
+                connection.password,
+                security_protocol=connection.security_protocol,
+                ssl_cafile=connection.ssl_cafile,
             )
             prefix = f"bench.{secrets.token_hex(4)}"
             servers = {"neo4j": neo4j.status().pid, "kafka": kafka.status().pid}
@@ -446,6 +469,8 @@ def main() -> None:
             neo4j.stop()
             kafka.stop()
 
+    print(f"Kafka client listener: {args.security_protocol}, {connection.mechanism}")
+    print(f"load average before the run: {load_before}")
     print(f"record size: {mirror['record_bytes']:.0f} bytes (an encoded, guarded change event)")
     print(f"backlog of {args.size} entries")
     print(f"  source writes (embedded, with outbox) {mirror['written']:10,.0f} entries/s")

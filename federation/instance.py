@@ -276,8 +276,12 @@ def kafka_logs(
     *,
     mechanism: str = "SCRAM-SHA-512",
     security_protocol: str = "SASL_PLAINTEXT",
+    ssl_cafile: Path | None = None,
+    ssl_certfile: Path | None = None,
+    ssl_keyfile: Path | None = None,
 ) -> LogFactory:
-    """A Kafka client per instance, as the principal `credentials(instance)` names."""
+    """A Kafka client per instance, as the principal `credentials(instance)` names; over
+    SASL_SSL with the CA bundle `ssl_cafile` (and a client certificate, for mutual TLS)."""
     from sync.log.kafka import KafkaClientSettings, KafkaLog
 
     def open_log(instance: str) -> AbstractAsyncContextManager[ChangeLog]:
@@ -289,6 +293,9 @@ def kafka_logs(
             mechanism=mechanism,
             security_protocol=security_protocol,
             client_id=f"mulu-{instance.replace('/', '-')}",
+            ssl_cafile=ssl_cafile,
+            ssl_certfile=ssl_certfile,
+            ssl_keyfile=ssl_keyfile,
         )
         return KafkaLog.open(chosen)
 
@@ -315,8 +322,15 @@ def logs_from_settings(settings: Settings, data_dir: Path) -> LogFactory:
             return principal(instance), own
         return settings.kafka.user, settings.kafka.password.get_secret_value()
 
+    kafka = settings.kafka
     return kafka_logs(
-        settings.kafka.bootstrap_servers, credentials, mechanism=settings.kafka.mechanism
+        kafka.bootstrap_servers,
+        credentials,
+        mechanism=kafka.mechanism,
+        security_protocol=kafka.security_protocol,
+        ssl_cafile=kafka.ssl_cafile,
+        ssl_certfile=kafka.ssl_certfile,
+        ssl_keyfile=kafka.ssl_keyfile,
     )
 
 

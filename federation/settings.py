@@ -57,7 +57,10 @@ class Neo4jSettings(BaseModel):
 
 
 class KafkaSettings(BaseModel):
-    """The Kafka cluster the sync links run over, and this instance's principal."""
+    """The Kafka cluster the sync links run over, and this instance's principal. Over
+    SASL_SSL the broker is verified with `ssl_cafile` (the platform CA's ``ca.crt``; None: the
+    system's CAs) and its host name checked; `ssl_certfile`/`ssl_keyfile` offer a client
+    certificate for mutual TLS."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -65,6 +68,22 @@ class KafkaSettings(BaseModel):
     user: str = ""
     password: SecretStr = SecretStr("")
     mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    security_protocol: Literal["SASL_SSL", "SASL_PLAINTEXT"] = "SASL_PLAINTEXT"
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+
+    @model_validator(mode="after")
+    def _tls_complete(self) -> KafkaSettings:
+        given = [n for n in ("ssl_cafile", "ssl_certfile", "ssl_keyfile") if getattr(self, n)]
+        if given and self.security_protocol != "SASL_SSL":
+            raise ValueError(
+                f"kafka.{given[0]} is set but kafka.security_protocol is "
+                f"{self.security_protocol}; set it to SASL_SSL"
+            )
+        if (self.ssl_certfile is None) != (self.ssl_keyfile is None):
+            raise ValueError("kafka.ssl_certfile and kafka.ssl_keyfile go together; give both")
+        return self
 
 
 class GraphQLSettings(BaseModel):

@@ -22,7 +22,14 @@ command group. What the two servers share is split by kind:
 
 from infra.errors import FetchError, InfraError, JavaNotFoundError, ServerStartError
 from infra.jvm import ServerStatus
-from infra.kafka import Acl, KafkaAdmin, KafkaAdminError, KafkaConnection, KafkaServer
+from infra.kafka import (
+    Acl,
+    KafkaAdmin,
+    KafkaAdminError,
+    KafkaConnection,
+    KafkaServer,
+    KafkaTls,
+)
 from infra.neo4j import Neo4jConnection, Neo4jServer
 from infra.net import free_port, free_ports
 
@@ -35,6 +42,7 @@ __all__ = [
     "KafkaAdminError",
     "KafkaConnection",
     "KafkaServer",
+    "KafkaTls",
     "Neo4jConnection",
     "Neo4jServer",
     "ServerStartError",

@@ -7,6 +7,7 @@ __all__ = [
     "InfraError",
     "JavaNotFoundError",
     "KafkaAuthenticationError",
+    "KafkaTlsError",
     "ServerStartError",
 ]
 
@@ -34,3 +35,7 @@ class ServerStartError(InfraError):
 
 class KafkaAuthenticationError(InfraError):
     """The broker refused a principal's SASL credentials."""
+
+
+class KafkaTlsError(InfraError):
+    """The broker's certificate did not verify against the client's CA (or host name)."""

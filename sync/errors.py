@@ -7,6 +7,9 @@
     └── LogError               the change log failed
         ├── LogUnavailable     the broker or database did not answer; `retriable` is True
         ├── LogNotPermitted    the principal may not do this on that topic or group (ACLs)
+        ├── LogNotTrusted      TLS to the broker failed: its certificate does not verify against
+        │                      the CA given (ssl_cafile), or it refused ours; or the two ends
+        │                      disagree on TLS (security_protocol)
         ├── UnknownTopic       no such topic: links' topics are created, never auto-created
         └── LogClosed          the log (or reader) was used after it was closed
 
@@ -22,6 +25,7 @@ __all__ = [
     "LogClosed",
     "LogError",
     "LogNotPermitted",
+    "LogNotTrusted",
     "LogUnavailable",
     "MalformedEvent",
     "SyncError",
@@ -71,6 +75,10 @@ class LogClosed(LogError):
 
 class LogNotPermitted(LogError):
     code = "LOG_NOT_PERMITTED"
+
+
+class LogNotTrusted(LogError):
+    code = "LOG_NOT_TRUSTED"
 
 
 class UnknownTopic(LogError):

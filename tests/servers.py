@@ -3,12 +3,19 @@
 1. servers named by environment variables (never started or stopped by the tests):
    ``MULU_TEST_NEO4J_URI``, ``MULU_TEST_NEO4J_USER`` (default ``neo4j``),
    ``MULU_TEST_NEO4J_PASSWORD``; ``MULU_TEST_KAFKA_BOOTSTRAP``, ``MULU_TEST_KAFKA_USER``,
-   ``MULU_TEST_KAFKA_PASSWORD``, ``MULU_TEST_KAFKA_MECHANISM`` (default ``SCRAM-SHA-512``) —
-   the Kafka user must be a super user (the tests create users and ACLs);
+   ``MULU_TEST_KAFKA_PASSWORD``, ``MULU_TEST_KAFKA_MECHANISM`` (default ``SCRAM-SHA-512``),
+   ``MULU_TEST_KAFKA_SECURITY_PROTOCOL`` (``SASL_SSL`` or ``SASL_PLAINTEXT``; default
+   ``SASL_SSL`` when ``MULU_TEST_KAFKA_CAFILE`` names the CA bundle of the broker's
+   certificate, else ``SASL_PLAINTEXT``) — the Kafka user must be a super user (the tests
+   create users and ACLs);
 2. a Docker container (testcontainers), when a Docker engine answers a ping within a second
    (``MULU_TEST_DOCKER=0`` skips this);
 3. a server started through infra/ on free loopback ports, in a temporary home that is
    deleted after the server stops. Its JVM is told to stop when the test process dies.
+
+The Kafka the suite starts (2 and 3) has a SASL_SSL client listener: a platform CA
+(`federation.identity.PlatformCA`) made in its temporary home issues the broker's certificate
+(`platform_tls`), and the connection verifies the broker with that CA.
 
 Whatever the source, the server has answered a real authenticated request before a test gets
 it; when it cannot be had, the fixture raises (the test errors with the reason), never skips.
@@ -32,6 +39,7 @@ from infra.errors import InfraError
 from infra.kafka import KafkaConnection, KafkaServer
 from infra.kafka.config import new_cluster_id, server_properties
 from infra.kafka.connection import SCRAM_MECHANISM, check_kafka
+from infra.kafka.tls import KafkaTls
 from infra.neo4j import Neo4jConnection, Neo4jServer
 from infra.neo4j.connection import NEO4J_USER, check_neo4j
 from infra.net import HOST, free_port, free_ports
@@ -45,6 +53,7 @@ __all__ = [
     "kafka_server",
     "neo4j_from_env",
     "neo4j_server",
+    "platform_tls",
 ]
 
 T = TypeVar("T")
@@ -87,12 +96,23 @@ def kafka_from_env() -> KafkaConnection | None:
     bootstrap = _env("MULU_TEST_KAFKA_BOOTSTRAP")
     if bootstrap is None:
         return None
-    return KafkaConnection(
-        bootstrap,
-        _required("MULU_TEST_KAFKA_USER", "MULU_TEST_KAFKA_BOOTSTRAP"),
-        _required("MULU_TEST_KAFKA_PASSWORD", "MULU_TEST_KAFKA_BOOTSTRAP"),
-        mechanism=_env("MULU_TEST_KAFKA_MECHANISM") or SCRAM_MECHANISM,
+    cafile = _env("MULU_TEST_KAFKA_CAFILE")
+    protocol = _env("MULU_TEST_KAFKA_SECURITY_PROTOCOL") or (
+        "SASL_SSL" if cafile else "SASL_PLAINTEXT"
     )
+    try:
+        return KafkaConnection(
+            bootstrap,
+            _required("MULU_TEST_KAFKA_USER", "MULU_TEST_KAFKA_BOOTSTRAP"),
+            _required("MULU_TEST_KAFKA_PASSWORD", "MULU_TEST_KAFKA_BOOTSTRAP"),
+            mechanism=_env("MULU_TEST_KAFKA_MECHANISM") or SCRAM_MECHANISM,
+            security_protocol=protocol,
+            ssl_cafile=cafile,
+        )
+    except ValueError as error:
+        raise ServerUnavailableError(
+            f"MULU_TEST_KAFKA_SECURITY_PROTOCOL / MULU_TEST_KAFKA_CAFILE: {error}"
+        ) from error
 
 
 @cache
@@ -203,6 +223,18 @@ def _neo4j_container() -> Iterator[Neo4jConnection]:
 # -- Kafka ----------------------------------------------------------------------------------
 
 
+def platform_tls(directory: Path) -> KafkaTls:
+    """A platform CA in `directory` and the broker's certificate, issued by it (SAN
+    127.0.0.1 and localhost). The CA issues department and instance certificates only; the
+    broker gets an instance certificate (serverAuth), which names an instance of no
+    deployment here, since this CA lives only as long as the broker's temporary home."""
+    from federation.identity import PlatformCA
+
+    ca = PlatformCA.init(directory, name="mulu test platform CA")
+    cert, key = ca.issue_instance("national/intranet", days=7)
+    return KafkaTls(cert=cert, key=key, ca=ca.cert_path)
+
+
 @contextmanager
 def kafka_server() -> Iterator[KafkaConnection]:
     """A Kafka that answers, from the first source available (see the module docstring)."""
@@ -230,6 +262,7 @@ def _kafka_local() -> Iterator[KafkaConnection]:
         secrets.token_urlsafe(18),
         owner_pid=os.getpid(),
         start_timeout=READY_TIMEOUT,
+        tls=platform_tls(home / "pki"),
     )
     try:
         yield server.start()
@@ -240,11 +273,14 @@ def _kafka_local() -> Iterator[KafkaConnection]:
 
 @contextmanager
 def _kafka_container() -> Iterator[KafkaConnection]:
-    """apache/kafka configured exactly like infra's server (same server.properties)."""
+    """apache/kafka configured exactly like infra's server (same server.properties, SASL_SSL
+    with a platform CA's certificate, its PEM files handed over in the environment)."""
     from testcontainers.core.container import DockerContainer
 
     password = secrets.token_urlsafe(18)
     port = free_port()
+    pki = Path(tempfile.mkdtemp(prefix="mulu-test-kafka-pki-"))
+    tls = platform_tls(pki / "ca")
     properties = server_properties(
         listen_host="0.0.0.0",
         advertised_host=HOST,
@@ -255,9 +291,13 @@ def _kafka_container() -> Iterator[KafkaConnection]:
         admin_user="admin",
         admin_password=password,
         controller_secret=secrets.token_urlsafe(18),
+        keystore="/tmp/client-listener.pem",
+        truststore="/tmp/ca.crt",
     )
     script = (
-        'printf "%s" "$MULU_SERVER_PROPERTIES" > /tmp/server.properties'
+        'printf "%s" "$MULU_KEYSTORE" > /tmp/client-listener.pem'
+        ' && printf "%s" "$MULU_TRUSTSTORE" > /tmp/ca.crt'
+        ' && printf "%s" "$MULU_SERVER_PROPERTIES" > /tmp/server.properties'
         " && /opt/kafka/bin/kafka-storage.sh format --config /tmp/server.properties"
         f" --cluster-id {new_cluster_id()}"
         f" --add-scram 'SCRAM-SHA-512=[name=admin,password={password}]'"
@@ -266,14 +306,25 @@ def _kafka_container() -> Iterator[KafkaConnection]:
     container = (
         DockerContainer(KAFKA_IMAGE)
         .with_env("MULU_SERVER_PROPERTIES", properties)
+        .with_env("MULU_KEYSTORE", tls.keystore_pem().decode("ascii"))
+        .with_env("MULU_TRUSTSTORE", tls.ca.read_text(encoding="ascii"))
         .with_env("KAFKA_HEAP_OPTS", "-Xms512m -Xmx512m")
         .with_command(["sh", "-c", script])
     )
     _bind_loopback(container, 9092, port)
-    with _running(container, "Kafka container") as started:
-        info = KafkaConnection(f"{HOST}:{port}", "admin", password)
-        _wait_container(started, "Kafka container", lambda: info if check_kafka(info) else None)
-        yield info
+    try:
+        with _running(container, "Kafka container") as started:
+            info = KafkaConnection(
+                f"{HOST}:{port}",
+                "admin",
+                password,
+                security_protocol="SASL_SSL",
+                ssl_cafile=str(tls.ca),
+            )
+            _wait_container(started, "Kafka container", lambda: info if check_kafka(info) else None)
+            yield info
+    finally:
+        shutil.rmtree(pki, ignore_errors=True)
 
 
 # -- containers -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from infra.cli.common import (
     DEV_KAFKA_PASSWORD,
     AdminPassword,
     AdminUser,
+    CaFile,
     KafkaPort,
     fail,
     kafka_admin,
@@ -92,11 +93,12 @@ def add(
     port: KafkaPort = 9092,
     admin_user: AdminUser = "admin",
     admin_password: AdminPassword = DEV_KAFKA_PASSWORD,
+    ca_file: CaFile = None,
 ) -> None:
     """Create one ACL."""
     acl = _acl(user, topic, group, transactional_id, cluster, operation, prefixed, deny)
     with reported():
-        kafka_admin(port, admin_user, admin_password).grant(acl)
+        kafka_admin(port, admin_user, admin_password, ca_file).grant(acl)
     typer.echo(f"added: {acl}")
 
 
@@ -113,11 +115,12 @@ def remove(
     port: KafkaPort = 9092,
     admin_user: AdminUser = "admin",
     admin_password: AdminPassword = DEV_KAFKA_PASSWORD,
+    ca_file: CaFile = None,
 ) -> None:
     """Delete one ACL."""
     acl = _acl(user, topic, group, transactional_id, cluster, operation, prefixed, deny)
     with reported():
-        kafka_admin(port, admin_user, admin_password).revoke(acl)
+        kafka_admin(port, admin_user, admin_password, ca_file).revoke(acl)
     typer.echo(f"removed: {acl}")
 
 
@@ -127,10 +130,11 @@ def list_acls(
     port: KafkaPort = 9092,
     admin_user: AdminUser = "admin",
     admin_password: AdminPassword = DEV_KAFKA_PASSWORD,
+    ca_file: CaFile = None,
 ) -> None:
     """List ACLs, of every user or of one."""
     with reported():
-        acls = kafka_admin(port, admin_user, admin_password).acls(user)
+        acls = kafka_admin(port, admin_user, admin_password, ca_file).acls(user)
     for acl in sorted(acls, key=str):
         typer.echo(str(acl))
 
@@ -143,10 +147,11 @@ def producer(
     port: KafkaPort = 9092,
     admin_user: AdminUser = "admin",
     admin_password: AdminPassword = DEV_KAFKA_PASSWORD,
+    ca_file: CaFile = None,
 ) -> None:
     """Let USER produce to TOPIC (WRITE, DESCRIBE)."""
     with reported():
-        kafka_admin(port, admin_user, admin_password).grant_producer(
+        kafka_admin(port, admin_user, admin_password, ca_file).grant_producer(
             user, topic, pattern="prefixed" if prefixed else "literal"
         )
     typer.echo(f"{user!r} may produce to {topic!r}")
@@ -161,10 +166,11 @@ def consumer(
     port: KafkaPort = 9092,
     admin_user: AdminUser = "admin",
     admin_password: AdminPassword = DEV_KAFKA_PASSWORD,
+    ca_file: CaFile = None,
 ) -> None:
     """Let USER consume TOPIC in consumer group GROUP (READ, DESCRIBE; group READ)."""
     with reported():
-        kafka_admin(port, admin_user, admin_password).grant_consumer(
+        kafka_admin(port, admin_user, admin_password, ca_file).grant_consumer(
             user, topic, group, pattern="prefixed" if prefixed else "literal"
         )
     typer.echo(f"{user!r} may consume {topic!r} in group {group!r}")

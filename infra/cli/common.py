@@ -6,17 +6,22 @@ An error the servers refuse with (`InfraError`, `ValueError`) is printed in red 
 
 from __future__ import annotations
 
+import socket
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Final, NoReturn
 
 import typer
+from confluent_kafka import KafkaException
 
 from infra.errors import InfraError
 from infra.jvm import JavaServer, ServerStatus
 from infra.kafka import KafkaAdmin, KafkaConnection
+from infra.kafka.connection import check_kafka
 from infra.net import HOST
 
 __all__ = [
@@ -24,6 +29,7 @@ __all__ = [
     "STOPPED_EXIT_CODE",
     "AdminPassword",
     "AdminUser",
+    "CaFile",
     "Force",
     "Heap",
     "Home",
@@ -107,7 +113,7 @@ def start_server(server: JavaServer[Any], describe: Callable[[], str]) -> None:
 
 # -- the super user every Kafka group talks to the broker as ----------------------------------
 
-KafkaPort = Annotated[int, typer.Option("--port", help="client (SASL_PLAINTEXT) port")]
+KafkaPort = Annotated[int, typer.Option("--port", help="client (SASL_PLAINTEXT or SASL_SSL) port")]
 AdminUser = Annotated[str, typer.Option(envvar="MULU_INFRA_KAFKA_ADMIN_USER", help="super user")]
 AdminPassword = Annotated[
     str,
@@ -118,5 +124,58 @@ AdminPassword = Annotated[
 ]
 
 
-def kafka_admin(port: int, admin_user: str, admin_password: str) -> KafkaAdmin:
-    return KafkaAdmin(KafkaConnection(f"{HOST}:{port}", admin_user, admin_password))
+CaFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--ca-file",
+        envvar="MULU_INFRA_KAFKA_CAFILE",
+        help="CA bundle (PEM) the broker's certificate is verified with: the client listener "
+        "is SASL_SSL (as `start --tls-*` makes it); without it, SASL_PLAINTEXT",
+    ),
+]
+
+
+def _speaks_tls(port: int) -> bool:
+    """Whether 127.0.0.1:`port` completes a TLS handshake (its certificate not checked)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with (
+            socket.create_connection((HOST, port), timeout=2.0) as raw,
+            context.wrap_socket(raw, server_hostname=HOST),
+        ):
+            return True
+    except OSError:  # ssl.SSLError too
+        return False
+
+
+def kafka_admin(
+    port: int, admin_user: str, admin_password: str, ca_file: Path | None = None
+) -> KafkaAdmin:
+    """The super user's admin client, once the broker answered it: a refused password
+    (`KafkaAuthenticationError`) or certificate (`KafkaTlsError`) is said at once."""
+    connection = KafkaConnection(f"{HOST}:{port}", admin_user, admin_password)
+    if ca_file is not None:
+        if not ca_file.is_file():
+            fail(f"--ca-file {ca_file} is not a file; give the CA bundle (PEM) of the broker")
+        connection = replace(
+            connection,
+            security_protocol="SASL_SSL",
+            ssl_cafile=str(ca_file.expanduser().absolute()),
+        )
+    try:
+        check_kafka(connection, timeout=10.0)
+    except KafkaException as exc:
+        if ca_file is None and _speaks_tls(port):
+            fail(
+                f"Kafka's client listener at {connection.bootstrap_servers} is SASL_SSL: give "
+                "--ca-file with the CA bundle of its certificate (with --tls-self: "
+                "<home>/tls/ca.crt)"
+            )
+        fail(
+            f"Kafka at {connection.bootstrap_servers} did not answer {admin_user!r} over "
+            f"{connection.security_protocol} ({exc.args[0] if exc.args else exc}); is it "
+            "running, and is its client listener SASL_SSL (then give --ca-file)?"
+        )
+    return KafkaAdmin(connection)

@@ -1,7 +1,12 @@
 """``python -m infra kafka fetch|start|stop|status|logs``: a Kafka 4.1 single-node KRaft cluster.
 
 Its sub-groups, as the super user: ``principal`` (infra/cli/principal.py), ``acl``
-(infra/cli/acl.py) and ``topic`` (infra/cli/topic.py).
+(infra/cli/acl.py) and ``topic`` (infra/cli/topic.py); each takes ``--ca-file`` to speak to
+a SASL_SSL listener.
+
+``start --tls-cert C --tls-key K --tls-ca CA`` makes the client listener SASL_SSL with those
+PEM files; ``--tls-self`` makes (once) a development CA and a certificate for 127.0.0.1 and
+localhost under ``<home>/tls``. Without either it is SASL_PLAINTEXT.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from infra.cli.common import (
     Lines,
     MavenRepo,
     Timeout,
+    fail,
     fetch_jars,
     reported,
     show_status,
@@ -30,6 +36,7 @@ from infra.cli.common import (
     stop_server,
 )
 from infra.kafka import KafkaServer
+from infra.kafka.tls import KafkaTls, self_signed_tls
 
 __all__ = ["app"]
 
@@ -39,6 +46,31 @@ app.add_typer(acl.app, name="acl")
 app.add_typer(topic.app, name="topic")
 
 ControllerPort = Annotated[int, typer.Option(help="KRaft controller port")]
+TlsFile = Annotated[Path | None, typer.Option(help="PEM file; all three --tls-* make SASL_SSL")]
+TlsSelf = Annotated[
+    bool,
+    typer.Option(
+        help="SASL_SSL with a development CA and certificate (127.0.0.1, localhost) made once "
+        "under <home>/tls; clients trust <home>/tls/ca.crt"
+    ),
+]
+
+
+def _tls(
+    cert: Path | None, key: Path | None, ca: Path | None, self_signed: bool, home: Path
+) -> KafkaTls | None:
+    given = [n for n, v in (("--tls-cert", cert), ("--tls-key", key), ("--tls-ca", ca)) if v]
+    if self_signed and given:
+        fail(f"--tls-self makes its own certificate; drop {', '.join(given)} or --tls-self")
+    if self_signed:
+        with reported():
+            return self_signed_tls(home / "tls")
+    if not given:
+        return None
+    if cert is None or key is None or ca is None:
+        fail(f"give --tls-cert, --tls-key and --tls-ca together (got {', '.join(given)})")
+    with reported():
+        return KafkaTls(cert=cert, key=key, ca=ca)
 
 
 def _kafka(
@@ -49,6 +81,7 @@ def _kafka(
     admin_password: str = DEV_KAFKA_PASSWORD,
     heap: str = "512m",
     timeout: float = 120.0,
+    tls: KafkaTls | None = None,
 ) -> KafkaServer:
     with reported():
         return KafkaServer(
@@ -60,6 +93,7 @@ def _kafka(
             heap=heap,
             start_timeout=timeout,
             stop_timeout=timeout,
+            tls=tls,
         )
 
 
@@ -78,15 +112,22 @@ def start(
     home: Home = None,
     heap: Heap = "512m",
     timeout: Timeout = 120.0,
+    tls_cert: TlsFile = None,
+    tls_key: TlsFile = None,
+    tls_ca: TlsFile = None,
+    tls_self: TlsSelf = False,
 ) -> None:
     """Start Kafka (harmless when it already runs) and wait until it serves metadata."""
-    server = _kafka(home, port, controller_port, admin_user, admin_password, heap, timeout)
+    where = _kafka(home, port).home
+    tls = _tls(tls_cert, tls_key, tls_ca, tls_self, where)
+    server = _kafka(home, port, controller_port, admin_user, admin_password, heap, timeout, tls)
     info = server.connection
+    trust = "" if info.ssl_cafile is None else f"  CA {info.ssl_cafile} (--ca-file)"
     start_server(
         server,
         lambda: (
             f"bootstrap {info.bootstrap_servers}  {info.security_protocol} {info.mechanism}"
-            f"  super user {info.user}"
+            f"  super user {info.user}{trust}"
         ),
     )
 

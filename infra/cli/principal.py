@@ -8,6 +8,7 @@ from infra.cli.common import (
     DEV_KAFKA_PASSWORD,
     AdminPassword,
     AdminUser,
+    CaFile,
     KafkaPort,
     kafka_admin,
     reported,
@@ -25,10 +26,11 @@ def add(
     port: KafkaPort = 9092,
     admin_user: AdminUser = "admin",
     admin_password: AdminPassword = DEV_KAFKA_PASSWORD,
+    ca_file: CaFile = None,
 ) -> None:
     """Create a SCRAM-SHA-512 user, or change its password."""
     with reported():
-        kafka_admin(port, admin_user, admin_password).add_user(name, password)
+        kafka_admin(port, admin_user, admin_password, ca_file).add_user(name, password)
     typer.echo(f"user {name!r} has a SCRAM-SHA-512 credential")
 
 
@@ -38,10 +40,11 @@ def remove(
     port: KafkaPort = 9092,
     admin_user: AdminUser = "admin",
     admin_password: AdminPassword = DEV_KAFKA_PASSWORD,
+    ca_file: CaFile = None,
 ) -> None:
     """Delete a user's SCRAM-SHA-512 credential."""
     with reported():
-        kafka_admin(port, admin_user, admin_password).remove_user(name)
+        kafka_admin(port, admin_user, admin_password, ca_file).remove_user(name)
     typer.echo(f"user {name!r} removed")
 
 
@@ -50,9 +53,10 @@ def list_users(
     port: KafkaPort = 9092,
     admin_user: AdminUser = "admin",
     admin_password: AdminPassword = DEV_KAFKA_PASSWORD,
+    ca_file: CaFile = None,
 ) -> None:
     """List SCRAM users and their mechanisms."""
     with reported():
-        users = kafka_admin(port, admin_user, admin_password).users()
+        users = kafka_admin(port, admin_user, admin_password, ca_file).users()
     for user, mechanisms in sorted(users.items()):
         typer.echo(f"{user}\t{','.join(mechanisms)}")

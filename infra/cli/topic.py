@@ -10,6 +10,7 @@ from infra.cli.common import (
     DEV_KAFKA_PASSWORD,
     AdminPassword,
     AdminUser,
+    CaFile,
     KafkaPort,
     kafka_admin,
     reported,
@@ -27,10 +28,12 @@ def create(
     port: KafkaPort = 9092,
     admin_user: AdminUser = "admin",
     admin_password: AdminPassword = DEV_KAFKA_PASSWORD,
+    ca_file: CaFile = None,
 ) -> None:
     """Create a topic (replication factor 1); an existing one is left alone."""
     with reported():
-        kafka_admin(port, admin_user, admin_password).create_topic(name, partitions=partitions)
+        admin = kafka_admin(port, admin_user, admin_password, ca_file)
+        admin.create_topic(name, partitions=partitions)
     typer.echo(f"topic {name!r} exists")
 
 
@@ -40,10 +43,11 @@ def delete(
     port: KafkaPort = 9092,
     admin_user: AdminUser = "admin",
     admin_password: AdminPassword = DEV_KAFKA_PASSWORD,
+    ca_file: CaFile = None,
 ) -> None:
     """Delete a topic."""
     with reported():
-        kafka_admin(port, admin_user, admin_password).delete_topic(name)
+        kafka_admin(port, admin_user, admin_password, ca_file).delete_topic(name)
     typer.echo(f"topic {name!r} deleted")
 
 
@@ -52,9 +56,10 @@ def list_topics(
     port: KafkaPort = 9092,
     admin_user: AdminUser = "admin",
     admin_password: AdminPassword = DEV_KAFKA_PASSWORD,
+    ca_file: CaFile = None,
 ) -> None:
     """List topics (internal ones excepted)."""
     with reported():
-        topics = kafka_admin(port, admin_user, admin_password).topics()
+        topics = kafka_admin(port, admin_user, admin_password, ca_file).topics()
     for name in topics:
         typer.echo(name)

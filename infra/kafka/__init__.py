@@ -4,6 +4,8 @@
   check that it answers;
 - `config`: the broker's ``server.properties`` (listeners, static quorum, SCRAM, authorizer),
   its log4j2 config and JVM flags;
+- `tls`: `KafkaTls`, the client listener's certificate, key and CA bundle (PEM), which make
+  it SASL_SSL;
 - `server`: `KafkaServer`, the broker's life cycle (format once, start, probe, stop);
 - `admin`: `KafkaAdmin`, users, ACLs and topics administered as the super user.
 
@@ -14,5 +16,6 @@
 from infra.kafka.admin import Acl, KafkaAdmin, KafkaAdminError
 from infra.kafka.connection import KafkaConnection
 from infra.kafka.server import KafkaServer
+from infra.kafka.tls import KafkaTls
 
-__all__ = ["Acl", "KafkaAdmin", "KafkaAdminError", "KafkaConnection", "KafkaServer"]
+__all__ = ["Acl", "KafkaAdmin", "KafkaAdminError", "KafkaConnection", "KafkaServer", "KafkaTls"]

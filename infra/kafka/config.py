@@ -3,8 +3,12 @@ JVM, node.id=1).
 
 Listeners, both on 127.0.0.1:
 
-- ``CLIENT`` (``port``): SASL_PLAINTEXT with SCRAM-SHA-512, for clients and for the broker's
-  own inter-broker requests, which authenticate as the super user.
+- ``CLIENT`` (``port``): SASL_SSL with SCRAM-SHA-512 when a keystore and a truststore are
+  given (PEM files, ``ssl.keystore.type=PEM``: `infra.kafka.tls`), else SASL_PLAINTEXT; for
+  clients and for the broker's own inter-broker requests, which authenticate as the super
+  user (and, over SASL_SSL, check the broker's certificate and host name like any client).
+  A client certificate is asked for but not required (``ssl.client.auth=requested``): one
+  that is offered must chain to the truststore.
 - ``CONTROLLER`` (``controller_port``): SASL_PLAINTEXT with PLAIN. SCRAM cannot serve a KRaft
   controller listener (its credentials live in the metadata log the controller serves), so the
   broker reaches its controller as ``controller`` with a password drawn at random on every
@@ -82,13 +86,19 @@ def server_properties(
     admin_user: str,
     admin_password: str,
     controller_secret: str,
+    keystore: str | None = None,
+    truststore: str | None = None,
 ) -> str:
     """A single-node KRaft ``server.properties`` (see the module docstring).
 
     `listen_host`/`port` is where the client listener binds; `advertised_host`/
     `advertised_port` is what clients are told (they differ inside a container). The
     controller listener binds on `listen_host` and the static quorum reaches it on 127.0.0.1.
+    With `keystore` (a PEM file: key, then certificate chain) and `truststore` (the PEM CA
+    bundle), the client listener is SASL_SSL.
     """
+    if (keystore is None) != (truststore is None):
+        raise ValueError("give both a keystore and a truststore for SASL_SSL, or neither")
     validate_principal(admin_user)
     validate_secret("Kafka admin password", admin_password)
     validate_secret("controller secret", controller_secret)
@@ -101,13 +111,14 @@ def server_properties(
         f'username="{CONTROLLER_USER}" password="{controller_secret}" '
         f'user_{CONTROLLER_USER}="{controller_secret}";'
     )
+    client_protocol = "SASL_PLAINTEXT" if keystore is None else "SASL_SSL"
     settings = {
         "process.roles": "broker,controller",
         "node.id": "1",
         "controller.quorum.voters": f"1@{HOST}:{controller_port}",
         "listeners": f"CLIENT://{listen_host}:{port},CONTROLLER://{listen_host}:{controller_port}",
         "advertised.listeners": f"CLIENT://{advertised_host}:{advertised_port}",
-        "listener.security.protocol.map": "CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
+        "listener.security.protocol.map": f"CLIENT:{client_protocol},CONTROLLER:SASL_PLAINTEXT",
         "inter.broker.listener.name": "CLIENT",
         "controller.listener.names": "CONTROLLER",
         "sasl.enabled.mechanisms": SCRAM_MECHANISM,
@@ -136,6 +147,15 @@ def server_properties(
         "share.coordinator.state.topic.min.isr": "1",
         "group.initial.rebalance.delay.ms": "0",
     }
+    if keystore is not None and truststore is not None:
+        settings |= {
+            "listener.name.client.ssl.keystore.type": "PEM",
+            "listener.name.client.ssl.keystore.location": keystore,
+            "listener.name.client.ssl.truststore.type": "PEM",
+            "listener.name.client.ssl.truststore.location": truststore,
+            "listener.name.client.ssl.client.auth": "requested",
+            "listener.name.client.ssl.endpoint.identification.algorithm": "https",
+        }
     lines = ["# Written by infra/kafka/config.py on every start; edits are overwritten."]
     lines += [f"{key}={value}" for key, value in settings.items()]
     return "\n".join(lines) + "\n"

@@ -2,6 +2,9 @@
 
 What the broker runs with (listeners, quorum, SCRAM, the authorizer) is in
 `infra.kafka.config`; readiness is a metadata request as the super user that lists a broker.
+With `tls` (`infra.kafka.tls.KafkaTls`) the client listener is SASL_SSL: its PEM keystore is
+written to ``<home>/conf/client-listener.pem`` (0600) on every start, and `connection` verifies
+the broker with the CA bundle.
 
     >>> server = KafkaServer(port=19092, controller_port=19093, admin_password="change-me-please")
     >>> info = server.start()
@@ -16,7 +19,7 @@ import subprocess
 from pathlib import Path
 from typing import ClassVar
 
-from infra.errors import KafkaAuthenticationError, ServerStartError
+from infra.errors import KafkaAuthenticationError, KafkaTlsError, ServerStartError
 from infra.jvm.fetch import classpath
 from infra.jvm.java import java_env, java_executable
 from infra.jvm.server import JavaServer, validate_size
@@ -34,6 +37,7 @@ from infra.kafka.connection import (
     validate_principal,
     validate_secret,
 )
+from infra.kafka.tls import KafkaTls
 from infra.locations import state_root
 from infra.net import HOST, validate_port
 from infra.versions import KAFKA
@@ -60,7 +64,9 @@ class KafkaServer(JavaServer[KafkaConnection]):
         start_timeout: float = 120.0,
         stop_timeout: float = 60.0,
         owner_pid: int | None = None,
+        tls: KafkaTls | None = None,
     ) -> None:
+        self.tls = tls
         self.port = validate_port("port", port)
         self.controller_port = validate_port("controller_port", controller_port)
         if port == controller_port:
@@ -84,7 +90,20 @@ class KafkaServer(JavaServer[KafkaConnection]):
 
     @property
     def connection(self) -> KafkaConnection:
-        return KafkaConnection(f"{HOST}:{self.port}", self.admin_user, self.admin_password)
+        if self.tls is None:
+            return KafkaConnection(f"{HOST}:{self.port}", self.admin_user, self.admin_password)
+        return KafkaConnection(
+            f"{HOST}:{self.port}",
+            self.admin_user,
+            self.admin_password,
+            security_protocol="SASL_SSL",
+            ssl_cafile=str(self.tls.ca),
+        )
+
+    @property
+    def keystore(self) -> Path:
+        """The client listener's PEM keystore (key and chain), written from `tls`."""
+        return self.conf_dir / "client-listener.pem"
 
     @property
     def conf_dir(self) -> Path:
@@ -110,6 +129,8 @@ class KafkaServer(JavaServer[KafkaConnection]):
             admin_user=self.admin_user,
             admin_password=self.admin_password,
             controller_secret=controller_secret,
+            keystore=None if self.tls is None else str(self.keystore),
+            truststore=None if self.tls is None else str(self.tls.ca),
         )
 
     def _prepare(self) -> None:
@@ -119,6 +140,10 @@ class KafkaServer(JavaServer[KafkaConnection]):
         properties.touch(mode=0o600)
         properties.chmod(0o600)
         properties.write_text(self.properties(secrets.token_urlsafe(24)), encoding="utf-8")
+        if self.tls is not None:
+            self.keystore.touch(mode=0o600)
+            self.keystore.chmod(0o600)
+            self.keystore.write_bytes(self.tls.keystore_pem())
         (self.conf_dir / "log4j2.xml").write_text(LOG4J2_XML, encoding="utf-8")
         if not (self.data_dir / "meta.properties").exists():
             self._format(properties)
@@ -168,3 +193,5 @@ class KafkaServer(JavaServer[KafkaConnection]):
                 f"{error}; the super user's password of {self.data_dir} is fixed when it is "
                 "formatted: use that password or delete the home directory"
             ) from error
+        except KafkaTlsError as error:
+            raise ServerStartError(str(error)) from error

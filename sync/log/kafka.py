@@ -6,13 +6,19 @@
   after the batch was applied (point 3); a group without a committed offset starts at the
   beginning (bootstrap, point 7);
 - topics: one partition, ``cleanup.policy=compact``, created through aiokafka's admin client;
-- SASL_PLAINTEXT with SCRAM-SHA-512: one principal per instance, held to its link topics by
-  the broker's ACLs (point 6).
+- SASL_SSL (or SASL_PLAINTEXT) with SCRAM-SHA-512: one principal per instance, held to its
+  link topics by the broker's ACLs (point 6); over SASL_SSL the broker's certificate is
+  verified with ``ssl_cafile`` and its host name checked, and a client certificate
+  (``ssl_certfile``, ``ssl_keyfile``) is offered for mutual TLS. A client that cannot connect
+  because of TLS gets `LogNotTrusted` naming the setting (`sync.log.kafka_tls`), not an outage.
 
 Clients start lazily, so a principal that may only read never starts a producer. aiokafka's
 errors leave as `sync.errors` (`LogUnavailable` when aiokafka says it is retriable).
 
-    settings = KafkaClientSettings("127.0.0.1:9092", "mulu-510100-intranet", secret)
+    settings = KafkaClientSettings(
+        "127.0.0.1:9092", "mulu-510100-intranet", secret,
+        security_protocol="SASL_SSL", ssl_cafile="var/pki/ca.crt",
+    )
     async with KafkaLog.open(settings) as log:
         await log.append(link.topic, [(event.resource_code, encode(event))])
 """
@@ -24,6 +30,8 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -39,6 +47,7 @@ from aiokafka.errors import (
 )
 
 from sync.errors import LogClosed, LogError, LogNotPermitted, LogUnavailable, UnknownTopic
+from sync.log.kafka_tls import client_ssl_context, diagnose
 from sync.log.protocol import ChangeLog, Record
 
 __all__ = ["KafkaClientSettings", "KafkaLog"]
@@ -50,7 +59,9 @@ _log = logging.getLogger("mulu.sync.kafka")
 
 @dataclass(frozen=True, slots=True)
 class KafkaClientSettings:
-    """How this instance's aiokafka clients reach the brokers, as its own principal."""
+    """How this instance's aiokafka clients reach the brokers, as its own principal: over
+    SASL_SSL, the broker verified with `ssl_cafile` (PEM; None: the system's CAs) and, for
+    mutual TLS, the client certificate `ssl_certfile` with its key `ssl_keyfile`."""
 
     bootstrap_servers: str
     user: str
@@ -60,10 +71,34 @@ class KafkaClientSettings:
     client_id: str = "mulu-sync"
     replication_factor: int = 1
     request_timeout_ms: int = 30_000
+    ssl_cafile: str | Path | None = None
+    ssl_certfile: str | Path | None = None
+    ssl_keyfile: str | Path | None = None
 
-    def client(self) -> dict[str, str | int]:
-        """Keyword arguments of every aiokafka client."""
-        return {
+    def __post_init__(self) -> None:
+        if self.security_protocol not in _PROTOCOLS:
+            raise ValueError(
+                f"security_protocol {self.security_protocol!r} is not accepted; use "
+                + " or ".join(repr(p) for p in _PROTOCOLS)
+            )
+        if self.security_protocol != "SASL_SSL":
+            given = [n for n in _SSL_FIELDS if getattr(self, n) is not None]
+            if given:
+                raise ValueError(
+                    f"{', '.join(given)} given but security_protocol is "
+                    f"{self.security_protocol}; TLS files are used over SASL_SSL only"
+                )
+        if (self.ssl_certfile is None) != (self.ssl_keyfile is None):
+            raise ValueError("give ssl_certfile and ssl_keyfile together, or neither")
+
+    @property
+    def tls(self) -> bool:
+        return self.security_protocol == "SASL_SSL"
+
+    def client(self) -> dict[str, Any]:
+        """Keyword arguments of every aiokafka client; over SASL_SSL with an `ssl_context`
+        (a file that cannot be used is a `LogError` naming its setting)."""
+        options: dict[str, Any] = {
             "bootstrap_servers": self.bootstrap_servers,
             "security_protocol": self.security_protocol,
             "sasl_mechanism": self.mechanism,
@@ -72,6 +107,15 @@ class KafkaClientSettings:
             "client_id": self.client_id,
             "request_timeout_ms": self.request_timeout_ms,
         }
+        if self.tls:
+            options["ssl_context"] = client_ssl_context(
+                cafile=self.ssl_cafile, certfile=self.ssl_certfile, keyfile=self.ssl_keyfile
+            )
+        return options
+
+
+_PROTOCOLS = ("SASL_SSL", "SASL_PLAINTEXT")
+_SSL_FIELDS = ("ssl_cafile", "ssl_certfile", "ssl_keyfile")
 
 
 def _translate(exc: BaseException, what: str) -> LogError:
@@ -89,6 +133,19 @@ def _translate(exc: BaseException, what: str) -> LogError:
     if isinstance(exc, KafkaError) and exc.retriable:
         return LogUnavailable(message)
     return LogError(message)
+
+
+async def _failure(settings: KafkaClientSettings, exc: BaseException, what: str) -> LogError:
+    """`_translate`, except that a client that could not connect because of TLS (the
+    broker's certificate, or the two ends disagreeing on TLS) gets `LogNotTrusted`."""
+    if isinstance(exc, KafkaConnectionError):
+        context = settings.client()["ssl_context"] if settings.tls else None
+        untrusted = await diagnose(
+            settings.bootstrap_servers, context, cafile=settings.ssl_cafile, what=what
+        )
+        if untrusted is not None:
+            return untrusted
+    return _translate(exc, what)
 
 
 class KafkaLog:
@@ -139,7 +196,10 @@ class KafkaLog:
         self._check_open()
         admin = AIOKafkaAdminClient(**self._settings.client())
         try:
-            await admin.start()
+            try:
+                await admin.start()
+            except KafkaConnectionError as exc:
+                raise await _failure(self._settings, exc, f"creating topic {topic!r}") from exc
             response = await admin.create_topics(
                 [
                     NewTopic(
@@ -207,7 +267,8 @@ class KafkaLog:
             await reader.seek_to_committed()
         except (TimeoutError, KafkaError) as exc:
             await consumer.stop()
-            raise _translate(exc, f"reading {topic!r} for group {group!r}") from exc
+            what = f"reading {topic!r} for group {group!r}"
+            raise await _failure(self._settings, exc, what) from exc
         try:
             yield reader
         finally:
@@ -230,7 +291,7 @@ class KafkaLog:
                     await producer.start()
                 except (TimeoutError, KafkaError) as exc:
                     await producer.stop()
-                    raise _translate(exc, "starting the producer") from exc
+                    raise await _failure(self._settings, exc, "starting the producer") from exc
                 self._producer = producer
             return self._producer
 
@@ -242,7 +303,8 @@ class KafkaLog:
                     await metadata.start()
                 except (TimeoutError, KafkaError) as exc:
                     await metadata.stop()
-                    raise _translate(exc, "connecting to the brokers") from exc
+                    what = "connecting to the brokers"
+                    raise await _failure(self._settings, exc, what) from exc
                 self._metadata = metadata
             return self._metadata
 

@@ -281,6 +281,7 @@ async def deployment(
             lambda instance: (principal(instance), passwords[instance]),
             mechanism=kafka_server.mechanism,
             security_protocol=kafka_server.security_protocol,
+            ssl_cafile=None if kafka_server.ssl_cafile is None else Path(kafka_server.ssl_cafile),
         ),
     )
     async with AsyncExitStack() as stack:

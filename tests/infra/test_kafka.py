@@ -1,4 +1,5 @@
-"""A real Kafka: SCRAM-SHA-512 over SASL_PLAINTEXT, ACLs, idempotence, a restart."""
+"""A real Kafka: SCRAM-SHA-512 over SASL_SSL (the session's broker) and SASL_PLAINTEXT (a
+broker started without TLS), ACLs, idempotence, a restart, the admin commands over TLS."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from aiokafka.errors import (
     KafkaConnectionError,
     TopicAuthorizationFailedError,
 )
+from typer.testing import CliRunner
 
 from infra import Acl, KafkaAdmin, KafkaConnection, KafkaServer, free_ports
+from infra.cli import app
+from infra.kafka.tls import self_signed_tls
 
 pytestmark = pytest.mark.kafka
 
@@ -55,7 +59,7 @@ async def consume(connection: KafkaConnection, topic: str, group: str, count: in
 async def test_produce_and_consume_over_scram(
     kafka_server: KafkaConnection, kafka_admin: KafkaAdmin, unique_topic: Callable[..., str]
 ) -> None:
-    assert kafka_server.security_protocol == "SASL_PLAINTEXT"
+    assert kafka_server.security_protocol == "SASL_SSL"
     assert kafka_server.mechanism == "SCRAM-SHA-512"
     topic = unique_topic()
     kafka_admin.create_topic(topic)  # the broker creates no topic on a first send
@@ -117,6 +121,7 @@ async def test_messages_survive_stop_and_start(tmp_path: Path) -> None:
     try:
         assert not server.status().running
         info = await asyncio.to_thread(server.start)
+        assert info.security_protocol == "SASL_PLAINTEXT"  # no TLS given: as before
         first = server.status()
         assert first.running
         assert first.answering
@@ -135,3 +140,30 @@ async def test_messages_survive_stop_and_start(tmp_path: Path) -> None:
         assert not server.status().running
     finally:
         await asyncio.to_thread(server.stop)
+
+
+def test_the_admin_commands_speak_sasl_ssl_with_the_ca_file(
+    kafka_server: KafkaConnection, tmp_path: Path, unique_topic: Callable[..., str]
+) -> None:
+    port = kafka_server.bootstrap_servers.rpartition(":")[2]
+    admin = ["--port", port, "--admin-user", kafka_server.user]
+    admin += ["--admin-password", kafka_server.password]
+    topic = unique_topic("cli")
+    runner = CliRunner()
+    created = runner.invoke(
+        app, ["kafka", "topic", "create", topic, *admin, "--ca-file", str(kafka_server.ssl_cafile)]
+    )
+    assert created.exit_code == 0, created.output
+    listed = runner.invoke(app, ["kafka", "topic", "list", *admin], env=_ca_env(kafka_server))
+    assert listed.exit_code == 0, listed.output
+    assert topic in listed.output.split()
+
+    other = self_signed_tls(tmp_path / "other")
+    refused = runner.invoke(app, ["kafka", "topic", "list", *admin, "--ca-file", str(other.ca)])
+    assert refused.exit_code == 1
+    assert "the TLS handshake failed" in refused.output
+    assert str(other.ca) in refused.output
+
+
+def _ca_env(connection: KafkaConnection) -> dict[str, str]:
+    return {"MULU_INFRA_KAFKA_CAFILE": str(connection.ssl_cafile)}

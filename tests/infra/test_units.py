@@ -6,9 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from typer.testing import CliRunner
 
-from infra import Acl, KafkaServer, Neo4jServer, free_port, free_ports
+from infra import Acl, KafkaConnection, KafkaServer, Neo4jServer, free_port, free_ports
 from infra.cli import app
 from infra.cli.common import STOPPED_EXIT_CODE
 from infra.errors import FetchError, JavaNotFoundError
@@ -16,6 +18,7 @@ from infra.jvm.fetch import MARKER, fetch, is_fetched, lib_dir, render_pom, serv
 from infra.jvm.java import java_feature_version, java_home
 from infra.jvm.process import JavaProcess
 from infra.kafka.config import server_properties
+from infra.kafka.tls import KafkaTls, self_signed_tls
 from infra.versions import KAFKA, MAVEN_DEPENDENCY_PLUGIN_VERSION, NEO4J
 from tests import servers
 
@@ -117,6 +120,114 @@ def test_kafka_properties_deny_by_default_with_scram_clients() -> None:
     assert settings["sasl.mechanism.controller.protocol"] == "PLAIN"
     assert settings["controller.quorum.voters"] == "1@127.0.0.1:19002"
     assert settings["offsets.topic.replication.factor"] == "1"
+    assert settings["listener.security.protocol.map"] == (
+        "CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT"
+    )
+    assert not any(key.startswith("listener.name.client.ssl.") for key in settings)
+
+
+def _properties(**tls: str) -> dict[str, str]:
+    text = server_properties(
+        listen_host="127.0.0.1",
+        advertised_host="127.0.0.1",
+        port=19001,
+        advertised_port=19001,
+        controller_port=19002,
+        data_dir="/tmp/data",
+        admin_user="admin",
+        admin_password="admin-password",
+        controller_secret="controller-secret",
+        **tls,
+    )
+    return dict(line.split("=", 1) for line in text.splitlines() if "=" in line[:80])
+
+
+def test_kafka_properties_with_a_keystore_make_the_client_listener_sasl_ssl_from_pem() -> None:
+    settings = _properties(keystore="/home/conf/client-listener.pem", truststore="/pki/ca.crt")
+    assert settings["listener.security.protocol.map"] == (
+        "CLIENT:SASL_SSL,CONTROLLER:SASL_PLAINTEXT"
+    )
+    assert settings["listener.name.client.ssl.keystore.type"] == "PEM"
+    assert settings["listener.name.client.ssl.keystore.location"] == (
+        "/home/conf/client-listener.pem"
+    )
+    assert settings["listener.name.client.ssl.truststore.type"] == "PEM"
+    assert settings["listener.name.client.ssl.truststore.location"] == "/pki/ca.crt"
+    assert settings["listener.name.client.sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
+    assert not any("password" in key and "ssl" in key for key in settings)  # no JKS anywhere
+
+
+def test_kafka_properties_need_both_a_keystore_and_a_truststore() -> None:
+    with pytest.raises(ValueError, match="both a keystore and a truststore"):
+        _properties(keystore="/home/conf/client-listener.pem")
+
+
+def test_a_self_signed_tls_is_made_once_with_private_keys(tmp_path: Path) -> None:
+    tls = self_signed_tls(tmp_path / "tls")
+    assert (tls.key.stat().st_mode & 0o777) == 0o600
+    assert ((tmp_path / "tls" / "ca.key").stat().st_mode & 0o777) == 0o600
+    certificate = x509.load_pem_x509_certificate(tls.cert.read_bytes())
+    names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert names.get_values_for_type(x509.DNSName) == ["localhost"]
+    assert [str(a) for a in names.get_values_for_type(x509.IPAddress)] == ["127.0.0.1"]
+    again = self_signed_tls(tmp_path / "tls")
+    assert again.ca.read_bytes() == tls.ca.read_bytes()  # clients keep trusting the same CA
+    keystore = tls.keystore_pem().decode()
+    assert keystore.startswith("-----BEGIN PRIVATE KEY-----")  # PKCS#8, as Kafka reads it
+    assert "-----BEGIN CERTIFICATE-----" in keystore
+
+
+def test_a_traditional_key_is_written_to_the_keystore_as_pkcs8(tmp_path: Path) -> None:
+    tls = self_signed_tls(tmp_path / "tls")
+    key = serialization.load_pem_private_key(tls.key.read_bytes(), password=None)
+    traditional = tmp_path / "traditional.key"
+    traditional.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    assert b"BEGIN EC PRIVATE KEY" in traditional.read_bytes()
+    converted = KafkaTls(cert=tls.cert, key=traditional, ca=tls.ca).keystore_pem()
+    assert converted.startswith(b"-----BEGIN PRIVATE KEY-----")
+
+
+def test_tls_files_that_kafka_could_not_use_are_named(tmp_path: Path) -> None:
+    tls = self_signed_tls(tmp_path / "tls")
+    key = serialization.load_pem_private_key(tls.key.read_bytes(), password=None)
+    encrypted = tmp_path / "encrypted.key"
+    encrypted.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"passphrase"),
+        )
+    )
+    with pytest.raises(ValueError, match=r"TLS key .*encrypted\.key is encrypted"):
+        KafkaTls(cert=tls.cert, key=encrypted, ca=tls.ca)
+    with pytest.raises(ValueError, match=r"TLS CA bundle .*broker\.key holds no PEM certificate"):
+        KafkaTls(cert=tls.cert, key=tls.key, ca=tls.key)
+    with pytest.raises(ValueError, match=r"TLS certificate .*missing\.crt cannot be read"):
+        KafkaTls(cert=tmp_path / "missing.crt", key=tls.key, ca=tls.ca)
+
+
+def test_a_kafka_server_with_tls_is_reached_over_sasl_ssl_with_its_ca(tmp_path: Path) -> None:
+    tls = self_signed_tls(tmp_path / "tls")
+    server = KafkaServer(tmp_path / "home", 19092, 19093, "long-enough", tls=tls)
+    info = server.connection
+    assert (info.security_protocol, info.ssl_cafile) == ("SASL_SSL", str(tls.ca))
+    assert info.confluent()["ssl.ca.location"] == str(tls.ca)
+    assert info.aiokafka()["ssl_context"].check_hostname
+    assert "SASL_SSL" in server.properties("controller-secret")
+    plain = KafkaServer(tmp_path / "plain", 19094, 19095, "long-enough").connection
+    assert (plain.security_protocol, plain.ssl_cafile) == ("SASL_PLAINTEXT", None)
+    assert "ssl_context" not in plain.aiokafka()
+
+
+def test_a_ca_file_without_sasl_ssl_is_refused() -> None:
+    with pytest.raises(ValueError, match="a CA is used over SASL_SSL only"):
+        KafkaConnection("127.0.0.1:9092", "admin", "pw", ssl_cafile="/ca.crt")
 
 
 @pytest.mark.parametrize(
@@ -205,6 +316,17 @@ def test_env_named_servers_need_their_passwords(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("MULU_TEST_KAFKA_PASSWORD", raising=False)
     with pytest.raises(servers.ServerUnavailableError, match="MULU_TEST_KAFKA_PASSWORD"):
         servers.kafka_from_env()
+    monkeypatch.setenv("MULU_TEST_KAFKA_PASSWORD", "pw")
+    named_kafka = servers.kafka_from_env()
+    assert named_kafka is not None
+    assert (named_kafka.security_protocol, named_kafka.ssl_cafile) == ("SASL_PLAINTEXT", None)
+    monkeypatch.setenv("MULU_TEST_KAFKA_CAFILE", "/pki/ca.crt")
+    named_kafka = servers.kafka_from_env()
+    assert named_kafka is not None
+    assert (named_kafka.security_protocol, named_kafka.ssl_cafile) == ("SASL_SSL", "/pki/ca.crt")
+    monkeypatch.setenv("MULU_TEST_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT")
+    with pytest.raises(servers.ServerUnavailableError, match="SASL_SSL only"):
+        servers.kafka_from_env()
 
 
 # -- the CLI ---------------------------------------------------------------------------------
@@ -223,6 +345,23 @@ def test_cli_rejects_a_bad_acl_naming_the_value() -> None:
     )
     assert result.exit_code == 1
     assert "operation 'fly'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--tls-cert", "c.crt"], "give --tls-cert, --tls-key and --tls-ca together"),
+        (["--tls-self", "--tls-ca", "ca.crt"], "drop --tls-ca or --tls-self"),
+    ],
+)
+def test_cli_start_refuses_an_incomplete_tls_before_starting(
+    tmp_path: Path, options: list[str], message: str
+) -> None:
+    arguments = ["kafka", "start", "--port", str(free_port()), "--home", str(tmp_path), *options]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert not (tmp_path / "conf").exists()
 
 
 def test_a_password_beginning_with_a_dash_is_set(tmp_path: Path) -> None:

@@ -19,14 +19,18 @@ from sync.log.protocol import ChangeLog
 MakeLink = Callable[[str, str], Link]
 
 
-def kafka_settings(connection: Any) -> KafkaClientSettings:
-    return KafkaClientSettings(
+def kafka_settings(connection: Any, **overrides: Any) -> KafkaClientSettings:
+    """The sync's client settings for an infra `KafkaConnection` (the suite's broker is
+    SASL_SSL: its CA comes along), with `overrides`."""
+    settings = KafkaClientSettings(
         connection.bootstrap_servers,
         connection.user,
         connection.password,
         mechanism=connection.mechanism,
         security_protocol=connection.security_protocol,
+        ssl_cafile=connection.ssl_cafile,
     )
+    return dataclasses.replace(settings, **overrides)
 
 
 @pytest.fixture(

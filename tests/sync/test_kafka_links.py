@@ -24,6 +24,7 @@ from sync.errors import LogNotPermitted
 from sync.events import decode
 from sync.log.kafka import KafkaClientSettings, KafkaLog
 from sync.worker import Backoff, SyncWorker
+from tests.servers import platform_tls
 from tests.sync.conftest import MakeLink, kafka_settings
 from tests.sync.test_end_to_end import ALL, CE, CI, PI, embedded, published, until, write
 
@@ -97,7 +98,12 @@ def own_broker() -> Iterator[KafkaServer]:
     home = Path(tempfile.mkdtemp(prefix="mulu-test-kafka-restart-"))
     port, controller_port = free_ports(2)
     server = KafkaServer(
-        home, port, controller_port, secrets.token_urlsafe(18), owner_pid=os.getpid()
+        home,
+        port,
+        controller_port,
+        secrets.token_urlsafe(18),
+        owner_pid=os.getpid(),
+        tls=platform_tls(home / "pki"),
     )
     server.start()
     try:
@@ -111,13 +117,7 @@ async def test_a_broker_stopped_mid_stream_loses_and_duplicates_nothing(
     tmp_path: Path, own_broker: KafkaServer, link: MakeLink
 ) -> None:
     mirror = link(CI, CE)
-    settings = kafka_settings(own_broker.connection)
-    settings = KafkaClientSettings(
-        settings.bootstrap_servers,
-        settings.user,
-        settings.password,
-        request_timeout_ms=5_000,
-    )
+    settings = kafka_settings(own_broker.connection, request_timeout_ms=5_000)
     total = 300
     async with (
         embedded(tmp_path, CI, CE) as stores,

@@ -13,18 +13,9 @@ import pytest
 
 from sync.errors import LogClosed, LogNotPermitted, UnknownTopic
 from sync.log.embedded import EmbeddedLog
-from sync.log.kafka import KafkaClientSettings, KafkaLog
+from sync.log.kafka import KafkaLog
 from sync.log.protocol import ChangeLog, Record
-
-
-def _settings(connection: Any) -> KafkaClientSettings:
-    return KafkaClientSettings(
-        connection.bootstrap_servers,
-        connection.user,
-        connection.password,
-        mechanism=connection.mechanism,
-        security_protocol=connection.security_protocol,
-    )
+from tests.sync.conftest import kafka_settings as _settings
 
 
 @pytest.fixture(params=["embedded", pytest.param("kafka", marks=pytest.mark.kafka)])
