@@ -8,6 +8,7 @@ and `sharing_events` hears each step it commits (`federation.sharing.events`).""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -58,7 +59,16 @@ class CatalogContext:
     def __post_init__(self) -> None:
         # Every version a mutation saves commits with its change event (the sync's outbox).
         self.cataloguing = Cataloguing(self.store, outbox=outbox_record, rulebook=self.rulebook)
-        self.sharing = Sharing(self.store, self.calendar, self.rulebook, self.clock)
+        # Ids name the instance that holds the request: any instance routes a question about
+        # it there (federation.sharing.forwarding, rule 1).
+        origin = self.store.catalog.id
+        self.sharing = Sharing(
+            self.store,
+            self.calendar,
+            self.rulebook,
+            self.clock,
+            new_id=lambda: f"{origin}:{uuid.uuid4()}",
+        )
         self.loaders = Loaders(self.store, self.reference, self.viewer.restrict(ResourceFilter()))
 
 
