@@ -137,8 +137,9 @@ async def open_instance(
     Sharing: the working calendar is read from `settings.calendar_dir` once, before anything
     opens — a schedule file that cannot be used stops the start (`ScheduleFileError` naming
     it); `clock` is the instant deadlines are counted from; request and objection events go
-    to the change log `events_log` opens (default: the log of the instance's topology, the
-    embedded one or Kafka; none without a topology: the events are not published)."""
+    to the change log `events_log` opens (default, for an instance of a topology: the log its
+    settings name — Kafka, or the embedded one under `settings.data_dir`; none otherwise: the
+    events are not published)."""
     if topology is None and settings.topology is not None:
         topology = load_topology(settings.topology, environ=None)  # peers only: no secrets
     calendar = read_calendar(settings.calendar_dir)
@@ -170,7 +171,7 @@ async def open_instance(
         await _sign_checkpoints(stack, settings, opened)
         worker = None if sync is None else await stack.enter_async_context(sync(opened))
         if events_log is None and topology is not None:
-            events_log = logs_from_settings(settings, topology.data_dir)
+            events_log = logs_from_settings(settings, settings.data_dir)
         events = None
         if events_log is not None:
             log = await stack.enter_async_context(events_log(opened.catalog.id))

@@ -25,11 +25,11 @@ from tests.federation.support import GraphQLCaller, data, only_error, opener, se
 from tests.graph.entries import HEALTH, MARKET, POLICE, credit_code
 
 AUDITOR = credit_code("510100", "MB0000082")
-AS_POLICE = {"department": POLICE.code}
-AS_MARKET = {"department": MARKET.code}
-AS_HEALTH = {"department": HEALTH.code}
-AS_REVIEWER = {"department": REVIEWER_CODE, "role": Role.REVIEWER}
-AS_AUDITOR = {"department": AUDITOR, "role": Role.AUDITOR}
+AS_POLICE: dict[str, Any] = {"department": POLICE.code}
+AS_MARKET: dict[str, Any] = {"department": MARKET.code}
+AS_HEALTH: dict[str, Any] = {"department": HEALTH.code}
+AS_REVIEWER: dict[str, Any] = {"department": REVIEWER_CODE, "role": Role.REVIEWER}
+AS_AUDITOR: dict[str, Any] = {"department": AUDITOR, "role": Role.AUDITOR}
 
 
 def at(year: int, month: int, day: int, hour: int = 10) -> datetime:
@@ -137,7 +137,7 @@ class Sharing:
 @pytest.fixture
 async def sharing(store: CatalogStore, tmp_path: Path) -> AsyncIterator[Sharing]:
     # Sichuan's objection clocks on top of the 2025 regulation: objections have deadlines.
-    settings = Settings(data_dir=tmp_path, dev_identity_header=True, local_rules=["sichuan"])
+    settings = Settings(data_dir=tmp_path, dev_identity_header=True, local_rules=("sichuan",))
     clock = FrozenClock(at(2026, 9, 30))
     log_path = tmp_path / "events.db"
     app = create_app(
