@@ -5,8 +5,9 @@ the development headers naming each caller."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -17,12 +18,15 @@ import pytest
 from federation.app import create_app
 from federation.instance import embedded_log, open_instance
 from federation.settings import Settings
-from federation.sharing.events import sharing_topic
+from federation.sharing import ScheduleFileError
+from federation.sharing.events import SharingEvents, sharing_topic
 from graph import CatalogStore, Role
+from sync.errors import LogUnavailable
 from sync.log.embedded import EmbeddedLog
 from tests.federation.catalog import CLINICS, FLOATING, HOUSEHOLD, REVIEWER_CODE
 from tests.federation.support import GraphQLCaller, data, only_error, opener, serve
 from tests.graph.entries import HEALTH, MARKET, POLICE, credit_code
+from tests.graph.sharing_data import conditional_entry, submit_for
 
 AUDITOR = credit_code("510100", "MB0000082")
 AS_POLICE: dict[str, Any] = {"department": POLICE.code}
@@ -441,3 +445,60 @@ async def test_every_step_is_in_the_audit_log_and_on_the_sharing_topic(
         "at": None,
         "instance": "510100/intranet",
     }
+
+
+class FlakyLog:
+    """A real embedded log whose next `failures` appends fail: a spy injecting one fault."""
+
+    def __init__(self, log: EmbeddedLog, failures: int) -> None:
+        self.log = log
+        self.failures = failures
+        self.appends = 0
+
+    async def create_topic(self, topic: str) -> None:
+        await self.log.create_topic(topic)
+
+    async def append(self, topic: str, records: Sequence[tuple[str, bytes]]) -> list[int]:
+        self.appends += 1
+        if self.failures:
+            self.failures -= 1
+            raise LogUnavailable("the log is down")
+        return await self.log.append(topic, records)
+
+    async def end_offset(self, topic: str) -> int:
+        return await self.log.end_offset(topic)
+
+    def reader(self, topic: str, group: str) -> Any:
+        return self.log.reader(topic, group)
+
+
+async def test_an_event_the_log_refused_is_appended_again(tmp_path: Path) -> None:
+    request = submit_for(conditional_entry(), id="510100/intranet:req-1")
+    async with EmbeddedLog.open(tmp_path / "events.db") as log:
+        flaky = FlakyLog(log, failures=1)
+        await log.create_topic(sharing_topic("510100/intranet"))
+        async with SharingEvents("510100/intranet", flaky) as events:
+            events.publish(request)
+            for _ in range(100):
+                if await log.end_offset(events.topic) == 1:
+                    break
+                await asyncio.sleep(0.05)
+        assert flaky.appends == 2
+        assert events.queued == 0
+        async with log.reader(events.topic, group="test") as reader:
+            (record,) = await reader.getmany(timeout_ms=100)
+    assert record.key == request.id
+    assert json.loads(record.value)["state"] == "SUBMITTED"
+
+
+async def test_a_broken_schedule_file_stops_the_start_naming_it(
+    store: CatalogStore, tmp_path: Path
+) -> None:
+    calendar = tmp_path / "calendar"
+    calendar.mkdir()
+    broken = calendar / "2027.toml"
+    broken.write_text('year = "二〇二七"\n', encoding="utf-8")
+    settings = Settings(data_dir=tmp_path, calendar_dir=calendar)
+    with pytest.raises(ScheduleFileError, match=r"2027\.toml"):
+        async with open_instance(settings, store=opener(store)):
+            pass
