@@ -24,6 +24,7 @@ from starlette.types import Receive, Scope, Send
 
 from federation.api.identity import Viewer
 from federation.app import create_app
+from federation.identity.ca import PlatformCA
 from federation.identity.peering import on_behalf_of
 from federation.instance import embedded_log, open_instance
 from federation.settings import Settings
@@ -273,3 +274,72 @@ def test_a_department_is_believed_from_an_admitted_peer_only() -> None:
     assert named.party().department_code == CITY_DEPT
     with pytest.raises(NotPermitted, match="forwards its share requests only"):
         named.actor()
+
+
+# -- with TLS: the department named by an admitted peer, and by no one else --------------------
+
+REVISE = f"""mutation {{ revise(code: "{NATION_ENTRY}") {{ code }} }}"""
+
+
+@pytest.fixture
+async def nation_over_tls(tmp_path: Path) -> AsyncIterator[Any]:
+    """The nation with TLS on (its certificate from a platform CA), asked in-process with the
+    client certificate a TLS server would have verified put in each request's scope."""
+    ca = PlatformCA.init(tmp_path / "pki")
+    cert, key = ca.issue_instance(NATION)
+    certificates = {
+        "peer": ca.issue_instance(PROVINCE)[0],
+        "department": ca.issue_department(CITY_DEPT)[0],
+    }
+    topology = tmp_path / "topology.toml"
+    write_topology(topology)
+    settings = Settings(
+        data_dir=tmp_path / "nation",
+        instance=NATION,
+        topology=topology,
+        catalog_name=NATION,
+        tls={"cert": cert, "key": key, "client_ca": ca.cert_path},
+    )
+    app = create_app(settings, lambda: open_instance(settings, prepare=seeder(NATION)))
+    async with app.router.lifespan_context(app) as state:
+
+        async def ask(
+            query: str, variables: dict[str, Any], presented: str | None, **headers: str
+        ) -> dict[str, Any]:
+            chain = [] if presented is None else [certificates[presented].read_text()]
+
+            async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
+                extensions = {**scope.get("extensions", {}), "tls": {"client_cert_chain": chain}}
+                await app(
+                    {**scope, "state": dict(state or {}), "extensions": extensions}, receive, send
+                )
+
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=asgi), base_url="https://nation.test"
+            ) as http:
+                response = await http.post(
+                    "/graphql", json={"query": query, "variables": variables}, headers=headers
+                )
+            answer: dict[str, Any] = response.json()
+            return answer
+
+        yield ask
+
+
+async def test_with_tls_the_origin_believes_the_department_an_admitted_peer_names(
+    nation_over_tls: Any,
+) -> None:
+    ask = nation_over_tls
+    on_behalf = {"X-Mulu-Instance": PROVINCE, "X-Mulu-On-Behalf-Of": CITY_DEPT}
+    made = data(await ask(REQUEST_SHARE, ASK, "peer", **on_behalf))["requestShare"]
+    assert (made["requesterCode"], made["state"]) == (CITY_DEPT, "SUBMITTED")
+    # The department so named requests; it changes no entry here.
+    refused = only_error(await ask(REVISE, {}, "peer", **on_behalf))
+    assert refused["extensions"]["code"] == "NOT_PERMITTED"
+    assert "forwards its share requests only" in refused["message"]
+    # From anyone but a peer the header is ignored: a department is itself, anonymous is no one.
+    other = {"X-Mulu-On-Behalf-Of": CITY_OTHER}
+    own = data(await ask(REQUEST_SHARE, ASK, "department", **other))["requestShare"]
+    assert own["requesterCode"] == CITY_DEPT
+    anonymous = only_error(await ask(REQUEST_SHARE, ASK, None, **other))
+    assert anonymous["extensions"]["code"] == "NOT_PERMITTED"
