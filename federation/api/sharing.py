@@ -659,7 +659,7 @@ async def request_step(
     id = check_request_id(id)
     origin = _route(info, origin_of(id))
     if origin is not None:
-        params = {"id": "ID!", **{name: type_ for name, (type_, _) in arguments.items()}}
+        params = {"id": "String!", **{name: type_ for name, (type_, _) in arguments.items()}}
         variables = {"id": id, **{name: value for name, (_, value) in arguments.items()}}
         return await _forward(info, origin, field, _operation("mutation", field, params), variables)
     after = await step(info.context.viewer.party())
@@ -671,7 +671,7 @@ async def share_request(info: Info, id: str) -> ShareRequestNode | None:
     id = check_request_id(id)
     origin = _route(info, origin_of(id))
     if origin is not None:
-        query = _operation("query", "shareRequest", {"id": "ID!"})
+        query = _operation("query", "shareRequest", {"id": "String!"})
         data = await _forwarding(info, origin).send(
             origin, info.context.viewer, query, {"id": id}, _headers(info)
         )
@@ -803,7 +803,8 @@ async def objections(
 
 
 async def open_objections(info: Info, code: str) -> list[ObjectionNode]:
-    return [ObjectionNode.of(o) for o in await info.context.sharing.open_objections(code)]
+    # Through the request's loader: a page of entries costs one store call, not one each.
+    return [ObjectionNode.of(o) for o in await info.context.loaders.open_objections.load(code)]
 
 
 # -- access details and supervision --------------------------------------------------------------

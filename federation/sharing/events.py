@@ -11,8 +11,8 @@ The rules:
    from 0.2 s to 30 s) until it succeeds — a consumer may see an event twice, and reads the
    request's `version` to tell. On stop the queue is drained for at most `drain_seconds`;
    what is still queued then is logged, by id, and lost to the topic (the audit log and the
-   request itself keep the step). Bounded: at most `MAX_QUEUED` events wait; past that the
-   oldest waiting is dropped and logged, so a log down for days never exhausts memory.
+   request itself keep the step). Bounded: at most `MAX_QUEUED` events wait; past that a new
+   one is dropped and logged, so a log down for days never exhausts memory.
 3. Not the store's outbox: the sync's relays read that outbox and send every record on a
    link; these events are for departments, not for other instances, and never cross a link.
 4. A record is keyed by the request's or objection's id, its value a JSON object (`event`):
@@ -124,8 +124,9 @@ class SharingEvents:
             _log.warning("sharing event after stop", extra={"id": item.id, "topic": self.topic})
             return
         if len(self._queue) >= MAX_QUEUED:
-            dropped, _ = self._queue.popleft()
-            _log.error("sharing event dropped", extra={"id": dropped, "topic": self.topic})
+            # The waiting ones may be in flight: the new one is the one left out.
+            _log.error("sharing event dropped", extra={"id": item.id, "topic": self.topic})
+            return
         self._queue.append(event_of(item, self.instance))
         self._drained.clear()
         self._ready.set()
