@@ -219,20 +219,33 @@ class Mutation:
     async def confirm_objection(
         self, info: Info, id: str, note: str | None = None
     ) -> ObjectionNode:
-        return await objection_step(info, id, lambda a: info.context.sharing.confirm(a, id, note))
+        args = {"note": ("String", note)}
+        return await objection_step(
+            info, "confirmObjection", id, args, lambda a: info.context.sharing.confirm(a, id, note)
+        )
 
     @mutation("The provider has corrected what the objection named.")
     async def correct_objection(self, info: Info, id: str, correction: str) -> ObjectionNode:
+        args = {"correction": ("String!", correction)}
         return await objection_step(
-            info, id, lambda a: info.context.sharing.correct(a, id, correction)
+            info,
+            "correctObjection",
+            id,
+            args,
+            lambda a: info.context.sharing.correct(a, id, correction),
         )
 
     @mutation("The provider dismisses an objection, with its reasons.")
     async def dismiss_objection(
         self, info: Info, id: str, reasons: str | None = None
     ) -> ObjectionNode:
+        args = {"reasons": ("String", reasons)}
         return await objection_step(
-            info, id, lambda a: info.context.sharing.dismiss(a, id, reasons)
+            info,
+            "dismissObjection",
+            id,
+            args,
+            lambda a: info.context.sharing.dismiss(a, id, reasons),
         )
 
     @mutation("数据挂接: the provider records how the data of its entry `code` is reached.")

@@ -15,9 +15,10 @@ Who sees what (the domain decides every step; `Viewer.party` names the actor):
                          anonymous callers: never) — a CONDITIONAL read is audited there
     the auditor, the administrator, anonymous callers: no request, objection or list
 
-Across levels (`federation.sharing.forwarding`): a request for an entry held here as a copy,
-and any question about a request whose id names another origin, is forwarded there for the
-department asking, and the origin's answer (or refusal) comes back as it gave it.
+Across levels (`federation.sharing.forwarding`): a request or an objection for an entry whose
+origin is another instance (a copy here, or found through the peers), and any question about
+a request or objection whose id names another origin, is forwarded there for the department
+asking, and the origin's answer (or refusal) comes back as it gave it.
 
 Each step that commits here is published on the instance's sharing topic
 (`federation.sharing.events`) after it committed. Every due date is shown with its date and
@@ -302,6 +303,7 @@ REQUEST_FIELDS = (
 )
 class ObjectionNode:
     id: strawberry.ID
+    origin: str = strawberry.field(description="The instance that holds the objection.")
     resource_code: str
     provider_code: str
     reporter: str = strawberry.field(description="A 统一社会信用代码, or public.")
@@ -319,9 +321,10 @@ class ObjectionNode:
     history: list[SharingStep]
 
     @classmethod
-    def of(cls, objection: Objection) -> ObjectionNode:
+    def of(cls, objection: Objection, origin: str) -> ObjectionNode:
         return cls(
             id=strawberry.ID(objection.id),
+            origin=origin,
             resource_code=objection.resource_code,
             provider_code=objection.provider_code,
             reporter=objection.reporter,
@@ -338,6 +341,38 @@ class ObjectionNode:
             correction=objection.correction,
             history=[SharingStep.of(step) for step in objection.history],
         )
+
+    @classmethod
+    def from_wire(cls, node: Mapping[str, Any]) -> ObjectionNode:
+        """The node as the origin sent it (`OBJECTION_FIELDS`)."""
+        found_on = node.get("foundOn")
+        return cls(
+            id=strawberry.ID(str(node["id"])),
+            origin=str(node["origin"]),
+            resource_code=str(node["resourceCode"]),
+            provider_code=str(node["providerCode"]),
+            reporter=str(node["reporter"]),
+            fields=[str(f) for f in node["fields"]],
+            text=str(node["text"]),
+            state=ObjectionState(node["state"]),
+            received_at=_instant(node["receivedAt"]),
+            received_on=_date(node["receivedOn"]),
+            version=int(node["version"]),
+            found_on=None if found_on is None else _date(found_on),
+            report_due=DueDate.from_wire(node.get("reportDue")),
+            answer_due=DueDate.from_wire(node.get("answerDue")),
+            reasons=node.get("reasons"),
+            correction=node.get("correction"),
+            history=[SharingStep.from_wire(s) for s in node["history"]],
+        )
+
+
+# Every field of ObjectionNode, as a forwarding instance asks the origin for them.
+OBJECTION_FIELDS = (
+    "id origin resourceCode providerCode reporter fields text state receivedAt receivedOn "
+    f"version foundOn reportDue {{ {_DUE} }} answerDue {{ {_DUE} }} reasons correction "
+    f"history {{ {_STEP} }}"
+)
 
 
 @strawberry.type(name="AccessDetails", description="数据挂接: how the data of an entry is reached.")
@@ -582,9 +617,17 @@ def _route(info: Info, origin: str | None) -> str | None:
     return None if origin in (None, own) else origin
 
 
+Node = TypeVar("Node", ShareRequestNode, ObjectionNode)
+
+
 async def _forward(
-    info: Info, origin: str, field: str, query: str, variables: Mapping[str, Any]
-) -> ShareRequestNode:
+    info: Info,
+    origin: str,
+    field: str,
+    query: str,
+    variables: Mapping[str, Any],
+    parse: Callable[[Mapping[str, Any]], Node],
+) -> Node:
     data = await _forwarding(info, origin).send(
         origin,
         info.context.viewer,
@@ -593,17 +636,20 @@ async def _forward(
         _headers(info),
         requested_from=_requested_from(info),
     )
-    node = ShareRequestNode.from_wire(data[field])
+    node = parse(data[field])
     await _audit_forward(info, field, node, origin)
     return node
 
 
-async def _audit_forward(info: Info, field: str, node: ShareRequestNode, origin: str) -> None:
+async def _audit_forward(
+    info: Info, field: str, node: ShareRequestNode | ObjectionNode, origin: str
+) -> None:
     """This instance forwarded a department's question: who, what, to which origin."""
+    kind = AuditKind.SHARE_REQUEST if isinstance(node, ShareRequestNode) else AuditKind.OBJECTION
     await info.context.store.append_audit(
         [
             AuditEntry(
-                AuditKind.SHARE_REQUEST,
+                kind,
                 info.context.viewer.name,
                 f"forward {field}",
                 subject=str(node.id),
@@ -618,11 +664,44 @@ async def _audit_forward(info: Info, field: str, node: ShareRequestNode, origin:
     )
 
 
-def _operation(kind: str, field: str, params: Mapping[str, str]) -> str:
+def _operation(kind: str, field: str, params: Mapping[str, str], selection: str) -> str:
     """The GraphQL text that asks the origin `field` with `params` (name → type)."""
     declared = ", ".join(f"${name}: {type_}" for name, type_ in params.items())
     passed = ", ".join(f"{name}: ${name}" for name in params)
-    return f"{kind} ({declared}) {{ {field}({passed}) {{ {REQUEST_FIELDS} }} }}"
+    return f"{kind} ({declared}) {{ {field}({passed}) {{ {selection} }} }}"
+
+
+async def _entry_origin(info: Info, code: str) -> str | None:
+    """The origin of entry `code`: its copy's here; for an entry not held here, the one the
+    peers name (asked only where the question starts: a forwarded one names its origin)."""
+    entry = await info.context.store.get(code)
+    if entry is not None:
+        return entry.origin
+    cross = info.context.cross_level
+    if cross is None or _headers(info).get(FORWARD_TO_HEADER.lower()):
+        return None
+    found, failures = await cross.resource(code, info.context.viewer)
+    info.context.unreachable_peers.extend(failures)
+    return None if found is None else found.origin
+
+
+async def _by_id(
+    info: Info,
+    field: str,
+    id: str,
+    arguments: Mapping[str, tuple[str, Any]],
+    selection: str,
+    parse: Callable[[Mapping[str, Any]], Node],
+) -> Node | None:
+    """The origin's answer to `field` about `id` when the id names another instance (None:
+    it is answered here). `arguments`: the field's others, name → (GraphQL type, value)."""
+    origin = _route(info, origin_of(id))
+    if origin is None:
+        return None
+    params = {"id": "String!", **{name: type_ for name, (type_, _) in arguments.items()}}
+    variables = {"id": id, **{name: value for name, (_, value) in arguments.items()}}
+    query = _operation("mutation", field, params, selection)
+    return await _forward(info, origin, field, query, variables, parse)
 
 
 # -- share requests ------------------------------------------------------------------------------
@@ -636,11 +715,14 @@ def _published(info: Info, item: ShareRequest | Objection) -> None:
 
 async def request_share(info: Info, input: ShareRequestInput) -> ShareRequestNode:
     code = check_resource_code(input.resource_code, "input.resourceCode")
-    entry = await info.context.store.get(code)
-    origin = _route(info, entry.origin if entry is not None else None)
+    origin = _route(info, await _entry_origin(info, code))
     if origin is not None:
-        query = _operation("mutation", "requestShare", {"input": "ShareRequestInput!"})
-        return await _forward(info, origin, "requestShare", query, {"input": input.to_wire()})
+        params = {"input": "ShareRequestInput!"}
+        query = _operation("mutation", "requestShare", params, REQUEST_FIELDS)
+        variables = {"input": input.to_wire()}
+        return await _forward(
+            info, origin, "requestShare", query, variables, ShareRequestNode.from_wire
+        )
     actor = info.context.viewer.party()
     made = await info.context.sharing.request(actor, input.to_application(), _requested_from(info))
     _published(info, made)
@@ -657,11 +739,9 @@ async def request_step(
     """One step of request `id` by the caller: here, or forwarded to the origin its id names.
     `arguments`: the field's other arguments, name → (GraphQL type, value)."""
     id = check_request_id(id)
-    origin = _route(info, origin_of(id))
-    if origin is not None:
-        params = {"id": "String!", **{name: type_ for name, (type_, _) in arguments.items()}}
-        variables = {"id": id, **{name: value for name, (_, value) in arguments.items()}}
-        return await _forward(info, origin, field, _operation("mutation", field, params), variables)
+    forwarded = await _by_id(info, field, id, arguments, REQUEST_FIELDS, ShareRequestNode.from_wire)
+    if forwarded is not None:
+        return forwarded
     after = await step(info.context.viewer.party())
     _published(info, after)
     return ShareRequestNode.of(after, _own(info))
@@ -671,7 +751,7 @@ async def share_request(info: Info, id: str) -> ShareRequestNode | None:
     id = check_request_id(id)
     origin = _route(info, origin_of(id))
     if origin is not None:
-        query = _operation("query", "shareRequest", {"id": "String!"})
+        query = _operation("query", "shareRequest", {"id": "String!"}, REQUEST_FIELDS)
         data = await _forwarding(info, origin).send(
             origin, info.context.viewer, query, {"id": id}, _headers(info)
         )
@@ -757,22 +837,42 @@ async def share_requests(
 async def report_objection(
     info: Info, code: str, fields: list[str], text: str, found_on: date | None
 ) -> ObjectionNode:
+    code = check_resource_code(code)
+    origin = _route(info, await _entry_origin(info, code))
+    if origin is not None:
+        params = {"code": "String!", "fields": "[String!]!", "text": "String!", "foundOn": "Date"}
+        query = _operation("mutation", "reportObjection", params, OBJECTION_FIELDS)
+        variables = {
+            "code": code,
+            "fields": fields,
+            "text": text,
+            "foundOn": None if found_on is None else found_on.isoformat(),
+        }
+        return await _forward(
+            info, origin, "reportObjection", query, variables, ObjectionNode.from_wire
+        )
     viewer = info.context.viewer
     reporter = None if viewer.is_anonymous else viewer.party()
-    made = await info.context.sharing.report_objection(
-        reporter, check_resource_code(code), fields, text, found_on
-    )
+    made = await info.context.sharing.report_objection(reporter, code, fields, text, found_on)
     _published(info, made)
-    return ObjectionNode.of(made)
+    return ObjectionNode.of(made, _own(info))
 
 
 async def objection_step(
-    info: Info, id: str, step: Callable[[Actor], Awaitable[Objection]]
+    info: Info,
+    field: str,
+    id: str,
+    arguments: Mapping[str, tuple[str, Any]],
+    step: Callable[[Actor], Awaitable[Objection]],
 ) -> ObjectionNode:
-    check_request_id(id)
+    """One step of objection `id` by the caller: here, or forwarded to the origin its id names."""
+    id = check_request_id(id)
+    forwarded = await _by_id(info, field, id, arguments, OBJECTION_FIELDS, ObjectionNode.from_wire)
+    if forwarded is not None:
+        return forwarded
     after = await step(info.context.viewer.party())
     _published(info, after)
-    return ObjectionNode.of(after)
+    return ObjectionNode.of(after, _own(info))
 
 
 async def objections(
@@ -789,8 +889,9 @@ async def objections(
         return await store.find_objections(w, first=min(n, 100), after=a)
 
     items, total, more = await _merged(find, filters, first, after, lambda o: (o.received_at, o.id))
+    own = _own(info)
     edges = [
-        ObjectionEdge(cursor=encode_position(o.received_at, o.id), node=ObjectionNode.of(o))
+        ObjectionEdge(cursor=encode_position(o.received_at, o.id), node=ObjectionNode.of(o, own))
         for o in items
     ]
     return ObjectionConnection(
@@ -804,7 +905,8 @@ async def objections(
 
 async def open_objections(info: Info, code: str) -> list[ObjectionNode]:
     # Through the request's loader: a page of entries costs one store call, not one each.
-    return [ObjectionNode.of(o) for o in await info.context.loaders.open_objections.load(code)]
+    own = _own(info)
+    return [ObjectionNode.of(o, own) for o in await info.context.loaders.open_objections.load(code)]
 
 
 # -- access details and supervision --------------------------------------------------------------

@@ -1,12 +1,15 @@
-"""Share requests across levels: a request lives at its entry's origin, whichever instance the
-department asks at; an instance that holds only a copy forwards the question there.
+"""Share requests (and objections) across levels: a request lives at its entry's origin,
+whichever instance the department asks at; an instance that does not hold the entry as its own
+forwards the question there.
 
 The rules:
 
-1. Where: the origin of a request for an entry is the entry's `origin`; the origin of a
-   request already made is named by its id — ids are made ``<origin>:<uuid>``
+1. Where: the origin of a request (or an objection) for an entry is the entry's `origin` —
+   its copy's here, else the one the peers answer with (`CrossLevel.resource`); the origin of
+   a request already made is named by its id — ids are made ``<origin>:<uuid>``
    (``national/intranet:0b6c…``, `request_id`), so any instance routes a question about a
-   request (its state, its clocks, a withdrawal, a dispute) without a table of its own.
+   request (its state, its clocks, a withdrawal, a dispute) or an objection (its answers)
+   without a table of its own.
 2. The route: to the origin when it is a peer (the parent or a direct child), else to the
    parent, which forwards on by the same rule; ``X-Mulu-Forward-To`` names the origin and
    ``X-Mulu-Hops`` counts the instances passed — at most `MAX_HOPS` (a district asking the

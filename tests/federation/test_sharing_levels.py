@@ -33,7 +33,9 @@ from graph import CatalogStore, NotPermitted, Role, ShareMode, ShareType, Zone
 from tests.federation.support import GraphQLCaller, data, only_error
 from tests.federation.test_sharing_api import (
     APPROVE,
+    CONFIRM,
     LOG,
+    REPORT,
     REQUEST,
     REQUEST_SHARE,
     SHARE_REQUEST,
@@ -48,6 +50,7 @@ CITY = "510100/intranet"
 NATIONAL_BODY = credit_code("100000", "MB0000010")
 CITY_DEPT = credit_code("510100", "MB0000012")
 CITY_OTHER = credit_code("510100", "MB0000013")
+PROVINCE_DEPT = credit_code("510000", "MB0000014")
 NATION_AUDITOR = credit_code("100000", "MB0000082")
 CITY_AUDITOR = credit_code("510100", "MB0000082")
 PORTS = {NATION: 9101, PROVINCE: 9102, CITY: 9103}
@@ -226,6 +229,40 @@ async def test_a_city_department_asks_for_a_national_entry_and_gets_its_answer_b
         (CITY_DEPT, "forward withdrawShare"),
     ]
     assert json.loads(forwarded[0]["detail"])["origin"] == NATION
+
+
+async def test_an_instance_without_a_copy_finds_the_origin_through_its_peers(
+    levels: Levels,
+) -> None:
+    made = (await levels.ask(PROVINCE, REQUEST_SHARE, ASK, department=PROVINCE_DEPT))[
+        "requestShare"
+    ]
+    assert (made["origin"], made["requestedFrom"], made["requesterCode"]) == (
+        NATION,
+        PROVINCE,
+        PROVINCE_DEPT,
+    )
+    seen = await levels.ask(NATION, SHARE_REQUEST, {"id": made["id"]}, department=NATIONAL_BODY)
+    assert seen["shareRequest"]["state"] == "SUBMITTED"
+
+
+async def test_an_objection_on_a_national_entry_is_held_and_answered_at_the_nation(
+    levels: Levels,
+) -> None:
+    variables = {"code": NATION_ENTRY, "fields": ["name"], "text": "名称与登记不符"}
+    made = (await levels.ask(CITY, REPORT, variables, department=CITY_DEPT))["reportObjection"]
+    assert (made["state"], made["reporter"]) == ("REPORTED", CITY_DEPT)
+    assert made["id"].startswith(f"{NATION}:")
+    on_entry = """query ($code: String!) { resource(code: $code) { openObjections { id } } }"""
+    nation = await levels.ask(NATION, on_entry, {"code": NATION_ENTRY}, department=CITY_OTHER)
+    assert nation["resource"]["openObjections"] == [{"id": made["id"]}]
+    # The provider confirms from 成都 as well: the id names where the objection is held.
+    confirmed = await levels.ask(CITY, CONFIRM, {"id": made["id"]}, department=NATIONAL_BODY)
+    assert confirmed["confirmObjection"]["state"] == "CONFIRMED"
+    audit = {"filter": {"kinds": ["OBJECTION"], "subject": made["id"]}}
+    log = await levels.ask(NATION, LOG, audit, department=NATION_AUDITOR, role=Role.AUDITOR)
+    steps = [(n["node"]["actor"], n["node"]["action"]) for n in log["auditLog"]["edges"]]
+    assert steps == [(CITY_DEPT, "report"), (NATIONAL_BODY, "confirm")]
 
 
 async def test_the_origins_refusal_comes_back_with_its_extensions(levels: Levels) -> None:
