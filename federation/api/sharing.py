@@ -71,6 +71,8 @@ from graph.sharing.queries import encode_position
 from graph.sharing.requests import check_request_id
 
 __all__ = [
+    "OBJECTION_FIELDS",
+    "REQUEST_FIELDS",
     "AccessDetailsInput",
     "AccessDetailsNode",
     "DepartmentOverdue",

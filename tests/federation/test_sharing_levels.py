@@ -11,6 +11,7 @@ the callers (the forwarding instance forwards them, as discovery does without TL
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
 from federation.api.identity import Viewer
+from federation.api.schema import build_schema
+from federation.api.sharing import OBJECTION_FIELDS, REQUEST_FIELDS
 from federation.app import create_app
 from federation.identity.ca import PlatformCA
 from federation.identity.peering import on_behalf_of
@@ -380,3 +383,22 @@ async def test_with_tls_the_origin_believes_the_department_an_admitted_peer_name
     assert own["requesterCode"] == CITY_DEPT
     anonymous = only_error(await ask(REQUEST_SHARE, ASK, None, **other))
     assert anonymous["extensions"]["code"] == "NOT_PERMITTED"
+
+
+@pytest.mark.parametrize(
+    ("type_name", "selection"),
+    [("ShareRequest", REQUEST_FIELDS), ("Objection", OBJECTION_FIELDS)],
+)
+async def test_a_forwarded_answer_asks_the_origin_for_every_field(
+    type_name: str, selection: str
+) -> None:
+    """What comes back from the origin is the whole node: none of its fields left out."""
+    answer = await build_schema().execute(
+        "query ($name: String!) { __type(name: $name) { fields { name } } }",
+        variable_values={"name": type_name},
+    )
+    assert answer.errors is None
+    assert answer.data is not None
+    declared = {f["name"] for f in answer.data["__type"]["fields"]}
+    top_level = set(re.sub(r"\{[^{}]*\}", " ", selection).split())
+    assert top_level == declared
