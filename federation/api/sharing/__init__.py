@@ -24,6 +24,11 @@ Each step that commits here is published on the instance's sharing topic
 (`federation.sharing.events`) after it committed. Every due date is shown with its date and
 whether it is `provisional` (counted past the last year the calendar knows); dates are
 Beijing dates.
+
+The modules: `nodes` (the types, and their wire form for forwarded answers), `inputs`,
+`forwarded` (where a question goes and asking the origin), `resolvers` (thin: the caller,
+one `Sharing` call or one forwarding, a node out) — registered in `Query`, `Mutation` and on
+`Resource`.
 """
 
 from federation.api.sharing.inputs import (
