@@ -32,7 +32,7 @@ from federation.api.body import BoundedBody, error_response, json_depth, read_js
 from federation.api.context import CatalogContext
 from federation.api.limits import Limits
 from federation.api.schema import build_schema
-from federation.identity.peering import admit_peer
+from federation.identity.peering import ON_BEHALF_HEADER, admit_peer, on_behalf_of
 from federation.identity.tls import caller
 from federation.instance import Instance, OpenInstance, open_instance
 from federation.metrics import Metrics, MetricsMiddleware
@@ -109,6 +109,9 @@ class CatalogGraphQL(GraphQL[CatalogContext, None]):
             audit=instance.audit,
             grants_changed=roles.forget if roles is not None else lambda: None,
             rulebook=instance.settings.rulebook_in_force(),  # cached: built once
+            calendar=instance.calendar,
+            clock=instance.clock,
+            sharing_events=instance.sharing_events,
         )
 
 
@@ -133,13 +136,18 @@ class _Identify:
                 dev_identity_header=instance.settings.dev_identity_header,
             )
             if instance.settings.tls.identifies:  # here or through a trusted proxy
-                admit_peer(
+                peer = admit_peer(
                     instance.store.catalog.id,
                     request.headers.get(INSTANCE_HEADER),
                     viewer.instance,
                     instance.cross_level.peers.peers if instance.cross_level else (),
                 )
-                if instance.roles is not None:
+                named = on_behalf_of(
+                    peer, request.headers.get(ON_BEHALF_HEADER), instance.store.catalog.zone
+                )
+                if named is not None:
+                    viewer = named  # a department's share request, forwarded by a peer
+                elif instance.roles is not None:
                     viewer = await instance.roles.viewer(viewer)
         except NotPermitted as exc:
             _audit(instance, AuditKind.PEER_REFUSED, request, exc)

@@ -22,8 +22,8 @@ import os
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -35,15 +35,19 @@ from federation.discovery import CrossLevel
 from federation.identity.roles import RoleBook
 from federation.peers import Peer, PeerClient
 from federation.settings import Settings
+from federation.sharing import read_calendar
+from federation.sharing.events import SharingEvents
 from federation.topology import EmbeddedStoreSpec, InstanceSpec, Topology, load_topology
 from graph import Catalog, CatalogStore
 from graph.audit.sink import AuditSink
+from graph.sharing import WorkingCalendar
 from sync.links import Link
 from sync.log.protocol import ChangeLog
 from sync.topics import create_topics
 from sync.worker import Backoff, SyncWorker
 
 __all__ = [
+    "Clock",
     "Instance",
     "LogFactory",
     "OpenInstance",
@@ -76,6 +80,12 @@ Prepare = Callable[[CatalogStore], Awaitable[object]]
 OpenSync = Callable[[CatalogStore], AbstractAsyncContextManager[SyncWorker | None]]
 # instance id → the change log its sync worker uses, open for the life of the context.
 LogFactory = Callable[[str], AbstractAsyncContextManager[ChangeLog]]
+# The instant now, in UTC: the clock deadlines are counted on (fixed in tests).
+Clock = Callable[[], datetime]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +99,10 @@ class Instance:
     sync: SyncWorker | None = None
     audit: AuditSink | None = None
     roles: RoleBook | None = None
+    # Sharing: the working calendar (read once at open), the clock, the events publisher.
+    calendar: WorkingCalendar = field(default_factory=WorkingCalendar.official)
+    clock: Clock = _now
+    sharing_events: SharingEvents | None = None
 
 
 OpenInstance = Callable[[], AbstractAsyncContextManager[Instance]]
@@ -109,6 +123,8 @@ async def open_instance(
     prepare: Prepare | None = None,
     sync: OpenSync | None = None,
     peer_transport: httpx.AsyncBaseTransport | None = None,
+    clock: Clock = _now,
+    events_log: LogFactory | None = None,
 ) -> AsyncIterator[Instance]:
     """The instance `settings` describe, open for the life of the context.
 
@@ -116,9 +132,17 @@ async def open_instance(
     registered in it; `prepare` is awaited with it before the instance is ready; its peers
     (the parent and direct children of the same zone) come from `topology`, else from the
     file `settings.topology` names; `peer_transport` replaces the network to them (tests);
-    `sync` opens its sync workers with its store (`open_sync`, or a running worker lent)."""
+    `sync` opens its sync workers with its store (`open_sync`, or a running worker lent).
+
+    Sharing: the working calendar is read from `settings.calendar_dir` once, before anything
+    opens — a schedule file that cannot be used stops the start (`ScheduleFileError` naming
+    it); `clock` is the instant deadlines are counted from; request and objection events go
+    to the change log `events_log` opens (default, for an instance of a topology: the log its
+    settings name — Kafka, or the embedded one under `settings.data_dir`; none otherwise: the
+    events are not published)."""
     if topology is None and settings.topology is not None:
         topology = load_topology(settings.topology, environ=None)  # peers only: no secrets
+    calendar = read_calendar(settings.calendar_dir)
     async with AsyncExitStack() as stack:
         opened = await stack.enter_async_context((store or (lambda: open_store(settings)))())
         await opened.put_catalogs([opened.catalog])
@@ -146,7 +170,24 @@ async def open_instance(
         audit = await stack.enter_async_context(AuditSink(opened).running())
         await _sign_checkpoints(stack, settings, opened)
         worker = None if sync is None else await stack.enter_async_context(sync(opened))
-        yield Instance(settings, opened, cross_level, reference, worker, audit, RoleBook(opened))
+        if events_log is None and topology is not None:
+            events_log = logs_from_settings(settings, settings.data_dir)
+        events = None
+        if events_log is not None:
+            log = await stack.enter_async_context(events_log(opened.catalog.id))
+            events = await stack.enter_async_context(SharingEvents(opened.catalog.id, log))
+        yield Instance(
+            settings,
+            opened,
+            cross_level,
+            reference,
+            worker,
+            audit,
+            RoleBook(opened),
+            calendar=calendar,
+            clock=clock,
+            sharing_events=events,
+        )
         _log.info("instance stopping", extra={"catalog": opened.catalog.id})
 
 

@@ -201,6 +201,46 @@ class PeerClient:
         failures = tuple(o for o in outcomes if isinstance(o, PeerFailure))
         return PeerResults(answers, failures)
 
+    async def exchange(
+        self,
+        instance: str,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> Mapping[str, Any] | PeerFailure:
+        """Send `query` to the peer `instance` alone and return its whole GraphQL answer —
+        `data` and `errors` both, for the caller to relay — or why none came (TIMEOUT,
+        UNREACHABLE, HTTP_ERROR without a GraphQL body, BAD_ANSWER)."""
+        if self._http is None:
+            raise RuntimeError("open the PeerClient (async with) before asking")
+        peer = self.peers[instance]
+        self._check_zone(peer)
+        body: dict[str, Any] = {"query": query, "variables": dict(variables or {})}
+        try:
+            async with asyncio.timeout(self.timeout):
+                response = await self._http.post(peer.url, json=body, headers=dict(headers or {}))
+        except (TimeoutError, httpx.TimeoutException):
+            return PeerFailure(
+                instance, PeerFailureReason.TIMEOUT, f"no answer within {self.timeout:g} s"
+            )
+        except httpx.TransportError as exc:
+            return PeerFailure(
+                instance, PeerFailureReason.UNREACHABLE, str(exc) or type(exc).__name__
+            )
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict) or ("data" not in answer and "errors" not in answer):
+            reason = (
+                PeerFailureReason.HTTP_ERROR
+                if response.status_code != 200
+                else PeerFailureReason.BAD_ANSWER
+            )
+            return PeerFailure(instance, reason, f"HTTP {response.status_code}: no GraphQL answer")
+        return answer
+
     async def _ask_one(
         self,
         http: httpx.AsyncClient,

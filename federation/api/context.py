@@ -2,13 +2,17 @@
 cross-level discovery (None when the instance has no topology, hence no peers). `reference`,
 the instance's cache of catalogs and departments, is shared by its requests (without one, each
 request reads them for itself); `audit` takes the records of refusals; `rulebook` is the
-instance's (`Settings.rulebook_in_force`), whose write rules `cataloguing` applies."""
+instance's (`Settings.rulebook_in_force`), whose write rules `cataloguing` applies; `sharing`
+is the instance's `graph.sharing.Sharing` over the same store, on its `calendar` and `clock`,
+and `sharing_events` hears each step it commits (`federation.sharing.events`)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, TypeAlias
 
 from starlette.requests import Request
 from starlette.websockets import WebSocket
@@ -21,8 +25,11 @@ from federation.discovery import CrossLevel
 from federation.peers import PeerFailure
 from graph import CatalogStore, Cataloguing, ResourceFilter
 from graph.audit.sink import AuditSink
-from graph.sharing import STATE_COUNCIL_2025, Rulebook
+from graph.sharing import STATE_COUNCIL_2025, Rulebook, Sharing, WorkingCalendar
 from sync.events import outbox_record
+
+if TYPE_CHECKING:
+    from federation.sharing.events import SharingEvents
 
 __all__ = ["CatalogContext", "Info"]
 
@@ -42,12 +49,26 @@ class CatalogContext:
     # Called after a grant or revoke here, so the next request sees it (RoleBook.forget).
     grants_changed: Callable[[], None] = lambda: None
     rulebook: Rulebook = STATE_COUNCIL_2025
+    calendar: WorkingCalendar = field(default_factory=WorkingCalendar.official)
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    sharing_events: SharingEvents | None = None
     cataloguing: Cataloguing = field(init=False)
+    sharing: Sharing = field(init=False)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
         # Every version a mutation saves commits with its change event (the sync's outbox).
         self.cataloguing = Cataloguing(self.store, outbox=outbox_record, rulebook=self.rulebook)
+        # Ids name the instance that holds the request: any instance routes a question about
+        # it there (federation.sharing.forwarding, rule 1).
+        origin = self.store.catalog.id
+        self.sharing = Sharing(
+            self.store,
+            self.calendar,
+            self.rulebook,
+            self.clock,
+            new_id=lambda: f"{origin}:{uuid.uuid4()}",
+        )
         self.loaders = Loaders(self.store, self.reference, self.viewer.restrict(ResourceFilter()))
 
 

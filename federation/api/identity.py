@@ -18,6 +18,9 @@ The rules (DESIGN "Identity, roles and audit"):
     AUDITOR        reads the audit log; sees the catalog as an anonymous caller does
     a peer         an instance of the topology, named by its certificate: published entries
                    (never a draft), as an anonymous caller of its zone would
+    a department   named by a peer that forwards its share request (X-Mulu-On-Behalf-Of,
+      via a peer   `federation.identity.peering`): reads as a department, requests and
+                   follows its requests (`party`), never changes an entry (`actor` refuses)
 
 An administrator and an auditor are never one subject (GB/T 39477: `graph.grants`).
 """
@@ -102,7 +105,18 @@ class Viewer:
         return f"{self.department_code} ({self.role.value})"
 
     def actor(self) -> Actor:
-        """The actor of a maintenance step; anonymous callers have none."""
+        """The actor of a maintenance step; anonymous callers have none, nor a department
+        a peer forwarded (it only requests: `party`)."""
+        if self.department_code is not None and self.instance is not None:
+            raise NotPermitted(
+                f"{self.department_code} is named by the peer {self.instance}, which forwards "
+                "its share requests only: it changes entries at its own instance"
+            )
+        return self.party()
+
+    def party(self) -> Actor:
+        """The actor of a sharing step (a request, an answer, an objection): any department,
+        one a peer forwarded included; anonymous callers have none."""
         if self.department_code is None:
             raise NotPermitted(
                 "anonymous callers cannot change the catalog: a department connects with its "

@@ -19,8 +19,12 @@ from strawberry.dataloader import DataLoader
 from federation.api.reference import ReferenceCache
 from graph import Catalog, CatalogStore, Category, Department, Resource
 from graph.queries import CatalogCount, Facets, ResourceFilter
+from graph.sharing import Objection
 
 __all__ = ["Loaders"]
+
+# The open objections an entry shows (oldest first): as many as `Sharing.open_objections`.
+_OPEN_OBJECTIONS = 20
 
 
 @dataclass
@@ -34,6 +38,7 @@ class Loaders:
     resources: DataLoader[str, Resource | None] = field(init=False)
     departments: DataLoader[str, Department | None] = field(init=False)
     categories: DataLoader[str, Category | None] = field(init=False)
+    open_objections: DataLoader[str, list[Objection]] = field(init=False)
     _tree: asyncio.Task[list[CatalogCount]] | None = field(default=None, init=False)
     _counts: dict[ResourceFilter, asyncio.Task[Facets]] = field(default_factory=dict, init=False)
 
@@ -45,6 +50,7 @@ class Loaders:
         self.resources = DataLoader(load_fn=self._load_resources)
         self.departments = DataLoader(load_fn=self._load_departments)
         self.categories = DataLoader(load_fn=self._load_categories)
+        self.open_objections = DataLoader(load_fn=self._load_open_objections)
 
     async def _load_resources(self, codes: Sequence[str]) -> list[Resource | None]:
         found = await self.store.get_many(list(codes))
@@ -57,6 +63,10 @@ class Loaders:
     async def _load_categories(self, codes: Sequence[str]) -> list[Category | None]:
         found = await self.reference.categories(codes)
         return [found.get(code) for code in codes]
+
+    async def _load_open_objections(self, codes: Sequence[str]) -> list[list[Objection]]:
+        found = await self.store.open_objections(list(codes), _OPEN_OBJECTIONS)
+        return [found.get(code, []) for code in codes]
 
     async def catalogs(self) -> dict[str, Catalog]:
         """Every catalog of the instance's zone the store knows, by id: a handful, read at most

@@ -6,6 +6,8 @@ Every refusal is the domain's own error (`InvalidValue`, `NotPermitted`, `Invali
 
 from __future__ import annotations
 
+from datetime import date
+
 import strawberry
 
 from federation.api.administration import (
@@ -17,6 +19,18 @@ from federation.api.administration import (
 from federation.api.context import Info
 from federation.api.fields import mutation
 from federation.api.inputs import ResourceInput
+from federation.api.sharing import (
+    AccessDetailsInput,
+    AccessDetailsNode,
+    ObjectionNode,
+    ShareRequestInput,
+    ShareRequestNode,
+    objection_step,
+    report_objection,
+    request_share,
+    request_step,
+    set_access_details,
+)
 from federation.api.types import Department, Resource
 from graph import InvalidValue, Role, model
 from graph.codes import check_category_code, check_resource_code
@@ -94,6 +108,151 @@ class Mutation:
     @mutation("The administrator takes a department's role away: it acts as PROVIDER again.")
     async def revoke_role(self, info: Info, subject: str) -> Grant:
         return await revoke_role(info, subject)
+
+    # -- sharing (federation.api.sharing) ------------------------------------------------------
+
+    @mutation(
+        "共享申请: the caller's department asks for an entry; held at the entry's origin (asked "
+        "here for a copy, it is forwarded there). UNCONDITIONAL is approved at once, NONE refused."
+    )
+    async def request_share(self, info: Info, input: ShareRequestInput) -> ShareRequestNode:
+        return await request_share(info, input)
+
+    @mutation("The provider approves on `terms` (default: the entry's published condition).")
+    async def approve_share(
+        self, info: Info, id: str, terms: str | None = None, note: str | None = None
+    ) -> ShareRequestNode:
+        args = {"terms": ("String", terms), "note": ("String", note)}
+        return await request_step(
+            info,
+            "approveShare",
+            id,
+            args,
+            lambda a: info.context.sharing.approve(a, id, terms, note),
+        )
+
+    @mutation("The provider refuses, its reasons in writing (refused without them).")
+    async def refuse_share(
+        self, info: Info, id: str, reasons: str | None = None
+    ) -> ShareRequestNode:
+        args = {"reasons": ("String", reasons)}
+        return await request_step(
+            info, "refuseShare", id, args, lambda a: info.context.sharing.refuse(a, id, reasons)
+        )
+
+    @mutation("The provider has delivered the data (`note`: how, where).")
+    async def deliver_share(self, info: Info, id: str, note: str | None = None) -> ShareRequestNode:
+        args = {"note": ("String", note)}
+        return await request_step(
+            info, "deliverShare", id, args, lambda a: info.context.sharing.deliver(a, id, note)
+        )
+
+    @mutation("The requester or the provider closes a delivered request.")
+    async def close_share(self, info: Info, id: str, note: str | None = None) -> ShareRequestNode:
+        args = {"note": ("String", note)}
+        return await request_step(
+            info, "closeShare", id, args, lambda a: info.context.sharing.close(a, id, note)
+        )
+
+    @mutation("The requester withdraws its request.")
+    async def withdraw_share(
+        self, info: Info, id: str, note: str | None = None
+    ) -> ShareRequestNode:
+        args = {"note": ("String", note)}
+        return await request_step(
+            info, "withdrawShare", id, args, lambda a: info.context.sharing.withdraw(a, id, note)
+        )
+
+    @mutation("The requester disputes a refusal: negotiation with the provider.")
+    async def dispute_share(self, info: Info, id: str, grounds: str) -> ShareRequestNode:
+        args = {"grounds": ("String!", grounds)}
+        return await request_step(
+            info, "disputeShare", id, args, lambda a: info.context.sharing.dispute(a, id, grounds)
+        )
+
+    @mutation("Negotiation failed: either party takes the dispute to the coordinator.")
+    async def escalate_share(
+        self, info: Info, id: str, note: str | None = None
+    ) -> ShareRequestNode:
+        args = {"note": ("String", note)}
+        return await request_step(
+            info, "escalateShare", id, args, lambda a: info.context.sharing.escalate(a, id, note)
+        )
+
+    @mutation(
+        "The coordinator (the instance's reviewer) decides an escalated dispute: the refusal "
+        "stands, or `overturn` approves on `terms`."
+    )
+    async def decide_share(
+        self, info: Info, id: str, overturn: bool, decision: str, terms: str | None = None
+    ) -> ShareRequestNode:
+        args = {
+            "overturn": ("Boolean!", overturn),
+            "decision": ("String!", decision),
+            "terms": ("String", terms),
+        }
+        return await request_step(
+            info,
+            "decideShare",
+            id,
+            args,
+            lambda a: info.context.sharing.decide(
+                a, id, overturn=overturn, decision=decision, terms=terms
+            ),
+        )
+
+    @mutation(
+        "疑义/纠错: report what is wrong with entry `code` (`fields`: its field names, or data), "
+        "`foundOn` the day it was found."
+    )
+    async def report_objection(
+        self,
+        info: Info,
+        code: str,
+        fields: list[str],
+        text: str,
+        found_on: date | None = None,
+    ) -> ObjectionNode:
+        return await report_objection(info, code, fields, text, found_on)
+
+    @mutation("The provider confirms an objection; it corrects next.")
+    async def confirm_objection(
+        self, info: Info, id: str, note: str | None = None
+    ) -> ObjectionNode:
+        args = {"note": ("String", note)}
+        return await objection_step(
+            info, "confirmObjection", id, args, lambda a: info.context.sharing.confirm(a, id, note)
+        )
+
+    @mutation("The provider has corrected what the objection named.")
+    async def correct_objection(self, info: Info, id: str, correction: str) -> ObjectionNode:
+        args = {"correction": ("String!", correction)}
+        return await objection_step(
+            info,
+            "correctObjection",
+            id,
+            args,
+            lambda a: info.context.sharing.correct(a, id, correction),
+        )
+
+    @mutation("The provider dismisses an objection, with its reasons.")
+    async def dismiss_objection(
+        self, info: Info, id: str, reasons: str | None = None
+    ) -> ObjectionNode:
+        args = {"reasons": ("String", reasons)}
+        return await objection_step(
+            info,
+            "dismissObjection",
+            id,
+            args,
+            lambda a: info.context.sharing.dismiss(a, id, reasons),
+        )
+
+    @mutation("数据挂接: the provider records how the data of its entry `code` is reached.")
+    async def set_access_details(
+        self, info: Info, code: str, input: AccessDetailsInput
+    ) -> AccessDetailsNode:
+        return await set_access_details(info, code, input)
 
 
 def _code(code: str) -> str:

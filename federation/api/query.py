@@ -18,6 +18,18 @@ from federation.api.facets import Facets
 from federation.api.fields import field
 from federation.api.inputs import ResourceFilterInput, as_filter
 from federation.api.lineage import Lineage
+from federation.api.sharing import (
+    DepartmentOverdue,
+    ObjectionConnection,
+    ObjectionFilterInput,
+    ShareRequestConnection,
+    ShareRequestFilterInput,
+    ShareRequestNode,
+    objections,
+    overdue,
+    share_request,
+    share_requests,
+)
 from federation.api.types import Department, Resource, Theme, load_resource
 from federation.discovery.scope import local_only
 from graph import THEMES, Level, NotFound
@@ -161,3 +173,43 @@ class Query:
     @field("The roles granted at this instance — for its administrator.")
     async def grants(self, info: Info) -> list[Grant]:
         return await grants(info)
+
+    @field(
+        "共享申请 by id: for its requester, its provider and the reviewer; a request held at "
+        "another instance (its id names it) is asked there."
+    )
+    async def share_request(self, info: Info, id: str) -> ShareRequestNode | None:
+        return await share_request(info, id)
+
+    @field(
+        "Share requests held here, in the order received: the reviewer's all; a department's "
+        "those it made and those for its entries."
+    )
+    async def share_requests(
+        self,
+        info: Info,
+        filter: ShareRequestFilterInput | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> ShareRequestConnection:
+        return await share_requests(info, filter, first, after)
+
+    @field(
+        "疑义/纠错 held here, in the order received: the reviewer's all; a department's those "
+        "it reported and those on its entries."
+    )
+    async def objections(
+        self,
+        info: Info,
+        filter: ObjectionFilterInput | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> ObjectionConnection:
+        return await objections(info, filter, first, after)
+
+    @field(
+        "整改清单: answers, deliveries and objections past due today (Beijing), by the "
+        "department late — the reviewer's all, a department's own."
+    )
+    async def overdue(self, info: Info) -> list[DepartmentOverdue]:
+        return await overdue(info)

@@ -19,6 +19,12 @@ from federation.api.catalogs import CatalogNode, catalog_nodes, catalog_path
 from federation.api.context import Info
 from federation.api.fields import field
 from federation.api.references import visible_entries
+from federation.api.sharing import (
+    AccessDetailsNode,
+    ObjectionNode,
+    access_details,
+    open_objections,
+)
 from graph import model
 from graph.codes import category_path
 from graph.dates import beijing_date
@@ -263,6 +269,18 @@ class Resource:
     @field("相关资源: the related entries held here that the caller may see.")
     async def related(self, info: Info) -> list[Resource]:
         return [Resource.of(e) for e in await _related(info, self.entry)]
+
+    @field("疑义/纠错 still open on the entry (held at its origin), oldest first.")
+    async def open_objections(self, info: Info) -> list[ObjectionNode]:
+        return await open_objections(info, self.entry.code)
+
+    @field(
+        "数据挂接: how the data is reached, as the share type shows it — UNCONDITIONAL to any "
+        "department, CONDITIONAL to its provider and an approved requester, NONE never; null "
+        "otherwise (and where the entry is a copy: its origin holds them)."
+    )
+    async def access_details(self, info: Info) -> AccessDetailsNode | None:
+        return await access_details(info, self.entry.code)
 
 
 async def _related(info: Info, entry: model.Resource) -> list[model.Resource]:

@@ -16,6 +16,11 @@ here, before GraphQL runs; the rules:
    — another instance of the platform, however valid its certificate, is refused.
 5. Every refusal is a `PeerRefused` that says why; the server answers 403 and audits it
    (PEER_REFUSED).
+6. A peer forwarding a department's share request (`federation.sharing.forwarding`) names
+   the department in ``X-Mulu-On-Behalf-Of: <统一社会信用代码>``. The header is believed from
+   an admitted peer alone, never from anyone else (ignored: a header proves nothing); the
+   caller is then that department acting as itself (PROVIDER), reached through the peer
+   (`Viewer.instance` kept) — it requests and follows its requests, and changes no entry.
 
     decision = admit_peer("510100/intranet", claimed, certified, peers={"510000/intranet"})
 """
@@ -24,11 +29,15 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from graph import Zone
+from federation.api.identity import Viewer
+from graph import Role, Zone
+from graph.codes import check_credit_code
 from graph.errors import NotPermitted
 from sync.instances import zone_of
 
-__all__ = ["PeerRefused", "admit_peer"]
+__all__ = ["ON_BEHALF_HEADER", "PeerRefused", "admit_peer", "on_behalf_of"]
+
+ON_BEHALF_HEADER = "X-Mulu-On-Behalf-Of"
 
 
 class PeerRefused(NotPermitted):
@@ -77,3 +86,13 @@ def _zone(instance: str) -> Zone:
         return zone_of(instance)
     except ValueError:
         raise PeerRefused(f"{instance!r} is not an instance id such as 510100/intranet") from None
+
+
+def on_behalf_of(peer: str | None, named: str | None, zone: Zone) -> Viewer | None:
+    """The department an admitted `peer` names in ``X-Mulu-On-Behalf-Of`` (`named`), as the
+    caller (rule 6); None when the call is no peer's or names no one."""
+    named = (named or "").strip()
+    if peer is None or not named:
+        return None
+    code = check_credit_code(named, field=ON_BEHALF_HEADER)
+    return Viewer(zone, code, Role.PROVIDER, instance=peer)

@@ -25,8 +25,9 @@ ENTITIES = """query ($representations: [_Any!]!) {
   }
 }"""
 
-# A second subgraph: share requests (共享申请), which refer to our resources by code only.
-SHARE_REQUESTS_SDL = """
+# A second subgraph: a department's own system of data demands (数据需求), which refers to our
+# resources and departments by code only (share requests are mulu's own since the sharing API).
+DEMANDS_SDL = """
 extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
 
 type Resource @key(fields: "code", resolvable: false) {
@@ -37,7 +38,7 @@ type Department @key(fields: "code", resolvable: false) {
   code: ID!
 }
 
-type ShareRequest @key(fields: "id") {
+type DataDemand @key(fields: "id") {
   id: ID!
   resource: Resource!
   requester: Department!
@@ -45,7 +46,7 @@ type ShareRequest @key(fields: "id") {
 }
 
 type Query {
-  shareRequests: [ShareRequest!]!
+  dataDemands: [DataDemand!]!
 }
 """
 
@@ -117,14 +118,14 @@ def compose(subgraphs: list[dict[str, str]], tmp_path: Path) -> dict[str, Any]:
 async def test_the_subgraph_composes_into_a_supergraph(gql: GraphQLCaller, tmp_path: Path) -> None:
     subgraphs = [
         {"name": "mulu", "url": "http://127.0.0.1:8000/graphql", "sdl": await sdl(gql)},
-        {"name": "requests", "url": "http://127.0.0.1:8001/graphql", "sdl": SHARE_REQUESTS_SDL},
+        {"name": "requests", "url": "http://127.0.0.1:8001/graphql", "sdl": DEMANDS_SDL},
     ]
     result = compose(subgraphs, tmp_path)
     assert "errors" not in result, result["errors"]
     supergraph = result["supergraphSdl"]
     assert 'join__type(graph: MULU, key: "code")' in supergraph
     assert 'join__type(graph: REQUESTS, key: "code", resolvable: false)' in supergraph
-    assert "shareRequests: [ShareRequest!]!" in supergraph
+    assert "dataDemands: [DataDemand!]!" in supergraph
     assert "resources(" in supergraph
 
 
@@ -132,7 +133,7 @@ async def test_composition_reports_a_conflicting_subgraph(
     gql: GraphQLCaller, tmp_path: Path
 ) -> None:
     # The check is real: a subgraph typing the key differently does not compose.
-    conflicting = SHARE_REQUESTS_SDL.replace(
+    conflicting = DEMANDS_SDL.replace(
         'type Resource @key(fields: "code", resolvable: false) {\n  code: ID!',
         'type Resource @key(fields: "code", resolvable: false) {\n  code: Int!',
     )

@@ -24,7 +24,16 @@ from tests.graph.every_field import EVERY_FIELD
 
 # What the schema computes from an entry rather than copies from one of its fields.
 COMPUTED = {
-    "Resource": {"kind", "provider", "categories", "catalog", "catalogPath", "related"},
+    "Resource": {
+        "kind",
+        "provider",
+        "categories",
+        "catalog",
+        "catalogPath",
+        "related",
+        "openObjections",
+        "accessDetails",
+    },
     "DataItem": set(),
 }
 FIELDS_OF_TYPE = """query ($name: String!) { __type(name: $name) { fields { name } } }"""
