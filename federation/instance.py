@@ -175,7 +175,7 @@ async def open_instance(
         events = None
         if events_log is not None:
             log = await stack.enter_async_context(events_log(opened.catalog.id))
-            events = await stack.enter_async_context(SharingEvents(opened.catalog.id, log))
+            events = await stack.enter_async_context(SharingEvents(opened.catalog.id, log, opened))
         yield Instance(
             settings,
             opened,

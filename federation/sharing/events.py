@@ -4,25 +4,28 @@ systems on a topic of the instance's change log — ``mulu.<instance>.sharing``
 
 The rules:
 
-1. An event is published after its step committed, never before: the step (and its audit
-   records) is the store's, the event only tells of it. A step that failed publishes nothing.
-2. At least once while the instance runs: `publish` queues the event and returns; a task
-   appends the queue to the log in order, and an append that fails is tried again (backoff
-   from 0.2 s to 30 s) until it succeeds — a consumer may see an event twice, and reads the
-   request's `version` to tell. On stop the queue is drained for at most `drain_seconds`;
-   what is still queued then is logged, by id, and lost to the topic (the audit log and the
-   request itself keep the step). Bounded: at most `MAX_QUEUED` events wait; past that a new
-   one is dropped and logged, so a log down for days never exhausts memory.
+1. The audit log is the events' outbox. Every step is recorded there in the transaction of the
+   step (`graph.sharing.Sharing`), so a step that failed has no record and publishes nothing,
+   and a step that committed has one, whatever happens to the process after.
+2. A reader tails the log's SHARE_REQUEST and OBJECTION records and appends one event per
+   record, in the log's order, then moves its position (kept in the store as the reader
+   ``sharing-events``, `CatalogStore.set_outbox_position`). At least once, across restarts
+   and crashes: a reader that dies between appending and moving its position appends those
+   events again — a consumer reads the `version` (and the audit `seq`) to tell. An append that
+   fails is tried again (backoff 0.2 s to 30 s) and nothing is skipped; a log down for days
+   costs nothing but the delay, and memory holds one batch at most.
 3. Not the store's outbox: the sync's relays read that outbox and send every record on a
    link; these events are for departments, not for other instances, and never cross a link.
 4. A record is keyed by the request's or objection's id, its value a JSON object (`event`):
    ``{"type": "share_request" | "objection", "id", "resource_code", "provider_code",
-   "party", "action", "state", "actor", "version", "at", "instance"}``. The topic is
+   "party", "action", "state", "actor", "version", "at", "instance", "seq"}``. The topic is
    compacted by key like every topic of the log: read from the start it holds each request's
    and objection's last step.
+5. `publish` only wakes the reader (a step just committed); without it the reader looks
+   every `poll_seconds` all the same.
 
-    async with SharingEvents("510100/intranet", log) as events:
-        events.publish(event_of(request))
+    async with SharingEvents("510100/intranet", log, store) as events:
+        events.publish(request)  # after the step committed
 """
 
 from __future__ import annotations
@@ -31,17 +34,21 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections import deque
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
+from graph.audit.records import AuditFilter, AuditKind, AuditRecord
 from graph.sharing import Objection, ShareRequest
+from graph.store import CatalogStore
 from sync.log.protocol import ChangeLog
 
-__all__ = ["MAX_QUEUED", "SharingEvents", "event_of", "sharing_topic"]
+__all__ = ["READER", "SharingEvents", "event_of", "sharing_topic"]
 
-MAX_QUEUED = 10_000
+READER = "sharing-events"  # the reader's name in the store's table of positions
+BATCH = 500
 _INITIAL, _MAXIMUM = 0.2, 30.0
+_KINDS = AuditFilter(kinds=frozenset({AuditKind.SHARE_REQUEST, AuditKind.OBJECTION}))
 _log = logging.getLogger("mulu.sharing")
 
 
@@ -50,39 +57,58 @@ def sharing_topic(instance: str) -> str:
     return f"mulu.{instance.replace('/', '-')}.sharing"
 
 
-def event_of(item: ShareRequest | Objection, instance: str) -> tuple[str, bytes]:
-    """The record (key, value) telling of `item`'s last step at `instance` (rule 4)."""
-    step = item.history[-1]
-    is_request = isinstance(item, ShareRequest)
+def event_of(
+    record: AuditRecord, item: ShareRequest | Objection | None, instance: str
+) -> tuple[str, bytes]:
+    """The record (key, value) telling of the step `record` recorded (rule 4); `item` is the
+    request or objection as held now (None if it is no longer held: its parties unknown)."""
+    entry = record.entry
+    is_request = entry.kind is AuditKind.SHARE_REQUEST
+    party: str | None = None
+    if isinstance(item, ShareRequest):
+        party = item.requester_code
+    elif isinstance(item, Objection):
+        party = item.reporter
     body: dict[str, Any] = {
         "type": "share_request" if is_request else "objection",
-        "id": item.id,
-        "resource_code": item.resource_code,
-        "provider_code": item.provider_code,
-        "party": item.requester_code if isinstance(item, ShareRequest) else item.reporter,
-        "action": step.action.value,
-        "state": item.state.value,
-        "actor": step.actor,
-        "version": item.version,
-        "at": step.at.isoformat(),
+        "id": entry.subject,
+        "resource_code": entry.detail.get("resource_code"),
+        "provider_code": item.provider_code if item is not None else None,
+        "party": party,
+        "action": entry.action,
+        "state": entry.detail.get("state_after"),
+        "actor": entry.actor,
+        "version": entry.version_after,
+        "at": entry.at.isoformat(),
         "instance": instance,
+        "seq": record.seq,
     }
-    return item.id, json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
+    return str(entry.subject), json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
 
 
 class SharingEvents:
-    """The publisher of one instance's sharing events on `log` (the module's rules)."""
+    """The publisher of one instance's sharing events on `log`, read from `store`'s audit log
+    (the module's rules)."""
 
-    def __init__(self, instance: str, log: ChangeLog, *, drain_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        instance: str,
+        log: ChangeLog,
+        store: CatalogStore,
+        *,
+        poll_seconds: float = 1.0,
+        drain_seconds: float = 5.0,
+    ) -> None:
         self.instance = instance
         self.topic = sharing_topic(instance)
         self._log = log
+        self._store = store
+        self._poll = poll_seconds
         self._drain_seconds = drain_seconds
-        self._queue: deque[tuple[str, bytes]] = deque()
-        self._ready = asyncio.Event()
-        self._drained = asyncio.Event()
+        self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closed = False
+        self.published = 0
 
     async def __aenter__(self) -> SharingEvents:
         if self._task is not None or self._closed:
@@ -99,66 +125,73 @@ class SharingEvents:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Drain what is queued (bounded), then stop; closing twice is harmless."""
+        """Publish what is recorded (for at most `drain_seconds`), then stop; what is left is
+        published by the next reader (rule 2). Closing twice is harmless."""
         if self._closed:
             return
         self._closed = True
         task, self._task = self._task, None
         if task is None:
             return
-        self._ready.set()
-        if self._queue:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._drain_seconds):
-                    await self._drained.wait()
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        for key, _ in self._queue:
-            _log.warning("sharing event not published", extra={"id": key, "topic": self.topic})
-        self._queue.clear()
+        with contextlib.suppress(Exception):  # a log or store down: the next reader goes on
+            async with asyncio.timeout(self._drain_seconds):
+                while await self._publish_batch():
+                    pass
 
-    def publish(self, item: ShareRequest | Objection) -> None:
-        """Queue the event of `item`'s last step (rule 2); never waits, never fails."""
-        if self._closed:
-            _log.warning("sharing event after stop", extra={"id": item.id, "topic": self.topic})
-            return
-        if len(self._queue) >= MAX_QUEUED:
-            # The waiting ones may be in flight: the new one is the one left out.
-            _log.error("sharing event dropped", extra={"id": item.id, "topic": self.topic})
-            return
-        self._queue.append(event_of(item, self.instance))
-        self._drained.clear()
-        self._ready.set()
+    def publish(self, item: ShareRequest | Objection | None = None) -> None:
+        """A step just committed: look now rather than at the next poll (rule 5)."""
+        self._wake.set()
 
-    @property
-    def queued(self) -> int:
-        return len(self._queue)
+    async def _publish_batch(self) -> int:
+        """Append the events of the next batch of records; how many."""
+        position = await self._store.outbox_position(READER)
+        records = await self._store.audit_records(position, BATCH, _KINDS)
+        if not records:
+            return 0
+        items = await self._items(records)
+        batch = [event_of(r, items.get(str(r.entry.subject)), self.instance) for r in records]
+        await self._log.append(self.topic, batch)
+        await self._store.set_outbox_position(READER, records[-1].seq)
+        self.published += len(batch)
+        return len(batch)
+
+    async def _items(self, records: Sequence[AuditRecord]) -> dict[str, ShareRequest | Objection]:
+        requests = {
+            str(r.entry.subject) for r in records if r.entry.kind is AuditKind.SHARE_REQUEST
+        }
+        objections = {str(r.entry.subject) for r in records if r.entry.kind is AuditKind.OBJECTION}
+        found: dict[str, ShareRequest | Objection] = {}
+        if requests:
+            found.update(await self._store.share_requests(requests))
+        if objections:
+            found.update(await self._store.objections(objections))
+        return found
 
     async def _run(self) -> None:
         created = False
         pause = _INITIAL
         while True:
-            await self._ready.wait()
-            self._ready.clear()
-            while self._queue:
-                batch = list(self._queue)
-                try:
-                    if not created:
-                        await self._log.create_topic(self.topic)
-                        created = True
-                    await self._log.append(self.topic, batch)
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:  # any log error: retried, the events kept (rule 2)
-                    _log.warning(
-                        "sharing events not appended; retrying",
-                        extra={"topic": self.topic, "error": repr(exc), "pause": pause},
-                    )
-                    await asyncio.sleep(pause)
-                    pause = min(pause * 2, _MAXIMUM)
-                    continue
-                pause = _INITIAL
-                for _ in batch:
-                    self._queue.popleft()
-            self._drained.set()
+            try:
+                if not created:
+                    await self._log.create_topic(self.topic)
+                    created = True
+                while await self._publish_batch():
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a log or store error: tried again, nothing skipped
+                _log.warning(
+                    "sharing events not appended; retrying",
+                    extra={"topic": self.topic, "error": repr(exc), "pause": pause},
+                )
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, _MAXIMUM)
+                continue
+            pause = _INITIAL
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._poll):
+                    await self._wake.wait()
+            self._wake.clear()

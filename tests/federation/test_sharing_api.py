@@ -21,12 +21,12 @@ from federation.settings import Settings
 from federation.sharing import ScheduleFileError
 from federation.sharing.events import SharingEvents, sharing_topic
 from graph import CatalogStore, Role
+from graph.audit.records import AuditEntry, AuditKind
 from sync.errors import LogUnavailable
 from sync.log.embedded import EmbeddedLog
 from tests.federation.catalog import CLINICS, FLOATING, HOUSEHOLD, REVIEWER_CODE
 from tests.federation.support import GraphQLCaller, data, only_error, opener, serve
 from tests.graph.entries import HEALTH, MARKET, POLICE, credit_code
-from tests.graph.sharing_data import conditional_entry, submit_for
 
 AUDITOR = credit_code("510100", "MB0000082")
 AS_POLICE: dict[str, Any] = {"department": POLICE.code}
@@ -432,7 +432,7 @@ async def test_every_step_is_in_the_audit_log_and_on_the_sharing_topic(
     assert mine
     assert mine[-1]["state"] == "DELIVERED"
     assert {e["action"] for e in mine} <= {"submit", "approve", "deliver"}
-    assert mine[-1] | {"at": None} == {
+    assert mine[-1] | {"at": None, "seq": None} == {
         "type": "share_request",
         "id": made["id"],
         "resource_code": FLOATING,
@@ -444,6 +444,7 @@ async def test_every_step_is_in_the_audit_log_and_on_the_sharing_topic(
         "version": 3,
         "at": None,
         "instance": "510100/intranet",
+        "seq": None,
     }
 
 
@@ -472,23 +473,59 @@ class FlakyLog:
         return self.log.reader(topic, group)
 
 
-async def test_an_event_the_log_refused_is_appended_again(tmp_path: Path) -> None:
-    request = submit_for(conditional_entry(), id="510100/intranet:req-1")
+def submitted(id: str) -> AuditEntry:
+    """The audit record of a request's first step, as the service writes it."""
+    return AuditEntry(
+        AuditKind.SHARE_REQUEST,
+        MARKET.code,
+        "submit",
+        subject=id,
+        version_after=1,
+        detail={"resource_code": FLOATING, "state_after": "SUBMITTED"},
+    )
+
+
+async def published(log: EmbeddedLog, topic: str) -> list[Any]:
+    async with log.reader(topic, group="test") as reader:
+        return list(await reader.getmany(timeout_ms=200))
+
+
+async def test_an_event_the_log_refused_is_appended_again(
+    store: CatalogStore, tmp_path: Path
+) -> None:
+    await store.append_audit([submitted("510100/intranet:req-1")])
     async with EmbeddedLog.open(tmp_path / "events.db") as log:
         flaky = FlakyLog(log, failures=1)
         await log.create_topic(sharing_topic("510100/intranet"))
-        async with SharingEvents("510100/intranet", flaky) as events:
-            events.publish(request)
-            for _ in range(100):
+        async with SharingEvents("510100/intranet", flaky, store, poll_seconds=0.05) as events:
+            for _ in range(200):
                 if await log.end_offset(events.topic) == 1:
                     break
                 await asyncio.sleep(0.05)
         assert flaky.appends == 2
-        assert events.queued == 0
-        async with log.reader(events.topic, group="test") as reader:
-            (record,) = await reader.getmany(timeout_ms=100)
-    assert record.key == request.id
+        (record,) = await published(log, events.topic)
+    assert record.key == "510100/intranet:req-1"
     assert json.loads(record.value)["state"] == "SUBMITTED"
+
+
+async def test_a_step_recorded_while_the_log_was_down_is_published_after_a_restart(
+    store: CatalogStore, tmp_path: Path
+) -> None:
+    """The audit log is the events' outbox: a publisher that stopped (or died) with the log
+    down loses nothing — the next one publishes it, once."""
+    await store.append_audit([submitted("510100/intranet:req-2")])
+    async with EmbeddedLog.open(tmp_path / "events.db") as log:
+        down = FlakyLog(log, failures=1_000)
+        events = SharingEvents("510100/intranet", down, store, drain_seconds=0.2)
+        async with events:
+            await asyncio.sleep(0.3)
+        assert await log.end_offset(events.topic) == 0
+        for _ in range(2):  # the next instance's publisher, then the one after it
+            async with SharingEvents("510100/intranet", log, store, poll_seconds=0.05):
+                await asyncio.sleep(0.3)
+        (record,) = await published(log, events.topic)
+    assert record.key == "510100/intranet:req-2"
+    assert json.loads(record.value)["seq"] == (await store.audit_head()).seq
 
 
 async def test_a_broken_schedule_file_stops_the_start_naming_it(
