@@ -37,10 +37,11 @@ from federation.peers import Peer, PeerClient
 from federation.settings import Settings
 from federation.sharing import read_calendar
 from federation.sharing.events import SharingEvents
+from federation.sharing.watch import OverdueWatch
 from federation.topology import EmbeddedStoreSpec, InstanceSpec, Topology, load_topology
 from graph import Catalog, CatalogStore
 from graph.audit.sink import AuditSink
-from graph.sharing import WorkingCalendar
+from graph.sharing import Sharing, WorkingCalendar
 from sync.links import Link
 from sync.log.protocol import ChangeLog
 from sync.topics import create_topics
@@ -176,6 +177,11 @@ async def open_instance(
         if events_log is not None:
             log = await stack.enter_async_context(events_log(opened.catalog.id))
             events = await stack.enter_async_context(SharingEvents(opened.catalog.id, log, opened))
+        # Each clock that falls overdue is flagged once, in the audit log (and so on the topic).
+        watched = Sharing(opened, calendar, settings.rulebook_in_force(), clock)
+        await stack.enter_async_context(
+            OverdueWatch(watched, opened, instance=opened.catalog.id).running()
+        )
         yield Instance(
             settings,
             opened,
