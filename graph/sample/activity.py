@@ -10,7 +10,8 @@ The rules:
    scheduling).
 2. Requests and objections are received on working days of `year` (Beijing, 09:00–17:30), on
    the published entries of the store's own catalog — a few of them popular — from the
-   departments of the sample other than the entry's provider and the reviewer.
+   departments of its region (mostly) and of the regions above it, other than the entry's
+   provider and the reviewers.
 3. Each step is scheduled when the one before it has run, from the state the service left:
        SUBMITTED   approved (about 3 in 4) or refused with reasons, within the 10 working days
                    mostly, late now and then (about 1 in 6), never answered sometimes; or
@@ -172,6 +173,17 @@ async def _own_entries(store: CatalogStore) -> list[Resource]:
     return found[:MAX_ENTRIES]
 
 
+def _regions_above(sample: SampleCatalog, region_code: str) -> set[str]:
+    """The regions above `region_code` (its province, the nation): whose departments ask too."""
+    parents = {region.code: region.parent_code for region in sample.regions}
+    above: set[str] = set()
+    code = parents.get(region_code)
+    while code is not None and code not in above:
+        above.add(code)
+        code = parents.get(code)
+    return above
+
+
 async def make_activity(
     store: CatalogStore,
     sample: SampleCatalog,
@@ -200,12 +212,13 @@ async def make_activity(
     coordinator = Actor(reviewer.code, Role.REVIEWER)
     reviewers = {sample.reviewer(region.code).code for region in sample.regions}
     local = [d.code for d in sample.departments if d.region_code == store.catalog.region_code]
-    others = [d.code for d in sample.departments if d.code not in reviewers]
+    above = _regions_above(sample, store.catalog.region_code)
+    others = [d.code for d in sample.departments if d.region_code in above]
     popular = world.rng.sample(entries, min(len(entries), 8))
     story = _Stories(world, sharing, coordinator, ids)
 
     def requester_for(entry: Resource) -> str:
-        pool = local if world.rng.random() < 0.8 else others
+        pool = local if not others or world.rng.random() < 0.8 else others
         while True:
             code = world.rng.choice(pool)
             if code != entry.provider_code and code not in reviewers:

@@ -1,0 +1,645 @@
+"""Statistics of sharing (共享统计) per department and period, and the rectification list
+(整改清单): what the yearly report and the supervision pages show (Kunming 第二十七、三十五条;
+Sichuan 第三十四条; national 第二十四条).
+
+The rules:
+
+1. A period is a range of Beijing dates, both ends included (`Period.year(2026)`). Figures are
+   judged on the day `as_of` (the period's last day by default; the report passes the earlier
+   of that and today): what is overdue is overdue on that day.
+2. Entries: the instance's own entries (listed in its catalog: copies aggregated from below are
+   their origin's to count), per providing department, by lifecycle state and by share type
+   (the share types of the published ones). As they stand when read: a store keeps no past
+   states of its entries.
+3. Update overdue (目录更新逾期): a published entry whose last update (`updated_at`, else its
+   publication date) is older than its update cycle allows. At the end of each cycle its
+   information is due again, and the catalog gives the department the deadline of
+   UPDATE_CATALOG in the rulebook in force — 15 working days (national 第八条; Kunming
+   第十五条) — to update it: due = last update + the cycle's length (`CYCLE_LENGTHS`:
+   REALTIME and DAILY one day, WEEKLY seven, MONTHLY one month, QUARTERLY three, YEARLY
+   twelve; the same day of the month, or its last day) + those working days.
+4. Requests and objections are counted in the period they were received (Beijing date),
+   under the providing department (it answers); `requests_made` under the requester.
+   Answered: the request received a first answer (approval or refusal) by `as_of`.
+5. Answer time: working days (`WorkingCalendar.working_days_between`) from the day received
+   to the day of the first answer, over the requests the department answered itself; those
+   the instance decided on submission (UNCONDITIONAL approved, NONE refused) are answered but
+   timed at none. Objection handling time: from the day received to the day it was
+   corrected or dismissed. Median: the middle value, or the mean of the two middle ones;
+   p95: the least value with at least 95% of them at or below it (nearest rank).
+   `provisional` when a count rests on a year the calendar does not know.
+6. Late: answered, delivered, or handled after the clock's due day; overdue: still waiting
+   past it on `as_of` (`graph.sharing.overdue`) — both under the providing department.
+7. The most requested resources: the entries with the most requests received in the period,
+   the most first, then by code; at most `TOP_RESOURCES`.
+8. Read in pages from the existing store queries (`find`, `find_share_requests`,
+   `find_objections`, `departments`, `get_many`): no store query of its own. Memory is
+   bounded by the departments and the distinct entries requested, never by the requests:
+   times are kept as histograms of whole working days.
+9. The rectification list: every clock overdue on `as_of` (answers, deliveries, objections:
+   of any period) and every own entry overdue for update, with its department, the longest
+   due first.
+
+    stats = await sharing_statistics(store, calendar, rulebook, Period.year(2026))
+    todo = await rectification_list(store, calendar, rulebook, date(2027, 1, 15))
+"""
+
+from __future__ import annotations
+
+import calendar as months
+import dataclasses
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+from graph.dates import beijing_date
+from graph.enums import LifecycleState, ShareType, UpdateCycle
+from graph.errors import InvalidValue
+from graph.model import Resource
+from graph.queries import ResourceFilter
+from graph.sharing.calendar import WorkingCalendar, WorkingDate
+from graph.sharing.objections import Objection, ObjectionAction, ObjectionState
+from graph.sharing.overdue import OverdueKind, overdue_of
+from graph.sharing.queries import ObjectionFilter, RequestFilter
+from graph.sharing.requests import RequestAction, RequestState, ShareRequest
+from graph.sharing.rulebook import DeadlineName, Rulebook
+from graph.store import CatalogStore
+
+__all__ = [
+    "CYCLE_LENGTHS",
+    "TOP_RESOURCES",
+    "DepartmentStatistics",
+    "Durations",
+    "Period",
+    "RectificationItem",
+    "RectificationKind",
+    "RequestedResource",
+    "SharingStatistics",
+    "objection_on",
+    "rectification_list",
+    "request_on",
+    "sharing_statistics",
+    "update_due",
+]
+
+TOP_RESOURCES = 10
+_PAGE = 100
+# A period of at most ten years: a report covers a year, an assessment a few.
+_MAX_PERIOD_DAYS = 3653
+
+# rule 3: (days, months) of each update cycle.
+CYCLE_LENGTHS: Mapping[UpdateCycle, tuple[int, int]] = {
+    UpdateCycle.REALTIME: (1, 0),
+    UpdateCycle.DAILY: (1, 0),
+    UpdateCycle.WEEKLY: (7, 0),
+    UpdateCycle.MONTHLY: (0, 1),
+    UpdateCycle.QUARTERLY: (0, 3),
+    UpdateCycle.YEARLY: (0, 12),
+}
+_MEASURES_8 = "《政务信息资源共享管理暂行办法》(国发〔2016〕51号) 第八条"
+_KUNMING_15 = "《昆明市政务信息资源共享管理办法》第十五条"
+_ANSWERS = frozenset({RequestAction.APPROVE, RequestAction.REFUSE})
+_HANDLED = frozenset({ObjectionAction.CORRECT, ObjectionAction.DISMISS})
+_TOTAL = "合计"
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Beijing dates from `start` to `end`, both included."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise InvalidValue("end", self.end.isoformat(), f"on or after {self.start}")
+        if (self.end - self.start).days > _MAX_PERIOD_DAYS:
+            raise InvalidValue("end", self.end.isoformat(), "at most ten years after the start")
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(date(year, 1, 1), date(year, 12, 31))
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Durations:
+    """Working-day durations: how many, their median and p95 (None when there are none), and
+    whether a count rests on a year not known (rule 5)."""
+
+    count: int
+    median: float | None
+    p95: int | None
+    provisional: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentStatistics:
+    """One department's figures over the period (`code` empty and `name` 合计 for the total)."""
+
+    code: str
+    name: str
+    entries_by_state: Mapping[LifecycleState, int]
+    published_by_share_type: Mapping[ShareType, int]
+    updates_overdue: int
+    requests_received: int
+    requests_answered: int
+    requests_made: int
+    requests_by_state: Mapping[RequestState, int]
+    answer_time: Durations
+    answers_late: int
+    deliveries_late: int
+    objections_received: int
+    objections_by_state: Mapping[ObjectionState, int]
+    objection_time: Durations
+    objections_late: int
+    overdue_answers: int
+    overdue_deliveries: int
+    overdue_objections: int
+
+    @property
+    def entries(self) -> int:
+        return sum(self.entries_by_state.values())
+
+    @property
+    def overdue(self) -> int:
+        """Answers, deliveries and objections overdue on the day judged."""
+        return self.overdue_answers + self.overdue_deliveries + self.overdue_objections
+
+
+@dataclass(frozen=True, slots=True)
+class RequestedResource:
+    code: str
+    name: str
+    provider_name: str
+    requests: int
+
+
+@dataclass(frozen=True, slots=True)
+class SharingStatistics:
+    """The figures of one instance over `period`, judged on `as_of`: per department (by
+    code), their total, and the most requested entries."""
+
+    catalog_id: str
+    catalog_name: str
+    period: Period
+    as_of: date
+    departments: tuple[DepartmentStatistics, ...]
+    total: DepartmentStatistics
+    most_requested: tuple[RequestedResource, ...]
+
+    @property
+    def provisional(self) -> bool:
+        return self.total.answer_time.provisional or self.total.objection_time.provisional
+
+
+class RectificationKind(StrEnum):
+    """整改事项: 答复逾期 / 提供逾期 / 疑义处理逾期 / 目录更新逾期."""
+
+    ANSWER = "ANSWER"
+    DELIVERY = "DELIVERY"
+    OBJECTION = "OBJECTION"
+    UPDATE = "UPDATE"
+
+
+@dataclass(frozen=True, slots=True)
+class RectificationItem:
+    """One thing overdue on `day`: its `kind`, the department that owes it, the entry, the
+    request's or objection's id (None for an update), the day it was due, how many working
+    days late, whether that rests on a year not known, and the article that sets the clock."""
+
+    kind: RectificationKind
+    department_code: str
+    department_name: str
+    resource_code: str
+    resource_name: str
+    subject: str | None
+    due: date
+    day: date
+    working_days_late: int
+    provisional: bool
+    source: str
+
+
+# -- rule 3 ---------------------------------------------------------------------------------
+def _add_months(day: date, count: int) -> date:
+    month = day.month - 1 + count
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, months.monthrange(year, month)[1]))
+
+
+def _last_update(entry: Resource) -> date | None:
+    if entry.updated_at is not None:
+        return beijing_date(entry.updated_at)
+    return entry.published_on
+
+
+def update_due(
+    entry: Resource, calendar: WorkingCalendar, rulebook: Rulebook
+) -> WorkingDate | None:
+    """The last day `entry` may go without an update (rule 3); None when it is not
+    published or has no date of update."""
+    last = _last_update(entry)
+    if entry.state is not LifecycleState.PUBLISHED or last is None:
+        return None
+    days, month_count = CYCLE_LENGTHS[entry.update_cycle]
+    cycle_end = _add_months(last, month_count) + timedelta(days=days)
+    deadline = rulebook.deadline(DeadlineName.UPDATE_CATALOG)
+    return calendar.add_working_days(cycle_end, 0 if deadline is None else deadline.working_days)
+
+
+def _update_source(rulebook: Rulebook) -> str:
+    deadline = rulebook.deadline(DeadlineName.UPDATE_CATALOG)
+    held = _MEASURES_8 if deadline is None else deadline.source
+    return held if _KUNMING_15 in held else f"{held}; {_KUNMING_15}"
+
+
+# -- reading in pages (rule 8) --------------------------------------------------------------
+async def _own_entries(store: CatalogStore) -> AsyncIterator[Resource]:
+    where = ResourceFilter(catalog_id=store.catalog.id, states=frozenset(LifecycleState))
+    after = None
+    while True:
+        page = await store.find(where, first=_PAGE, after=after)
+        for entry in page.items:
+            yield entry
+        if not page.has_next_page:
+            return
+        after = page.end_cursor
+
+
+async def _requests(store: CatalogStore) -> AsyncIterator[ShareRequest]:
+    after = None
+    while True:
+        page = await store.find_share_requests(RequestFilter(), first=_PAGE, after=after)
+        for request in page.items:
+            yield request
+        if not page.has_next_page:
+            return
+        after = page.end_cursor
+
+
+async def _objections(store: CatalogStore) -> AsyncIterator[Objection]:
+    after = None
+    while True:
+        page = await store.find_objections(ObjectionFilter(), first=_PAGE, after=after)
+        for objection in page.items:
+            yield objection
+        if not page.has_next_page:
+            return
+        after = page.end_cursor
+
+
+# -- rule 5: times as histograms -------------------------------------------------------------
+@dataclass
+class _Times:
+    counts: Counter[int] = field(default_factory=Counter)
+    provisional: bool = False
+
+    def add(self, days: int, provisional: bool) -> None:
+        self.counts[days] += 1
+        self.provisional |= provisional
+
+    def merge(self, other: _Times) -> None:
+        self.counts.update(other.counts)
+        self.provisional |= other.provisional
+
+    def durations(self) -> Durations:
+        n = sum(self.counts.values())
+        if not n:
+            return Durations(0, None, None, self.provisional)
+        middle = (n - 1) // 2, n // 2
+        rank = -(-95 * n // 100)  # ceil(0.95 n), 1-based
+        median_values: list[int] = []
+        p95 = None
+        seen = 0
+        for days in sorted(self.counts):
+            before = seen
+            seen += self.counts[days]
+            median_values += [days] * sum(before <= i < seen for i in middle)
+            if p95 is None and seen >= rank:
+                p95 = days
+        return Durations(n, sum(median_values) / 2, p95, self.provisional)
+
+
+@dataclass
+class _Department:
+    by_state: Counter[LifecycleState] = field(default_factory=Counter)
+    by_share_type: Counter[ShareType] = field(default_factory=Counter)
+    updates_overdue: int = 0
+    received: int = 0
+    answered: int = 0
+    made: int = 0
+    requests_by_state: Counter[RequestState] = field(default_factory=Counter)
+    answer_time: _Times = field(default_factory=_Times)
+    answers_late: int = 0
+    deliveries_late: int = 0
+    objections: int = 0
+    objections_by_state: Counter[ObjectionState] = field(default_factory=Counter)
+    objection_time: _Times = field(default_factory=_Times)
+    objections_late: int = 0
+    overdue: Counter[OverdueKind] = field(default_factory=Counter)
+
+    def merge(self, other: _Department) -> None:
+        for name in (
+            "by_state",
+            "by_share_type",
+            "requests_by_state",
+            "objections_by_state",
+            "overdue",
+        ):
+            getattr(self, name).update(getattr(other, name))
+        for name in (
+            "updates_overdue",
+            "received",
+            "answered",
+            "made",
+            "answers_late",
+            "deliveries_late",
+            "objections",
+            "objections_late",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.answer_time.merge(other.answer_time)
+        self.objection_time.merge(other.objection_time)
+
+    def figures(self, code: str, name: str) -> DepartmentStatistics:
+        return DepartmentStatistics(
+            code=code,
+            name=name,
+            entries_by_state={s: self.by_state[s] for s in LifecycleState},
+            published_by_share_type={t: self.by_share_type[t] for t in ShareType},
+            updates_overdue=self.updates_overdue,
+            requests_received=self.received,
+            requests_answered=self.answered,
+            requests_made=self.made,
+            requests_by_state={s: self.requests_by_state[s] for s in RequestState},
+            answer_time=self.answer_time.durations(),
+            answers_late=self.answers_late,
+            deliveries_late=self.deliveries_late,
+            objections_received=self.objections,
+            objections_by_state={s: self.objections_by_state[s] for s in ObjectionState},
+            objection_time=self.objection_time.durations(),
+            objections_late=self.objections_late,
+            overdue_answers=self.overdue[OverdueKind.ANSWER],
+            overdue_deliveries=self.overdue[OverdueKind.DELIVERY],
+            overdue_objections=self.overdue[OverdueKind.OBJECTION],
+        )
+
+
+def _first_day(
+    history: Iterable[tuple[object, date]], actions: frozenset[object], upto: date
+) -> date | None:
+    return next((day for action, day in history if action in actions and day <= upto), None)
+
+
+def _count_request(
+    request: ShareRequest,
+    departments: dict[str, _Department],
+    as_of: date,
+    calendar: WorkingCalendar,
+) -> None:
+    provider = departments.setdefault(request.provider_code, _Department())
+    departments.setdefault(request.requester_code, _Department()).made += 1
+    provider.received += 1
+    shown = [(s.action, beijing_date(s.at), s.actor) for s in request.history]
+    provider.requests_by_state[request.state] += 1
+    received = beijing_date(request.received_at)
+    answer = next(((a, d, who) for a, d, who in shown if a in _ANSWERS), None)
+    if answer is not None:
+        provider.answered += 1
+        if answer[2] == request.provider_code:  # not the instance's decision on submission
+            took = calendar.working_days_between(received, answer[1])
+            provider.answer_time.add(took.days, took.provisional)
+        if request.answer_due is not None and answer[1] > request.answer_due.date:
+            provider.answers_late += 1
+    delivered = _first_day(((a, d) for a, d, _ in shown), frozenset({RequestAction.DELIVER}), as_of)
+    if (
+        delivered is not None
+        and request.delivery_due is not None
+        and delivered > request.delivery_due.date
+    ):
+        provider.deliveries_late += 1
+
+
+def _count_objection(
+    objection: Objection,
+    departments: dict[str, _Department],
+    as_of: date,
+    calendar: WorkingCalendar,
+) -> None:
+    provider = departments.setdefault(objection.provider_code, _Department())
+    provider.objections += 1
+    shown = [(s.action, beijing_date(s.at)) for s in objection.history]
+    provider.objections_by_state[objection.state] += 1
+    handled = _first_day(shown, _HANDLED, as_of)
+    if handled is not None:
+        took = calendar.working_days_between(beijing_date(objection.received_at), handled)
+        provider.objection_time.add(took.days, took.provisional)
+        if objection.answer_due is not None and handled > objection.answer_due.date:
+            provider.objections_late += 1
+
+
+def _as_of(period: Period, as_of: date | None) -> date:
+    return period.end if as_of is None else as_of
+
+
+async def sharing_statistics(
+    store: CatalogStore,
+    calendar: WorkingCalendar,
+    rulebook: Rulebook,
+    period: Period,
+    as_of: date | None = None,
+    top: int = TOP_RESOURCES,
+) -> SharingStatistics:
+    """The figures of `store`'s instance over `period`, judged on `as_of` (the module's
+    rules)."""
+    day = _as_of(period, as_of)
+    departments: dict[str, _Department] = {}
+    for_entry: dict[str, _Department] = {}
+    async for entry in _own_entries(store):
+        one = for_entry.setdefault(entry.provider_code, _Department())
+        one.by_state[entry.state] += 1
+        if entry.state is LifecycleState.PUBLISHED:
+            one.by_share_type[entry.share_type] += 1
+            due = update_due(entry, calendar, rulebook)
+            if due is not None and day > due.date:
+                one.updates_overdue += 1
+    for code, one in for_entry.items():
+        departments.setdefault(code, _Department()).merge(one)
+    requested: Counter[str] = Counter()
+    pending_requests: list[ShareRequest] = []
+    async for held in _requests(store):
+        request = request_on(held, day)
+        if request is not None and beijing_date(request.received_at) in period:
+            _count_request(request, departments, day, calendar)
+            requested[request.resource_code] += 1
+            pending_requests.append(request)
+        if len(pending_requests) >= _PAGE:
+            _count_overdue(pending_requests, [], departments, day, calendar)
+            pending_requests = []
+    _count_overdue(pending_requests, [], departments, day, calendar)
+    pending_objections: list[Objection] = []
+    async for held_objection in _objections(store):
+        objection = objection_on(held_objection, day)
+        if objection is not None and beijing_date(objection.received_at) in period:
+            _count_objection(objection, departments, day, calendar)
+            pending_objections.append(objection)
+        if len(pending_objections) >= _PAGE:
+            _count_overdue([], pending_objections, departments, day, calendar)
+            pending_objections = []
+    _count_overdue([], pending_objections, departments, day, calendar)
+
+    names = {d.code: d.name for d in await store.departments(sorted(departments))}
+    total = _Department()
+    for one in departments.values():
+        total.merge(one)
+    ranked = sorted(requested.items(), key=lambda kv: (-kv[1], kv[0]))[: max(top, 0)]
+    entries = await store.get_many([code for code, _ in ranked])
+    most = tuple(
+        RequestedResource(
+            code,
+            entries[code].name if code in entries else code,
+            entries[code].provider_name if code in entries else "",
+            count,
+        )
+        for code, count in ranked
+    )
+    return SharingStatistics(
+        catalog_id=store.catalog.id,
+        catalog_name=store.catalog.name,
+        period=period,
+        as_of=day,
+        departments=tuple(
+            departments[code].figures(code, names.get(code, code)) for code in sorted(departments)
+        ),
+        total=total.figures("", _TOTAL),
+        most_requested=most,
+    )
+
+
+def _count_overdue(
+    requests: list[ShareRequest],
+    objections: list[Objection],
+    departments: dict[str, _Department],
+    day: date,
+    calendar: WorkingCalendar,
+) -> None:
+    """Overdue on `day`, of requests and objections as they stood on it (rule 6)."""
+    for late in overdue_of(requests, objections, day, calendar):
+        departments.setdefault(late.department, _Department()).overdue[late.kind] += 1
+
+
+def request_on(request: ShareRequest, day: date) -> ShareRequest | None:
+    """`request` as it stood at the end of `day` (its steps after it not yet taken); None
+    when it was received after `day`."""
+    taken = sum(beijing_date(step.at) <= day for step in request.history)
+    if not taken:
+        return None
+    if taken == len(request.history):
+        return request
+    history = request.history[:taken]
+    return dataclasses.replace(request, state=history[-1].state, history=history, version=taken)
+
+
+def objection_on(objection: Objection, day: date) -> Objection | None:
+    """As `request_on`, for an objection."""
+    taken = sum(beijing_date(step.at) <= day for step in objection.history)
+    if not taken:
+        return None
+    if taken == len(objection.history):
+        return objection
+    history = objection.history[:taken]
+    return dataclasses.replace(objection, state=history[-1].state, history=history, version=taken)
+
+
+_KIND = {
+    OverdueKind.ANSWER: RectificationKind.ANSWER,
+    OverdueKind.DELIVERY: RectificationKind.DELIVERY,
+    OverdueKind.OBJECTION: RectificationKind.OBJECTION,
+}
+
+
+async def rectification_list(
+    store: CatalogStore, calendar: WorkingCalendar, rulebook: Rulebook, day: date
+) -> list[RectificationItem]:
+    """整改清单 on `day` (rule 9): every answer, delivery and objection overdue, and every own
+    entry overdue for update, the longest due first (then by kind, department, entry)."""
+    found: list[RectificationItem] = []
+    late = []
+    requests: list[ShareRequest] = []
+    async for held in _requests(store):
+        request = request_on(held, day)
+        if request is not None:
+            requests.append(request)
+        if len(requests) >= _PAGE:
+            late += overdue_of(requests, [], day, calendar)
+            requests = []
+    late += overdue_of(requests, [], day, calendar)
+    objections: list[Objection] = []
+    async for held_objection in _objections(store):
+        objection = objection_on(held_objection, day)
+        if objection is not None:
+            objections.append(objection)
+        if len(objections) >= _PAGE:
+            late += overdue_of([], objections, day, calendar)
+            objections = []
+    late += overdue_of([], objections, day, calendar)
+    names: dict[str, str] = {}
+    for i in range(0, len(late), _PAGE):
+        chunk = await store.get_many(sorted({o.resource_code for o in late[i : i + _PAGE]}))
+        names.update({code: entry.name for code, entry in chunk.items()})
+    for one in late:
+        found.append(
+            RectificationItem(
+                kind=_KIND[one.kind],
+                department_code=one.department,
+                department_name="",
+                resource_code=one.resource_code,
+                resource_name=names.get(one.resource_code, ""),
+                subject=one.id,
+                due=one.due.date,
+                day=day,
+                working_days_late=one.working_days_late,
+                provisional=one.provisional,
+                source=one.due.source,
+            )
+        )
+    source = _update_source(rulebook)
+    async for entry in _own_entries(store):
+        due = update_due(entry, calendar, rulebook)
+        if due is None or day <= due.date:
+            continue
+        counted = calendar.working_days_between(due.date, day)
+        found.append(
+            RectificationItem(
+                kind=RectificationKind.UPDATE,
+                department_code=entry.provider_code,
+                department_name=entry.provider_name,
+                resource_code=entry.code,
+                resource_name=entry.name,
+                subject=None,
+                due=due.date,
+                day=day,
+                working_days_late=counted.days,
+                provisional=due.provisional or counted.provisional,
+                source=source,
+            )
+        )
+    departments = {
+        d.code: d.name for d in await store.departments(sorted({i.department_code for i in found}))
+    }
+    return sorted(
+        (
+            dataclasses.replace(
+                item,
+                department_name=departments.get(item.department_code, item.department_name)
+                or item.department_code,
+            )
+            for item in found
+        ),
+        key=lambda i: (i.due, i.kind, i.department_code, i.resource_code, i.subject or ""),
+    )
