@@ -77,6 +77,7 @@ __all__ = [
     "RectificationKind",
     "RequestedResource",
     "SharingStatistics",
+    "durations",
     "objection_on",
     "rectification_list",
     "request_on",
@@ -308,21 +309,26 @@ class _Times:
         self.provisional |= other.provisional
 
     def durations(self) -> Durations:
-        n = sum(self.counts.values())
-        if not n:
-            return Durations(0, None, None, self.provisional)
-        middle = (n - 1) // 2, n // 2
-        rank = -(-95 * n // 100)  # ceil(0.95 n), 1-based
-        median_values: list[int] = []
-        p95 = None
-        seen = 0
-        for days in sorted(self.counts):
-            before = seen
-            seen += self.counts[days]
-            median_values += [days] * sum(before <= i < seen for i in middle)
-            if p95 is None and seen >= rank:
-                p95 = days
-        return Durations(n, sum(median_values) / 2, p95, self.provisional)
+        return durations(self.counts, self.provisional)
+
+
+def durations(counts: Mapping[int, int], provisional: bool = False) -> Durations:
+    """The count, median and p95 (rule 5) of durations given as {working days: how many}."""
+    n = sum(counts.values())
+    if not n:
+        return Durations(0, None, None, provisional)
+    middle = (n - 1) // 2, n // 2  # 0-based ranks of the middle value(s)
+    rank = -(-95 * n // 100)  # ceil(0.95 n), 1-based
+    median_values: list[int] = []
+    p95 = None
+    seen = 0
+    for days in sorted(counts):
+        before = seen
+        seen += counts[days]
+        median_values += [days] * sum(before <= i < seen for i in middle)
+        if p95 is None and seen >= rank:
+            p95 = days
+    return Durations(n, sum(median_values) / 2, p95, provisional)
 
 
 @dataclass
