@@ -21,12 +21,17 @@ The rules:
        DELIVERED   closed by the requester, mostly
        REFUSED     disputed now and then: negotiated to an approval, or escalated to the
                    reviewer (the coordinator), who overturns or upholds; or withdrawn
-       REPORTED    confirmed then corrected, or dismissed with reasons; late now and then,
-                   never handled sometimes
+       REPORTED    confirmed then corrected (the entry revised and published again), or
+                   dismissed with reasons; late now and then, never handled sometimes
+   and catalog maintenance (`updates`): a published entry revised and submitted by its
+   provider and published by the reviewer the same day (Sichuan 第十条), so that some
+   entries are kept up to date and others fall behind their update cycle.
 4. Nothing happens after the last day of `year`: what is pending then stays pending, and
    what is past due is overdue (`graph.sharing.overdue`).
-5. Bounded: at most `requests` requests and `objections` objections (each under 10,000),
-   from at most `MAX_ENTRIES` entries read in pages.
+5. Bounded: at most `requests` requests, `objections` objections and `updates` maintenance
+   rounds (each at most 10,000), on at most `MAX_ENTRIES` entries read in pages.
+6. The entries' new versions go through `Cataloguing` with its audit records; with `outbox`
+   (the runtime's change events) the sync carries them as it carries every change.
 
     made = await make_activity(store, sample, 2026, requests=200, objections=40)
 """
@@ -39,9 +44,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from graph.cataloguing import Cataloguing
 from graph.dates import BEIJING
 from graph.enums import LifecycleState, Role, ShareMode, ShareType
 from graph.model import Actor, Resource
+from graph.outbox import OutboxHook
 from graph.queries import ResourceFilter
 from graph.sample.generate import SampleCatalog
 from graph.sharing.calendar import WorkingCalendar
@@ -154,8 +161,13 @@ class _Year:
     async def run(self) -> None:
         while self._queue:
             event = heapq.heappop(self._queue)
-            self.now = event.at
+            # An event that took time (a review the same day) may end after the next began.
+            self.now = max(self.now, event.at)
             await event.run()
+
+    def later_today(self, low: int, high: int) -> None:
+        """Move the clock on by `low` to `high` minutes, within an event."""
+        self.now += timedelta(minutes=self.rng.randint(low, high))
 
 
 async def _own_entries(store: CatalogStore) -> list[Resource]:
@@ -191,13 +203,15 @@ async def make_activity(
     *,
     requests: int = 200,
     objections: int = 40,
+    updates: int = 100,
     seed: int = 1,
     calendar: WorkingCalendar | None = None,
     rulebook: Rulebook = STATE_COUNCIL_2025,
+    outbox: OutboxHook | None = None,
 ) -> SampleActivity:
     """A year of requests and objections on the published own entries of `store` (the
     sample `sample` loaded into it), through `Sharing` (the module's rules)."""
-    for name, count in (("requests", requests), ("objections", objections)):
+    for name, count in (("requests", requests), ("objections", objections), ("updates", updates)):
         if not 0 <= count <= MAX_ACTIVITY:
             raise ValueError(f"{name} = {count}: a number from 0 to {MAX_ACTIVITY}")
     entries = await _own_entries(store)
@@ -215,7 +229,8 @@ async def make_activity(
     above = _regions_above(sample, store.catalog.region_code)
     others = [d.code for d in sample.departments if d.region_code in above]
     popular = world.rng.sample(entries, min(len(entries), 8))
-    story = _Stories(world, sharing, coordinator, ids)
+    cataloguing = Cataloguing(store, world.clock, outbox=outbox, rulebook=rulebook)
+    story = _Stories(world, store, sharing, cataloguing, coordinator, ids)
 
     def requester_for(entry: Resource) -> str:
         pool = local if not others or world.rng.random() < 0.8 else others
@@ -238,6 +253,10 @@ async def make_activity(
         objection_id = f"{year}-o{n:04d}"
         made_objections.append(objection_id)
         world.schedule(when, story.objection(objection_id, entry, requester_for(entry)))
+    for _ in range(updates):
+        entry = world.rng.choice(entries)
+        when = world.office_hours(world.working_day())
+        world.schedule(when, story.maintain(entry.code, "目录定期维护，信息项及更新情况核对"))
     await world.run()
     return SampleActivity(tuple(made_requests), tuple(made_objections))
 
@@ -245,9 +264,19 @@ async def make_activity(
 class _Stories:
     """The steps of each request and objection, each scheduling the next (rule 3)."""
 
-    def __init__(self, world: _Year, sharing: Sharing, coordinator: Actor, ids: list[str]) -> None:
+    def __init__(
+        self,
+        world: _Year,
+        store: CatalogStore,
+        sharing: Sharing,
+        cataloguing: Cataloguing,
+        coordinator: Actor,
+        ids: list[str],
+    ) -> None:
         self.world = world
+        self.store = store
         self.sharing = sharing
+        self.cataloguing = cataloguing
         self.coordinator = coordinator
         self._ids = ids
 
@@ -287,11 +316,13 @@ class _Stories:
             )
             self._ids.append(id)
             made = await self.sharing.request(Actor(requester), application)
-            self._next(made.id, made.state, made.share_type)
+            self._next(made.id, made.state, made.share_type, made.parties)
 
         return submit
 
-    def _next(self, id: str, state: RequestState, share_type: ShareType) -> None:
+    def _next(
+        self, id: str, state: RequestState, share_type: ShareType, parties: tuple[str, str]
+    ) -> None:
         rng = self.world.rng
         if state is RequestState.SUBMITTED:
             if self._chance(0.06):
@@ -313,6 +344,8 @@ class _Stories:
         elif state is RequestState.DISPUTED:
             roll = rng.random()
             action = "agree" if roll < 0.4 else "escalate" if roll < 0.85 else "withdraw"
+            if action == "escalate" and self.coordinator.department_code in parties:
+                action = "withdraw"  # the reviewer is a party: it cannot coordinate
             self._then(rng.randint(2, 10), self._act(id, action))
         elif state is RequestState.ESCALATED:
             self._then(rng.randint(3, 15), self._act(id, "decide"))
@@ -348,7 +381,7 @@ class _Stories:
                     else "经协调，维持不予共享意见"
                 )
                 after = await s.decide(self.coordinator, id, overturn=overturn, decision=decision)
-            self._next(id, after.state, after.share_type)
+            self._next(id, after.state, after.share_type, after.parties)
 
         return run
 
@@ -383,7 +416,26 @@ class _Stories:
                 self._then(self._answer_in(5), self._handle(id, "correct"))
             elif action == "correct":
                 await self.sharing.correct(provider, id, "已更正目录信息并重新发布")
+                await self.maintain(current.resource_code, "按疑义纠错意见更正")()
             else:
                 await self.sharing.dismiss(provider, id, "经核实，目录信息与数据一致，不予采纳")
+
+        return run
+
+    # -- catalog maintenance ----------------------------------------------------------------
+    def maintain(self, code: str, note: str) -> Callable[[], Awaitable[None]]:
+        """The provider revises a published entry and submits it again, and the reviewer
+        publishes it later the same day (Sichuan 第十条): its last update is today."""
+
+        async def run() -> None:
+            entry = await self.store.get(code)
+            if entry is None or entry.state is not LifecycleState.PUBLISHED:
+                return
+            provider = Actor(entry.provider_code)
+            await self.cataloguing.revise(provider, code, note)
+            self.world.later_today(5, 30)
+            await self.cataloguing.submit(provider, code)
+            self.world.later_today(30, 180)
+            await self.cataloguing.publish(self.coordinator, code, "审核通过")
 
         return run

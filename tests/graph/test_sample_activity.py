@@ -1,6 +1,7 @@
 """The sample activity (graph.sample.activity): the same seed makes the same year, every
 request's and objection's history leads through allowed steps to its state with its clocks as
-the rulebook sets them, nothing happens after the year, and some answers are late on purpose."""
+the rulebook sets them, nothing happens after the year, entries are maintained during it, and
+some answers are late on purpose."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from graph import CatalogStore
+from graph import CatalogStore, LifecycleState
 from graph.dates import beijing_date
 from graph.embedded import EmbeddedStore
+from graph.queries import ResourceFilter
 from graph.sample.activity import make_activity
 from graph.sharing import (
     DeadlineName,
@@ -121,6 +123,18 @@ async def test_every_request_and_objection_is_consistent_with_its_state_and_cloc
     # every kind of answer is there
     states = {r.state for r in requests}
     assert {RequestState.CLOSED, RequestState.REFUSED, RequestState.DELIVERED} <= states
+    # catalog maintenance: entries revised and published again during the year, none left
+    # half-way (a request or an objection needs a published entry)
+    own = ResourceFilter(catalog_id=store.catalog.id, states=frozenset(LifecycleState))
+    entries = (await store.find(own, first=100)).items
+    maintained = [e for e in entries if e.updated_at and beijing_date(e.updated_at).year == YEAR]
+    assert maintained
+    assert all(e.state is LifecycleState.PUBLISHED for e in maintained)
+    assert all(
+        [h.state for h in e.history[-3:]]
+        == [LifecycleState.DRAFT, LifecycleState.SUBMITTED, LifecycleState.PUBLISHED]
+        for e in maintained
+    )
 
 
 async def test_some_answers_are_late_and_some_clocks_overdue_at_the_end_of_the_year(
