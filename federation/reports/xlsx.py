@@ -8,29 +8,31 @@ its charts (openpyxl.chart, drawn by the spreadsheet program from the cells) bes
 from __future__ import annotations
 
 from pathlib import Path
-
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, PieChart, Reference
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from federation.reports.yearly import CHART_ROWS, Chart, Sheet, Table, YearlyReport
 
+if TYPE_CHECKING:
+    # openpyxl is imported when a spreadsheet is written, not with the `mulu` command.
+    from openpyxl.chart import BarChart, PieChart
+    from openpyxl.worksheet.worksheet import Worksheet
+
 __all__ = ["write_xlsx"]
 
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
 _WIDE = {"部门": 28, "信息资源名称": 36, "依据": 48, "指标": 28, "提供部门": 24}
 
 
 def _write_table(ws: Worksheet, table: Table, row: int) -> tuple[int, int]:
     """Write `table` from `row`; return (its header row, the row after it)."""
-    ws.cell(row, 1, table.title).font = _BOLD
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    ws.cell(row, 1, table.title).font = bold
     header = row + 1
     for col, name in enumerate(table.headers, 1):
         cell = ws.cell(header, col, name)
-        cell.font = _BOLD
+        cell.font = bold
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         width = _WIDE.get(name, max(10, len(name) * 2 + 2))
         letter = get_column_letter(col)
@@ -39,11 +41,13 @@ def _write_table(ws: Worksheet, table: Table, row: int) -> tuple[int, int]:
         for col, value in enumerate(values, 1):
             cell = ws.cell(header + 1 + i, col, value)
             if table.total and i == len(table.rows) - 1:
-                cell.font = _BOLD
+                cell.font = bold
     return header, header + 1 + len(table.rows) + 1
 
 
 def _chart(ws: Worksheet, chart: Chart, table: Table, header: int) -> BarChart | PieChart | None:
+    from openpyxl.chart import BarChart, PieChart, Reference
+
     rows = len(table.rows) - (1 if table.total else 0)
     rows = min(rows, CHART_ROWS)
     if rows < 1:
@@ -60,9 +64,12 @@ def _chart(ws: Worksheet, chart: Chart, table: Table, header: int) -> BarChart |
 
 
 def _write_sheet(ws: Worksheet, sheet: Sheet, report: YearlyReport, first: bool) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     row = 1
     if first:
-        ws.cell(1, 1, report.title).font = _TITLE
+        ws.cell(1, 1, report.title).font = Font(bold=True, size=14)
         ws.cell(2, 1, f"{report.catalog_name}（{report.catalog_id}）")
         ws.cell(
             3,
@@ -87,6 +94,8 @@ def _write_sheet(ws: Worksheet, sheet: Sheet, report: YearlyReport, first: bool)
 
 def write_xlsx(report: YearlyReport, path: Path) -> Path:
     """Write `report` to `path` (replacing it); return `path`."""
+    from openpyxl import Workbook
+
     book = Workbook()
     for i, sheet in enumerate(report.sheets):
         ws = book.active if i == 0 else book.create_sheet()
