@@ -182,8 +182,8 @@ class RequestedResource:
 
 @dataclass(frozen=True, slots=True)
 class SharingStatistics:
-    """The figures of one instance over `period`, judged on `as_of`: per department (by
-    code), their total, and the most requested entries."""
+    """共享统计: the figures of one instance over `period`, judged on `as_of`: per department
+    (by code), their total, and the most requested entries."""
 
     catalog_id: str
     catalog_name: str
@@ -209,9 +209,10 @@ class RectificationKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class RectificationItem:
-    """One thing overdue on `day`: its `kind`, the department that owes it, the entry, the
-    request's or objection's id (None for an update), the day it was due, how many working
-    days late, whether that rests on a year not known, and the article that sets the clock."""
+    """One item of the 整改清单, overdue on `day`: its `kind`, the department that owes it,
+    the entry, the request's or objection's id (None for an update), the day it was due, how
+    many working days late, whether that rests on a year not known, and the article that
+    sets the clock."""
 
     kind: RectificationKind
     department_code: str

@@ -6,6 +6,7 @@ in its tables; ``mulu report yearly`` writes both from an instance's store."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from federation.cli import app
-from federation.reports import YearlyReport, write_html, write_xlsx, yearly_report
+from federation.reports import YearlyReport, render_html, write_html, write_xlsx, yearly_report
 from federation.reports.labels import (
     LIFECYCLE_LABELS,
     OBJECTION_LABELS,
@@ -291,3 +292,29 @@ def test_mulu_report_yearly_refuses_a_year_not_begun_and_a_missing_store(
     assert result.exit_code == 1
     assert "no store at" in result.output
     assert not (tmp_path / "510100-intranet.db").exists()
+
+
+async def test_the_page_escapes_every_text_and_says_where_the_rest_of_a_long_list_is(
+    data_dir: Path,
+) -> None:
+    report, _ = await report_of(data_dir)
+    hostile = "</script><script>alert(1)</script>"
+    sheets = []
+    for sheet in report.sheets:
+        tables = []
+        for table in sheet.tables:
+            if table.key in ("most_requested", "rectification") and table.rows:
+                first = tuple(
+                    hostile if i == 2 or i == 5 else v for i, v in enumerate(table.rows[0])
+                )
+                table = dataclasses.replace(table, rows=(first, *table.rows[1:]))
+            if table.key == "rectification":
+                table = dataclasses.replace(table, page_rows=3)
+            tables.append(table)
+        sheets.append(dataclasses.replace(sheet, tables=tuple(tables)))
+    page = render_html(dataclasses.replace(report, sheets=tuple(sheets)))
+    assert hostile not in page
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)" in page  # in the tables
+    assert "\\u003c/script>\\u003cscript>alert(1)" in page  # in the charts' options
+    assert f"共 {len(report.rectification)} 项，此处列出前 3 项" in page
+    assert page.count("<tr>", page.index('id="table-4-rectification"')) == 1 + 3
