@@ -9,8 +9,9 @@ The rules:
    of that and today): what is overdue is overdue on that day.
 2. Entries: the instance's own entries (listed in its catalog: copies aggregated from below are
    their origin's to count), per providing department, by lifecycle state and by share type
-   (the share types of the published ones). As they stand when read: a store keeps no past
-   states of its entries.
+   (the share types of the published ones), in the state their lifecycle history shows at
+   the end of the day judged, last updated on their last step (or content edit) by then; a
+   store keeps no past versions, so share type and update cycle are those held now.
 3. Update overdue (目录更新逾期): a published entry whose last update (`updated_at`, else its
    publication date) is older than its update cycle allows. At the end of each cycle its
    information is due again, and the catalog gives the department the deadline of
@@ -78,6 +79,7 @@ __all__ = [
     "RequestedResource",
     "SharingStatistics",
     "durations",
+    "entry_on",
     "objection_on",
     "rectification_list",
     "request_on",
@@ -234,19 +236,32 @@ def _add_months(day: date, count: int) -> date:
     return date(year, month, min(day.day, months.monthrange(year, month)[1]))
 
 
-def _last_update(entry: Resource) -> date | None:
-    if entry.updated_at is not None:
-        return beijing_date(entry.updated_at)
-    return entry.published_on
+def entry_on(entry: Resource, day: date | None) -> tuple[LifecycleState, date | None] | None:
+    """The state of `entry` at the end of `day` (None: as it stands) and the day it was last
+    updated by then, from its lifecycle history (rule 2); None when it did not exist yet."""
+    updated = None if entry.updated_at is None else beijing_date(entry.updated_at)
+    if day is None or not entry.history:
+        return entry.state, updated or entry.published_on
+    steps = [step for step in entry.history if beijing_date(step.at) <= day]
+    if not steps:
+        return None
+    last = beijing_date(steps[-1].at)
+    if updated is not None and last <= updated <= day:
+        last = updated  # an edit of the content since its last step
+    return steps[-1].state, last
 
 
 def update_due(
-    entry: Resource, calendar: WorkingCalendar, rulebook: Rulebook
+    entry: Resource, calendar: WorkingCalendar, rulebook: Rulebook, day: date | None = None
 ) -> WorkingDate | None:
-    """The last day `entry` may go without an update (rule 3); None when it is not
-    published or has no date of update."""
-    last = _last_update(entry)
-    if entry.state is not LifecycleState.PUBLISHED or last is None:
+    """The last day `entry` — as it stood at the end of `day`, or as it stands — may go
+    without an update (rule 3); None when it was not published then or has no date of
+    update."""
+    stood = entry_on(entry, day)
+    if stood is None:
+        return None
+    state, last = stood
+    if state is not LifecycleState.PUBLISHED or last is None:
         return None
     days, month_count = CYCLE_LENGTHS[entry.update_cycle]
     cycle_end = _add_months(last, month_count) + timedelta(days=days)
@@ -468,11 +483,14 @@ async def sharing_statistics(
     departments: dict[str, _Department] = {}
     for_entry: dict[str, _Department] = {}
     async for entry in _own_entries(store):
+        stood = entry_on(entry, day)
+        if stood is None:
+            continue
         one = for_entry.setdefault(entry.provider_code, _Department())
-        one.by_state[entry.state] += 1
-        if entry.state is LifecycleState.PUBLISHED:
+        one.by_state[stood[0]] += 1
+        if stood[0] is LifecycleState.PUBLISHED:
             one.by_share_type[entry.share_type] += 1
-            due = update_due(entry, calendar, rulebook)
+            due = update_due(entry, calendar, rulebook, day)
             if due is not None and day > due.date:
                 one.updates_overdue += 1
     for code, one in for_entry.items():
@@ -617,7 +635,7 @@ async def rectification_list(
         )
     source = _update_source(rulebook)
     async for entry in _own_entries(store):
-        due = update_due(entry, calendar, rulebook)
+        due = update_due(entry, calendar, rulebook, day)
         if due is None or day <= due.date:
             continue
         counted = calendar.working_days_between(due.date, day)

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from graph import CatalogStore, InvalidValue, LifecycleState, UpdateCycle
+from graph import CatalogStore, InvalidValue, LifecycleState, LifecycleStep, UpdateCycle
 from graph.dates import beijing_date
 from graph.queries import ResourceFilter
 from graph.sharing import MEASURES_2016, STATE_COUNCIL_2025, overdue_of
@@ -19,13 +19,14 @@ from graph.sharing.statistics import (
     Period,
     RectificationKind,
     durations,
+    entry_on,
     rectification_list,
     request_on,
     sharing_statistics,
     update_due,
 )
 from tests.graph.activity_data import CALENDAR, RULEBOOK, YEAR, load_activity
-from tests.graph.entries import resource
+from tests.graph.entries import POLICE, resource
 from tests.graph.test_sample_activity import all_objections, all_requests
 
 
@@ -81,6 +82,36 @@ def test_an_entry_is_due_for_update_15_working_days_after_its_cycle_ends(
 def test_an_entry_not_published_is_never_due_for_update() -> None:
     entry = resource("301001001/000010", state=LifecycleState.DRAFT)
     assert update_due(entry, CALENDAR, STATE_COUNCIL_2025) is None
+
+
+def test_an_entry_is_judged_as_its_history_shows_it_on_the_day() -> None:
+    def step(state: LifecycleState, day: date) -> LifecycleStep:
+        return LifecycleStep(
+            state, POLICE.code, datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
+        )
+
+    history = (
+        step(LifecycleState.DRAFT, date(2025, 2, 20)),
+        step(LifecycleState.SUBMITTED, date(2025, 2, 25)),
+        step(LifecycleState.PUBLISHED, date(2025, 3, 2)),
+        step(LifecycleState.DRAFT, date(2026, 6, 1)),
+        step(LifecycleState.SUBMITTED, date(2026, 6, 1)),
+        step(LifecycleState.PUBLISHED, date(2026, 6, 2)),
+    )
+    entry = resource(
+        "301001001/000010",
+        update_cycle=UpdateCycle.YEARLY,
+        history=history,
+        updated_at=history[-1].at,
+    )
+    assert entry_on(entry, date(2025, 1, 1)) is None  # not yet made
+    assert entry_on(entry, date(2025, 12, 31)) == (LifecycleState.PUBLISHED, date(2025, 3, 2))
+    assert entry_on(entry, date(2026, 6, 1)) == (LifecycleState.SUBMITTED, date(2026, 6, 1))
+    assert entry_on(entry, None) == (LifecycleState.PUBLISHED, date(2026, 6, 2))
+    on_2026 = update_due(entry, CALENDAR, STATE_COUNCIL_2025, date(2026, 5, 1))
+    assert on_2026 is not None
+    assert on_2026.date == CALENDAR.add_working_days(date(2026, 3, 2), 15).date  # late by May
+    assert update_due(entry, CALENDAR, STATE_COUNCIL_2025, date(2026, 6, 1)) is None  # under review
 
 
 def test_a_period_is_refused_backwards_or_longer_than_ten_years() -> None:
