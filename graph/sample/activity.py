@@ -225,19 +225,20 @@ async def make_activity(
     reviewer = sample.reviewer(store.catalog.region_code)
     coordinator = Actor(reviewer.code, Role.REVIEWER)
     reviewers = {sample.reviewer(region.code).code for region in sample.regions}
-    local = [d.code for d in sample.departments if d.region_code == store.catalog.region_code]
+    askers = [d for d in sample.departments if d.code not in reviewers]
+    local = [d.code for d in askers if d.region_code == store.catalog.region_code]
     above = _regions_above(sample, store.catalog.region_code)
-    others = [d.code for d in sample.departments if d.region_code in above]
+    others = [d.code for d in askers if d.region_code in above]
     popular = world.rng.sample(entries, min(len(entries), 8))
     cataloguing = Cataloguing(store, world.clock, outbox=outbox, rulebook=rulebook)
     story = _Stories(world, store, sharing, cataloguing, coordinator, ids)
 
     def requester_for(entry: Resource) -> str:
         pool = local if not others or world.rng.random() < 0.8 else others
-        while True:
-            code = world.rng.choice(pool)
-            if code != entry.provider_code and code not in reviewers:
-                return code
+        candidates = [code for code in pool if code != entry.provider_code]
+        if not candidates:
+            raise ValueError(f"no department of the sample may ask for {entry.code}")
+        return world.rng.choice(candidates)
 
     made_requests: list[str] = []
     made_objections: list[str] = []
