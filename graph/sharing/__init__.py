@@ -24,9 +24,11 @@ details, and the service departments act on them through.
 - `overdue_of` (`graph.sharing.overdue`): answers, deliveries and objections past due.
 - `Sharing` (`graph.sharing.service`): the steps over a `CatalogStore`, each compared and set on
   its version with its audit records in the same transaction.
-- `sharing_statistics`, `rectification_list` (`graph.sharing.statistics`): figures per
-  department and period for the yearly report (Kunming 第三十五条; Sichuan 第三十四条), and
-  everything overdue, catalog updates included (整改清单, national 第二十四条).
+- `sharing_statistics` (`graph.sharing.statistics`): figures per department and period for
+  the yearly report (Kunming 第三十五条; Sichuan 第三十四条), judged on what stood on a day
+  (`graph.sharing.standing`, update cycles included); `rectification_list`
+  (`graph.sharing.rectification`): everything overdue, with its department (整改清单,
+  national 第二十四条).
 
     sharing = Sharing(store, WorkingCalendar.official(), rulebook_named("state-council-2025"))
     request = await sharing.request(Actor(requester), application)
@@ -57,6 +59,7 @@ from graph.sharing.objections import (
 )
 from graph.sharing.overdue import Overdue, OverdueKind, overdue_of
 from graph.sharing.queries import ObjectionFilter, Page, RequestFilter
+from graph.sharing.rectification import RectificationItem, RectificationKind, rectification_list
 from graph.sharing.requests import (
     Application,
     RequestAction,
@@ -93,10 +96,7 @@ from graph.sharing.statistics import (
     DepartmentStatistics,
     Durations,
     Period,
-    RectificationItem,
-    RectificationKind,
     SharingStatistics,
-    rectification_list,
     sharing_statistics,
 )
 

@@ -1,108 +1,73 @@
-"""Statistics of sharing (共享统计) per department and period, and the rectification list
-(整改清单): what the yearly report and the supervision pages show (Kunming 第二十七、三十五条;
-Sichuan 第三十四条; national 第二十四条).
+"""Statistics of sharing (共享统计) per department and period: what the yearly report and the
+supervision pages show (Kunming 第二十七、三十五条; Sichuan 第三十四条).
 
 The rules:
 
 1. A period is a range of Beijing dates, both ends included (`Period.year(2026)`). Figures are
    judged on the day `as_of` (the period's last day by default; the report passes the earlier
-   of that and today): what is overdue is overdue on that day.
+   of that and today), on everything as it stood that day (`graph.sharing.standing`).
 2. Entries: the instance's own entries (listed in its catalog: copies aggregated from below are
    their origin's to count), per providing department, by lifecycle state and by share type
-   (the share types of the published ones), in the state their lifecycle history shows at
-   the end of the day judged, last updated on their last step (or content edit) by then; a
-   store keeps no past versions, so share type and update cycle are those held now.
-3. Update overdue (目录更新逾期): a published entry whose last update (`updated_at`, else its
-   publication date) is older than its update cycle allows. At the end of each cycle its
-   information is due again, and the catalog gives the department the deadline of
-   UPDATE_CATALOG in the rulebook in force — 15 working days (national 第八条; Kunming
-   第十五条) — to update it: due = last update + the cycle's length (`CYCLE_LENGTHS`:
-   REALTIME and DAILY one day, WEEKLY seven, MONTHLY one month, QUARTERLY three, YEARLY
-   twelve; the same day of the month, or its last day) + those working days.
-4. Requests and objections are counted in the period they were received (Beijing date),
+   (the share types of the published ones), and how many are overdue for update against
+   their update cycle (`graph.sharing.standing`, rule 3: national 第八条; Kunming 第十五条).
+3. Requests and objections are counted in the period they were received (Beijing date),
    under the providing department (it answers); `requests_made` under the requester.
    Answered: the request received a first answer (approval or refusal) by `as_of`.
-5. Answer time: working days (`WorkingCalendar.working_days_between`) from the day received
+4. Answer time: working days (`WorkingCalendar.working_days_between`) from the day received
    to the day of the first answer, over the requests the department answered itself; those
    the instance decided on submission (UNCONDITIONAL approved, NONE refused) are answered but
    timed at none. Objection handling time: from the day received to the day it was
    corrected or dismissed. Median: the middle value, or the mean of the two middle ones;
    p95: the least value with at least 95% of them at or below it (nearest rank).
    `provisional` when a count rests on a year the calendar does not know.
-6. Late: answered, delivered, or handled after the clock's due day; overdue: still waiting
+5. Late: answered, delivered, or handled after the clock's due day; overdue: still waiting
    past it on `as_of` (`graph.sharing.overdue`) — both under the providing department.
-7. The most requested resources: the entries with the most requests received in the period,
+6. The most requested resources: the entries with the most requests received in the period,
    the most first, then by code; at most `TOP_RESOURCES`.
-8. Read in pages from the existing store queries (`find`, `find_share_requests`,
-   `find_objections`, `departments`, `get_many`): no store query of its own. Memory is
-   bounded by the departments and the distinct entries requested, never by the requests:
-   times are kept as histograms of whole working days.
-9. The rectification list: every clock overdue on `as_of` (answers, deliveries, objections:
-   of any period) and every own entry overdue for update, with its department, the longest
-   due first.
+7. Read in pages from the existing store queries (`graph.sharing.reading`: `find`,
+   `find_share_requests`, `find_objections`; then `departments`, `get_many`): no store query
+   of its own. Memory is bounded by the departments and the distinct entries requested,
+   never by the requests: times are kept as histograms of whole working days.
+
+What is overdue, with its department, is listed by `graph.sharing.rectification`.
 
     stats = await sharing_statistics(store, calendar, rulebook, Period.year(2026))
-    todo = await rectification_list(store, calendar, rulebook, date(2027, 1, 15))
 """
 
 from __future__ import annotations
 
-import calendar as months
-import dataclasses
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from enum import StrEnum
+from datetime import date
 
 from graph.dates import beijing_date
-from graph.enums import LifecycleState, ShareType, UpdateCycle
+from graph.enums import LifecycleState, ShareType
 from graph.errors import InvalidValue
-from graph.model import Resource
-from graph.queries import ResourceFilter
-from graph.sharing.calendar import WorkingCalendar, WorkingDate
+from graph.sharing.calendar import WorkingCalendar
 from graph.sharing.objections import Objection, ObjectionAction, ObjectionState
 from graph.sharing.overdue import OverdueKind, overdue_of
-from graph.sharing.queries import ObjectionFilter, RequestFilter
+from graph.sharing.reading import PAGE, all_objections, all_requests, own_entries
 from graph.sharing.requests import RequestAction, RequestState, ShareRequest
-from graph.sharing.rulebook import DeadlineName, Rulebook
+from graph.sharing.rulebook import Rulebook
+from graph.sharing.standing import entry_on, objection_on, request_on, update_due
 from graph.store import CatalogStore
 
 __all__ = [
-    "CYCLE_LENGTHS",
     "TOP_RESOURCES",
     "DepartmentStatistics",
     "Durations",
     "Period",
-    "RectificationItem",
-    "RectificationKind",
     "RequestedResource",
     "SharingStatistics",
     "durations",
-    "entry_on",
-    "objection_on",
-    "rectification_list",
-    "request_on",
     "sharing_statistics",
-    "update_due",
 ]
 
 TOP_RESOURCES = 10
-_PAGE = 100
 # A period of at most ten years: a report covers a year, an assessment a few.
 _MAX_PERIOD_DAYS = 3653
 
-# rule 3: (days, months) of each update cycle.
-CYCLE_LENGTHS: Mapping[UpdateCycle, tuple[int, int]] = {
-    UpdateCycle.REALTIME: (1, 0),
-    UpdateCycle.DAILY: (1, 0),
-    UpdateCycle.WEEKLY: (7, 0),
-    UpdateCycle.MONTHLY: (0, 1),
-    UpdateCycle.QUARTERLY: (0, 3),
-    UpdateCycle.YEARLY: (0, 12),
-}
-_MEASURES_8 = "《政务信息资源共享管理暂行办法》(国发〔2016〕51号) 第八条"
-_KUNMING_15 = "《昆明市政务信息资源共享管理办法》第十五条"
 _ANSWERS = frozenset({RequestAction.APPROVE, RequestAction.REFUSE})
 _HANDLED = frozenset({ObjectionAction.CORRECT, ObjectionAction.DISMISS})
 _TOTAL = "合计"
@@ -200,117 +165,7 @@ class SharingStatistics:
         return self.total.answer_time.provisional or self.total.objection_time.provisional
 
 
-class RectificationKind(StrEnum):
-    """整改事项: 答复逾期 / 提供逾期 / 疑义处理逾期 / 目录更新逾期."""
-
-    ANSWER = "ANSWER"
-    DELIVERY = "DELIVERY"
-    OBJECTION = "OBJECTION"
-    UPDATE = "UPDATE"
-
-
-@dataclass(frozen=True, slots=True)
-class RectificationItem:
-    """One item of the 整改清单, overdue on `day`: its `kind`, the department that owes it,
-    the entry, the request's or objection's id (None for an update), the day it was due, how
-    many working days late, whether that rests on a year not known, and the article that
-    sets the clock."""
-
-    kind: RectificationKind
-    department_code: str
-    department_name: str
-    resource_code: str
-    resource_name: str
-    subject: str | None
-    due: date
-    day: date
-    working_days_late: int
-    provisional: bool
-    source: str
-
-
-# -- rule 3 ---------------------------------------------------------------------------------
-def _add_months(day: date, count: int) -> date:
-    month = day.month - 1 + count
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, months.monthrange(year, month)[1]))
-
-
-def entry_on(entry: Resource, day: date | None) -> tuple[LifecycleState, date | None] | None:
-    """The state of `entry` at the end of `day` (None: as it stands) and the day it was last
-    updated by then, from its lifecycle history (rule 2); None when it did not exist yet."""
-    updated = None if entry.updated_at is None else beijing_date(entry.updated_at)
-    if day is None or not entry.history:
-        return entry.state, updated or entry.published_on
-    steps = [step for step in entry.history if beijing_date(step.at) <= day]
-    if not steps:
-        return None
-    last = beijing_date(steps[-1].at)
-    if updated is not None and last <= updated <= day:
-        last = updated  # an edit of the content since its last step
-    return steps[-1].state, last
-
-
-def update_due(
-    entry: Resource, calendar: WorkingCalendar, rulebook: Rulebook, day: date | None = None
-) -> WorkingDate | None:
-    """The last day `entry` — as it stood at the end of `day`, or as it stands — may go
-    without an update (rule 3); None when it was not published then or has no date of
-    update."""
-    stood = entry_on(entry, day)
-    if stood is None:
-        return None
-    state, last = stood
-    if state is not LifecycleState.PUBLISHED or last is None:
-        return None
-    days, month_count = CYCLE_LENGTHS[entry.update_cycle]
-    cycle_end = _add_months(last, month_count) + timedelta(days=days)
-    deadline = rulebook.deadline(DeadlineName.UPDATE_CATALOG)
-    return calendar.add_working_days(cycle_end, 0 if deadline is None else deadline.working_days)
-
-
-def _update_source(rulebook: Rulebook) -> str:
-    deadline = rulebook.deadline(DeadlineName.UPDATE_CATALOG)
-    held = _MEASURES_8 if deadline is None else deadline.source
-    return held if _KUNMING_15 in held else f"{held}; {_KUNMING_15}"
-
-
-# -- reading in pages (rule 8) --------------------------------------------------------------
-async def _own_entries(store: CatalogStore) -> AsyncIterator[Resource]:
-    where = ResourceFilter(catalog_id=store.catalog.id, states=frozenset(LifecycleState))
-    after = None
-    while True:
-        page = await store.find(where, first=_PAGE, after=after)
-        for entry in page.items:
-            yield entry
-        if not page.has_next_page:
-            return
-        after = page.end_cursor
-
-
-async def _requests(store: CatalogStore) -> AsyncIterator[ShareRequest]:
-    after = None
-    while True:
-        page = await store.find_share_requests(RequestFilter(), first=_PAGE, after=after)
-        for request in page.items:
-            yield request
-        if not page.has_next_page:
-            return
-        after = page.end_cursor
-
-
-async def _objections(store: CatalogStore) -> AsyncIterator[Objection]:
-    after = None
-    while True:
-        page = await store.find_objections(ObjectionFilter(), first=_PAGE, after=after)
-        for objection in page.items:
-            yield objection
-        if not page.has_next_page:
-            return
-        after = page.end_cursor
-
-
-# -- rule 5: times as histograms -------------------------------------------------------------
+# -- rule 4: times as histograms -------------------------------------------------------------
 @dataclass
 class _Times:
     counts: Counter[int] = field(default_factory=Counter)
@@ -482,7 +337,7 @@ async def sharing_statistics(
     day = _as_of(period, as_of)
     departments: dict[str, _Department] = {}
     for_entry: dict[str, _Department] = {}
-    async for entry in _own_entries(store):
+    async for entry in own_entries(store):
         stood = entry_on(entry, day)
         if stood is None:
             continue
@@ -497,23 +352,23 @@ async def sharing_statistics(
         departments.setdefault(code, _Department()).merge(one)
     requested: Counter[str] = Counter()
     pending_requests: list[ShareRequest] = []
-    async for held in _requests(store):
+    async for held in all_requests(store):
         request = request_on(held, day)
         if request is not None and beijing_date(request.received_at) in period:
             _count_request(request, departments, day, calendar)
             requested[request.resource_code] += 1
             pending_requests.append(request)
-        if len(pending_requests) >= _PAGE:
+        if len(pending_requests) >= PAGE:
             _count_overdue(pending_requests, [], departments, day, calendar)
             pending_requests = []
     _count_overdue(pending_requests, [], departments, day, calendar)
     pending_objections: list[Objection] = []
-    async for held_objection in _objections(store):
+    async for held_objection in all_objections(store):
         objection = objection_on(held_objection, day)
         if objection is not None and beijing_date(objection.received_at) in period:
             _count_objection(objection, departments, day, calendar)
             pending_objections.append(objection)
-        if len(pending_objections) >= _PAGE:
+        if len(pending_objections) >= PAGE:
             _count_overdue([], pending_objections, departments, day, calendar)
             pending_objections = []
     _count_overdue([], pending_objections, departments, day, calendar)
@@ -556,115 +411,3 @@ def _count_overdue(
     """Overdue on `day`, of requests and objections as they stood on it (rule 6)."""
     for late in overdue_of(requests, objections, day, calendar):
         departments.setdefault(late.department, _Department()).overdue[late.kind] += 1
-
-
-def request_on(request: ShareRequest, day: date) -> ShareRequest | None:
-    """`request` as it stood at the end of `day` (its steps after it not yet taken); None
-    when it was received after `day`."""
-    taken = sum(beijing_date(step.at) <= day for step in request.history)
-    if not taken:
-        return None
-    if taken == len(request.history):
-        return request
-    history = request.history[:taken]
-    return dataclasses.replace(request, state=history[-1].state, history=history, version=taken)
-
-
-def objection_on(objection: Objection, day: date) -> Objection | None:
-    """As `request_on`, for an objection."""
-    taken = sum(beijing_date(step.at) <= day for step in objection.history)
-    if not taken:
-        return None
-    if taken == len(objection.history):
-        return objection
-    history = objection.history[:taken]
-    return dataclasses.replace(objection, state=history[-1].state, history=history, version=taken)
-
-
-_KIND = {
-    OverdueKind.ANSWER: RectificationKind.ANSWER,
-    OverdueKind.DELIVERY: RectificationKind.DELIVERY,
-    OverdueKind.OBJECTION: RectificationKind.OBJECTION,
-}
-
-
-async def rectification_list(
-    store: CatalogStore, calendar: WorkingCalendar, rulebook: Rulebook, day: date
-) -> list[RectificationItem]:
-    """整改清单 on `day` (rule 9): every answer, delivery and objection overdue, and every own
-    entry overdue for update, the longest due first (then by kind, department, entry)."""
-    found: list[RectificationItem] = []
-    late = []
-    requests: list[ShareRequest] = []
-    async for held in _requests(store):
-        request = request_on(held, day)
-        if request is not None:
-            requests.append(request)
-        if len(requests) >= _PAGE:
-            late += overdue_of(requests, [], day, calendar)
-            requests = []
-    late += overdue_of(requests, [], day, calendar)
-    objections: list[Objection] = []
-    async for held_objection in _objections(store):
-        objection = objection_on(held_objection, day)
-        if objection is not None:
-            objections.append(objection)
-        if len(objections) >= _PAGE:
-            late += overdue_of([], objections, day, calendar)
-            objections = []
-    late += overdue_of([], objections, day, calendar)
-    names: dict[str, str] = {}
-    for i in range(0, len(late), _PAGE):
-        chunk = await store.get_many(sorted({o.resource_code for o in late[i : i + _PAGE]}))
-        names.update({code: entry.name for code, entry in chunk.items()})
-    for one in late:
-        found.append(
-            RectificationItem(
-                kind=_KIND[one.kind],
-                department_code=one.department,
-                department_name="",
-                resource_code=one.resource_code,
-                resource_name=names.get(one.resource_code, ""),
-                subject=one.id,
-                due=one.due.date,
-                day=day,
-                working_days_late=one.working_days_late,
-                provisional=one.provisional,
-                source=one.due.source,
-            )
-        )
-    source = _update_source(rulebook)
-    async for entry in _own_entries(store):
-        due = update_due(entry, calendar, rulebook, day)
-        if due is None or day <= due.date:
-            continue
-        counted = calendar.working_days_between(due.date, day)
-        found.append(
-            RectificationItem(
-                kind=RectificationKind.UPDATE,
-                department_code=entry.provider_code,
-                department_name=entry.provider_name,
-                resource_code=entry.code,
-                resource_name=entry.name,
-                subject=None,
-                due=due.date,
-                day=day,
-                working_days_late=counted.days,
-                provisional=due.provisional or counted.provisional,
-                source=source,
-            )
-        )
-    departments = {
-        d.code: d.name for d in await store.departments(sorted({i.department_code for i in found}))
-    }
-    return sorted(
-        (
-            dataclasses.replace(
-                item,
-                department_name=departments.get(item.department_code, item.department_name)
-                or item.department_code,
-            )
-            for item in found
-        ),
-        key=lambda i: (i.due, i.kind, i.department_code, i.resource_code, i.subject or ""),
-    )

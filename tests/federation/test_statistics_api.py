@@ -17,9 +17,8 @@ from federation.api.statistics import rectification_list, statistics
 from graph import Zone
 from graph.dates import beijing_date
 from graph.embedded import EmbeddedStore
-from graph.sharing import Period, WorkingCalendar, sharing_statistics
+from graph.sharing import Period, RectificationKind, WorkingCalendar, sharing_statistics
 from graph.sharing import rectification_list as domain_rectification_list
-from graph.sharing.statistics import RectificationKind
 from tests.graph.activity_data import RULEBOOK, YEAR, load_activity
 from tests.graph.conftest import CHENGDU_INTRANET
 from tests.graph.entries import POLICE

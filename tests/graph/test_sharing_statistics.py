@@ -1,7 +1,8 @@
-"""Statistics of sharing (graph.sharing.statistics): medians and p95 by their definitions,
-update cycles against the last update (national 第八条; Kunming 第十五条), and, over a year of
-sample activity on every store, figures equal to a recount of what the store holds, as the
-requests stood on the day judged, and the rectification list (national 第二十四条)."""
+"""Statistics of sharing (graph.sharing.statistics, .standing, .rectification): medians and
+p95 by their definitions, update cycles against the last update (national 第八条; Kunming
+第十五条), entries as their history shows them on a day, and, over a year of sample activity
+on every store, figures equal to a recount of what the store holds, as the requests stood on
+the day judged, and the rectification list (national 第二十四条)."""
 
 from __future__ import annotations
 
@@ -15,16 +16,9 @@ from graph import CatalogStore, InvalidValue, LifecycleState, LifecycleStep, Upd
 from graph.dates import beijing_date
 from graph.queries import ResourceFilter
 from graph.sharing import MEASURES_2016, STATE_COUNCIL_2025, overdue_of
-from graph.sharing.statistics import (
-    Period,
-    RectificationKind,
-    durations,
-    entry_on,
-    rectification_list,
-    request_on,
-    sharing_statistics,
-    update_due,
-)
+from graph.sharing.rectification import RectificationKind, rectification_list
+from graph.sharing.standing import entry_on, request_on, update_due
+from graph.sharing.statistics import Period, durations, sharing_statistics
 from tests.graph.activity_data import CALENDAR, RULEBOOK, YEAR, load_activity
 from tests.graph.entries import POLICE, resource
 from tests.graph.test_sample_activity import all_objections, all_requests
