@@ -5,6 +5,7 @@ $ mulu serve --sample 2000           # one instance with a sample catalog, on :8
 $ mulu sync -c 510100-intranet.toml  # only the sync links of one instance
 $ mulu calendar show 2027            # a year's holidays and make-up workdays (调休)
 $ mulu rules                         # the deadlines and rules in force, with their articles
+$ mulu report yearly 2026 --out out/ # the yearly report of sharing: xlsx and html
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rich.console import Console
 from federation.audit.cli import audit
 from federation.identity.cli import pki
 from federation.identity.departments import departments
+from federation.reports.cli import report
 from federation.settings import Settings, load_settings
 from federation.sharing.cli import calendar, rules
 
@@ -38,6 +40,7 @@ app.add_typer(pki)
 app.add_typer(audit)
 app.add_typer(departments)
 app.add_typer(calendar)
+app.add_typer(report)
 app.command("rules")(rules)
 
 ConfigOption = Annotated[

@@ -24,6 +24,11 @@ details, and the service departments act on them through.
 - `overdue_of` (`graph.sharing.overdue`): answers, deliveries and objections past due.
 - `Sharing` (`graph.sharing.service`): the steps over a `CatalogStore`, each compared and set on
   its version with its audit records in the same transaction.
+- `sharing_statistics` (`graph.sharing.statistics`): figures per department and period for
+  the yearly report (Kunming 第三十五条; Sichuan 第三十四条), judged on what stood on a day
+  (`graph.sharing.standing`, update cycles included); `rectification_list`
+  (`graph.sharing.rectification`): everything overdue, with its department (整改清单,
+  national 第二十四条).
 
     sharing = Sharing(store, WorkingCalendar.official(), rulebook_named("state-council-2025"))
     request = await sharing.request(Actor(requester), application)
@@ -54,6 +59,7 @@ from graph.sharing.objections import (
 )
 from graph.sharing.overdue import Overdue, OverdueKind, overdue_of
 from graph.sharing.queries import ObjectionFilter, Page, RequestFilter
+from graph.sharing.rectification import RectificationItem, RectificationKind, rectification_list
 from graph.sharing.requests import (
     Application,
     RequestAction,
@@ -86,6 +92,13 @@ from graph.sharing.schedules import (
     parse_schedule,
 )
 from graph.sharing.service import Sharing
+from graph.sharing.statistics import (
+    DepartmentStatistics,
+    Durations,
+    Period,
+    SharingStatistics,
+    sharing_statistics,
+)
 
 __all__ = [
     "ACCESS_LIMITS",
@@ -103,7 +116,9 @@ __all__ = [
     "Day",
     "Deadline",
     "DeadlineName",
+    "DepartmentStatistics",
     "Due",
+    "Durations",
     "Holiday",
     "LocalRules",
     "Objection",
@@ -114,6 +129,9 @@ __all__ = [
     "Overdue",
     "OverdueKind",
     "Page",
+    "Period",
+    "RectificationItem",
+    "RectificationKind",
     "RequestAction",
     "RequestFilter",
     "RequestState",
@@ -124,6 +142,7 @@ __all__ = [
     "ScheduleStatus",
     "ShareRequest",
     "Sharing",
+    "SharingStatistics",
     "WorkingCalendar",
     "WorkingDate",
     "WorkingDay",
@@ -136,7 +155,9 @@ __all__ = [
     "overdue_of",
     "parse_schedule",
     "pending_clock",
+    "rectification_list",
     "rulebook_named",
+    "sharing_statistics",
     "submit",
     "visible_access",
 ]
