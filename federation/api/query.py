@@ -6,6 +6,8 @@ type out.
 
 from __future__ import annotations
 
+from datetime import date
+
 import strawberry
 
 from federation.api.administration import Grant, grants
@@ -29,6 +31,13 @@ from federation.api.sharing import (
     overdue,
     share_request,
     share_requests,
+)
+from federation.api.statistics import (
+    PeriodInput,
+    RectificationItem,
+    SharingStatistics,
+    rectification_list,
+    statistics,
 )
 from federation.api.types import Department, Resource, Theme, load_resource
 from federation.discovery.scope import local_only
@@ -213,3 +222,16 @@ class Query:
     )
     async def overdue(self, info: Info) -> list[DepartmentOverdue]:
         return await overdue(info)
+
+    @field(
+        "共享统计: this instance's sharing figures per providing department over a period (default "
+        "this year to today) — for departments, the reviewer, the administrator and the auditor."
+    )
+    async def statistics(self, info: Info, period: PeriodInput | None = None) -> SharingStatistics:
+        return await statistics(info, period)
+
+    @field("整改清单: what is overdue on `day` (default today), with its department.")
+    async def rectification_list(
+        self, info: Info, day: date | None = None, first: int = 100
+    ) -> list[RectificationItem]:
+        return await rectification_list(info, day, first)

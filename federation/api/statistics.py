@@ -182,14 +182,16 @@ def _calendar(info: Info) -> WorkingCalendar:
     return held if isinstance(held, WorkingCalendar) else WorkingCalendar.official()
 
 
-def _today() -> date:
-    return beijing_date(datetime.now(UTC))
+def _today(info: Info) -> date:
+    """Today in Beijing, on the instance's clock (a test's frozen one)."""
+    clock = getattr(info.context, "clock", None)
+    return beijing_date(clock() if clock is not None else datetime.now(UTC))
 
 
 async def statistics(info: Info, period: PeriodInput | None = None) -> SharingStatistics:
     """The figures of this instance over `period` (default: this year up to today)."""
     _require_department(info, "reading the statistics of sharing")
-    today = _today()
+    today = _today(info)
     chosen = (
         Period(date(today.year, 1, 1), today)
         if period is None
@@ -228,7 +230,7 @@ async def rectification_list(
     if isinstance(first, bool) or not 1 <= first <= MAX_RECTIFICATION:
         raise InvalidValue("first", first, f"a whole number from 1 to {MAX_RECTIFICATION}")
     found = await domain.rectification_list(
-        info.context.store, _calendar(info), info.context.rulebook, day or _today()
+        info.context.store, _calendar(info), info.context.rulebook, day or _today(info)
     )
     return [
         RectificationItem(

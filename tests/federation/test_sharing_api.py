@@ -539,3 +539,25 @@ async def test_a_broken_schedule_file_stops_the_start_naming_it(
     with pytest.raises(ScheduleFileError, match=r"2027\.toml"):
         async with open_instance(settings, store=opener(store)):
             pass
+
+
+STATISTICS = """{ statistics { asOf total { requestsReceived requestsAnswered }
+  departments { code requestsReceived } } }"""
+RECTIFICATION = "{ rectificationList { kind departmentCode subject } }"
+
+
+async def test_the_statistics_and_the_rectification_list_are_in_the_schema(
+    sharing: Sharing,
+) -> None:
+    """The instance's own schema answers them, on its clock: a request made, then answered
+    late, shows in both (Kunming 第三十五条; national 第二十四条)."""
+    made = await sharing.requested(CONDITIONAL_ASK, **AS_MARKET)
+    figures = (await sharing.ask(STATISTICS, {}, **AS_POLICE))["statistics"]
+    assert figures["asOf"] == "2026-09-30"
+    assert figures["total"]["requestsReceived"] == 1
+    assert {d["code"]: d["requestsReceived"] for d in figures["departments"]}[POLICE.code] == 1
+    sharing.clock.on(date(2026, 11, 30))  # the 10 working days long past
+    listed = (await sharing.ask(RECTIFICATION, {}, **AS_POLICE))["rectificationList"]
+    assert any(i["subject"] == made["id"] and i["departmentCode"] == POLICE.code for i in listed)
+    refused = only_error(await sharing.gql(STATISTICS, {}))
+    assert refused["extensions"]["code"] == "NOT_PERMITTED"
