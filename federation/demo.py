@@ -33,6 +33,7 @@ import shlex
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +54,11 @@ from graph import (
 )
 from graph.audit.records import AuditEntry, AuditKind
 from graph.codes import NATION
+from graph.dates import beijing_date
 from graph.queries import Direction, ResourceFilter
 from graph.rules import check_resource
 from graph.sample import SampleCatalog, generate_catalog
+from graph.sample.activity import make_activity
 from sync.events import outbox_record
 
 __all__ = [
@@ -163,6 +166,18 @@ async def load_demo_sample(stores: Mapping[str, CatalogStore], sample: SampleCat
             batch = entries[start : start + 500]
             await store.apply(batch, outbox=[outbox_record(e) for e in batch])
         written += len(entries)
+    # Last year's sharing at 成都: requests, answers (some late), disputes, objections and
+    # catalog maintenance, through the real services — the statistics and the report show it.
+    last_year = beijing_date(datetime.now(UTC)).year - 1
+    await make_activity(
+        stores[CITY_I],
+        sample,
+        last_year,
+        requests=80,
+        objections=20,
+        updates=30,
+        outbox=outbox_record,
+    )
     return written
 
 
