@@ -12,6 +12,7 @@ to requests as typed state, and closes when the app stops.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -33,13 +34,14 @@ from federation.api.context import CatalogContext
 from federation.api.limits import Limits
 from federation.api.schema import build_schema
 from federation.identity.peering import ON_BEHALF_HEADER, admit_peer, on_behalf_of
-from federation.identity.tls import caller
+from federation.identity.tls import HandshakeRefusals, caller
 from federation.instance import Instance, OpenInstance, open_instance
 from federation.metrics import Metrics, MetricsMiddleware
 from federation.peers import INSTANCE_HEADER
 from federation.settings import Settings
 from graph import CatalogError, NotPermitted
 from graph.audit.records import AuditEntry, AuditKind
+from graph.audit.sink import AuditSink
 from sync.metrics import SyncCollector
 from sync.worker import SyncWorker
 
@@ -161,6 +163,38 @@ class _Identify:
         await self.app(scope, receive, send)
 
 
+@asynccontextmanager
+async def _audited(refusals: HandshakeRefusals, sink: AuditSink) -> AsyncIterator[None]:
+    """Every second, the certificates the handshake refused become AUTHENTICATION_FAILED
+    records (they never reached the app, so nothing else would record them)."""
+
+    def move() -> None:
+        for at, alert in refusals.take():
+            sink.record(
+                AuditEntry(
+                    AuditKind.AUTHENTICATION_FAILED,
+                    "anonymous",
+                    "TLS handshake refused",
+                    detail={"alert": alert},
+                    at=at,
+                )
+            )
+
+    async def run() -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            move()
+
+    task = asyncio.create_task(run(), name="handshake refusals")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        move()
+
+
 def _audit(instance: Instance, kind: AuditKind, request: Request, exc: CatalogError) -> None:
     if instance.audit is None:
         return
@@ -220,7 +254,12 @@ def _sync_health(worker: SyncWorker | None) -> dict[str, Any]:
     }
 
 
-def create_app(settings: Settings, instance: OpenInstance | None = None) -> Starlette:
+def create_app(
+    settings: Settings,
+    instance: OpenInstance | None = None,
+    *,
+    handshake_refusals: HandshakeRefusals | None = None,
+) -> Starlette:
     """The app of one instance: `settings` give its GraphQL limits; `instance` opens the
     instance (default: `open_instance(settings)`), entered in the app's lifespan. Its sync
     workers, if it has any, show in /health and /metrics."""
@@ -238,6 +277,8 @@ def create_app(settings: Settings, instance: OpenInstance | None = None) -> Star
     async def lifespan(app: Starlette) -> AsyncIterator[_State]:
         async with AsyncExitStack() as stack:
             opened = await stack.enter_async_context(opener())
+            if handshake_refusals is not None and opened.audit is not None:
+                await stack.enter_async_context(_audited(handshake_refusals, opened.audit))
             if opened.sync is not None:
                 collector = SyncCollector(opened.sync.statuses)
                 metrics.registry.register(collector)

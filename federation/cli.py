@@ -75,7 +75,7 @@ def serve(
 
     from federation.app import create_app
     from federation.dev_identity import warn_dev_identity
-    from federation.identity.tls import uvicorn_options
+    from federation.identity.tls import HandshakeRefusals, uvicorn_options
     from federation.instance import open_instance, open_sync
     from federation.logging import configure_logging
     from federation.sample import load_instance_sample
@@ -93,7 +93,8 @@ def serve(
         topology = load_topology(chosen.topology, None) if chosen.topology else None
         if topology is not None:
             topology.instance(chosen.catalog().id)  # it names this instance
-        tls_options = uvicorn_options(chosen.tls)  # its files read now: a bad one stops here
+        refusals = HandshakeRefusals()  # certificates the handshake refuses, for the audit log
+        tls_options = uvicorn_options(chosen.tls, refusals)  # files read now: a bad one stops
     except (OSError, ValueError) as exc:  # a missing file, an invalid setting or topology
         raise typer.BadParameter(str(exc), param_hint="--config / MULU_*") from exc
     configure_logging(chosen.log_level)
@@ -108,7 +109,9 @@ def serve(
         return open_sync(chosen, topology, store)  # the topology's links of this instance
 
     instance = create_app(
-        chosen, lambda: open_instance(chosen, topology=topology, prepare=load, sync=sync)
+        chosen,
+        lambda: open_instance(chosen, topology=topology, prepare=load, sync=sync),
+        handshake_refusals=refusals,
     )
     uvicorn.run(
         instance,

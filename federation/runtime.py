@@ -29,7 +29,11 @@ from typing import Any
 import uvicorn
 
 from federation.app import create_app
-from federation.identity.tls import check_instance_certificate, uvicorn_options
+from federation.identity.tls import (
+    HandshakeRefusals,
+    check_instance_certificate,
+    uvicorn_options,
+)
 from federation.instance import (
     Instance,
     LogFactory,
@@ -104,6 +108,7 @@ class Runtime:
         self.stopped = asyncio.Event()
         self._stack: AsyncExitStack | None = None
         self._logs: dict[str, ChangeLog] = {}
+        self._refusals: dict[str, HandshakeRefusals] = {}  # by instance: for its audit log
 
     def stop(self) -> None:
         """Ask the run to end: `stopped` is set (signal handlers call this)."""
@@ -140,7 +145,8 @@ class Runtime:
         try:
             if spec.tls is not None:
                 check_instance_certificate(spec.tls.cert, spec.id, spec.graphql.host)
-            return uvicorn_options(self.tls_of(spec))
+            refusals = self._refusals.setdefault(spec.id, HandshakeRefusals())
+            return uvicorn_options(self.tls_of(spec), refusals)
         except (OSError, ValueError) as exc:
             raise OSError(f"instance {spec.id} cannot serve TLS: {exc}") from None
 
@@ -190,7 +196,11 @@ class Runtime:
             worker = open_worker(stores[spec.id], self._logs[spec.id], links, self._backoff)
             workers[spec.id] = await stack.enter_async_context(worker)
         for spec in specs:
-            app = create_app(self.settings_of(spec), self._lent(spec, stores, workers))
+            app = create_app(
+                self.settings_of(spec),
+                self._lent(spec, stores, workers),
+                handshake_refusals=self._refusals.get(spec.id),
+            )
             server = await stack.enter_async_context(_serving(app, spec, options[spec.id]))
             self.instances[spec.id] = RunningInstance(
                 spec, stores[spec.id], workers[spec.id], server

@@ -43,7 +43,9 @@ import asyncio
 import functools
 import ipaddress
 import ssl
+from collections import deque
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,7 @@ from federation.settings import TlsSettings
 from graph import InvalidValue, Zone
 
 __all__ = [
+    "HandshakeRefusals",
     "TlsH11Protocol",
     "caller",
     "check_instance_certificate",
@@ -69,8 +72,63 @@ __all__ = [
 ]
 
 
-def server_context(tls: TlsSettings) -> ssl.SSLContext:
-    """The server's TLS context: its certificate, and the client CA and CRL when given."""
+# The alerts a server sends when it refuses the client's certificate (RFC 5246 §7.2, RFC 8446
+# §6.2), by code: what `HandshakeRefusals` listens for.
+_ALERT = 21  # the TLS content type of an alert
+_REFUSING_ALERTS = {
+    42: "bad_certificate",
+    43: "unsupported_certificate",
+    44: "certificate_revoked",
+    45: "certificate_expired",
+    46: "certificate_unknown",
+    48: "unknown_ca",
+    49: "access_denied",
+    116: "certificate_required",
+}
+
+
+class HandshakeRefusals:
+    """The client certificates a server refused in the handshake — they never reach the app —
+    heard from the alerts it sends (OpenSSL's message callback), for the audit log.
+
+    The callback only counts: the time and the alert's name, at most `capacity` waiting
+    (past that, how many were not kept); `take` hands them over (the app writes them as
+    AUTHENTICATION_FAILED records). The handshake has no HTTP request, so no caller address
+    is known here."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self._capacity = capacity
+        self._waiting: deque[tuple[datetime, str]] = deque()
+        self.not_kept = 0
+
+    def heard(
+        self,
+        conn: object,
+        direction: str,
+        version: object,
+        content_type: object,
+        msg_type: object,
+        data: bytes,
+    ) -> None:
+        if direction != "write" or content_type != _ALERT:
+            return
+        alert = _REFUSING_ALERTS.get(int(msg_type))  # type: ignore[call-overload]
+        if alert is None:
+            return
+        if len(self._waiting) >= self._capacity:
+            self.not_kept += 1
+        else:
+            self._waiting.append((datetime.now(UTC), alert))
+
+    def take(self) -> list[tuple[datetime, str]]:
+        taken = list(self._waiting)
+        self._waiting.clear()
+        return taken
+
+
+def server_context(tls: TlsSettings, refusals: HandshakeRefusals | None = None) -> ssl.SSLContext:
+    """The server's TLS context: its certificate, and the client CA and CRL when given;
+    `refusals` hears each client certificate the handshake refuses."""
     if tls.cert is None or tls.key is None:
         raise ValueError("tls.cert and tls.key are needed to serve over TLS; give both")
     for name, path in (("cert", tls.cert), ("key", tls.key), ("client_ca", tls.client_ca)):
@@ -87,10 +145,14 @@ def server_context(tls: TlsSettings) -> ssl.SSLContext:
     if tls.crl is not None:
         context.load_verify_locations(cafile=tls.crl)  # OpenSSL reads the CRL from a cafile
         context.verify_flags |= ssl.VERIFY_CRL_CHECK_LEAF
+    if refusals is not None:
+        # A documented hook of the ssl module (a property of SSLContext), called for every TLS
+        # protocol message — not for application data — with what it carries.
+        context._msg_callback = refusals.heard  # type: ignore[attr-defined]
     return context
 
 
-def uvicorn_options(tls: TlsSettings) -> dict[str, Any]:
+def uvicorn_options(tls: TlsSettings, refusals: HandshakeRefusals | None = None) -> dict[str, Any]:
     """What `uvicorn.run`/`uvicorn.Config` take to serve with `tls`: TLS when it is on, and
     never uvicorn's proxy headers (see the module docstring); `OSError` (`ssl.SSLError`,
     `FileNotFoundError`) when a file cannot be used."""
@@ -98,7 +160,7 @@ def uvicorn_options(tls: TlsSettings) -> dict[str, Any]:
         check_trust(tls)  # the CA bundle and CRL a forwarded certificate is checked against
     if not tls.enabled:
         return {"proxy_headers": False}
-    context = server_context(tls)  # a missing or unreadable file is refused before serving
+    context = server_context(tls, refusals)  # a missing or unreadable file is refused now
     return {
         "proxy_headers": False,
         "ssl_context_factory": lambda _config, _default: context,

@@ -159,10 +159,10 @@ class SharingEvents:
         return len(batch)
 
     async def _items(self, records: Sequence[AuditRecord]) -> dict[str, ShareRequest | Objection]:
-        requests = {
-            str(r.entry.subject) for r in records if r.entry.kind is AuditKind.SHARE_REQUEST
-        }
-        objections = {str(r.entry.subject) for r in records if r.entry.kind is AuditKind.OBJECTION}
+        def ids(kind: AuditKind) -> list[str]:
+            return sorted({str(r.entry.subject) for r in records if r.entry.kind is kind})
+
+        requests, objections = ids(AuditKind.SHARE_REQUEST), ids(AuditKind.OBJECTION)
         found: dict[str, ShareRequest | Objection] = {}
         if requests:
             found.update(await self._store.share_requests(requests))

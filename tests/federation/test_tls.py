@@ -15,6 +15,7 @@ whose presented certificate fails verification even when a certificate is option
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import ssl
@@ -327,3 +328,19 @@ def test_only_the_auditors_certificate_reads_the_log(intranet: Served) -> None:
         ("grant role", REVIEWER_DEPARTMENT),
         ("grant role", AUDITOR_DEPARTMENT),
     }
+
+
+def test_a_certificate_the_handshake_refuses_is_audited(served: Served) -> None:
+    """It never reaches the app, yet it is a failed authentication: the alert the server
+    sends is heard and recorded (AUTHENTICATION_FAILED, the alert's name)."""
+    for department in (REVOKED, EXPIRED):
+        with pytest.raises(httpx.TransportError):
+            served.ask(LIST, department=department, tls12=True)
+    deadline = time.monotonic() + 10
+    alerts: set[str] = set()
+    while not {"certificate_revoked", "certificate_expired"} <= alerts:
+        assert time.monotonic() < deadline, alerts
+        time.sleep(0.2)
+        records = audit_records(served, "AUTHENTICATION_FAILED")
+        alerts = {json.loads(r["detail"]).get("alert") for r in records}
+    assert all(r["actor"] == "anonymous" for r in records)
