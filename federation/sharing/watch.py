@@ -46,12 +46,19 @@ def _key(kind: str, id: str, due: str) -> tuple[str, str, str]:
 
 class OverdueWatch:
     def __init__(
-        self, sharing: Sharing, store: CatalogStore, *, instance: str, interval: float = 600.0
+        self,
+        sharing: Sharing,
+        store: CatalogStore,
+        *,
+        instance: str,
+        interval: float = 600.0,
+        first_after: float = 60.0,
     ) -> None:
         self._sharing = sharing
         self._store = store
         self._instance = instance
         self._interval = interval
+        self._first_after = first_after
         self._flagged: set[tuple[str, str, str]] | None = None
 
     async def _read_flags(self) -> set[tuple[str, str, str]]:
@@ -102,6 +109,9 @@ class OverdueWatch:
         )
 
     async def run(self) -> None:
+        """Look every `interval` seconds, the first time `first_after` seconds after start
+        (an instance starting has other reads to make first)."""
+        await asyncio.sleep(self._first_after)
         while True:
             try:
                 await self.look()
