@@ -224,14 +224,12 @@ def _neo4j_container() -> Iterator[Neo4jConnection]:
 
 
 def platform_tls(directory: Path) -> KafkaTls:
-    """A platform CA in `directory` and the broker's certificate, issued by it (SAN
-    127.0.0.1 and localhost). The CA issues department and instance certificates only; the
-    broker gets an instance certificate (serverAuth), which names an instance of no
-    deployment here, since this CA lives only as long as the broker's temporary home."""
+    """A platform CA in `directory` and the broker's server certificate, issued by it (SAN
+    127.0.0.1 and localhost: `mulu pki issue server`)."""
     from federation.identity import PlatformCA
 
     ca = PlatformCA.init(directory, name="mulu test platform CA")
-    cert, key = ca.issue_instance("national/intranet", days=7)
+    cert, key = ca.issue_server("kafka", days=7)
     return KafkaTls(cert=cert, key=key, ca=ca.cert_path)
 
 

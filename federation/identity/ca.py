@@ -46,7 +46,7 @@ class Issued:
     """One certificate the CA issued, as `index.json` records it."""
 
     serial: str  # upper-case hex
-    kind: str  # "department" | "instance"
+    kind: str  # "department" | "instance" | "server"
     name: str  # the credit code or the instance id
     not_before: str
     not_after: str
@@ -228,6 +228,37 @@ class PlatformCA:
         instance = check_instance_id(instance)
         names: list[x509.GeneralName] = [
             x509.UniformResourceIdentifier(INSTANCE_URI_PREFIX + instance),
+            *self._alt_names(dns, ips),
+        ]
+        attributes = [x509.NameAttribute(NameOID.COMMON_NAME, instance)]
+        usages = [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
+        stem = self.directory / "instances" / instance.replace("/", "-")
+        return self._issue("instance", instance, stem, attributes, usages, names, days)
+
+    def issue_server(
+        self,
+        name: str,
+        *,
+        dns: Sequence[str] = (),
+        ips: Sequence[str] = (),
+        days: int = 365,
+    ) -> tuple[Path, Path]:
+        """A server certificate (serverAuth only) for a service of the platform that is no
+        instance — the Kafka broker, say: SAN 127.0.0.1, localhost and the `dns` names and
+        `ips` given. It authenticates no caller: a server certificate is never a department
+        or a peer."""
+        if not name or len(name) > 64 or not all(c.isalnum() or c in "-_." for c in name):
+            raise PkiError(
+                f"server name {name!r}: 1 to 64 letters, digits, '-', '_' or '.', e.g. kafka-1"
+            )
+        names = self._alt_names(dns, ips)
+        attributes = [x509.NameAttribute(NameOID.COMMON_NAME, name)]
+        stem = self.directory / "servers" / name
+        usages = [ExtendedKeyUsageOID.SERVER_AUTH]
+        return self._issue("server", name, stem, attributes, usages, names, days)
+
+    def _alt_names(self, dns: Sequence[str], ips: Sequence[str]) -> list[x509.GeneralName]:
+        names: list[x509.GeneralName] = [
             x509.DNSName("localhost"),
             x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
         ]
@@ -244,10 +275,7 @@ class PlatformCA:
                 raise PkiError(
                     f"--ip {address!r} is not an IP address; give e.g. 10.0.0.5"
                 ) from None
-        attributes = [x509.NameAttribute(NameOID.COMMON_NAME, instance)]
-        usages = [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
-        stem = self.directory / "instances" / instance.replace("/", "-")
-        return self._issue("instance", instance, stem, attributes, usages, names, days)
+        return names
 
     def _issue(
         self,

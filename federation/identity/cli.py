@@ -114,6 +114,25 @@ def issue_instance(
     print(f"instance {instance}: certificate {cert}, key {key}")
 
 
+@issue.command("server")
+def issue_server(
+    name: Annotated[str, typer.Argument(help="the service, e.g. kafka-1")],
+    dns: Annotated[list[str] | None, typer.Option(help="a DNS name it is reached by")] = None,
+    ip: Annotated[list[str] | None, typer.Option(help="an IP address it listens on")] = None,
+    days: DaysOption = 365,
+    directory: DirOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """A server certificate for a service of the platform that is no instance — the Kafka
+    broker's client listener (SAN: 127.0.0.1, localhost, and each --dns and --ip)."""
+    ca = _open(directory, config, "issue server")
+    try:
+        cert, key = ca.issue_server(name, dns=dns or (), ips=ip or (), days=days)
+    except PkiError as exc:
+        raise _fail("issue server", exc) from None
+    print(f"server {name}: certificate {cert}, key {key}")
+
+
 @pki.command()
 def revoke(
     which: Annotated[
