@@ -14,6 +14,7 @@ task and waits for it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
@@ -106,7 +107,7 @@ class SyncWorker:
             for urgent in (False, True)  # each lane its own consumer: see sync.consumer
         ]
         self._tasks: list[asyncio.Task[None]] = []
-        self._audit_task: asyncio.Task[None] | None = None
+        self._audit_writer: contextlib.AsyncExitStack | None = None
 
     def statuses(self) -> list[LinkStatus]:
         return [r.status for r in self.relays] + [c.status for c in self.consumers]
@@ -114,7 +115,8 @@ class SyncWorker:
     async def start(self) -> None:
         if self._tasks:
             raise RuntimeError("this SyncWorker is already running")
-        self._audit_task = asyncio.create_task(self.audit.run(), name="sync audit")
+        self._audit_writer = contextlib.AsyncExitStack()
+        await self._audit_writer.enter_async_context(self.audit.running())
         for relay in self.relays:
             self._spawn(relay.status, self._relay(relay))
         for consumer in self.consumers:
@@ -123,22 +125,14 @@ class SyncWorker:
     async def stop(self) -> None:
         """Cancel every task and wait for it; harmless when already stopped."""
         tasks, self._tasks = self._tasks, []
-        audit, self._audit_task = self._audit_task, None
+        audit, self._audit_writer = self._audit_writer, None
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         for status in self.statuses():
             status.state = LinkState.STOPPED
-        if audit is not None:
-            audit.cancel()
-            await asyncio.gather(audit, return_exceptions=True)
-            try:
-                await self.audit.flush()
-            except CatalogError as exc:
-                _log.error(
-                    "refusals not written to the audit log at stop",
-                    extra={"count": self.audit.pending, "error": str(exc)},
-                )
+        if audit is not None:  # what the links refused is written before the worker stops
+            await audit.aclose()
 
     async def __aenter__(self) -> SyncWorker:
         await self.start()

@@ -11,7 +11,6 @@ and the instance says so once at start.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -24,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from graph.audit.checkpoint import due, sign_checkpoint
 from graph.audit.records import AuditFilter, AuditKind, AuditRecord
+from graph.background import periodic
 from graph.errors import CatalogError
 from graph.store import CatalogStore
 
@@ -90,20 +90,15 @@ class Checkpointer:
         (record,) = await self._store.append_audit([entry])
         return record
 
-    async def run(self, look_seconds: float = LOOK_SECONDS) -> None:
-        while True:
-            try:
-                await self.sign_if_due()
-            except CatalogError as exc:
-                _log.warning("audit checkpoint not signed", extra={"error": str(exc)})
-            await asyncio.sleep(look_seconds)
+    async def _round(self) -> None:
+        try:
+            await self.sign_if_due()
+        except CatalogError as exc:
+            _log.warning("audit checkpoint not signed", extra={"error": str(exc)})
 
     @contextlib.asynccontextmanager
     async def running(self, look_seconds: float = LOOK_SECONDS) -> AsyncIterator[Checkpointer]:
-        task = asyncio.create_task(self.run(look_seconds), name="audit checkpoints")
-        try:
+        """Look every `look_seconds` while the context runs; a round under way when it exits
+        is finished, not cut (`graph.background`)."""
+        async with periodic("audit checkpoints", self._round, every=look_seconds):
             yield self
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task

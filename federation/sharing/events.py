@@ -39,6 +39,7 @@ from types import TracebackType
 from typing import Any
 
 from graph.audit.records import AuditFilter, AuditKind, AuditRecord
+from graph.background import Periodic, periodic
 from graph.sharing import Objection, ShareRequest
 from graph.store import CatalogStore
 from sync.log.protocol import ChangeLog
@@ -105,15 +106,21 @@ class SharingEvents:
         self._store = store
         self._poll = poll_seconds
         self._drain_seconds = drain_seconds
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._stack: contextlib.AsyncExitStack | None = None
+        self._handle: Periodic | None = None
+        self._created = False
+        self._pause = _INITIAL
+        self._retry_at = 0.0
         self._closed = False
         self.published = 0
 
     async def __aenter__(self) -> SharingEvents:
-        if self._task is not None or self._closed:
+        if self._stack is not None or self._closed:
             raise RuntimeError("SharingEvents is opened once; build a new one")
-        self._task = asyncio.create_task(self._run(), name=f"sharing events {self.instance}")
+        self._stack = contextlib.AsyncExitStack()
+        self._handle = await self._stack.enter_async_context(
+            periodic(f"sharing events {self.instance}", self._round, every=self._poll)
+        )
         return self
 
     async def __aexit__(
@@ -125,17 +132,16 @@ class SharingEvents:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Publish what is recorded (for at most `drain_seconds`), then stop; what is left is
-        published by the next reader (rule 2). Closing twice is harmless."""
+        """Finish the round under way, publish what is recorded (for at most
+        `drain_seconds`), then stop; what is left is published by the next reader (rule 2).
+        Closing twice is harmless."""
         if self._closed:
             return
         self._closed = True
-        task, self._task = self._task, None
-        if task is None:
+        stack, self._stack, self._handle = self._stack, None, None
+        if stack is None:
             return
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await stack.aclose()
         with contextlib.suppress(Exception):  # a log or store down: the next reader goes on
             async with asyncio.timeout(self._drain_seconds):
                 while await self._publish_batch():
@@ -143,7 +149,30 @@ class SharingEvents:
 
     def publish(self, item: ShareRequest | Objection | None = None) -> None:
         """A step just committed: look now rather than at the next poll (rule 5)."""
-        self._wake.set()
+        if self._handle is not None:
+            self._handle.wake()
+
+    async def _round(self) -> None:
+        """Publish every record not yet published; a failure is tried again after a pause
+        that doubles (0.2 s to 30 s), nothing skipped."""
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._retry_at:
+            return
+        try:
+            if not self._created:
+                await self._log.create_topic(self.topic)
+                self._created = True
+            while await self._publish_batch():
+                pass
+        except Exception as exc:  # a log or store error: tried again, nothing skipped
+            _log.warning(
+                "sharing events not appended; retrying",
+                extra={"topic": self.topic, "error": repr(exc), "pause": self._pause},
+            )
+            self._retry_at = loop.time() + self._pause
+            self._pause = min(self._pause * 2, _MAXIMUM)
+            return
+        self._pause = _INITIAL
 
     async def _publish_batch(self) -> int:
         """Append the events of the next batch of records; how many."""
@@ -169,29 +198,3 @@ class SharingEvents:
         if objections:
             found.update(await self._store.objections(objections))
         return found
-
-    async def _run(self) -> None:
-        created = False
-        pause = _INITIAL
-        while True:
-            try:
-                if not created:
-                    await self._log.create_topic(self.topic)
-                    created = True
-                while await self._publish_batch():
-                    pass
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # a log or store error: tried again, nothing skipped
-                _log.warning(
-                    "sharing events not appended; retrying",
-                    extra={"topic": self.topic, "error": repr(exc), "pause": pause},
-                )
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, _MAXIMUM)
-                continue
-            pause = _INITIAL
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._poll):
-                    await self._wake.wait()
-            self._wake.clear()

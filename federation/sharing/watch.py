@@ -21,12 +21,12 @@ The rules:
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
 
 from graph.audit.records import AuditEntry, AuditFilter, AuditKind
+from graph.background import periodic
 from graph.errors import CatalogError
 from graph.sharing.overdue import Overdue, OverdueKind
 from graph.sharing.service import Sharing
@@ -108,23 +108,17 @@ class OverdueWatch:
             },
         )
 
-    async def run(self) -> None:
-        """Look every `interval` seconds, the first time `first_after` seconds after start
-        (an instance starting has other reads to make first)."""
-        await asyncio.sleep(self._first_after)
-        while True:
-            try:
-                await self.look()
-            except CatalogError as exc:
-                _log.warning("overdue clocks not looked at", extra={"error": str(exc)})
-            await asyncio.sleep(self._interval)
+    async def _round(self) -> None:
+        try:
+            await self.look()
+        except CatalogError as exc:
+            _log.warning("overdue clocks not looked at", extra={"error": str(exc)})
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[OverdueWatch]:
-        task = asyncio.create_task(self.run(), name=f"overdue watch {self._instance}")
-        try:
+        """Look every `interval` seconds, the first time `first_after` seconds after start (an
+        instance starting has other reads to make first); a look under way when the context
+        exits is finished, not cut (`graph.background`)."""
+        name = f"overdue watch {self._instance}"
+        async with periodic(name, self._round, every=self._interval, first_after=self._first_after):
             yield self
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task

@@ -14,13 +14,13 @@ and nothing waiting is dropped; on exit what is left is written.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator
 
 from graph.audit.records import AuditEntry, AuditKind
+from graph.background import Periodic, periodic
 from graph.errors import CatalogError
 from graph.store import CatalogStore
 
@@ -44,7 +44,7 @@ class AuditSink:
         self._batch = batch
         self._waiting: list[AuditEntry] = []
         self._lost: Counter[tuple[AuditKind, str]] = Counter()
-        self._wake = asyncio.Event()
+        self._handle: Periodic | None = None
         self.written = 0
         self.not_kept = 0  # entries counted in a summary rather than recorded one by one
 
@@ -55,7 +55,8 @@ class AuditSink:
             self.not_kept += 1
         else:
             self._waiting.append(entry)
-        self._wake.set()
+        if self._handle is not None:
+            self._handle.wake()
 
     @property
     def pending(self) -> int:
@@ -74,35 +75,30 @@ class AuditSink:
             self._lost -= lost  # what was lost while writing stays for the next summary
             self.written += len(batch)
 
-    async def run(self) -> None:
-        """Write what arrives until cancelled; a store that fails is tried again."""
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            try:
-                await self.flush()
-            except CatalogError as exc:  # the store is down: keep the entries, try again
-                _log.warning("audit records not written yet", extra={"error": str(exc)})
-                await asyncio.sleep(RETRY_SECONDS)
-                self._wake.set()
+    async def _round(self) -> None:
+        try:
+            await self.flush()
+        except CatalogError as exc:  # the store is down: the entries kept, tried again
+            _log.warning("audit records not written yet", extra={"error": str(exc)})
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[AuditSink]:
-        """Run the writer for the life of the context; what is left is written on exit."""
-        task = asyncio.create_task(self.run(), name="audit sink")
-        try:
-            yield self
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """Write what is handed over, as it comes (at the latest every `RETRY_SECONDS`), for
+        the life of the context; a write under way at exit is finished, then what is left is
+        written (`graph.background`)."""
+        async with periodic("audit sink", self._round, every=RETRY_SECONDS) as handle:
+            self._handle = handle
             try:
-                await self.flush()
-            except CatalogError as exc:
-                _log.error(
-                    "audit records lost at shutdown",
-                    extra={"count": self.pending, "error": str(exc)},
-                )
+                yield self
+            finally:
+                self._handle = None
+        try:
+            await self.flush()
+        except CatalogError as exc:
+            _log.error(
+                "audit records lost at shutdown",
+                extra={"count": self.pending, "error": str(exc)},
+            )
 
 
 def _summary(lost: Counter[tuple[AuditKind, str]]) -> AuditEntry:

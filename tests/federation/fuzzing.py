@@ -25,6 +25,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from functools import partial
 from pathlib import Path
 
@@ -232,13 +233,29 @@ def query_strategy(holdings: Holdings, *, mutations: bool = False) -> st.SearchS
         st.one_of(st.just("Resource"), st.sampled_from(RESOURCE_KINDS)),
         strings,
     )
+    # Dates and instants: well-formed ones mostly (ISO 8601), some that are not.
+    dates = st.one_of(
+        st.dates().map(lambda d: d.isoformat()), st.sampled_from(["", "2026-02-30", "昨天"])
+    ).map(nodes.String)
+    instants = st.one_of(
+        st.datetimes(timezones=st.just(UTC)).map(lambda t: t.isoformat()),
+        st.datetimes().map(lambda t: t.isoformat()),  # no offset: refused by name
+        st.sampled_from(["", "2026-13-01T00:00:00Z"]),
+    ).map(nodes.String)
     fields = None
     if not mutations:
         fields = [name for name in schema.query_type.fields] if schema.query_type else None
     return hypothesis_graphql.from_schema(
         schema,
         fields=fields,
-        custom_scalars={"String": strings, "ID": strings, "Int": ints, "_Any": representation},
+        custom_scalars={
+            "String": strings,
+            "ID": strings,
+            "Int": ints,
+            "_Any": representation,
+            "Date": dates,
+            "DateTime": instants,
+        },
     ).map(str)
 
 
