@@ -71,7 +71,7 @@ async def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from federation.app import create_app
-    from federation.identity.tls import uvicorn_options
+    from federation.identity.tls import HandshakeRefusals, uvicorn_options
     from federation.instance import open_instance
     from federation.logging import configure_logging
     from federation.sample import load_instance_sample
@@ -92,7 +92,10 @@ async def serve(args: argparse.Namespace) -> None:
     async def sample(store: CatalogStore) -> None:
         await load_instance_sample(store, args.size)
 
-    app = create_app(settings, lambda: open_instance(settings, prepare=sample))
+    refusals = HandshakeRefusals()  # as `mulu serve` has it: refused handshakes audited
+    app = create_app(
+        settings, lambda: open_instance(settings, prepare=sample), handshake_refusals=refusals
+    )
     async with app.router.lifespan_context(app) as state:
 
         async def with_state(scope: Any, receive: Any, send: Any) -> None:
@@ -102,7 +105,8 @@ async def serve(args: argparse.Namespace) -> None:
         common: dict[str, Any] = {"host": HOST, "lifespan": "off", "log_config": None}
         common["access_log"] = False
         plain = uvicorn.Config(with_state, port=args.plain_port, proxy_headers=False, **common)
-        secure = uvicorn.Config(with_state, port=args.tls_port, **common, **uvicorn_options(tls))
+        options = uvicorn_options(tls, refusals)
+        secure = uvicorn.Config(with_state, port=args.tls_port, **common, **options)
         servers = [uvicorn.Server(plain), uvicorn.Server(secure)]
         tasks = [asyncio.create_task(s.serve()) for s in servers]
         while not all(s.started for s in servers):
