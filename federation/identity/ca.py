@@ -243,10 +243,11 @@ class PlatformCA:
         ips: Sequence[str] = (),
         days: int = 365,
     ) -> tuple[Path, Path]:
-        """A server certificate (serverAuth only) for a service of the platform that is no
-        instance — the Kafka broker, say: SAN 127.0.0.1, localhost and the `dns` names and
-        `ips` given. It authenticates no caller: a server certificate is never a department
-        or a peer."""
+        """A server certificate for a service of the platform that is no instance — the Kafka
+        broker, say: SAN 127.0.0.1, localhost and the `dns` names and `ips` given; serverAuth,
+        and clientAuth for the service's connections to its own kind (a broker to the
+        brokers, itself included). To mulu it names no one: never a department, never a
+        peer: a caller presenting it is anonymous."""
         if not name or len(name) > 64 or not all(c.isalnum() or c in "-_." for c in name):
             raise PkiError(
                 f"server name {name!r}: 1 to 64 letters, digits, '-', '_' or '.', e.g. kafka-1"
@@ -254,7 +255,7 @@ class PlatformCA:
         names = self._alt_names(dns, ips)
         attributes = [x509.NameAttribute(NameOID.COMMON_NAME, name)]
         stem = self.directory / "servers" / name
-        usages = [ExtendedKeyUsageOID.SERVER_AUTH]
+        usages = [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
         return self._issue("server", name, stem, attributes, usages, names, days)
 
     def _alt_names(self, dns: Sequence[str], ips: Sequence[str]) -> list[x509.GeneralName]:

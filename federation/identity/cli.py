@@ -124,7 +124,7 @@ def issue_server(
     config: ConfigOption = None,
 ) -> None:
     """A server certificate for a service of the platform that is no instance — the Kafka
-    broker's client listener (SAN: 127.0.0.1, localhost, and each --dns and --ip)."""
+    broker's listeners (SAN: 127.0.0.1, localhost, and each --dns and --ip)."""
     ca = _open(directory, config, "issue server")
     try:
         cert, key = ca.issue_server(name, dns=dns or (), ips=ip or (), days=days)

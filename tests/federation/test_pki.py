@@ -118,20 +118,21 @@ def test_an_instance_certificate_serves_tls_and_authenticates_as_a_client(pki: P
 
 
 def test_a_server_certificate_serves_tls_and_names_no_one(pki: Path) -> None:
-    """The Kafka broker's client listener, say: serverAuth alone, and as a client it would be
-    neither a department nor a peer."""
+    """The Kafka broker's client listener, say (clientAuth too: a broker connects to brokers);
+    as a client of mulu it would be neither a department nor a peer."""
     code, output = mulu("pki", "issue", "server", "kafka-1", "--ip", "10.0.0.9", "--dir", str(pki))
     assert code == 0, output
     assert mode(pki / "servers" / "kafka-1.key") == 0o600
     cert = certificate(pki / "servers" / "kafka-1.crt")
     usages = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    assert list(usages) == [ExtendedKeyUsageOID.SERVER_AUTH]
+    assert set(usages) == {ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH}
     names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     assert {str(ip) for ip in names.get_values_for_type(x509.IPAddress)} == {
         "127.0.0.1",
         "10.0.0.9",
     }
     assert names.get_values_for_type(x509.UniformResourceIdentifier) == []
+    assert subject_of(cert) == CertificateSubject()  # no one: anonymous as a caller
     code, output = mulu("pki", "issue", "server", "kafka 1", "--dir", str(pki))
     assert code == 1
     assert "1 to 64 letters" in output
