@@ -21,12 +21,14 @@ from federation.api.fields import field
 from federation.api.inputs import ResourceFilterInput, as_filter
 from federation.api.lineage import Lineage
 from federation.api.sharing import (
+    AccessDetailsNode,
     DepartmentOverdue,
     ObjectionConnection,
     ObjectionFilterInput,
     ShareRequestConnection,
     ShareRequestFilterInput,
     ShareRequestNode,
+    access_details_of,
     objections,
     overdue,
     share_request,
@@ -235,3 +237,10 @@ class Query:
         self, info: Info, day: date | None = None, first: int = 100
     ) -> list[RectificationItem]:
         return await rectification_list(info, day, first)
+
+    @field(
+        "数据挂接: how entry `code`'s data is reached, as its share type allows the caller — "
+        "asked at the entry's origin, which holds it, wherever the department asks."
+    )
+    async def access_details(self, info: Info, code: str) -> AccessDetailsNode | None:
+        return await access_details_of(info, code)

@@ -280,7 +280,7 @@ class Resource:
         "otherwise (and where the entry is a copy: its origin holds them)."
     )
     async def access_details(self, info: Info) -> AccessDetailsNode | None:
-        return await access_details(info, self.entry.code)
+        return await access_details(info, self.entry.code, self.entry.origin)
 
 
 async def _related(info: Info, entry: model.Resource) -> list[model.Resource]:

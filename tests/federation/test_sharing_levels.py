@@ -41,6 +41,7 @@ from tests.federation.test_sharing_api import (
     REPORT,
     REQUEST,
     REQUEST_SHARE,
+    SET_ACCESS,
     SHARE_REQUEST,
     SHARE_REQUESTS,
 )
@@ -402,3 +403,35 @@ async def test_a_forwarded_answer_asks_the_origin_for_every_field(
     declared = {f["name"] for f in answer.data["__type"]["fields"]}
     top_level = set(re.sub(r"\{[^{}]*\}", " ", selection).split())
     assert top_level == declared
+
+
+ACCESS_DETAILS = """query ($code: String!) { accessDetails(code: $code) {
+  resourceCode interfaceUrl credentials updatedBy version } }"""
+
+
+async def test_the_access_details_are_read_at_the_origin_from_wherever_the_department_asks(
+    levels: Levels,
+) -> None:
+    """The nation holds the access details of its CONDITIONAL entry; 成都's approved department
+    reads them from 成都 (asked at the nation on its behalf, through 四川), another department
+    of 成都 sees none, and the read is recorded where the details are (ACCESS_READ)."""
+    details = {"interfaceUrl": "https://data.gov.example/credit", "credentials": "向国家平台申请"}
+    await levels.ask(
+        NATION, SET_ACCESS, {"code": NATION_ENTRY, "input": details}, department=NATIONAL_BODY
+    )
+    made = (await levels.ask(CITY, REQUEST_SHARE, ASK, department=CITY_DEPT))["requestShare"]
+    before = await levels.ask(CITY, ACCESS_DETAILS, {"code": NATION_ENTRY}, department=CITY_DEPT)
+    assert before["accessDetails"] is None  # not approved yet
+    await levels.ask(NATION, APPROVE, {"id": made["id"]}, department=NATIONAL_BODY)
+
+    seen = await levels.ask(CITY, ACCESS_DETAILS, {"code": NATION_ENTRY}, department=CITY_DEPT)
+    assert seen["accessDetails"]["interfaceUrl"] == "https://data.gov.example/credit"
+    assert seen["accessDetails"]["updatedBy"] == NATIONAL_BODY
+    other = await levels.ask(CITY, ACCESS_DETAILS, {"code": NATION_ENTRY}, department=CITY_OTHER)
+    assert other["accessDetails"] is None
+    anonymous = await levels.ask(CITY, ACCESS_DETAILS, {"code": NATION_ENTRY})
+    assert anonymous["accessDetails"] is None
+
+    audit = {"filter": {"kinds": ["ACCESS_READ"], "subject": NATION_ENTRY}}
+    nation = await levels.ask(NATION, LOG, audit, department=NATION_AUDITOR, role=Role.AUDITOR)
+    assert [n["node"]["actor"] for n in nation["auditLog"]["edges"]] == [CITY_DEPT]

@@ -50,6 +50,7 @@ from federation.api.sharing.nodes import (
 )
 from federation.api.sharing.resolvers import (
     access_details,
+    access_details_of,
     objection_step,
     objections,
     open_objections,
@@ -77,6 +78,7 @@ __all__ = [
     "ShareRequestInput",
     "ShareRequestNode",
     "access_details",
+    "access_details_of",
     "objection_step",
     "objections",
     "open_objections",

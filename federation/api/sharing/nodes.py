@@ -347,6 +347,26 @@ class AccessDetailsNode:
             version=details.version,
         )
 
+    @classmethod
+    def from_wire(cls, node: Mapping[str, Any]) -> AccessDetailsNode:
+        return cls(
+            resource_code=str(node["resourceCode"]),
+            interface_url=node["interfaceUrl"],
+            credentials=node["credentials"],
+            exchange_table=node["exchangeTable"],
+            download_location=node["downloadLocation"],
+            note=node["note"],
+            updated_by=str(node["updatedBy"]),
+            updated_at=datetime.fromisoformat(node["updatedAt"]),
+            version=int(node["version"]),
+        )
+
+
+ACCESS_FIELDS = (
+    "resourceCode interfaceUrl credentials exchangeTable downloadLocation note updatedBy "
+    "updatedAt version"
+)
+
 
 @strawberry.type(description="逾期: one clock past due.")
 class OverdueItem:

@@ -28,6 +28,7 @@ from federation.api.sharing.inputs import (
     ShareRequestInput,
 )
 from federation.api.sharing.nodes import (
+    ACCESS_FIELDS,
     OBJECTION_FIELDS,
     REQUEST_FIELDS,
     AccessDetailsNode,
@@ -61,6 +62,7 @@ from graph.sharing.requests import check_request_id
 
 __all__ = [
     "access_details",
+    "access_details_of",
     "objection_step",
     "objections",
     "open_objections",
@@ -322,13 +324,35 @@ async def set_access_details(info: Info, code: str, input: AccessDetailsInput) -
     return AccessDetailsNode.of(details)
 
 
-async def access_details(info: Info, code: str) -> AccessDetailsNode | None:
+async def access_details(
+    info: Info, code: str, origin: str | None = None
+) -> AccessDetailsNode | None:
+    """The access details of entry `code` as `access_for` decides — at the entry's `origin`,
+    which holds them: asked there (forwarded, like a request) when this instance holds a
+    copy or none, on behalf of the department; a role of an instance's own (reviewer,
+    administrator) is never forwarded and sees none of another instance's."""
     viewer = info.context.viewer
     # The auditor reads the catalog as an anonymous caller; a role of the instance's own
     # (administrator) reads as its department.
     department = None if viewer.is_anonymous or viewer.is_auditor else viewer.department_code
+    target = route(info, origin)
+    if target is not None:
+        if department is None or viewer.role is not Role.PROVIDER:
+            return None
+        query = operation("query", "accessDetails", {"code": "String!"}, ACCESS_FIELDS)
+        data = await forwarding_of(info, target).send(
+            target, viewer, query, {"code": code}, headers_of(info)
+        )
+        node = data.get("accessDetails")
+        return None if node is None else AccessDetailsNode.from_wire(node)
     shown = await info.context.sharing.access_for(department, code)
     return None if shown is None else AccessDetailsNode.of(shown)
+
+
+async def access_details_of(info: Info, code: str) -> AccessDetailsNode | None:
+    """The root field: entry `code`'s access details, from wherever its origin is."""
+    code = check_resource_code(code, "code")
+    return await access_details(info, code, await entry_origin(info, code))
 
 
 async def overdue(info: Info) -> list[DepartmentOverdue]:
