@@ -19,6 +19,7 @@ from rich.console import Console
 from federation.audit.cli import audit
 from federation.identity.cli import pki
 from federation.identity.departments import departments
+from federation.options import ConfigOption
 from federation.reports.cli import report
 from federation.settings import Settings, load_settings
 from federation.sharing.cli import calendar, rules
@@ -42,11 +43,6 @@ app.add_typer(departments)
 app.add_typer(calendar)
 app.add_typer(report)
 app.command("rules")(rules)
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="a TOML settings file (else $MULU_CONFIG, else none)"),
-]
 
 
 @app.callback()

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from graph.audit.checkpoint import due, sign_checkpoint
-from graph.audit.records import AuditFilter, AuditKind, AuditRecord
+from graph.audit.records import AuditFilter, AuditHead, AuditKind, AuditRecord
 from graph.background import periodic
 from graph.errors import CatalogError
 from graph.store import CatalogStore
@@ -36,9 +36,8 @@ EVERY = timedelta(hours=1)
 LOOK_SECONDS = 30.0
 
 
-async def last_checkpoint(store: CatalogStore) -> AuditRecord | None:
-    """The store's last CHECKPOINT record, if any."""
-    head = await store.audit_head()
+async def last_checkpoint(store: CatalogStore, head: AuditHead) -> AuditRecord | None:
+    """The last CHECKPOINT record of `store`, whose `head` was just read, if any."""
     if head.checkpoint_seq == 0:
         return None
     found = await store.audit_records(
@@ -83,7 +82,7 @@ class Checkpointer:
     async def sign_if_due(self) -> AuditRecord | None:
         """Append a signed checkpoint when one is due; the record, or None."""
         head = await self._store.audit_head()
-        last = await last_checkpoint(self._store)
+        last = await last_checkpoint(self._store, head)
         if not due(head, last, self._clock(), self._every_records, self._every):
             return None
         entry = sign_checkpoint(head, self._key, self._certificate, actor=self._actor)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -22,7 +21,7 @@ from typing import Annotated, TextIO
 import typer
 from cryptography import x509
 
-from federation.settings import Settings, load_settings
+from federation.options import ConfigOption, settings_from, store_of
 from graph.audit.chain import Verification, Verifier
 from graph.audit.checkpoint import checker
 from graph.audit.export import line
@@ -40,18 +39,6 @@ audit = typer.Typer(
     help="The instance's audit log: verify, export, prune.",
     no_args_is_help=True,
 )
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="a TOML settings file (else $MULU_CONFIG, else none)"),
-]
-
-
-def _settings(config: Path | None) -> Settings:
-    try:
-        return load_settings(config)
-    except (OSError, ValueError) as exc:
-        raise typer.BadParameter(str(exc), param_hint="--config / MULU_*") from exc
 
 
 def _moment(text: str, option: str) -> datetime:
@@ -97,12 +84,6 @@ async def verify_store(
     return verifier.result()
 
 
-def _open(settings: Settings) -> AbstractAsyncContextManager[CatalogStore]:
-    from federation.instance import open_store  # the store drivers load only when needed
-
-    return open_store(settings)
-
-
 @audit.command("verify")
 def verify_command(
     config: ConfigOption = None,
@@ -114,7 +95,7 @@ def verify_command(
     ] = None,
 ) -> None:
     """Check the whole chain; exit 1 naming the first broken record."""
-    settings = _settings(config)
+    settings = settings_from(config)
     certificate_path = cert or settings.tls.cert
     certificate = (
         x509.load_pem_x509_certificate(certificate_path.read_bytes())
@@ -123,7 +104,7 @@ def verify_command(
     )
 
     async def run() -> Verification:
-        async with _open(settings) as store:
+        async with store_of(settings) as store:
             return await verify_store(store, certificate)
 
     verification = asyncio.run(run())
@@ -150,12 +131,12 @@ def export_command(
     out: Annotated[Path | None, typer.Option(help="a file (default: standard output)")] = None,
 ) -> None:
     """Write the records of [--from, --to) as JSON lines."""
-    settings = _settings(config)
+    settings = settings_from(config)
     where = AuditFilter(since=_moment(since, "--from"), until=_moment(until, "--to"))
 
     async def run(stream: TextIO) -> int:
         count = 0
-        async with _open(settings) as store:
+        async with store_of(settings) as store:
             async for record in read_records(store, where):
                 stream.write(line(record))
                 count += 1
@@ -172,11 +153,11 @@ def export_command(
 @audit.command("prune")
 def prune_command(config: ConfigOption = None) -> None:
     """Delete the records older than the retention (audit.retention_years, at least 15)."""
-    settings = _settings(config)
+    settings = settings_from(config)
     before = cutoff(datetime.now(UTC), settings.audit.retention_years)
 
     async def run() -> int:
-        async with _open(settings) as store:
+        async with store_of(settings) as store:
             return await store.prune_audit(before)
 
     typer.echo(f"{asyncio.run(run())} records older than {before.isoformat()} pruned")

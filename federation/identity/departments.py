@@ -17,13 +17,12 @@ from __future__ import annotations
 import asyncio
 import getpass
 from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager
-from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
 
-from federation.settings import Settings, load_settings
+from federation.options import ConfigOption, settings_from, store_of
+from federation.settings import Settings
 from graph import CatalogError, CatalogStore, Department, Role
 from graph.audit.records import AuditEntry, AuditKind
 from graph.codes import check_credit_code, check_region_code
@@ -38,24 +37,7 @@ departments = typer.Typer(
     no_args_is_help=True,
 )
 
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="a TOML settings file (else $MULU_CONFIG, else none)"),
-]
 _GRANTABLE = ", ".join(r.value for r in (Role.REVIEWER, Role.ADMINISTRATOR, Role.AUDITOR))
-
-
-def _settings(config: Path | None) -> Settings:
-    try:
-        return load_settings(config)
-    except (OSError, ValueError) as exc:
-        raise typer.BadParameter(str(exc), param_hint="--config / MULU_*") from exc
-
-
-def _open(settings: Settings) -> AbstractAsyncContextManager[CatalogStore]:
-    from federation.instance import open_store  # the store drivers load only when needed
-
-    return open_store(settings)
 
 
 def _actor() -> str:
@@ -66,7 +48,7 @@ def _run(settings: Settings, act: Callable[[CatalogStore], Awaitable[T]]) -> T:
     """`act` on the store `settings` name; a refusal is the command's error, not a trace."""
 
     async def run() -> T:
-        async with _open(settings) as store:
+        async with store_of(settings) as store:
             return await act(store)
 
     try:
@@ -86,7 +68,7 @@ def _code(code: str) -> str:
 @departments.command("list")
 def list_command(config: ConfigOption = None) -> None:
     """Every department registered here, with the role granted to it."""
-    settings = _settings(config)
+    settings = settings_from(config)
 
     async def read(store: CatalogStore) -> tuple[list[Department], dict[str, Role]]:
         return await store.departments(), await store.grants()
@@ -107,7 +89,7 @@ def register_command(
     config: ConfigOption = None,
 ) -> None:
     """Register (or rename) a department."""
-    settings = _settings(config)
+    settings = settings_from(config)
     code = _code(code)
     try:
         region = check_region_code(region, field="--region")
@@ -134,7 +116,7 @@ def grant_command(
     config: ConfigOption = None,
 ) -> None:
     """Grant a role in place of the one the department holds."""
-    settings = _settings(config)
+    settings = settings_from(config)
     code = _code(code)
     chosen = role.strip().upper()
     if chosen not in _GRANTABLE.split(", "):
@@ -152,7 +134,7 @@ def revoke_command(
     config: ConfigOption = None,
 ) -> None:
     """Take a department's role away: it acts as PROVIDER again."""
-    settings = _settings(config)
+    settings = settings_from(config)
     code = _code(code)
     audit = AuditEntry(AuditKind.ADMINISTRATION, _actor(), "revoke role", subject=code)
     _run(settings, lambda store: store.revoke_role(code, audit))

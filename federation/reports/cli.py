@@ -16,11 +16,11 @@ from typing import Annotated
 
 import typer
 
+from federation.options import ConfigOption, calendar_of, settings_from, store_of
 from federation.reports.html import write_html
 from federation.reports.xlsx import write_xlsx
 from federation.reports.yearly import YearlyReport, yearly_report
-from federation.settings import Settings, load_settings
-from federation.sharing import ScheduleFileError, read_calendar
+from federation.settings import Settings
 from graph.dates import beijing_date
 from graph.sharing import WorkingCalendar
 
@@ -32,17 +32,10 @@ report = typer.Typer(
     no_args_is_help=True,
 )
 
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="a TOML settings file (else $MULU_CONFIG, else none)"),
-]
-
 
 async def _report(settings: Settings, calendar: WorkingCalendar, year: int) -> YearlyReport:
-    from federation.instance import open_store
-
     today = beijing_date(datetime.now(UTC))
-    async with open_store(settings) as store:
+    async with store_of(settings) as store:
         return await yearly_report(store, calendar, settings.rulebook_in_force(), year, today)
 
 
@@ -58,10 +51,7 @@ def yearly_command(
     各部门目录, 共享申请, 疑义纠错, 整改清单, with charts) and report-YEAR.html."""
     from federation.instance import embedded_path
 
-    try:
-        settings = load_settings(config)
-    except (OSError, ValueError) as exc:
-        raise typer.BadParameter(str(exc), param_hint="--config / MULU_*") from exc
+    settings = settings_from(config)
     this_year = beijing_date(datetime.now(UTC)).year
     if year > this_year:
         raise typer.BadParameter(f"{year} has not begun: a year up to {this_year}")
@@ -70,11 +60,7 @@ def yearly_command(
         if not held.exists():
             typer.echo(f"mulu report: no store at {held}: name the instance with -c", err=True)
             raise typer.Exit(1)
-    try:
-        calendar = read_calendar(settings.calendar_dir)
-    except ScheduleFileError as exc:
-        typer.echo(f"mulu report: {exc}", err=True)
-        raise typer.Exit(1) from None
+    calendar = calendar_of(settings, "mulu report")
     made = asyncio.run(_report(settings, calendar, year))
     out.mkdir(parents=True, exist_ok=True)
     xlsx = write_xlsx(made, out / f"report-{year}.xlsx")

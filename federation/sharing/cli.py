@@ -19,8 +19,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from federation.settings import Settings, load_settings
-from federation.sharing.schedules import ScheduleFileError, keep_schedule, read_calendar
+from federation.options import ConfigOption, calendar_of, settings_from
+from federation.sharing.schedules import keep_schedule
 from graph.errors import InvalidValue
 from graph.sharing import ScheduleStatus, WorkingCalendar, official_schedules
 
@@ -31,26 +31,6 @@ calendar = typer.Typer(
     help="Working days (工作日): the holiday schedules (节假日安排) of the instance.",
     no_args_is_help=True,
 )
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="a TOML settings file (else $MULU_CONFIG, else none)"),
-]
-
-
-def _settings(config: Path | None) -> Settings:
-    try:
-        return load_settings(config)
-    except (OSError, ValueError) as exc:
-        raise typer.BadParameter(str(exc), param_hint="--config / MULU_*") from exc
-
-
-def _calendar(settings: Settings) -> WorkingCalendar:
-    try:
-        return read_calendar(settings.calendar_dir)
-    except ScheduleFileError as exc:
-        typer.echo(f"mulu calendar: {exc}", err=True)
-        raise typer.Exit(1) from None
 
 
 @calendar.command("load")
@@ -67,7 +47,7 @@ def load_command(
 ) -> None:
     """Validate a year's schedule and keep it in the calendar directory (replacing that
     year's): deadlines in that year are then exact."""
-    settings = _settings(config)
+    settings = settings_from(config)
     try:
         text = file.read_text(encoding="utf-8")
         schedule, kept, replaced = keep_schedule(settings.calendar_dir, text)
@@ -94,7 +74,7 @@ def show_command(
 ) -> None:
     """A year's holidays, make-up workdays (调休), source, and whether it is official, loaded
     or provisional."""
-    known = _calendar(_settings(config))
+    known = calendar_of(settings_from(config), "mulu calendar")
     console = Console()
     schedule = known.schedule(year)
     if schedule is None:
@@ -144,7 +124,7 @@ def _ranges(years: list[int]) -> str:
 
 def rules(config: ConfigOption = None) -> None:
     """Print the rulebook in force: each deadline (working days) and rule with its source."""
-    settings = _settings(config)
+    settings = settings_from(config)
     rulebook = settings.rulebook_in_force()
     console = Console()
     local = ", ".join(rulebook.local) if rulebook.local else "none"

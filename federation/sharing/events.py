@@ -109,6 +109,7 @@ class SharingEvents:
         self._stack: contextlib.AsyncExitStack | None = None
         self._handle: Periodic | None = None
         self._created = False
+        self._position: int | None = None  # the store's, as last read or set
         self._pause = _INITIAL
         self._retry_at = 0.0
         self._closed = False
@@ -176,14 +177,16 @@ class SharingEvents:
 
     async def _publish_batch(self) -> int:
         """Append the events of the next batch of records; how many."""
-        position = await self._store.outbox_position(READER)
-        records = await self._store.audit_records(position, BATCH, _KINDS)
+        if self._position is None:  # read once; this reader alone moves it afterwards
+            self._position = await self._store.outbox_position(READER)
+        records = await self._store.audit_records(self._position, BATCH, _KINDS)
         if not records:
             return 0
         items = await self._items(records)
         batch = [event_of(r, items.get(str(r.entry.subject)), self.instance) for r in records]
         await self._log.append(self.topic, batch)
         await self._store.set_outbox_position(READER, records[-1].seq)
+        self._position = records[-1].seq
         self.published += len(batch)
         return len(batch)
 
