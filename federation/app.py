@@ -12,7 +12,6 @@ to requests as typed state, and closes when the app stops.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -42,6 +41,7 @@ from federation.settings import Settings
 from graph import CatalogError, NotPermitted
 from graph.audit.records import AuditEntry, AuditKind
 from graph.audit.sink import AuditSink
+from graph.background import periodic
 from sync.metrics import SyncCollector
 from sync.worker import SyncWorker
 
@@ -180,19 +180,12 @@ async def _audited(refusals: HandshakeRefusals, sink: AuditSink) -> AsyncIterato
                 )
             )
 
-    async def run() -> None:
-        while True:
-            await asyncio.sleep(1.0)
-            move()
-
-    task = asyncio.create_task(run(), name="handshake refusals")
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    async def round() -> None:
         move()
+
+    async with periodic("handshake refusals", round, every=1.0):
+        yield
+    move()
 
 
 def _audit(instance: Instance, kind: AuditKind, request: Request, exc: CatalogError) -> None:
