@@ -59,6 +59,7 @@ from graph.queries import Direction, ResourceFilter
 from graph.rules import check_resource
 from graph.sample import SampleCatalog, generate_catalog
 from graph.sample.activity import make_activity
+from graph.sharing import STATE_COUNCIL_2025, Rulebook
 from sync.events import outbox_record
 
 __all__ = [
@@ -126,6 +127,10 @@ def demo_topology(port_base: int, data_dir: Path, pki: Path | None = None) -> st
     return "\n".join(lines)
 
 
+# The demo's operator's own rule for dispute clocks (no regulation gives a figure).
+DEMO_DISPUTE_RULE = "示例：共享争议处理规程（演示用）第五条"
+
+
 def demo_sample(entries: int, seed: int = 1) -> SampleCatalog:
     """A sample of which 成都's and 四川's own intranet catalogs hold about `entries`."""
     if entries < 1:
@@ -135,7 +140,11 @@ def demo_sample(entries: int, seed: int = 1) -> SampleCatalog:
     return generate_catalog(max(entries, round(entries * probe.size / max(held, 1))), seed)
 
 
-async def load_demo_sample(stores: Mapping[str, CatalogStore], sample: SampleCatalog) -> int:
+async def load_demo_sample(
+    stores: Mapping[str, CatalogStore],
+    sample: SampleCatalog,
+    rulebook: Rulebook = STATE_COUNCIL_2025,
+) -> int:
     """Reference data at every instance, and the nation's reviewer department granted REVIEWER
     at each (the demo's one reviewer, as `mulu departments grant` would); each intranet
     catalog's own entries at its instance, with their change events in the outbox (at least
@@ -177,6 +186,7 @@ async def load_demo_sample(stores: Mapping[str, CatalogStore], sample: SampleCat
         objections=20,
         updates=30,
         outbox=outbox_record,
+        rulebook=rulebook,
     )
     return written
 
@@ -425,7 +435,14 @@ async def run_demo(
     topology = load_topology(topology_file)
     # Without TLS, callers name themselves (the examples ask the extranets as a reviewer), so
     # every instance is on loopback and it is said loudly.
-    settings = Settings(data_dir=data_dir, dev_identity_header=not tls, log_level="WARNING")
+    # Disputes run on figures the demo's operator sets (no regulation gives one).
+    settings = Settings(
+        data_dir=data_dir,
+        dev_identity_header=not tls,
+        log_level="WARNING",
+        operator_deadlines={"negotiate_dispute": 10, "decide_dispute": 20},
+        operator_deadlines_source=DEMO_DISPUTE_RULE,
+    )
     if not tls:
         addresses = {i: (s.graphql.host, s.graphql.port) for i, s in topology.instances.items()}
         warn_dev_identity(addresses)
@@ -433,7 +450,7 @@ async def run_demo(
 
     async def prepare(stores: Mapping[str, CatalogStore]) -> None:
         nonlocal written
-        written = await load_demo_sample(stores, sample)
+        written = await load_demo_sample(stores, sample, settings.rulebook_in_force())
 
     echo(f"mulu demo: starting {len(topology.instances)} instances in {data_dir} …")
     runtime = Runtime(

@@ -18,7 +18,15 @@ from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -29,7 +37,7 @@ from pydantic_settings import (
 from graph import Catalog, InvalidValue, Zone
 from graph.codes import NATION, check_region_code, region_parent
 from graph.model import catalog_id
-from graph.sharing import LOCAL_RULES, RULEBOOKS, Rulebook, rulebook_named
+from graph.sharing import LOCAL_RULES, OPERATOR_DEADLINES, RULEBOOKS, Rulebook, rulebook_named
 from sync.instances import parse_instance_id
 
 __all__ = [
@@ -286,11 +294,25 @@ class Settings(BaseSettings):
         default=(),
         description="local rule sets on top of the rulebook, any of " + ", ".join(LOCAL_RULES),
     )
+    operator_deadlines: dict[str, int] = Field(
+        default_factory=dict,
+        description="the operator's own figures, in working days, for the clocks no "
+        "regulation gives one: " + ", ".join(OPERATOR_DEADLINES) + " (e.g. "
+        "{negotiate_dispute = 10, decide_dispute = 20}); none set, those clocks do not run",
+    )
+    operator_deadlines_source: str | None = Field(
+        default=None,
+        max_length=200,
+        description="the operator's document that sets operator_deadlines, cited beside "
+        "each figure (required with them)",
+    )
     calendar_dir: Path = Field(
         default=Path("var/calendar"),
         description="where the holiday schedules loaded with `mulu calendar load` are kept; "
         "<data_dir>/calendar unless set",
     )
+
+    _rulebook: Rulebook | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod
@@ -346,8 +368,13 @@ class Settings(BaseSettings):
         return Catalog(self.region_code, self.zone, self.catalog_name, parent)
 
     def rulebook_in_force(self) -> Rulebook:
-        """The rulebook `rulebook` names with the `local_rules` on top (read once, cached)."""
-        return rulebook_named(self.rulebook, self.local_rules)
+        """The rulebook `rulebook` names with the `local_rules` on top and the operator's
+        figures for the clocks no regulation sets (`operator_deadlines`); built once."""
+        if self._rulebook is None:
+            self._rulebook = rulebook_named(self.rulebook, self.local_rules).with_operator(
+                self.operator_deadlines, self.operator_deadlines_source
+            )
+        return self._rulebook
 
     @classmethod
     def settings_customise_sources(

@@ -102,6 +102,13 @@ class DepartmentStatistics:
     overdue_answers: int
     overdue_deliveries: int
     overdue_objections: int
+    overdue_negotiations: int = strawberry.field(
+        description="disputes of its refusals not negotiated in time (the operator's clock)"
+    )
+    overdue_decisions: int = strawberry.field(
+        description="escalated disputes the coordinator has not decided in time: the total "
+        "only (no department owes them)"
+    )
 
     @classmethod
     def of(cls, d: domain.DepartmentStatistics) -> DepartmentStatistics:
@@ -132,6 +139,8 @@ class DepartmentStatistics:
             overdue_answers=d.overdue_answers,
             overdue_deliveries=d.overdue_deliveries,
             overdue_objections=d.overdue_objections,
+            overdue_negotiations=d.overdue_negotiations,
+            overdue_decisions=d.overdue_decisions,
         )
 
 
@@ -159,7 +168,9 @@ class SharingStatistics:
 @strawberry.type(description="整改清单: one thing overdue, with the department that owes it.")
 class RectificationItem:
     kind: RectificationKind
-    department_code: str
+    department_code: str | None = strawberry.field(
+        description="none for the coordinator (an escalated dispute not decided in time)"
+    )
     department_name: str
     resource_code: str
     resource_name: str

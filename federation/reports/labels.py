@@ -48,5 +48,7 @@ RECTIFICATION_LABELS: Mapping[RectificationKind, str] = {
     RectificationKind.ANSWER: "答复逾期",
     RectificationKind.DELIVERY: "提供逾期",
     RectificationKind.OBJECTION: "疑义处理逾期",
+    RectificationKind.NEGOTIATION: "争议协商逾期",
+    RectificationKind.DECISION: "争议协调逾期",
     RectificationKind.UPDATE: "目录更新逾期",
 }

@@ -145,6 +145,8 @@ def overview_figures(
         ("当前逾期：答复", total.overdue_answers),
         ("当前逾期：提供数据", total.overdue_deliveries),
         ("当前逾期：疑义处理", total.overdue_objections),
+        ("当前逾期：争议协商", total.overdue_negotiations),
+        ("当前逾期：争议协调", total.overdue_decisions),
         ("整改事项", len(rectification)),
         ("工作日含暂定日期", "是" if stats.provisional else "否"),
     ]
@@ -206,7 +208,7 @@ def _rectification_row(n: int, item: RectificationItem) -> tuple[Cell, ...]:
         n,
         RECTIFICATION_LABELS[item.kind],
         item.department_name,
-        item.department_code,
+        item.department_code or "",
         item.resource_code,
         item.resource_name,
         item.subject or "",

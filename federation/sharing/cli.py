@@ -22,7 +22,12 @@ from rich.text import Text
 from federation.options import ConfigOption, calendar_of, settings_from
 from federation.sharing.schedules import keep_schedule
 from graph.errors import InvalidValue
-from graph.sharing import ScheduleStatus, WorkingCalendar, official_schedules
+from graph.sharing import (
+    OPERATOR_DEADLINES,
+    ScheduleStatus,
+    WorkingCalendar,
+    official_schedules,
+)
 
 __all__ = ["calendar", "rules"]
 
@@ -141,6 +146,17 @@ def rules(config: ConfigOption = None) -> None:
         deadlines.add_row(
             deadline.name.value, str(deadline.working_days), deadline.counted_from, source
         )
+    for name, counted_from in OPERATOR_DEADLINES.items():
+        if rulebook.deadline(name) is None:
+            deadlines.add_row(
+                name.value,
+                "—",
+                counted_from,
+                Text(
+                    "no regulation gives a figure and operator_deadlines sets none: no clock",
+                    style="dim",
+                ),
+            )
     console.print(deadlines)
     table = Table(title="Rules")
     table.add_column("rule", no_wrap=True)

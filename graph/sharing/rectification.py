@@ -6,7 +6,8 @@ The rules:
 
 1. Every clock overdue on the day — answers, deliveries and objections, however long ago
    received — judged on the requests and objections as they stood that day
-   (`graph.sharing.standing`, `graph.sharing.overdue`); the department is the provider.
+   (`graph.sharing.standing`, `graph.sharing.overdue`); the department is the provider, or
+   the coordinator (`COORDINATOR`) for an escalated dispute's decision.
 2. Every own entry overdue for update on the day (`graph.sharing.standing.update_due`).
 3. The longest due first, then by kind, department, entry and id; each item cites the
    article that sets its clock.
@@ -31,15 +32,20 @@ from graph.sharing.rulebook import Rulebook
 from graph.sharing.standing import objection_on, request_on, update_due, update_source
 from graph.store import CatalogStore
 
-__all__ = ["RectificationItem", "RectificationKind", "rectification_list"]
+__all__ = ["COORDINATOR", "RectificationItem", "RectificationKind", "rectification_list"]
+
+# Who owes an escalated dispute's decision (national 第十二条; Sichuan 第二十五条).
+COORDINATOR = "本级政务信息资源共享主管部门（协调）"
 
 
 class RectificationKind(StrEnum):
-    """整改事项: 答复逾期 / 提供逾期 / 疑义处理逾期 / 目录更新逾期."""
+    """整改事项: 答复逾期 / 提供逾期 / 疑义处理逾期 / 协商逾期 / 协调逾期 / 目录更新逾期."""
 
     ANSWER = "ANSWER"
     DELIVERY = "DELIVERY"
     OBJECTION = "OBJECTION"
+    NEGOTIATION = "NEGOTIATION"
+    DECISION = "DECISION"
     UPDATE = "UPDATE"
 
 
@@ -51,7 +57,7 @@ class RectificationItem:
     sets the clock."""
 
     kind: RectificationKind
-    department_code: str
+    department_code: str | None  # None: the coordinator (an escalated dispute)
     department_name: str
     resource_code: str
     resource_name: str
@@ -67,6 +73,8 @@ _KIND = {
     OverdueKind.ANSWER: RectificationKind.ANSWER,
     OverdueKind.DELIVERY: RectificationKind.DELIVERY,
     OverdueKind.OBJECTION: RectificationKind.OBJECTION,
+    OverdueKind.NEGOTIATION: RectificationKind.NEGOTIATION,
+    OverdueKind.DECISION: RectificationKind.DECISION,
 }
 
 
@@ -136,17 +144,18 @@ async def rectification_list(
                 source=source,
             )
         )
-    departments = {
-        d.code: d.name for d in await store.departments(sorted({i.department_code for i in found}))
-    }
+    owing = sorted({i.department_code for i in found if i.department_code is not None})
+    departments = {d.code: d.name for d in await store.departments(owing)}
     return sorted(
         (
             dataclasses.replace(
                 item,
-                department_name=departments.get(item.department_code, item.department_name)
+                department_name=COORDINATOR
+                if item.department_code is None
+                else departments.get(item.department_code, item.department_name)
                 or item.department_code,
             )
             for item in found
         ),
-        key=lambda i: (i.due, i.kind, i.department_code, i.resource_code, i.subject or ""),
+        key=lambda i: (i.due, i.kind, i.department_code or "", i.resource_code, i.subject or ""),
     )

@@ -49,6 +49,11 @@ The rules of submission (`submit`):
   kept on the request beside them (the 2025 regulation: no condition beyond the published one).
 - Data is delivered within 20 working days of approval (the 2025 regulation), counted from the
   approval — or from the coordinator's overturning, or the negotiated approval.
+- A dispute runs a clock only where the operator's rule sets one (no regulation gives a figure:
+  `graph.sharing.rulebook.OPERATOR_DEADLINES`): `negotiation_due` counts NEGOTIATE_DISPUTE
+  from the dispute and runs while DISPUTED, `decision_due` counts DECIDE_DISPUTE from the
+  escalation and runs while ESCALATED; the negotiation is owed by the provider, the decision
+  by the coordinator.
 
 Every request is bounded: texts by `LIMITS`, at most `MAX_ITEMS` items, a period of at most
 `MAX_PERIOD_DAYS`. Each step adds one `RequestStep` to the history and one to the version,
@@ -271,7 +276,8 @@ class ShareRequest:
     `share_type` is what it was decided under (the most restrictive of what it asks for);
     `condition` the entry's published share condition when it was made. `answer_due` and
     `delivery_due` are its clocks (`graph.sharing.clocks.Due`; None where no regulation in
-    force sets one). `grounds` are the requester's in a dispute, `decision` the coordinator's.
+    force sets one), `negotiation_due` and `decision_due` those of a dispute (None where the
+    operator sets none). `grounds` are the requester's in a dispute, `decision` the coordinator's.
     """
 
     id: str
@@ -293,6 +299,8 @@ class ShareRequest:
     condition: str | None = None
     answer_due: Due | None = None
     delivery_due: Due | None = None
+    negotiation_due: Due | None = None
+    decision_due: Due | None = None
     terms: str | None = None
     reasons: str | None = None
     delivery_note: str | None = None
@@ -317,7 +325,7 @@ class ShareRequest:
         set_(self, "version", check_version(self.version))
         for name in ("condition", "terms", "reasons", "delivery_note", "grounds", "decision"):
             set_(self, name, optional_text(name, getattr(self, name), LIMITS[name]))
-        for name in ("answer_due", "delivery_due"):
+        for name in ("answer_due", "delivery_due", "negotiation_due", "decision_due"):
             if getattr(self, name) is not None and not isinstance(getattr(self, name), Due):
                 raise InvalidValue(name, getattr(self, name), "a running clock (Due), or none")
         self._check_history()
@@ -421,12 +429,17 @@ def check_request_action(
 
 
 def pending_clock(request: ShareRequest) -> Due | None:
-    """The clock running on `request`: its answer while SUBMITTED, its delivery while APPROVED;
-    none otherwise (a dispute has no clock the regulations set)."""
+    """The clock running on `request`: its answer while SUBMITTED, its delivery while APPROVED,
+    the negotiation while DISPUTED and the coordinator's decision while ESCALATED (where the
+    operator's rule sets those); none otherwise."""
     if request.state is S.SUBMITTED:
         return request.answer_due
     if request.state is S.APPROVED:
         return request.delivery_due
+    if request.state is S.DISPUTED:
+        return request.negotiation_due
+    if request.state is S.ESCALATED:
+        return request.decision_due
     return None
 
 
@@ -638,19 +651,39 @@ def withdraw(
     return _step(request, actor.department_code, A.WITHDRAW, state, at, note)
 
 
-def dispute(request: ShareRequest, actor: Actor, at: datetime, grounds: str) -> ShareRequest:
-    """The requester disputes the refusal (`grounds`): negotiation with the provider begins."""
+def dispute(
+    request: ShareRequest,
+    actor: Actor,
+    at: datetime,
+    grounds: str,
+    calendar: WorkingCalendar,
+    rulebook: Rulebook,
+) -> ShareRequest:
+    """The requester disputes the refusal (`grounds`): negotiation with the provider begins,
+    on the operator's NEGOTIATE_DISPUTE clock where it sets one."""
     state = _acted(request, actor, A.DISPUTE)
     written = check_text("grounds", grounds, LIMITS["grounds"])
-    return _step(request, actor.department_code, A.DISPUTE, state, at, grounds=written)
+    at = check_instant(at, "at")
+    clock = start_clock(rulebook.deadline(DeadlineName.NEGOTIATE_DISPUTE), at, calendar)
+    return _step(
+        request, actor.department_code, A.DISPUTE, state, at, grounds=written, negotiation_due=clock
+    )
 
 
 def escalate(
-    request: ShareRequest, actor: Actor, at: datetime, note: str | None = None
+    request: ShareRequest,
+    actor: Actor,
+    at: datetime,
+    calendar: WorkingCalendar,
+    rulebook: Rulebook,
+    note: str | None = None,
 ) -> ShareRequest:
-    """Negotiation failed: either party takes the dispute to the coordinator."""
+    """Negotiation failed: either party takes the dispute to the coordinator, on the
+    operator's DECIDE_DISPUTE clock where it sets one."""
     state = _acted(request, actor, A.ESCALATE)
-    return _step(request, actor.department_code, A.ESCALATE, state, at, note)
+    at = check_instant(at, "at")
+    clock = start_clock(rulebook.deadline(DeadlineName.DECIDE_DISPUTE), at, calendar)
+    return _step(request, actor.department_code, A.ESCALATE, state, at, note, decision_due=clock)
 
 
 def decide(

@@ -17,6 +17,9 @@ A rulebook is a base and the local rule sets selected on top of it:
     report_objection                                                     5 第二十四条
     answer_objection                                                    10 第二十四条
     update_data                                                                    5 第十八条
+    negotiate_dispute, decide_dispute: no regulation sets a figure — only the operator's own
+                             rule (`with_operator`), cited as such; none where it sets none
+
 
     rule                     refusal_reasons (both bases), no_extra_conditions (2025),
                              legal_basis_for_conditional (KUNMING 第十二、十三条: a write rule)
@@ -49,6 +52,7 @@ __all__ = [
     "KUNMING",
     "LOCAL_RULES",
     "MEASURES_2016",
+    "OPERATOR_DEADLINES",
     "RULEBOOKS",
     "SICHUAN",
     "STATE_COUNCIL_2025",
@@ -75,6 +79,16 @@ class DeadlineName(StrEnum):
     UPDATE_DATA = "update_data"  # 更新数据 (after the data changes)
     REPORT_OBJECTION = "report_objection"  # 反馈疑义 (after finding it)
     ANSWER_OBJECTION = "answer_objection"  # 处理和回复疑义
+    NEGOTIATE_DISPUTE = "negotiate_dispute"  # 协商解决 (after the requester disputes a refusal)
+    DECIDE_DISPUTE = "decide_dispute"  # 协调处理 (after the dispute is escalated)
+
+
+# Clocks the regulations name (协商解决, 协调解决: national 第十二条; Sichuan 第二十五条) but
+# give no figure for: only an operator's own rule sets them (`Rulebook.with_operator`).
+OPERATOR_DEADLINES: Mapping[DeadlineName, str] = {
+    DeadlineName.NEGOTIATE_DISPUTE: "the requester disputes the refusal",
+    DeadlineName.DECIDE_DISPUTE: "the dispute is escalated to the coordinator",
+}
 
 
 class RuleName(StrEnum):
@@ -169,6 +183,52 @@ class Rulebook:
             tuple(sorted(deadlines.values(), key=lambda d: order.index(d.name))),
             tuple(rules.values()),
             tuple(keys),
+        )
+
+    def with_operator(self, figures: Mapping[str, int], source: str | None) -> Rulebook:
+        """This rulebook with the operator's own figures (working days) for the clocks no
+        regulation gives one (`OPERATOR_DEADLINES`), each cited to `source` — the operator's
+        document that sets it. A figure for any other clock is refused: the regulations' own
+        figures are changed by choosing a rulebook, never overwritten."""
+        if not figures:
+            return self
+        if source is None or not source.strip():
+            raise InvalidValue(
+                "operator_deadlines_source",
+                source,
+                "the operator's document that sets the figures (e.g. 共享争议处理规程): every "
+                "figure is cited",
+            )
+        deadlines = {d.name: d for d in self.deadlines}
+        for key, days in figures.items():
+            field_name = f"operator_deadlines.{key}"
+            try:
+                name = DeadlineName(key)
+            except ValueError:
+                name = None
+            if name not in OPERATOR_DEADLINES:
+                raise InvalidValue(
+                    field_name,
+                    key,
+                    "one of " + ", ".join(OPERATOR_DEADLINES) + ": the operator sets only the "
+                    "clocks no regulation gives a figure for",
+                )
+            assert name is not None
+            if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
+                raise InvalidValue(field_name, days, "a whole number of working days, 1 to 366")
+            deadlines[name] = Deadline(
+                name,
+                days,
+                OPERATOR_DEADLINES[name],
+                f"{source.strip()} (the platform operator's rule; no regulation sets a figure)",
+            )
+        order = list(DeadlineName)
+        return Rulebook(
+            self.key,
+            self.title,
+            tuple(sorted(deadlines.values(), key=lambda d: order.index(d.name))),
+            self.rules,
+            self.local,
         )
 
     @property

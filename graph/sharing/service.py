@@ -223,13 +223,21 @@ class Sharing:
     async def dispute(self, actor: Actor, id: str, grounds: str) -> ShareRequest:
         """The requester disputes a refusal: negotiation with the provider."""
         return await self._step(
-            actor, id, lambda r: requesting.dispute(r, actor, self._clock(), grounds)
+            actor,
+            id,
+            lambda r: requesting.dispute(
+                r, actor, self._clock(), grounds, self._calendar, self._rulebook
+            ),
         )
 
     async def escalate(self, actor: Actor, id: str, note: str | None = None) -> ShareRequest:
         """Negotiation failed: either party takes the dispute to the coordinator."""
         return await self._step(
-            actor, id, lambda r: requesting.escalate(r, actor, self._clock(), note)
+            actor,
+            id,
+            lambda r: requesting.escalate(
+                r, actor, self._clock(), self._calendar, self._rulebook, note
+            ),
         )
 
     async def decide(

@@ -102,6 +102,8 @@ def request_to_json(request: ShareRequest) -> str:
             "condition": request.condition,
             "answer_due": _due(request.answer_due),
             "delivery_due": _due(request.delivery_due),
+            "negotiation_due": _due(request.negotiation_due),
+            "decision_due": _due(request.decision_due),
             "terms": request.terms,
             "reasons": request.reasons,
             "delivery_note": request.delivery_note,
@@ -138,6 +140,9 @@ def request_from_json(text: str) -> ShareRequest:
         condition=raw["condition"],
         answer_due=_due_from(raw["answer_due"]),
         delivery_due=_due_from(raw["delivery_due"]),
+        # absent from the snapshots made before disputes had clocks
+        negotiation_due=_due_from(raw.get("negotiation_due")),
+        decision_due=_due_from(raw.get("decision_due")),
         terms=raw["terms"],
         reasons=raw["reasons"],
         delivery_note=raw["delivery_note"],

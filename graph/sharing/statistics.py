@@ -21,7 +21,8 @@ The rules:
    p95: the least value with at least 95% of them at or below it (nearest rank).
    `provisional` when a count rests on a year the calendar does not know.
 5. Late: answered, delivered, or handled after the clock's due day; overdue: still waiting
-   past it on `as_of` (`graph.sharing.overdue`) — both under the providing department.
+   past it on `as_of` (`graph.sharing.overdue`) — both under the providing department; an
+   escalated dispute's decision overdue is the coordinator's, counted in the total only.
 6. The most requested resources: the entries with the most requests received in the period,
    the most first, then by code; at most `TOP_RESOURCES`.
 7. Read in pages from the existing store queries (`graph.sharing.reading`: `find`,
@@ -128,6 +129,8 @@ class DepartmentStatistics:
     overdue_answers: int
     overdue_deliveries: int
     overdue_objections: int
+    overdue_negotiations: int
+    overdue_decisions: int  # the coordinator's: in the total only
 
     @property
     def entries(self) -> int:
@@ -135,8 +138,14 @@ class DepartmentStatistics:
 
     @property
     def overdue(self) -> int:
-        """Answers, deliveries and objections overdue on the day judged."""
-        return self.overdue_answers + self.overdue_deliveries + self.overdue_objections
+        """Answers, deliveries, objections and disputes overdue on the day judged."""
+        return (
+            self.overdue_answers
+            + self.overdue_deliveries
+            + self.overdue_objections
+            + self.overdue_negotiations
+            + self.overdue_decisions
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +273,8 @@ class _Department:
             overdue_answers=self.overdue[OverdueKind.ANSWER],
             overdue_deliveries=self.overdue[OverdueKind.DELIVERY],
             overdue_objections=self.overdue[OverdueKind.OBJECTION],
+            overdue_negotiations=self.overdue[OverdueKind.NEGOTIATION],
+            overdue_decisions=self.overdue[OverdueKind.DECISION],
         )
 
 
@@ -336,6 +347,7 @@ async def sharing_statistics(
     rules)."""
     day = _as_of(period, as_of)
     departments: dict[str, _Department] = {}
+    coordinator = _Department()  # an escalated dispute's decision is owed by no department
     for_entry: dict[str, _Department] = {}
     async for entry in own_entries(store):
         stood = entry_on(entry, day)
@@ -359,9 +371,9 @@ async def sharing_statistics(
             requested[request.resource_code] += 1
             pending_requests.append(request)
         if len(pending_requests) >= PAGE:
-            _count_overdue(pending_requests, [], departments, day, calendar)
+            _count_overdue(pending_requests, [], departments, coordinator, day, calendar)
             pending_requests = []
-    _count_overdue(pending_requests, [], departments, day, calendar)
+    _count_overdue(pending_requests, [], departments, coordinator, day, calendar)
     pending_objections: list[Objection] = []
     async for held_objection in all_objections(store):
         objection = objection_on(held_objection, day)
@@ -369,13 +381,13 @@ async def sharing_statistics(
             _count_objection(objection, departments, day, calendar)
             pending_objections.append(objection)
         if len(pending_objections) >= PAGE:
-            _count_overdue([], pending_objections, departments, day, calendar)
+            _count_overdue([], pending_objections, departments, coordinator, day, calendar)
             pending_objections = []
-    _count_overdue([], pending_objections, departments, day, calendar)
+    _count_overdue([], pending_objections, departments, coordinator, day, calendar)
 
     names = {d.code: d.name for d in await store.departments(sorted(departments))}
     total = _Department()
-    for one in departments.values():
+    for one in (*departments.values(), coordinator):
         total.merge(one)
     ranked = sorted(requested.items(), key=lambda kv: (-kv[1], kv[0]))[: max(top, 0)]
     entries = await store.get_many([code for code, _ in ranked])
@@ -405,9 +417,16 @@ def _count_overdue(
     requests: list[ShareRequest],
     objections: list[Objection],
     departments: dict[str, _Department],
+    coordinator: _Department,
     day: date,
     calendar: WorkingCalendar,
 ) -> None:
-    """Overdue on `day`, of requests and objections as they stood on it (rule 6)."""
+    """Overdue on `day`, of requests and objections as they stood on it (rule 5); what the
+    coordinator owes counts in the total only."""
     for late in overdue_of(requests, objections, day, calendar):
-        departments.setdefault(late.department, _Department()).overdue[late.kind] += 1
+        owing = (
+            coordinator
+            if late.department is None
+            else departments.setdefault(late.department, _Department())
+        )
+        owing.overdue[late.kind] += 1

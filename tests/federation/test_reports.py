@@ -99,6 +99,8 @@ def expected_overview(stats: SharingStatistics, items: int) -> dict[str, Any]:
         "当前逾期：答复": total.overdue_answers,
         "当前逾期：提供数据": total.overdue_deliveries,
         "当前逾期：疑义处理": total.overdue_objections,
+        "当前逾期：争议协商": total.overdue_negotiations,
+        "当前逾期：争议协调": total.overdue_decisions,
         "整改事项": items,
         "工作日含暂定日期": "是" if stats.provisional else "否",
     }

@@ -53,8 +53,10 @@ class FrozenClock:
 
 
 DUE = "{ date provisional deadline workingDays }"
+DISPUTE_RULE = "成都市政务数据共享争议处理规程 第五条"
 REQUEST = f"""id origin state resourceCode requesterCode providerCode requestedFrom shareType
   terms reasons grounds decision version answerDue {DUE} deliveryDue {DUE}
+  negotiationDue {{ date deadline workingDays source }} decisionDue {{ date deadline }}
   history {{ action state actor day }}"""
 REQUEST_SHARE = f"""mutation ($input: ShareRequestInput!) {{
   requestShare(input: $input) {{ {REQUEST} }} }}"""
@@ -140,8 +142,15 @@ class Sharing:
 
 @pytest.fixture
 async def sharing(store: CatalogStore, tmp_path: Path) -> AsyncIterator[Sharing]:
-    # Sichuan's objection clocks on top of the 2025 regulation: objections have deadlines.
-    settings = Settings(data_dir=tmp_path, dev_identity_header=True, local_rules=("sichuan",))
+    # Sichuan's objection clocks on top of the 2025 regulation: objections have deadlines; and
+    # the operator's own figures for disputes, which no regulation gives.
+    settings = Settings(
+        data_dir=tmp_path,
+        dev_identity_header=True,
+        local_rules=("sichuan",),
+        operator_deadlines={"negotiate_dispute": 5, "decide_dispute": 10},
+        operator_deadlines_source=DISPUTE_RULE,
+    )
     clock = FrozenClock(at(2026, 9, 30))
     log_path = tmp_path / "events.db"
     app = create_app(
@@ -264,6 +273,49 @@ async def test_lists_show_a_department_what_it_asked_and_what_is_asked_of_it(
 
 
 # -- the overdue list -------------------------------------------------------------------------
+
+
+async def test_a_dispute_runs_the_operators_clocks_and_lateness_is_owed_by_whoever_holds_it(
+    sharing: Sharing,
+) -> None:
+    """National 第十二条 and Sichuan 第二十五条: negotiation, then the coordinator — on the
+    figures the operator's own rule sets, since no regulation gives one."""
+    made = await sharing.requested(NONE_ASK, **AS_MARKET)
+    id = made["id"]
+    sharing.clock.on(date(2026, 10, 16))  # a Friday
+    disputed = (await sharing.ask(DISPUTE, {"id": id, "grounds": "执法需要"}, **AS_MARKET))[
+        "disputeShare"
+    ]
+    negotiation = disputed["negotiationDue"]
+    assert (negotiation["date"], negotiation["deadline"], negotiation["workingDays"]) == (
+        "2026-10-23",
+        "negotiate_dispute",
+        5,
+    )
+    assert DISPUTE_RULE in negotiation["source"]
+    sharing.clock.on(date(2026, 10, 26))
+    (health,) = (await sharing.ask(OVERDUE, {}, **AS_REVIEWER))["overdue"]
+    assert health["department"] == HEALTH.code
+    assert [(i["kind"], i["id"]) for i in health["items"]] == [("NEGOTIATION", id)]
+    assert (await sharing.ask(OVERDUE, {}, **AS_HEALTH))["overdue"] == [health]
+    escalated = (await sharing.ask(ESCALATE, {"id": id}, **AS_MARKET))["escalateShare"]
+    assert escalated["decisionDue"] == {"date": "2026-11-09", "deadline": "decide_dispute"}
+    sharing.clock.on(date(2026, 11, 10))
+    (coordinator,) = (await sharing.ask(OVERDUE, {}, **AS_REVIEWER))["overdue"]
+    assert coordinator["department"] is None  # the coordinator owes the decision
+    assert [(i["kind"], i["department"]) for i in coordinator["items"]] == [("DECISION", None)]
+    # Neither party sees the coordinator's lateness as its own.
+    assert (await sharing.ask(OVERDUE, {}, **AS_HEALTH))["overdue"] == []
+    assert (await sharing.ask(OVERDUE, {}, **AS_MARKET))["overdue"] == []
+    listed = (await sharing.ask(RECTIFICATION, {}, **AS_REVIEWER))["rectificationList"]
+    decision = [i for i in listed if i["subject"] == id]
+    assert [(i["kind"], i["departmentCode"]) for i in decision] == [("DECISION", None)]
+    late = "{ statistics { total { overdueNegotiations overdueDecisions } } }"
+    figures = (await sharing.ask(late, {}, **AS_REVIEWER))["statistics"]
+    assert figures["total"] == {"overdueNegotiations": 0, "overdueDecisions": 1}
+    decided = {"id": id, "overturn": False, "decision": "维持不予共享"}
+    await sharing.ask(DECIDE, decided, **AS_REVIEWER)
+    assert (await sharing.ask(OVERDUE, {}, **AS_REVIEWER))["overdue"] == []
 
 
 async def test_overdue_with_a_frozen_clock_lists_the_provider_late(sharing: Sharing) -> None:

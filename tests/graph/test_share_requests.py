@@ -128,9 +128,11 @@ def act(
         case A.WITHDRAW:
             return withdraw(request, actor or REQUESTER, t)
         case A.DISPUTE:
-            return dispute(request, actor or REQUESTER, t, "履行市场监管职责确需使用")
+            return dispute(
+                request, actor or REQUESTER, t, "履行市场监管职责确需使用", CALENDAR, rulebook
+            )
         case A.ESCALATE:
-            return escalate(request, actor or REQUESTER, t, "协商未果")
+            return escalate(request, actor or REQUESTER, t, CALENDAR, rulebook, "协商未果")
         case A.UPHOLD | A.OVERTURN:
             return decide(
                 request,
@@ -279,7 +281,10 @@ def test_a_request_for_a_none_entry_is_refused_at_once_quoting_its_legal_basis_n
     assert request.answer_due is None
     assert pending_clock(request) is None
     # National 第十二条: a department that needs it negotiates all the same.
-    assert dispute(request, REQUESTER, later(RECEIVED), "确需使用").state is S.DISPUTED
+    assert (
+        dispute(request, REQUESTER, later(RECEIVED), "确需使用", CALENDAR, STATE_COUNCIL_2025).state
+        is S.DISPUTED
+    )
 
 
 def test_the_base_items_of_a_conditional_base_entry_are_unconditional_national_10_2() -> None:
@@ -449,7 +454,7 @@ def test_negotiation_that_agrees_ends_in_an_approval_by_the_provider() -> None:
 
 def test_a_dispute_needs_grounds_and_a_decision_needs_its_text() -> None:
     with pytest.raises(InvalidValue) as refused:
-        dispute(in_state(S.REFUSED), REQUESTER, later(RECEIVED), " ")
+        dispute(in_state(S.REFUSED), REQUESTER, later(RECEIVED), " ", CALENDAR, STATE_COUNCIL_2025)
     assert refused.value.field == "grounds"
     with pytest.raises(InvalidValue) as refused:
         decide(
@@ -509,3 +514,80 @@ def test_an_application_is_a_value_built_once() -> None:
     app = application(conditional_entry())
     assert isinstance(app, Application)
     assert app.items == ("户籍地址",)
+
+
+# -- dispute clocks: the operator's rule, since no regulation gives a figure -------------------
+# National 第十二条 and Sichuan 第二十五条 send a dispute to negotiation (协商解决), then to the
+# coordinator (协调解决), and say nothing of how long either may take.
+OPERATOR_RULE = "某市政务数据共享争议处理规程 第五条"
+WITH_DISPUTE_CLOCKS = STATE_COUNCIL_2025.with_operator(
+    {"negotiate_dispute": 5, "decide_dispute": 10}, OPERATOR_RULE
+)
+
+
+def test_without_the_operators_rule_a_dispute_runs_no_clock() -> None:
+    disputed = act(in_state(S.REFUSED), A.DISPUTE, at(2026, 10, 12))
+    assert disputed.negotiation_due is None
+    assert pending_clock(disputed) is None
+    escalated = act(disputed, A.ESCALATE, at(2026, 10, 13))
+    assert escalated.decision_due is None
+    assert pending_clock(escalated) is None
+
+
+def test_the_operators_figures_start_the_negotiation_and_the_decision_clocks() -> None:
+    refused = in_state(S.REFUSED)
+    # Disputed on Friday 2026-10-16: 5 working days end on Friday 10-23.
+    disputed = act(refused, A.DISPUTE, at(2026, 10, 16), rulebook=WITH_DISPUTE_CLOCKS)
+    negotiation = disputed.negotiation_due
+    assert negotiation is not None
+    assert negotiation.deadline is DeadlineName.NEGOTIATE_DISPUTE
+    assert (negotiation.started, negotiation.date) == (date(2026, 10, 16), date(2026, 10, 23))
+    assert OPERATOR_RULE in negotiation.source
+    assert "no regulation" in negotiation.source
+    assert pending_clock(disputed) == negotiation
+    # Escalated on Monday 10-26: 10 working days end on Monday 11-09.
+    escalated = act(disputed, A.ESCALATE, at(2026, 10, 26), rulebook=WITH_DISPUTE_CLOCKS)
+    decision = escalated.decision_due
+    assert decision is not None
+    assert decision.deadline is DeadlineName.DECIDE_DISPUTE
+    assert (decision.started, decision.date) == (date(2026, 10, 26), date(2026, 11, 9))
+    assert escalated.negotiation_due == negotiation  # the trail keeps both
+    assert pending_clock(escalated) == decision
+    # Decided: no clock runs on the dispute any more.
+    upheld = act(escalated, A.UPHOLD, at(2026, 11, 12), rulebook=WITH_DISPUTE_CLOCKS)
+    assert pending_clock(upheld) is None
+
+
+def test_late_negotiation_is_the_providers_and_a_late_decision_the_coordinators() -> None:
+    from graph.sharing import OverdueKind, overdue_of
+
+    disputed = act(in_state(S.REFUSED), A.DISPUTE, at(2026, 10, 16), rulebook=WITH_DISPUTE_CLOCKS)
+    assert overdue_of([disputed], [], date(2026, 10, 23), CALENDAR) == []
+    [late] = overdue_of([disputed], [], date(2026, 10, 26), CALENDAR)
+    assert (late.kind, late.department, late.working_days_late) == (
+        OverdueKind.NEGOTIATION,
+        PROVIDER.department_code,
+        1,
+    )
+    escalated = act(disputed, A.ESCALATE, at(2026, 10, 26), rulebook=WITH_DISPUTE_CLOCKS)
+    assert overdue_of([escalated], [], date(2026, 11, 9), CALENDAR) == []
+    [late] = overdue_of([escalated], [], date(2026, 11, 11), CALENDAR)
+    assert (late.kind, late.department, late.working_days_late) == (OverdueKind.DECISION, None, 2)
+
+
+@pytest.mark.parametrize(
+    ("figures", "source", "field"),
+    [
+        ({"answer_conditional": 3}, OPERATOR_RULE, "operator_deadlines.answer_conditional"),
+        ({"negotiate_dispute": 0}, OPERATOR_RULE, "operator_deadlines.negotiate_dispute"),
+        ({"decide_dispute": True}, OPERATOR_RULE, "operator_deadlines.decide_dispute"),
+        ({"decide_dispute": 10}, " ", "operator_deadlines_source"),
+        ({"no_such_clock": 10}, OPERATOR_RULE, "operator_deadlines.no_such_clock"),
+    ],
+)
+def test_the_operator_sets_only_the_clocks_no_regulation_sets_and_cites_its_rule(
+    figures: dict[str, int], source: str, field: str
+) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        STATE_COUNCIL_2025.with_operator(figures, source)
+    assert refused.value.field == field

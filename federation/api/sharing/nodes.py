@@ -160,6 +160,12 @@ class ShareRequestNode:
     condition: str | None
     answer_due: DueDate | None
     delivery_due: DueDate | None
+    negotiation_due: DueDate | None = strawberry.field(
+        description="the dispute's negotiation clock, where the operator's rule sets one"
+    )
+    decision_due: DueDate | None = strawberry.field(
+        description="the coordinator's decision clock, where the operator's rule sets one"
+    )
     terms: str | None
     reasons: str | None
     delivery_note: str | None
@@ -190,6 +196,8 @@ class ShareRequestNode:
             condition=request.condition,
             answer_due=DueDate.of(request.answer_due),
             delivery_due=DueDate.of(request.delivery_due),
+            negotiation_due=DueDate.of(request.negotiation_due),
+            decision_due=DueDate.of(request.decision_due),
             terms=request.terms,
             reasons=request.reasons,
             delivery_note=request.delivery_note,
@@ -222,6 +230,8 @@ class ShareRequestNode:
             condition=node.get("condition"),
             answer_due=DueDate.from_wire(node.get("answerDue")),
             delivery_due=DueDate.from_wire(node.get("deliveryDue")),
+            negotiation_due=DueDate.from_wire(node.get("negotiationDue")),
+            decision_due=DueDate.from_wire(node.get("decisionDue")),
             terms=node.get("terms"),
             reasons=node.get("reasons"),
             delivery_note=node.get("deliveryNote"),
@@ -235,8 +245,9 @@ class ShareRequestNode:
 REQUEST_FIELDS = (
     "id origin resourceCode providerCode requesterCode requestedFrom purpose scenario items "
     "shareMode periodStart periodEnd shareType state receivedAt receivedOn version condition "
-    f"answerDue {{ {_DUE} }} deliveryDue {{ {_DUE} }} terms reasons deliveryNote grounds "
-    f"decision history {{ {_STEP} }}"
+    f"answerDue {{ {_DUE} }} deliveryDue {{ {_DUE} }} negotiationDue {{ {_DUE} }} "
+    f"decisionDue {{ {_DUE} }} terms reasons deliveryNote grounds decision "
+    f"history {{ {_STEP} }}"
 )
 
 
@@ -373,7 +384,10 @@ class OverdueItem:
     kind: OverdueKind
     id: strawberry.ID = strawberry.field(description="The request's or objection's id.")
     resource_code: str
-    department: str = strawberry.field(description="The providing department, which is late.")
+    department: str | None = strawberry.field(
+        description="The department late: the provider; none for the coordinator (an "
+        "escalated dispute not decided in time)."
+    )
     due: DueDate
     day: date = strawberry.field(description="The Beijing date judged.")
     working_days_late: int
@@ -397,7 +411,7 @@ class OverdueItem:
 
 @strawberry.type(description="整改清单: what one department has past due.")
 class DepartmentOverdue:
-    department: str
+    department: str | None = strawberry.field(description="none: the coordinator")
     items: list[OverdueItem]
 
 

@@ -359,8 +359,12 @@ async def overdue(info: Info) -> list[DepartmentOverdue]:
     viewer = info.context.viewer
     department = _department(viewer, "reading what is overdue")
     late = await info.context.sharing.overdue()
-    grouped: dict[str, list[OverdueItem]] = {}
+    grouped: dict[str | None, list[OverdueItem]] = {}
     for item in late:
-        if viewer.is_reviewer or item.department == department:
+        # The coordinator's (department None) are the reviewer's to see: it coordinates.
+        if viewer.is_reviewer or (item.department is not None and item.department == department):
             grouped.setdefault(item.department, []).append(OverdueItem.of(item))
-    return [DepartmentOverdue(department=d, items=grouped[d]) for d in sorted(grouped)]
+    return [
+        DepartmentOverdue(department=d, items=grouped[d])
+        for d in sorted(grouped, key=lambda d: (d is not None, d or ""))
+    ]
