@@ -92,6 +92,7 @@ class AuditConnection:
 class AuditFilterInput:
     kinds: list[AuditKind] | None = None
     actor: str | None = None
+    action: str | None = None
     subject: str | None = None
     since: datetime | None = strawberry.field(default=None, description="Inclusive.")
     until: datetime | None = strawberry.field(default=None, description="Exclusive.")
@@ -106,6 +107,7 @@ class AuditFilterInput:
         return AuditFilter(
             kinds=frozenset(self.kinds) if self.kinds else None,
             actor=self.actor,
+            action=self.action,
             subject=self.subject,
             since=self.since,
             until=self.until,

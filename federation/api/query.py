@@ -23,12 +23,14 @@ from federation.api.lineage import Lineage
 from federation.api.sharing import (
     AccessDetailsNode,
     DepartmentOverdue,
+    ForwardedShareRequestConnection,
     ObjectionConnection,
     ObjectionFilterInput,
     ShareRequestConnection,
     ShareRequestFilterInput,
     ShareRequestNode,
     access_details_of,
+    forwarded_share_requests,
     objections,
     overdue,
     share_request,
@@ -204,6 +206,15 @@ class Query:
         after: str | None = None,
     ) -> ShareRequestConnection:
         return await share_requests(info, filter, first, after)
+
+    @field(
+        "The caller's share requests made at this instance for entries whose origin is "
+        "another instance (they live there): each as its origin answers now, oldest first."
+    )
+    async def forwarded_share_requests(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> ForwardedShareRequestConnection:
+        return await forwarded_share_requests(info, first, after)
 
     @field(
         "疑义/纠错 held here, in the order received: the reviewer's all; a department's those "

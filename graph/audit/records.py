@@ -153,6 +153,7 @@ class AuditFilter:
 
     kinds: frozenset[AuditKind] | None = None
     actor: str | None = None
+    action: str | None = None
     subject: str | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -171,6 +172,7 @@ class AuditFilter:
         return (
             (self.kinds is None or entry.kind in self.kinds)
             and (self.actor is None or entry.actor == self.actor)
+            and (self.action is None or entry.action == self.action)
             and (self.subject is None or entry.subject == self.subject)
             and (self.since is None or entry.at >= self.since)
             and (self.until is None or entry.at < self.until)

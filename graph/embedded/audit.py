@@ -102,7 +102,11 @@ def records(
         kinds = sorted(kind.value for kind in chosen.kinds)
         conditions.append(f"kind IN ({', '.join('?' * len(kinds))})")
         params += kinds
-    for column, value in (("actor", chosen.actor), ("subject", chosen.subject)):
+    for column, value in (
+        ("actor", chosen.actor),
+        ("action", chosen.action),
+        ("subject", chosen.subject),
+    ):
         if value is not None:
             conditions.append(f"{column} = ?")
             params.append(value)

@@ -184,6 +184,7 @@ async def records(
         limit=limit,
         kinds=None if chosen.kinds is None else sorted(k.value for k in chosen.kinds),
         actor=chosen.actor,
+        action=chosen.action,
         subject=chosen.subject,
         since=None if chosen.since is None else instant(chosen.since),
         until=None if chosen.until is None else instant(chosen.until),

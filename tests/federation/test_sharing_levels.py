@@ -92,7 +92,10 @@ class Router(httpx.AsyncBaseTransport):
         self.apps: dict[int, httpx.ASGITransport] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self.apps[request.url.port or 80].handle_async_request(request)
+        app = self.apps.get(request.url.port or 80)
+        if app is None:  # that instance is down
+            raise httpx.ConnectError("connection refused", request=request)
+        return await app.handle_async_request(request)
 
 
 def write_topology(path: Path) -> None:
@@ -110,6 +113,7 @@ def write_topology(path: Path) -> None:
 class Levels:
     callers: dict[str, GraphQLCaller]
     raw: dict[str, httpx.AsyncClient]
+    router: Router
 
     async def ask(self, at: str, query: str, variables: dict[str, Any], **who: Any) -> Any:
         return data(await self.callers[at](query, variables, **who))
@@ -155,7 +159,7 @@ async def levels(tmp_path: Path) -> AsyncIterator[Levels]:
                 httpx.AsyncClient(transport=transport, base_url=f"http://127.0.0.1:{port}")
             )
             callers[instance], raw[instance] = GraphQLCaller(http), http
-        yield Levels(callers, raw)
+        yield Levels(callers, raw, router)
 
 
 ASK = {
@@ -233,6 +237,72 @@ async def test_a_city_department_asks_for_a_national_entry_and_gets_its_answer_b
         (CITY_DEPT, "forward withdrawShare"),
     ]
     assert json.loads(forwarded[0]["detail"])["origin"] == NATION
+
+
+FORWARDED = """query ($first: Int = 20, $after: String) {
+  forwardedShareRequests(first: $first, after: $after) {
+    edges { cursor id origin askedAt error node { id state terms answerDue { date } } }
+    pageInfo { hasNextPage endCursor } } }"""
+
+
+async def test_a_department_lists_at_its_own_instance_the_requests_it_made_for_other_levels(
+    levels: Levels,
+) -> None:
+    """The requester sees state and clock from where it asked: 成都 keeps no copy of the
+    request, but its audit log knows each one a department made there, and the list asks
+    each origin for the request as it stands now."""
+    first = (await levels.ask(CITY, REQUEST_SHARE, ASK, department=CITY_DEPT))["requestShare"]
+    second = (await levels.ask(CITY, REQUEST_SHARE, ASK, department=CITY_DEPT))["requestShare"]
+    await levels.ask(
+        NATION, APPROVE, {"id": first["id"], "terms": "仅限采购审查"}, department=NATIONAL_BODY
+    )
+
+    listed = (await levels.ask(CITY, FORWARDED, {}, department=CITY_DEPT))["forwardedShareRequests"]
+    edges = listed["edges"]
+    assert [(e["id"], e["origin"], e["error"]) for e in edges] == [
+        (first["id"], NATION, None),
+        (second["id"], NATION, None),
+    ]
+    assert [(e["node"]["state"], e["node"]["terms"]) for e in edges] == [
+        ("APPROVED", "仅限采购审查"),
+        ("SUBMITTED", None),
+    ]
+    assert edges[1]["node"]["answerDue"]["date"] == second["answerDue"]["date"]
+    assert listed["pageInfo"]["hasNextPage"] is False
+
+    # Paged one by one, the same two.
+    page = (await levels.ask(CITY, FORWARDED, {"first": 1}, department=CITY_DEPT))[
+        "forwardedShareRequests"
+    ]
+    assert [e["id"] for e in page["edges"]] == [first["id"]]
+    assert page["pageInfo"]["hasNextPage"] is True
+    after = {"first": 1, "after": page["pageInfo"]["endCursor"]}
+    rest = (await levels.ask(CITY, FORWARDED, after, department=CITY_DEPT))[
+        "forwardedShareRequests"
+    ]
+    assert [e["id"] for e in rest["edges"]] == [second["id"]]
+
+    # The nation down: the list still names each request and says why it is not read.
+    del levels.router.apps[PORTS[NATION]]
+    down = (await levels.ask(CITY, FORWARDED, {}, department=CITY_DEPT))["forwardedShareRequests"]
+    assert [(e["id"], e["node"]) for e in down["edges"]] == [
+        (first["id"], None),
+        (second["id"], None),
+    ]
+    assert all(e["error"] and NATION in e["error"] for e in down["edges"])
+
+    # Another department of 成都 made none; the nation, where they live, lists none forwarded.
+    other = await levels.ask(CITY, FORWARDED, {}, department=CITY_OTHER)
+    assert other["forwardedShareRequests"]["edges"] == []
+    assert (await levels.ask(NATION, FORWARDED, {}, department=CITY_DEPT))[
+        "forwardedShareRequests"
+    ]["edges"] == []
+    # Anonymous callers have no requests; a page too large is refused naming the field.
+    assert only_error(await levels.callers[CITY](FORWARDED, {}))["extensions"]["code"] == (
+        "NOT_PERMITTED"
+    )
+    error = only_error(await levels.callers[CITY](FORWARDED, {"first": 51}, department=CITY_DEPT))
+    assert (error["extensions"]["code"], error["extensions"]["field"]) == ("INVALID_VALUE", "first")
 
 
 async def test_an_instance_without_a_copy_finds_the_origin_through_its_peers(

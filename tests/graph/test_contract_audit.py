@@ -98,7 +98,12 @@ async def test_every_kind_appended_is_recorded_in_order_as_written(store: Catalo
 
 async def test_pages_and_filters_select_as_the_filter_says(store: CatalogStore) -> None:
     entries = [
-        write(n, kind=AuditKind.LIFECYCLE if n % 2 else AuditKind.CATALOG_WRITE, actor=f"a{n % 3}")
+        write(
+            n,
+            kind=AuditKind.LIFECYCLE if n % 2 else AuditKind.CATALOG_WRITE,
+            actor=f"a{n % 3}",
+            action="publish" if n % 5 else "forward requestShare",
+        )
         for n in range(1, 31)
     ]
     written = await store.append_audit(entries)
@@ -109,6 +114,8 @@ async def test_pages_and_filters_select_as_the_filter_says(store: CatalogStore) 
         AuditFilter(kinds=frozenset()),
         AuditFilter(actor="a1"),
         AuditFilter(subject=code(7)),
+        AuditFilter(action="forward requestShare"),
+        AuditFilter(actor="a1", action="forward requestShare"),
         AuditFilter(since=T0 + timedelta(seconds=5), until=T0 + timedelta(seconds=9)),
         AuditFilter(kinds=frozenset({AuditKind.CATALOG_WRITE}), actor="a2", since=T0),
     ):

@@ -434,6 +434,31 @@ class ShareRequestConnection:
     page_info: SharingPageInfo
 
 
+@strawberry.type(
+    description="A request the caller made at this instance that lives at another (its "
+    "entry's origin): as the origin answers now, or why it could not be read."
+)
+class ForwardedShareRequest:
+    cursor: str
+    id: strawberry.ID
+    origin: str = strawberry.field(description="The instance that holds the request.")
+    asked_at: datetime = strawberry.field(description="When it was asked here.")
+    node: ShareRequestNode | None = strawberry.field(
+        description="The request as its origin holds it now; none when it could not be read."
+    )
+    error: str | None = strawberry.field(
+        description="Why the origin's answer is missing (it did not answer, or refused)."
+    )
+
+
+@strawberry.type(
+    description="The caller's requests made here for other instances' entries, newest last."
+)
+class ForwardedShareRequestConnection:
+    edges: list[ForwardedShareRequest]
+    page_info: SharingPageInfo
+
+
 @strawberry.type
 class ObjectionEdge:
     cursor: str

@@ -3,10 +3,13 @@ to the origin, each committed step published (`federation.sharing.events`)."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
+
+import strawberry
 
 from federation.api.context import Info
 from federation.api.identity import Viewer
@@ -33,6 +36,8 @@ from federation.api.sharing.nodes import (
     REQUEST_FIELDS,
     AccessDetailsNode,
     DepartmentOverdue,
+    ForwardedShareRequest,
+    ForwardedShareRequestConnection,
     ObjectionConnection,
     ObjectionEdge,
     ObjectionNode,
@@ -45,9 +50,10 @@ from federation.api.sharing.nodes import (
 from federation.sharing.forwarding import (
     origin_of,
 )
+from graph.audit.records import AuditFilter, AuditKind
 from graph.codes import check_resource_code
 from graph.enums import Role
-from graph.errors import InvalidValue, NotFound, NotPermitted
+from graph.errors import CatalogError, InvalidValue, NotFound, NotPermitted
 from graph.model import Actor
 from graph.queries import check_page_size
 from graph.sharing import (
@@ -105,6 +111,8 @@ def _may_read(viewer: Viewer, parties: Sequence[str], doing: str) -> None:
 
 # -- share requests ------------------------------------------------------------------------------
 
+REQUEST_SHARE = "requestShare"  # the field; its forwards are audited as "forward requestShare"
+
 
 def _published(info: Info, item: ShareRequest | Objection) -> None:
     events = info.context.sharing_events
@@ -117,10 +125,10 @@ async def request_share(info: Info, input: ShareRequestInput) -> ShareRequestNod
     origin = route(info, await entry_origin(info, code))
     if origin is not None:
         params = {"input": "ShareRequestInput!"}
-        query = operation("mutation", "requestShare", params, REQUEST_FIELDS)
+        query = operation("mutation", REQUEST_SHARE, params, REQUEST_FIELDS)
         variables = {"input": input.to_wire()}
         return await forward(
-            info, origin, "requestShare", query, variables, ShareRequestNode.from_wire
+            info, origin, REQUEST_SHARE, query, variables, ShareRequestNode.from_wire
         )
     actor = info.context.viewer.party()
     made = await info.context.sharing.request(actor, input.to_application(), requested_from(info))
@@ -226,6 +234,59 @@ async def share_requests(
         edges=edges,
         page_info=SharingPageInfo(
             has_next_page=more, end_cursor=edges[-1].cursor if edges else None
+        ),
+    )
+
+
+# The most requests made elsewhere one page reads: each is a question to its origin.
+MAX_FORWARDED_PAGE = 50
+
+
+async def forwarded_share_requests(
+    info: Info, first: int, after: str | None
+) -> ForwardedShareRequestConnection:
+    """The caller's requests made at this instance and forwarded to their origins — found in
+    this instance's audit log, where each forward is recorded (`audit_forward`) — each read
+    at its origin now, concurrently; one the origin did not answer keeps its id and says why."""
+    department = _department(info.context.viewer, "listing the requests it made here")
+    if isinstance(first, bool) or not 1 <= first <= MAX_FORWARDED_PAGE:
+        raise InvalidValue("first", first, f"a whole number from 1 to {MAX_FORWARDED_PAGE}")
+    position = 0
+    if after is not None:
+        if not after.isdigit() or len(after) > 20:
+            raise InvalidValue("after", after, "a cursor this list returned")
+        position = int(after)
+    where = AuditFilter(
+        kinds=frozenset({AuditKind.SHARE_REQUEST}),
+        actor=department,
+        action=f"forward {REQUEST_SHARE}",
+    )
+    records = await info.context.store.audit_records(position, first + 1, where)
+    page = records[:first]
+
+    async def read(id: str) -> tuple[ShareRequestNode | None, str | None]:
+        try:
+            node = await share_request(info, id)
+        except CatalogError as exc:
+            return None, str(exc)
+        return node, None if node is not None else "the origin holds no such request"
+
+    answers = await asyncio.gather(*(read(str(r.entry.subject)) for r in page))
+    edges = [
+        ForwardedShareRequest(
+            cursor=str(record.seq),
+            id=strawberry.ID(str(record.entry.subject)),
+            origin=str(record.entry.detail.get("origin", origin_of(str(record.entry.subject)))),
+            asked_at=record.entry.at,
+            node=node,
+            error=error,
+        )
+        for record, (node, error) in zip(page, answers, strict=True)
+    ]
+    return ForwardedShareRequestConnection(
+        edges=edges,
+        page_info=SharingPageInfo(
+            has_next_page=len(records) > first, end_cursor=edges[-1].cursor if edges else None
         ),
     )
 

@@ -104,6 +104,7 @@ MATCH (a:AuditRecord)
 WHERE a.seq > $after
   AND ($kinds IS NULL OR a.kind IN $kinds)
   AND ($actor IS NULL OR a.actor = $actor)
+  AND ($action IS NULL OR a.action = $action)
   AND ($subject IS NULL OR a.subject = $subject)
   AND ($since IS NULL OR a.at >= $since)
   AND ($until IS NULL OR a.at < $until)
