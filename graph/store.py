@@ -18,7 +18,7 @@ write. The log is one hash chain however many write at once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from graph.audit.records import AuditEntry, AuditFilter, AuditHead, AuditRecord
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     # Only named in annotations: graph.sharing's package imports its service, which imports
     # this module.
     from graph.sharing.access import AccessDetails
+    from graph.sharing.data_updates import DataUpdate
     from graph.sharing.objections import Objection
     from graph.sharing.queries import ObjectionFilter, Page, RequestFilter
     from graph.sharing.requests import ShareRequest
@@ -191,6 +192,17 @@ class CatalogStore(Protocol):
     async def access_details(self, codes: Sequence[str]) -> dict[str, AccessDetails]:
         """The access details held for each of `codes`, by code: the store does not decide
         who sees them (`graph.sharing.access.visible_access` does)."""
+
+    async def record_data_update(self, update: DataUpdate, audit: AuditEntry) -> None:
+        """Hold `update` (graph.sharing.data_updates: one per entry and day, a day recorded
+        again replacing its note) with its audit record, in one transaction. Kept apart from
+        the entry: in no snapshot, outbox record or change event."""
+
+    async def last_data_updates(
+        self, codes: Sequence[str], day: date | None = None
+    ) -> dict[str, DataUpdate]:
+        """The latest data update of each of `codes` that has one, on or before `day` (None:
+        the latest of all), by code."""
 
     # -- the outbox (graph.outbox): read by the relays ------------------------------------
     async def outbox_after(self, position: int, limit: int) -> list[tuple[int, OutboxRecord]]:

@@ -19,7 +19,7 @@ from strawberry.dataloader import DataLoader
 from federation.api.reference import ReferenceCache
 from graph import Catalog, CatalogStore, Category, Department, Resource
 from graph.queries import CatalogCount, Facets, ResourceFilter
-from graph.sharing import Objection
+from graph.sharing import DataUpdate, Objection
 
 __all__ = ["Loaders"]
 
@@ -39,6 +39,7 @@ class Loaders:
     departments: DataLoader[str, Department | None] = field(init=False)
     categories: DataLoader[str, Category | None] = field(init=False)
     open_objections: DataLoader[str, list[Objection]] = field(init=False)
+    data_updates: DataLoader[str, DataUpdate | None] = field(init=False)
     _tree: asyncio.Task[list[CatalogCount]] | None = field(default=None, init=False)
     _counts: dict[ResourceFilter, asyncio.Task[Facets]] = field(default_factory=dict, init=False)
 
@@ -51,6 +52,7 @@ class Loaders:
         self.departments = DataLoader(load_fn=self._load_departments)
         self.categories = DataLoader(load_fn=self._load_categories)
         self.open_objections = DataLoader(load_fn=self._load_open_objections)
+        self.data_updates = DataLoader(load_fn=self._load_data_updates)
 
     async def _load_resources(self, codes: Sequence[str]) -> list[Resource | None]:
         found = await self.store.get_many(list(codes))
@@ -67,6 +69,10 @@ class Loaders:
     async def _load_open_objections(self, codes: Sequence[str]) -> list[list[Objection]]:
         found = await self.store.open_objections(list(codes), _OPEN_OBJECTIONS)
         return [found.get(code, []) for code in codes]
+
+    async def _load_data_updates(self, codes: Sequence[str]) -> list[DataUpdate | None]:
+        found = await self.store.last_data_updates(list(codes))
+        return [found.get(code) for code in codes]
 
     async def catalogs(self) -> dict[str, Catalog]:
         """Every catalog of the instance's zone the store knows, by id: a handful, read at most

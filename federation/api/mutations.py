@@ -22,10 +22,12 @@ from federation.api.inputs import ResourceInput
 from federation.api.sharing import (
     AccessDetailsInput,
     AccessDetailsNode,
+    DataUpdateNode,
     ObjectionNode,
     ShareRequestInput,
     ShareRequestNode,
     objection_step,
+    record_data_update,
     report_objection,
     request_share,
     request_step,
@@ -247,6 +249,16 @@ class Mutation:
             args,
             lambda a: info.context.sharing.dismiss(a, id, reasons),
         )
+
+    @mutation(
+        "数据更新: the provider records that the data of its entry `code` was brought up to date "
+        "on `updatedOn` (a Beijing date, not after today) — what 'overdue for update' is "
+        "judged on (Kunming 第十八条)."
+    )
+    async def record_data_update(
+        self, info: Info, code: str, updated_on: date, note: str | None = None
+    ) -> DataUpdateNode:
+        return await record_data_update(info, code, updated_on, note)
 
     @mutation("数据挂接: the provider records how the data of its entry `code` is reached.")
     async def set_access_details(

@@ -21,8 +21,10 @@ from federation.api.fields import field
 from federation.api.references import visible_entries
 from federation.api.sharing import (
     AccessDetailsNode,
+    DataUpdateNode,
     ObjectionNode,
     access_details,
+    last_data_update,
     open_objections,
 )
 from graph import model
@@ -273,6 +275,13 @@ class Resource:
     @field("疑义/纠错 still open on the entry (held at its origin), oldest first.")
     async def open_objections(self, info: Info) -> list[ObjectionNode]:
         return await open_objections(info, self.entry.code)
+
+    @field(
+        "数据更新: the last day the provider says the data was brought up to date (held at the "
+        "entry's origin: null on a copy, and where none was recorded)."
+    )
+    async def last_data_update(self, info: Info) -> DataUpdateNode | None:
+        return await last_data_update(info, self.entry.code, self.entry.origin)
 
     @field(
         "数据挂接: how the data is reached, as the share type shows it — UNCONDITIONAL to any "

@@ -56,6 +56,7 @@ class AuditKind(StrEnum):
     OBJECTION = "OBJECTION"  # an objection reported, confirmed, corrected or dismissed
     ACCESS_DETAILS = "ACCESS_DETAILS"  # an entry's access details recorded or changed
     ACCESS_READ = "ACCESS_READ"  # a read of an entry's CONDITIONAL access details
+    DATA_UPDATE = "DATA_UPDATE"  # the provider recorded an update of an entry's data
 
 
 def utc(at: datetime, name: str = "at") -> datetime:

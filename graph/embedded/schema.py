@@ -9,10 +9,11 @@ __all__ = ["SCHEMA_VERSION", "create_schema"]
 
 # 2: the outbox tables; 3: the (state, share_type, catalog_region) index; 4: that index with
 # `code` last; 5: code_sequences; 6: the urgent lane of the outbox and who names an entry;
-# 7: the audit log and role grants; 8: share requests, objections and access details.
+# 7: the audit log and role grants; 8: share requests, objections and access details;
+# 9: data updates.
 # Raise it with every change to schema.sql, an index too: a file already at this version is
 # not looked at again.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 def create_schema(connection: sqlite3.Connection) -> None:

@@ -242,3 +242,14 @@ CREATE TABLE IF NOT EXISTS access_details (
     version       INTEGER NOT NULL,
     snapshot      TEXT NOT NULL
 );
+
+-- Data updates (graph.sharing.data_updates): one row per entry and day the provider says its
+-- data was brought up to date, apart from `resources` (in no snapshot a link carries).
+CREATE TABLE IF NOT EXISTS data_updates (
+    resource_code   TEXT NOT NULL,
+    updated_on      TEXT NOT NULL,
+    department_code TEXT NOT NULL,
+    recorded_at     TEXT NOT NULL,
+    note            TEXT,
+    PRIMARY KEY (resource_code, updated_on)
+);

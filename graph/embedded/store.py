@@ -16,7 +16,7 @@ import dataclasses
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,9 +26,9 @@ from graph.audit.retention import check_prune
 from graph.chunks import chunks
 from graph.codes import check_category_code, check_resource_code
 from graph.embedded import audit as audits
+from graph.embedded import data_updates, sequences, writes
 from graph.embedded import grants as granting
 from graph.embedded import outbox as outboxes
-from graph.embedded import sequences, writes
 from graph.embedded import sharing as sharings
 from graph.embedded.connection import Connection
 from graph.embedded.finding import facets, find
@@ -55,6 +55,7 @@ from graph.queries import (
 )
 from graph.rules import check_resource
 from graph.sharing.access import AccessDetails
+from graph.sharing.data_updates import DataUpdate
 from graph.sharing.objections import OPEN_OBJECTION, Objection
 from graph.sharing.queries import ObjectionFilter, Page, RequestFilter, check_limit, selection
 from graph.sharing.requests import ShareRequest
@@ -152,6 +153,7 @@ class EmbeddedStore:
                 "share_requests",
                 "objections",
                 "access_details",
+                "data_updates",
                 "departments",
                 "categories",
                 "catalogs",
@@ -388,6 +390,16 @@ class EmbeddedStore:
             return {}
         rows = await self._connection.read(lambda db: sharings.access_details(db, codes))
         return {code: access_from_json(text) for code, text in rows.items()}
+
+    async def record_data_update(self, update: DataUpdate, audit: AuditEntry) -> None:
+        await self._connection.write(lambda db: data_updates.record(db, update, audit))
+
+    async def last_data_updates(
+        self, codes: Sequence[str], day: date | None = None
+    ) -> dict[str, DataUpdate]:
+        if not codes:
+            return {}
+        return await self._connection.read(lambda db: data_updates.last(db, codes, day))
 
     # -- the outbox ----------------------------------------------------------------------
     async def outbox_after(self, position: int, limit: int) -> list[tuple[int, OutboxRecord]]:

@@ -63,6 +63,10 @@ SCHEMA: dict[str, str] = {
     "FOR (o:Objection) REQUIRE o.id IS UNIQUE",
     "access_details_code": "CREATE CONSTRAINT access_details_code IF NOT EXISTS "
     "FOR (a:AccessDetails) REQUIRE a.resource_code IS UNIQUE",
+    "data_update_id": "CREATE CONSTRAINT data_update_id IF NOT EXISTS "
+    "FOR (u:DataUpdate) REQUIRE u.id IS UNIQUE",
+    "data_update_code": "CREATE INDEX data_update_code IF NOT EXISTS "
+    "FOR (u:DataUpdate) ON (u.resource_code, u.updated_on)",
     **{
         f"{name}_{prop}": f"CREATE INDEX {name}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
         for name, label in (("share_request", "ShareRequest"), ("objection", "Objection"))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from neo4j import (
@@ -36,9 +36,9 @@ from graph.enums import Role
 from graph.grants import check_subject
 from graph.model import Catalog, Category, Department, Region, Resource, parse_catalog_id
 from graph.neo4j import audit as audits
+from graph.neo4j import data_updates, sequences, writes
 from graph.neo4j import grants as granting
 from graph.neo4j import outbox as outboxes
-from graph.neo4j import sequences, writes
 from graph.neo4j import sharing as sharings
 from graph.neo4j.cypher.database import ERASE_NODES, ERASE_RELATIONSHIPS, PING
 from graph.neo4j.cypher.reading import GET_MANY, ORIGINS
@@ -74,6 +74,7 @@ from graph.queries import (
 )
 from graph.rules import check_resource
 from graph.sharing.access import AccessDetails
+from graph.sharing.data_updates import DataUpdate
 from graph.sharing.objections import OPEN_OBJECTION, Objection
 from graph.sharing.queries import ObjectionFilter, Page, RequestFilter, check_limit, selection
 from graph.sharing.requests import ShareRequest
@@ -466,6 +467,22 @@ class Neo4jStore:
             return {}
         rows = await self._read("read access details", sharings.access_details, list(codes))
         return {code: access_from_json(text) for code, text in rows.items()}
+
+    async def record_data_update(self, update: DataUpdate, audit: AuditEntry) -> None:
+        await self._write(
+            f"record a data update of {update.resource_code}",
+            data_updates.record,
+            update,
+            audit,
+            self._chain,
+        )
+
+    async def last_data_updates(
+        self, codes: Sequence[str], day: date | None = None
+    ) -> dict[str, DataUpdate]:
+        if not codes:
+            return {}
+        return await self._read("read data updates", data_updates.last, list(codes), day)
 
     # -- the outbox ----------------------------------------------------------------------
     async def outbox_after(self, position: int, limit: int) -> list[tuple[int, OutboxRecord]]:

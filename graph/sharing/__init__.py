@@ -46,6 +46,7 @@ from graph.sharing.calendar import (
     WorkingDayCount,
 )
 from graph.sharing.clocks import Due
+from graph.sharing.data_updates import DataUpdate
 from graph.sharing.objections import (
     DATA,
     OPEN_OBJECTION,
@@ -115,6 +116,7 @@ __all__ = [
     "STATE_COUNCIL_2025",
     "AccessDetails",
     "Application",
+    "DataUpdate",
     "Day",
     "Deadline",
     "DeadlineName",

@@ -9,6 +9,7 @@ holds one page (`PAGE` items) at a time, whatever the store holds.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 
 from graph.enums import LifecycleState
 from graph.model import Resource
@@ -18,7 +19,7 @@ from graph.sharing.queries import ObjectionFilter, RequestFilter
 from graph.sharing.requests import ShareRequest
 from graph.store import CatalogStore
 
-__all__ = ["PAGE", "all_objections", "all_requests", "own_entries"]
+__all__ = ["PAGE", "all_objections", "all_requests", "own_entries", "own_entries_updated"]
 
 PAGE = 100
 
@@ -30,6 +31,24 @@ async def own_entries(store: CatalogStore) -> AsyncIterator[Resource]:
         page = await store.find(where, first=PAGE, after=after)
         for entry in page.items:
             yield entry
+        if not page.has_next_page:
+            return
+        after = page.end_cursor
+
+
+async def own_entries_updated(
+    store: CatalogStore, day: date | None
+) -> AsyncIterator[tuple[Resource, date | None]]:
+    """`own_entries`, each with the last data update recorded on or before `day` (None: of
+    all), read for a page at a time."""
+    where = ResourceFilter(catalog_id=store.catalog.id, states=frozenset(LifecycleState))
+    after = None
+    while True:
+        page = await store.find(where, first=PAGE, after=after)
+        updates = await store.last_data_updates([e.code for e in page.items], day)
+        for entry in page.items:
+            update = updates.get(entry.code)
+            yield entry, None if update is None else update.updated_on
         if not page.has_next_page:
             return
         after = page.end_cursor

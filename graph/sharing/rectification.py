@@ -26,7 +26,7 @@ from enum import StrEnum
 from graph.sharing.calendar import WorkingCalendar
 from graph.sharing.objections import Objection
 from graph.sharing.overdue import Overdue, OverdueKind, overdue_of
-from graph.sharing.reading import PAGE, all_objections, all_requests, own_entries
+from graph.sharing.reading import PAGE, all_objections, all_requests, own_entries_updated
 from graph.sharing.requests import ShareRequest
 from graph.sharing.rulebook import Rulebook
 from graph.sharing.standing import objection_on, request_on, update_due, update_source
@@ -124,8 +124,8 @@ async def rectification_list(
             )
         )
     source = update_source(rulebook)
-    async for entry in own_entries(store):
-        due = update_due(entry, calendar, rulebook, day)
+    async for entry, data_updated in own_entries_updated(store, day):
+        due = update_due(entry, calendar, rulebook, day, data_updated)
         if due is None or day <= due.date:
             continue
         counted = calendar.working_days_between(due.date, day)

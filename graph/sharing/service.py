@@ -33,6 +33,7 @@ from graph.sharing import objections as objecting
 from graph.sharing import requests as requesting
 from graph.sharing.access import AccessDetails, has_approval, visible_access
 from graph.sharing.calendar import WorkingCalendar
+from graph.sharing.data_updates import DataUpdate, data_update
 from graph.sharing.objections import Objection, ObjectionStep
 from graph.sharing.overdue import Overdue, overdue_of
 from graph.sharing.queries import ObjectionFilter, Page, RequestFilter
@@ -381,6 +382,25 @@ class Sharing:
         )
         await self._store.put_access_details(details, None if held is None else held.version, audit)
         return details
+
+    async def record_data_update(
+        self, actor: Actor, code: str, updated_on: date, note: str | None = None
+    ) -> DataUpdate:
+        """The provider says the data of its entry `code` was brought up to date on
+        `updated_on` (graph.sharing.data_updates), recorded with its audit record."""
+        entry = await self._own_entry(code, published=False)
+        now = self._clock()
+        update = data_update(entry, actor, updated_on, note, now)
+        audit = AuditEntry(
+            AuditKind.DATA_UPDATE,
+            actor.department_code,
+            "record data update",
+            subject=code,
+            detail={"updated_on": updated_on.isoformat(), "role": actor.role.value},
+            at=now,
+        )
+        await self._store.record_data_update(update, audit)
+        return update
 
     async def access_for(self, viewer_department: str | None, code: str) -> AccessDetails | None:
         """The access details of entry `code` that `viewer_department` (None: anonymous) may

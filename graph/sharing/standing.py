@@ -8,13 +8,16 @@ The rules:
 2. An entry stood in the state of its last lifecycle step by the end of the day, last updated
    on that step's day (or on a later edit of its content, by then); None when it did not exist
    yet (`entry_on`). A store keeps no past versions, so its other fields are those held now.
-3. Update overdue (目录更新逾期): at the end of each update cycle an entry's information is
-   due again, and the department has the deadline UPDATE_CATALOG of the rulebook in force —
-   15 working days (national 第八条; Kunming 第十五条) — to update it:
+3. Update overdue (更新逾期): at the end of each update cycle an entry's data is due again,
+   and the department has the rulebook's time to update it — UPDATE_DATA where in force
+   (Kunming 第十八条: 5 working days), else UPDATE_CATALOG (15: national 第八条; Kunming
+   第十五条):
        due = last update + the cycle's length + those working days
    with the cycle lengths of `CYCLE_LENGTHS`: REALTIME and DAILY one day, WEEKLY seven,
    MONTHLY one month, QUARTERLY three, YEARLY twelve (the same day of the month, or its last
-   day). Only a published entry is due; it is overdue on every day after `due`.
+   day). The last update is the last data update the provider recorded by then
+   (`graph.sharing.data_updates`); where it recorded none, the entry's own last change (rule
+   2) stands in for it. Only a published entry is due; it is overdue on every day after `due`.
 
     due = update_due(entry, calendar, rulebook, date(2026, 12, 31))
 """
@@ -32,7 +35,7 @@ from graph.model import Resource
 from graph.sharing.calendar import WorkingCalendar, WorkingDate
 from graph.sharing.objections import Objection
 from graph.sharing.requests import ShareRequest
-from graph.sharing.rulebook import DeadlineName, Rulebook
+from graph.sharing.rulebook import Deadline, DeadlineName, Rulebook
 
 __all__ = [
     "CYCLE_LENGTHS",
@@ -78,26 +81,39 @@ def entry_on(entry: Resource, day: date | None) -> tuple[LifecycleState, date | 
 
 
 def update_due(
-    entry: Resource, calendar: WorkingCalendar, rulebook: Rulebook, day: date | None = None
+    entry: Resource,
+    calendar: WorkingCalendar,
+    rulebook: Rulebook,
+    day: date | None = None,
+    data_updated: date | None = None,
 ) -> WorkingDate | None:
     """The last day `entry` — as it stood at the end of `day`, or as it stands — may go
-    without an update (rule 3); None when it was not published then or has no date of
-    update."""
+    without an update (rule 3); `data_updated` the last data update recorded by then, if
+    any. None when it was not published then or has no date of update."""
     stood = entry_on(entry, day)
     if stood is None:
         return None
-    state, last = stood
+    state, changed = stood
+    last = data_updated if data_updated is not None else changed
     if state is not LifecycleState.PUBLISHED or last is None:
         return None
     days, month_count = CYCLE_LENGTHS[entry.update_cycle]
     cycle_end = _add_months(last, month_count) + timedelta(days=days)
-    deadline = rulebook.deadline(DeadlineName.UPDATE_CATALOG)
+    deadline = _update_deadline(rulebook)
     return calendar.add_working_days(cycle_end, 0 if deadline is None else deadline.working_days)
+
+
+def _update_deadline(rulebook: Rulebook) -> Deadline | None:
+    return rulebook.deadline(DeadlineName.UPDATE_DATA) or rulebook.deadline(
+        DeadlineName.UPDATE_CATALOG
+    )
 
 
 def update_source(rulebook: Rulebook) -> str:
     """The articles an update's deadline rests on (rule 3), as the rulebook in force cites."""
-    deadline = rulebook.deadline(DeadlineName.UPDATE_CATALOG)
+    deadline = _update_deadline(rulebook)
+    if deadline is not None and deadline.name is DeadlineName.UPDATE_DATA:
+        return deadline.source
     held = _MEASURES_8 if deadline is None else deadline.source
     return held if _KUNMING_15 in held else f"{held}; {_KUNMING_15}"
 

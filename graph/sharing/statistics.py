@@ -48,7 +48,7 @@ from graph.errors import InvalidValue
 from graph.sharing.calendar import WorkingCalendar
 from graph.sharing.objections import Objection, ObjectionAction, ObjectionState
 from graph.sharing.overdue import OverdueKind, overdue_of
-from graph.sharing.reading import PAGE, all_objections, all_requests, own_entries
+from graph.sharing.reading import PAGE, all_objections, all_requests, own_entries_updated
 from graph.sharing.requests import RequestAction, RequestState, ShareRequest
 from graph.sharing.rulebook import Rulebook
 from graph.sharing.standing import entry_on, objection_on, request_on, update_due
@@ -349,7 +349,7 @@ async def sharing_statistics(
     departments: dict[str, _Department] = {}
     coordinator = _Department()  # an escalated dispute's decision is owed by no department
     for_entry: dict[str, _Department] = {}
-    async for entry in own_entries(store):
+    async for entry, data_updated in own_entries_updated(store, day):
         stood = entry_on(entry, day)
         if stood is None:
             continue
@@ -357,7 +357,7 @@ async def sharing_statistics(
         one.by_state[stood[0]] += 1
         if stood[0] is LifecycleState.PUBLISHED:
             one.by_share_type[entry.share_type] += 1
-            due = update_due(entry, calendar, rulebook, day)
+            due = update_due(entry, calendar, rulebook, day, data_updated)
             if due is not None and day > due.date:
                 one.updates_overdue += 1
     for code, one in for_entry.items():

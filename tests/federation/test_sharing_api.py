@@ -613,3 +613,39 @@ async def test_the_statistics_and_the_rectification_list_are_in_the_schema(
     assert any(i["subject"] == made["id"] and i["departmentCode"] == POLICE.code for i in listed)
     refused = only_error(await sharing.gql(STATISTICS, {}))
     assert refused["extensions"]["code"] == "NOT_PERMITTED"
+
+
+# -- data updates -------------------------------------------------------------------------------
+RECORD_UPDATE = """mutation ($code: String!, $on: Date!, $note: String) {
+  recordDataUpdate(code: $code, updatedOn: $on, note: $note) {
+    resourceCode updatedOn departmentCode note } }"""
+LAST_UPDATE = """query ($code: String!) { resource(code: $code) {
+  lastDataUpdate { updatedOn departmentCode note } } }"""
+
+
+async def test_the_provider_records_when_the_data_was_updated_and_the_entry_shows_it(
+    sharing: Sharing,
+) -> None:
+    """Kunming 第十八条: the data is updated within 5 working days of a change; the provider
+    says when, the entry shows the last, and every record is audited."""
+    variables = {"code": FLOATING, "on": "2026-09-29", "note": "增量更新 3,214 条"}
+    made = (await sharing.ask(RECORD_UPDATE, variables, **AS_POLICE))["recordDataUpdate"]
+    assert made == {
+        "resourceCode": FLOATING,
+        "updatedOn": "2026-09-29",
+        "departmentCode": POLICE.code,
+        "note": "增量更新 3,214 条",
+    }
+    shown = (await sharing.ask(LAST_UPDATE, {"code": FLOATING}, **AS_MARKET))["resource"]
+    assert shown["lastDataUpdate"]["updatedOn"] == "2026-09-29"
+    # Only the provider, and never a day still to come (the clock is on 2026-09-30).
+    refused = only_error(await sharing.gql(RECORD_UPDATE, variables, **AS_MARKET))
+    assert refused["extensions"]["code"] == "NOT_PERMITTED"
+    tomorrow = {**variables, "on": "2026-10-01"}
+    refused = only_error(await sharing.gql(RECORD_UPDATE, tomorrow, **AS_POLICE))
+    assert (refused["extensions"]["code"], refused["extensions"]["field"]) == (
+        "INVALID_VALUE",
+        "updated_on",
+    )
+    logged = await sharing.audit(kinds=["DATA_UPDATE"])
+    assert [(r["actor"], r["subject"]) for r in logged] == [(POLICE.code, FLOATING)]

@@ -16,6 +16,7 @@ from graph.dates import beijing_date
 from graph.enums import ShareMode, ShareType
 from graph.sharing import (
     AccessDetails,
+    DataUpdate,
     Due,
     Objection,
     ObjectionAction,
@@ -31,6 +32,7 @@ __all__ = [
     "OBJECTION_FIELDS",
     "REQUEST_FIELDS",
     "AccessDetailsNode",
+    "DataUpdateNode",
     "DepartmentOverdue",
     "DueDate",
     "ObjectionConnection",
@@ -328,6 +330,29 @@ OBJECTION_FIELDS = (
     f"version foundOn reportDue {{ {_DUE} }} answerDue {{ {_DUE} }} reasons correction "
     f"history {{ {_STEP} }}"
 )
+
+
+@strawberry.type(
+    name="DataUpdate",
+    description="数据更新: the day the providing department says the entry's data was brought "
+    "up to date — what 'overdue for update' is judged on.",
+)
+class DataUpdateNode:
+    resource_code: str
+    updated_on: date = strawberry.field(description="The Beijing date of the update.")
+    department_code: str
+    recorded_at: datetime
+    note: str | None
+
+    @classmethod
+    def of(cls, update: DataUpdate) -> DataUpdateNode:
+        return cls(
+            resource_code=update.resource_code,
+            updated_on=update.updated_on,
+            department_code=update.department_code,
+            recorded_at=update.recorded_at,
+            note=update.note,
+        )
 
 
 @strawberry.type(name="AccessDetails", description="数据挂接: how the data of an entry is reached.")

@@ -35,6 +35,7 @@ from federation.api.sharing.nodes import (
     OBJECTION_FIELDS,
     REQUEST_FIELDS,
     AccessDetailsNode,
+    DataUpdateNode,
     DepartmentOverdue,
     ForwardedShareRequest,
     ForwardedShareRequestConnection,
@@ -370,6 +371,24 @@ async def open_objections(info: Info, code: str) -> list[ObjectionNode]:
 
 
 # -- access details and supervision --------------------------------------------------------------
+
+
+async def record_data_update(
+    info: Info, code: str, updated_on: date, note: str | None
+) -> DataUpdateNode:
+    """The provider records an update of its entry's data, at the entry's origin."""
+    update = await info.context.sharing.record_data_update(
+        info.context.viewer.party(), check_resource_code(code), updated_on, note
+    )
+    return DataUpdateNode.of(update)
+
+
+async def last_data_update(info: Info, code: str, origin: str) -> DataUpdateNode | None:
+    """The last data update of entry `code`, held at its origin: none on a copy."""
+    if origin != own_instance(info):
+        return None
+    update = await info.context.loaders.data_updates.load(code)
+    return None if update is None else DataUpdateNode.of(update)
 
 
 async def set_access_details(info: Info, code: str, input: AccessDetailsInput) -> AccessDetailsNode:

@@ -12,6 +12,7 @@ module per concern:
 - `audit`      the audit log's head, records, pages and pruning (graph.audit)
 - `grants`     role grants and every role a subject ever held (graph.grants)
 - `sharing`    share requests, objections and access details (graph.sharing)
+- `data_updates`  the days the providers updated their entries' data (graph.sharing)
 
 The outbox's and the code sequences' statements stay beside their transaction functions
 (`graph.neo4j.outbox`, `graph.neo4j.sequences`), the schema's in `graph.neo4j.schema`: each
