@@ -185,6 +185,7 @@ async def load_demo_sample(
         requests=80,
         objections=20,
         updates=30,
+        data_updates=150,
         outbox=outbox_record,
         rulebook=rulebook,
     )

@@ -24,12 +24,15 @@ The rules:
        REPORTED    confirmed then corrected (the entry revised and published again), or
                    dismissed with reasons; late now and then, never handled sometimes
    and catalog maintenance (`updates`): a published entry revised and submitted by its
-   provider and published by the reviewer the same day (Sichuan 第十条), so that some
-   entries are kept up to date and others fall behind their update cycle.
+   provider and published by the reviewer the same day (Sichuan 第十条); and data refreshes
+   (`data_updates`): the provider records that an entry's data was updated (on the day, or
+   up to three days before: reported late) — so that some entries are kept up to date and
+   others fall behind their update cycle.
 4. Nothing happens after the last day of `year`: what is pending then stays pending, and
    what is past due is overdue (`graph.sharing.overdue`).
-5. Bounded: at most `requests` requests, `objections` objections and `updates` maintenance
-   rounds (each at most 10,000), on at most `MAX_ENTRIES` entries read in pages.
+5. Bounded: at most `requests` requests, `objections` objections, `updates` maintenance
+   rounds and `data_updates` refreshes (each at most 10,000), on at most `MAX_ENTRIES`
+   entries read in pages.
 6. The entries' new versions go through `Cataloguing` with its audit records; with `outbox`
    (the runtime's change events) the sync carries them as it carries every change.
 
@@ -204,6 +207,7 @@ async def make_activity(
     requests: int = 200,
     objections: int = 40,
     updates: int = 100,
+    data_updates: int = 0,
     seed: int = 1,
     calendar: WorkingCalendar | None = None,
     rulebook: Rulebook = STATE_COUNCIL_2025,
@@ -211,7 +215,12 @@ async def make_activity(
 ) -> SampleActivity:
     """A year of requests and objections on the published own entries of `store` (the
     sample `sample` loaded into it), through `Sharing` (the module's rules)."""
-    for name, count in (("requests", requests), ("objections", objections), ("updates", updates)):
+    for name, count in (
+        ("requests", requests),
+        ("objections", objections),
+        ("updates", updates),
+        ("data_updates", data_updates),
+    ):
         if not 0 <= count <= MAX_ACTIVITY:
             raise ValueError(f"{name} = {count}: a number from 0 to {MAX_ACTIVITY}")
     entries = await _own_entries(store)
@@ -258,6 +267,10 @@ async def make_activity(
         entry = world.rng.choice(entries)
         when = world.office_hours(world.working_day())
         world.schedule(when, story.maintain(entry.code, "目录定期维护，信息项及更新情况核对"))
+    for _ in range(data_updates):
+        entry = world.rng.choice(entries)
+        when = world.office_hours(world.working_day())
+        world.schedule(when, story.refresh(entry.code))
     await world.run()
     return SampleActivity(tuple(made_requests), tuple(made_objections))
 
@@ -420,6 +433,23 @@ class _Stories:
                 await self.maintain(current.resource_code, "按疑义纠错意见更正")()
             else:
                 await self.sharing.dismiss(provider, id, "经核实，目录信息与数据一致，不予采纳")
+
+        return run
+
+    # -- data refreshes -----------------------------------------------------------------------
+    def refresh(self, code: str) -> Callable[[], Awaitable[None]]:
+        """The provider records that the data of a published entry was updated today, or up
+        to three days before (reported late)."""
+
+        async def run() -> None:
+            entry = await self.store.get(code)
+            if entry is None or entry.state is not LifecycleState.PUBLISHED:
+                return
+            today = self.world.clock().astimezone(BEIJING).date()
+            on = today - timedelta(days=self.world.rng.randint(0, 3))
+            await self.sharing.record_data_update(
+                Actor(entry.provider_code), code, on, "数据例行更新"
+            )
 
         return run
 

@@ -30,6 +30,7 @@ async def load_activity(
     entries: int = 300,
     requests: int = 120,
     objections: int = 30,
+    data_updates: int = 0,
     seed: int = 1,
 ) -> SampleActivity:
     """The sample loaded into `store` (a store of the 成都 intranet) and a year of activity."""
@@ -41,6 +42,7 @@ async def load_activity(
         YEAR,
         requests=requests,
         objections=objections,
+        data_updates=data_updates,
         seed=seed,
         calendar=CALENDAR,
         rulebook=RULEBOOK,

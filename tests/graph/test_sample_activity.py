@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ from graph.sharing import (
     overdue_of,
 )
 from graph.sharing.objections import next_objection_state
+from graph.sharing.reading import own_entries
 from graph.sharing.requests import next_request_state
 from tests.graph.activity_data import (
     CALENDAR,
@@ -161,6 +162,24 @@ async def test_some_answers_are_late_and_some_clocks_overdue_at_the_end_of_the_y
     assert late_answers or late_deliveries
     overdue = overdue_of(requests, objections, date(YEAR, 12, 31), CALENDAR)
     assert overdue, "some clocks are left running past due at the end of the year"
+
+
+async def test_data_refreshes_are_recorded_by_providers_on_days_of_the_year(
+    tmp_path: Path,
+) -> None:
+    async with EmbeddedStore.open(tmp_path / "a.db", CHENGDU_INTRANET) as store:
+        await load_activity(store, requests=10, objections=0, data_updates=60)
+        entries = [e async for e in own_entries(store)]
+        updates = await store.last_data_updates([e.code for e in entries])
+        early = await store.last_data_updates([e.code for e in entries], date(YEAR, 6, 30))
+    assert 10 <= len(updates) <= 60  # some entries drawn more than once
+    providers = {e.code: e.provider_code for e in entries}
+    for code, update in updates.items():
+        assert update.department_code == providers[code]
+        assert date(YEAR, 1, 1) - timedelta(days=3) <= update.updated_on <= date(YEAR, 12, 31)
+        assert update.updated_on <= beijing_date(update.recorded_at)
+    assert all(u.updated_on <= date(YEAR, 6, 30) for u in early.values())
+    assert len(early) < len(updates)
 
 
 async def test_the_activity_is_bounded_and_needs_published_entries(tmp_path: Path) -> None:
