@@ -17,12 +17,13 @@ practice, an encoded `sync.events.ChangeEvent`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from graph.model import Resource
 
-__all__ = ["REFRESH", "OutboxHook", "OutboxRecord", "records_for"]
+__all__ = ["REFRESH", "OutboxHook", "OutboxRecord", "OutboxSignal", "records_for"]
 
 
 # The payload of a refresh record: "send the entry `key` again as it is held now". A store
@@ -82,3 +83,29 @@ def records_for(
             f"{len(outbox)} outbox records for {count} entries; give one (or None) for each"
         )
     return outbox
+
+
+class OutboxSignal:
+    """In-process word that a store's outbox may hold more: every write transaction of the
+    store `notify`s once it has committed. A relay takes `waiter()` *before* it reads the
+    outbox and, finding nothing, waits on it — so a write committed between its read and its
+    wait still wakes it — with a timeout, for the writes of other processes (another `mulu`
+    on the same file or the same Neo4j), which no signal reaches. Idle, a relay waits instead
+    of polling; writing, it is woken at once.
+
+        waiter = store.outbox_signal.waiter()
+        if not await relay.run_once():
+            await waiter.wait()
+    """
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def waiter(self) -> asyncio.Event:
+        """The event the next `notify` sets."""
+        return self._event
+
+    def notify(self) -> None:
+        """Wake everyone waiting, and start a new generation for the next."""
+        self._event.set()
+        self._event = asyncio.Event()

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Protocol
 from graph.audit.records import AuditEntry, AuditFilter, AuditHead, AuditRecord
 from graph.enums import Role
 from graph.model import Catalog, Category, Department, Region, Resource
-from graph.outbox import OutboxRecord
+from graph.outbox import OutboxRecord, OutboxSignal
 from graph.queries import (
     ApplyOutcome,
     CatalogCount,
@@ -205,6 +205,10 @@ class CatalogStore(Protocol):
         the latest of all), by code."""
 
     # -- the outbox (graph.outbox): read by the relays ------------------------------------
+    @property
+    def outbox_signal(self) -> OutboxSignal:
+        """Notified after every write this store commits (`graph.outbox.OutboxSignal`)."""
+
     async def outbox_after(self, position: int, limit: int) -> list[tuple[int, OutboxRecord]]:
         """At most `limit` records numbered above `position`, in order of their numbers
         (which only grow, starting at 1)."""

@@ -44,6 +44,7 @@ target never reaches it, and an entry reclassified after it crossed is removed t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence, Set
@@ -223,6 +224,10 @@ class _Lane:
     urgent: bool
 
 
+# The longest an idle relay waits before it looks at the outbox again without being told: the
+# delay before it sees a write by another process.
+MAX_IDLE_SECONDS = 1.0
+
 # What only waits: the store or the log does not answer. Anything else, repeated, is the
 # record's own fault.
 _OUTAGES = (StoreUnavailable, LogUnavailable)
@@ -269,13 +274,25 @@ class Relay:
         return done
 
     async def run(self, idle_seconds: float = 0.05) -> None:
-        """Relay for ever, looking at the outbox again every `idle_seconds` when it is empty;
-        errors propagate (the worker retries)."""
+        """Relay for ever; errors propagate (the worker retries). Caught up, it waits for the
+        store's word that something was written (`graph.outbox.OutboxSignal`), at most
+        `idle_seconds` at first and twice as long each time nothing came, up to
+        `MAX_IDLE_SECONDS` — for writes of another process, which no signal reaches: an idle
+        relay costs next to nothing, and one written to here is woken at once."""
+        idle = idle_seconds
         while True:
+            waiter = self._store.outbox_signal.waiter()  # before reading: no write is missed
             done = await self.run_once()
             self.status.succeeded()
-            if done.read < self._batch_size:  # caught up: look again in a moment
-                await asyncio.sleep(idle_seconds)
+            if done.read >= self._batch_size:
+                continue  # more to read at once
+            if done.read:
+                idle = idle_seconds
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(waiter.wait(), idle)
+                idle = idle_seconds
+                continue
+            idle = min(idle * 2, max(MAX_IDLE_SECONDS, idle_seconds))
 
     async def _run_lane(self, lane: _Lane, done: RelayBatch) -> None:
         position = await self._store.outbox_position(lane.name)

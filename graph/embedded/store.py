@@ -43,7 +43,7 @@ from graph.embedded.tree import tree
 from graph.enums import Role
 from graph.grants import check_subject
 from graph.model import Catalog, Category, Department, Region, Resource
-from graph.outbox import OutboxRecord, records_for
+from graph.outbox import OutboxRecord, OutboxSignal, records_for
 from graph.queries import (
     ApplyOutcome,
     CatalogCount,
@@ -91,6 +91,17 @@ class EmbeddedStore:
     def __init__(self, path: Path | str, catalog: Catalog) -> None:
         self._catalog = catalog
         self._connection = Connection(Path(path))
+        self._outbox_signal = OutboxSignal()
+
+    @property
+    def outbox_signal(self) -> OutboxSignal:
+        return self._outbox_signal
+
+    async def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work` in one write transaction; the relays are told once it has committed."""
+        result = await self._connection.write(work)
+        self._outbox_signal.notify()
+        return result
 
     @classmethod
     @asynccontextmanager
@@ -107,7 +118,7 @@ class EmbeddedStore:
         """Open the file and make sure it knows this instance's own catalog."""
         await self._connection.open()
         try:
-            await self._connection.write(lambda db: writes.put_catalogs(db, [self._catalog]))
+            await self._write(lambda db: writes.put_catalogs(db, [self._catalog]))
         except BaseException:
             await self._connection.close()
             raise
@@ -163,14 +174,14 @@ class EmbeddedStore:
             audits.erase(db)
             writes.put_catalogs(db, [self._catalog])
 
-        await self._connection.write(erase)
+        await self._write(erase)
 
     # -- reference data ------------------------------------------------------------------
     async def put_regions(self, regions: Sequence[Region]) -> None:
-        await self._connection.write(lambda db: writes.put_regions(db, regions))
+        await self._write(lambda db: writes.put_regions(db, regions))
 
     async def put_catalogs(self, catalogs: Sequence[Catalog]) -> None:
-        await self._connection.write(lambda db: writes.put_catalogs(db, catalogs))
+        await self._write(lambda db: writes.put_catalogs(db, catalogs))
 
     async def put_departments(
         self, departments: Sequence[Department], audit: AuditEntry | None = None
@@ -180,10 +191,10 @@ class EmbeddedStore:
             if audit is not None:
                 audits.append(db, [audit])
 
-        await self._connection.write(put)
+        await self._write(put)
 
     async def put_categories(self, categories: Sequence[Category]) -> None:
-        await self._connection.write(lambda db: writes.put_categories(db, categories))
+        await self._write(lambda db: writes.put_categories(db, categories))
 
     # -- entries -------------------------------------------------------------------------
     def _checked(self, entry: Resource) -> Resource:
@@ -207,7 +218,7 @@ class EmbeddedStore:
             if audit is not None:
                 audits.append(db, [audit])
 
-        await self._connection.write(save)
+        await self._write(save)
         return checked
 
     async def apply(
@@ -242,7 +253,7 @@ class EmbeddedStore:
             )
             return [outcome for outcome, _ in decided]
 
-        return await self._connection.write(apply)
+        return await self._write(apply)
 
     async def redact(
         self,
@@ -262,11 +273,11 @@ class EmbeddedStore:
                     audits.append(db, [audit])
             return outcome
 
-        return await self._connection.write(redact)
+        return await self._write(redact)
 
     # -- the audit log -------------------------------------------------------------------
     async def append_audit(self, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
-        return await self._connection.write(lambda db: audits.append(db, list(entries)))
+        return await self._write(lambda db: audits.append(db, list(entries)))
 
     async def audit_records(
         self, after: int, limit: int, where: AuditFilter | None = None
@@ -278,7 +289,7 @@ class EmbeddedStore:
 
     async def prune_audit(self, before: datetime) -> int:
         before = check_prune(before, datetime.now(UTC))
-        return await self._connection.write(lambda db: audits.prune(db, before))
+        return await self._write(lambda db: audits.prune(db, before))
 
     # -- role grants ---------------------------------------------------------------------
     async def grants(self, subjects: Sequence[str] | None = None) -> dict[str, Role]:
@@ -293,7 +304,7 @@ class EmbeddedStore:
             granting.grant(db, subject, role)
             audits.append(db, [audit])
 
-        await self._connection.write(grant)
+        await self._write(grant)
 
     async def revoke_role(self, subject: str, audit: AuditEntry) -> None:
         subject = check_subject(subject)
@@ -302,22 +313,20 @@ class EmbeddedStore:
             granting.revoke(db, subject)
             audits.append(db, [audit])
 
-        await self._connection.write(revoke)
+        await self._write(revoke)
 
     # -- sharing -------------------------------------------------------------------------
     async def create_share_request(
         self, request: ShareRequest, audit: Sequence[AuditEntry]
     ) -> None:
         columns, text = request_columns(request), request_to_json(request)
-        await self._connection.write(
-            lambda db: sharings.create(db, "share_requests", columns, text, audit)
-        )
+        await self._write(lambda db: sharings.create(db, "share_requests", columns, text, audit))
 
     async def update_share_request(
         self, request: ShareRequest, expected_version: int, audit: Sequence[AuditEntry]
     ) -> None:
         columns, text = request_columns(request), request_to_json(request)
-        await self._connection.write(
+        await self._write(
             lambda db: sharings.update(db, "share_requests", columns, text, expected_version, audit)
         )
 
@@ -337,15 +346,13 @@ class EmbeddedStore:
 
     async def create_objection(self, objection: Objection, audit: Sequence[AuditEntry]) -> None:
         columns, text = objection_columns(objection), objection_to_json(objection)
-        await self._connection.write(
-            lambda db: sharings.create(db, "objections", columns, text, audit)
-        )
+        await self._write(lambda db: sharings.create(db, "objections", columns, text, audit))
 
     async def update_objection(
         self, objection: Objection, expected_version: int, audit: Sequence[AuditEntry]
     ) -> None:
         columns, text = objection_columns(objection), objection_to_json(objection)
-        await self._connection.write(
+        await self._write(
             lambda db: sharings.update(db, "objections", columns, text, expected_version, audit)
         )
 
@@ -379,7 +386,7 @@ class EmbeddedStore:
         self, details: AccessDetails, expected_version: int | None, audit: AuditEntry
     ) -> None:
         text = access_to_json(details)
-        await self._connection.write(
+        await self._write(
             lambda db: sharings.put_access(
                 db, details.resource_code, details.version, text, expected_version, audit
             )
@@ -392,7 +399,7 @@ class EmbeddedStore:
         return {code: access_from_json(text) for code, text in rows.items()}
 
     async def record_data_update(self, update: DataUpdate, audit: AuditEntry) -> None:
-        await self._connection.write(lambda db: data_updates.record(db, update, audit))
+        await self._write(lambda db: data_updates.record(db, update, audit))
 
     async def last_data_updates(
         self, codes: Sequence[str], day: date | None = None
@@ -425,7 +432,7 @@ class EmbeddedStore:
             outboxes.set_position(db, consumer, position)
             outboxes.mark(db, consumer, mark, unmark)
 
-        await self._connection.write(update)
+        await self._write(update)
 
     async def outbox_marks(self, consumer: str, keys: Sequence[str]) -> set[str]:
         if not keys:
@@ -433,12 +440,12 @@ class EmbeddedStore:
         return await self._connection.read(lambda db: outboxes.marked(db, consumer, keys))
 
     async def prune_outbox(self, below: int) -> int:
-        return await self._connection.write(lambda db: outboxes.prune(db, below))
+        return await self._write(lambda db: outboxes.prune(db, below))
 
     async def allocate_code(self, category: str) -> str:
         category = check_category_code(category)
         zone = self._catalog.zone
-        return await self._connection.write(lambda db: sequences.allocate(db, category, zone))
+        return await self._write(lambda db: sequences.allocate(db, category, zone))
 
     async def get(self, code: str) -> Resource | None:
         return (await self.get_many([code])).get(code)

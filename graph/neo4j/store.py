@@ -62,7 +62,7 @@ from graph.neo4j.rows import (
 from graph.neo4j.schema import ensure_schema
 from graph.neo4j.statements import run
 from graph.neo4j.tree import tree
-from graph.outbox import OutboxRecord, records_for
+from graph.outbox import OutboxRecord, OutboxSignal, records_for
 from graph.queries import (
     ApplyOutcome,
     CatalogCount,
@@ -107,6 +107,7 @@ class Neo4jStore:
         self._database = database
         self._closed = False
         self._chain = audits.Chain()
+        self._outbox_signal = OutboxSignal()
 
     @classmethod
     @asynccontextmanager
@@ -178,7 +179,13 @@ class Neo4jStore:
         saving: str | None = None,
     ) -> T:
         async with translated(action, saving), self._session() as session:
-            return await session.execute_write(work, *args)
+            result = await session.execute_write(work, *args)
+        self._outbox_signal.notify()  # committed: the relays are told
+        return result
+
+    @property
+    def outbox_signal(self) -> OutboxSignal:
+        return self._outbox_signal
 
     async def ping(self) -> None:
         await self._read("ping", run, PING)

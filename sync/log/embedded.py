@@ -19,7 +19,7 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -63,8 +63,11 @@ _COMPACT = (
     " WHERE newer.topic = records.topic AND newer.key = records.key)"
 )
 
-# How often a reader waiting for records looks again, for appends by another process.
+# How often a reader waiting for records looks again, for appends by another process (appends
+# of this process wake it at once): first after `_POLL_SECONDS`, then twice as long each time it
+# found nothing, up to `_MAX_POLL_SECONDS` — an idle reader waits instead of polling.
 _POLL_SECONDS = 0.05
+_MAX_POLL_SECONDS = 1.0
 
 
 class EmbeddedLog:
@@ -210,6 +213,7 @@ class _EmbeddedReader:
         self._topic = topic
         self._group = group
         self._position = 0
+        self._poll = _POLL_SECONDS
         self.closed = False
 
     @property
@@ -229,10 +233,13 @@ class _EmbeddedReader:
             remaining = deadline - time.monotonic()
             if records or remaining <= 0:
                 break
-            with suppress(TimeoutError):
-                await asyncio.wait_for(waiting.wait(), min(remaining, _POLL_SECONDS))
+            try:
+                await asyncio.wait_for(waiting.wait(), min(remaining, self._poll))
+            except TimeoutError:
+                self._poll = min(self._poll * 2, _MAX_POLL_SECONDS)
         if records:
             self._position = records[-1].offset + 1
+            self._poll = _POLL_SECONDS
         return records
 
     def _fetch(self, limit: int) -> Callable[[sqlite3.Connection], list[Record]]:
