@@ -1,0 +1,302 @@
+"""Benchmark of many instances on one host: a national simulation, idle and busy.
+
+The topology (`topologies/national-62.toml`, written by ``--write-topology``): the nation, ten
+provinces and two cities of each, an intranet and an extranet instance at each — 62 instances
+in one `Runtime` (what ``mulu up`` runs) on embedded stores and the embedded log, pushed upward
+in each zone and mirrored intranet → extranet at every level. In one run:
+
+- start-up: the time until every instance serves and its links have caught up;
+- idle: the process's CPU time (user + system) over ``--idle-seconds`` with nothing written,
+  as a share of one core — an idle instance should cost next to nothing (waiting, not polling);
+- busy: ``--entries`` published entries of the sample catalog written at the intranets of the
+  sample's cities (each with its outbox record, as a department's writes are), and the time
+  until the nation's intranet holds every one of them; meanwhile GraphQL searches asked of the
+  nation's intranet at a steady ``--rate`` per second (latency p50, p99; answers that failed);
+- beside them, the reference measured in the same run: the same entries written at one city
+  and carried up one link only (city → province, intranet) — one link's pace on this host.
+
+Goals (issue 20, item 6): idle under 5 % of a core; 10k entries to the nation in under 10 s
+with GraphQL p99 under 200 ms meanwhile.
+
+    python bench/national_bench.py --entries 10000
+    python bench/national_bench.py --write-topology topologies/national-62.toml
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from federation.runtime import Runtime
+from federation.settings import Settings
+from federation.topology import load_topology
+from graph import CatalogStore, Zone
+from graph.codes import NATION
+from graph.model import Resource
+from graph.queries import ResourceFilter
+from graph.rules import check_resource
+from graph.sample import SampleCatalog, generate_catalog
+from sync.events import outbox_record
+
+# Ten provinces, two cities each: the sample's five (their entries are written) and five more.
+PROVINCES: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
+    ("330000", "浙江省", (("330100", "杭州市"), ("330200", "宁波市"))),
+    ("410000", "河南省", (("410100", "郑州市"), ("410200", "开封市"))),
+    ("440000", "广东省", (("440100", "广州市"), ("440300", "深圳市"))),
+    ("510000", "四川省", (("510100", "成都市"), ("510700", "绵阳市"))),
+    ("530000", "云南省", (("530100", "昆明市"), ("530300", "曲靖市"))),
+    ("130000", "河北省", (("130100", "石家庄市"), ("130200", "唐山市"))),
+    ("140000", "山西省", (("140100", "太原市"), ("140200", "大同市"))),
+    ("210000", "辽宁省", (("210100", "沈阳市"), ("210200", "大连市"))),
+    ("320000", "江苏省", (("320100", "南京市"), ("320200", "无锡市"))),
+    ("340000", "安徽省", (("340100", "合肥市"), ("340200", "芜湖市"))),
+)
+_ZONES = (("intranet", "内网"), ("extranet", "外网"))
+
+
+def regions() -> list[tuple[str, str]]:
+    """(region code, name), the nation first, each province before its cities."""
+    found = [(NATION, "国家")]
+    for code, name, cities in PROVINCES:
+        found.append((code, name))
+        found.extend(cities)
+    return found
+
+
+def topology_text(ports: Sequence[int], data_dir: str) -> str:
+    """The topology file: one instance per region and zone, on `ports` in order."""
+    lines = [
+        "# A national simulation: the nation, ten provinces and two cities each, an intranet and",
+        "# an extranet instance at each — 62 instances for one `mulu up`, on embedded stores and",
+        "# the embedded log. Parents come from the regions; links push upward in each zone and",
+        "# mirror intranet → extranet at every level. bench/national_bench.py measures it.",
+        "",
+        f'data_dir = "{data_dir}"',
+    ]
+    numbered = iter(ports)
+    for code, name in regions():
+        for zone, label in _ZONES:
+            lines += [
+                "",
+                "[[instances]]",
+                f'id = "{_instance(code, zone)}"',
+                f'name = "{name}政务信息资源目录（{label}）"',
+                f'graphql = "127.0.0.1:{next(numbered)}"',
+                'store = { kind = "embedded" }',
+            ]
+    lines += ["", "# Upward in each zone: city → province → nation."]
+    for province, _, cities in PROVINCES:
+        for zone, _ in _ZONES:
+            for city, _ in cities:
+                lines += _link(_instance(city, zone), _instance(province, zone), "upward")
+            lines += _link(_instance(province, zone), _instance(NATION, zone), "upward")
+    lines += ["", "# Mirror, intranet → extranet at every level: only non-classified entries."]
+    for code, _ in regions():
+        lines += _link(_instance(code, "intranet"), _instance(code, "extranet"), "mirror")
+        lines.append('clearance = "unclassified"')
+    return "\n".join(lines) + "\n"
+
+
+def _instance(code: str, zone: str) -> str:
+    return f"{'national' if code == NATION else code}/{zone}"
+
+
+def _link(source: str, target: str, kind: str) -> list[str]:
+    return ["", "[[links]]", f'source = "{source}"', f'target = "{target}"', f'kind = "{kind}"']
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def sample_entries(count: int) -> tuple[SampleCatalog, dict[str, list[Resource]]]:
+    """The sample, and about `count` intranet entries of its city catalogs, by catalog id."""
+    sample = generate_catalog(max(count * 6, 1000), seed=1)
+    cities = [f"{c}/intranet" for _, _, pair in PROVINCES[:5] for c, _ in pair]
+    held = {c: sample.count(c) for c in cities}
+    total = sum(held.values())
+    chosen: dict[str, list[Resource]] = {}
+    for catalog in cities:
+        share = round(count * held[catalog] / max(total, 1))
+        entries: list[Resource] = []
+        for entry in sample.resources_for(catalog):
+            if len(entries) >= share:
+                break
+            entries.append(check_resource(entry, Zone.INTRANET))
+        chosen[catalog] = entries
+    return sample, chosen
+
+
+async def write(store: CatalogStore, entries: list[Resource]) -> None:
+    for start in range(0, len(entries), 500):
+        batch = entries[start : start + 500]
+        await store.apply(batch, outbox=[outbox_record(e) for e in batch])
+
+
+async def held_at(store: CatalogStore, codes: set[str]) -> int:
+    found = 0
+    listed = sorted(codes)
+    for start in range(0, len(listed), 2000):
+        found += len(await store.get_many(listed[start : start + 2000]))
+    return found
+
+
+async def until_held(store: CatalogStore, codes: set[str], limit: float) -> float:
+    started = time.monotonic()
+    while await held_at(store, codes) < len(codes):
+        if time.monotonic() - started > limit:
+            raise TimeoutError(f"not every entry arrived within {limit:.0f} s")
+        await asyncio.sleep(0.05)
+    return time.monotonic() - started
+
+
+async def ask_steadily(url: str, rate: float, stop: asyncio.Event) -> tuple[list[float], int]:
+    """GraphQL searches of `url` at `rate` a second until `stop`: latencies (s), failures."""
+    query = '{ resources(search: "信息", first: 10) { totalCount edges { node { code } } } }'
+    latencies: list[float] = []
+    failed = 0
+    async with httpx.AsyncClient(timeout=10.0) as client:
+        tasks: list[asyncio.Task[None]] = []
+
+        async def one() -> None:
+            nonlocal failed
+            began = time.perf_counter()
+            try:
+                answer = await client.post(url, json={"query": query})
+                if answer.status_code != 200 or "errors" in answer.json():
+                    failed += 1
+                    return
+            except httpx.HTTPError:
+                failed += 1
+                return
+            latencies.append(time.perf_counter() - began)
+
+        while not stop.is_set():
+            tasks.append(asyncio.create_task(one()))
+            await asyncio.sleep(1 / rate)
+        await asyncio.gather(*tasks)
+    return latencies, failed
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p * len(ordered)) - 1))]
+
+
+async def main(args: argparse.Namespace) -> None:
+    load = os.getloadavg()
+    print(f"machine: {os.cpu_count()} cores; load average at start {load[0]:.2f}")
+    with tempfile.TemporaryDirectory(prefix="mulu-national-") as tmp:
+        path = Path(tmp) / "national.toml"
+        path.write_text(topology_text(free_ports(62), str(Path(tmp) / "data")), encoding="utf-8")
+        topology = load_topology(path)
+        settings = Settings(log_level="WARNING", dev_identity_header=True)
+        sample, entries = sample_entries(args.entries)
+        codes = {e.code for batch in entries.values() for e in batch}
+
+        async def prepare(stores: Mapping[str, CatalogStore]) -> None:
+            """The sample's reference data at every instance, as the demo has it."""
+            for store in stores.values():
+                zone = store.catalog.zone
+                await store.put_regions(sample.regions)
+                await store.put_catalogs([c for c in sample.catalogs if c.zone is zone])
+                await store.put_departments(sample.departments)
+                await store.put_categories(sample.categories)
+
+        began = time.monotonic()
+        async with Runtime(topology, settings=settings, prepare=prepare) as runtime:
+            async with asyncio.timeout(300):
+                await runtime.caught_up()
+            ready = time.monotonic() - began
+            print(f"instances: {len(runtime.instances)}; ready in {ready:.1f} s")
+
+            await asyncio.sleep(2)  # let start-up's last work finish
+            cpu, wall = cpu_seconds(), time.monotonic()
+            await asyncio.sleep(args.idle_seconds)
+            idle = (cpu_seconds() - cpu) / (time.monotonic() - wall)
+            print(f"idle: {idle * 100:.1f} % of one core over {args.idle_seconds:.0f} s")
+
+            # The reference: one city's share carried up one link.
+            first = next(iter(entries))
+            province = f"{first[:2]}0000/intranet"
+            reference = [e for e in entries[first]]
+            stores = {i: r.store for i, r in runtime.instances.items()}
+            await write(stores[first], reference)
+            one_link = await until_held(stores[province], {e.code for e in reference}, 300)
+            ref_rate = len(reference) / one_link
+            print(
+                f"reference: {len(reference)} entries {first} → {province} in "
+                f"{one_link:.2f} s ({ref_rate:,.0f} entries/s on one link)"
+            )
+
+            nation = runtime.instances["national/intranet"]
+            stop = asyncio.Event()
+            asking = asyncio.create_task(ask_steadily(nation.url, args.rate, stop))
+            cpu, wall = cpu_seconds(), time.monotonic()
+            rest = {c: batch for c, batch in entries.items() if c != first}
+            await asyncio.gather(*(write(stores[c], batch) for c, batch in rest.items()))
+            carried = await until_held(stores["national/intranet"], codes, 600)
+            busy_cpu = (cpu_seconds() - cpu) / (time.monotonic() - wall)
+            stop.set()
+            latencies, failed = await asking
+            total = len(codes)
+            print(
+                f"busy: {total:,} entries from {len(entries)} cities at the nation in "
+                f"{carried:.1f} s ({total / carried:,.0f} entries/s; "
+                f"{carried / (total / ref_rate):.2f}× the reference's time for as many); "
+                f"{busy_cpu * 100:.0f} % of a core meanwhile"
+            )
+            if latencies:
+                print(
+                    f"GraphQL at the nation meanwhile: {len(latencies)} answers, p50 "
+                    f"{statistics.median(latencies) * 1000:.0f} ms, p99 "
+                    f"{percentile(latencies, 0.99) * 1000:.0f} ms, {failed} failed"
+                )
+            where = ResourceFilter(catalog_id=None)
+            held = (await stores["national/intranet"].find(where, first=0)).total_count
+            print(f"nation intranet holds {held:,} entries; load average {os.getloadavg()[0]:.2f}")
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument("--idle-seconds", type=float, default=20.0)
+    parser.add_argument("--rate", type=float, default=20.0, help="GraphQL searches a second")
+    parser.add_argument("--write-topology", type=Path, help="write the topology file and stop")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    arguments = parse()
+    if arguments.write_topology is not None:
+        ports = list(range(9101, 9101 + 62))
+        text = topology_text(ports, "var/national")
+        arguments.write_topology.write_text(text, encoding="utf-8")
+        print(f"wrote {arguments.write_topology}")
+    else:
+        asyncio.run(main(arguments))
