@@ -435,8 +435,18 @@ query Resource($code: String!) {
     const expansions = parseExpansions(params.get("x"));
     const variables = { code, direction, depth };
     expansions.forEach((e, i) => { variables["c" + (i + 1)] = e.code; variables["d" + (i + 1)] = e.dir; });
-    const data = await gql(lineageQuery(expansions), variables);
+    let data;
+    try {
+      data = await gql(lineageQuery(expansions), variables);
+    } catch (error) {
+      if (!(error.codes || []).includes("NOT_FOUND")) throw error;
+      render("未找到", h("p", {}, `没有代码为 ${code} 的信息资源，或您无权查看。`));
+      document.documentElement.dataset.ready = "lineage";
+      return;
+    }
     const graph = { root: code, depth, direction, nodes: new Map(), edges: new Map(), truncated: data.l0.truncated, added: new Map(), expansions };
+    graph.first = data.l0;
+    graph.cutByExpansion = new Map();
     merge(graph, data.l0, null);
     expansions.forEach((e, i) => merge(graph, data["l" + (i + 1)], e));
     if (!graph.nodes.has(code)) { render("未找到", h("p", {}, `没有代码为 ${code} 的信息资源，或您无权查看。`)); return; }
@@ -452,25 +462,30 @@ query Resource($code: String!) {
     for (const edge of answer.edges) graph.edges.set(edge.source + ">" + edge.derived, edge);
     if (expansion) {
       graph.added.set(expansion.dir + ":" + expansion.code, added);
-      if (answer.truncated) (graph.open = graph.open || new Set()).add(expansion.code);
+      if (answer.truncated) graph.cutByExpansion.set(expansion.dir + ":" + expansion.code, answer.nodes.map((n) => n.code).filter((c) => c !== expansion.code));
     }
   }
 
-  // Distance from the root along the walked direction: the nodes at the depth bound are where
-  // the walk was cut off (when the API says it was truncated).
+  // Where the walk was cut off: the first answer's nodes at the depth bound (distance from the
+  // root along the walked direction) when the API says it stopped there, and the nodes an
+  // expansion brought when that one-level walk was cut too; less the nodes expanded since.
   function frontier(graph) {
-    const dist = new Map([[graph.root, 0]]);
-    const queue = [graph.root];
-    const up = graph.direction !== "DOWNSTREAM", down = graph.direction !== "UPSTREAM";
-    while (queue.length) {
-      const at = queue.shift();
-      for (const e of graph.edges.values()) {
-        const next = up && e.derived === at ? e.source : down && e.source === at ? e.derived : null;
-        if (next && !dist.has(next)) { dist.set(next, dist.get(at) + 1); queue.push(next); }
-      }
-    }
     const cut = new Set();
-    if (graph.truncated) for (const [code, d] of dist) if (d >= graph.depth) cut.add(code);
+    if (graph.truncated) {
+      const dist = new Map([[graph.root, 0]]);
+      const queue = [graph.root];
+      const up = graph.direction !== "DOWNSTREAM", down = graph.direction !== "UPSTREAM";
+      while (queue.length) {
+        const at = queue.shift();
+        if (dist.get(at) >= graph.depth) continue;
+        for (const e of graph.first.edges) {
+          const next = up && e.derived === at ? e.source : down && e.source === at ? e.derived : null;
+          if (next && !dist.has(next)) { dist.set(next, dist.get(at) + 1); queue.push(next); }
+        }
+      }
+      for (const [code, d] of dist) if (d >= graph.depth) cut.add(code);
+    }
+    for (const codes of graph.cutByExpansion.values()) for (const code of codes) cut.add(code);
     for (const e of graph.expansions) cut.delete(e.code);
     return cut;
   }
@@ -513,7 +528,7 @@ query Resource($code: String!) {
   }
 
   const STYLE = [
-    { selector: "node", style: { label: "data(label)", "font-size": 11, "text-valign": "bottom", "text-margin-y": 4, "text-wrap": "ellipsis", "text-max-width": 140,
+    { selector: "node", style: { label: "data(label)", "font-size": 11, "text-valign": "bottom", "text-margin-y": 4, "text-wrap": "wrap", "text-max-width": 110,
       width: 18, height: 18, "background-color": (n) => LEVEL_COLOR[n.data("level")] || "#888", "border-width": 0 } },
     { selector: "node[root = 1]", style: { width: 28, height: 28, "border-width": 3, "border-color": "#111", "font-weight": "bold" } },
     { selector: "node[cut = 1]", style: { "border-width": 2, "border-style": "dashed", "border-color": "#111", "background-opacity": 0.5 } },
@@ -550,7 +565,7 @@ query Resource($code: String!) {
         h("a", { href: link("resource", graph.root) }, "返回条目")),
       h("p", { class: "note", id: "lineage-status" },
         `${graph.nodes.size} 个节点，${graph.edges.size} 条边；深度上限 ${graph.depth}`,
-        graph.truncated ? h("strong", {}, `（已达深度上限：虚线圈出的 ${cut.size} 个节点之外还有未展开的关系）`) : "（已完整显示）",
+        cut.size ? h("strong", {}, `（已达深度上限：虚线圈出的 ${cut.size} 个节点之外还有未展开的关系）`) : "（已完整显示）",
         grouped ? `；超过 ${GROUP_THRESHOLD} 个节点，按目录分组显示` : ""),
       h("p", { class: "legend", "aria-hidden": "true" },
         Object.entries(LEVEL_COLOR).map(([level, color]) => h("span", {}, h("i", { style: `background:${color}` }), label("Level", level))),
@@ -565,10 +580,10 @@ query Resource($code: String!) {
     state.graph = graph;
     cy.one("layoutstop", () => {
       state.layoutMs = performance.now() - started;
-      if (cy.zoom() > 1.2) { cy.zoom(1.2); cy.center(); }
+      if (cy.zoom() > 1.5) { cy.zoom(1.5); cy.center(); }
       document.documentElement.dataset.ready = "lineage";
     });
-    cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 12, rankSep: 80, animate: false, fit: true }).run();
+    cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 36, rankSep: 140, animate: false, fit: true }).run();
 
     function find(text) {
       cy.nodes().removeClass("found");
