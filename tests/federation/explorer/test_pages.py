@@ -83,6 +83,9 @@ async def test_echarts_is_served_from_the_reports_one_copy(http: httpx.AsyncClie
     assert served.status_code == 200
     report_copy = files("federation.reports").joinpath("static/echarts.min.js").read_bytes()
     assert served.content == report_copy
+
+
+def test_the_explorer_keeps_no_copy_of_echarts() -> None:
     assert not list(STATIC.rglob("echarts*"))
 
 
@@ -128,8 +131,6 @@ def test_every_value_the_pages_show_has_its_chinese_label() -> None:
 def test_the_field_labels_are_graph_fields_labels() -> None:
     sent = page_labels()["fields"]
     for type_name, cls in (("Resource", Resource), ("DataItem", DataItem)):
-        declared = {
-            f.graphql_name: f.label_zh for f in facts_of(cls).values() if f.graphql_name
-        }
+        declared = {f.graphql_name: f.label_zh for f in facts_of(cls).values() if f.graphql_name}
         assert sent[type_name] == declared
     assert page_labels()["baseLibraries"] == list(enums.BASE_LIBRARIES)
