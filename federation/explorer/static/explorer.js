@@ -34,6 +34,7 @@
 
   async function gql(query, variables) {
     state.requests += 1;
+    const started = performance.now();
     const response = await fetch("/graphql", {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
@@ -41,6 +42,7 @@
       credentials: "same-origin",
     });
     const body = await response.json();
+    state.fetchMs = performance.now() - started;
     if (body.errors && (!body.data || Object.values(body.data).every((v) => v === null))) {
       const error = new Error(body.errors.map((e) => e.message).join("；"));
       error.codes = body.errors.map((e) => (e.extensions || {}).code);
@@ -92,6 +94,25 @@
     document.body.append(a);
     a.click();
     a.remove();
+  }
+
+  // The libraries a view needs, loaded the first time it is shown (in order, each once), while
+  // its GraphQL request is on its way: the search page does not wait for the graph library.
+  const LIBRARIES = {
+    graph: ["/explorer/static/vendor/cytoscape.min.js", "/explorer/static/vendor/dagre.min.js", "/explorer/static/vendor/cytoscape-dagre.js"],
+    charts: ["/explorer/echarts/echarts.min.js"],
+  };
+  const loading = {};
+  function need(name) {
+    if (!loading[name]) {
+      loading[name] = LIBRARIES[name].reduce((previous, src) => previous.then(() => new Promise((resolve, reject) => {
+        const script = h("script", { src });
+        script.addEventListener("load", resolve);
+        script.addEventListener("error", () => reject(new Error(`无法加载 ${src}`)));
+        document.head.append(script);
+      })), Promise.resolve());
+    }
+    return loading[name];
   }
 
   const levelTag = (level) => h("span", { class: "level " + level }, label("Level", level));
@@ -437,7 +458,7 @@ query Resource($code: String!) {
     expansions.forEach((e, i) => { variables["c" + (i + 1)] = e.code; variables["d" + (i + 1)] = e.dir; });
     let data;
     try {
-      data = await gql(lineageQuery(expansions), variables);
+      [data] = await Promise.all([gql(lineageQuery(expansions), variables), need("graph")]);
     } catch (error) {
       if (!(error.codes || []).includes("NOT_FOUND")) throw error;
       render("未找到", h("p", {}, `没有代码为 ${code} 的信息资源，或您无权查看。`));
@@ -523,13 +544,14 @@ query Resource($code: String!) {
       .concat([...links].map(([key, count]) => {
         const [a, b] = key.split(">");
         const from = groups.get(a).level, to = groups.get(b).level;
-        return { data: { id: "link:" + key, source: "group:" + a, target: "group:" + b, level: LEVEL_RANK[from] < LEVEL_RANK[to] ? from : to, cross: from !== to ? 1 : 0, width: Math.min(8, 1 + Math.log2(count)) } };
+        return { data: { id: "link:" + key, source: "group:" + a, target: "group:" + b, level: LEVEL_RANK[from] < LEVEL_RANK[to] ? from : to, cross: from !== to ? 1 : 0, group_edge: 1, count, width: Math.min(8, 1 + Math.log2(count)) } };
       }));
   }
 
   const STYLE = [
     { selector: "node", style: { label: "data(label)", "font-size": 11, "text-valign": "bottom", "text-margin-y": 4, "text-wrap": "wrap", "text-max-width": 110,
-      width: 18, height: 18, "background-color": (n) => LEVEL_COLOR[n.data("level")] || "#888", "border-width": 0 } },
+      width: 18, height: 18, "background-color": "#888", "border-width": 0, "min-zoomed-font-size": 7 } },
+    ...Object.entries(LEVEL_COLOR).map(([level, color]) => ({ selector: `node[level = "${level}"]`, style: { "background-color": color } })),
     { selector: "node[root = 1]", style: { width: 28, height: 28, "border-width": 3, "border-color": "#111", "font-weight": "bold" } },
     { selector: "node[cut = 1]", style: { "border-width": 2, "border-style": "dashed", "border-color": "#111", "background-opacity": 0.5 } },
     { selector: "node[group = 1]", style: { shape: "round-rectangle", width: 40, height: 26 } },
@@ -537,7 +559,9 @@ query Resource($code: String!) {
     { selector: "node.found", style: { "border-width": 4, "border-color": "#f5a623" } },
     { selector: "edge", style: { width: "data(width)", "curve-style": "bezier", "target-arrow-shape": "triangle", "line-color": "#b0b4ba", "target-arrow-color": "#b0b4ba", "arrow-scale": 0.8 } },
     { selector: "edge[!width]", style: { width: 1.5 } },
-    { selector: "edge[cross = 1]", style: { "line-style": "dashed", "line-color": (e) => LEVEL_COLOR[e.data("level")], "target-arrow-color": (e) => LEVEL_COLOR[e.data("level")] } },
+    { selector: "edge[group_edge = 1][cross = 0]", style: { "curve-style": "unbundled-bezier", "control-point-distances": 60, "control-point-weights": 0.5 } },
+    { selector: "edge[cross = 1]", style: { "line-style": "dashed" } },
+    ...Object.entries(LEVEL_COLOR).map(([level, color]) => ({ selector: `edge[cross = 1][level = "${level}"]`, style: { "line-color": color, "target-arrow-color": color } })),
   ];
 
   function drawLineage(graph, params) {
@@ -583,7 +607,11 @@ query Resource($code: String!) {
       if (cy.zoom() > 1.5) { cy.zoom(1.5); cy.center(); }
       document.documentElement.dataset.ready = "lineage";
     });
-    cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 36, rankSep: 140, animate: false, fit: true }).run();
+    // Grouped, the catalogs stand in columns by level (nation first), their entries counted:
+    // a layered layout that needs no search for an order (dagre spends seconds on the dense
+    // graph of catalogs that a large lineage makes). Entries are laid out by dagre.
+    if (grouped) cy.layout({ name: "preset", positions: levelColumns(cy), fit: true, padding: 30 }).run();
+    else cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 36, rankSep: 140, animate: false, fit: true }).run();
 
     function find(text) {
       cy.nodes().removeClass("found");
@@ -638,6 +666,17 @@ query Resource($code: String!) {
     if (selected && cy.getElementById(selected).length) show(cy.getElementById(selected));
   }
 
+  function levelColumns(cy) {
+    const columns = [[], [], [], []];
+    cy.nodes().forEach((n) => columns[LEVEL_RANK[n.data("level")] ?? 2].push(n));
+    const positions = {};
+    columns.forEach((column, x) => {
+      column.sort((a, b) => String(a.data("label")).localeCompare(String(b.data("label")), "zh"));
+      column.forEach((n, y) => { positions[n.id()] = { x: x * 320, y: (y - column.length / 2) * 70 }; });
+    });
+    return positions;
+  }
+
   // The graph as SVG, drawn from the laid-out positions (no exporter library: the one on npm is
   // GPL-3.0). Text is escaped by the XML serializer, never concatenated.
   function svgOf(cy) {
@@ -688,10 +727,11 @@ query Statistics {
   async function stats() {
     let data;
     try {
-      data = await gql(STATS);
+      [data] = await Promise.all([gql(STATS), need("charts")]);
     } catch (error) {
       if (!(error.codes || []).some((c) => c === "NOT_PERMITTED" || c === "UNAUTHENTICATED" || c === "FORBIDDEN")) throw error;
-      return publicStats(await gql(PUBLIC_STATS));
+      const [open] = await Promise.all([gql(PUBLIC_STATS), need("charts")]);
+      return publicStats(open);
     }
     const s = data.statistics;
     const depts = s.departments.slice().sort((a, b) => b.entries - a.entries).slice(0, 30);
