@@ -1,8 +1,8 @@
 """The explorer in headless Chromium: how long until a view is usable, and what it transfers.
 
-One instance (embedded store, national intranet) in this process under uvicorn, with a sample
-catalog and a synthetic lineage of 1,111 entries (a root derived from 10 sources, each from
-10, each from 10: depth 3) written through the store like any other entries. Debian's
+One instance (embedded store, national intranet) under uvicorn in a process of its own, with
+a sample catalog and a synthetic lineage of 1,111 entries (a root derived from 10 sources,
+each from 10, each from 10: depth 3) written through the store like any other entries. Debian's
 Chromium through Playwright (no browser download), every request to another address refused.
 
 Measured, `--runs` times each, median reported:
@@ -23,13 +23,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
+import multiprocessing
 import os
 import shutil
 import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -87,52 +90,44 @@ async def _timed(run: Callable[[], Awaitable[Any]], runs: int) -> list[float]:
     return found
 
 
-async def bench(runs: int, sample: int) -> dict[str, Any]:
+def _serve(port: int, sample: int, data_dir: Path, roots: Connection) -> None:
+    """The instance, in its own process (so the browser's driver here does not share its
+    event loop): sample and synthetic lineage loaded, the root's code sent back, then served."""
+    settings = Settings(data_dir=data_dir, region_code="100000")
+
+    async def prepare(store: CatalogStore) -> None:
+        await load_instance_sample(store, sample)
+        roots.send(await _synthetic_lineage(store))
+
+    app = create_app(settings, lambda: open_instance(settings, prepare=prepare))
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
+async def bench(origin: str, root: str, runs: int) -> dict[str, Any]:
     from playwright.async_api import async_playwright
 
     chromium = shutil.which("chromium")
     if chromium is None:
         raise SystemExit("chromium is not installed (apt-get install chromium)")
-    data_dir = Path(tempfile.mkdtemp(prefix="explorer-bench-"))
-    settings = Settings(data_dir=data_dir, region_code="100000")
-    roots: list[str] = []
-
-    async def prepare(store: CatalogStore) -> None:
-        await load_instance_sample(store, sample)
-        roots.append(await _synthetic_lineage(store))
-
-    app = create_app(settings, lambda: open_instance(settings, prepare=prepare))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    serving = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn's Server sets a flag, no event
-        await asyncio.sleep(0.05)
-    origin = f"http://127.0.0.1:{port}"
-    root = roots[0]
     results: dict[str, Any] = {"root": root}
-    if os.environ.get("EXPLORER_BENCH_SERVE"):  # look at it in a browser instead
-        print(f"{origin}/#/lineage/{root}?depth=3", flush=True)
-        await serving
-    try:
-        async with httpx.AsyncClient(base_url=origin, timeout=60) as http:
-            search = await _page_query(http, "search", {"search": SEARCH_QUERY})
-            lineage = await _page_query(http, "lineage", {"code": root})
-            results["raw_search"] = await _timed(search, runs)
-            results["raw_lineage"] = await _timed(lineage, runs)
-            answer = (await http.post("/graphql", json=_lineage_body(root))).json()
-            results["nodes"] = len(answer["data"]["l0"]["nodes"])
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=chromium, args=["--no-sandbox"]
-            )
-            try:
-                results.update(await _browse(browser, origin, root, runs))
-            finally:
-                await browser.close()
-    finally:
-        server.should_exit = True
-        await serving
-        shutil.rmtree(data_dir, ignore_errors=True)
+    async with httpx.AsyncClient(base_url=origin, timeout=60) as http:
+        for _ in range(600):  # the server listens a moment after the lineage is written
+            with contextlib.suppress(httpx.TransportError):
+                if (await http.get("/health")).status_code == 200:
+                    break
+            await asyncio.sleep(0.1)
+        search = await _page_query(http, "search", {"search": SEARCH_QUERY})
+        lineage = await _page_query(http, "lineage", {"code": root})
+        results["raw_search"] = await _timed(search, runs)
+        results["raw_lineage"] = await _timed(lineage, runs)
+        answer = (await http.post("/graphql", json=_lineage_body(root))).json()
+        results["nodes"] = len(answer["data"]["l0"]["nodes"])
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            results.update(await _browse(browser, origin, root, runs))
+        finally:
+            await browser.close()
     return results
 
 
@@ -237,7 +232,26 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sample", type=int, default=500)
     args = parser.parse_args()
-    results = asyncio.run(bench(args.runs, args.sample))
+    data_dir = Path(tempfile.mkdtemp(prefix="explorer-bench-"))
+    port = free_port()
+    receiving, sending = multiprocessing.Pipe(duplex=False)
+    server = multiprocessing.get_context("spawn").Process(
+        target=_serve, args=(port, args.sample, data_dir, sending), daemon=True
+    )
+    server.start()
+    try:
+        if not receiving.poll(600):
+            raise SystemExit("the instance did not load its sample in 600 s")
+        root = receiving.recv()
+        origin = f"http://127.0.0.1:{port}"
+        if os.environ.get("EXPLORER_BENCH_SERVE"):  # look at it in a browser instead
+            print(f"{origin}/#/lineage/{root}?depth=3", flush=True)
+            server.join()
+        results = asyncio.run(bench(origin, root, args.runs))
+    finally:
+        server.terminate()
+        server.join(30)
+        shutil.rmtree(data_dir, ignore_errors=True)
     ms = lambda xs: f"{statistics.median(xs) * 1000:.0f} ms"  # noqa: E731
     load = os.getloadavg()
     print(f"load average: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; runs: {args.runs}")
