@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -31,12 +32,16 @@ class Topology:
     """The demo's six instances: their base URLs by instance id."""
 
     urls: dict[str, str]
+    reviewer: str  # the demo's reviewer department, believed through the development headers
 
-    def graphql(self, instance: str, query: str, **variables: Any) -> dict[str, Any]:
+    def graphql(
+        self, instance: str, query: str, headers: dict[str, str] | None = None, **variables: Any
+    ) -> dict[str, Any]:
         """The instance's own answer, asked directly (not through a page)."""
         answer = httpx.post(
             self.urls[instance] + "/graphql",
             json={"query": query, "variables": variables},
+            headers=headers or {},
             timeout=30,
         ).json()
         assert "errors" not in answer, answer
@@ -64,7 +69,11 @@ def demo_topology(data_dir: Path, sample: int = 300) -> Iterator[Topology]:
             instance: f"http://127.0.0.1:{base + i}"
             for i, (instance, _) in enumerate(DEMO_INSTANCES, start=1)
         }
-        yield Topology(urls)
+        printed = re.search(
+            r"X-Mulu-Dev-Department: (\S+)' -H 'X-Mulu-Dev-Role: REVIEWER", out.read_text()
+        )
+        assert printed is not None, "the demo prints a reviewer's example"
+        yield Topology(urls, printed.group(1))
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -121,9 +130,14 @@ class Visit:
         await self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-async def visit(browser: Any, origin: str) -> Visit:
-    """A fresh context on `origin`: any request to another address is aborted and counted."""
-    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+async def visit(browser: Any, origin: str, headers: dict[str, str] | None = None) -> Visit:
+    """A fresh context on `origin`: any request to another address is aborted and counted.
+    `headers` go with every request (the demo's development identity headers)."""
+    context = await browser.new_context(
+        viewport={"width": 1400, "height": 900},
+        extra_http_headers=headers or {},
+        accept_downloads=True,
+    )
     page = await context.new_page()
     found = Visit(origin, page)
     own = urlsplit(origin).netloc

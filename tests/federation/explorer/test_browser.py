@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -375,3 +376,78 @@ def every_entry(topology: Topology, instance: str) -> list[dict[str, Any]]:
         if not page["pageInfo"]["hasNextPage"]:
             return found
         after = page["pageInfo"]["endCursor"]
+
+
+async def test_the_lineage_finds_a_node_groups_by_catalog_and_exports_png_and_svg(
+    topology: Topology, browser: Any
+) -> None:
+    query = """query($c: String!) { lineage(code: $c, depth: 2) { nodes { code resource
+      { name catalog { id } } } } }"""
+    nodes = topology.graphql(NATION_I, query, c=LINEAGE_ROOT)["lineage"]["nodes"]
+    v = await visit(browser, topology.urls[NATION_I])
+    page = v.page
+    await v.open(f"lineage/{LINEAGE_ROOT}?depth=2", "lineage")
+    wanted = next(n for n in nodes if n["code"] != LINEAGE_ROOT)
+    await page.get_by_role("searchbox", name="查找节点").fill(wanted["resource"]["name"])
+    await page.get_by_role("button", name="查找", exact=True).click()
+    found = await v.until("() => mulu.cy.nodes('.found').map(n => n.id())")
+    assert wanted["code"] in found
+    await v.until(
+        "code => document.querySelector('#node-panel').textContent.includes(code)", wanted["code"]
+    )
+
+    async with page.expect_download() as png:
+        await page.get_by_role("button", name="导出 PNG").click()
+    png_bytes = downloaded(await (await png.value).path())
+    assert png_bytes.startswith(b"\x89PNG\r\n\x1a\n")
+    async with page.expect_download() as svg:
+        await page.get_by_role("button", name="导出 SVG").click()
+    drawing = downloaded(await (await svg.value).path()).decode("utf-8")
+    assert drawing.startswith("<svg")
+    assert all(n["resource"]["name"] in drawing for n in nodes)
+    assert drawing.count("<line") == await page.evaluate("mulu.cy.edges().length")
+
+    await then(v, page.get_by_role("button", name="按目录分组").click(), "lineage")
+    assert "group=1" in page.url
+    groups = await page.evaluate(
+        "mulu.cy.nodes().map(n => [n.id(), n.data('members').split(',').length])"
+    )
+    by_catalog: dict[str, int] = {}
+    for n in nodes:
+        catalog = n["resource"]["catalog"]["id"]
+        by_catalog[f"group:{catalog}"] = by_catalog.get(f"group:{catalog}", 0) + 1
+    assert dict(groups) == by_catalog
+    await v.shot("lineage-grouped")
+    clean(v)
+
+
+def downloaded(path: str | Path) -> bytes:
+    return Path(path).read_bytes()
+
+
+async def test_a_reviewer_sees_the_statistics_as_charts_with_the_apis_figures(
+    topology: Topology, browser: Any
+) -> None:
+    headers = {"X-Mulu-Dev-Department": topology.reviewer, "X-Mulu-Dev-Role": "REVIEWER"}
+    query = "{ statistics { catalogName total { entries requestsReceived requestsAnswered } } }"
+    stats = topology.graphql(NATION_I, query, headers)["statistics"]
+    v = await visit(browser, topology.urls[NATION_I], headers)
+    await v.open("stats", "stats")
+    page = v.page
+    assert await page.inner_text("h1") == f"统计：{stats['catalogName']}"
+    summary = await page.inner_text("main p.note")
+    total = stats["total"]
+    assert f"共 {total['entries']} 条目" in summary
+    assert f"收到申请 {total['requestsReceived']} 件" in summary
+    assert f"已答复 {total['requestsAnswered']} 件" in summary
+    drawn = await page.eval_on_selector_all(
+        "div.chart", "els => els.map(e => !!e.querySelector('svg'))"
+    )
+    assert len(drawn) == 5
+    assert all(drawn)
+    await v.shot("statistics-reviewer")
+    anonymous = await visit(browser, topology.urls[NATION_E])
+    await anonymous.open("stats", "stats")
+    assert await anonymous.page.inner_text("h1") == "统计（公开信息资源）"
+    clean(v)
+    clean(anonymous)
