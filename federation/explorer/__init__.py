@@ -8,7 +8,8 @@ DESIGN "The explorer". The rules:
    and committed; ``python -m federation.explorer.vendor`` refreshes them. The pages' own
    Content-Security-Policy lets them load from and connect to this instance alone.
 2. One API: the pages ask this instance's ``/graphql``, one request per view (aliases where
-   a view shows several things); expanding a lineage node is one more request. So a visitor
+   a view shows several things); expanding a lineage node is one more request, and the
+   statistics an anonymous visitor may not read are followed by the public counts. So a visitor
    sees exactly what the API's visibility decision (`federation.api.identity.Viewer`) lets
    them see — the pages hold no second copy of that rule, and no data of their own.
 3. Shareable addresses: every view is a ``#/…`` route whose query string holds its state
