@@ -363,10 +363,12 @@ query Resource($code: String!) {
   }
 }`;
 
-  function clock(due) {
+  // A deadline and its working days; late only while the step it bounds is still awaited
+  // (`awaited` false: the step was taken, the date is shown as it stood).
+  function clock(due, awaited = true) {
     if (!due) return null;
     const today = new Date().toISOString().slice(0, 10);
-    const late = due.date < today;
+    const late = awaited && due.date < today;
     return h("span", { class: "clock" + (late ? " late" : ""), title: due.deadline },
       `${due.date} 前（${due.workingDays} 个工作日${due.provisional ? "，暂定" : ""}）${late ? " 已逾期" : ""}`);
   }
@@ -418,7 +420,8 @@ query Resource($code: String!) {
             h("a", { href: graphiqlLink(`mutation {\n  requestShare(input: {\n    resourceCode: "${r.code}"\n    purpose: ""\n    scenario: ""\n    items: []\n    shareMode: ${r.shareModes[0] || "INTERFACE"}\n    periodStart: "${new Date().toISOString().slice(0, 10)}"\n    periodEnd: "${new Date().toISOString().slice(0, 10)}"\n  }) { id state answerDue { date workingDays } }\n}`) }, "申请共享"),
           " · ",
           h("a", { href: graphiqlLink(`mutation {\n  reportObjection(code: "${r.code}", fields: ["name"], text: "") { id state answerDue { date workingDays } }\n}`) }, "报告疑义"),
-          h("span", { class: "note" }, "（以您的部门身份在 GraphiQL 中提交）")),
+          h("span", { class: "note" }, "（以您的部门身份在 GraphiQL 中提交）"), " · ",
+          h("a", { href: link("sharing", "", { resource: r.code }) }, "本条目的共享申请与疑义")),
         h("h3", {}, `未办结的疑义（${r.openObjections.length}）`),
         r.openObjections.length ? h("table", {}, h("thead", {}, h("tr", {}, ["受理日期", "状态", "涉及字段", "内容", "核实期限", "答复期限"].map((t) => h("th", { scope: "col" }, t)))),
           h("tbody", {}, r.openObjections.map((o) => h("tr", {}, h("td", {}, o.receivedOn), h("td", {}, label("ObjectionState", o.state)),
@@ -780,6 +783,44 @@ query Statistics {
     return panels;
   }
 
+  // ---- sharing -------------------------------------------------------------------------------
+
+  const SHARING = `
+query Sharing($requests: ShareRequestFilterInput, $objections: ObjectionFilterInput) {
+  shareRequests(filter: $requests, first: 50) { totalCount edges { node {
+    id resourceCode requesterCode providerCode state receivedOn purpose answerDue { ${DUE} } deliveryDue { ${DUE} } } } }
+  objections(filter: $objections, first: 50) { totalCount edges { node {
+    id resourceCode reporter state receivedOn text reportDue { ${DUE} } answerDue { ${DUE} } } } }
+}`;
+
+  // 共享申请 and 疑义 the caller may see (a department its own and those on its entries, the
+  // reviewer all), with their state and working-day clocks; `resource=` narrows to one entry.
+  async function sharing(params) {
+    const code = params.get("resource");
+    let data;
+    try {
+      data = await gql(SHARING, { requests: code ? { resourceCode: code } : null, objections: code ? { resourceCode: code } : null });
+    } catch (error) {
+      if (!(error.codes || []).includes("NOT_PERMITTED")) throw error;
+      render("共享申请与疑义", h("p", { role: "status" }, "共享申请与疑义只对政务部门、审核人员可见：请以部门身份（证书）访问。"));
+      return;
+    }
+    const requests = data.shareRequests.edges.map((e) => e.node);
+    const objections = data.objections.edges.map((e) => e.node);
+    const entry = (c) => h("a", { href: link("resource", c) }, c);
+    render(code ? `共享申请与疑义：${code}` : "共享申请与疑义",
+      h("section", { class: "panel", "aria-labelledby": "requests-title" },
+        h("h2", { id: "requests-title" }, `申请共享（${data.shareRequests.totalCount}）`),
+        requests.length ? h("table", {}, h("thead", {}, h("tr", {}, ["受理日期", "信息资源", "申请部门", "状态", "答复期限", "提供期限"].map((t) => h("th", { scope: "col" }, t)))),
+          h("tbody", {}, requests.map((r) => h("tr", { "data-id": r.id }, h("td", {}, r.receivedOn), h("td", {}, entry(r.resourceCode)), h("td", {}, r.requesterCode),
+            h("td", {}, label("RequestState", r.state)), h("td", {}, clock(r.answerDue, r.state === "SUBMITTED") || "—"), h("td", {}, clock(r.deliveryDue, r.state === "APPROVED") || "—"))))) : h("p", { class: "note" }, "无。")),
+      h("section", { class: "panel", "aria-labelledby": "objections-title" },
+        h("h2", { id: "objections-title" }, `报告疑义（${data.objections.totalCount}）`),
+        objections.length ? h("table", {}, h("thead", {}, h("tr", {}, ["受理日期", "信息资源", "报告方", "状态", "内容", "核实期限", "答复期限"].map((t) => h("th", { scope: "col" }, t)))),
+          h("tbody", {}, objections.map((o) => h("tr", { "data-id": o.id }, h("td", {}, o.receivedOn), h("td", {}, entry(o.resourceCode)), h("td", {}, o.reporter),
+            h("td", {}, label("ObjectionState", o.state)), h("td", {}, o.text), h("td", {}, clock(o.reportDue, o.state === "REPORTED") || "—"), h("td", {}, clock(o.answerDue, o.state === "REPORTED" || o.state === "CONFIRMED") || "—"))))) : h("p", { class: "note" }, "无。")));
+  }
+
   // ---- router --------------------------------------------------------------------------------
 
   const VIEWS = {
@@ -788,6 +829,7 @@ query Statistics {
     resource: (r) => resource(r.arg),
     lineage: (r) => lineage(r.arg, r.params),
     stats: () => stats(),
+    sharing: (r) => sharing(r.params),
   };
 
   async function show() {

@@ -17,8 +17,10 @@ from urllib.parse import unquote
 
 import pytest
 
+from federation.reports.labels import REQUEST_LABELS
 from graph.fields import facts_of
 from graph.model import Resource
+from graph.sharing import RequestState
 from tests.federation.explorer.support import Topology, Visit, chromium, demo_topology, visit
 
 NATION_I, NATION_E = "national/intranet", "national/extranet"
@@ -449,5 +451,41 @@ async def test_a_reviewer_sees_the_statistics_as_charts_with_the_apis_figures(
     anonymous = await visit(browser, topology.urls[NATION_E])
     await anonymous.open("stats", "stats")
     assert await anonymous.page.inner_text("h1") == "统计（公开信息资源）"
+    clean(v)
+    clean(anonymous)
+
+
+async def test_a_reviewer_sees_share_requests_and_objections_with_their_clocks(
+    topology: Topology, browser: Any
+) -> None:
+    headers = {"X-Mulu-Dev-Department": topology.reviewer, "X-Mulu-Dev-Role": "REVIEWER"}
+    query = """{ shareRequests(first: 50) { totalCount edges { node { id state
+      answerDue { workingDays } } } }
+      objections(first: 50) { totalCount edges { node { id } } } }"""
+    api = topology.graphql(CITY_I, query, headers)  # held at the entries' origin
+    requests = [e["node"] for e in api["shareRequests"]["edges"]]
+    assert requests, "the demo's year of activity holds share requests"
+    v = await visit(browser, topology.urls[CITY_I], headers)
+    page = v.page
+    await v.open("sharing", "sharing")
+    title = await page.inner_text("#requests-title")
+    assert title == f"申请共享（{api['shareRequests']['totalCount']}）"
+    rows = await page.eval_on_selector_all(
+        "#requests-title ~ table tbody tr",
+        "rows => rows.map(r => [r.dataset.id, r.cells[3].textContent, r.cells[4].textContent])",
+    )
+    assert [r[0] for r in rows] == [r["id"] for r in requests]
+    for (_, state, due), request in zip(rows, requests, strict=True):
+        assert state == REQUEST_LABELS[RequestState(request["state"])]
+        if request["answerDue"]:
+            assert f"{request['answerDue']['workingDays']} 个工作日" in due
+        if request["state"] != "SUBMITTED":  # answered: its deadline is no longer running
+            assert "已逾期" not in due
+    objections = await page.locator("#objections-title ~ table tbody tr").count()
+    assert objections == len(api["objections"]["edges"])
+    await v.shot("sharing-reviewer")
+    anonymous = await visit(browser, topology.urls[NATION_E])
+    await anonymous.open("sharing", "sharing")
+    assert "请以部门身份" in await anonymous.page.inner_text("main")
     clean(v)
     clean(anonymous)
