@@ -473,7 +473,11 @@ query Resource($code: String!) {
     graph.cutByExpansion = new Map();
     merge(graph, data.l0, null);
     expansions.forEach((e, i) => merge(graph, data["l" + (i + 1)], e));
-    if (!graph.nodes.has(code)) { render("未找到", h("p", {}, `没有代码为 ${code} 的信息资源，或您无权查看。`)); return; }
+    if (!graph.nodes.has(code)) {
+      render("未找到", h("p", {}, `没有代码为 ${code} 的信息资源，或您无权查看。`));
+      document.documentElement.dataset.ready = "lineage";
+      return;
+    }
     drawLineage(graph, params);
   }
 
