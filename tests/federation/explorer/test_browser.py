@@ -277,6 +277,13 @@ async def test_the_lineage_expands_two_nodes_to_the_second_level_as_the_api_walk
     assert edges == expected_edges
     assert "x=U%3A" in page.url or "x=U:" in unquote(page.url)
     await v.shot("lineage-expanded")
+    # The address alone brings the expanded graph back, in one request.
+    again = await visit(browser, topology.urls[NATION_I])
+    await again.page.goto(page.url)
+    await again.wait("lineage")
+    assert set(await again.page.evaluate("mulu.cy.nodes().map(n => n.id())")) == nodes
+    assert await again.page.evaluate("mulu.requests") == 1
+    clean(again)
     # Collapsing the first expansion takes back what only it brought.
     await click_node(level_one[0])
     await then(v, page.get_by_role("button", name="收起").click(), "lineage")
@@ -489,3 +496,22 @@ async def test_a_reviewer_sees_share_requests_and_objections_with_their_clocks(
     assert "请以部门身份" in await anonymous.page.inner_text("main")
     clean(v)
     clean(anonymous)
+
+
+async def test_every_view_is_one_graphql_request(topology: Topology, browser: Any) -> None:
+    v = await visit(browser, topology.urls[NATION_I])
+    graphql: list[str] = []
+    v.page.on(
+        "request", lambda r: graphql.append(r.post_data or "") if "/graphql" in r.url else None
+    )
+    views = [
+        ("browse", "browse"),
+        ("search?q=人口&shareType=UNCONDITIONAL", "search"),
+        (f"resource/{LINEAGE_ROOT}", "resource"),
+        (f"lineage/{LINEAGE_ROOT}?depth=2&x=U:{LINEAGE_ROOT}", "lineage"),
+    ]
+    for fragment, ready in views:
+        before = len(graphql)
+        await v.open(fragment, ready)
+        assert len(graphql) - before == 1, fragment
+    clean(v)
