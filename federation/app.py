@@ -1,4 +1,5 @@
-"""The instance's web app: ``/graphql`` (GraphiQL in a browser), ``/health``, ``/metrics``.
+"""The instance's web app: ``/graphql`` (GraphiQL in a browser), ``/health``, ``/metrics``, and
+the explorer's pages at ``/`` (`federation.explorer`).
 
 Like starlette's `Starlette(...)`, `create_app` opens nothing: it is built from its settings
 and the opener of its instance (`federation.instance.open_instance`: the store, the sample
@@ -32,6 +33,7 @@ from federation.api.body import BoundedBody, error_response, json_depth, read_js
 from federation.api.context import CatalogContext
 from federation.api.limits import Limits
 from federation.api.schema import build_schema
+from federation.explorer import explorer_routes, graphiql_response
 from federation.identity.peering import ON_BEHALF_HEADER, admit_peer, on_behalf_of
 from federation.identity.tls import HandshakeRefusals, caller
 from federation.instance import Instance, OpenInstance, open_instance
@@ -69,6 +71,10 @@ class CatalogGraphQL(GraphQL[CatalogContext, None]):
         except HTTPException as exc:  # strawberry's own answer would be plain text
             response = error_response(exc.status_code, exc.reason)
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # The package's GraphiQL page, not strawberry's, which loads React from a CDN.
+        return graphiql_response()
 
     def encode_json(self, data: object) -> str:
         # Chinese names and summaries go out as UTF-8 text, not \uXXXX escapes.
@@ -287,6 +293,7 @@ def create_app(
             ),
             Route("/health", _health, methods=["GET"]),
             Route("/metrics", metrics.endpoint, methods=["GET"]),
+            *explorer_routes(),
         ],
         middleware=[Middleware(MetricsMiddleware, metrics=metrics)],
         lifespan=lifespan,

@@ -1,10 +1,25 @@
-"""The explorer: web pages at ``/`` for people who do not write GraphQL.
+"""The explorer (浏览器界面): web pages at ``/`` for people who do not write GraphQL.
 
-The place of issue 16; nothing is built here yet. What it will hold, as DESIGN "The explorer"
-sets it out: browse the catalog tree, search with facets, read an entry under the 1272 guide's
-Chinese labels (`graph.fields`), follow its lineage as a layered graph, statistics as charts —
-every script, style sheet and font served from the package (an intranet has no internet),
-GraphiQL included. The pages ask the same GraphQL endpoint and so see exactly what the API's
-visibility decision (`federation.api.identity.Viewer`) lets the visitor see: no second copy of
-that rule.
+DESIGN "The explorer". The rules:
+
+1. Everything the browser loads comes from this package — scripts, style sheets, fonts
+   (system fonts only), GraphiQL and React too: an intranet has no internet. The libraries are
+   npm's built files, pinned by ``assets/package-lock.json``, copied into ``static/vendor/``
+   and committed; ``python -m federation.explorer.vendor`` refreshes them. The pages' own
+   Content-Security-Policy lets them load from and connect to this instance alone.
+2. One API: the pages ask this instance's ``/graphql``, one request per view (aliases where
+   a view shows several things); expanding a lineage node is one more request, and the
+   statistics an anonymous visitor may not read are followed by the public counts. So a visitor
+   sees exactly what the API's visibility decision (`federation.api.identity.Viewer`) lets
+   them see — the pages hold no second copy of that rule, and no data of their own.
+3. Shareable addresses: every view is a ``#/…`` route whose query string holds its state
+   (search words, facets, cursor; lineage root, depth and expanded nodes).
+4. Chinese throughout: field labels are `graph.fields`' (the 1272 guide's), sent inside the
+   page (`labels`); values under the labels of `labels.ENUM_LABELS`.
+
+    app = Starlette(routes=[*explorer_routes(), Route("/graphql", ...)])
 """
+
+from federation.explorer.pages import CONTENT_SECURITY_POLICY, explorer_routes, graphiql_response
+
+__all__ = ["CONTENT_SECURITY_POLICY", "explorer_routes", "graphiql_response"]

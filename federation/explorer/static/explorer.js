@@ -1,0 +1,864 @@
+// The explorer: one page, a view per #/route, each view one request to this instance's /graphql.
+// Text from the API is only ever set as text (never as HTML), so an entry cannot inject markup.
+"use strict";
+(function () {
+  const LABELS = JSON.parse(document.getElementById("labels").textContent);
+  const main = document.getElementById("main");
+  const PAGE = 20;
+  const GROUP_THRESHOLD = 400; // lineage nodes beyond which the graph is grouped by catalog
+  const state = { requests: 0, cy: null, view: null };
+  window.mulu = state; // for tests and the benchmark: the graph and the request count
+
+  // ---- small helpers -------------------------------------------------------------------------
+
+  function h(tag, attrs, ...children) {
+    const el = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+      else if (key === "text") el.textContent = value;
+      else el.setAttribute(key, value === true ? "" : String(value));
+    }
+    for (const child of children.flat(Infinity)) {
+      if (child === null || child === undefined || child === false) continue;
+      el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return el;
+  }
+
+  function label(enumName, value) {
+    const labels = LABELS.enums[enumName] || {};
+    return labels[value] || value;
+  }
+  const fieldLabel = (type, name) => LABELS.fields[type][name] || name;
+
+  async function gql(query, variables) {
+    state.requests += 1;
+    const started = performance.now();
+    const response = await fetch("/graphql", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ query, variables: variables || {} }),
+      credentials: "same-origin",
+    });
+    const body = await response.json();
+    state.fetchMs = performance.now() - started;
+    if (body.errors && (!body.data || Object.values(body.data).every((v) => v === null))) {
+      const error = new Error(body.errors.map((e) => e.message).join("；"));
+      error.codes = body.errors.map((e) => (e.extensions || {}).code);
+      throw error;
+    }
+    return body.data;
+  }
+
+  function route() {
+    const hash = window.location.hash.replace(/^#\/?/, "");
+    const [path, query] = hash.split("?");
+    const parts = path.split("/").map(decodeURIComponent);
+    return { view: parts[0] || "browse", arg: parts.slice(1).join("/"), params: new URLSearchParams(query || "") };
+  }
+
+  function link(view, arg, params) {
+    let hash = "#/" + view + (arg ? "/" + arg.split("/").map(encodeURIComponent).join("/") : "");
+    const query = params ? new URLSearchParams(params).toString() : "";
+    return query ? hash + "?" + query : hash;
+  }
+
+  // Marks every occurrence of the searched words (and, for a word not found whole, its
+  // characters) in `text`, as nodes: the page never builds HTML from data.
+  function highlight(text, words) {
+    text = text || "";
+    const terms = [];
+    for (const word of words) {
+      if (!word) continue;
+      if (text.toLowerCase().includes(word.toLowerCase())) terms.push(word);
+      else for (const ch of word) if (/\p{Script=Han}/u.test(ch)) terms.push(ch);
+    }
+    if (!terms.length) return [text];
+    const escaped = terms.sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    const pattern = new RegExp("(" + escaped.join("|") + ")", "giu");
+    return text.split(pattern).map((piece, i) => (i % 2 ? h("mark", {}, piece) : piece));
+  }
+
+  function render(title, ...content) {
+    document.title = title + " · 政务信息资源目录";
+    main.replaceChildren(h("h1", {}, title), ...content.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+  }
+
+  function failed(error) {
+    main.replaceChildren(h("h1", {}, "出错了"), h("p", { class: "error", role: "alert" }, error.message || String(error)));
+  }
+
+  function download(name, href) {
+    const a = h("a", { href, download: name });
+    document.body.append(a);
+    a.click();
+    a.remove();
+  }
+
+  // The libraries a view needs, loaded the first time it is shown (in order, each once), while
+  // its GraphQL request is on its way: the search page does not wait for the graph library.
+  const LIBRARIES = {
+    graph: ["/explorer/static/vendor/cytoscape.min.js", "/explorer/static/vendor/dagre.min.js", "/explorer/static/vendor/cytoscape-dagre.js"],
+    charts: ["/explorer/echarts/echarts.min.js"],
+  };
+  const loading = {};
+  function need(name) {
+    if (!loading[name]) {
+      loading[name] = LIBRARIES[name].reduce((previous, src) => previous.then(() => new Promise((resolve, reject) => {
+        const script = h("script", { src });
+        script.addEventListener("load", resolve);
+        script.addEventListener("error", () => reject(new Error(`无法加载 ${src}`)));
+        document.head.append(script);
+      })), Promise.resolve());
+    }
+    return loading[name];
+  }
+
+  const levelTag = (level) => h("span", { class: "level " + level }, label("Level", level));
+
+  // ---- browse --------------------------------------------------------------------------------
+
+  const BROWSE = `
+fragment C on Catalog { id name level regionCode zone ownCount totalCount }
+query Browse {
+  catalogs { ...C children { ...C children { ...C children { ...C } } } }
+  themes { name resourceCount }
+  base: resources(filter: {kind: [BASE]}, first: 100) { totalCount pageInfo { hasNextPage } edges { node { code } } }
+  theme: resources(filter: {kind: [THEME]}, first: 0) { totalCount }
+  department: resources(filter: {kind: [DEPARTMENT]}, first: 0) { totalCount }
+  departments { code name resourceCount }
+}`;
+
+  async function browse(params) {
+    const data = await gql(BROWSE);
+    const tree = catalogTree(data.catalogs, params.get("open"));
+    const kinds = [
+      ["BASE", data.base.totalCount],
+      ["THEME", data.theme.totalCount],
+      ["DEPARTMENT", data.department.totalCount],
+    ];
+    // 项 codes 101…105 are the five base libraries (national 第十条(二)).
+    const perLibrary = LABELS.baseLibraries.map(() => 0);
+    for (const edge of data.base.edges) {
+      const item = Number(edge.node.code.slice(1, 3)) - 1;
+      if (item >= 0 && item < perLibrary.length) perLibrary[item] += 1;
+    }
+    const cards = (entries) => h("div", { class: "cards" }, entries);
+    render(
+      "浏览目录",
+      h("div", { class: "grid" },
+        h("section", { class: "panel", "aria-labelledby": "tree-title" },
+          h("h2", { id: "tree-title" }, "目录（按层级与行政区划）"),
+          h("p", { class: "note", id: "tree-help" }, "方向键移动、展开或收起，回车打开该目录的信息资源。"),
+          tree),
+        h("div", {},
+          h("section", { class: "panel", "aria-labelledby": "kind-title" },
+            h("h2", { id: "kind-title" }, "信息资源分类（类）"),
+            cards(kinds.map(([kind, count]) =>
+              h("a", { href: link("search", "", { kind }), "aria-label": `${label("ResourceKind", kind)}，${count} 条` },
+                label("ResourceKind", kind), h("div", { class: "count" }, count + " 条"))))),
+          h("section", { class: "panel", "aria-labelledby": "base-title" },
+            h("h2", { id: "base-title" }, "五大基础信息资源库（项）"),
+            cards(LABELS.baseLibraries.map((name, i) =>
+              h("a", { href: link("search", "", { kind: "BASE", q: name }), "aria-label": `${name}库，${perLibrary[i]} 条` },
+                name + "库", h("div", { class: "count" }, perLibrary[i] + " 条")))),
+            data.base.pageInfo.hasNextPage ? h("p", { class: "note" }, `按前 ${data.base.edges.length} 条基础信息资源统计（共 ${data.base.totalCount} 条）`) : null),
+          h("section", { class: "panel", "aria-labelledby": "theme-title" },
+            h("h2", { id: "theme-title" }, "主题"),
+            cards(data.themes.map((t) =>
+              h("a", { href: link("search", "", { theme: t.name }), "aria-label": `${t.name}，${t.resourceCount} 条` },
+                t.name, h("div", { class: "count" }, t.resourceCount + " 条"))))),
+          h("section", { class: "panel", "aria-labelledby": "dept-title" },
+            h("h2", { id: "dept-title" }, "提供部门"),
+            cards(data.departments.filter((d) => d.resourceCount > 0).map((d) =>
+              h("a", { href: link("search", "", { provider: d.code }), "aria-label": `${d.name}，${d.resourceCount} 条` },
+                d.name, h("div", { class: "count" }, d.resourceCount + " 条"))))))));
+    const first = tree.querySelector('[role="treeitem"]');
+    if (first) first.tabIndex = 0;
+  }
+
+  // A WAI-ARIA tree: one item in the tab order; arrows move, expand and collapse; Enter opens.
+  function catalogTree(roots, open) {
+    const opened = new Set((open || "").split(",").filter(Boolean));
+    function item(catalog, depth) {
+      const children = catalog.children || [];
+      const expanded = depth === 1 || opened.has(catalog.id);
+      const li = h("li", {
+        role: "treeitem",
+        "aria-level": depth,
+        "aria-selected": "false",
+        "aria-expanded": children.length ? String(expanded) : null,
+        "aria-label": `${catalog.name}，${label("Level", catalog.level)}，${catalog.totalCount} 条`,
+        "data-id": catalog.id,
+        tabindex: "-1",
+      },
+        h("div", { class: "row" },
+          h("span", { class: "twisty", "aria-hidden": "true" }, children.length ? (expanded ? "▾" : "▸") : ""),
+          levelTag(catalog.level),
+          h("span", { class: "name" }, catalog.name),
+          h("span", { class: "count" }, `${catalog.totalCount} 条`)),
+        children.length ? h("ul", { role: "group" }, children.map((c) => item(c, depth + 1))) : null);
+      return li;
+    }
+    const tree = h("ul", { role: "tree", "aria-labelledby": "tree-title", "aria-describedby": "tree-help" }, roots.map((c) => item(c, 1)));
+    const visible = () => [...tree.querySelectorAll('[role="treeitem"]')].filter((el) => el.offsetParent !== null);
+    const focus = (el) => {
+      for (const other of tree.querySelectorAll('[tabindex="0"]')) other.tabIndex = -1;
+      el.tabIndex = 0;
+      el.focus();
+    };
+    const setExpanded = (el, value) => {
+      if (!el.hasAttribute("aria-expanded")) return;
+      el.setAttribute("aria-expanded", String(value));
+      el.querySelector(".twisty").textContent = value ? "▾" : "▸";
+      const ids = [...tree.querySelectorAll('[aria-expanded="true"]')].filter((e) => e.getAttribute("aria-level") !== "1").map((e) => e.dataset.id);
+      history.replaceState(null, "", link("browse", "", ids.length ? { open: ids.join(",") } : null));
+    };
+    const openCatalog = (el) => {
+      window.location.hash = link("search", "", { catalog: el.dataset.id });
+    };
+    tree.addEventListener("click", (event) => {
+      const el = event.target.closest('[role="treeitem"]');
+      if (!el) return;
+      focus(el);
+      if (event.target.closest(".twisty") && el.hasAttribute("aria-expanded")) {
+        setExpanded(el, el.getAttribute("aria-expanded") !== "true");
+      } else openCatalog(el);
+    });
+    tree.addEventListener("keydown", (event) => {
+      const el = event.target.closest('[role="treeitem"]');
+      if (!el) return;
+      const items = visible();
+      const at = items.indexOf(el);
+      const expanded = el.getAttribute("aria-expanded");
+      let handled = true;
+      switch (event.key) {
+        case "ArrowDown": if (at < items.length - 1) focus(items[at + 1]); break;
+        case "ArrowUp": if (at > 0) focus(items[at - 1]); break;
+        case "Home": focus(items[0]); break;
+        case "End": focus(items[items.length - 1]); break;
+        case "ArrowRight":
+          if (expanded === "false") setExpanded(el, true);
+          else if (expanded === "true") focus(el.querySelector('[role="treeitem"]'));
+          break;
+        case "ArrowLeft":
+          if (expanded === "true") setExpanded(el, false);
+          else { const parent = el.parentElement.closest('[role="treeitem"]'); if (parent) focus(parent); }
+          break;
+        case "Enter": case " ": openCatalog(el); break;
+        default: handled = false;
+      }
+      if (handled) event.preventDefault();
+    });
+    tree.addEventListener("focusin", (event) => {
+      for (const other of tree.querySelectorAll('[aria-selected="true"]')) other.setAttribute("aria-selected", "false");
+      const el = event.target.closest('[role="treeitem"]');
+      if (el) el.setAttribute("aria-selected", "true");
+    });
+    return tree;
+  }
+
+  // ---- search --------------------------------------------------------------------------------
+
+  const SEARCH = `
+query Search($filter: ResourceFilterInput, $search: String, $after: String, $first: Int!) {
+  resources(filter: $filter, search: $search, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { node { code name summary providerName shareType updateCycle openToPublic catalog { id name level } } }
+  }
+  facets(filter: $filter, search: $search) {
+    byProvider { key label count } byTheme { key label count } byShareType { key label count }
+  }
+}`;
+  // The facets and how each one sits in the filter; the last four have no counts in the API.
+  const FACETS = [
+    ["provider", "提供部门", "byProvider", (v) => v],
+    ["theme", "主题", "byTheme", (v) => v],
+    ["shareType", "共享类型", "byShareType", (v) => [v]],
+    ["shareMode", "共享方式", "ShareMode", (v) => v],
+    ["updateCycle", "更新周期", "UpdateCycle", (v) => [v]],
+    ["openToPublic", "是否向社会开放", null, (v) => v === "true"],
+    ["level", "目录层级", "Level", (v) => [v]],
+    ["kind", "信息资源分类", "ResourceKind", (v) => [v]],
+    ["catalog", "目录", null, (v) => v],
+  ];
+
+  async function search(params) {
+    const q = (params.get("q") || "").trim();
+    document.getElementById("quick-q").value = q;
+    const filter = {};
+    for (const [key, , , toFilter] of FACETS) if (params.get(key)) filter[key] = toFilter(params.get(key));
+    const data = await gql(SEARCH, { filter, search: q || null, after: params.get("after"), first: PAGE });
+    const words = q.split(/\s+/).filter(Boolean);
+    const with_ = (changes) => {
+      const next = new URLSearchParams(params);
+      next.delete("after");
+      for (const [key, value] of Object.entries(changes)) value === null ? next.delete(key) : next.set(key, value);
+      return link("search", "", next);
+    };
+    const facetList = (key, title, entries) =>
+      h("section", { class: "facet", "aria-label": title },
+        h("h3", {}, title),
+        h("ul", {}, entries.map(([value, text, count]) => {
+          const current = params.get(key) === value;
+          return h("li", {}, h("a", { href: with_({ [key]: current ? null : value }), "aria-current": current ? "true" : null },
+            h("span", {}, text), count === null ? null : h("span", { class: "count" }, count)));
+        })));
+    const facets = FACETS.filter(([key]) => key !== "catalog" && key !== "kind").map(([key, title, source]) => {
+      if (source && data.facets[source]) {
+        const rows = data.facets[source].map((f) => [f.key, key === "shareType" ? label("ShareType", f.key) : f.label || f.key, f.count]);
+        return facetList(key, title, rows);
+      }
+      const values = source ? Object.keys(LABELS.enums[source]) : ["true", "false"];
+      return facetList(key, title, values.map((v) => [v, source ? label(source, v) : v === "true" ? "是" : "否", null]));
+    });
+    const chips = FACETS.filter(([key]) => params.get(key)).map(([key, title]) =>
+      h("a", { href: with_({ [key]: null }), "aria-label": `去掉条件 ${title}` }, `${title}：${chipText(key, params.get(key), data)} ✕`));
+    const hits = data.resources.edges.map(({ node }) =>
+      h("article", { class: "hit" },
+        h("a", { class: "title", href: link("resource", node.code) }, highlight(node.name, words)),
+        h("div", { class: "meta" }, `${node.code} · ${node.providerName} · ${label("ShareType", node.shareType)} · ${label("UpdateCycle", node.updateCycle)}`,
+          node.catalog ? [" · ", levelTag(node.catalog.level), " ", node.catalog.name] : null),
+        h("p", {}, highlight(node.summary, words))));
+    const page = data.resources.pageInfo;
+    render(
+      q ? `检索：${q}` : "检索",
+      h("div", { class: "search" },
+        h("aside", { class: "panel", "aria-label": "筛选" }, facets),
+        h("section", { class: "panel", "aria-label": "检索结果" },
+          h("div", { class: "chips" }, chips),
+          h("p", { class: "count", id: "result-count" }, `共 ${data.resources.totalCount} 条`),
+          hits.length ? hits : h("p", {}, "没有符合条件的信息资源。"),
+          h("nav", { class: "pager", "aria-label": "翻页" },
+            params.get("after") ? h("a", { href: with_({}) }, "第一页") : null,
+            page.hasNextPage ? h("a", { href: link("search", "", Object.assign(Object.fromEntries(params), { after: page.endCursor })), rel: "next" }, "下一页") : null))));
+  }
+
+  function chipText(key, value, data) {
+    const from = { provider: "byProvider", theme: "byTheme" }[key];
+    if (from) { const found = data.facets[from].find((f) => f.key === value); if (found) return found.label; }
+    const enumName = { shareType: "ShareType", shareMode: "ShareMode", updateCycle: "UpdateCycle", level: "Level", kind: "ResourceKind" }[key];
+    if (enumName) return label(enumName, value);
+    if (key === "openToPublic") return value === "true" ? "是" : "否";
+    return value;
+  }
+
+  // ---- resource ------------------------------------------------------------------------------
+
+  const DUE = "date provisional deadline workingDays started";
+  const RESOURCE = `
+query Resource($code: String!) {
+  resource(code: $code) {
+    code name providerCode providerName summary formatClass formatType shareType updateCycle classification
+    items { name dataType length isBaseItem shareType }
+    shareCondition legalBasis shareModes openToPublic openCondition publishedOn relatedCodes
+    themes { name } state history { state actor at day note } version origin updatedAt kind
+    provider { code name regionCode }
+    categories { code name rank }
+    catalog { id name level }
+    catalogPath { id name level }
+    related { code name }
+    openObjections { id state fields text receivedOn reportDue { ${DUE} } answerDue { ${DUE} } }
+  }
+}`;
+
+  // A deadline and its working days; late only while the step it bounds is still awaited
+  // (`awaited` false: the step was taken, the date is shown as it stood).
+  function clock(due, awaited = true) {
+    if (!due) return null;
+    const today = new Date().toISOString().slice(0, 10);
+    const late = awaited && due.date < today;
+    return h("span", { class: "clock" + (late ? " late" : ""), title: due.deadline },
+      `${due.date} 前（${due.workingDays} 个工作日${due.provisional ? "，暂定" : ""}）${late ? " 已逾期" : ""}`);
+  }
+
+  function value(name, r) {
+    const v = r[name];
+    if (v === null || v === undefined || (Array.isArray(v) && !v.length)) return "—";
+    switch (name) {
+      case "shareType": return label("ShareType", v);
+      case "updateCycle": return label("UpdateCycle", v);
+      case "formatClass": return label("FormatClass", v);
+      case "classification": return label("Classification", v);
+      case "state": return label("LifecycleState", v);
+      case "shareModes": return v.map((m) => label("ShareMode", m)).join("、");
+      case "openToPublic": return v ? "是" : "否";
+      case "themes": return v.map((t) => t.name).join("、");
+      case "relatedCodes": return v.map((code, i) => [i ? "、" : "", h("a", { href: link("resource", code) }, code)]);
+      case "origin": return r.catalog ? `${r.catalog.name}（${v}）` : v;
+      case "items": return `${v.length} 项（见下表）`;
+      case "history": return `${v.length} 步（见下表）`;
+      default: return String(v);
+    }
+  }
+
+  async function resource(code) {
+    const data = await gql(RESOURCE, { code });
+    const r = data.resource;
+    if (!r) { render("未找到", h("p", {}, `没有代码为 ${code} 的信息资源，或您无权查看。`)); return; }
+    const fields = Object.entries(LABELS.fields.Resource).map(([name, text]) => [h("dt", {}, text), h("dd", {}, value(name, r))]);
+    const itemLabels = LABELS.fields.DataItem;
+    const path = [...r.catalogPath].reverse();
+    render(
+      r.name,
+      h("nav", { class: "note", "aria-label": "目录路径" }, path.map((c, i) => [i ? " › " : "", h("a", { href: link("search", "", { catalog: c.id }) }, c.name)]),
+        " › ", r.categories.map((c, i) => [i ? " › " : "", c.name || c.code])),
+      h("p", {}, h("a", { href: link("lineage", r.code) }, "查看血缘关系图"), " · ",
+        h("a", { href: link("search", "", { provider: r.providerCode }) }, `${r.provider.name} 的全部信息资源`)),
+      h("section", { class: "panel", "aria-labelledby": "meta-title" }, h("h2", { id: "meta-title" }, "核心元数据"), h("dl", { class: "fields" }, fields)),
+      h("section", { class: "panel", "aria-labelledby": "items-title" }, h("h2", { id: "items-title" }, fieldLabel("Resource", "items")),
+        h("table", {}, h("thead", {}, h("tr", {}, Object.values(itemLabels).map((t) => h("th", { scope: "col" }, t)))),
+          h("tbody", {}, r.items.map((item) => h("tr", {}, Object.keys(itemLabels).map((k) =>
+            h("td", {}, k === "shareType" ? label("ShareType", item[k]) : k === "isBaseItem" ? (item[k] ? "是" : "否") : item[k] ?? "—"))))))),
+      h("section", { class: "panel", "aria-labelledby": "history-title" }, h("h2", { id: "history-title" }, fieldLabel("Resource", "history")),
+        h("table", {}, h("thead", {}, h("tr", {}, ["状态", "操作者", "日期", "说明"].map((t) => h("th", { scope: "col" }, t)))),
+          h("tbody", {}, r.history.map((s) => h("tr", {}, h("td", {}, label("LifecycleState", s.state)), h("td", {}, s.actor), h("td", {}, s.day), h("td", {}, s.note || "")))))),
+      h("section", { class: "panel", "aria-labelledby": "share-title" }, h("h2", { id: "share-title" }, "共享与纠错"),
+        h("p", {},
+          r.shareType === "NONE" ? h("span", { class: "note" }, "不予共享的信息资源不受理共享申请。") :
+            h("a", { href: graphiqlLink(`mutation {\n  requestShare(input: {\n    resourceCode: "${r.code}"\n    purpose: ""\n    scenario: ""\n    items: []\n    shareMode: ${r.shareModes[0] || "INTERFACE"}\n    periodStart: "${new Date().toISOString().slice(0, 10)}"\n    periodEnd: "${new Date().toISOString().slice(0, 10)}"\n  }) { id state answerDue { date workingDays } }\n}`) }, "申请共享"),
+          " · ",
+          h("a", { href: graphiqlLink(`mutation {\n  reportObjection(code: "${r.code}", fields: ["name"], text: "") { id state answerDue { date workingDays } }\n}`) }, "报告疑义"),
+          h("span", { class: "note" }, "（以您的部门身份在 GraphiQL 中提交）"), " · ",
+          h("a", { href: link("sharing", "", { resource: r.code }) }, "本条目的共享申请与疑义")),
+        h("h3", {}, `未办结的疑义（${r.openObjections.length}）`),
+        r.openObjections.length ? h("table", {}, h("thead", {}, h("tr", {}, ["受理日期", "状态", "涉及字段", "内容", "核实期限", "答复期限"].map((t) => h("th", { scope: "col" }, t)))),
+          h("tbody", {}, r.openObjections.map((o) => h("tr", {}, h("td", {}, o.receivedOn), h("td", {}, label("ObjectionState", o.state)),
+            h("td", {}, o.fields.map((f) => fieldLabel("Resource", f)).join("、")), h("td", {}, o.text), h("td", {}, clock(o.reportDue)), h("td", {}, clock(o.answerDue)))))) : h("p", { class: "note" }, "无。")),
+      r.related.length ? h("section", { class: "panel" }, h("h2", {}, "相关资源"), h("ul", {}, r.related.map((x) => h("li", {}, h("a", { href: link("resource", x.code) }, `${x.name}（${x.code}）`))))) : null);
+  }
+
+  function graphiqlLink(query) {
+    return "/graphql?" + new URLSearchParams({ query }).toString();
+  }
+
+  // ---- lineage -------------------------------------------------------------------------------
+
+  const LINEAGE_FIELDS = `root truncated nodes { code resource { name providerName providerCode shareType updateCycle origin catalog { id name level } } } edges { derived source }`;
+  const LEVEL_COLOR = { NATIONAL: "#b42318", PROVINCIAL: "#1d5fbf", MUNICIPAL: "#2f8a4c", COUNTY: "#8a6d1d" };
+  const LEVEL_RANK = { NATIONAL: 0, PROVINCIAL: 1, MUNICIPAL: 2, COUNTY: 3 };
+
+  function lineageQuery(expansions) {
+    const vars = ["$code: String!", "$direction: Direction!", "$depth: Int!"];
+    const parts = [`l0: lineage(code: $code, direction: $direction, depth: $depth) { ${LINEAGE_FIELDS} }`];
+    expansions.forEach((_, i) => {
+      vars.push(`$c${i + 1}: String!`, `$d${i + 1}: Direction!`);
+      parts.push(`l${i + 1}: lineage(code: $c${i + 1}, direction: $d${i + 1}, depth: 1) { ${LINEAGE_FIELDS} }`);
+    });
+    return `query Lineage(${vars.join(", ")}) {\n  ${parts.join("\n  ")}\n}`;
+  }
+
+  // Expansions in the address: x=U:code,D:code (U upstream, D downstream), at most 20.
+  const parseExpansions = (text) => (text || "").split(",").filter(Boolean).slice(0, 20).map((s) => ({ dir: s[0] === "U" ? "UPSTREAM" : "DOWNSTREAM", code: s.slice(2) }));
+  const formatExpansions = (list) => list.map((e) => (e.dir === "UPSTREAM" ? "U:" : "D:") + e.code).join(",");
+
+  async function lineage(code, params) {
+    const depth = Math.min(10, Math.max(1, Number(params.get("depth")) || 2));
+    const direction = ["UPSTREAM", "DOWNSTREAM", "BOTH"].includes(params.get("dir")) ? params.get("dir") : "BOTH";
+    const expansions = parseExpansions(params.get("x"));
+    const variables = { code, direction, depth };
+    expansions.forEach((e, i) => { variables["c" + (i + 1)] = e.code; variables["d" + (i + 1)] = e.dir; });
+    let data;
+    try {
+      [data] = await Promise.all([gql(lineageQuery(expansions), variables), need("graph")]);
+    } catch (error) {
+      if (!(error.codes || []).includes("NOT_FOUND")) throw error;
+      render("未找到", h("p", {}, `没有代码为 ${code} 的信息资源，或您无权查看。`));
+      document.documentElement.dataset.ready = "lineage";
+      return;
+    }
+    const graph = { root: code, depth, direction, nodes: new Map(), edges: new Map(), truncated: data.l0.truncated, added: new Map(), expansions };
+    graph.first = data.l0;
+    graph.cutByExpansion = new Map();
+    merge(graph, data.l0, null);
+    expansions.forEach((e, i) => merge(graph, data["l" + (i + 1)], e));
+    if (!graph.nodes.has(code)) {
+      render("未找到", h("p", {}, `没有代码为 ${code} 的信息资源，或您无权查看。`));
+      document.documentElement.dataset.ready = "lineage";
+      return;
+    }
+    drawLineage(graph, params);
+  }
+
+  function merge(graph, answer, expansion) {
+    if (!answer) return;
+    const added = [];
+    for (const node of answer.nodes) {
+      if (!graph.nodes.has(node.code)) { graph.nodes.set(node.code, node); added.push(node.code); }
+    }
+    for (const edge of answer.edges) graph.edges.set(edge.source + ">" + edge.derived, edge);
+    if (expansion) {
+      graph.added.set(expansion.dir + ":" + expansion.code, added);
+      if (answer.truncated) graph.cutByExpansion.set(expansion.dir + ":" + expansion.code, answer.nodes.map((n) => n.code).filter((c) => c !== expansion.code));
+    }
+  }
+
+  // Where the walk was cut off: the first answer's nodes at the depth bound (distance from the
+  // root along the walked direction) when the API says it stopped there, and the nodes an
+  // expansion brought when that one-level walk was cut too; less the nodes expanded since.
+  function frontier(graph) {
+    const cut = new Set();
+    if (graph.truncated) {
+      const dist = new Map([[graph.root, 0]]);
+      const queue = [graph.root];
+      const up = graph.direction !== "DOWNSTREAM", down = graph.direction !== "UPSTREAM";
+      while (queue.length) {
+        const at = queue.shift();
+        if (dist.get(at) >= graph.depth) continue;
+        for (const e of graph.first.edges) {
+          const next = up && e.derived === at ? e.source : down && e.source === at ? e.derived : null;
+          if (next && !dist.has(next)) { dist.set(next, dist.get(at) + 1); queue.push(next); }
+        }
+      }
+      for (const [code, d] of dist) if (d >= graph.depth) cut.add(code);
+    }
+    for (const codes of graph.cutByExpansion.values()) for (const code of codes) cut.add(code);
+    for (const e of graph.expansions) cut.delete(e.code);
+    return cut;
+  }
+
+  function elements(graph, grouped) {
+    const cut = frontier(graph);
+    const levelOf = (code) => ((graph.nodes.get(code) || {}).resource?.catalog?.level) || "MUNICIPAL";
+    if (!grouped) {
+      const nodes = [...graph.nodes.values()].map((n) => ({ data: {
+        id: n.code, label: n.resource.name, level: levelOf(n.code), catalog: n.resource.catalog?.name || n.resource.origin,
+        provider: n.resource.providerName, root: n.code === graph.root ? 1 : 0, cut: cut.has(n.code) ? 1 : 0 } }));
+      const edges = [...graph.edges.values()].filter((e) => graph.nodes.has(e.source) && graph.nodes.has(e.derived)).map((e) => {
+        const from = levelOf(e.source), to = levelOf(e.derived);
+        return { data: { id: e.source + ">" + e.derived, source: e.source, target: e.derived, level: LEVEL_RANK[from] < LEVEL_RANK[to] ? from : to, cross: from !== to ? 1 : 0 } };
+      });
+      return nodes.concat(edges);
+    }
+    // Grouped: one node per catalog, with how many entries it holds; edges summed between groups.
+    const groupOf = (code) => (graph.nodes.get(code).resource.catalog?.id || graph.nodes.get(code).resource.origin);
+    const groups = new Map();
+    for (const n of graph.nodes.values()) {
+      const id = groupOf(n.code);
+      const g = groups.get(id) || { id, name: n.resource.catalog?.name || id, level: levelOf(n.code), members: [] };
+      g.members.push(n.code);
+      groups.set(id, g);
+    }
+    const links = new Map();
+    for (const e of graph.edges.values()) {
+      if (!graph.nodes.has(e.source) || !graph.nodes.has(e.derived)) continue;
+      const a = groupOf(e.source), b = groupOf(e.derived);
+      if (a === b) continue;
+      links.set(a + ">" + b, (links.get(a + ">" + b) || 0) + 1);
+    }
+    return [...groups.values()].map((g) => ({ data: { id: "group:" + g.id, label: `${g.name}（${g.members.length}）`, level: g.level, group: 1, members: g.members.join(",") } }))
+      .concat([...links].map(([key, count]) => {
+        const [a, b] = key.split(">");
+        const from = groups.get(a).level, to = groups.get(b).level;
+        return { data: { id: "link:" + key, source: "group:" + a, target: "group:" + b, level: LEVEL_RANK[from] < LEVEL_RANK[to] ? from : to, cross: from !== to ? 1 : 0, group_edge: 1, count, width: Math.min(8, 1 + Math.log2(count)) } };
+      }));
+  }
+
+  const STYLE = [
+    { selector: "node", style: { label: "data(label)", "font-size": 11, "text-valign": "bottom", "text-margin-y": 4, "text-wrap": "wrap", "text-max-width": 110,
+      width: 18, height: 18, "background-color": "#888", "border-width": 0, "min-zoomed-font-size": 7 } },
+    ...Object.entries(LEVEL_COLOR).map(([level, color]) => ({ selector: `node[level = "${level}"]`, style: { "background-color": color } })),
+    { selector: "node[root = 1]", style: { width: 28, height: 28, "border-width": 3, "border-color": "#111", "font-weight": "bold" } },
+    { selector: "node[cut = 1]", style: { "border-width": 2, "border-style": "dashed", "border-color": "#111", "background-opacity": 0.5 } },
+    { selector: "node[group = 1]", style: { shape: "round-rectangle", width: 40, height: 26 } },
+    { selector: "node:selected", style: { "overlay-color": "#1d5fbf", "overlay-opacity": 0.25, "overlay-padding": 6 } },
+    { selector: "node.found", style: { "border-width": 4, "border-color": "#f5a623" } },
+    { selector: "edge", style: { width: "data(width)", "curve-style": "bezier", "target-arrow-shape": "triangle", "line-color": "#b0b4ba", "target-arrow-color": "#b0b4ba", "arrow-scale": 0.8 } },
+    { selector: "edge[!width]", style: { width: 1.5 } },
+    { selector: "edge[group_edge = 1][cross = 0]", style: { "curve-style": "unbundled-bezier", "control-point-distances": 60, "control-point-weights": 0.5 } },
+    { selector: "edge[cross = 1]", style: { "line-style": "dashed" } },
+    ...Object.entries(LEVEL_COLOR).map(([level, color]) => ({ selector: `edge[cross = 1][level = "${level}"]`, style: { "line-color": color, "target-arrow-color": color } })),
+  ];
+
+  function drawLineage(graph, params) {
+    const grouped = params.get("group") ? params.get("group") === "1" : graph.nodes.size > GROUP_THRESHOLD;
+    const side = h("aside", { class: "panel", id: "node-panel", "aria-live": "polite", "aria-label": "节点详情" }, h("p", { class: "note" }, "点击节点查看详情并展开上游或下游。"));
+    const container = h("div", { id: "graph", role: "img", "aria-label": `${graph.nodes.get(graph.root).resource.name} 的血缘关系图：${graph.nodes.size} 个节点，${graph.edges.size} 条边` });
+    const findInput = h("input", { type: "search", id: "find", placeholder: "查找节点（名称或代码）", "aria-label": "查找节点" });
+    const setParam = (changes) => {
+      const next = new URLSearchParams(params);
+      for (const [k, v] of Object.entries(changes)) v === null ? next.delete(k) : next.set(k, v);
+      window.location.hash = link("lineage", graph.root, next);
+    };
+    const cut = frontier(graph);
+    render(
+      "血缘关系：" + graph.nodes.get(graph.root).resource.name,
+      h("div", { class: "toolbar" },
+        h("label", {}, "方向 ", h("select", { "aria-label": "方向", onchange: (e) => setParam({ dir: e.target.value, x: null }) },
+          [["BOTH", "上下游"], ["UPSTREAM", "上游"], ["DOWNSTREAM", "下游"]].map(([v, t]) => h("option", { value: v, selected: v === graph.direction }, t)))),
+        h("label", {}, "深度 ", h("select", { "aria-label": "深度", onchange: (e) => setParam({ depth: e.target.value, x: null }) },
+          Array.from({ length: 10 }, (_, i) => h("option", { value: i + 1, selected: i + 1 === graph.depth }, String(i + 1))))),
+        findInput, h("button", { type: "button", onclick: () => find(findInput.value) }, "查找"),
+        h("button", { type: "button", onclick: () => setParam({ group: grouped ? "0" : "1" }) }, grouped ? "显示全部节点" : "按目录分组"),
+        h("button", { type: "button", onclick: () => download(`lineage-${graph.root.replace("/", "-")}.png`, state.cy.png({ full: true, bg: "#ffffff", scale: 2 })) }, "导出 PNG"),
+        h("button", { type: "button", onclick: () => download(`lineage-${graph.root.replace("/", "-")}.svg`, "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svgOf(state.cy))) }, "导出 SVG"),
+        h("a", { href: link("resource", graph.root) }, "返回条目")),
+      h("p", { class: "note", id: "lineage-status" },
+        `${graph.nodes.size} 个节点，${graph.edges.size} 条边；深度上限 ${graph.depth}`,
+        cut.size ? h("strong", {}, `（已达深度上限：虚线圈出的 ${cut.size} 个节点之外还有未展开的关系）`) : "（已完整显示）",
+        grouped ? `；超过 ${GROUP_THRESHOLD} 个节点，按目录分组显示` : ""),
+      h("p", { class: "legend", "aria-hidden": "true" },
+        Object.entries(LEVEL_COLOR).map(([level, color]) => h("span", {}, h("i", { style: `background:${color}` }), label("Level", level))),
+        h("span", {}, "虚线边：跨层级（颜色为较高一级）")),
+      h("div", { class: "lineage" }, container, side));
+    const started = performance.now();
+    const cy = cytoscape({
+      container, elements: elements(graph, grouped), style: STYLE,
+      minZoom: 0.05, maxZoom: 4, textureOnViewport: graph.nodes.size > 300, hideEdgesOnViewport: graph.nodes.size > 300,
+    });
+    state.cy = cy;
+    state.graph = graph;
+    cy.one("layoutstop", () => {
+      state.layoutMs = performance.now() - started;
+      if (cy.zoom() > 1.5) { cy.zoom(1.5); cy.center(); }
+      document.documentElement.dataset.ready = "lineage";
+    });
+    // Grouped, the catalogs stand in columns by level (nation first), their entries counted:
+    // a layered layout that needs no search for an order (dagre spends seconds on the dense
+    // graph of catalogs that a large lineage makes). Entries are laid out by dagre.
+    if (grouped) cy.layout({ name: "preset", positions: levelColumns(cy), fit: true, padding: 30 }).run();
+    else cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 36, rankSep: 140, animate: false, fit: true }).run();
+
+    function find(text) {
+      cy.nodes().removeClass("found");
+      text = text.trim().toLowerCase();
+      if (!text) return;
+      const found = cy.nodes().filter((n) => n.id().toLowerCase().includes(text) || String(n.data("label")).toLowerCase().includes(text));
+      found.addClass("found");
+      if (found.length) { cy.animate({ fit: { eles: found, padding: 80 } }, { duration: 200 }); show(found[0]); }
+      side.prepend(h("p", { class: "note", role: "status" }, `找到 ${found.length} 个节点`));
+    }
+    findInput.addEventListener("keydown", (e) => { if (e.key === "Enter") find(findInput.value); });
+
+    function expand(code, dir) {
+      const list = graph.expansions.filter((e) => !(e.code === code && e.dir === dir)).concat([{ code, dir }]);
+      setParam({ x: formatExpansions(list) });
+    }
+    function collapse(code) {
+      setParam({ x: formatExpansions(graph.expansions.filter((e) => e.code !== code)) || null });
+    }
+
+    function show(node) {
+      node.select();
+      if (node.data("group")) {
+        const members = node.data("members").split(",");
+        side.replaceChildren(h("h2", {}, node.data("label")),
+          h("button", { type: "button", onclick: () => setParam({ group: "0" }) }, "显示全部节点"),
+          h("ul", {}, members.slice(0, 200).map((code) => h("li", {}, h("a", { href: link("lineage", code) }, graph.nodes.get(code).resource.name)))),
+          members.length > 200 ? h("p", { class: "note" }, `另有 ${members.length - 200} 个未列出`) : null);
+        return;
+      }
+      const n = graph.nodes.get(node.id());
+      const r = n.resource;
+      const expandedHere = graph.expansions.some((e) => e.code === n.code);
+      side.replaceChildren(
+        h("h2", {}, r.name),
+        h("dl", { class: "fields" },
+          h("dt", {}, fieldLabel("Resource", "code")), h("dd", {}, n.code),
+          h("dt", {}, fieldLabel("Resource", "providerName")), h("dd", {}, r.providerName),
+          h("dt", {}, fieldLabel("Resource", "origin")), h("dd", {}, r.catalog ? r.catalog.name : r.origin),
+          h("dt", {}, "目录层级"), h("dd", {}, r.catalog ? label("Level", r.catalog.level) : "—"),
+          h("dt", {}, fieldLabel("Resource", "shareType")), h("dd", {}, label("ShareType", r.shareType)),
+          h("dt", {}, fieldLabel("Resource", "updateCycle")), h("dd", {}, label("UpdateCycle", r.updateCycle))),
+        node.data("cut") ? h("p", { class: "note" }, "此节点位于深度上限处，其外还有关系未展开。") : null,
+        h("div", { class: "toolbar" },
+          h("button", { type: "button", onclick: () => expand(n.code, "UPSTREAM") }, "展开上游"),
+          h("button", { type: "button", onclick: () => expand(n.code, "DOWNSTREAM") }, "展开下游"),
+          expandedHere ? h("button", { type: "button", onclick: () => collapse(n.code) }, "收起") : null),
+        h("p", {}, h("a", { href: link("resource", n.code) }, "打开条目"), " · ", h("a", { href: link("lineage", n.code) }, "以此为中心")));
+    }
+    cy.on("tap", "node", (event) => show(event.target));
+    const selected = params.get("node");
+    if (selected && cy.getElementById(selected).length) show(cy.getElementById(selected));
+  }
+
+  function levelColumns(cy) {
+    const columns = [[], [], [], []];
+    cy.nodes().forEach((n) => columns[LEVEL_RANK[n.data("level")] ?? 2].push(n));
+    const positions = {};
+    columns.forEach((column, x) => {
+      column.sort((a, b) => String(a.data("label")).localeCompare(String(b.data("label")), "zh"));
+      column.forEach((n, y) => { positions[n.id()] = { x: x * 320, y: (y - column.length / 2) * 70 }; });
+    });
+    return positions;
+  }
+
+  // The graph as SVG, drawn from the laid-out positions (no exporter library: the one on npm is
+  // GPL-3.0). Text is escaped by the XML serializer, never concatenated.
+  function svgOf(cy) {
+    const NS = "http://www.w3.org/2000/svg";
+    const box = cy.elements().boundingBox();
+    const svg = document.createElementNS(NS, "svg");
+    const pad = 40;
+    svg.setAttribute("xmlns", NS);
+    svg.setAttribute("viewBox", `${box.x1 - pad} ${box.y1 - pad} ${box.w + 2 * pad} ${box.h + 2 * pad}`);
+    svg.setAttribute("width", String(Math.round(box.w + 2 * pad)));
+    svg.setAttribute("height", String(Math.round(box.h + 2 * pad)));
+    svg.setAttribute("font-family", "sans-serif");
+    const defs = document.createElementNS(NS, "defs");
+    defs.innerHTML = '<marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#888"/></marker>';
+    svg.append(defs);
+    const make = (tag, attrs) => { const el = document.createElementNS(NS, tag); for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v)); return el; };
+    cy.edges().forEach((e) => {
+      const s = e.sourceEndpoint(), t = e.targetEndpoint();
+      svg.append(make("line", { x1: s.x, y1: s.y, x2: t.x, y2: t.y, stroke: e.data("cross") ? LEVEL_COLOR[e.data("level")] : "#b0b4ba",
+        "stroke-width": e.data("width") || 1.5, "stroke-dasharray": e.data("cross") ? "6 3" : "none", "marker-end": "url(#arrow)" }));
+    });
+    cy.nodes().forEach((n) => {
+      const p = n.position(), w = n.width(), hgt = n.height();
+      svg.append(make(n.data("group") ? "rect" : "ellipse", n.data("group")
+        ? { x: p.x - w / 2, y: p.y - hgt / 2, width: w, height: hgt, rx: 4, fill: LEVEL_COLOR[n.data("level")] }
+        : { cx: p.x, cy: p.y, rx: w / 2, ry: hgt / 2, fill: LEVEL_COLOR[n.data("level")], stroke: n.data("cut") ? "#111" : "none", "stroke-dasharray": "3 2" }));
+      const text = make("text", { x: p.x, y: p.y + hgt / 2 + 13, "font-size": 11, "text-anchor": "middle" });
+      text.textContent = n.data("label");
+      svg.append(text);
+    });
+    return new XMLSerializer().serializeToString(svg);
+  }
+
+  // ---- statistics ----------------------------------------------------------------------------
+
+  const STATS = `
+query Statistics {
+  statistics {
+    catalogName start end asOf provisional
+    departments { code name entries publishedByShareType { shareType count } updatesOverdue requestsReceived requestsAnswered answerTime { count median p95 provisional } answersLate }
+    total { entries publishedByShareType { shareType count } updatesOverdue requestsReceived requestsAnswered answerTime { count median p95 } }
+  }
+}`;
+  // What an anonymous visitor may see: the published entries' counts (statistics are for
+  // departments, the reviewer, the administrator and the auditor).
+  const PUBLIC_STATS = `query PublicStatistics { facets { byProvider { key label count } byShareType { key label count } byTheme { key label count } } }`;
+
+  async function stats() {
+    let data;
+    try {
+      [data] = await Promise.all([gql(STATS), need("charts")]);
+    } catch (error) {
+      if (!(error.codes || []).some((c) => c === "NOT_PERMITTED" || c === "UNAUTHENTICATED" || c === "FORBIDDEN")) throw error;
+      const [open] = await Promise.all([gql(PUBLIC_STATS), need("charts")]);
+      return publicStats(open);
+    }
+    const s = data.statistics;
+    const depts = s.departments.slice().sort((a, b) => b.entries - a.entries).slice(0, 30);
+    const charts = [
+      ["entries", "各部门目录条目数", bar(depts.map((d) => d.name), [{ name: "条目", data: depts.map((d) => d.entries) }])],
+      ["share", "按共享类型（已发布）", pie(s.total.publishedByShareType.map((x) => ({ name: label("ShareType", x.shareType), value: x.count })))],
+      ["timely", "目录更新及时性", bar(depts.map((d) => d.name), [
+        { name: "按时", stack: "u", data: depts.map((d) => Math.max(0, d.entries - d.updatesOverdue)) },
+        { name: "逾期未更新", stack: "u", data: depts.map((d) => d.updatesOverdue) }])],
+      ["requests", "共享申请与答复", bar(depts.map((d) => d.name), [
+        { name: "收到申请", data: depts.map((d) => d.requestsReceived) },
+        { name: "已答复", data: depts.map((d) => d.requestsAnswered) },
+        { name: "答复逾期", data: depts.map((d) => d.answersLate) }])],
+      ["answer", "答复用时中位数（工作日）", bar(depts.map((d) => d.name), [{ name: "中位数", data: depts.map((d) => d.answerTime.median ?? 0) }])],
+    ];
+    render(`统计：${s.catalogName}`,
+      h("p", { class: "note" }, `统计期 ${s.start} 至 ${s.end}，截至 ${s.asOf}${s.provisional ? "（含暂定工作日）" : ""}；共 ${s.total.entries} 条目，收到申请 ${s.total.requestsReceived} 件，已答复 ${s.total.requestsAnswered} 件，答复用时中位数 ${s.total.answerTime.median ?? "—"} 个工作日。`),
+      chartPanels(charts));
+  }
+
+  function publicStats(data) {
+    const top = data.facets.byProvider.slice(0, 30);
+    render("统计（公开信息资源）",
+      h("p", { class: "note" }, "匿名访问只显示可见的已发布信息资源；共享申请与答复用时统计请以部门身份访问。"),
+      chartPanels([
+        ["entries", "各部门信息资源数", bar(top.map((f) => f.label), [{ name: "条目", data: top.map((f) => f.count) }])],
+        ["share", "按共享类型", pie(data.facets.byShareType.map((f) => ({ name: label("ShareType", f.key), value: f.count })))],
+        ["themes", "按主题", bar(data.facets.byTheme.map((f) => f.label), [{ name: "条目", data: data.facets.byTheme.map((f) => f.count) }])],
+      ]));
+  }
+
+  function bar(names, series) {
+    return { tooltip: { trigger: "axis" }, legend: {}, grid: { left: 8, right: 8, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: names, axisLabel: { rotate: 35, width: 120, overflow: "truncate" } }, yAxis: { type: "value" },
+      series: series.map((s) => Object.assign({ type: "bar" }, s)) };
+  }
+  function pie(values) {
+    return { tooltip: { trigger: "item" }, legend: {}, series: [{ type: "pie", radius: ["35%", "65%"], data: values, label: { formatter: "{b}：{c}" } }] };
+  }
+  function chartPanels(charts) {
+    const panels = charts.map(([id, title]) => h("section", { class: "panel", "aria-label": title }, h("h2", {}, title), h("div", { class: "chart", id: "chart-" + id, role: "img", "aria-label": title })));
+    setTimeout(() => {
+      for (const [id, , option] of charts) echarts.init(document.getElementById("chart-" + id), null, { renderer: "svg" }).setOption(option);
+      document.documentElement.dataset.ready = "stats";
+    });
+    return panels;
+  }
+
+  // ---- sharing -------------------------------------------------------------------------------
+
+  const SHARING = `
+query Sharing($requests: ShareRequestFilterInput, $objections: ObjectionFilterInput) {
+  shareRequests(filter: $requests, first: 50) { totalCount edges { node {
+    id resourceCode requesterCode providerCode state receivedOn purpose answerDue { ${DUE} } deliveryDue { ${DUE} } } } }
+  objections(filter: $objections, first: 50) { totalCount edges { node {
+    id resourceCode reporter state receivedOn text reportDue { ${DUE} } answerDue { ${DUE} } } } }
+}`;
+
+  // 共享申请 and 疑义 the caller may see (a department its own and those on its entries, the
+  // reviewer all), with their state and working-day clocks; `resource=` narrows to one entry.
+  async function sharing(params) {
+    const code = params.get("resource");
+    let data;
+    try {
+      data = await gql(SHARING, { requests: code ? { resourceCode: code } : null, objections: code ? { resourceCode: code } : null });
+    } catch (error) {
+      if (!(error.codes || []).includes("NOT_PERMITTED")) throw error;
+      render("共享申请与疑义", h("p", { role: "status" }, "共享申请与疑义只对政务部门、审核人员可见：请以部门身份（证书）访问。"));
+      return;
+    }
+    const requests = data.shareRequests.edges.map((e) => e.node);
+    const objections = data.objections.edges.map((e) => e.node);
+    const entry = (c) => h("a", { href: link("resource", c) }, c);
+    render(code ? `共享申请与疑义：${code}` : "共享申请与疑义",
+      h("section", { class: "panel", "aria-labelledby": "requests-title" },
+        h("h2", { id: "requests-title" }, `申请共享（${data.shareRequests.totalCount}）`),
+        requests.length ? h("table", {}, h("thead", {}, h("tr", {}, ["受理日期", "信息资源", "申请部门", "状态", "答复期限", "提供期限"].map((t) => h("th", { scope: "col" }, t)))),
+          h("tbody", {}, requests.map((r) => h("tr", { "data-id": r.id }, h("td", {}, r.receivedOn), h("td", {}, entry(r.resourceCode)), h("td", {}, r.requesterCode),
+            h("td", {}, label("RequestState", r.state)), h("td", {}, clock(r.answerDue, r.state === "SUBMITTED") || "—"), h("td", {}, clock(r.deliveryDue, r.state === "APPROVED") || "—"))))) : h("p", { class: "note" }, "无。")),
+      h("section", { class: "panel", "aria-labelledby": "objections-title" },
+        h("h2", { id: "objections-title" }, `报告疑义（${data.objections.totalCount}）`),
+        objections.length ? h("table", {}, h("thead", {}, h("tr", {}, ["受理日期", "信息资源", "报告方", "状态", "内容", "核实期限", "答复期限"].map((t) => h("th", { scope: "col" }, t)))),
+          h("tbody", {}, objections.map((o) => h("tr", { "data-id": o.id }, h("td", {}, o.receivedOn), h("td", {}, entry(o.resourceCode)), h("td", {}, o.reporter),
+            h("td", {}, label("ObjectionState", o.state)), h("td", {}, o.text), h("td", {}, clock(o.reportDue, o.state === "REPORTED") || "—"), h("td", {}, clock(o.answerDue, o.state === "REPORTED" || o.state === "CONFIRMED") || "—"))))) : h("p", { class: "note" }, "无。")));
+  }
+
+  // ---- router --------------------------------------------------------------------------------
+
+  const VIEWS = {
+    browse: (r) => browse(r.params),
+    search: (r) => search(r.params),
+    resource: (r) => resource(r.arg),
+    lineage: (r) => lineage(r.arg, r.params),
+    stats: () => stats(),
+    sharing: (r) => sharing(r.params),
+  };
+
+  async function show() {
+    const r = route();
+    const view = VIEWS[r.view] ? r.view : "browse";
+    state.view = view;
+    delete document.documentElement.dataset.ready;
+    for (const a of document.querySelectorAll("header nav a[data-view]")) a.setAttribute("aria-current", a.dataset.view === view ? "page" : "false");
+    main.setAttribute("aria-busy", "true");
+    try {
+      await VIEWS[view](r);
+      if (view !== "lineage" && view !== "stats") document.documentElement.dataset.ready = view;
+    } catch (error) {
+      failed(error);
+      document.documentElement.dataset.ready = "error";
+    } finally {
+      main.setAttribute("aria-busy", "false");
+    }
+  }
+
+  document.getElementById("quick-search").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const q = document.getElementById("quick-q").value.trim();
+    window.location.hash = link("search", "", q ? { q } : null);
+  });
+  window.addEventListener("hashchange", show);
+  show();
+})();
