@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import random
 import socket
 
-__all__ = ["HOST", "free_port", "free_ports", "port_answers", "validate_port"]
+__all__ = ["HOST", "free_port", "free_port_range", "free_ports", "port_answers", "validate_port"]
 
 HOST = "127.0.0.1"
 
@@ -27,6 +28,27 @@ def free_ports(count: int) -> list[int]:
     finally:
         for probe in probes:
             probe.close()
+
+
+def free_port_range(count: int, low: int = 20000, high: int = 60000) -> int:
+    """The first of `count` consecutive ports in [low, high) that are free right now (a
+    cluster's nodes take consecutive ports)."""
+    rng = random.SystemRandom()
+    for _ in range(200):
+        first = rng.randrange(low, high - count)
+        probes: list[socket.socket] = []
+        try:
+            for port in range(first, first + count):
+                probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                probes.append(probe)
+                probe.bind((HOST, port))
+            return first
+        except OSError:
+            continue
+        finally:
+            for probe in probes:
+                probe.close()
+    raise OSError(f"no {count} consecutive free ports found between {low} and {high}")
 
 
 def port_answers(port: int, timeout: float = 0.5) -> bool:

@@ -164,10 +164,22 @@ class JavaServer(ABC, Generic[C]):
         `ServerStartError`, with the tail of the logs, when the JVM exits or is not ready
         within `start_timeout`; a JVM this call started is killed before the error is raised.
         """
+        pid, launched = self.launch()
+        try:
+            return self._wait(pid)
+        except BaseException:
+            if launched:
+                self.process.kill(pid)
+            raise
+
+    def launch(self) -> tuple[int, bool]:
+        """Spawn the JVM unless this instance already runs; return its pid and whether this
+        call spawned it, without waiting until it serves (`start` waits; a cluster launches
+        every node before waiting, since none serves before its quorum does)."""
         with self._locked():
             running = self.process.state().pid
             if running is not None:
-                return self._wait(running)
+                return running, False
             for role, port in self.ports.items():
                 if port_answers(port):
                     raise ServerStartError(
@@ -185,11 +197,12 @@ class JavaServer(ABC, Generic[C]):
                 env=java_env(),
                 owner_pid=self.owner_pid,
             )
-            try:
-                return self._wait(pid)
-            except BaseException:
-                self.process.kill(pid)
-                raise
+            return pid, True
+
+    def wait_ready(self, pid: int) -> C:
+        """Wait until the JVM `pid` (from `launch`) serves; `ServerStartError` if it exits or
+        is not ready within `start_timeout`."""
+        return self._wait(pid)
 
     def _wait(self, pid: int) -> C:
         return self.process.wait_ready(
