@@ -326,9 +326,12 @@ def kafka_logs(
     ssl_cafile: Path | None = None,
     ssl_certfile: Path | None = None,
     ssl_keyfile: Path | None = None,
+    replication_factor: int | None = None,
+    min_insync_replicas: int | None = None,
 ) -> LogFactory:
     """A Kafka client per instance, as the principal `credentials(instance)` names; over
-    SASL_SSL with the CA bundle `ssl_cafile` (and a client certificate, for mutual TLS)."""
+    SASL_SSL with the CA bundle `ssl_cafile` (and a client certificate, for mutual TLS). The
+    topics it creates have the given replication, else the cluster's (sync.topics)."""
     from sync.log.kafka import KafkaClientSettings, KafkaLog
 
     def open_log(instance: str) -> AbstractAsyncContextManager[ChangeLog]:
@@ -343,6 +346,8 @@ def kafka_logs(
             ssl_cafile=ssl_cafile,
             ssl_certfile=ssl_certfile,
             ssl_keyfile=ssl_keyfile,
+            replication_factor=replication_factor,
+            min_insync_replicas=min_insync_replicas,
         )
         return KafkaLog.open(chosen)
 
@@ -378,6 +383,8 @@ def logs_from_settings(settings: Settings, data_dir: Path) -> LogFactory:
         ssl_cafile=kafka.ssl_cafile,
         ssl_certfile=kafka.ssl_certfile,
         ssl_keyfile=kafka.ssl_keyfile,
+        replication_factor=kafka.replication_factor,
+        min_insync_replicas=kafka.min_insync_replicas,
     )
 
 

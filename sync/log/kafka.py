@@ -5,7 +5,9 @@
 - readers: ``enable_auto_commit=False``, a manually assigned partition, committed by the caller
   after the batch was applied (point 3); a group without a committed offset starts at the
   beginning (bootstrap, point 7);
-- topics: one partition, ``cleanup.policy=compact``, created through aiokafka's admin client;
+- topics: one partition, ``cleanup.policy=compact``, created through aiokafka's admin client
+  with the replication `sync.topics.replication` derives from the cluster's brokers (three
+  copies, two in sync, on three brokers or more) unless the settings give it;
 - SASL_SSL (or SASL_PLAINTEXT) with SCRAM-SHA-512: one principal per instance, held to its
   link topics by the broker's ACLs (point 6); over SASL_SSL the broker's certificate is
   verified with ``ssl_cafile`` and its host name checked, and a client certificate
@@ -49,6 +51,7 @@ from aiokafka.errors import (
 from sync.errors import LogClosed, LogError, LogNotPermitted, LogUnavailable, UnknownTopic
 from sync.log.kafka_tls import client_ssl_context, diagnose
 from sync.log.protocol import ChangeLog, Record
+from sync.topics import replication
 
 __all__ = ["KafkaClientSettings", "KafkaLog"]
 
@@ -69,7 +72,8 @@ class KafkaClientSettings:
     mechanism: str = "SCRAM-SHA-512"
     security_protocol: str = "SASL_PLAINTEXT"
     client_id: str = "mulu-sync"
-    replication_factor: int = 1
+    replication_factor: int | None = None  # None: derived from the cluster (sync.topics)
+    min_insync_replicas: int | None = None
     request_timeout_ms: int = 30_000
     ssl_cafile: str | Path | None = None
     ssl_certfile: str | Path | None = None
@@ -200,13 +204,19 @@ class KafkaLog:
                 await admin.start()
             except KafkaConnectionError as exc:
                 raise await _failure(self._settings, exc, f"creating topic {topic!r}") from exc
+            cluster = await admin.describe_cluster()
+            copies = replication(
+                len(cluster.get("brokers", [])),
+                self._settings.replication_factor,
+                self._settings.min_insync_replicas,
+            )
             response = await admin.create_topics(
                 [
                     NewTopic(
                         topic,
                         num_partitions=1,
-                        replication_factor=self._settings.replication_factor,
-                        topic_configs={"cleanup.policy": "compact"},
+                        replication_factor=copies.factor,
+                        topic_configs={"cleanup.policy": "compact", **copies.config()},
                     )
                 ]
             )
