@@ -6,6 +6,7 @@ $ mulu sync -c 510100-intranet.toml  # only the sync links of one instance
 $ mulu calendar show 2027            # a year's holidays and make-up workdays (调休)
 $ mulu rules                         # the deadlines and rules in force, with their articles
 $ mulu report yearly 2026 --out out/ # the yearly report of sharing: xlsx and html
+$ mulu kafka provision TOPOLOGY      # a topology's principals, link topics and ACLs
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from federation.audit.cli import audit
 from federation.identity.cli import pki
 from federation.identity.departments import departments
 from federation.options import ConfigOption
+from federation.provision import kafka
 from federation.reports.cli import report
 from federation.settings import Settings, load_settings
 from federation.sharing.cli import calendar, rules
@@ -42,6 +44,7 @@ app.add_typer(audit)
 app.add_typer(departments)
 app.add_typer(calendar)
 app.add_typer(report)
+app.add_typer(kafka)
 app.command("rules")(rules)
 
 
