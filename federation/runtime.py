@@ -173,6 +173,10 @@ class Runtime:
 
     async def __aexit__(self, *exc_info: object) -> None:
         stack, self._stack = self._stack, None
+        # Every server is told to stop at once, so that they drain their connections side by
+        # side; the stack then waits for each (one at a time, 222 servers took a minute).
+        for running in self.instances.values():
+            running.server.should_exit = True
         if stack is not None:
             await stack.aclose()
 
