@@ -70,16 +70,19 @@ def serve(
     port: Annotated[int | None, typer.Option(help="port to listen on", min=0, max=65535)] = None,
 ) -> None:
     """Run one instance: /graphql (GraphiQL in a browser), /health and /metrics."""
+    import asyncio
+
     import uvicorn
 
     from federation.app import create_app
     from federation.dev_identity import warn_dev_identity
     from federation.identity.tls import HandshakeRefusals, uvicorn_options
-    from federation.instance import open_instance, open_sync
+    from federation.instance import check_sync, open_instance, open_sync
     from federation.logging import configure_logging
     from federation.sample import load_instance_sample
     from federation.topology import load_topology
     from graph import CatalogStore
+    from sync.errors import SyncError
 
     overrides: dict[str, Any] = {}
     if host is not None:
@@ -99,6 +102,11 @@ def serve(
     configure_logging(chosen.log_level)
     if chosen.dev_identity_header and not chosen.tls.identifies:  # TLS: the headers are ignored
         warn_dev_identity({chosen.catalog().id: (chosen.host, chosen.port)})
+    try:  # Kafka refusing this instance's principal: one line, before the server starts
+        asyncio.run(check_sync(chosen, topology, chosen.catalog().id))
+    except SyncError as exc:
+        Console(stderr=True, highlight=False).print(f"mulu serve: {exc}", soft_wrap=True)
+        raise typer.Exit(1) from None
 
     async def load(store: CatalogStore) -> None:
         if sample is not None:

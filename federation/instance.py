@@ -42,6 +42,7 @@ from federation.topology import EmbeddedStoreSpec, InstanceSpec, Topology, load_
 from graph import Catalog, CatalogStore
 from graph.audit.sink import AuditSink
 from graph.sharing import Sharing, WorkingCalendar
+from sync.errors import LogNotAuthenticated
 from sync.links import Link
 from sync.log.protocol import ChangeLog
 from sync.topics import create_topics
@@ -372,7 +373,14 @@ def logs_from_settings(settings: Settings, data_dir: Path) -> LogFactory:
         own = os.environ.get(instance_password_env(instance))
         if own:
             return principal(instance), own
-        return settings.kafka.user, settings.kafka.password.get_secret_value()
+        user, password = settings.kafka.user, settings.kafka.password.get_secret_value()
+        if not user or not password:
+            raise LogNotAuthenticated(
+                f"instance {instance} has no Kafka credentials: set "
+                f"{instance_password_env(instance)} (the password of its principal "
+                f"{principal(instance)!r}), or kafka.user and kafka.password"
+            )
+        return user, password
 
     kafka = settings.kafka
     return kafka_logs(
@@ -402,6 +410,21 @@ async def open_worker(
         return
     async with SyncWorker(store, log, links, backoff=backoff) as worker:
         yield worker
+
+
+async def check_sync(settings: Settings, topology: Topology | None, instance: str) -> None:
+    """Before an instance serves: over Kafka, connect once as its principal when it ends a
+    link, so that refused credentials or an untrusted broker stop the start in one line
+    (`sync.errors.LogError`) rather than inside the server's start-up."""
+    if settings.log != "kafka" or topology is None:
+        return
+    if not (topology.links_from(instance) or topology.links_to(instance)):
+        return
+    from sync.log.kafka import KafkaLog
+
+    async with logs_from_settings(settings, topology.data_dir)(instance) as log:
+        if isinstance(log, KafkaLog):
+            await log.check()
 
 
 @asynccontextmanager

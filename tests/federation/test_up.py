@@ -52,10 +52,17 @@ def write_topology(path: Path, ports: dict[str, int]) -> None:
     path.write_text("\n".join(blocks), encoding="utf-8")
 
 
-def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MULU_")}
+def run(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MULU_")}
     return subprocess.run(
-        [*mulu(), *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=150
+        [*mulu(), *args],
+        cwd=tmp_path,
+        env=environment | (env or {}),
+        capture_output=True,
+        text=True,
+        timeout=150,
     )
 
 
