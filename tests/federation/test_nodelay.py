@@ -30,6 +30,7 @@ async def nodelay_of_accepted(protocol: type[H11Protocol], data_dir: Path) -> li
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         while not server.started:
+            assert not task.done(), "the server stopped while starting"
             await asyncio.sleep(0.01)
         async with httpx.AsyncClient() as client:
             response = await client.get(f"http://127.0.0.1:{port}/health")
