@@ -99,6 +99,24 @@ class KafkaServer(JavaServer[KafkaConnection]):
     def ports(self) -> dict[str, int]:
         return {"client": self.port, "controller": self.controller_port}
 
+    def configured_ports(self) -> dict[str, int] | None:
+        """The client and controller ports of ``<home>/conf/server.properties``."""
+        try:
+            text = (self.conf_dir / "server.properties").read_text(encoding="utf-8")
+        except OSError:
+            return None
+        for line in text.splitlines():
+            if line.startswith("listeners="):
+                found = dict(
+                    (name.lower(), int(address.rsplit(":", 1)[1]))
+                    for name, _, address in (
+                        item.partition("://") for item in line.removeprefix("listeners=").split(",")
+                    )
+                )
+                if {"client", "controller"} <= found.keys():
+                    return {"client": found["client"], "controller": found["controller"]}
+        return None
+
     @property
     def connection(self) -> KafkaConnection:
         if self.tls is None:
