@@ -366,6 +366,13 @@ class KafkaAdmin:
                 raise
         self._until(f"topic {name!r} with a leader", lambda: self._has_leader(name))
 
+    def leader(self, topic: str, partition: int = 0) -> int:
+        """The node id leading a partition of `topic` (-1 while none does)."""
+        described = self._client.list_topics(topic, timeout=self.timeout).topics.get(topic)
+        if described is None or partition not in described.partitions:
+            raise KafkaAdminError(f"no partition {partition} of topic {topic!r}")
+        return int(described.partitions[partition].leader)
+
     def brokers(self) -> int:
         """How many brokers the cluster's metadata lists."""
         return len(self._client.list_topics(timeout=self.timeout).brokers)

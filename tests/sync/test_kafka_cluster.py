@@ -79,11 +79,6 @@ def topic_records(connection: Any, topic: str) -> list[tuple[str, int]]:
         consumer.close()
 
 
-def leader_of(admin: KafkaAdmin, topic: str) -> int:
-    metadata = admin._client.list_topics(topic, timeout=10).topics[topic]
-    return int(metadata.partitions[0].leader)
-
-
 async def test_a_broker_killed_mid_mirror_loses_and_duplicates_nothing(
     tmp_path: Path, cluster: KafkaCluster, neo4j_server: Any, link: MakeLink
 ) -> None:
@@ -117,7 +112,7 @@ async def test_a_broker_killed_mid_mirror_loses_and_duplicates_nothing(
                 await write(stores[CI], published(n))
             await until(lambda: consumer.applied > 0, 60)
             # The node leading the link's partition dies mid-stream, without a word.
-            victim = await asyncio.to_thread(leader_of, admin, mirror.topic)
+            victim = await asyncio.to_thread(admin.leader, mirror.topic)
             assert await asyncio.to_thread(cluster.kill, victim) is not None
             for n in range(total // 2 + 1, total + 1):
                 await write(stores[CI], published(n))
