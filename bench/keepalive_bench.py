@@ -3,7 +3,7 @@
 An instance's server (`mulu serve`, `mulu up`) answers on uvicorn's HTTP/1.1 protocol, which
 writes a response's head and body apart; asyncio leaves Nagle's algorithm on for accepted
 connections, so on a kept-alive connection the body can wait for the client's delayed ACK.
-`federation.runtime.NoDelayProtocol` sets TCP_NODELAY on each connection. This serves one
+`federation.runtime.nodelay` sets TCP_NODELAY on each connection. This serves one
 embedded instance in this process with each protocol in turn and times sequential GraphQL
 requests over one kept-alive connection and over a new connection each.
 

@@ -79,7 +79,7 @@ def serve(
     from federation.identity.tls import HandshakeRefusals, uvicorn_options
     from federation.instance import check_sync, open_instance, open_sync
     from federation.logging import configure_logging
-    from federation.runtime import NoDelayProtocol
+    from federation.runtime import http_options
     from federation.sample import load_instance_sample
     from federation.topology import load_topology
     from graph import CatalogStore
@@ -128,8 +128,7 @@ def serve(
         log_config=None,
         access_log=False,
         lifespan="on",
-        http=NoDelayProtocol,
-        **tls_options,
+        **http_options(tls_options),
     )
 
 

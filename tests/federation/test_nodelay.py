@@ -14,7 +14,8 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from federation.app import create_app
-from federation.runtime import NoDelayProtocol
+from federation.identity.tls import TlsH11Protocol
+from federation.runtime import NoDelayProtocol, http_options
 from federation.settings import Settings
 
 
@@ -51,3 +52,11 @@ async def test_accepted_connections_have_tcp_nodelay(tmp_path: Path) -> None:
     assert await nodelay_of_accepted(NoDelayProtocol, tmp_path / "a") == [1]
     # What it corrects: uvicorn's own protocol leaves it off.
     assert await nodelay_of_accepted(H11Protocol, tmp_path / "b") == [0]
+
+
+def test_the_tls_protocol_keeps_its_own_behaviour_and_gets_tcp_nodelay() -> None:
+    chosen = http_options({"http": TlsH11Protocol, "ssl_certfile": "x.crt"})
+    assert issubclass(chosen["http"], TlsH11Protocol)
+    assert chosen["http"].connection_made is not TlsH11Protocol.connection_made
+    assert chosen["ssl_certfile"] == "x.crt"
+    assert issubclass(http_options({})["http"], H11Protocol)

@@ -9,10 +9,12 @@ The cluster is this module's own (it kills its nodes), on six consecutive free p
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import secrets
 import shutil
 import tempfile
+import warnings
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,8 +120,11 @@ async def test_a_broker_killed_mid_mirror_loses_and_duplicates_nothing(
                 await write(stores[CI], published(n))
             for n in range(1, updated + 1):
                 await write(stores[CI], published(n, version=2, name=f"断点期间更新{n}"))
+            # The consumer reads to the topic's end. (Its counters may fall short of the
+            # events: a commit the dying broker wrote but did not confirm leaves the batch
+            # applied, committed and uncounted — the target's content below is what counts.)
             try:
-                await until(lambda: consumer.applied + consumer.stale >= total + updated, 120)
+                await until(lambda: consumer.position == total + updated, 120)
                 await until(lambda: consumer.lag == 0, 30)
             except TimeoutError:
                 shown = [s.as_dict() for s in source.statuses() + target.statuses()]
@@ -157,3 +162,8 @@ async def test_a_broker_killed_mid_mirror_loses_and_duplicates_nothing(
         return admin.describe_topics([mirror.topic])[mirror.topic].in_sync == 3
 
     await until(in_sync, 60)
+    # aiokafka leaves the sockets of connections to the killed broker for the garbage
+    # collector; collected here, their ResourceWarnings are not this suite's failures.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
