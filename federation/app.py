@@ -216,16 +216,20 @@ async def _refuse(
     await JSONResponse({"errors": [error]}, status_code=status)(scope, receive, send)
 
 
+# /health answers within a second whatever is down: the store gets this long to answer.
+HEALTH_PING_SECONDS = 0.8
+
+
 async def _health(request: Request) -> Response:
     instance: Instance = request.state.instance
     store: dict[str, Any] = {"kind": instance.settings.store, "state": "up"}
     try:
-        async with asyncio.timeout(5):
+        async with asyncio.timeout(HEALTH_PING_SECONDS):
             await instance.store.ping()
     except (CatalogError, TimeoutError) as exc:
         store.update(state="down", error=getattr(exc, "code", "TIMEOUT"))
     up = store["state"] == "up"
-    sync = _sync_health(instance.sync)
+    sync = _sync_health(instance.sync, store_up=up)
     # A failing link degrades the instance, which still answers (200); a store that does not
     # answer makes it unable to (503).
     body = {
@@ -237,9 +241,11 @@ async def _health(request: Request) -> Response:
     return JSONResponse(body, status_code=200 if up else 503)
 
 
-def _sync_health(worker: SyncWorker | None) -> dict[str, Any]:
+def _sync_health(worker: SyncWorker | None, *, store_up: bool = True) -> dict[str, Any]:
     """Each link end's counters, lag, last error and age of its oldest unsent event
-    (sync.status.LinkStatus), and the link ends that are failing."""
+    (sync.status.LinkStatus), and the link ends that are failing. While the store does not
+    answer no end of this instance can move — an idle consumer would not notice before its
+    next record — so each is shown ``blocked`` by the store, and failing."""
     if worker is None:
         return {
             "links": [],
@@ -247,9 +253,13 @@ def _sync_health(worker: SyncWorker | None) -> dict[str, Any]:
             "note": "sync links are not configured on this instance yet",
         }
     statuses = worker.statuses()
+    links = [status.as_dict() for status in statuses]
+    if not store_up:
+        for link in links:
+            link.update(state="blocked", blocked_by="store", failing=True)
     return {
-        "links": [status.as_dict() for status in statuses],
-        "failing": [f"{s.link} {s.side.value}" for s in statuses if s.failing],
+        "links": links,
+        "failing": [f"{s.link} {s.side.value}" for s in statuses if s.failing or not store_up],
     }
 
 

@@ -6,6 +6,7 @@ $ mulu sync -c 510100-intranet.toml  # only the sync links of one instance
 $ mulu calendar show 2027            # a year's holidays and make-up workdays (调休)
 $ mulu rules                         # the deadlines and rules in force, with their articles
 $ mulu report yearly 2026 --out out/ # the yearly report of sharing: xlsx and html
+$ mulu kafka provision TOPOLOGY      # a topology's principals, link topics and ACLs
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from federation.audit.cli import audit
 from federation.identity.cli import pki
 from federation.identity.departments import departments
 from federation.options import ConfigOption
+from federation.provision import kafka
 from federation.reports.cli import report
 from federation.settings import Settings, load_settings
 from federation.sharing.cli import calendar, rules
@@ -42,6 +44,7 @@ app.add_typer(audit)
 app.add_typer(departments)
 app.add_typer(calendar)
 app.add_typer(report)
+app.add_typer(kafka)
 app.command("rules")(rules)
 
 
@@ -67,16 +70,20 @@ def serve(
     port: Annotated[int | None, typer.Option(help="port to listen on", min=0, max=65535)] = None,
 ) -> None:
     """Run one instance: /graphql (GraphiQL in a browser), /health and /metrics."""
+    import asyncio
+
     import uvicorn
 
     from federation.app import create_app
     from federation.dev_identity import warn_dev_identity
     from federation.identity.tls import HandshakeRefusals, uvicorn_options
-    from federation.instance import open_instance, open_sync
+    from federation.instance import check_sync, open_instance, open_sync
     from federation.logging import configure_logging
+    from federation.runtime import http_options
     from federation.sample import load_instance_sample
     from federation.topology import load_topology
     from graph import CatalogStore
+    from sync.errors import SyncError
 
     overrides: dict[str, Any] = {}
     if host is not None:
@@ -96,6 +103,11 @@ def serve(
     configure_logging(chosen.log_level)
     if chosen.dev_identity_header and not chosen.tls.identifies:  # TLS: the headers are ignored
         warn_dev_identity({chosen.catalog().id: (chosen.host, chosen.port)})
+    try:  # Kafka refusing this instance's principal: one line, before the server starts
+        asyncio.run(check_sync(chosen, topology, chosen.catalog().id))
+    except SyncError as exc:
+        Console(stderr=True, highlight=False).print(f"mulu serve: {exc}", soft_wrap=True)
+        raise typer.Exit(1) from None
 
     async def load(store: CatalogStore) -> None:
         if sample is not None:
@@ -116,7 +128,7 @@ def serve(
         log_config=None,
         access_log=False,
         lifespan="on",
-        **tls_options,
+        **http_options(tls_options),
     )
 
 
@@ -231,6 +243,16 @@ def up(
             "on its URI's port, with the password its password_env names"
         ),
     ] = False,
+    log_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="append the JSON log lines to this file, rotated (with --detach: "
+            "<data_dir>/mulu-up.log)"
+        ),
+    ] = None,
+    wait: Annotated[
+        float, typer.Option(help="with --detach: seconds to wait until it is ready", min=1)
+    ] = 120.0,
 ) -> None:
     """Start every instance of a topology in this process, with its sync workers."""
     import asyncio
@@ -239,6 +261,7 @@ def up(
     from federation.logging import configure_logging
     from federation.topology import TopologyError, load_topology
     from federation.up import pid_file, run_up, running_pid
+    from sync.errors import SyncError
 
     try:
         chosen = load_settings(config)
@@ -259,19 +282,22 @@ def up(
         )
         raise typer.Exit(1)
     if detach:
-        _detach(topology, config, pid_path, start_servers)
+        _detach(topology, config, pid_path, start_servers, wait)
         return
-    configure_logging(chosen.log_level)
+    configure_logging(chosen.log_level, path=log_file)
     try:
         asyncio.run(run_up(loaded, chosen, start_servers=start_servers))
-    except OSError as exc:  # a port in use, a store that cannot be opened
-        Console(stderr=True).print(f"mulu up: {exc}")
+    except (OSError, SyncError) as exc:  # a port in use, a store or Kafka refusing us
+        Console(stderr=True, highlight=False).print(f"mulu up: {exc}", soft_wrap=True)
         raise typer.Exit(1) from None
 
 
-def _detach(topology: Path, config: Path | None, pid_path: Path, start_servers: bool) -> None:
-    """`mulu up` again in a new session, its output in <data_dir>/mulu-up.log; returns once
-    it is ready (or says why it is not)."""
+def _detach(
+    topology: Path, config: Path | None, pid_path: Path, start_servers: bool, wait: float
+) -> None:
+    """`mulu up` again in a new session: its JSON log appended to <data_dir>/mulu-up.log
+    (rotated), what it prints appended to <data_dir>/mulu-up.out — a restart keeps the log of
+    the run before it; returns once it is ready, or says why it is not."""
     import subprocess
     import sys
     import time
@@ -280,28 +306,47 @@ def _detach(topology: Path, config: Path | None, pid_path: Path, start_servers: 
 
     pid_path.parent.mkdir(parents=True, exist_ok=True)
     log_path = pid_path.with_suffix(".log")
+    out_path = pid_path.with_suffix(".out")
     command = [sys.executable, "-c", "from federation.cli import app; app()", "up", str(topology)]
+    command += ["--log-file", str(log_path)]
     if config is not None:
         command += ["--config", str(config)]
     if start_servers:
         command.append("--start-servers")
-    with log_path.open("w", encoding="utf-8") as log:
+    with out_path.open("a", encoding="utf-8") as out:
+        out.write(f"-- mulu up --detach at {time.strftime('%Y-%m-%d %H:%M:%S %z')}\n")
+        out.flush()
+        began = out.tell()
         child = subprocess.Popen(
             command,
-            stdout=log,
+            stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
     pid_path.write_text(f"{child.pid}\n", encoding="utf-8")
-    deadline = time.monotonic() + 120
-    while READY not in log_path.read_text(encoding="utf-8"):
-        if child.poll() is not None or time.monotonic() > deadline:
-            if child.poll() is None:
+    deadline = time.monotonic() + wait
+
+    def said() -> str:
+        with out_path.open(encoding="utf-8", errors="replace") as handle:
+            handle.seek(began)
+            return handle.read()
+
+    while READY not in said():
+        code = child.poll()
+        if code is not None or time.monotonic() > deadline:
+            if code is None:
                 child.terminate()
+                why = f"it was not ready after {wait:.0f} s (--wait); stopped it"
+            else:
+                why = f"it exited with code {code}"
             pid_path.unlink(missing_ok=True)
-            tail = "\n".join(log_path.read_text(encoding="utf-8").splitlines()[-15:])
-            Console(stderr=True).print(f"mulu up: did not start; the end of {log_path}:\n{tail}")
+            tail = "\n".join(said().splitlines()[-15:])
+            Console(stderr=True, highlight=False).print(
+                f"mulu up: did not start: {why}. The end of {out_path}:\n{tail}\n"
+                f"(its log: {log_path})",
+                soft_wrap=True,
+            )
             raise typer.Exit(1)
         time.sleep(0.2)
     print(f"mulu up: {topology} running in the background (pid {child.pid}); log: {log_path}")
@@ -309,16 +354,29 @@ def _detach(topology: Path, config: Path | None, pid_path: Path, start_servers: 
 
 
 @app.command()
-def down(topology: TopologyArgument) -> None:
+def down(
+    topology: TopologyArgument,
+    timeout: Annotated[
+        float, typer.Option(help="seconds to wait after SIGTERM before SIGKILL", min=1)
+    ] = 60.0,
+) -> None:
     """Stop a `mulu up --detach` of the topology; harmless when it is not running."""
     from federation.topology import TopologyError, load_topology
     from federation.up import pid_file, stop_detached
 
     try:
-        stopped = stop_detached(pid_file(load_topology(topology, None)))  # no secret needed
+        path = pid_file(load_topology(topology, None))  # no secret needed
     except TopologyError as exc:
         raise typer.BadParameter(str(exc), param_hint="TOPOLOGY") from exc
+    stopped = stop_detached(path, timeout)
     if stopped is None:
         print(f"mulu down: {topology} was not running")
+    elif stopped.killed:
+        Console(stderr=True, highlight=False).print(
+            f"mulu down: {topology} (pid {stopped.pid}) did not stop within {timeout:.0f} s "
+            f"of SIGTERM (--timeout); sent SIGKILL. Its last log lines:\n{stopped.last_words}",
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
     else:
-        print(f"mulu down: stopped {topology} (pid {stopped})")
+        print(f"mulu down: stopped {topology} (pid {stopped.pid}) in {stopped.seconds:.1f} s")

@@ -42,6 +42,7 @@ from federation.topology import EmbeddedStoreSpec, InstanceSpec, Topology, load_
 from graph import Catalog, CatalogStore
 from graph.audit.sink import AuditSink
 from graph.sharing import Sharing, WorkingCalendar
+from sync.errors import LogNotAuthenticated
 from sync.links import Link
 from sync.log.protocol import ChangeLog
 from sync.topics import create_topics
@@ -326,9 +327,12 @@ def kafka_logs(
     ssl_cafile: Path | None = None,
     ssl_certfile: Path | None = None,
     ssl_keyfile: Path | None = None,
+    replication_factor: int | None = None,
+    min_insync_replicas: int | None = None,
 ) -> LogFactory:
     """A Kafka client per instance, as the principal `credentials(instance)` names; over
-    SASL_SSL with the CA bundle `ssl_cafile` (and a client certificate, for mutual TLS)."""
+    SASL_SSL with the CA bundle `ssl_cafile` (and a client certificate, for mutual TLS). The
+    topics it creates have the given replication, else the cluster's (sync.topics)."""
     from sync.log.kafka import KafkaClientSettings, KafkaLog
 
     def open_log(instance: str) -> AbstractAsyncContextManager[ChangeLog]:
@@ -343,6 +347,8 @@ def kafka_logs(
             ssl_cafile=ssl_cafile,
             ssl_certfile=ssl_certfile,
             ssl_keyfile=ssl_keyfile,
+            replication_factor=replication_factor,
+            min_insync_replicas=min_insync_replicas,
         )
         return KafkaLog.open(chosen)
 
@@ -367,7 +373,14 @@ def logs_from_settings(settings: Settings, data_dir: Path) -> LogFactory:
         own = os.environ.get(instance_password_env(instance))
         if own:
             return principal(instance), own
-        return settings.kafka.user, settings.kafka.password.get_secret_value()
+        user, password = settings.kafka.user, settings.kafka.password.get_secret_value()
+        if not user or not password:
+            raise LogNotAuthenticated(
+                f"instance {instance} has no Kafka credentials: set "
+                f"{instance_password_env(instance)} (the password of its principal "
+                f"{principal(instance)!r}), or kafka.user and kafka.password"
+            )
+        return user, password
 
     kafka = settings.kafka
     return kafka_logs(
@@ -378,6 +391,8 @@ def logs_from_settings(settings: Settings, data_dir: Path) -> LogFactory:
         ssl_cafile=kafka.ssl_cafile,
         ssl_certfile=kafka.ssl_certfile,
         ssl_keyfile=kafka.ssl_keyfile,
+        replication_factor=kafka.replication_factor,
+        min_insync_replicas=kafka.min_insync_replicas,
     )
 
 
@@ -395,6 +410,21 @@ async def open_worker(
         return
     async with SyncWorker(store, log, links, backoff=backoff) as worker:
         yield worker
+
+
+async def check_sync(settings: Settings, topology: Topology | None, instance: str) -> None:
+    """Before an instance serves: over Kafka, connect once as its principal when it ends a
+    link, so that refused credentials or an untrusted broker stop the start in one line
+    (`sync.errors.LogError`) rather than inside the server's start-up."""
+    if settings.log != "kafka" or topology is None:
+        return
+    if not (topology.links_from(instance) or topology.links_to(instance)):
+        return
+    from sync.log.kafka import KafkaLog
+
+    async with logs_from_settings(settings, topology.data_dir)(instance) as log:
+        if isinstance(log, KafkaLog):
+            await log.check()
 
 
 @asynccontextmanager

@@ -4,17 +4,31 @@ configure_logging("INFO")
 logging.getLogger("mulu.http").info("request", extra={"path": "/graphql", "status": 200})
 → {"time": "2026-03-01T09:30:00.123+00:00", "level": "INFO", "logger": "mulu.http",
    "message": "request", "path": "/graphql", "status": 200}
+
+While a server is down its clients fail again and again: the same warning from the same place
+(one logger, one message, one link end) passes `RepeatFilter` once per `REPEAT_SECONDS`, the
+next that passes counting how many were held back (``"repeated": 412``). aiokafka's own
+records lose their tracebacks: its message names the failure, and a traceback per reconnection
+attempt buried the one line that said why (a refused password) under thousands.
+
+With `path`, the lines go to that file (appended to, never truncated: a restart keeps the
+log of the crash before it), rotated at `max_bytes` with `backups` old files kept.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import logging.handlers
 import sys
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-__all__ = ["JsonFormatter", "configure_logging"]
+__all__ = ["REPEAT_SECONDS", "JsonFormatter", "RepeatFilter", "configure_logging"]
+
+REPEAT_SECONDS = 60.0
 
 # Attributes every LogRecord has; anything else on a record came from `extra`.
 # uvicorn adds `color_message`, the same text with terminal colours: noise in JSON.
@@ -35,10 +49,62 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """Send every logger (uvicorn's too) to stderr as JSON lines at `level`."""
-    handler = logging.StreamHandler(sys.stderr)
+class RepeatFilter(logging.Filter):
+    """Let a warning or error through once per `seconds` for each (logger, message, link,
+    side); the next one through carries ``repeated``, how many were held back. Records below
+    WARNING always pass."""
+
+    def __init__(self, seconds: float = REPEAT_SECONDS) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self._last: dict[tuple[object, ...], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("aiokafka") and record.exc_info:
+            exc = record.exc_info[1]
+            said = f" ({type(exc).__name__}: {exc})".replace("%", "%%")
+            record.msg = f"{record.msg}{said}"
+            record.exc_info = None
+        if record.levelno < logging.WARNING:
+            return True
+        key = (
+            record.name,
+            record.msg,
+            getattr(record, "link", None),
+            getattr(record, "side", None),
+        )
+        now = time.monotonic()
+        last = self._last.get(key)
+        if last is not None and now - last[0] < self.seconds:
+            self._last[key] = (last[0], last[1] + 1)
+            return False
+        if last is not None and last[1]:
+            record.repeated = last[1]
+        if len(self._last) > 10_000:  # bounded: keys carry link ids, never request data
+            self._last.clear()
+        self._last[key] = (now, 0)
+        return True
+
+
+def configure_logging(
+    level: str = "INFO",
+    *,
+    path: Path | None = None,
+    max_bytes: int = 50 * 1024 * 1024,
+    backups: int = 5,
+) -> None:
+    """Send every logger (uvicorn's too) as JSON lines at `level` to stderr, or appended to
+    `path`, rotated (see the module docstring); repeated warnings are held back."""
+    handler: logging.Handler
+    if path is None:
+        handler = logging.StreamHandler(sys.stderr)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            path, mode="a", maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
+        )
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(RepeatFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from federation.app import create_app
 from federation.identity.tls import (
@@ -173,6 +174,10 @@ class Runtime:
 
     async def __aexit__(self, *exc_info: object) -> None:
         stack, self._stack = self._stack, None
+        # Every server is told to stop at once, so that they drain their connections side by
+        # side; the stack then waits for each (one at a time, 222 servers took a minute).
+        for running in self.instances.values():
+            running.server.should_exit = True
         if stack is not None:
             await stack.aclose()
 
@@ -273,6 +278,34 @@ class Runtime:
                 loop.remove_signal_handler(sig)
 
 
+class _NoDelay:
+    """Sets TCP_NODELAY on the connection, then goes on as the protocol it is mixed into."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().connection_made(transport)  # type: ignore[misc]
+
+
+def nodelay(protocol: type[H11Protocol]) -> type[H11Protocol]:
+    """`protocol` (uvicorn's HTTP/1.1, or `federation.identity.tls.TlsH11Protocol`) on
+    connections with TCP_NODELAY. asyncio leaves Nagle's algorithm on for accepted
+    connections, and uvicorn writes a response's head and body apart: on a kept-alive
+    connection the body then waited for the client's delayed ACK, about 40 ms a request."""
+    return type(f"NoDelay{protocol.__name__}", (_NoDelay, protocol), {})
+
+
+NoDelayProtocol = nodelay(H11Protocol)
+
+
+def http_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """uvicorn's `options` (`federation.identity.tls.uvicorn_options`) with their HTTP
+    protocol on TCP_NODELAY connections."""
+    return {**options, "http": nodelay(options.get("http", H11Protocol))}
+
+
 @asynccontextmanager
 async def _serving(
     app: object, spec: InstanceSpec, options: Mapping[str, Any]
@@ -298,7 +331,7 @@ async def _serving(
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=2,
-        **options,
+        **http_options(options),
     )
     server = uvicorn.Server(config)
     server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]

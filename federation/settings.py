@@ -80,6 +80,10 @@ class KafkaSettings(BaseModel):
     ssl_cafile: Path | None = None
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
+    # Copies of each link topic and how many hold a write before it is acknowledged; None:
+    # derived from the cluster's brokers when the topic is created (sync.topics.replication).
+    replication_factor: int | None = Field(default=None, ge=1)
+    min_insync_replicas: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _tls_complete(self) -> KafkaSettings:

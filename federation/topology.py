@@ -114,10 +114,17 @@ class Address:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{scheme}://{host}:{self.port}/graphql"
 
+    @property
+    def bound_host(self) -> str:
+        """The address a socket binds for `host`: ``localhost`` is 127.0.0.1 (the servers
+        bind IPv4 for a host without ':'), so the two are one address."""
+        return "127.0.0.1" if self.host.lower() == "localhost" else self.host
+
     def clashes_with(self, other: Address) -> bool:
         if self.port != other.port:
             return False
-        return self.host == other.host or bool({self.host, other.host} & _WILDCARD_HOSTS)
+        hosts = {self.bound_host, other.bound_host}
+        return len(hosts) == 1 or bool(hosts & _WILDCARD_HOSTS)
 
     def __str__(self) -> str:
         return f"{self.host}:{self.port}"
@@ -207,9 +214,9 @@ class Topology:
         try:
             return self.instances[instance_id]
         except KeyError:
-            known = ", ".join(self.instances) or "none"
             raise TopologyError(
-                f"instance {instance_id!r} is not in the topology; it has {known}"
+                f"instance {instance_id!r} is not in the topology; it has "
+                f"{_some(self.instances, instance_id)}"
             ) from None
 
     def parent_of(self, instance_id: str) -> InstanceSpec | None:
@@ -419,6 +426,29 @@ def _instance_tls(item: _InstanceRaw, raw: _TlsRaw | None) -> InstanceTls | None
     return InstanceTls(stem.with_suffix(".crt"), stem.with_suffix(".key"))
 
 
+SHOWN_IDS = 5
+
+
+def _some(ids: Iterable[str], near: str) -> str:
+    """A few of `ids` for an error message — those sharing the longest start with `near` (the
+    id that was not found) first — and how many more there are: a national topology has
+    hundreds of instances, and a message listing them all hid the point."""
+    known = list(ids)
+    if not known:
+        return "none"
+
+    def shared(candidate: str) -> int:
+        return next(
+            (i for i, (a, b) in enumerate(zip(candidate, near, strict=False)) if a != b),
+            min(len(candidate), len(near)),
+        )
+
+    order = {instance: n for n, instance in enumerate(known)}
+    chosen = sorted(known, key=lambda i: (-shared(i), order[i]))[:SHOWN_IDS]
+    more = len(known) - len(chosen)
+    return ", ".join(chosen) + (f" and {more} more" if more else "")
+
+
 def _default_name(instance_id: str) -> str:
     where, zone = instance_id.split("/")
     return f"{where} catalog ({zone})"
@@ -429,7 +459,7 @@ def _parent(item: _InstanceRaw, region: str, zone: Zone, specs: Mapping[str, Any
         if item.parent not in specs:
             raise TopologyError(
                 f"instance {item.id!r}: parent {item.parent!r} is not an instance of the "
-                f"topology; give one of {', '.join(i for i in specs if i != item.id)}"
+                f"topology; give one of {_some([i for i in specs if i != item.id], item.parent)}"
             )
         if specs[item.parent][1] is not zone:
             raise TopologyError(
@@ -490,9 +520,10 @@ def _check_clashes(instances: Iterable[InstanceSpec]) -> None:
     for spec in instances:
         for other in seen:
             if spec.graphql.clashes_with(other.graphql):
+                same = "" if str(spec.graphql) == str(other.graphql) else f" ({other.graphql})"
                 raise TopologyError(
                     f"instances {other.id!r} and {spec.id!r} both serve GraphQL on "
-                    f"{spec.graphql}; give each instance its own port"
+                    f"{spec.graphql}{same}; give each instance its own port"
                 )
         seen.append(spec)
         if isinstance(spec.store, EmbeddedStoreSpec):
@@ -515,7 +546,7 @@ def _links(
             if end not in instances:
                 raise TopologyError(
                     f"{name}: {end!r} is not an instance of the topology; "
-                    f"give one of {', '.join(instances)}"
+                    f"give one of {_some(instances, end)}"
                 )
         if (raw.source, raw.target) in seen:
             raise TopologyError(f"{name} is listed twice")

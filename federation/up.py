@@ -15,6 +15,7 @@ import signal
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from federation.dev_identity import warn_dev_identity
@@ -23,7 +24,7 @@ from federation.runtime import READY, Runtime
 from federation.settings import Settings
 from federation.topology import Neo4jStoreSpec, Topology
 
-__all__ = ["neo4j_servers", "pid_file", "run_up", "running_pid", "stop_detached"]
+__all__ = ["Stopped", "neo4j_servers", "pid_file", "run_up", "running_pid", "stop_detached"]
 
 
 @asynccontextmanager
@@ -113,16 +114,44 @@ def running_pid(path: Path) -> int | None:
     return pid
 
 
-def stop_detached(path: Path, wait_seconds: float = 30.0) -> int | None:
+@dataclass(frozen=True, slots=True)
+class Stopped:
+    """How a detached `mulu up` ended: its pid, the seconds it took, and — when it did not
+    end within the time it was given and was killed — the last lines of its log."""
+
+    pid: int
+    seconds: float
+    killed: bool = False
+    last_words: str = ""
+
+
+def stop_detached(path: Path, wait_seconds: float = 60.0) -> Stopped | None:
     """SIGTERM the process of pid file `path`, wait for it to end (SIGKILL after
-    `wait_seconds`), remove the file; the pid stopped, or None when none was running."""
+    `wait_seconds`), remove the file; how it stopped, or None when none was running."""
     pid = running_pid(path)
-    if pid is not None:
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + wait_seconds
-        while running_pid(path) is not None and time.monotonic() < deadline:
-            time.sleep(0.1)
-        if running_pid(path) is not None:
-            os.kill(pid, signal.SIGKILL)
+    if pid is None:
+        path.unlink(missing_ok=True)
+        return None
+    began = time.monotonic()
+    os.kill(pid, signal.SIGTERM)
+    deadline = began + wait_seconds
+    while running_pid(path) is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    killed = running_pid(path) is not None
+    last_words = ""
+    if killed:
+        last_words = _tail(path.with_suffix(".log"), 10)
+        os.kill(pid, signal.SIGKILL)
     path.unlink(missing_ok=True)
-    return pid
+    return Stopped(pid, time.monotonic() - began, killed, last_words)
+
+
+def _tail(path: Path, lines: int) -> str:
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - 16384))
+            text = handle.read().decode("utf-8", errors="replace")
+    except OSError as exc:
+        return f"({path}: {exc.strerror})"
+    return "\n".join(text.splitlines()[-lines:])

@@ -38,6 +38,7 @@ from graph.errors import InvalidValue
 
 __all__ = [
     "CREDIT_ALPHABET",
+    "MUNICIPALITIES",
     "NATION",
     "SEQUENCE_RANGES",
     "ResourceCode",
@@ -56,6 +57,11 @@ __all__ = [
 ]
 
 NATION = "100000"
+
+# 直辖市: province-level cities. GB/T 2260 files their districts under a 市辖区 code (110101
+# under 110100; 重庆's counties under 500200 县), which is no level of government: a district
+# of a 直辖市 answers to the city itself (`region_parent`).
+MUNICIPALITIES = frozenset({"110000", "120000", "310000", "500000"})
 
 # ASCII digits only, and no trailing newline (`$` would allow one; `\d` any script's digits).
 _RESOURCE_CODE = re.compile(r"^([1-3])(\d{2})(\d{3})(\d{0,6})/(\d{6})\Z", re.ASCII)
@@ -245,12 +251,13 @@ def region_level(code: str) -> Level:
 
 
 def region_parent(code: str) -> str | None:
-    """The region one level up: 510104 → 510100 → 510000 → 100000 → None."""
+    """The region one level up: 510104 → 510100 → 510000 → 100000 → None; a district of a
+    直辖市 goes to the city itself: 110101 → 110000."""
     level = region_level(code)
     if level is Level.NATIONAL:
         return None
     if level is Level.PROVINCIAL:
         return NATION
-    if level is Level.MUNICIPAL:
+    if level is Level.MUNICIPAL or code[:2] + "0000" in MUNICIPALITIES:
         return code[:2] + "0000"
     return code[:4] + "00"

@@ -24,6 +24,7 @@ __all__ = [
     "InvalidLink",
     "LogClosed",
     "LogError",
+    "LogNotAuthenticated",
     "LogNotPermitted",
     "LogNotTrusted",
     "LogUnavailable",
@@ -79,6 +80,13 @@ class LogNotPermitted(LogError):
 
 class LogNotTrusted(LogError):
     code = "LOG_NOT_TRUSTED"
+
+
+class LogNotAuthenticated(LogError):
+    """The brokers refused this principal's SASL credentials (a wrong or missing password,
+    an unknown user): waiting does not help."""
+
+    code = "LOG_NOT_AUTHENTICATED"
 
 
 class UnknownTopic(LogError):

@@ -6,7 +6,7 @@ region the regulations in ``/work/shared/regulations`` come from (四川/成都,
 
 from __future__ import annotations
 
-from graph.codes import NATION, region_parent
+from graph.codes import MUNICIPALITIES, NATION, region_parent
 from graph.model import Region
 
 __all__ = ["MUNICIPALITIES", "REGIONS", "full_name", "sample_regions"]
@@ -45,8 +45,8 @@ _TREE: tuple[tuple[str, str], ...] = (
     ("530300", "曲靖市"),
 )
 
-# 直辖市: province-level regions whose departments are named like a city's (北京市公安局).
-MUNICIPALITIES = frozenset({"110000", "120000", "310000", "500000"})
+# 直辖市 (graph.codes.MUNICIPALITIES): province-level regions whose departments are named like
+# a city's (北京市公安局).
 
 REGIONS: dict[str, str] = dict(_TREE)
 

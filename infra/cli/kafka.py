@@ -2,7 +2,7 @@
 
 Its sub-groups, as the super user: ``principal`` (infra/cli/principal.py), ``acl``
 (infra/cli/acl.py) and ``topic`` (infra/cli/topic.py); each takes ``--ca-file`` to speak to
-a SASL_SSL listener.
+a SASL_SSL listener. ``cluster`` (infra/cli/cluster.py) runs three nodes instead of one.
 
 ``start --tls-cert C --tls-key K --tls-ca CA`` makes the client listener SASL_SSL with those
 PEM files; ``--tls-self`` makes (once) a development CA and a certificate for 127.0.0.1 and
@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from infra.cli import acl, principal, topic
+from infra.cli import acl, cluster, principal, topic
 from infra.cli.common import (
     DEV_KAFKA_PASSWORD,
     AdminPassword,
@@ -44,6 +44,7 @@ app = typer.Typer(help="A Kafka 4.1 single-node KRaft cluster.", no_args_is_help
 app.add_typer(principal.app, name="principal")
 app.add_typer(acl.app, name="acl")
 app.add_typer(topic.app, name="topic")
+app.add_typer(cluster.app, name="cluster")
 
 ControllerPort = Annotated[int, typer.Option(help="KRaft controller port")]
 TlsFile = Annotated[Path | None, typer.Option(help="PEM file; all three --tls-* make SASL_SSL")]

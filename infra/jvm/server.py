@@ -14,7 +14,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import ClassVar, Generic, TypeVar
@@ -22,8 +22,8 @@ from typing import ClassVar, Generic, TypeVar
 from infra.errors import ServerStartError
 from infra.jvm.fetch import classpath, fetch, is_fetched
 from infra.jvm.java import java_env, java_executable
-from infra.jvm.process import JavaProcess
-from infra.net import port_answers
+from infra.jvm.process import INSTANCE_PROPERTY, JavaProcess
+from infra.net import listener_pid, port_answers
 from infra.versions import ServerArtifacts
 
 __all__ = ["JavaServer", "ServerStatus", "validate_size"]
@@ -51,6 +51,9 @@ class ServerStatus:
     ports: Mapping[str, int]
     answering: bool
     fetched: bool
+    # Ports of this server's configuration held by a process that is not this home's server:
+    # role -> who (its pid, and the home of a server infra started elsewhere).
+    taken: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def running(self) -> bool:
@@ -65,7 +68,10 @@ class ServerStatus:
             state = f"running (pid {self.pid})"
         else:
             state = f"starting or stuck (pid {self.pid}, port not answering)"
-        return f"{self.name} {self.version}: {state}; {ports}; home {self.home}"
+        text = f"{self.name} {self.version}: {state}; {ports}; home {self.home}"
+        for role, who in self.taken.items():
+            text += f"\n  but {role} port 127.0.0.1:{self.ports[role]} is in use by {who}"
+        return text
 
 
 class JavaServer(ABC, Generic[C]):
@@ -164,10 +170,22 @@ class JavaServer(ABC, Generic[C]):
         `ServerStartError`, with the tail of the logs, when the JVM exits or is not ready
         within `start_timeout`; a JVM this call started is killed before the error is raised.
         """
+        pid, launched = self.launch()
+        try:
+            return self._wait(pid)
+        except BaseException:
+            if launched:
+                self.process.kill(pid)
+            raise
+
+    def launch(self) -> tuple[int, bool]:
+        """Spawn the JVM unless this instance already runs; return its pid and whether this
+        call spawned it, without waiting until it serves (`start` waits; a cluster launches
+        every node before waiting, since none serves before its quorum does)."""
         with self._locked():
             running = self.process.state().pid
             if running is not None:
-                return self._wait(running)
+                return running, False
             for role, port in self.ports.items():
                 if port_answers(port):
                     raise ServerStartError(
@@ -185,11 +203,12 @@ class JavaServer(ABC, Generic[C]):
                 env=java_env(),
                 owner_pid=self.owner_pid,
             )
-            try:
-                return self._wait(pid)
-            except BaseException:
-                self.process.kill(pid)
-                raise
+            return pid, True
+
+    def wait_ready(self, pid: int) -> C:
+        """Wait until the JVM `pid` (from `launch`) serves; `ServerStartError` if it exits or
+        is not ready within `start_timeout`."""
+        return self._wait(pid)
 
     def _wait(self, pid: int) -> C:
         return self.process.wait_ready(
@@ -205,19 +224,47 @@ class JavaServer(ABC, Generic[C]):
         with self._locked():
             return self.process.stop(timeout=self.stop_timeout)
 
+    def configured_ports(self) -> Mapping[str, int] | None:
+        """The ports the configuration in this home names (what a running server was started
+        with, whatever this object was given); None when there is none to read."""
+        return None
+
     def status(self) -> ServerStatus:
-        """Whether this instance runs, and whether its primary port answers."""
+        """Whether this home's server runs, on which ports (its configuration's, when it
+        runs), whether its primary port answers, and which of its ports another process holds
+        (a server started elsewhere, or anything else)."""
         pid = self.process.state().pid
-        primary = next(iter(self.ports.values()))
+        ports = dict((self.configured_ports() if pid is not None else None) or self.ports)
+        primary = next(iter(ports.values()))
+        taken = {}
+        for role, port in ports.items():
+            holder = listener_pid(port)
+            if holder is not None and holder != pid:
+                taken[role] = self._who(holder)
         return ServerStatus(
             name=self.artifacts.name,
             version=self.artifacts.version,
             home=self.home,
             pid=pid,
-            ports=dict(self.ports),
+            ports=ports,
             answering=pid is not None and port_answers(primary),
             fetched=is_fetched(self.artifacts, self.cache),
+            taken=taken,
         )
+
+    @staticmethod
+    def _who(pid: int) -> str:
+        """A process, as status shows it: its pid, and the home of an infra server."""
+        try:
+            raw = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            return f"pid {pid}"
+        words = [part.decode("utf-8", errors="replace") for part in raw if part]
+        mark = f"-D{INSTANCE_PROPERTY}="
+        home = next((w.removeprefix(mark) for w in words if w.startswith(mark)), None)
+        if home is not None:
+            return f"pid {pid}, a server infra started with home {home}"
+        return f"pid {pid} ({' '.join(words)[:80]})"
 
     def log_tail(self, lines: int = 40) -> str:
         """The tails of this server's logs."""

@@ -29,6 +29,7 @@ from confluent_kafka.admin import (  # type: ignore[attr-defined]
     AclOperation,
     AclPermissionType,
     AdminClient,
+    ConfigResource,
     NewTopic,
     ResourcePatternType,
     ResourceType,
@@ -54,6 +55,7 @@ __all__ = [
     "PatternType",
     "Permission",
     "ResourceKind",
+    "TopicState",
 ]
 
 
@@ -188,6 +190,17 @@ class Acl:
             f"{self.permission} {self.principal} {self.operation} on {self.resource} "
             f"{self.name!r}{pattern} from {self.host}"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class TopicState:
+    """A topic as the cluster holds it (`KafkaAdmin.describe_topics`)."""
+
+    name: str
+    partitions: int
+    replicas: int
+    in_sync: int
+    config: Mapping[str, str]
 
 
 class KafkaAdmin:
@@ -331,12 +344,20 @@ class KafkaAdmin:
         partitions: int = 1,
         config: Mapping[str, str] | None = None,
         exist_ok: bool = True,
+        replication_factor: int | None = None,
     ) -> None:
-        """Create a topic (replication factor 1) and wait until its leader is elected."""
+        """Create a topic and wait until its leader is elected. Without `replication_factor`
+        the cluster's ``default.replication.factor`` applies (3 on `KafkaCluster`, 1 on a
+        single `KafkaServer`). An existing topic is left as it is (`exist_ok`)."""
         if partitions < 1:
             raise ValueError(f"partitions={partitions!r}; a topic needs at least 1")
+        if replication_factor is not None and replication_factor < 1:
+            raise ValueError(f"replication_factor={replication_factor!r}; give at least 1")
         topic = NewTopic(
-            name, num_partitions=partitions, replication_factor=1, config=dict(config or {})
+            name,
+            num_partitions=partitions,
+            replication_factor=-1 if replication_factor is None else replication_factor,
+            config=dict(config or {}),
         )
         try:
             self._wait("creating topic", self._client.create_topics([topic]))
@@ -344,6 +365,44 @@ class KafkaAdmin:
             if not (exist_ok and _code(error) == KafkaError.TOPIC_ALREADY_EXISTS):
                 raise
         self._until(f"topic {name!r} with a leader", lambda: self._has_leader(name))
+
+    def leader(self, topic: str, partition: int = 0) -> int:
+        """The node id leading a partition of `topic` (-1 while none does)."""
+        described = self._client.list_topics(topic, timeout=self.timeout).topics.get(topic)
+        if described is None or partition not in described.partitions:
+            raise KafkaAdminError(f"no partition {partition} of topic {topic!r}")
+        return int(described.partitions[partition].leader)
+
+    def brokers(self) -> int:
+        """How many brokers the cluster's metadata lists."""
+        return len(self._client.list_topics(timeout=self.timeout).brokers)
+
+    def describe_topics(self, names: Iterable[str]) -> dict[str, TopicState]:
+        """What the cluster holds of each existing topic among `names`: its replicas and
+        in-sync replicas (of its first partition) and the configs set on it, not defaults."""
+        wanted = list(dict.fromkeys(names))
+        metadata = self._client.list_topics(timeout=self.timeout).topics
+        present = [n for n in wanted if n in metadata and metadata[n].error is None]
+        if not present:
+            return {}
+        resources = [ConfigResource(ResourceType.TOPIC, n) for n in present]
+        described = self._wait("describing topic configs", self._client.describe_configs(resources))
+        states: dict[str, TopicState] = {}
+        for resource, entries in described.items():
+            partitions = metadata[resource.name].partitions
+            first = partitions[min(partitions)] if partitions else None
+            states[resource.name] = TopicState(
+                name=resource.name,
+                partitions=len(partitions),
+                replicas=0 if first is None else len(first.replicas),
+                in_sync=0 if first is None else len(first.isrs),
+                config={
+                    key: str(entry.value)
+                    for key, entry in entries.items()
+                    if not entry.is_default and entry.value is not None
+                },
+            )
+        return states
 
     def _has_leader(self, name: str) -> bool:
         topic = self._client.list_topics(name, timeout=self.timeout).topics.get(name)

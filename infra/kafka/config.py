@@ -1,5 +1,6 @@
-"""The configuration of a Kafka 4.1 single-node KRaft cluster (broker and controller in one
-JVM, node.id=1).
+"""The configuration of a Kafka 4.1 KRaft node: broker and controller in one JVM. Alone it is
+a single-node cluster (node.id=1); in `infra.kafka.cluster` three such nodes form a controller
+quorum of three (``voters``) and replicate every topic three times (``replication``).
 
 Listeners, both on 127.0.0.1:
 
@@ -14,24 +15,32 @@ Listeners, both on 127.0.0.1:
   broker reaches its controller as ``controller`` with a password drawn at random on every
   start and written only into ``server.properties``.
 
-The quorum is static (``controller.quorum.voters=1@127.0.0.1:<controller_port>``), so the
-controller port may change between starts. Before the first start ``kafka.tools.StorageTool
-format`` writes the metadata log with a fresh cluster id (`new_cluster_id`) and the super
-user's SCRAM-SHA-512 credential (``--add-scram``). The ``StandardAuthorizer`` denies everything
-no ACL allows; ``User:<admin_user>`` and ``User:controller`` are super users. Logs go through
-log4j2 to ``<home>/logs/server.log``.
-"""
+The quorum is static (``controller.quorum.voters=1@127.0.0.1:<controller_port>``, or every node
+of a cluster), so the controller port may change between starts. Before the first start
+``kafka.tools.StorageTool format`` writes the metadata log with a fresh cluster id
+(`new_cluster_id`, or the cluster's) and the super user's SCRAM-SHA-512 credential (``--add-
+scram``). The ``StandardAuthorizer`` denies everything no ACL allows; ``User:<admin_user>`` and
+``User:controller`` are super users. Logs go through log4j2 to ``<home>/logs/server.log``."""
 
 from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from infra.kafka.connection import SCRAM_MECHANISM, validate_principal, validate_secret
 from infra.net import HOST
 
-__all__ = ["CONTROLLER_USER", "JVM_FLAGS", "LOG4J2_XML", "new_cluster_id", "server_properties"]
+__all__ = [
+    "CONTROLLER_USER",
+    "JVM_FLAGS",
+    "LOG4J2_XML",
+    "Replication",
+    "new_cluster_id",
+    "server_properties",
+]
 
 CONTROLLER_USER: Final = "controller"
 
@@ -67,6 +76,29 @@ LOG4J2_XML: Final = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+@dataclass(frozen=True, slots=True)
+class Replication:
+    """How many copies of each partition a cluster keeps (`factor`), and how many must have a
+    write before it is acknowledged to an ``acks=all`` producer (`min_insync`)."""
+
+    factor: int = 1
+    min_insync: int = 1
+
+    def __post_init__(self) -> None:
+        if self.factor < 1 or not 1 <= self.min_insync <= self.factor:
+            raise ValueError(
+                f"replication factor {self.factor} with min.insync.replicas "
+                f"{self.min_insync}: give a factor of at least 1 and 1 <= min ISR <= factor"
+            )
+
+    @classmethod
+    def for_brokers(cls, brokers: int) -> Replication:
+        """Three copies where there are three brokers or more, two of them in sync; fewer
+        brokers, one copy each and one in sync (so that one broker down stops no write)."""
+        factor = max(1, min(3, brokers))
+        return cls(factor, max(1, factor - 1))
+
+
 def new_cluster_id() -> str:
     """A Kafka cluster id: 16 random bytes, URL-safe base64 without padding."""
     while True:
@@ -88,8 +120,15 @@ def server_properties(
     controller_secret: str,
     keystore: str | None = None,
     truststore: str | None = None,
+    node_id: int = 1,
+    voters: Sequence[tuple[int, int]] = (),
+    replication: Replication = Replication(),
 ) -> str:
-    """A single-node KRaft ``server.properties`` (see the module docstring).
+    """A KRaft ``server.properties`` (see the module docstring).
+
+    Alone (no `voters`) the node is the only voter of its quorum. In a cluster `voters` lists
+    every node's (node id, controller port), this one's included; `replication` sets the
+    copies of the internal topics and the default of every other topic.
 
     `listen_host`/`port` is where the client listener binds; `advertised_host`/
     `advertised_port` is what clients are told (they differ inside a container). The
@@ -112,10 +151,14 @@ def server_properties(
         f'user_{CONTROLLER_USER}="{controller_secret}";'
     )
     client_protocol = "SASL_PLAINTEXT" if keystore is None else "SASL_SSL"
+    quorum = list(voters) or [(node_id, controller_port)]
+    if (node_id, controller_port) not in quorum:
+        raise ValueError(f"node {node_id} (controller port {controller_port}) is not a voter")
+    copies, in_sync = str(replication.factor), str(replication.min_insync)
     settings = {
         "process.roles": "broker,controller",
-        "node.id": "1",
-        "controller.quorum.voters": f"1@{HOST}:{controller_port}",
+        "node.id": str(node_id),
+        "controller.quorum.voters": ",".join(f"{n}@{HOST}:{p}" for n, p in quorum),
         "listeners": f"CLIENT://{listen_host}:{port},CONTROLLER://{listen_host}:{controller_port}",
         "advertised.listeners": f"CLIENT://{advertised_host}:{advertised_port}",
         "listener.security.protocol.map": f"CLIENT:{client_protocol},CONTROLLER:SASL_PLAINTEXT",
@@ -136,15 +179,15 @@ def server_properties(
         "super.users": f"User:{admin_user};User:{CONTROLLER_USER}",
         "log.dirs": data_dir,
         "num.partitions": "1",
-        "default.replication.factor": "1",
-        "min.insync.replicas": "1",
-        "offsets.topic.replication.factor": "1",
+        "default.replication.factor": copies,
+        "min.insync.replicas": in_sync,
+        "offsets.topic.replication.factor": copies,
         "offsets.topic.num.partitions": "1",
-        "transaction.state.log.replication.factor": "1",
-        "transaction.state.log.min.isr": "1",
+        "transaction.state.log.replication.factor": copies,
+        "transaction.state.log.min.isr": in_sync,
         "transaction.state.log.num.partitions": "1",
-        "share.coordinator.state.topic.replication.factor": "1",
-        "share.coordinator.state.topic.min.isr": "1",
+        "share.coordinator.state.topic.replication.factor": copies,
+        "share.coordinator.state.topic.min.isr": in_sync,
         "group.initial.rebalance.delay.ms": "0",
     }
     if keystore is not None and truststore is not None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import secrets
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -27,6 +28,7 @@ from infra.kafka.config import (
     CONTROLLER_USER,
     JVM_FLAGS,
     LOG4J2_XML,
+    Replication,
     new_cluster_id,
     server_properties,
 )
@@ -65,8 +67,17 @@ class KafkaServer(JavaServer[KafkaConnection]):
         stop_timeout: float = 60.0,
         owner_pid: int | None = None,
         tls: KafkaTls | None = None,
+        node_id: int = 1,
+        voters: Sequence[tuple[int, int]] = (),
+        replication: Replication | None = None,
     ) -> None:
         self.tls = tls
+        self.node_id = node_id
+        self.voters = tuple(voters)
+        self.replication = replication if replication is not None else Replication()
+        # Given by a cluster, whose nodes share them; a single node draws its own.
+        self.cluster_id: str | None = None
+        self.controller_secret: str | None = None
         self.port = validate_port("port", port)
         self.controller_port = validate_port("controller_port", controller_port)
         if port == controller_port:
@@ -87,6 +98,24 @@ class KafkaServer(JavaServer[KafkaConnection]):
     @property
     def ports(self) -> dict[str, int]:
         return {"client": self.port, "controller": self.controller_port}
+
+    def configured_ports(self) -> dict[str, int] | None:
+        """The client and controller ports of ``<home>/conf/server.properties``."""
+        try:
+            text = (self.conf_dir / "server.properties").read_text(encoding="utf-8")
+        except OSError:
+            return None
+        for line in text.splitlines():
+            if line.startswith("listeners="):
+                found = dict(
+                    (name.lower(), int(address.rsplit(":", 1)[1]))
+                    for name, _, address in (
+                        item.partition("://") for item in line.removeprefix("listeners=").split(",")
+                    )
+                )
+                if {"client", "controller"} <= found.keys():
+                    return {"client": found["client"], "controller": found["controller"]}
+        return None
 
     @property
     def connection(self) -> KafkaConnection:
@@ -131,6 +160,9 @@ class KafkaServer(JavaServer[KafkaConnection]):
             controller_secret=controller_secret,
             keystore=None if self.tls is None else str(self.keystore),
             truststore=None if self.tls is None else str(self.tls.ca),
+            node_id=self.node_id,
+            voters=self.voters,
+            replication=self.replication,
         )
 
     def _prepare(self) -> None:
@@ -139,7 +171,8 @@ class KafkaServer(JavaServer[KafkaConnection]):
         properties = self.conf_dir / "server.properties"
         properties.touch(mode=0o600)
         properties.chmod(0o600)
-        properties.write_text(self.properties(secrets.token_urlsafe(24)), encoding="utf-8")
+        secret = self.controller_secret or secrets.token_urlsafe(24)
+        properties.write_text(self.properties(secret), encoding="utf-8")
         if self.tls is not None:
             self.keystore.touch(mode=0o600)
             self.keystore.chmod(0o600)
@@ -159,7 +192,7 @@ class KafkaServer(JavaServer[KafkaConnection]):
             "--config",
             str(properties),
             "--cluster-id",
-            new_cluster_id(),
+            self.cluster_id or new_cluster_id(),
             "--add-scram",
             f"{SCRAM_MECHANISM}=[name={self.admin_user},password={self.admin_password}]",
         ]

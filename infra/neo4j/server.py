@@ -76,6 +76,17 @@ class Neo4jServer(JavaServer[Neo4jConnection]):
     def ports(self) -> dict[str, int]:
         return {"bolt": self.bolt_port}
 
+    def configured_ports(self) -> dict[str, int] | None:
+        """The Bolt port of ``<home>/conf/neo4j.conf``."""
+        try:
+            text = (self.conf_dir / "neo4j.conf").read_text(encoding="utf-8")
+        except OSError:
+            return None
+        for line in text.splitlines():
+            if line.startswith("server.bolt.listen_address="):
+                return {"bolt": int(line.rsplit(":", 1)[1])}
+        return None
+
     @property
     def connection(self) -> Neo4jConnection:
         return Neo4jConnection(f"bolt://{HOST}:{self.bolt_port}", NEO4J_USER, self.password)

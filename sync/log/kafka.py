@@ -5,12 +5,15 @@
 - readers: ``enable_auto_commit=False``, a manually assigned partition, committed by the caller
   after the batch was applied (point 3); a group without a committed offset starts at the
   beginning (bootstrap, point 7);
-- topics: one partition, ``cleanup.policy=compact``, created through aiokafka's admin client;
+- topics: one partition, ``cleanup.policy=compact``, created through aiokafka's admin client
+  with the replication `sync.topics.replication` derives from the cluster's brokers (three
+  copies, two in sync, on three brokers or more) unless the settings give it;
 - SASL_SSL (or SASL_PLAINTEXT) with SCRAM-SHA-512: one principal per instance, held to its
   link topics by the broker's ACLs (point 6); over SASL_SSL the broker's certificate is
   verified with ``ssl_cafile`` and its host name checked, and a client certificate
   (``ssl_certfile``, ``ssl_keyfile``) is offered for mutual TLS. A client that cannot connect
-  because of TLS gets `LogNotTrusted` naming the setting (`sync.log.kafka_tls`), not an outage.
+  because of TLS gets `LogNotTrusted` naming the setting (`sync.log.kafka_tls`), one whose
+  password the broker refuses `LogNotAuthenticated` with the broker's words, not an outage.
 
 Clients start lazily, so a principal that may only read never starts a producer. aiokafka's
 errors leave as `sync.errors` (`LogUnavailable` when aiokafka says it is retriable).
@@ -35,20 +38,30 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.conn import create_conn
 from aiokafka.errors import (
     ClusterAuthorizationFailedError,
     GroupAuthorizationFailedError,
     KafkaConnectionError,
     KafkaError,
     KafkaTimeoutError,
+    SaslAuthenticationFailed,
     TopicAlreadyExistsError,
     TopicAuthorizationFailedError,
     for_code,
 )
 
-from sync.errors import LogClosed, LogError, LogNotPermitted, LogUnavailable, UnknownTopic
+from sync.errors import (
+    LogClosed,
+    LogError,
+    LogNotAuthenticated,
+    LogNotPermitted,
+    LogUnavailable,
+    UnknownTopic,
+)
 from sync.log.kafka_tls import client_ssl_context, diagnose
 from sync.log.protocol import ChangeLog, Record
+from sync.topics import replication
 
 __all__ = ["KafkaClientSettings", "KafkaLog"]
 
@@ -69,7 +82,8 @@ class KafkaClientSettings:
     mechanism: str = "SCRAM-SHA-512"
     security_protocol: str = "SASL_PLAINTEXT"
     client_id: str = "mulu-sync"
-    replication_factor: int = 1
+    replication_factor: int | None = None  # None: derived from the cluster (sync.topics)
+    min_insync_replicas: int | None = None
     request_timeout_ms: int = 30_000
     ssl_cafile: str | Path | None = None
     ssl_certfile: str | Path | None = None
@@ -137,7 +151,9 @@ def _translate(exc: BaseException, what: str) -> LogError:
 
 async def _failure(settings: KafkaClientSettings, exc: BaseException, what: str) -> LogError:
     """`_translate`, except that a client that could not connect because of TLS (the
-    broker's certificate, or the two ends disagreeing on TLS) gets `LogNotTrusted`."""
+    broker's certificate, or the two ends disagreeing on TLS) gets `LogNotTrusted`, and one
+    whose credentials the broker refused `LogNotAuthenticated` (aiokafka says only "Unable to
+    bootstrap" of either and leaves the reason in its log)."""
     if isinstance(exc, KafkaConnectionError):
         context = settings.client()["ssl_context"] if settings.tls else None
         untrusted = await diagnose(
@@ -145,7 +161,48 @@ async def _failure(settings: KafkaClientSettings, exc: BaseException, what: str)
         )
         if untrusted is not None:
             return untrusted
+        refused = await _authentication(settings, context)
+        if refused is not None:
+            return LogNotAuthenticated(f"{what}: {refused}")
     return _translate(exc, what)
+
+
+async def _authentication(settings: KafkaClientSettings, context: Any) -> str | None:
+    """One SASL handshake with each bootstrap address in turn: what the first broker that
+    answers says of the credentials, when it refuses them; None when it accepts them or none
+    answers (an outage, not a refusal)."""
+    for item in settings.bootstrap_servers.split(","):
+        host, _, port = item.strip().rpartition(":")
+        if not host or not port.isdigit():
+            continue
+        try:
+            connection = await asyncio.wait_for(
+                create_conn(
+                    host.strip("[]"),
+                    int(port),
+                    ssl_context=context,
+                    security_protocol=settings.security_protocol,
+                    sasl_mechanism=settings.mechanism,
+                    sasl_plain_username=settings.user,
+                    sasl_plain_password=settings.password,
+                ),
+                _AUTH_PROBE_SECONDS,
+            )
+        except SaslAuthenticationFailed as refused:
+            return (
+                f"the broker at {host}:{port} refused the {settings.mechanism} credentials of "
+                f"{settings.user!r} ({refused.args[0] if refused.args else refused}); give this "
+                "principal's password (MULU_KAFKA_PASSWORD_<INSTANCE>, or kafka.user and "
+                "kafka.password)"
+            )
+        except (OSError, TimeoutError, KafkaError):
+            continue
+        connection.close()
+        return None
+    return None
+
+
+_AUTH_PROBE_SECONDS = 5.0
 
 
 class KafkaLog:
@@ -190,6 +247,12 @@ class KafkaLog:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
+    async def check(self) -> None:
+        """Connect as this principal, once: `LogNotAuthenticated`, `LogNotTrusted` or
+        `LogUnavailable` saying why not (a start-up check, before any link runs)."""
+        self._check_open()
+        await self._started_metadata()
+
     # -- ChangeLog ----------------------------------------------------------------------------
 
     async def create_topic(self, topic: str) -> None:
@@ -200,13 +263,19 @@ class KafkaLog:
                 await admin.start()
             except KafkaConnectionError as exc:
                 raise await _failure(self._settings, exc, f"creating topic {topic!r}") from exc
+            cluster = await admin.describe_cluster()
+            copies = replication(
+                len(cluster.get("brokers", [])),
+                self._settings.replication_factor,
+                self._settings.min_insync_replicas,
+            )
             response = await admin.create_topics(
                 [
                     NewTopic(
                         topic,
                         num_partitions=1,
-                        replication_factor=self._settings.replication_factor,
-                        topic_configs={"cleanup.policy": "compact"},
+                        replication_factor=copies.factor,
+                        topic_configs={"cleanup.policy": "compact", **copies.config()},
                     )
                 ]
             )

@@ -354,3 +354,57 @@ def test_a_file_that_is_not_toml_or_not_there(tmp_path: Path) -> None:
     )
     with pytest.raises(TopologyError, match=r"wrong.toml: instance '510100/intranet': parent"):
         load_topology(wrong)
+
+
+def test_the_districts_of_a_municipality_answer_to_the_city_itself() -> None:
+    """直辖市: GB/T 2260 files 110101 under 110100 市辖区, which is no level of government; the
+    districts of 北京, 天津, 上海 and 重庆 are the city's children."""
+    document: dict[str, Any] = {"instances": [instance("national/intranet", 9001)], "links": []}
+    port = 9002
+    for city, districts in (
+        ("110000", ("110101", "110105", "110108")),
+        ("120000", ("120101",)),
+        ("310000", ("310101", "310115")),
+        ("500000", ("500101", "500229")),
+    ):
+        document["instances"].append(instance(f"{city}/intranet", port))
+        document["links"].append({"source": f"{city}/intranet", "target": "national/intranet"})
+        port += 1
+        for district in districts:
+            document["instances"].append(instance(f"{district}/intranet", port))
+            document["links"].append(
+                {"source": f"{district}/intranet", "target": f"{city}/intranet"}
+            )
+            port += 1
+    topology = parse_topology(document, None)
+    assert topology.instance("110105/intranet").parent == "110000/intranet"
+    assert topology.instance("500229/intranet").parent == "500000/intranet"
+    assert [c.id for c in topology.children_of("110000/intranet")] == [
+        "110101/intranet",
+        "110105/intranet",
+        "110108/intranet",
+    ]
+    assert len(topology.links) == 12
+
+
+def test_localhost_and_127_0_0_1_on_one_port_clash_when_validated() -> None:
+    document = three()
+    document["instances"][1]["graphql"] = "localhost:9001"
+    with pytest.raises(
+        TopologyError, match=r"both serve GraphQL on localhost:9001 \(127\.0\.0\.1:9001\)"
+    ):
+        parse_topology(document, None)
+
+
+def test_an_unknown_instance_is_refused_naming_a_few_near_ones_not_all() -> None:
+    document = three()
+    for n in range(1, 61):
+        document["instances"].append(instance(f"51{n + 1:02d}00/intranet", 9100 + n))
+    document["links"].append({"source": "510100/intranet", "target": "510001/intranet"})
+    with pytest.raises(TopologyError) as refused:
+        parse_topology(document, None)
+    message = str(refused.value)
+    assert "'510001/intranet' is not an instance of the topology" in message
+    assert message.endswith("and 58 more")
+    assert message.count("/intranet") == 2 + 1 + 5  # the link's ends, the unknown one, five
+    assert "give one of 510000/intranet, " in message  # the nearest to 510001 first

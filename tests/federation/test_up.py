@@ -52,10 +52,17 @@ def write_topology(path: Path, ports: dict[str, int]) -> None:
     path.write_text("\n".join(blocks), encoding="utf-8")
 
 
-def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MULU_")}
+def run(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MULU_")}
     return subprocess.run(
-        [*mulu(), *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=150
+        [*mulu(), *args],
+        cwd=tmp_path,
+        env=environment | (env or {}),
+        capture_output=True,
+        text=True,
+        timeout=150,
     )
 
 
@@ -121,13 +128,24 @@ def test_up_detached_syncs_and_down_stops_it(tmp_path: Path) -> None:
         raise AssertionError(f"mulu up (pid {pid}) still runs after mulu down")
     except ProcessLookupError:
         pass
+    said = (tmp_path / "state" / "mulu-up.out").read_text(encoding="utf-8")
     log = (tmp_path / "state" / "mulu-up.log").read_text(encoding="utf-8")
-    assert "mulu up: stopped." in log
-    assert_stopped_cleanly(log)  # defect class 8 of issue 13: no reader left on a closed log
+    assert "mulu up: stopped." in said
+    assert '"message": "topology running"' in log  # the JSON log lines go to their own file
+    assert_stopped_cleanly(said + log)  # defect class 8 of issue 13: no reader left on a closed log
 
     twice = run(tmp_path, "down", str(topology))
     assert twice.returncode == 0
     assert "was not running" in twice.stdout
+
+    # A restart appends: the log of the run before it stays.
+    again = run(tmp_path, "up", str(topology), "--detach")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert run(tmp_path, "down", str(topology)).returncode == 0
+    said_again = (tmp_path / "state" / "mulu-up.out").read_text(encoding="utf-8")
+    assert said_again.startswith(said)
+    assert said_again.count("-- mulu up --detach at") == 2
+    assert (tmp_path / "state" / "mulu-up.log").read_text(encoding="utf-8").startswith(log)
 
 
 class Foreground:

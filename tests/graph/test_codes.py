@@ -101,7 +101,12 @@ def test_category_path() -> None:
         ("510100", Level.MUNICIPAL, "510000"),
         ("510104", Level.COUNTY, "510100"),
         ("500000", Level.PROVINCIAL, "100000"),
-        ("500101", Level.COUNTY, "500100"),
+        ("500101", Level.COUNTY, "500000"),  # 直辖市: no 市辖区 level between
+        ("500229", Level.COUNTY, "500000"),  # 重庆's counties, filed under 500200 县
+        ("110105", Level.COUNTY, "110000"),
+        ("310115", Level.COUNTY, "310000"),
+        ("120101", Level.COUNTY, "120000"),
+        ("110100", Level.MUNICIPAL, "110000"),
     ],
 )
 def test_region_levels_and_parents(code: str, level: Level, parent: str | None) -> None:
