@@ -6,6 +6,7 @@ $ mulu sync -c 510100-intranet.toml  # only the sync links of one instance
 $ mulu calendar show 2027            # a year's holidays and make-up workdays (调休)
 $ mulu rules                         # the deadlines and rules in force, with their articles
 $ mulu report yearly 2026 --out out/ # the yearly report of sharing: xlsx and html
+$ mulu import 目录.xlsx -d CODE      # a department's catalog spreadsheet, as its drafts
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import typer
 from rich.console import Console
 
 from federation.audit.cli import audit
+from federation.exchange.cli import export_command, import_command
 from federation.identity.cli import pki
 from federation.identity.departments import departments
 from federation.options import ConfigOption
@@ -43,6 +45,8 @@ app.add_typer(departments)
 app.add_typer(calendar)
 app.add_typer(report)
 app.command("rules")(rules)
+app.command("import")(import_command)
+app.command("export")(export_command)
 
 
 @app.callback()
