@@ -17,6 +17,7 @@ from federation.api.administration import (
     revoke_role,
 )
 from federation.api.context import Info
+from federation.api.exchange import ImportResult, import_spreadsheet
 from federation.api.fields import mutation
 from federation.api.inputs import ResourceInput
 from federation.api.sharing import (
@@ -62,6 +63,21 @@ class Mutation:
         name = input.provider_name or await _registered_name(info, actor.department_code)
         entry = input.to_entry(_code(code), actor.department_code, name)
         return Resource.of(await info.context.cataloguing.update(actor, entry, expected_version))
+
+    @mutation(
+        "Import a catalog spreadsheet (the 1272 guide's template, .xlsx or .csv, base64) as "
+        "DRAFT entries of the caller's department, every row checked by the rules of any "
+        "write; all or nothing unless `partial`; `dryRun` writes nothing."
+    )
+    async def import_spreadsheet(
+        self,
+        info: Info,
+        filename: str,
+        content_base64: str,
+        dry_run: bool = False,
+        partial: bool = False,
+    ) -> ImportResult:
+        return await import_spreadsheet(info, filename, content_base64, dry_run, partial)
 
     @mutation("报送: hand a DRAFT to the reviewer.")
     async def submit(self, info: Info, code: str, note: str | None = None) -> Resource:
