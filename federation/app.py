@@ -32,6 +32,7 @@ from federation.api.body import BoundedBody, error_response, json_depth, read_js
 from federation.api.context import CatalogContext
 from federation.api.limits import Limits
 from federation.api.schema import build_schema
+from federation.exchange.dcat import dcat_jsonld, dcat_turtle
 from federation.identity.peering import ON_BEHALF_HEADER, admit_peer, on_behalf_of
 from federation.identity.tls import HandshakeRefusals, caller
 from federation.instance import Instance, OpenInstance, open_instance
@@ -287,6 +288,9 @@ def create_app(
             ),
             Route("/health", _health, methods=["GET"]),
             Route("/metrics", metrics.endpoint, methods=["GET"]),
+            # Exchange formats (federation.exchange): DCAT-AP 3 for harvesters, anonymous.
+            Route("/dcat/catalog.ttl", dcat_turtle, methods=["GET"]),
+            Route("/dcat/catalog.jsonld", dcat_jsonld, methods=["GET"]),
         ],
         middleware=[Middleware(MetricsMiddleware, metrics=metrics)],
         lifespan=lifespan,
