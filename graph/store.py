@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from graph.audit.records import AuditEntry, AuditFilter, AuditHead, AuditRecord
 from graph.enums import Role
+from graph.exchange.datasets import DatasetKey, DatasetMapping
 from graph.model import Catalog, Category, Department, Region, Resource
 from graph.outbox import OutboxRecord
 from graph.queries import (
@@ -191,6 +192,20 @@ class CatalogStore(Protocol):
     async def access_details(self, codes: Sequence[str]) -> dict[str, AccessDetails]:
         """The access details held for each of `codes`, by code: the store does not decide
         who sees them (`graph.sharing.access.visible_access` does)."""
+
+    # -- dataset mappings (graph.exchange.openlineage) -------------------------------------
+    async def dataset_mappings(
+        self, keys: Sequence[DatasetKey] | None = None
+    ) -> dict[DatasetKey, str]:
+        """The code each of `keys` maps to (every mapping when None), by dataset."""
+
+    async def put_dataset_mapping(self, mapping: DatasetMapping, audit: AuditEntry) -> None:
+        """Map the dataset to the entry (in place of any mapping it had) and record `audit`,
+        in one transaction."""
+
+    async def remove_dataset_mapping(self, key: DatasetKey, audit: AuditEntry) -> None:
+        """Remove the dataset's mapping (`NotFound` when it has none) and record `audit`, in
+        one transaction."""
 
     # -- the outbox (graph.outbox): read by the relays ------------------------------------
     async def outbox_after(self, position: int, limit: int) -> list[tuple[int, OutboxRecord]]:

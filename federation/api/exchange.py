@@ -19,13 +19,23 @@ import strawberry
 
 from federation.api.context import Info
 from federation.exchange.importer import importer_for
-from graph import InvalidValue
+from graph import InvalidValue, NotFound
+from graph.audit.records import AuditEntry, AuditKind
+from graph.exchange.datasets import check_mapping
 from graph.exchange.importing import ImportReport
 from graph.exchange.reading import Limits
 from graph.exchange.records import Problem
 from graph.lifecycle import Action, check_action
 
-__all__ = ["MAX_UPLOAD_BYTES", "ImportProblem", "ImportResult", "import_spreadsheet"]
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "DatasetMappingNode",
+    "ImportProblem",
+    "ImportResult",
+    "import_spreadsheet",
+    "map_dataset",
+    "unmap_dataset",
+]
 
 MAX_UPLOAD_BYTES = 512 * 1024
 _SUFFIXES = (".xlsx", ".csv")
@@ -125,3 +135,61 @@ async def import_spreadsheet(
         path.write_bytes(data)
         report = await importer.run(path, dry_run=dry_run, partial=partial)
     return ImportResult.of(report)
+
+
+# -- dataset mappings: what OpenLineage's datasets catalogue (graph.exchange.openlineage) ----
+
+
+@strawberry.type(description="数据集映射: an OpenLineage dataset and the entry that catalogues it.")
+class DatasetMappingNode:
+    namespace: str
+    name: str
+    code: str
+
+
+async def _own_entry(info: Info, code: str) -> None:
+    """Refuse unless the caller's department provides the entry `code` of this catalog."""
+    actor = info.context.viewer.actor()
+    entry = await info.context.store.get(code)
+    if entry is None:
+        raise NotFound("resource", code)
+    if entry.origin != info.context.store.catalog.id:
+        raise InvalidValue(
+            "code", code, f"an entry of this catalog; {code} is {entry.origin}'s, mapped there"
+        )
+    check_action(actor, Action.UPDATE, entry.provider_code)  # 谁主管，谁提供，谁负责
+
+
+async def map_dataset(info: Info, namespace: str, name: str, code: str) -> DatasetMappingNode:
+    mapping = check_mapping(namespace, name, code)
+    await _own_entry(info, mapping.code)
+    actor = info.context.viewer.actor()
+    audit = AuditEntry(
+        AuditKind.CATALOG_WRITE,
+        actor.department_code,
+        "map dataset",
+        subject=mapping.code,
+        detail={"namespace": mapping.key.namespace, "name": mapping.key.name},
+    )
+    await info.context.store.put_dataset_mapping(mapping, audit)
+    return DatasetMappingNode(
+        namespace=mapping.key.namespace, name=mapping.key.name, code=mapping.code
+    )
+
+
+async def unmap_dataset(info: Info, namespace: str, name: str) -> DatasetMappingNode:
+    key = check_mapping(namespace, name, "301001001/000001").key  # the key's checks alone
+    held = await info.context.store.dataset_mappings([key])
+    if key not in held:
+        raise NotFound("dataset mapping", str(key))
+    await _own_entry(info, held[key])
+    actor = info.context.viewer.actor()
+    audit = AuditEntry(
+        AuditKind.CATALOG_WRITE,
+        actor.department_code,
+        "unmap dataset",
+        subject=held[key],
+        detail={"namespace": key.namespace, "name": key.name},
+    )
+    await info.context.store.remove_dataset_mapping(key, audit)
+    return DatasetMappingNode(namespace=key.namespace, name=key.name, code=held[key])

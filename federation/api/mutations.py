@@ -17,7 +17,13 @@ from federation.api.administration import (
     revoke_role,
 )
 from federation.api.context import Info
-from federation.api.exchange import ImportResult, import_spreadsheet
+from federation.api.exchange import (
+    DatasetMappingNode,
+    ImportResult,
+    import_spreadsheet,
+    map_dataset,
+    unmap_dataset,
+)
 from federation.api.fields import mutation
 from federation.api.inputs import ResourceInput
 from federation.api.sharing import (
@@ -78,6 +84,19 @@ class Mutation:
         partial: bool = False,
     ) -> ImportResult:
         return await import_spreadsheet(info, filename, content_base64, dry_run, partial)
+
+    @mutation(
+        "Map an OpenLineage dataset (namespace, name) to the entry `code` that catalogues it, "
+        "so run events posted to /api/v1/lineage record its lineage; by the entry's provider."
+    )
+    async def map_dataset(
+        self, info: Info, namespace: str, name: str, code: str
+    ) -> DatasetMappingNode:
+        return await map_dataset(info, namespace, name, code)
+
+    @mutation("Remove an OpenLineage dataset's mapping; by the mapped entry's provider.")
+    async def unmap_dataset(self, info: Info, namespace: str, name: str) -> DatasetMappingNode:
+        return await unmap_dataset(info, namespace, name)
 
     @mutation("报送: hand a DRAFT to the reviewer.")
     async def submit(self, info: Info, code: str, note: str | None = None) -> Resource:

@@ -26,6 +26,7 @@ from graph.audit.retention import check_prune
 from graph.chunks import chunks
 from graph.codes import check_category_code, check_resource_code
 from graph.embedded import audit as audits
+from graph.embedded import datasets as mapped
 from graph.embedded import grants as granting
 from graph.embedded import outbox as outboxes
 from graph.embedded import sequences, writes
@@ -41,6 +42,7 @@ from graph.embedded.rows import (
 )
 from graph.embedded.tree import tree
 from graph.enums import Role
+from graph.exchange.datasets import DatasetKey, DatasetMapping
 from graph.grants import check_subject
 from graph.model import Catalog, Category, Department, Region, Resource
 from graph.outbox import OutboxRecord, records_for
@@ -301,6 +303,29 @@ class EmbeddedStore:
             audits.append(db, [audit])
 
         await self._connection.write(revoke)
+
+    # -- dataset mappings (graph.embedded.datasets) ---------------------------------------
+    async def dataset_mappings(
+        self, keys: Sequence[DatasetKey] | None = None
+    ) -> dict[DatasetKey, str]:
+        if keys is not None and not keys:
+            return {}
+        chosen = None if keys is None else list(keys)
+        return await self._connection.read(lambda db: mapped.mappings(db, chosen))
+
+    async def put_dataset_mapping(self, mapping: DatasetMapping, audit: AuditEntry) -> None:
+        def put(db: sqlite3.Connection) -> None:
+            mapped.put(db, mapping)
+            audits.append(db, [audit])
+
+        await self._connection.write(put)
+
+    async def remove_dataset_mapping(self, key: DatasetKey, audit: AuditEntry) -> None:
+        def remove(db: sqlite3.Connection) -> None:
+            mapped.remove(db, key)
+            audits.append(db, [audit])
+
+        await self._connection.write(remove)
 
     # -- sharing -------------------------------------------------------------------------
     async def create_share_request(

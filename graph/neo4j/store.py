@@ -33,9 +33,11 @@ from graph.chunks import chunks
 from graph.codes import check_category_code, check_resource_code
 from graph.deadline import seconds_left
 from graph.enums import Role
+from graph.exchange.datasets import DatasetKey, DatasetMapping
 from graph.grants import check_subject
 from graph.model import Catalog, Category, Department, Region, Resource, parse_catalog_id
 from graph.neo4j import audit as audits
+from graph.neo4j import datasets as mapped
 from graph.neo4j import grants as granting
 from graph.neo4j import outbox as outboxes
 from graph.neo4j import sequences, writes
@@ -339,6 +341,29 @@ class Neo4jStore:
             await self._chain.append(tx, [audit])
 
         await self._write(f"revoke the role of {subject}", revoke)
+
+    # -- dataset mappings (graph.neo4j.datasets) ------------------------------------------
+    async def dataset_mappings(
+        self, keys: Sequence[DatasetKey] | None = None
+    ) -> dict[DatasetKey, str]:
+        if keys is not None and not keys:
+            return {}
+        chosen = None if keys is None else list(keys)
+        return await self._read("read dataset mappings", mapped.mappings, chosen)
+
+    async def put_dataset_mapping(self, mapping: DatasetMapping, audit: AuditEntry) -> None:
+        async def put(tx: AsyncManagedTransaction) -> None:
+            await mapped.put(tx, mapping)
+            await self._chain.append(tx, [audit])
+
+        await self._write(f"map the dataset {mapping.key}", put)
+
+    async def remove_dataset_mapping(self, key: DatasetKey, audit: AuditEntry) -> None:
+        async def remove(tx: AsyncManagedTransaction) -> None:
+            await mapped.remove(tx, key)
+            await self._chain.append(tx, [audit])
+
+        await self._write(f"unmap the dataset {key}", remove)
 
     # -- sharing -------------------------------------------------------------------------
     async def create_share_request(
