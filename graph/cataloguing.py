@@ -24,6 +24,7 @@ copies from other instances (which `Cataloguing` never writes) follow their orig
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
@@ -109,7 +110,7 @@ class Cataloguing:
         names its category, the 前段码 alone; the store allocates the 后段码
         (`CatalogStore.allocate_code`, the rule in `graph.codes`), never the caller."""
         draft = self.check_new(actor, entry)
-        draft = dataclasses.replace(draft, code=await self._store.allocate_code(entry.code))
+        draft = dataclasses.replace(draft, code=await self._allocate(draft))
         draft, record = self._record(draft)
         audit = self._audit_entry(actor, Action.CREATE, None, draft)
         return await self._store.save(draft, expected_version=None, outbox=record, audit=audit)
@@ -130,20 +131,44 @@ class Cataloguing:
             updated_at=now,
         )
         # Checked under a code of the category before one is allocated, so that an entry the
-        # rules refuse does not use up a number.
-        first, _ = sequence_bounds(category, self._store.catalog.zone)
-        checked = check_resource(dataclasses.replace(draft, code=first), self._store.catalog.zone)
+        # rules refuse does not use up a number — one the entry does not name as related or
+        # as a source (the code it gets is not one it names: that was allocated before).
+        named = {*entry.related_codes, *entry.derived_from}
+        first, last = sequence_bounds(category, self._store.catalog.zone)
+        stand_in = first if first not in named else last
+        checked = check_resource(
+            dataclasses.replace(draft, code=stand_in), self._store.catalog.zone
+        )
         self._rulebook.check_entry(checked)
         return dataclasses.replace(draft, code=category)
+
+    async def _allocate(self, draft: Resource) -> str:
+        """A new code under the draft's 前段码 that the draft does not itself name as related
+        or as a source (such a code, allocated, is passed over: never handed out again)."""
+        named = {*draft.related_codes, *draft.derived_from}
+        while (code := await self._store.allocate_code(draft.code)) in named:
+            pass
+        return code
 
     async def create_many(self, actor: Actor, entries: Sequence[Resource]) -> list[Resource]:
         """New DRAFT entries, as `create` makes each, written in one transaction of the store
         (`CatalogStore.apply`) with their audit records and change events: all or none. A
         spreadsheet's import (`graph.exchange`) writes its batches so."""
         drafts = [self.check_new(actor, entry) for entry in entries]
-        coded = [
-            dataclasses.replace(d, code=await self._store.allocate_code(d.code)) for d in drafts
-        ]
+        wanted = Counter(d.code for d in drafts)
+        # One round trip numbers the batch; a code an entry names as related or as a source
+        # is passed over (allocated, so never handed out again), as `_allocate` does.
+        free = {c: list(codes) for c, codes in (await self._store.allocate_codes(wanted)).items()}
+        coded = []
+        for draft in drafts:
+            named = {*draft.related_codes, *draft.derived_from}
+            pool = free[draft.code]
+            code = next((c for c in pool if c not in named), None)
+            if code is None:
+                code = await self._allocate(draft)
+            else:
+                pool.remove(code)
+            coded.append(dataclasses.replace(draft, code=code))
         written, records, audits = [], [], []
         for draft in coded:
             draft, record = self._record(draft)

@@ -17,7 +17,7 @@ write. The log is one hash chain however many write at once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -245,6 +245,11 @@ class CatalogStore(Protocol):
         instance's zone's range (`graph.codes.SEQUENCE_RANGES`), past every code of the range
         allocated, held or redacted here. Atomic: no two calls ever get the same code, however
         concurrent; a code allocated and never saved is not handed out again."""
+
+    async def allocate_codes(self, wanted: Mapping[str, int]) -> dict[str, list[str]]:
+        """`wanted[category]` new codes under each 前段码 (`graph.codes.check_allocation`
+        bounds them), in one transaction, as `allocate_code` allocates each: a batch of new
+        entries (`Cataloguing.create_many`) is numbered in one round trip."""
 
     async def get(self, code: str) -> Resource | None: ...
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from functools import partial
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from graph.audit.records import AuditEntry, AuditFilter, AuditHead, AuditRecord, entries_for
 from graph.audit.retention import check_prune
 from graph.chunks import chunks
-from graph.codes import check_category_code, check_resource_code
+from graph.codes import check_allocation, check_category_code, check_resource_code
 from graph.embedded import audit as audits
 from graph.embedded import datasets as mapped
 from graph.embedded import grants as granting
@@ -452,6 +452,11 @@ class EmbeddedStore:
         category = check_category_code(category)
         zone = self._catalog.zone
         return await self._connection.write(lambda db: sequences.allocate(db, category, zone))
+
+    async def allocate_codes(self, wanted: Mapping[str, int]) -> dict[str, list[str]]:
+        checked = check_allocation(wanted)
+        zone = self._catalog.zone
+        return await self._connection.write(lambda db: sequences.allocate_many(db, checked, zone))
 
     async def get(self, code: str) -> Resource | None:
         return (await self.get_many([code])).get(code)

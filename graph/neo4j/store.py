@@ -14,7 +14,7 @@ audit head's lock (`graph.neo4j.audit`). Driver errors become domain errors here
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
@@ -30,7 +30,7 @@ from neo4j import (
 from graph.audit.records import AuditEntry, AuditFilter, AuditHead, AuditRecord, entries_for
 from graph.audit.retention import check_prune
 from graph.chunks import chunks
-from graph.codes import check_category_code, check_resource_code
+from graph.codes import check_allocation, check_category_code, check_resource_code
 from graph.deadline import seconds_left
 from graph.enums import Role
 from graph.exchange.datasets import DatasetKey, DatasetMapping
@@ -537,6 +537,15 @@ class Neo4jStore:
         category = check_category_code(category)
         return await self._write(
             f"allocate a code under {category}", sequences.allocate, category, self._catalog.zone
+        )
+
+    async def allocate_codes(self, wanted: Mapping[str, int]) -> dict[str, list[str]]:
+        checked = check_allocation(wanted)
+        return await self._write(
+            f"allocate codes under {len(checked)} categories",
+            sequences.allocate_many,
+            checked,
+            self._catalog.zone,
         )
 
     async def get(self, code: str) -> Resource | None:

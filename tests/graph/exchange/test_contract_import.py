@@ -204,3 +204,22 @@ async def test_a_csv_export_imports_back(
         "utf-8-sig" if encoding == "utf-8" else "gbk",
         len(mine),
     )
+
+
+async def test_a_new_entry_may_name_the_first_code_of_its_category_as_related(
+    store: CatalogStore, tmp_path: Path
+) -> None:
+    """The code a new entry is checked under before its own is allocated is not one it
+    names: an entry related to 301001001/000001 filed under 301001001 is accepted."""
+    held = entry_row(信息资源名称="户籍人口信息")
+    report = await importer(store).run(department_xlsx(tmp_path / "a.xlsx", [held]))
+    (first,) = report.codes
+    assert first == "301001001/000001"
+    entry = await store.get(first)
+    assert entry is not None
+    related = dataclasses.replace(
+        entry, code="301001001", related_codes=(first,), name="流动人口信息"
+    )
+    made = await Cataloguing(store).create(Actor(POLICE.code), related)
+    assert made.related_codes == (first,)
+    assert made.code == "301001001/000002"
