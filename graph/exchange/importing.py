@@ -215,7 +215,12 @@ class Importer:
     async def _run_batch(
         self, sheet: Sheet, batch: _Batch, report: ImportReport, write: bool
     ) -> None:
-        new = [(r, e) for r, e in batch.new if self._check(sheet, r, e, report)]
+        # The write pass after a clean check leaves the checking to `create_many` (the same
+        # pure rules, so the same answer): each row is checked once per pass, not twice.
+        checked_before = write and not report.partial and not report.dry_run
+        new = [
+            (r, e) for r, e in batch.new if checked_before or self._check(sheet, r, e, report)
+        ]
         updates = await self._updates(sheet, batch.updates, report)
         if not write:
             return
