@@ -26,6 +26,7 @@ from graph.enums import Role
 from graph.exchange.datasets import DatasetKey, DatasetMapping
 from graph.model import Catalog, Category, Department, Region, Resource
 from graph.outbox import OutboxRecord
+from graph.projects import Project
 from graph.queries import (
     ApplyOutcome,
     CatalogCount,
@@ -206,6 +207,16 @@ class CatalogStore(Protocol):
     async def remove_dataset_mapping(self, key: DatasetKey, audit: AuditEntry) -> None:
         """Remove the dataset's mapping (`NotFound` when it has none) and record `audit`, in
         one transaction."""
+
+    # -- project catalogs (graph.projects) ---------------------------------------------------
+    async def projects(self, ids: Sequence[str] | None = None) -> dict[str, Project]:
+        """The projects held among `ids` (all when None), by id."""
+
+    async def put_project(
+        self, project: Project, expected_version: int | None, audit: AuditEntry
+    ) -> None:
+        """Hold `project` in place of the version `expected_version` (None: none yet), else
+        `VersionConflict`; record `audit` in the same transaction."""
 
     # -- the outbox (graph.outbox): read by the relays ------------------------------------
     async def outbox_after(self, position: int, limit: int) -> list[tuple[int, OutboxRecord]]:

@@ -26,6 +26,9 @@ from federation.api.exchange import (
 )
 from federation.api.fields import mutation
 from federation.api.inputs import ResourceInput
+from federation.api.projects import DeliveredInput, ProduceInput, ProjectNode
+from federation.api.projects import accept as accept_project
+from federation.api.projects import declare as declare_project
 from federation.api.sharing import (
     AccessDetailsInput,
     AccessDetailsNode,
@@ -97,6 +100,26 @@ class Mutation:
     @mutation("Remove an OpenLineage dataset's mapping; by the mapped entry's provider.")
     async def unmap_dataset(self, info: Info, namespace: str, name: str) -> DatasetMappingNode:
         return await unmap_dataset(info, namespace, name)
+
+    @mutation(
+        "立项: declare a government IT project of the caller's department with the resources "
+        "it will produce (name, 前段码) and use (codes) — national 第二十一条."
+    )
+    async def declare_project(
+        self,
+        info: Info,
+        id: str,
+        name: str,
+        produce: list[ProduceInput],
+        use: list[str],
+    ) -> ProjectNode:
+        return await declare_project(info, id, name, produce, use)
+
+    @mutation("验收: name the entries that catalogue what the project produced.")
+    async def accept_project(
+        self, info: Info, id: str, delivered: list[DeliveredInput]
+    ) -> ProjectNode:
+        return await accept_project(info, id, delivered)
 
     @mutation("报送: hand a DRAFT to the reviewer.")
     async def submit(self, info: Info, code: str, note: str | None = None) -> Resource:

@@ -29,6 +29,7 @@ from graph.embedded import audit as audits
 from graph.embedded import datasets as mapped
 from graph.embedded import grants as granting
 from graph.embedded import outbox as outboxes
+from graph.embedded import projects as projecting
 from graph.embedded import sequences, writes
 from graph.embedded import sharing as sharings
 from graph.embedded.connection import Connection
@@ -46,6 +47,7 @@ from graph.exchange.datasets import DatasetKey, DatasetMapping
 from graph.grants import check_subject
 from graph.model import Catalog, Category, Department, Region, Resource
 from graph.outbox import OutboxRecord, records_for
+from graph.projects import Project
 from graph.queries import (
     ApplyOutcome,
     CatalogCount,
@@ -303,6 +305,22 @@ class EmbeddedStore:
             audits.append(db, [audit])
 
         await self._connection.write(revoke)
+
+    # -- project catalogs (graph.embedded.projects) ----------------------------------------
+    async def projects(self, ids: Sequence[str] | None = None) -> dict[str, Project]:
+        if ids is not None and not ids:
+            return {}
+        chosen = None if ids is None else list(ids)
+        return await self._connection.read(lambda db: projecting.projects(db, chosen))
+
+    async def put_project(
+        self, project: Project, expected_version: int | None, audit: AuditEntry
+    ) -> None:
+        def put(db: sqlite3.Connection) -> None:
+            projecting.put(db, project, expected_version)
+            audits.append(db, [audit])
+
+        await self._connection.write(put)
 
     # -- dataset mappings (graph.embedded.datasets) ---------------------------------------
     async def dataset_mappings(

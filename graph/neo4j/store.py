@@ -40,6 +40,7 @@ from graph.neo4j import audit as audits
 from graph.neo4j import datasets as mapped
 from graph.neo4j import grants as granting
 from graph.neo4j import outbox as outboxes
+from graph.neo4j import projects as projecting
 from graph.neo4j import sequences, writes
 from graph.neo4j import sharing as sharings
 from graph.neo4j.cypher.database import ERASE_NODES, ERASE_RELATIONSHIPS, PING
@@ -65,6 +66,7 @@ from graph.neo4j.schema import ensure_schema
 from graph.neo4j.statements import run
 from graph.neo4j.tree import tree
 from graph.outbox import OutboxRecord, records_for
+from graph.projects import Project
 from graph.queries import (
     ApplyOutcome,
     CatalogCount,
@@ -341,6 +343,22 @@ class Neo4jStore:
             await self._chain.append(tx, [audit])
 
         await self._write(f"revoke the role of {subject}", revoke)
+
+    # -- project catalogs (graph.neo4j.projects) -------------------------------------------
+    async def projects(self, ids: Sequence[str] | None = None) -> dict[str, Project]:
+        if ids is not None and not ids:
+            return {}
+        chosen = None if ids is None else list(ids)
+        return await self._read("read projects", projecting.projects, chosen)
+
+    async def put_project(
+        self, project: Project, expected_version: int | None, audit: AuditEntry
+    ) -> None:
+        async def put(tx: AsyncManagedTransaction) -> None:
+            await projecting.put(tx, project, expected_version)
+            await self._chain.append(tx, [audit])
+
+        await self._write(f"write the project {project.id}", put)
 
     # -- dataset mappings (graph.neo4j.datasets) ------------------------------------------
     async def dataset_mappings(
