@@ -218,9 +218,7 @@ class Importer:
         # The write pass after a clean check leaves the checking to `create_many` (the same
         # pure rules, so the same answer): each row is checked once per pass, not twice.
         checked_before = write and not report.partial and not report.dry_run
-        new = [
-            (r, e) for r, e in batch.new if checked_before or self._check(sheet, r, e, report)
-        ]
+        new = [(r, e) for r, e in batch.new if checked_before or self._check(sheet, r, e, report)]
         updates = await self._updates(sheet, batch.updates, report)
         if not write:
             return
