@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from federation.sample import sample_for
 from graph import CatalogStore
-from graph.sample import load_sample
 from graph.onesource import collected_items
+from graph.sample import load_sample
 from tests.federation.support import GraphQLCaller, data
 
 QUERY = """{ oneSource(first: 500) { name dataType sources hasOneSource
