@@ -149,7 +149,7 @@ class Importer:
             batch = _Batch()
             seen: set[str] = set()
             last_row = 0
-            for found in records(sheet.rows()):
+            for found in records(sheet.rows(), sheet.letter_of("name")):
                 if isinstance(found, Problem):
                     self._add(report, found)
                     continue

@@ -71,9 +71,9 @@ def _starts_entry(row: Row) -> bool:
     return any(row.cells.get(f) not in (None, "") for f in ("code", "name", "summary"))
 
 
-def records(rows: Iterator[Row]) -> Iterator[Record | Problem]:
+def records(rows: Iterator[Row], name_column: str = "A") -> Iterator[Record | Problem]:
     """The entries of a sheet's rows, in order; an item row with no entry above is a
-    `Problem`."""
+    `Problem` (placed in `name_column`, the sheet's 信息资源名称)."""
     current: Record | None = None
     for row in rows:
         if row.is_blank:
@@ -98,7 +98,7 @@ def records(rows: Iterator[Row]) -> Iterator[Record | Problem]:
             yield Problem(
                 row.sheet,
                 row.number,
-                "A",
+                name_column,
                 "信息资源名称",
                 "",
                 "an entry's row (with its 信息资源名称) before the rows of its items",

@@ -154,3 +154,15 @@ def test_a_byte_the_guessed_encoding_refuses_later_names_its_row(tmp_path: Path)
     path.write_bytes(path.read_bytes() + "户籍".encode("gbk")[:1] + b"\n")
     with pytest.raises(FileRefused, match="is not utf-8"):
         read(path)
+
+
+def test_an_items_row_before_any_entry_is_a_problem_in_the_name_column(tmp_path: Path) -> None:
+    rows = [item_row("姓名", "字符型", 50), entry_row()]
+    path = department_xlsx(tmp_path / "目录.xlsx", rows)
+    with open_sheet(path) as sheet:
+        found = list(records(sheet.rows(), sheet.letter_of("name")))
+    problem, record = found
+    assert isinstance(problem, Problem)
+    assert isinstance(record, Record)
+    assert (problem.row, problem.column, problem.label) == (4, "A", "信息资源名称")
+    assert "before the rows of its items" in problem.accepted
