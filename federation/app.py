@@ -23,7 +23,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, request_response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -33,6 +33,8 @@ from federation.api.body import BoundedBody, error_response, json_depth, read_js
 from federation.api.context import CatalogContext
 from federation.api.limits import Limits
 from federation.api.schema import build_schema
+from federation.exchange.dcat import dcat_jsonld, dcat_turtle
+from federation.exchange.lineage import lineage_endpoint
 from federation.explorer import explorer_routes, graphiql_response
 from federation.identity.peering import ON_BEHALF_HEADER, admit_peer, on_behalf_of
 from federation.identity.tls import HandshakeRefusals, caller
@@ -304,6 +306,15 @@ def create_app(
             Route("/health", _health, methods=["GET"]),
             Route("/metrics", metrics.endpoint, methods=["GET"]),
             *explorer_routes(),
+            # Exchange formats (federation.exchange): DCAT-AP 3 for harvesters, anonymous.
+            Route("/dcat/catalog.ttl", dcat_turtle, methods=["GET"]),
+            Route("/dcat/catalog.jsonld", dcat_jsonld, methods=["GET"]),
+            # OpenLineage run events from pipelines, as the department that posts them.
+            Route(
+                "/api/v1/lineage",
+                BoundedBody(_Identify(request_response(lineage_endpoint)), limits.max_body_bytes),
+                methods=["POST"],
+            ),
         ],
         middleware=[Middleware(MetricsMiddleware, metrics=metrics)],
         lifespan=lifespan,

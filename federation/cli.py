@@ -7,6 +7,7 @@ $ mulu calendar show 2027            # a year's holidays and make-up workdays (�
 $ mulu rules                         # the deadlines and rules in force, with their articles
 $ mulu report yearly 2026 --out out/ # the yearly report of sharing: xlsx and html
 $ mulu kafka provision TOPOLOGY      # a topology's principals, link topics and ACLs
+$ mulu import 目录.xlsx -d CODE      # a department's catalog spreadsheet, as its drafts
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import typer
 from rich.console import Console
 
 from federation.audit.cli import audit
+from federation.exchange.cli import export_command, import_command
 from federation.identity.cli import pki
 from federation.identity.departments import departments
 from federation.options import ConfigOption
@@ -46,6 +48,8 @@ app.add_typer(calendar)
 app.add_typer(report)
 app.add_typer(kafka)
 app.command("rules")(rules)
+app.command("import")(import_command)
+app.command("export")(export_command)
 
 
 @app.callback()

@@ -24,7 +24,8 @@ copies from other instances (which `Cataloguing` never writes) follow their orig
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from graph.audit.records import AuditEntry, AuditKind, DetailValue
@@ -108,6 +109,15 @@ class Cataloguing:
         """A new DRAFT entry at version 1, listed in this instance's catalog. `entry.code`
         names its category, the 前段码 alone; the store allocates the 后段码
         (`CatalogStore.allocate_code`, the rule in `graph.codes`), never the caller."""
+        draft = self.check_new(actor, entry)
+        draft = dataclasses.replace(draft, code=await self._allocate(draft))
+        draft, record = self._record(draft)
+        audit = self._audit_entry(actor, Action.CREATE, None, draft)
+        return await self._store.save(draft, expected_version=None, outbox=record, audit=audit)
+
+    def check_new(self, actor: Actor, entry: Resource) -> Resource:
+        """What `create` checks before it allocates a code, without writing: the draft it
+        would make of `entry` (its code still the 前段码), or the refusal `create` raises."""
         check_action(actor, Action.CREATE, entry.provider_code.strip().upper())
         category = check_category_code(entry.code, "code")
         now = self._clock()
@@ -121,14 +131,55 @@ class Cataloguing:
             updated_at=now,
         )
         # Checked under a code of the category before one is allocated, so that an entry the
-        # rules refuse does not use up a number.
-        first, _ = sequence_bounds(category, self._store.catalog.zone)
-        checked = check_resource(dataclasses.replace(draft, code=first), self._store.catalog.zone)
+        # rules refuse does not use up a number — one the entry does not name as related or
+        # as a source (the code it gets is not one it names: that was allocated before).
+        named = {*entry.related_codes, *entry.derived_from}
+        first, last = sequence_bounds(category, self._store.catalog.zone)
+        stand_in = first if first not in named else last
+        checked = check_resource(
+            dataclasses.replace(draft, code=stand_in), self._store.catalog.zone
+        )
         self._rulebook.check_entry(checked)
-        draft = dataclasses.replace(draft, code=await self._store.allocate_code(category))
-        draft, record = self._record(draft)
-        audit = self._audit_entry(actor, Action.CREATE, None, draft)
-        return await self._store.save(draft, expected_version=None, outbox=record, audit=audit)
+        return dataclasses.replace(draft, code=category)
+
+    async def _allocate(self, draft: Resource) -> str:
+        """A new code under the draft's 前段码 that the draft does not itself name as related
+        or as a source (such a code, allocated, is passed over: never handed out again)."""
+        named = {*draft.related_codes, *draft.derived_from}
+        while (code := await self._store.allocate_code(draft.code)) in named:
+            pass
+        return code
+
+    async def create_many(self, actor: Actor, entries: Sequence[Resource]) -> list[Resource]:
+        """New DRAFT entries, as `create` makes each, written in one transaction of the store
+        (`CatalogStore.apply`) with their audit records and change events: all or none. A
+        spreadsheet's import (`graph.exchange`) writes its batches so."""
+        drafts = [self.check_new(actor, entry) for entry in entries]
+        wanted = Counter(d.code for d in drafts)
+        # One round trip numbers the batch; a code an entry names as related or as a source
+        # is passed over (allocated, so never handed out again), as `_allocate` does.
+        free = {c: list(codes) for c, codes in (await self._store.allocate_codes(wanted)).items()}
+        coded = []
+        for draft in drafts:
+            named = {*draft.related_codes, *draft.derived_from}
+            pool = free[draft.code]
+            code = next((c for c in pool if c not in named), None)
+            if code is None:
+                code = await self._allocate(draft)
+            else:
+                pool.remove(code)
+            coded.append(dataclasses.replace(draft, code=code))
+        written, records, audits = [], [], []
+        for draft in coded:
+            draft, record = self._record(draft)
+            written.append(draft)
+            records.append(record)
+            audits.append(self._audit_entry(actor, Action.CREATE, None, draft))
+        outcomes = await self._store.apply(written, records, audits)
+        refused = [d.code for d, o in zip(written, outcomes, strict=True) if o != "APPLIED"]
+        if refused:  # a newly allocated code is held by no one: only a concurrent writer could
+            raise VersionConflict(refused[0], 0, 1)
+        return [check_resource(d, self._store.catalog.zone) for d in written]
 
     async def update(self, actor: Actor, entry: Resource, expected_version: int) -> Resource:
         """Replace the content of a DRAFT entry; its lifecycle fields stay the store's."""

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from graph.enums import Level, ResourceKind, Zone
@@ -38,11 +39,13 @@ from graph.errors import InvalidValue
 
 __all__ = [
     "CREDIT_ALPHABET",
+    "MAX_ALLOCATED",
     "MUNICIPALITIES",
     "NATION",
     "SEQUENCE_RANGES",
     "ResourceCode",
     "category_path",
+    "check_allocation",
     "check_category_code",
     "check_credit_code",
     "check_own_code",
@@ -127,6 +130,24 @@ def check_category_code(front: str, field: str = "category") -> str:
     if type(front) is str and _CATEGORY_CODE.match(front):
         return front
     raise InvalidValue(field, front, _CATEGORY_ACCEPTED)
+
+
+# The most codes one `CatalogStore.allocate_codes` call hands out.
+MAX_ALLOCATED = 10_000
+
+
+def check_allocation(wanted: Mapping[str, int]) -> dict[str, int]:
+    """How many codes under each 前段码 `wanted` asks for, checked: `InvalidValue` for a
+    category that is no 前段码, a count that is no whole number ≥ 0, or more than
+    `MAX_ALLOCATED` in all."""
+    checked = {check_category_code(c): n for c, n in wanted.items()}
+    if any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in checked.values()):
+        raise InvalidValue("wanted", dict(wanted), "a whole number ≥ 0 of codes per category")
+    if sum(checked.values()) > MAX_ALLOCATED:
+        raise InvalidValue(
+            "wanted", sum(checked.values()), f"at most {MAX_ALLOCATED} codes in one allocation"
+        )
+    return checked
 
 
 def sequence_bounds(front: str, zone: Zone) -> tuple[str, str]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 __all__ = [
     "BASE_LIBRARIES",
+    "LABELS_ZH",
     "THEMES",
     "Classification",
     "FormatClass",
@@ -142,3 +144,36 @@ THEMES: tuple[str, ...] = (
 
 # 基础信息资源库 (national 第十条(二)), in the order of their 项 codes 101..105.
 BASE_LIBRARIES: tuple[str, ...] = ("人口", "法人单位", "自然资源和空间地理", "社会信用", "电子证照")
+
+
+# The Chinese term of every member of the vocabularies a department writes in its catalog
+# (the 1272 guide's words): what spreadsheets show and read (graph.exchange), one place.
+LABELS_ZH: Mapping[StrEnum, str] = {
+    Classification.CLASSIFIED: "涉密",
+    Classification.UNCLASSIFIED: "非涉密",
+    ShareType.UNCONDITIONAL: "无条件共享",
+    ShareType.CONDITIONAL: "有条件共享",
+    ShareType.NONE: "不予共享",
+    ShareMode.INTERFACE: "接口",
+    ShareMode.ONLINE_QUERY: "联机查询",
+    ShareMode.BATCH_DOWNLOAD: "批量下载",
+    ShareMode.FRONT_END_EXCHANGE: "前置机",
+    ShareMode.DATA_COMPARISON: "数据比对",
+    UpdateCycle.REALTIME: "实时",
+    UpdateCycle.DAILY: "每日",
+    UpdateCycle.WEEKLY: "每周",
+    UpdateCycle.MONTHLY: "每月",
+    UpdateCycle.QUARTERLY: "每季度",
+    UpdateCycle.YEARLY: "每年",
+    FormatClass.ELECTRONIC_FILE: "电子文件",
+    FormatClass.SPREADSHEET: "电子表格",
+    FormatClass.DATABASE: "数据库",
+    FormatClass.IMAGE: "图形图像",
+    FormatClass.STREAMING_MEDIA: "流媒体",
+    FormatClass.SELF_DESCRIBING: "自描述格式",
+    FormatClass.SERVICE_INTERFACE: "服务接口",
+    LifecycleState.DRAFT: "草稿",
+    LifecycleState.SUBMITTED: "已报送",
+    LifecycleState.PUBLISHED: "已发布",
+    LifecycleState.RETIRED: "已撤销",
+}

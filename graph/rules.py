@@ -32,7 +32,11 @@ from graph.errors import InvalidValue
 from graph.fields import facts_of
 from graph.model import DataItem, Resource
 
-__all__ = ["LIMITS", "check_resource"]
+__all__ = ["HANDS_DATA_OVER", "LIMITS", "check_resource"]
+
+# The share modes that hand the data itself to the consumer: offered beside 数据比对 they would
+# undo "data does not leave the provider" (数据不落地, Sichuan 第二十三条).
+HANDS_DATA_OVER = frozenset({ShareMode.BATCH_DOWNLOAD, ShareMode.FRONT_END_EXCHANGE})
 
 # Lengths, in characters (or counts), that a stored entry never exceeds: the `limit` each field
 # declares (graph.fields), an item's under ``item.<field>``.
@@ -142,6 +146,15 @@ def _check_sharing(entry: Resource) -> tuple[str | None, str | None]:
                 "at least one of INTERFACE, ONLINE_QUERY, BATCH_DOWNLOAD, FRONT_END_EXCHANGE, "
                 "DATA_COMPARISON for a shared entry",
             )
+    handing = sorted(m.value for m in entry.share_modes & HANDS_DATA_OVER)
+    if ShareMode.DATA_COMPARISON in entry.share_modes and handing:
+        raise InvalidValue(
+            "share_modes",
+            sorted(m.value for m in entry.share_modes),
+            f"DATA_COMPARISON without {' or '.join(handing)}: data comparison returns only the "
+            "comparison result and the data does not leave the provider (数据不落地)",
+            rule="Sichuan 第二十三条",
+        )
     if entry.share_type is ShareType.CONDITIONAL and condition is None:
         raise InvalidValue(
             "share_condition",

@@ -17,14 +17,16 @@ write. The log is one hash chain however many write at once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from graph.audit.records import AuditEntry, AuditFilter, AuditHead, AuditRecord
 from graph.enums import Role
+from graph.exchange.datasets import DatasetKey, DatasetMapping
 from graph.model import Catalog, Category, Department, Region, Resource
 from graph.outbox import OutboxRecord, OutboxSignal
+from graph.projects import Project
 from graph.queries import (
     ApplyOutcome,
     CatalogCount,
@@ -204,6 +206,30 @@ class CatalogStore(Protocol):
         """The latest data update of each of `codes` that has one, on or before `day` (None:
         the latest of all), by code."""
 
+    # -- dataset mappings (graph.exchange.openlineage) -------------------------------------
+    async def dataset_mappings(
+        self, keys: Sequence[DatasetKey] | None = None
+    ) -> dict[DatasetKey, str]:
+        """The code each of `keys` maps to (every mapping when None), by dataset."""
+
+    async def put_dataset_mapping(self, mapping: DatasetMapping, audit: AuditEntry) -> None:
+        """Map the dataset to the entry (in place of any mapping it had) and record `audit`,
+        in one transaction."""
+
+    async def remove_dataset_mapping(self, key: DatasetKey, audit: AuditEntry) -> None:
+        """Remove the dataset's mapping (`NotFound` when it has none) and record `audit`, in
+        one transaction."""
+
+    # -- project catalogs (graph.projects) ---------------------------------------------------
+    async def projects(self, ids: Sequence[str] | None = None) -> dict[str, Project]:
+        """The projects held among `ids` (all when None), by id."""
+
+    async def put_project(
+        self, project: Project, expected_version: int | None, audit: AuditEntry
+    ) -> None:
+        """Hold `project` in place of the version `expected_version` (None: none yet), else
+        `VersionConflict`; record `audit` in the same transaction."""
+
     # -- the outbox (graph.outbox): read by the relays ------------------------------------
     @property
     def outbox_signal(self) -> OutboxSignal:
@@ -246,6 +272,11 @@ class CatalogStore(Protocol):
         instance's zone's range (`graph.codes.SEQUENCE_RANGES`), past every code of the range
         allocated, held or redacted here. Atomic: no two calls ever get the same code, however
         concurrent; a code allocated and never saved is not handed out again."""
+
+    async def allocate_codes(self, wanted: Mapping[str, int]) -> dict[str, list[str]]:
+        """`wanted[category]` new codes under each 前段码 (`graph.codes.check_allocation`
+        bounds them), in one transaction, as `allocate_code` allocates each: a batch of new
+        entries (`Cataloguing.create_many`) is numbered in one round trip."""
 
     async def get(self, code: str) -> Resource | None: ...
 

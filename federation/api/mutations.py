@@ -17,8 +17,18 @@ from federation.api.administration import (
     revoke_role,
 )
 from federation.api.context import Info
+from federation.api.exchange import (
+    DatasetMappingNode,
+    ImportResult,
+    import_spreadsheet,
+    map_dataset,
+    unmap_dataset,
+)
 from federation.api.fields import mutation
 from federation.api.inputs import ResourceInput
+from federation.api.projects import DeliveredInput, ProduceInput, ProjectNode
+from federation.api.projects import accept as accept_project
+from federation.api.projects import declare as declare_project
 from federation.api.sharing import (
     AccessDetailsInput,
     AccessDetailsNode,
@@ -64,6 +74,54 @@ class Mutation:
         name = input.provider_name or await _registered_name(info, actor.department_code)
         entry = input.to_entry(_code(code), actor.department_code, name)
         return Resource.of(await info.context.cataloguing.update(actor, entry, expected_version))
+
+    @mutation(
+        "Import a catalog spreadsheet (the 1272 guide's template, .xlsx or .csv, base64) as "
+        "DRAFT entries of the caller's department, every row checked by the rules of any "
+        "write; all or nothing unless `partial`; `dryRun` writes nothing."
+    )
+    async def import_spreadsheet(
+        self,
+        info: Info,
+        filename: str,
+        content_base64: str,
+        dry_run: bool = False,
+        partial: bool = False,
+    ) -> ImportResult:
+        return await import_spreadsheet(info, filename, content_base64, dry_run, partial)
+
+    @mutation(
+        "Map an OpenLineage dataset (namespace, name) to the entry `code` that catalogues it, "
+        "so run events posted to /api/v1/lineage record its lineage; by the entry's provider."
+    )
+    async def map_dataset(
+        self, info: Info, namespace: str, name: str, code: str
+    ) -> DatasetMappingNode:
+        return await map_dataset(info, namespace, name, code)
+
+    @mutation("Remove an OpenLineage dataset's mapping; by the mapped entry's provider.")
+    async def unmap_dataset(self, info: Info, namespace: str, name: str) -> DatasetMappingNode:
+        return await unmap_dataset(info, namespace, name)
+
+    @mutation(
+        "立项: declare a government IT project of the caller's department with the resources "
+        "it will produce (name, 前段码) and use (codes) — national 第二十一条."
+    )
+    async def declare_project(
+        self,
+        info: Info,
+        id: str,
+        name: str,
+        produce: list[ProduceInput],
+        use: list[str],
+    ) -> ProjectNode:
+        return await declare_project(info, id, name, produce, use)
+
+    @mutation("验收: name the entries that catalogue what the project produced.")
+    async def accept_project(
+        self, info: Info, id: str, delivered: list[DeliveredInput]
+    ) -> ProjectNode:
+        return await accept_project(info, id, delivered)
 
     @mutation("报送: hand a DRAFT to the reviewer.")
     async def submit(self, info: Info, code: str, note: str | None = None) -> Resource:

@@ -20,6 +20,9 @@ from federation.api.facets import Facets
 from federation.api.fields import field
 from federation.api.inputs import ResourceFilterInput, as_filter
 from federation.api.lineage import Lineage
+from federation.api.onesource import CollectedItemNode, one_source
+from federation.api.projects import ProjectNode
+from federation.api.projects import project as project_catalog
 from federation.api.sharing import (
     AccessDetailsNode,
     DepartmentOverdue,
@@ -157,6 +160,17 @@ class Query:
     async def department(self, info: Info, code: str) -> Department | None:
         found = await info.context.loaders.departments.load(check_credit_code(code, "code"))
         return Department.of(found) if found else None
+
+    @field("项目信息资源目录: a project's promised resources and what is present (第二十一条).")
+    async def project(self, info: Info, id: str) -> ProjectNode:
+        return await project_catalog(info, id)
+
+    @field(
+        "一数一源: the data items more than one department collects, most widely first, each "
+        "with the one source the base libraries name (at most 500)."
+    )
+    async def one_source(self, info: Info, first: int = 100) -> list[CollectedItemNode]:
+        return await one_source(info, first)
 
     @field("主题: every theme, with the published entries about it.")
     def themes(self) -> list[Theme]:

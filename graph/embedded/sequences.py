@@ -8,12 +8,13 @@ and not (yet) saved is not handed out again.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 
 from graph.codes import check_own_code, next_code, sequence_bounds
 from graph.enums import Zone
 from graph.model import Resource
 
-__all__ = ["allocate", "refuse_foreign"]
+__all__ = ["allocate", "allocate_many", "refuse_foreign"]
 
 # The highest code of a range held, redacted or allocated; codes under one 前段码 with six-digit
 # 后段码 sort as their numbers do, and a longer 前段码 sorts outside the range ('1' > '/').
@@ -37,6 +38,28 @@ def allocate(sqlite: sqlite3.Connection, category: str, zone: Zone) -> str:
         (category, code),
     )
     return code
+
+
+def allocate_many(
+    sqlite: sqlite3.Connection, wanted: Mapping[str, int], zone: Zone
+) -> dict[str, list[str]]:
+    """`wanted[category]` new codes under each category, in order, recorded as allocated."""
+    found: dict[str, list[str]] = {}
+    for category, count in wanted.items():
+        first, last = sequence_bounds(category, zone)
+        (highest,) = sqlite.execute(_HIGHEST, (first, last, category)).fetchone()
+        codes: list[str] = []
+        for _ in range(count):
+            highest = next_code(category, zone, highest)
+            codes.append(highest)
+        if codes:
+            sqlite.execute(
+                "INSERT INTO code_sequences (category, last) VALUES (?, ?) "
+                "ON CONFLICT (category) DO UPDATE SET last = excluded.last",
+                (category, codes[-1]),
+            )
+        found[category] = codes
+    return found
 
 
 def refuse_foreign(sqlite: sqlite3.Connection, entry: Resource) -> None:

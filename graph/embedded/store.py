@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from functools import partial
@@ -24,11 +24,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from graph.audit.records import AuditEntry, AuditFilter, AuditHead, AuditRecord, entries_for
 from graph.audit.retention import check_prune
 from graph.chunks import chunks
-from graph.codes import check_category_code, check_resource_code
+from graph.codes import check_allocation, check_category_code, check_resource_code
 from graph.embedded import audit as audits
 from graph.embedded import data_updates, sequences, writes
+from graph.embedded import datasets as mapped
 from graph.embedded import grants as granting
 from graph.embedded import outbox as outboxes
+from graph.embedded import projects as projecting
 from graph.embedded import sharing as sharings
 from graph.embedded.connection import Connection
 from graph.embedded.finding import facets, find
@@ -41,9 +43,11 @@ from graph.embedded.rows import (
 )
 from graph.embedded.tree import tree
 from graph.enums import Role
+from graph.exchange.datasets import DatasetKey, DatasetMapping
 from graph.grants import check_subject
 from graph.model import Catalog, Category, Department, Region, Resource
 from graph.outbox import OutboxRecord, OutboxSignal, records_for
+from graph.projects import Project
 from graph.queries import (
     ApplyOutcome,
     CatalogCount,
@@ -315,6 +319,45 @@ class EmbeddedStore:
 
         await self._write(revoke)
 
+    # -- project catalogs (graph.embedded.projects) ----------------------------------------
+    async def projects(self, ids: Sequence[str] | None = None) -> dict[str, Project]:
+        if ids is not None and not ids:
+            return {}
+        chosen = None if ids is None else list(ids)
+        return await self._connection.read(lambda db: projecting.projects(db, chosen))
+
+    async def put_project(
+        self, project: Project, expected_version: int | None, audit: AuditEntry
+    ) -> None:
+        def put(db: sqlite3.Connection) -> None:
+            projecting.put(db, project, expected_version)
+            audits.append(db, [audit])
+
+        await self._write(put)
+
+    # -- dataset mappings (graph.embedded.datasets) ---------------------------------------
+    async def dataset_mappings(
+        self, keys: Sequence[DatasetKey] | None = None
+    ) -> dict[DatasetKey, str]:
+        if keys is not None and not keys:
+            return {}
+        chosen = None if keys is None else list(keys)
+        return await self._connection.read(lambda db: mapped.mappings(db, chosen))
+
+    async def put_dataset_mapping(self, mapping: DatasetMapping, audit: AuditEntry) -> None:
+        def put(db: sqlite3.Connection) -> None:
+            mapped.put(db, mapping)
+            audits.append(db, [audit])
+
+        await self._write(put)
+
+    async def remove_dataset_mapping(self, key: DatasetKey, audit: AuditEntry) -> None:
+        def remove(db: sqlite3.Connection) -> None:
+            mapped.remove(db, key)
+            audits.append(db, [audit])
+
+        await self._write(remove)
+
     # -- sharing -------------------------------------------------------------------------
     async def create_share_request(
         self, request: ShareRequest, audit: Sequence[AuditEntry]
@@ -446,6 +489,11 @@ class EmbeddedStore:
         category = check_category_code(category)
         zone = self._catalog.zone
         return await self._write(lambda db: sequences.allocate(db, category, zone))
+
+    async def allocate_codes(self, wanted: Mapping[str, int]) -> dict[str, list[str]]:
+        checked = check_allocation(wanted)
+        zone = self._catalog.zone
+        return await self._write(lambda db: sequences.allocate_many(db, checked, zone))
 
     async def get(self, code: str) -> Resource | None:
         return (await self.get_many([code])).get(code)

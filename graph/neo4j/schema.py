@@ -28,6 +28,12 @@ SCHEMA: dict[str, str] = {
     "FOR (k:Category) REQUIRE k.code IS UNIQUE",
     "theme_name": "CREATE CONSTRAINT theme_name IF NOT EXISTS "
     "FOR (t:Theme) REQUIRE t.name IS UNIQUE",
+    # Project catalogs (graph.neo4j.projects).
+    "project_id": "CREATE CONSTRAINT project_id IF NOT EXISTS "
+    "FOR (p:Project) REQUIRE p.id IS UNIQUE",
+    # OpenLineage datasets mapped to entries (graph.neo4j.datasets).
+    "dataset_mapping_key": "CREATE CONSTRAINT dataset_mapping_key IF NOT EXISTS "
+    "FOR (m:DatasetMapping) REQUIRE (m.namespace, m.name) IS UNIQUE",
     "tombstone_code": "CREATE CONSTRAINT tombstone_code IF NOT EXISTS "
     "FOR (t:Tombstone) REQUIRE t.code IS UNIQUE",
     # The outbox (graph.outbox): records by position, the sequence, relays and their marks.

@@ -10,6 +10,8 @@ lock, so each reads what the other committed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from neo4j import AsyncManagedTransaction
 
 from graph.codes import check_own_code, next_code, sequence_bounds
@@ -17,7 +19,7 @@ from graph.enums import Zone
 from graph.model import Resource
 from graph.neo4j.statements import run
 
-__all__ = ["allocate", "refuse_foreign"]
+__all__ = ["allocate", "allocate_many", "refuse_foreign"]
 
 LOCK_SEQUENCE = """
 MERGE (s:CodeSequence {first: $first})
@@ -61,6 +63,29 @@ async def allocate(tx: AsyncManagedTransaction, category: str, zone: Zone) -> st
     code = next_code(category, zone, max(found, default=None))
     await run(tx, SET_LAST, first=first, code=code)
     return code
+
+
+async def allocate_many(
+    tx: AsyncManagedTransaction, wanted: Mapping[str, int], zone: Zone
+) -> dict[str, list[str]]:
+    """`wanted[category]` new codes under each category, in order, recorded as allocated —
+    each sequence locked first, as `allocate` does, in the order of the categories."""
+    found: dict[str, list[str]] = {}
+    for category in sorted(wanted):
+        first, last = sequence_bounds(category, zone)
+        await run(tx, LOCK_SEQUENCE, first=first)
+        (record,) = await run(tx, HIGHEST_IN_RANGE, first=first, last=last)
+        highest = max(
+            (record[k] for k in ("held", "redacted", "allocated") if record[k]), default=None
+        )
+        codes: list[str] = []
+        for _ in range(wanted[category]):
+            highest = next_code(category, zone, highest)
+            codes.append(highest)
+        if codes:
+            await run(tx, SET_LAST, first=first, code=codes[-1])
+        found[category] = codes
+    return found
 
 
 async def refuse_foreign(tx: AsyncManagedTransaction, entry: Resource) -> None:

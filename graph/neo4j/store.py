@@ -14,7 +14,7 @@ audit head's lock (`graph.neo4j.audit`). Driver errors become domain errors here
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
@@ -30,15 +30,18 @@ from neo4j import (
 from graph.audit.records import AuditEntry, AuditFilter, AuditHead, AuditRecord, entries_for
 from graph.audit.retention import check_prune
 from graph.chunks import chunks
-from graph.codes import check_category_code, check_resource_code
+from graph.codes import check_allocation, check_category_code, check_resource_code
 from graph.deadline import seconds_left
 from graph.enums import Role
+from graph.exchange.datasets import DatasetKey, DatasetMapping
 from graph.grants import check_subject
 from graph.model import Catalog, Category, Department, Region, Resource, parse_catalog_id
 from graph.neo4j import audit as audits
 from graph.neo4j import data_updates, sequences, writes
+from graph.neo4j import datasets as mapped
 from graph.neo4j import grants as granting
 from graph.neo4j import outbox as outboxes
+from graph.neo4j import projects as projecting
 from graph.neo4j import sharing as sharings
 from graph.neo4j.cypher.database import ERASE_NODES, ERASE_RELATIONSHIPS, PING
 from graph.neo4j.cypher.reading import GET_MANY, ORIGINS
@@ -63,6 +66,7 @@ from graph.neo4j.schema import ensure_schema
 from graph.neo4j.statements import run
 from graph.neo4j.tree import tree
 from graph.outbox import OutboxRecord, OutboxSignal, records_for
+from graph.projects import Project
 from graph.queries import (
     ApplyOutcome,
     CatalogCount,
@@ -348,6 +352,45 @@ class Neo4jStore:
 
         await self._write(f"revoke the role of {subject}", revoke)
 
+    # -- project catalogs (graph.neo4j.projects) -------------------------------------------
+    async def projects(self, ids: Sequence[str] | None = None) -> dict[str, Project]:
+        if ids is not None and not ids:
+            return {}
+        chosen = None if ids is None else list(ids)
+        return await self._read("read projects", projecting.projects, chosen)
+
+    async def put_project(
+        self, project: Project, expected_version: int | None, audit: AuditEntry
+    ) -> None:
+        async def put(tx: AsyncManagedTransaction) -> None:
+            await projecting.put(tx, project, expected_version)
+            await self._chain.append(tx, [audit])
+
+        await self._write(f"write the project {project.id}", put)
+
+    # -- dataset mappings (graph.neo4j.datasets) ------------------------------------------
+    async def dataset_mappings(
+        self, keys: Sequence[DatasetKey] | None = None
+    ) -> dict[DatasetKey, str]:
+        if keys is not None and not keys:
+            return {}
+        chosen = None if keys is None else list(keys)
+        return await self._read("read dataset mappings", mapped.mappings, chosen)
+
+    async def put_dataset_mapping(self, mapping: DatasetMapping, audit: AuditEntry) -> None:
+        async def put(tx: AsyncManagedTransaction) -> None:
+            await mapped.put(tx, mapping)
+            await self._chain.append(tx, [audit])
+
+        await self._write(f"map the dataset {mapping.key}", put)
+
+    async def remove_dataset_mapping(self, key: DatasetKey, audit: AuditEntry) -> None:
+        async def remove(tx: AsyncManagedTransaction) -> None:
+            await mapped.remove(tx, key)
+            await self._chain.append(tx, [audit])
+
+        await self._write(f"unmap the dataset {key}", remove)
+
     # -- sharing -------------------------------------------------------------------------
     async def create_share_request(
         self, request: ShareRequest, audit: Sequence[AuditEntry]
@@ -536,6 +579,15 @@ class Neo4jStore:
         category = check_category_code(category)
         return await self._write(
             f"allocate a code under {category}", sequences.allocate, category, self._catalog.zone
+        )
+
+    async def allocate_codes(self, wanted: Mapping[str, int]) -> dict[str, list[str]]:
+        checked = check_allocation(wanted)
+        return await self._write(
+            f"allocate codes under {len(checked)} categories",
+            sequences.allocate_many,
+            checked,
+            self._catalog.zone,
         )
 
     async def get(self, code: str) -> Resource | None:

@@ -29,6 +29,7 @@ from graph.codes import (
     parse_resource_code,
 )
 from graph.model import parse_catalog_id
+from graph.rules import HANDS_DATA_OVER
 from graph.sample import generate_catalog
 from tests.graph.entries import resource
 
@@ -158,6 +159,8 @@ def test_check_resource_is_idempotent_and_keeps_the_sharing_rules(
         assert checked.share_modes
     if checked.share_type is ShareType.CONDITIONAL:
         assert checked.share_condition
+    if ShareMode.DATA_COMPARISON in checked.share_modes:  # 数据不落地 (Sichuan 第二十三条)
+        assert not checked.share_modes & HANDS_DATA_OVER
     if checked.open_to_public:
         assert checked.classification is Classification.UNCLASSIFIED
 

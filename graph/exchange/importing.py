@@ -1,0 +1,269 @@
+"""Importing a department's catalog spreadsheet as its drafts.
+
+Every entry of the sheet goes the way of any write (`graph.cataloguing.Cataloguing`): a row
+whose 信息资源代码 is a 前段码 (or blank, with the category in it) becomes a new DRAFT of the
+importing department, the catalog allocating its 后段码 (`Cataloguing.create_many`); a row
+naming the whole code of one of the department's DRAFT entries here replaces that draft's
+content (`Cataloguing.update`). `graph.rules`, the rulebook's write rules and
+`graph.lifecycle` decide every row; a refusal becomes a `Problem` naming sheet, row, column,
+value and what would be accepted.
+
+    all or nothing (default)  the whole file is checked first; one refused row, nothing written
+    partial                   the good rows are written, the refused ones reported
+    dry_run                   checked and reported, nothing written
+
+The file is read as it streams (`graph.exchange.reading`), a batch at a time, never whole:
+all-or-nothing reads it twice (check, then write) rather than hold it. Each batch of new
+drafts is one transaction with its audit records and change events; should the store fail
+between batches, the report of the error says how many entries were written before it.
+
+    report = await Importer(cataloguing, store, actor, "成都市公安局").run(path)
+    report.problems[0]  # Problem(sheet='目录', row=7, column='L', label='共享类型', ...)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph.cataloguing import Cataloguing
+from graph.codes import check_credit_code, check_resource_code
+from graph.enums import LifecycleState
+from graph.errors import InvalidValue, NotPermitted
+from graph.exchange.reading import Limits, Sheet, open_sheet
+from graph.exchange.records import Problem, Record, parse_record, problem_of, records
+from graph.model import Actor, Resource
+from graph.store import CatalogStore
+
+__all__ = ["ImportReport", "Importer", "Progress"]
+
+# (rows read, rows in the file when it declares them, "check" or "write")
+Progress = Callable[[int, int | None, str], None]
+
+# The fields a row gives an entry (its lifecycle and anything not in the template, such as
+# its extensions, stay as held).
+_CONTENT = (
+    "name",
+    "provider_name",
+    "summary",
+    "format_class",
+    "format_type",
+    "share_type",
+    "update_cycle",
+    "classification",
+    "items",
+    "share_condition",
+    "legal_basis",
+    "share_modes",
+    "open_to_public",
+    "open_condition",
+    "related_codes",
+    "derived_from",
+    "themes",
+)
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did. `problems` holds the first `max_problems`;
+    `problem_count` counts them all."""
+
+    file: str
+    sheet: str = ""
+    kind: str = ""
+    encoding: str | None = None
+    dry_run: bool = False
+    partial: bool = False
+    entries: int = 0
+    refused: int = 0
+    created: int = 0
+    updated: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    unknown_columns: list[str] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+
+@dataclass
+class _Batch:
+    new: list[tuple[Record, Resource]] = field(default_factory=list)
+    updates: list[tuple[Record, Resource]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.new) + len(self.updates)
+
+
+class Importer:
+    """Imports sheets into `store` as `actor`'s drafts, through `cataloguing`."""
+
+    def __init__(
+        self,
+        cataloguing: Cataloguing,
+        store: CatalogStore,
+        actor: Actor,
+        provider_name: str,
+        *,
+        batch_size: int = 1000,
+        max_problems: int = 1000,
+        limits: Limits | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self._cataloguing = cataloguing
+        self._store = store
+        self._actor = actor
+        self._provider_name = provider_name
+        self._batch_size = batch_size
+        self._max_problems = max_problems
+        self._limits = limits or Limits()
+        self._progress = progress
+
+    async def run(
+        self, path: Path, *, dry_run: bool = False, partial: bool = False
+    ) -> ImportReport:
+        """Check (and unless `dry_run`, write) the entries of the file at `path`."""
+        report = ImportReport(path.name, dry_run=dry_run, partial=partial)
+        if dry_run or partial:
+            await self._pass(path, report, write=not dry_run)
+            return report
+        await self._pass(path, report, write=False)
+        if report.ok and report.entries:
+            await self._pass(path, ImportReport(path.name), write=True, into=report)
+        return report
+
+    async def _pass(
+        self, path: Path, report: ImportReport, *, write: bool, into: ImportReport | None = None
+    ) -> None:
+        with open_sheet(path, self._limits) as sheet:
+            report.sheet, report.kind, report.encoding = sheet.name, sheet.kind, sheet.encoding
+            report.unknown_columns = sheet.unknown_columns
+            batch = _Batch()
+            seen: set[str] = set()
+            last_row = 0
+            for found in records(sheet.rows(), sheet.letter_of("name")):
+                if isinstance(found, Problem):
+                    self._add(report, found)
+                    continue
+                report.entries += 1
+                last_row = found.row
+                try:
+                    entry = parse_record(found, self._actor.department_code, self._provider_name)
+                    self._sort(entry, found, batch, seen)
+                except InvalidValue as exc:
+                    self._refuse(report, problem_of(sheet, found, exc))
+                    continue
+                if len(batch) >= self._batch_size:
+                    await self._run_batch(sheet, batch, report, write)
+                    batch = _Batch()
+                    if self._progress is not None:
+                        self._progress(last_row, sheet.total_rows, "write" if write else "check")
+            await self._run_batch(sheet, batch, report, write)
+            if self._progress is not None:
+                self._progress(last_row, sheet.total_rows, "write" if write else "check")
+        if into is not None:  # the write pass of an all-or-nothing import
+            into.created, into.updated, into.codes = report.created, report.updated, report.codes
+            for problem in report.problems:  # changed between the passes (another writer)
+                self._add(into, problem)
+
+    def _sort(self, entry: Resource, record: Record, batch: _Batch, seen: set[str]) -> None:
+        if "/" not in entry.code:
+            batch.new.append((record, entry))
+            return
+        code = check_resource_code(entry.code)
+        if code in seen:
+            raise InvalidValue("code", entry.code, "a code written once in the file")
+        seen.add(code)
+        batch.updates.append((record, dataclasses.replace(entry, code=code)))
+
+    def _add(self, report: ImportReport, problem: Problem) -> None:
+        report.problem_count += 1
+        if len(report.problems) < self._max_problems:
+            report.problems.append(problem)
+
+    def _refuse(self, report: ImportReport, problem: Problem) -> None:
+        report.refused += 1
+        self._add(report, problem)
+
+    def _check(self, sheet: Sheet, record: Record, entry: Resource, report: ImportReport) -> bool:
+        """Whether `entry` passes what `Cataloguing.create` checks; a refusal is reported."""
+        try:
+            # A malformed 统一社会信用代码 is named as such, before whose entry it would be.
+            check_credit_code(entry.provider_code)
+            self._cataloguing.check_new(self._actor, entry)
+        except InvalidValue as exc:
+            self._refuse(report, problem_of(sheet, record, exc))
+            return False
+        except NotPermitted as exc:
+            refusal = InvalidValue(
+                "provider_code",
+                entry.provider_code,
+                f"{self._actor.department_code}, the importing department: {exc}",
+            )
+            self._refuse(report, problem_of(sheet, record, refusal))
+            return False
+        return True
+
+    async def _run_batch(
+        self, sheet: Sheet, batch: _Batch, report: ImportReport, write: bool
+    ) -> None:
+        # The write pass after a clean check leaves the checking to `create_many` (the same
+        # pure rules, so the same answer): each row is checked once per pass, not twice.
+        checked_before = write and not report.partial and not report.dry_run
+        new = [(r, e) for r, e in batch.new if checked_before or self._check(sheet, r, e, report)]
+        updates = await self._updates(sheet, batch.updates, report)
+        if not write:
+            return
+        if new:
+            created = await self._cataloguing.create_many(self._actor, [e for _, e in new])
+            report.created += len(created)
+            report.codes += [e.code for e in created][: max(0, 1000 - len(report.codes))]
+        for current, entry in updates:
+            await self._cataloguing.update(self._actor, entry, current.version)
+            report.updated += 1
+
+    async def _updates(
+        self, sheet: Sheet, updates: list[tuple[Record, Resource]], report: ImportReport
+    ) -> list[tuple[Resource, Resource]]:
+        """The (held, replacing) pairs of the rows naming a draft held here; others refused."""
+        held = await self._store.get_many([e.code for _, e in updates]) if updates else {}
+        good: list[tuple[Resource, Resource]] = []
+        own = self._store.catalog.id
+        for record, entry in updates:
+            current = held.get(entry.code)
+            accepted = (
+                "a 前段码 alone for a new entry (the catalog allocates its 后段码), or the code "
+                f"of a DRAFT entry of {self._actor.department_code} in this catalog"
+            )
+            if (
+                current is None
+                or current.origin != own
+                or current.provider_code != self._actor.department_code
+            ):
+                refusal = InvalidValue("code", entry.code, accepted)
+                self._refuse(report, problem_of(sheet, record, refusal))
+                continue
+            if current.state is not LifecycleState.DRAFT:
+                refusal = InvalidValue(
+                    "code",
+                    entry.code,
+                    f"{accepted}; {entry.code} is {current.state.value}: revise it to DRAFT first "
+                    "(Sichuan 第十条: changes are reviewed)",
+                )
+                self._refuse(report, problem_of(sheet, record, refusal))
+                continue
+            replacing = dataclasses.replace(
+                current, **{name: getattr(entry, name) for name in _CONTENT}
+            )
+            front = entry.code.split("/", 1)[0]
+            if self._check(sheet, record, dataclasses.replace(replacing, code=front), report):
+                good.append((current, replacing))
+        return good

@@ -1,0 +1,32 @@
+"""Contract: `allocate_codes` numbers a batch of new entries in one round trip, as
+`allocate_code` numbers one — past every code held or allocated, never the same twice."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph import CatalogStore, InvalidValue
+from graph.codes import MAX_ALLOCATED
+from tests.graph.entries import resource
+
+
+async def test_a_batch_continues_each_sequence_past_what_is_held(store: CatalogStore) -> None:
+    await store.save(resource("301001001/000004"), None)
+    found = await store.allocate_codes({"301001001": 3, "302001001": 2, "303001001": 0})
+    assert found == {
+        "301001001": ["301001001/000005", "301001001/000006", "301001001/000007"],
+        "302001001": ["302001001/000001", "302001001/000002"],
+        "303001001": [],
+    }
+    # Allocated and not saved: never handed out again, one at a time or in a batch.
+    assert await store.allocate_code("301001001") == "301001001/000008"
+    assert await store.allocate_codes({"302001001": 1}) == {"302001001": ["302001001/000003"]}
+
+
+async def test_a_batch_beyond_the_bound_or_of_no_category_is_refused(store: CatalogStore) -> None:
+    with pytest.raises(InvalidValue, match="at most 10000 codes"):
+        await store.allocate_codes({"301001001": MAX_ALLOCATED + 1})
+    with pytest.raises(InvalidValue, match="a 前段码 alone"):
+        await store.allocate_codes({"301001001/000001": 1})
+    with pytest.raises(InvalidValue, match="a whole number"):
+        await store.allocate_codes({"301001001": -1})
