@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from federation.runtime import Runtime
 from federation.settings import Settings
 from federation.topology import load_topology
-from graph import CatalogStore, Zone
+from graph import CatalogStore, LifecycleState, Zone
 from graph.codes import NATION
 from graph.model import Resource
 from graph.queries import ResourceFilter
@@ -135,8 +135,9 @@ def cpu_seconds() -> float:
 
 
 def sample_entries(count: int) -> tuple[SampleCatalog, dict[str, list[Resource]]]:
-    """The sample, and about `count` intranet entries of its city catalogs, by catalog id."""
-    sample = generate_catalog(max(count * 6, 1000), seed=1)
+    """The sample, and about `count` published intranet entries of its city catalogs, by
+    catalog id."""
+    sample = generate_catalog(max(count * 8, 1000), seed=1)
     cities = [f"{c}/intranet" for _, _, pair in PROVINCES[:5] for c, _ in pair]
     held = {c: sample.count(c) for c in cities}
     total = sum(held.values())
@@ -147,7 +148,8 @@ def sample_entries(count: int) -> tuple[SampleCatalog, dict[str, list[Resource]]
         for entry in sample.resources_for(catalog):
             if len(entries) >= share:
                 break
-            entries.append(check_resource(entry, Zone.INTRANET))
+            if entry.state is LifecycleState.PUBLISHED:  # what goes upward
+                entries.append(check_resource(entry, Zone.INTRANET))
         chosen[catalog] = entries
     return sample, chosen
 

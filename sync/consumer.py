@@ -45,8 +45,10 @@ __all__ = ["STALL_SECONDS", "LinkConsumer", "bounded"]
 
 T = TypeVar("T")
 
-# The lag is asked of the log at most this often (it costs Kafka two requests).
+# The lag is asked of the log at most this often (it costs Kafka two requests); while none was
+# waiting at the last look and none arrives, only every `_IDLE_LAG_EVERY_SECONDS`.
 _LAG_EVERY_SECONDS = 1.0
+_IDLE_LAG_EVERY_SECONDS = 10.0
 # A reader that returns nothing for this long while the topic holds more is started afresh:
 # after a broker restart, a client can keep waiting on a connection that will never answer.
 STALL_SECONDS = 10.0
@@ -161,7 +163,7 @@ class LinkConsumer:
         if records:
             self._progress_at = now
             return records
-        await self._measure_lag(reader, force=False)
+        await self._measure_lag(reader, force=False, idle=not writing)
         if writing or not self.status.lag:
             self._progress_at = now
         elif now - self._progress_at > STALL_SECONDS:
@@ -207,9 +209,10 @@ class LinkConsumer:
         await self._measure_lag(reader, force=False)
         return report
 
-    async def _measure_lag(self, reader: LogReader, *, force: bool) -> None:
+    async def _measure_lag(self, reader: LogReader, *, force: bool, idle: bool = False) -> None:
         now = time.monotonic()
-        if force or now - self._lag_at >= _LAG_EVERY_SECONDS:
+        every = _IDLE_LAG_EVERY_SECONDS if idle and not self.status.lag else _LAG_EVERY_SECONDS
+        if force or now - self._lag_at >= every:
             self._lag_at = now
             self.status.lag = await self._bounded(reader.lag(), "lag")
 

@@ -226,7 +226,7 @@ class _Lane:
 
 # The longest an idle relay waits before it looks at the outbox again without being told: the
 # delay before it sees a write by another process.
-MAX_IDLE_SECONDS = 1.0
+MAX_IDLE_SECONDS = 5.0
 
 # What only waits: the store or the log does not answer. Anything else, repeated, is the
 # record's own fault.

@@ -53,6 +53,11 @@ class Backoff:
 CONSUMER_WRITERS = 2
 
 
+# How long a running consumer's read waits for a record before it looks at its writes and its
+# lag: a record arriving ends the wait at once, so only an idle link waits this long.
+READ_WAIT_MS = 1000
+
+
 class SyncWorker:
     """The sync of one instance: its store, its log and the links it is an end of."""
 
@@ -101,6 +106,7 @@ class SyncWorker:
                 forward=bool(self.relays),
                 writers=CONSUMER_WRITERS if not urgent else 1,
                 urgent=urgent,
+                timeout_ms=READ_WAIT_MS,
             )
             for link in dict.fromkeys(links)
             if link.target == own

@@ -19,7 +19,7 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import TypeVar
 
@@ -67,7 +67,7 @@ _COMPACT = (
 # of this process wake it at once): first after `_POLL_SECONDS`, then twice as long each time it
 # found nothing, up to `_MAX_POLL_SECONDS` — an idle reader waits instead of polling.
 _POLL_SECONDS = 0.05
-_MAX_POLL_SECONDS = 1.0
+_MAX_POLL_SECONDS = 5.0
 
 
 class EmbeddedLog:
@@ -85,7 +85,14 @@ class EmbeddedLog:
             unavailable=LogUnavailable,
             closed=LogClosed,
         )
-        self._appended = asyncio.Event()
+        self._appended: dict[str, asyncio.Event] = {}  # by topic: set by its next append
+
+    def appended(self, topic: str) -> asyncio.Event:
+        """The event the next append to `topic` in this process sets."""
+        event = self._appended.get(topic)
+        if event is None:
+            event = self._appended[topic] = asyncio.Event()
+        return event
 
     @classmethod
     @asynccontextmanager
@@ -146,8 +153,9 @@ class EmbeddedLog:
             return offsets
 
         offsets = await self._write(append)
-        woken, self._appended = self._appended, asyncio.Event()
-        woken.set()
+        woken = self._appended.pop(topic, None)
+        if woken is not None:
+            woken.set()
         return offsets
 
     async def end_offset(self, topic: str) -> int:
@@ -214,6 +222,10 @@ class _EmbeddedReader:
         self._group = group
         self._position = 0
         self._poll = _POLL_SECONDS
+        # The append event seen at the last read that found nothing, and when to read again
+        # without another: for appends by another process.
+        self._seen: asyncio.Event | None = None
+        self._look_at = 0.0
         self.closed = False
 
     @property
@@ -225,21 +237,31 @@ class _EmbeddedReader:
         return self._group
 
     async def getmany(self, max_records: int = 500, timeout_ms: int = 1000) -> list[Record]:
+        """The next records, waiting at most `timeout_ms` for one. An append in this process
+        wakes it at once; the file is read again without one only every `_poll` seconds (for
+        another process's appends), `_poll` doubling while nothing comes: idle, a reader
+        reads the file about every five seconds, whatever `timeout_ms`."""
         self._check_open()
-        deadline = time.monotonic() + max(timeout_ms, 0) / 1000
+        now = time.monotonic()
+        deadline = now + max(timeout_ms, 0) / 1000
         while True:
-            waiting = self._log._appended  # taken before reading: no append is missed
-            records = await self._log._read(self._fetch(max_records))
-            remaining = deadline - time.monotonic()
-            if records or remaining <= 0:
-                break
-            try:
-                await asyncio.wait_for(waiting.wait(), min(remaining, self._poll))
-            except TimeoutError:
+            waiting = self._log.appended(self._topic)  # taken before reading: none is missed
+            records: list[Record] = []
+            if waiting is not self._seen or now >= self._look_at:
+                records = await self._log._read(self._fetch(max_records))
+                now = time.monotonic()
+                if records:
+                    self._poll = _POLL_SECONDS
+                    break
+                self._seen, self._look_at = waiting, now + self._poll
                 self._poll = min(self._poll * 2, _MAX_POLL_SECONDS)
+            if now >= deadline:
+                break
+            with suppress(TimeoutError):
+                await asyncio.wait_for(waiting.wait(), min(deadline, self._look_at) - now)
+            now = time.monotonic()
         if records:
             self._position = records[-1].offset + 1
-            self._poll = _POLL_SECONDS
         return records
 
     def _fetch(self, limit: int) -> Callable[[sqlite3.Connection], list[Record]]:
@@ -277,10 +299,12 @@ class _EmbeddedReader:
     async def seek_to_beginning(self) -> None:
         self._check_open()
         self._position = 0  # offsets start at 0; compaction only leaves gaps
+        self._seen = None  # moved: read at once
 
     async def seek_to_committed(self) -> None:
         committed = await self.committed()
         self._position = committed or 0
+        self._seen = None  # moved: read at once
 
     async def lag(self) -> int:
         self._check_open()
