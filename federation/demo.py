@@ -471,10 +471,11 @@ async def run_demo(
         held_back = sum(s.refused for s in statuses if s.side.value == "relay")
         applied = sum(s.applied for s in statuses)
         echo("")
-        echo("GraphiQL (open in a browser):")
+        echo("The explorer and GraphiQL (open in a browser):")
         width = max(len(i) for i in running)
         for instance, item in running.items():
-            echo(f"  {instance:<{width}}  {item.url}  {item.spec.name}")
+            explorer = item.url.removesuffix("graphql")
+            echo(f"  {instance:<{width}}  {explorer}  {item.url}  {item.spec.name}")
         if credentials is None:
             echo(
                 "(127.0.0.1 only; each believes the X-Mulu-Dev-Department and X-Mulu-Dev-Role "
