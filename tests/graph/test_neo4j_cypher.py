@@ -63,6 +63,7 @@ def _public(module: ModuleType) -> dict[str, object]:
 def test_the_package_has_a_module_per_concern_and_nothing_else() -> None:
     assert sorted(m.__name__.rsplit(".", 1)[1] for m in _modules()) == [
         "audit",
+        "data_updates",
         "database",
         "finding",
         "grants",
