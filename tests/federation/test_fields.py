@@ -33,6 +33,7 @@ COMPUTED = {
         "related",
         "openObjections",
         "accessDetails",
+        "lastDataUpdate",
     },
     "DataItem": set(),
 }
