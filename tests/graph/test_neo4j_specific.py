@@ -193,7 +193,8 @@ async def test_schema_is_created_once_and_every_index_is_online(
     assert {by_name[name]["state"] for name in SCHEMA} == {"ONLINE"}
     fulltext = by_name[FULLTEXT_INDEX]
     assert fulltext["type"] == "FULLTEXT"
-    assert fulltext["options"]["indexConfig"]["fulltext.analyzer"] == "cjk"
+    assert fulltext["options"]["indexConfig"]["fulltext.analyzer"] == "whitespace"
+    assert "resource_text" not in by_name  # the cjk index of before is dropped
     constraints = await _run(driver, "SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names")
     assert {
         "resource_code",
