@@ -20,6 +20,7 @@ only). Each is stored with a space at both ends, so ``contains(" 人 口 ")`` is
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -47,26 +48,23 @@ def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
-def _width(ch: str) -> str:
-    if "\uff01" <= ch <= "\uff5e":
-        return chr(ord(ch) - 0xFEE0)
-    if ch == "\u3000":
-        return " "
-    return ch
-
-
-def _kept(ch: str) -> bool:
-    return unicodedata.category(ch)[0] in "LN"
+# Full-width ASCII variants (Ａ, １, ！) to their ASCII forms; the ideographic space to a space.
+_HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# Neither a letter nor a digit (Python's \w is letters, digits and the underscore).
+_NOT_WORD = re.compile(r"[\W_]")
 
 
 def fold(text: str) -> str:
     """Simplified, half-width, lower-case `text` with punctuation and symbols as spaces; one
     character out for each character in (OpenCC's ``t2s`` maps characters one to one)."""
-    half = "".join(_width(ch) for ch in text)
+    half = text.translate(_HALF_WIDTH)
     simplified = _converter().convert(half)
     if len(simplified) != len(half):  # a phrase conversion changed the length: go per character
         simplified = "".join(_converter().convert(ch) or ch for ch in half)
-    return "".join(ch.lower()[0] if _kept(ch) else " " for ch in simplified)
+    lowered = simplified.lower()
+    if len(lowered) != len(simplified):  # İ → i̇: keep one character for one
+        lowered = "".join(ch.lower()[0] for ch in simplified)
+    return _NOT_WORD.sub(" ", lowered)
 
 
 def _is_single(ch: str) -> bool:
@@ -130,7 +128,8 @@ def index_text_of(name: str, body: str) -> IndexText:
     """`IndexText` of a name and the rest of an entry's searched text."""
     name_tokens = tokens(name)
     pinyin, initials = _pinyin_fields(name_tokens)
-    words = ["".join(tokens(word)) for word in segment(fold(name))]
+    # Folded text has no punctuation left; a word is its tokens run together.
+    words = ["".join(word.split()) for word in segment(fold(name))]
     return IndexText(
         name=_padded(name_tokens),
         body=_padded(tokens(body)),
