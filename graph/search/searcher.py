@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from graph.search.pinyin import syllables_of
@@ -45,9 +45,14 @@ class Searcher:
         self.segmenter = Segmenter([*synonyms.words(), *words])
         vocabulary = {*catalog_vocabulary(), *synonyms.words(), *_stem_words(), *words}
         self._vocabulary = frozenset(w for w in vocabulary if len(w) >= 2 and not w.isascii())
-        self._by_sound: dict[str, list[str]] = defaultdict(list)
+
+    @cached_property
+    def _by_sound(self) -> dict[str, list[str]]:
+        """The vocabulary by pinyin, made when a first suggestion is asked for."""
+        by_sound: dict[str, list[str]] = defaultdict(list)
         for word in sorted(self._vocabulary):
-            self._by_sound[" ".join(syllables_of(word))].append(word)
+            by_sound[" ".join(syllables_of(word))].append(word)
+        return by_sound
 
     @classmethod
     @cache
