@@ -183,7 +183,12 @@ async def test_a_graph_of_before_is_reindexed_and_its_cjk_index_dropped_at_open(
 ) -> None:
     """Upgrading: entries written before this search (no search text, the ``cjk`` index) are
     found once the store opens again; opening once more changes nothing."""
-    await store.apply([resource(code(1), name="人口基础信息"), resource(code(2), name="法人信息")])
+    await store.apply(
+        [
+            resource(code(1), name="人口基础信息", summary="其他"),
+            resource(code(2), name="法人信息", summary="其他"),
+        ]
+    )
     await _run(
         driver,
         "MATCH (r:Resource) REMOVE r.search_name, r.search_body, r.search_pinyin, "
