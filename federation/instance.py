@@ -41,6 +41,7 @@ from federation.sharing.watch import OverdueWatch
 from federation.topology import EmbeddedStoreSpec, InstanceSpec, Topology, load_topology
 from graph import Catalog, CatalogStore
 from graph.audit.sink import AuditSink
+from graph.search import Searcher
 from graph.sharing import Sharing, WorkingCalendar
 from sync.errors import LogNotAuthenticated
 from sync.links import Link
@@ -246,13 +247,18 @@ def embedded_path(settings: Settings, catalog: Catalog) -> Path:
 async def open_store(settings: Settings) -> AsyncIterator[CatalogStore]:
     """The store `settings` name, open for the life of the context."""
     catalog = settings.catalog()
+    searcher = Searcher.with_synonyms_file(settings.search.synonyms_file)
     if settings.store == "neo4j":
         # Imported only when asked for: an embedded instance never loads the Neo4j driver.
         from graph.neo4j import Neo4jStore
 
         credentials = (settings.neo4j.user, settings.neo4j.password.get_secret_value())
         async with Neo4jStore.open(
-            settings.neo4j.uri, credentials, catalog=catalog, database=settings.neo4j.database
+            settings.neo4j.uri,
+            credentials,
+            catalog=catalog,
+            database=settings.neo4j.database,
+            searcher=searcher,
         ) as store:
             yield store
         return
@@ -260,7 +266,7 @@ async def open_store(settings: Settings) -> AsyncIterator[CatalogStore]:
 
     path = embedded_path(settings, catalog)
     path.parent.mkdir(parents=True, exist_ok=True)
-    async with EmbeddedStore.open(path, catalog) as embedded:
+    async with EmbeddedStore.open(path, catalog, searcher=searcher) as embedded:
         yield embedded
 
 

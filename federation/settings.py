@@ -248,6 +248,17 @@ class AuditSettings(BaseModel):
         return self
 
 
+class SearchSettings(BaseModel):
+    """Search (graph.search): an operator's synonyms and abbreviations, added to the shipped
+    list (graph/search/data/synonyms.txt says the format)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    synonyms_file: Path | None = Field(
+        default=None, description="a UTF-8 file of synonym groups, one a line, terms by commas"
+    )
+
+
 class Settings(BaseSettings):
     """The whole configuration of one instance."""
 
@@ -275,6 +286,7 @@ class Settings(BaseSettings):
     graphql: GraphQLSettings = GraphQLSettings()
     tls: TlsSettings = TlsSettings()
     audit: AuditSettings = AuditSettings()
+    search: SearchSettings = SearchSettings()
     # Until department certificates come: trust X-Mulu-Dev-Department / X-Mulu-Dev-Role.
     # Never enable it on an instance other people can reach.
     dev_identity_header: bool = False

@@ -36,6 +36,7 @@ from graph.queries import (
     ResourceFilter,
     ResourcePage,
 )
+from graph.search import Searcher
 
 if TYPE_CHECKING:
     # Only named in annotations: graph.sharing's package imports its service, which imports
@@ -56,6 +57,9 @@ class CatalogStore(Protocol):
     def catalog(self) -> Catalog:
         """This instance's own catalog (level, region, zone)."""
         ...
+
+    # How this store reads a search (graph.search): its segmenter and synonyms.
+    searcher: Searcher
 
     async def ping(self) -> None:
         """Raise `StoreUnavailable` unless the database answers."""
@@ -294,7 +298,9 @@ class CatalogStore(Protocol):
         first: int = 20,
         after: str | None = None,
     ) -> ResourcePage:
-        """A page of the entries `where` selects, optionally matching every token of `search`."""
+        """A page of the entries `where` selects, optionally those `search` finds (every word,
+        in any order: `graph.search`), best first; a search over `MAX_SEARCH_LENGTH` characters
+        is refused before any work."""
 
     async def facets(self, where: ResourceFilter, search: str | None = None) -> Facets: ...
 

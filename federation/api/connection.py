@@ -8,10 +8,12 @@ from collections.abc import Sequence
 import strawberry
 
 from federation import peers
+from federation.api.highlights import Highlight, highlights_of
 from federation.api.peers import PeerFailure
 from federation.api.types import Resource
 from federation.discovery import MergedPage
 from graph.queries import ResourcePage, encode_cursor
+from graph.search import SearchPlan
 
 __all__ = ["PageInfo", "ResourceConnection", "ResourceEdge"]
 
@@ -30,6 +32,11 @@ class ResourceEdge:
         description="Relevance, when searching: the answering instance's own."
     )
     instance: str = strawberry.field(description="The instance whose copy this is.")
+    highlights: list[Highlight] = strawberry.field(
+        default_factory=list,
+        description="When searching: the name, and the summary around its first match, as "
+        "fragments marked where the search's words (or their synonyms) were found.",
+    )
 
 
 @strawberry.type(description="One page of resources; pass `pageInfo.endCursor` as `after`.")
@@ -44,9 +51,16 @@ class ResourceConnection:
         default_factory=list,
         description="PEERS scope: the peers that did not answer (their entries are missing).",
     )
+    did_you_mean: str | None = strawberry.field(
+        default=None,
+        description="When a search found nothing: a near spelling (a homophone or one "
+        "character off, from the catalog's vocabulary) that finds something here.",
+    )
 
     @classmethod
-    def of(cls, page: ResourcePage, instance: str) -> ResourceConnection:
+    def of(
+        cls, page: ResourcePage, instance: str, plan: SearchPlan | None = None
+    ) -> ResourceConnection:
         scores: list[float | None] = list(page.scores) or [None] * len(page.items)
         edges = [
             ResourceEdge(
@@ -54,6 +68,7 @@ class ResourceConnection:
                 node=Resource.of(entry),
                 score=score,
                 instance=instance,
+                highlights=highlights_of(entry, plan) if plan is not None else [],
             )
             for entry, score in zip(page.items, scores, strict=True)
         ]
@@ -66,13 +81,19 @@ class ResourceConnection:
         )
 
     @classmethod
-    def merged(cls, page: MergedPage, failures: Sequence[peers.PeerFailure]) -> ResourceConnection:
+    def merged(
+        cls,
+        page: MergedPage,
+        failures: Sequence[peers.PeerFailure],
+        plan: SearchPlan | None = None,
+    ) -> ResourceConnection:
         edges = [
             ResourceEdge(
                 cursor=edge.cursor,
                 node=Resource.of(edge.entry),
                 score=edge.score,
                 instance=edge.source,
+                highlights=highlights_of(edge.entry, plan) if plan is not None else [],
             )
             for edge in page.edges
         ]

@@ -48,9 +48,10 @@ from federation.api.statistics import (
 )
 from federation.api.types import Department, Resource, Theme, load_resource
 from federation.discovery.scope import local_only
-from graph import THEMES, Level, NotFound
+from graph import THEMES, CatalogStore, Level, NotFound, ResourceFilter
 from graph.codes import check_credit_code, check_resource_code
 from graph.queries import Direction, ResourcePage, check_depth, check_page_size, check_search
+from graph.search import did_you_mean
 
 __all__ = ["Query"]
 
@@ -91,6 +92,7 @@ class Query:
     ) -> ResourceConnection:
         context = info.context
         search = check_search(search)
+        plan = None if search is None else context.store.searcher.read(search)
         where = context.viewer.restrict(as_filter(filter))
         first = check_page_size(first)
         instance = context.store.catalog.id
@@ -106,7 +108,7 @@ class Query:
             )
             context.unreachable_peers.extend(failures)
             context.loaders.prime([e.entry for e in merged.edges if e.source == instance])
-            return ResourceConnection.merged(merged, failures)
+            return ResourceConnection.merged(merged, failures, plan)
         if scope is Scope.LOCAL:
             narrowed = local_only(where, instance)
             if narrowed is None:
@@ -114,7 +116,10 @@ class Query:
             where = narrowed
         page = await context.store.find(where, search, first, after)
         context.loaders.prime(page.items)
-        return ResourceConnection.of(page, instance)
+        connection = ResourceConnection.of(page, instance, plan)
+        if search is not None and page.total_count == 0 and after is None:
+            connection.did_you_mean = await _did_you_mean(context.store, where, search)
+        return connection
 
     @field(
         "One entry by its resource code, when visible to the caller: held here (AGGREGATED), "
@@ -269,3 +274,13 @@ class Query:
     )
     async def access_details(self, info: Info, code: str) -> AccessDetailsNode | None:
         return await access_details_of(info, code)
+
+
+async def _did_you_mean(store: CatalogStore, where: ResourceFilter, search: str) -> str | None:
+    """A near spelling of `search` that finds something among what `where` lets the caller
+    see (counted, never shown: the suggestion is a word of the vocabulary)."""
+
+    async def finds(text: str) -> bool:
+        return (await store.find(where, text, first=0)).total_count > 0
+
+    return await did_you_mean(store.searcher, search, finds)

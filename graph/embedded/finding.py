@@ -1,8 +1,8 @@
 """Finding entries: a filtered, optionally searched, cursor-paginated list, and its facets.
 
-Without a search the order is by code; with one, by relevance (FTS5's bm25, negated so that
-higher is better) and then by code, so ties never reorder between pages. A cursor names the
-last entry of a page (and its score), and the next page starts strictly after it.
+Without a search the order is by code; with one, by relevance (`graph.search.query.ranking`,
+the integer Neo4j computes too) and then by code, so ties never reorder between pages. A cursor
+names the last entry of a page (and its score), and the next page starts strictly after it.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 
 from graph.embedded.filters import where_clause
-from graph.embedded.search import match_expression
+from graph.embedded.search import match_expression, score_expression
 from graph.errors import InvalidValue
 from graph.queries import (
     FacetCount,
@@ -21,37 +21,38 @@ from graph.queries import (
     decode_cursor,
     encode_cursor,
 )
+from graph.search import SearchPlan
 from graph.snapshot import resource_from_json
 
 __all__ = ["facets", "find"]
 
-# The entries a filter and a search select, with their scores: `{where}` is a filter condition.
+# The entries a filter and a search select: `{where}` is a filter condition, `{score}` the
+# ranking (or 0 where only the selection counts).
 _MATCHES = (
-    "WITH hits AS MATERIALIZED ("
-    " SELECT rowid AS id, -bm25(resource_text) AS score FROM resource_text"
-    " WHERE resource_text MATCH ?"
-    ")"
-    " SELECT r.code, r.snapshot, hits.score FROM hits JOIN resources r ON r.rowid = hits.id"
-    " WHERE {where}"
+    "SELECT r.code, r.snapshot, {score} AS score"
+    " FROM resource_search s JOIN resources r ON r.rowid = s.rowid"
+    " WHERE resource_search MATCH ? AND {where}"
 )
 
 
 def find(
     sqlite: sqlite3.Connection,
     where: ResourceFilter,
-    search: str | None,
+    search: SearchPlan | None,
     first: int,
     after: str | None,
+    searching: bool = False,
 ) -> ResourcePage:
+    """One page; `search` is the plan of the caller's search (None: no search, or when
+    `searching`, a search with nothing to look for, which finds nothing)."""
     first = check_page_size(first)
     condition, params = where_clause(where)
     cursor = decode_cursor(after) if after is not None else None
-    if search is None:
+    if search is None and not searching:
         return _by_code(sqlite, condition, params, first, cursor)
-    expression = match_expression(search)
-    if expression is None:
+    if search is None:
         return ResourcePage(items=(), total_count=0, end_cursor=None, has_next_page=False)
-    return _by_relevance(sqlite, expression, condition, params, first, cursor, after)
+    return _by_relevance(sqlite, search, condition, params, first, cursor, after)
 
 
 def _by_code(
@@ -83,17 +84,20 @@ def _by_code(
 
 def _by_relevance(
     sqlite: sqlite3.Connection,
-    expression: str,
+    plan: SearchPlan,
     condition: str,
     params: list[object],
     first: int,
     cursor: tuple[str, float | None] | None,
     after: str | None,
 ) -> ResourcePage:
-    matches = _MATCHES.format(where=condition)
-    (total,) = sqlite.execute(f"SELECT count(*) FROM ({matches})", [expression, *params]).fetchone()
+    expression = match_expression(plan)
+    counted = _MATCHES.format(where=condition, score="0")
+    (total,) = sqlite.execute(f"SELECT count(*) FROM ({counted})", [expression, *params]).fetchone()
+    ranked, score_params = score_expression(plan, "s", "r.kind")
+    matches = _MATCHES.format(where=condition, score=ranked)
     page_sql = f"SELECT code, snapshot, score FROM ({matches})"
-    page_params: list[object] = [expression, *params]
+    page_params: list[object] = [*score_params, expression, *params]
     if cursor is not None:
         code, score = cursor
         if score is None:
@@ -118,18 +122,22 @@ def _count(
     return [(str(k), str(label), int(n)) for k, label, n in sqlite.execute(sql, params)]
 
 
-def facets(sqlite: sqlite3.Connection, where: ResourceFilter, search: str | None) -> Facets:
+def facets(
+    sqlite: sqlite3.Connection,
+    where: ResourceFilter,
+    search: SearchPlan | None,
+    searching: bool = False,
+) -> Facets:
     """Counts by provider (key: code, label: name), theme and share type, largest first."""
     condition, params = where_clause(where)
+    if search is None and searching:
+        return Facets()
     if search is None:
         selected = f"SELECT r.code FROM resources r WHERE {condition}"
         selected_params = params
     else:
-        expression = match_expression(search)
-        if expression is None:
-            return Facets()
-        selected = f"SELECT code FROM ({_MATCHES.format(where=condition)})"
-        selected_params = [expression, *params]
+        selected = f"SELECT code FROM ({_MATCHES.format(where=condition, score='0')})"
+        selected_params = [match_expression(search), *params]
     scope = f"WITH selected AS MATERIALIZED ({selected}) "
     order = " ORDER BY 3 DESC, 1"
     by_provider = _count(

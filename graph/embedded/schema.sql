@@ -101,11 +101,22 @@ CREATE TABLE IF NOT EXISTS tombstones (
     version INTEGER NOT NULL
 );
 
--- The full-text index: rowid = resources.rowid; `tokens` holds graph.text.tokens of the name
--- and summary, each written as hex so that FTS5 matches exactly those tokens and no others.
-CREATE VIRTUAL TABLE IF NOT EXISTS resource_text USING fts5 (
-    tokens,
-    tokenize = 'unicode61 remove_diacritics 0'
+-- The search index (graph.search.text.IndexText): rowid = resources.rowid; each column holds
+-- the entry's tokens written as hex (graph.embedded.search), so that FTS5 matches exactly
+-- those tokens and no others; `words` only ranks. `search_index` names the
+-- graph.search.text.INDEX_VERSION the rows were made with: another one reindexes at open.
+CREATE VIRTUAL TABLE IF NOT EXISTS resource_search USING fts5 (
+    name,
+    body,
+    pinyin,
+    initials,
+    words UNINDEXED,
+    tokenize = 'unicode61 remove_diacritics 0',
+    detail = 'full'
+);
+CREATE TABLE IF NOT EXISTS search_index (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    version TEXT NOT NULL
 );
 
 -- The transactional outbox (graph.outbox): written in the transaction of the entry it follows.

@@ -1,19 +1,31 @@
-"""Full-text search in SQLite's FTS5 that finds exactly what Neo4j's ``cjk`` analyzer finds.
+"""The embedded store's search index: SQLite FTS5 over `graph.search.text.IndexText`.
 
-The tokens are those of `graph.search.tokens.tokens` (CJK bigrams, lower-cased words). Each is
-written as its UTF-8 in hex, so FTS5's own tokenizer sees plain alphanumeric words and can
-neither split nor fold them: a query token matches a stored token exactly when they are equal.
+Each token is written as its UTF-8 in hex behind an ``x``, so FTS5's own tokenizer sees plain
+alphanumeric words and can neither split nor fold them: a query token matches a stored token
+exactly when they are equal, as in Neo4j's whitespace analyzer. A `SearchPlan` becomes an FTS5
+expression (`match_expression`: which entries) and an SQL expression (`score_expression`:
+`graph.search.query.ranking`, the same integer Neo4j computes).
 
-    >>> match_expression("人口")
-    '"xe4babae58fa3"'
+`ensure_index` reindexes every entry when the file's index was made by another
+`graph.search.text.INDEX_VERSION` (or by the search of before, ``resource_text``): at open, in
+one transaction, idempotent.
+
+    >>> match_expression(Searcher.shipped().read("人口"))
+    '(({name body} : "xe4baba xe58fa3"))'
 """
 
 from __future__ import annotations
 
-from graph.model import Resource
-from graph.search.tokens import tokens
+import sqlite3
 
-__all__ = ["index_text", "match_expression"]
+from graph.model import Resource
+from graph.search.query import Field, SearchPlan, ranking
+from graph.search.text import INDEX_VERSION, IndexText, index_text
+from graph.snapshot import resource_from_json
+
+__all__ = ["ensure_index", "index_entry", "match_expression", "score_expression", "unindex"]
+
+_COLUMNS = ("name", "body", "pinyin", "initials", "words")
 
 
 def _encode(token: str) -> str:
@@ -21,15 +33,79 @@ def _encode(token: str) -> str:
     return "x" + token.encode("utf-8").hex()
 
 
-def index_text(entry: Resource) -> str:
-    """What the index holds for `entry`: every token of its name and summary, repeats kept so
-    that term frequency counts in the ranking."""
-    return " ".join(_encode(t) for t in tokens(entry.name + " " + entry.summary))
+def _encoded(field: str) -> str:
+    """An `IndexText` field (space-separated, padded) with each token hex-encoded, padded."""
+    return " " + " ".join(_encode(t) for t in field.split()) + " "
 
 
-def match_expression(search: str) -> str | None:
-    """An FTS5 query requiring every token of `search`; None when it has no token."""
-    terms = list(dict.fromkeys(tokens(search)))
-    if not terms:
-        return None
-    return " AND ".join(f'"{_encode(t)}"' for t in terms)
+def _row(text: IndexText) -> tuple[str, ...]:
+    return tuple(_encoded(getattr(text, column)) for column in _COLUMNS)
+
+
+def index_entry(sqlite: sqlite3.Connection, rowid: int, entry: Resource) -> None:
+    """(Re)write the index row of `entry`, whose resources row is `rowid`."""
+    sqlite.execute("DELETE FROM resource_search WHERE rowid = ?", (rowid,))
+    sqlite.execute(
+        "INSERT INTO resource_search (rowid, name, body, pinyin, initials, words) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (rowid, *_row(index_text(entry))),
+    )
+
+
+def unindex(sqlite: sqlite3.Connection, rowid: int) -> None:
+    sqlite.execute("DELETE FROM resource_search WHERE rowid = ?", (rowid,))
+
+
+def ensure_index(sqlite: sqlite3.Connection) -> None:
+    """Reindex every entry unless the index was made with this `INDEX_VERSION`."""
+    row = sqlite.execute("SELECT version FROM search_index WHERE id = 1").fetchone()
+    if row is not None and row[0] == INDEX_VERSION:
+        return
+    sqlite.execute("BEGIN IMMEDIATE")
+    try:
+        sqlite.execute("DROP TABLE IF EXISTS resource_text")  # the index of before
+        sqlite.execute("DELETE FROM resource_search")
+        for rowid, snapshot in sqlite.execute("SELECT rowid, snapshot FROM resources"):
+            index_entry(sqlite, rowid, resource_from_json(snapshot))
+        sqlite.execute(
+            "INSERT INTO search_index (id, version) VALUES (1, ?) "
+            "ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+            (INDEX_VERSION,),
+        )
+        sqlite.execute("COMMIT")
+    except BaseException:
+        sqlite.execute("ROLLBACK")
+        raise
+
+
+def _phrase(tokens: tuple[str, ...]) -> str:
+    return '"' + " ".join(_encode(t) for t in tokens) + '"'
+
+
+_FIELD_COLUMNS = {Field.TEXT: "{name body}", Field.PINYIN: "pinyin", Field.INITIALS: "initials"}
+
+
+def match_expression(plan: SearchPlan) -> str:
+    """An FTS5 query selecting exactly the entries `plan` finds."""
+    groups = []
+    for group in plan.groups:
+        alternatives = [
+            "("
+            + " AND ".join(f"{_FIELD_COLUMNS[p.field]} : {_phrase(p.tokens)}" for p in alt.phrases)
+            + ")"
+            for alt in group.alternatives
+        ]
+        groups.append("(" + " OR ".join(alternatives) + ")")
+    return " AND ".join(groups)
+
+
+def score_expression(plan: SearchPlan, table: str, kind: str) -> tuple[str, list[object]]:
+    """`graph.search.query.ranking` over the columns of `table` (a resource_search row), with
+    its parameters in order."""
+    params: list[object] = []
+
+    def contains(field: str, tokens: tuple[str, ...], exact: bool) -> str:
+        params.append(" " + " ".join(_encode(t) for t in tokens) + " ")
+        return f"{table}.{field} = ?" if exact else f"instr({table}.{field}, ?) > 0"
+
+    return ranking(plan, contains, kind), params

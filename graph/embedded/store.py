@@ -58,6 +58,7 @@ from graph.queries import (
     ResourcePage,
 )
 from graph.rules import check_resource
+from graph.search import Searcher
 from graph.sharing.access import AccessDetails
 from graph.sharing.data_updates import DataUpdate
 from graph.sharing.objections import OPEN_OBJECTION, Objection
@@ -92,9 +93,12 @@ def _placeholders(values: Sequence[object]) -> str:
 class EmbeddedStore:
     """The catalog of one instance, in one SQLite file (WAL, foreign keys on)."""
 
-    def __init__(self, path: Path | str, catalog: Catalog) -> None:
+    def __init__(
+        self, path: Path | str, catalog: Catalog, *, searcher: Searcher | None = None
+    ) -> None:
         self._catalog = catalog
         self._connection = Connection(Path(path))
+        self.searcher = searcher or Searcher.shipped()
         self._outbox_signal = OutboxSignal()
 
     @property
@@ -109,9 +113,12 @@ class EmbeddedStore:
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, path: Path | str, catalog: Catalog) -> AsyncIterator[EmbeddedStore]:
-        """Open (creating if need be) the catalog file at `path` for `catalog`."""
-        store = cls(path, catalog)
+    async def open(
+        cls, path: Path | str, catalog: Catalog, *, searcher: Searcher | None = None
+    ) -> AsyncIterator[EmbeddedStore]:
+        """Open (creating if need be) the catalog file at `path` for `catalog`; `searcher`
+        reads searches (default: `Searcher.shipped()`)."""
+        store = cls(path, catalog, searcher=searcher)
         await store.connect()
         try:
             yield store
@@ -150,7 +157,7 @@ class EmbeddedStore:
 
         def erase(db: sqlite3.Connection) -> None:
             for table in (
-                "resource_text",
+                "resource_search",
                 "items",
                 "resource_themes",
                 "resource_share_modes",
@@ -524,10 +531,16 @@ class EmbeddedStore:
         first: int = 20,
         after: str | None = None,
     ) -> ResourcePage:
-        return await self._connection.read(lambda db: find(db, where, search, first, after))
+        plan = None if search is None else self.searcher.read(search)
+        searching = search is not None
+        return await self._connection.read(
+            lambda db: find(db, where, plan, first, after, searching)
+        )
 
     async def facets(self, where: ResourceFilter, search: str | None = None) -> Facets:
-        return await self._connection.read(lambda db: facets(db, where, search))
+        plan = None if search is None else self.searcher.read(search)
+        searching = search is not None
+        return await self._connection.read(lambda db: facets(db, where, plan, searching))
 
     async def tree(self, where: ResourceFilter | None = None) -> list[CatalogCount]:
         zone, chosen = self._catalog.zone, where or ResourceFilter()

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from graph.codes import check_region_code
 from graph.embedded import outbox as outboxes
-from graph.embedded.search import index_text
+from graph.embedded.search import index_entry, unindex
 from graph.embedded.sequences import refuse_foreign
 from graph.errors import InvalidValue, VersionConflict
 from graph.model import Catalog, Category, Department, Region, Resource, parse_catalog_id
@@ -144,17 +144,14 @@ def _write(sqlite: sqlite3.Connection, entry: Resource) -> None:
         "INSERT INTO lineage (derived_code, source_code) VALUES (?, ?)",
         [(code, source) for source in entry.derived_from],
     )
-    sqlite.execute("DELETE FROM resource_text WHERE rowid = ?", (rowid,))
-    sqlite.execute(
-        "INSERT INTO resource_text (rowid, tokens) VALUES (?, ?)", (rowid, index_text(entry))
-    )
+    index_entry(sqlite, rowid, entry)
 
 
 def _delete(sqlite: sqlite3.Connection, code: str) -> None:
     row = sqlite.execute("SELECT rowid FROM resources WHERE code = ?", (code,)).fetchone()
     if row is None:
         return
-    sqlite.execute("DELETE FROM resource_text WHERE rowid = ?", (row[0],))
+    unindex(sqlite, row[0])
     # items, themes, share modes, related codes and outgoing lineage go by ON DELETE CASCADE.
     sqlite.execute("DELETE FROM resources WHERE code = ?", (code,))
 

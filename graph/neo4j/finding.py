@@ -1,9 +1,9 @@
 """Finding entries: a filtered, optionally searched, cursor-paginated list, and its facets.
 
 Without a search the order is by code (the uniqueness index on ``code`` gives it); with one, by
-the full-text score (descending) and then by code, so ties never reorder between pages. The
-search is `graph.search.tokens.lucene_query`, which requires every token: exactly the entries the
-embedded store finds.
+`graph.search.query.ranking` (descending) and then by code, so ties never reorder between
+pages. The search is `graph.neo4j.search.lucene_query` of the caller's `SearchPlan`: exactly
+the entries the embedded store finds, in the same order.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from graph.neo4j.cypher.finding import (
 )
 from graph.neo4j.cypher.reference import DEPARTMENT_NAMES
 from graph.neo4j.filters import condition
+from graph.neo4j.search import lucene_query, score_expression
 from graph.neo4j.statements import run
 from graph.queries import (
     FacetCount,
@@ -40,7 +41,7 @@ from graph.queries import (
     decode_cursor,
     encode_cursor,
 )
-from graph.search.tokens import lucene_query
+from graph.search import SearchPlan
 from graph.snapshot import resource_from_json
 
 __all__ = ["facets", "find"]
@@ -48,7 +49,9 @@ __all__ = ["facets", "find"]
 _EMPTY = ResourcePage(items=(), total_count=0, end_cursor=None, has_next_page=False)
 
 
-def _selection(where: ResourceFilter, search: str | None) -> tuple[str, list[str], dict[str, Any]]:
+def _selection(
+    where: ResourceFilter, search: SearchPlan | None
+) -> tuple[str, list[str], dict[str, Any]]:
     """The statement head that selects what `where` and `search` do: (source, fragments,
     params); `source` still has its ``{where}``."""
     if search is not None:
@@ -70,20 +73,23 @@ def _selected(source: str, parts: list[str]) -> str:
 async def find(
     tx: AsyncManagedTransaction,
     where: ResourceFilter,
-    search: str | None,
+    search: SearchPlan | None,
     first: int,
     after: str | None,
+    searching: bool = False,
 ) -> ResourcePage:
+    """One page; `search` is the plan of the caller's search (None: no search, or when
+    `searching`, a search with nothing to look for, which finds nothing)."""
     first = check_page_size(first)
     cursor = decode_cursor(after) if after is not None else None
+    if search is None and searching:
+        return _EMPTY
     source, parts, params = _selection(where, search)
     params["limit"] = first + 1
     if search is None:
         return await _by_code(tx, source, parts, params, first, cursor)
-    query = lucene_query(search)
-    if query is None:
-        return _EMPTY
-    params["query"] = query
+    params["query"] = lucene_query(search)
+    ranked, params["terms"] = score_expression(search, "r")
     after_condition = "true"
     if cursor is not None:
         code, score = cursor
@@ -92,7 +98,7 @@ async def find(
             raise InvalidValue("after", after, accepted)
         after_condition = WHERE_AFTER_SCORE
         params.update(after_code=code, after_score=score)
-    statement = fill(SEARCH_PAGE, where=all_of(parts), after=after_condition)
+    statement = fill(SEARCH_PAGE, where=all_of(parts), score=ranked, after=after_condition)
     (record,) = await run(tx, statement, params)
     page = record["page"]
     items = tuple(resource_from_json(snapshot) for snapshot, _score in page[:first])
@@ -138,14 +144,18 @@ def _common(matches: int, nodes: int, first: int) -> bool:
     return matches > 0 and (first + 1) * nodes <= matches * matches
 
 
-async def facets(tx: AsyncManagedTransaction, where: ResourceFilter, search: str | None) -> Facets:
+async def facets(
+    tx: AsyncManagedTransaction,
+    where: ResourceFilter,
+    search: SearchPlan | None,
+    searching: bool = False,
+) -> Facets:
     """Counts by provider (key: code, label: name), theme and share type, largest first."""
+    if search is None and searching:
+        return Facets()
     source, parts, params = _selection(where, search)
     if search is not None:
-        query = lucene_query(search)
-        if query is None:
-            return Facets()
-        params["query"] = query
+        params["query"] = lucene_query(search)
     groups = await run(tx, fill(FACET_GROUPS, selected=_selected(source, parts)), params)
     providers: Counter[str] = Counter()
     themes: Counter[str] = Counter()

@@ -26,6 +26,7 @@ from graph.model import (
     Resource,
     parse_catalog_id,
 )
+from graph.neo4j.search import search_properties
 from graph.snapshot import item_to_dict, resource_to_json
 
 __all__ = [
@@ -94,6 +95,8 @@ def resource_row(entry: Resource) -> Row:
             "related_text": "|" + "|".join(entry.related_codes) + "|"
             if entry.related_codes
             else None,
+            # What search finds it by (graph.search.text, graph.neo4j.search).
+            **search_properties(entry),
         },
         "catalog_id": entry.origin,
         "provider": {

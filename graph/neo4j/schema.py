@@ -1,8 +1,10 @@
 """The graph's schema: uniqueness on every natural key, range indexes on what `find` filters,
-and the full-text index whose ``cjk`` analyzer `graph.search.tokens` mimics.
+and the full-text index of search (whitespace analyzer over the tokens `graph.search.text`
+made: `graph.neo4j.search`).
 
 `ensure_schema` creates what is missing (``IF NOT EXISTS``, so two instances opening one
-database at once do no harm) and waits until every index is ONLINE before the store serves.
+database at once do no harm), drops what an earlier version made and no longer uses
+(`OBSOLETE`), and waits until every index is ONLINE before the store serves.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 from neo4j import AsyncManagedTransaction, AsyncSession
 from neo4j.exceptions import ClientError
 
-__all__ = ["FULLTEXT_INDEX", "SCHEMA", "ensure_schema"]
+__all__ = ["FULLTEXT_INDEX", "OBSOLETE", "SCHEMA", "ensure_schema"]
 
-FULLTEXT_INDEX = "resource_text"
+FULLTEXT_INDEX = "resource_search"
+# Indexes of earlier versions: the ``cjk`` full-text index over name and summary.
+OBSOLETE = ("resource_text",)
 
 # name → statement; the names are what SHOW INDEXES / SHOW CONSTRAINTS list.
 SCHEMA: dict[str, str] = {
@@ -126,8 +130,8 @@ SCHEMA: dict[str, str] = {
     "category_parent": "CREATE INDEX category_parent IF NOT EXISTS "
     "FOR (k:Category) ON (k.parent_code)",
     FULLTEXT_INDEX: f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS "
-    "FOR (r:Resource) ON EACH [r.name, r.summary] "
-    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
+    "FOR (r:Resource) ON EACH [r.search_name, r.search_body, r.search_pinyin, r.search_initials] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
 }
 
 _EXISTING = """
@@ -146,6 +150,9 @@ async def _existing(tx: AsyncManagedTransaction) -> set[str]:
 async def ensure_schema(session: AsyncSession, timeout_seconds: int = 300) -> None:
     """Create the constraints and indexes not there yet, then wait for all to be ONLINE."""
     existing = await session.execute_read(_existing)
+    for name in OBSOLETE:
+        if name in existing:
+            await session.execute_write(_run, f"DROP INDEX {name} IF EXISTS")
     for name, statement in SCHEMA.items():
         if name not in existing:
             # Schema changes cannot share a transaction with other schema or data writes.

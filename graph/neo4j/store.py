@@ -63,6 +63,7 @@ from graph.neo4j.rows import (
     region_from_record,
 )
 from graph.neo4j.schema import ensure_schema
+from graph.neo4j.search import reindex_batch
 from graph.neo4j.statements import run
 from graph.neo4j.tree import tree
 from graph.outbox import OutboxRecord, OutboxSignal, records_for
@@ -77,6 +78,7 @@ from graph.queries import (
     ResourcePage,
 )
 from graph.rules import check_resource
+from graph.search import Searcher
 from graph.sharing.access import AccessDetails
 from graph.sharing.data_updates import DataUpdate
 from graph.sharing.objections import OPEN_OBJECTION, Objection
@@ -105,7 +107,14 @@ _ERASE_BATCH = 10_000
 class Neo4jStore:
     """The catalog of one instance in one Neo4j database."""
 
-    def __init__(self, driver: AsyncDriver, catalog: Catalog, database: str = "neo4j") -> None:
+    def __init__(
+        self,
+        driver: AsyncDriver,
+        catalog: Catalog,
+        database: str = "neo4j",
+        searcher: Searcher | None = None,
+    ) -> None:
+        self.searcher = searcher or Searcher.shipped()
         self._driver = driver
         self._catalog = catalog
         self._database = database
@@ -122,14 +131,16 @@ class Neo4jStore:
         *,
         catalog: Catalog,
         database: str = "neo4j",
+        searcher: Searcher | None = None,
     ) -> AsyncIterator[Neo4jStore]:
         """Connect, make sure the schema and this instance's catalog exist, and yield the store;
-        the driver is closed on leaving."""
+        the driver is closed on leaving. `searcher` reads searches (default:
+        `Searcher.shipped()`)."""
         async with translated("connect"):
             # Notifications (an unknown label in an empty graph, say) are noise for a store
             # whose every statement is fixed.
             driver = AsyncGraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF")
-        store = cls(driver, catalog, database)
+        store = cls(driver, catalog, database, searcher)
         try:
             await store.connect()
             yield store
@@ -143,6 +154,9 @@ class Neo4jStore:
             await self._driver.verify_connectivity()
             async with self._session() as session:
                 await ensure_schema(session)
+        # Entries indexed by another version of graph.search (or before it): again, in batches.
+        while await self._write("reindex search text", reindex_batch):
+            pass
         await self._write("create the outbox sequence", run, outboxes.ENSURE_SEQUENCE)
         await self._write("create the audit head", audits.ensure_head)
         await self.put_catalogs([self._catalog])
@@ -620,10 +634,13 @@ class Neo4jStore:
         first: int = 20,
         after: str | None = None,
     ) -> ResourcePage:
-        return await self._read("find entries", find, where, search, first, after)
+        plan = None if search is None else self.searcher.read(search)
+        searching = search is not None
+        return await self._read("find entries", find, where, plan, first, after, searching)
 
     async def facets(self, where: ResourceFilter, search: str | None = None) -> Facets:
-        return await self._read("count facets", facets, where, search)
+        plan = None if search is None else self.searcher.read(search)
+        return await self._read("count facets", facets, where, plan, search is not None)
 
     async def tree(self, where: ResourceFilter | None = None) -> list[CatalogCount]:
         chosen = where or ResourceFilter()

@@ -1,6 +1,6 @@
-"""Contract: full-text search finds two-character Chinese words (Neo4j's ``cjk`` analyzer
-indexes bigrams) and both stores find exactly the same entries: an entry matches when it has
-every token of the search in its name or summary."""
+"""Contract: search finds what Chinese users expect (graph.search) and both stores find exactly
+the same entries, in the same order: an entry matches when its name, summary, items, provider
+or format hold every word of the search, in any order, folded alike."""
 
 from __future__ import annotations
 
@@ -43,17 +43,30 @@ SEARCHES: dict[str, tuple[str, list[str]]] = {
     "another-word": ("法人", [LEGAL_PERSON]),
     "word-in-both": ("信息", [POPULATION, LEGAL_PERSON]),
     "every-bigram-must-match": ("基础信息", [POPULATION]),
-    # 人口信息 has the bigram 口信, which no entry has: every token is required.
-    "a-bigram-spanning-two-words": ("人口信息", []),
+    # 人口 and 信息, in any order, anything between.
+    "words-in-any-order": ("人口信息", [POPULATION]),
+    "words-reversed": ("信息 人口", [POPULATION]),
+    "a-word-absent-finds-nothing": ("人口 气象", []),
+    "a-quoted-phrase-stays-whole": ('"人口信息"', []),
+    "a-quoted-phrase-found-whole": ("“基础信息”", [POPULATION]),
     "words-of-the-summary": ("卫生服务", [HOSPITALS]),
     "words-of-name-and-summary-together": ("医疗 卫生", [HOSPITALS]),
     "words-with-punctuation-between": ("登记、注册", [LEGAL_PERSON]),
     "latin-words-ignore-case": ("gis layers", [ROADS]),
     "full-width-latin-folded": ("ＧＩＳ", [ROADS]),
     "numbers": ("2024", [ROADS]),
-    # A lone character is a unigram; the index holds bigrams of longer runs: nothing.
-    "single-character": ("人", []),
-    "english-stop-words-only": ("the of and", []),
+    "single-character": ("人", [POPULATION, LEGAL_PERSON]),
+    "single-character-of-the-summary": ("院", [HOSPITALS]),
+    "traditional-folded": ("人口基礎資訊", [POPULATION]),
+    "traditional-of-the-summary": ("醫療機構", [HOSPITALS]),
+    "full-width-digits": ("２０２４", [ROADS]),
+    "ideographic-space-and-punctuation": ("人口　基础！", [POPULATION]),
+    "pinyin-of-the-name": ("renkou", [POPULATION]),
+    "initials-of-the-name": ("rkjc", [POPULATION]),
+    "pinyin-of-one-syllable-is-not-read-as-pinyin": ("ren", []),
+    "two-initials-are-not-read-as-initials": ("rk", []),
+    "synonym": ("营业执照", [LEGAL_PERSON]),
+    "english-words-every-one-required": ("the of and", []),
     "punctuation-only": ("，。！", []),
     "blank": ("   ", []),
     "absent-word": ("气象", []),
@@ -68,6 +81,8 @@ async def test_search_finds_exactly(searchable: CatalogStore, case: str) -> None
     assert page.total_count == len(expected)
     assert len(page.scores) == len(page.items)
     assert all(score > 0 for score in page.scores)
+    facets = await searchable.facets(ResourceFilter(), search=text)
+    assert sum(f.count for f in facets.by_share_type) == len(expected)
 
 
 async def test_search_and_filter_together(searchable: CatalogStore) -> None:
@@ -81,20 +96,67 @@ async def test_search_and_filter_together(searchable: CatalogStore) -> None:
     assert [e.code for e in drafts.items] == [DRAFT]
 
 
-async def test_more_occurrences_rank_first(store: CatalogStore) -> None:
-    """Relevance, best first: of two entries of equal length, the one naming the word more
-    often scores higher; entries without it are not found at all."""
+async def test_a_name_match_ranks_above_a_summary_match(store: CatalogStore) -> None:
     await store.apply(
         [
-            resource(code(10), name="社保数据", summary="其他其他"),
-            resource(code(11), name="社保数据", summary="社保社保"),
-            resource(code(12), name="税务数据", summary="其他其他"),
-            resource(code(13), name="气象数据", summary="其他其他"),
+            resource(code(10), name="法人单位信息", summary="含社保缴费记录"),
+            resource(code(11), name="社保缴费信息", summary="缴费记录"),
         ]
     )
     page = await store.find(ResourceFilter(), search="社保")
     assert [e.code for e in page.items] == [code(11), code(10)]
     assert page.scores[0] > page.scores[1]
+
+
+async def test_the_whole_phrase_ranks_above_scattered_words(store: CatalogStore) -> None:
+    await store.apply(
+        [
+            resource(code(10), name="人口流动信息", summary="其他"),
+            resource(code(11), name="流动人口信息", summary="其他"),
+        ]
+    )
+    page = await store.find(ResourceFilter(), search="流动 人口")
+    assert [e.code for e in page.items] == [code(11), code(10)]
+
+
+async def test_a_synonym_finds_and_a_name_of_the_word_as_typed_ranks_first(
+    store: CatalogStore,
+) -> None:
+    await store.apply(
+        [
+            resource(code(10), name="社会保障卡信息", summary="其他"),
+            resource(code(11), name="社保卡信息", summary="其他"),
+            resource(code(12), name="税务登记信息", summary="其他"),
+        ]
+    )
+    page = await store.find(ResourceFilter(), search="社保卡")
+    assert [e.code for e in page.items] == [code(11)]  # 社保卡 is one word: no synonym
+    page = await store.find(ResourceFilter(), search="社保 卡")
+    assert [e.code for e in page.items] == [code(11), code(10)]
+
+
+async def test_the_exact_name_ranks_first_and_kind_breaks_ties(store: CatalogStore) -> None:
+    await store.apply(
+        [
+            resource(code(10), name="成都市户籍人口信息（2019年度）", summary="其他"),
+            resource(code(11), name="成都市户籍人口信息", summary="其他"),
+            resource(code(12), name="成都市户籍人口信息（增量）", summary="其他"),
+            # A base library's entry (its code's 类 is 1).
+            resource("101001001/000013", name="成都市户籍人口信息（汇总）", summary="其他"),
+        ]
+    )
+    page = await store.find(ResourceFilter(), search="成都市戶籍人口信息")
+    assert [e.code for e in page.items] == [code(11), "101001001/000013", code(10), code(12)]
+
+
+async def test_a_search_too_long_is_refused_naming_the_field(store: CatalogStore) -> None:
+    from graph import InvalidValue
+
+    with pytest.raises(InvalidValue, match="search") as refused:
+        await store.find(ResourceFilter(), search="人" * 101)
+    assert "101 characters" in str(refused.value)
+    with pytest.raises(InvalidValue, match="search"):
+        await store.facets(ResourceFilter(), search="人" * 101)
 
 
 async def test_search_follows_updates_and_redactions(store: CatalogStore) -> None:

@@ -9,20 +9,21 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph import Direction, LifecycleState, ResourceFilter, StoreUnavailable, Zone
 from graph.embedded import EmbeddedStore
 from graph.embedded.schema import SCHEMA_VERSION, create_schema
-from graph.embedded.search import index_text, match_expression
+from graph.embedded.search import index_entry, match_expression
 from graph.embedded.tree import tree
 from graph.errors import InvalidValue
 from graph.model import parse_catalog_id
-from graph.search.tokens import tokens
+from graph.search import Searcher
 from graph.snapshot import resource_from_json, resource_to_json
 from tests.graph.conftest import CHENGDU_INTRANET
 from tests.graph.entries import code, resource
+from tests.graph.search_reference import matches
 from tests.graph.test_contract_writes import rich_entry
 
 
@@ -97,19 +98,46 @@ def test_catalog_ids_parse(catalog_id: str, region: str) -> None:
     assert parse_catalog_id(catalog_id)[0] == region
 
 
-@given(st.text(max_size=40), st.text(max_size=40))
-def test_the_index_holds_exactly_the_analyzer_tokens(name: str, query: str) -> None:
-    """A query matches when every one of its tokens is among the entry's: the hex encoding
-    neither merges nor splits tokens."""
-    indexed = set(index_text(resource(name=name or "名", summary="摘要")).split())
-    expression = match_expression(query)
-    if not tokens(query):
-        assert expression is None
+# Characters that make the cases: simplified and traditional, full-width, Latin, digits,
+# punctuation of both kinds, spaces.
+_TEXT = st.text(
+    alphabet="人口基础信息資訊户籍戶登记記社保障险ＡＢａｂ１２AB12 　，。,.!《》", max_size=20
+)
+
+
+@settings(deadline=None)  # the first example loads the dictionaries
+@given(_TEXT, _TEXT)
+def test_fts5_finds_exactly_what_the_plan_says(name: str, query: str) -> None:
+    """The hex-encoded tokens neither merge nor split: FTS5 selects an entry exactly when the
+    reference evaluation of the plan does."""
+    plan = Searcher.shipped().read(query)
+    if plan is None:
+        assert not query.strip(" 　，。,.!《》")
         return
-    assert expression is not None
-    wanted = {term.strip('"') for term in expression.split(" AND ")}
-    doc_tokens = set(tokens((name or "名") + " 摘要"))
-    assert (wanted <= indexed) == (set(tokens(query)) <= doc_tokens)
+    entry = resource(name=name or "名", summary="摘要")
+    with closing(sqlite3.connect(":memory:")) as db:
+        create_schema(db)
+        index_entry(db, 1, entry)
+        found = db.execute(
+            "SELECT count(*) FROM resource_search WHERE resource_search MATCH ?",
+            (match_expression(plan),),
+        ).fetchone()[0]
+    assert bool(found) == matches(plan, entry)
+
+
+async def test_a_file_indexed_by_another_version_is_reindexed_at_open(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    async with EmbeddedStore.open(path, CHENGDU_INTRANET) as store:
+        await store.apply([resource(name="人口基础信息")])
+    with closing(sqlite3.connect(path)) as db:
+        # As a file of before: the search text of another version, or none at all.
+        db.execute("DELETE FROM resource_search")
+        db.execute("UPDATE search_index SET version = 'an-older-one'")
+        db.commit()
+    async with EmbeddedStore.open(path, CHENGDU_INTRANET) as store:
+        assert (await store.find(ResourceFilter(), search="人口 信息")).total_count == 1
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT count(*) FROM resource_search").fetchone() == (1,)
 
 
 async def test_erase_all_leaves_only_the_own_catalog(tmp_path: Path) -> None:

@@ -139,6 +139,7 @@ def _statements() -> dict[str, str]:
     parts = {
         "where": "true",
         "after": "true",
+        "score": "1",
         "hops": "1",
         "selected": fill(ALL_RESOURCES, where="true"),
     }

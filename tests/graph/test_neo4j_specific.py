@@ -178,6 +178,58 @@ def test_tokens_of_the_cases_lucene_decides_differently_from_a_naive_split(
     assert tokens(text) == expected
 
 
+async def test_a_graph_of_before_is_reindexed_and_its_cjk_index_dropped_at_open(
+    neo4j_server: Any, driver: AsyncDriver, store: Neo4jStore
+) -> None:
+    """Upgrading: entries written before this search (no search text, the ``cjk`` index) are
+    found once the store opens again; opening once more changes nothing."""
+    await store.apply(
+        [
+            resource(code(1), name="人口基础信息", summary="其他"),
+            resource(code(2), name="法人信息", summary="其他"),
+        ]
+    )
+    await _run(
+        driver,
+        "MATCH (r:Resource) REMOVE r.search_name, r.search_body, r.search_pinyin, "
+        "r.search_initials, r.search_words, r.search_version",
+    )
+    await _run(
+        driver,
+        "CREATE FULLTEXT INDEX resource_text IF NOT EXISTS FOR (r:Resource) "
+        "ON EACH [r.name, r.summary] OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
+    )
+    assert (await store.find(ResourceFilter(), search="人口 信息")).total_count == 0
+    auth = (neo4j_server.user, neo4j_server.password)
+    for _ in range(2):
+        async with Neo4jStore.open(neo4j_server.uri, auth, catalog=CHENGDU_INTRANET) as again:
+            page = await again.find(ResourceFilter(), search="人口 信息")
+            assert [e.code for e in page.items] == [code(1)]
+            assert (await again.find(ResourceFilter(), search="renkou")).total_count == 1
+    names = await _run(driver, "SHOW INDEXES YIELD name RETURN collect(name) AS names")
+    assert "resource_text" not in names[0]["names"]
+
+
+async def test_search_reads_the_full_text_index(driver: AsyncDriver, store: Neo4jStore) -> None:
+    """EXPLAIN: a search starts from the full-text index, never a scan of every entry."""
+    from graph.neo4j.cypher import all_of, fill
+    from graph.neo4j.cypher.finding import SEARCH_PAGE
+    from graph.neo4j.search import lucene_query as plan_query
+    from graph.neo4j.search import score_expression
+
+    plan = store.searcher.read("人口 信息")
+    assert plan is not None
+    score, terms = score_expression(plan, "r")
+    statement = fill(SEARCH_PAGE, where=all_of(["r:Published"]), score=score, after="true")
+    result = await driver.execute_query(
+        "EXPLAIN " + statement, query=plan_query(plan), terms=terms, limit=21
+    )
+    operators = str(result.summary.plan)
+    assert "ProcedureCall" in operators
+    assert "AllNodesScan" not in operators
+    assert "NodeByLabelScan" not in operators
+
+
 async def test_schema_is_created_once_and_every_index_is_online(
     neo4j_server: Any, driver: AsyncDriver
 ) -> None:
@@ -193,7 +245,8 @@ async def test_schema_is_created_once_and_every_index_is_online(
     assert {by_name[name]["state"] for name in SCHEMA} == {"ONLINE"}
     fulltext = by_name[FULLTEXT_INDEX]
     assert fulltext["type"] == "FULLTEXT"
-    assert fulltext["options"]["indexConfig"]["fulltext.analyzer"] == "cjk"
+    assert fulltext["options"]["indexConfig"]["fulltext.analyzer"] == "whitespace"
+    assert "resource_text" not in by_name  # the cjk index of before is dropped
     constraints = await _run(driver, "SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names")
     assert {
         "resource_code",

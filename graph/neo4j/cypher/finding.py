@@ -57,8 +57,9 @@ WHERE_UPDATE_CYCLES = "r.update_cycle IN $update_cycles"
 ALL_RESOURCES = "MATCH (r:Resource) WHERE {where}"
 # With a theme and no search: a theme is about a twelfth of the catalog, a cheap place to start.
 RESOURCES_ABOUT = "MATCH (:Theme {name: $theme})<-[:ABOUT]-(r:Resource) WHERE {where}"
+# (Lucene's `score` is yielded, not used: the order is graph.search.query.ranking.)
 SEARCHED_RESOURCES = (
-    "CALL db.index.fulltext.queryNodes('resource_text', $query) YIELD node AS r, score "
+    "CALL db.index.fulltext.queryNodes('resource_search', $query) YIELD node AS r, score "
     "WHERE {where}"
 )
 
@@ -98,10 +99,13 @@ LIMIT $limit
 """
 
 # The count and one page of a search in one statement, so Lucene answers once. `{where}` is the
-# filter, `{after}` the cursor's condition (or ``true``).
+# filter, `{score}` the ranking (graph.neo4j.search.score_expression: the same integer the
+# embedded store computes; Lucene's own score is not used), `{after}` the cursor's condition
+# (or ``true``).
 SEARCH_PAGE = """
-CALL db.index.fulltext.queryNodes('resource_text', $query) YIELD node AS r, score
+CALL db.index.fulltext.queryNodes('resource_search', $query) YIELD node AS r, score AS lucene
 WHERE {where}
+WITH r, {score} AS score
 WITH collect([r, score]) AS hits
 CALL (hits) {
   UNWIND hits AS hit

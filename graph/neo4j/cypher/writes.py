@@ -106,6 +106,12 @@ RESOURCE_PROPERTIES = (
     "derived_from",
     "items_digest",
     "related_text",
+    "search_name",
+    "search_body",
+    "search_pinyin",
+    "search_initials",
+    "search_words",
+    "search_version",
 )
 ITEM_PROPERTIES = ("name", "data_type", "length", "is_base_item", "share_type", "position")
 

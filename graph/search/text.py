@@ -1,0 +1,148 @@
+"""The text an entry is searched by, computed once at write time and the same on both stores.
+
+Folding (`fold`) runs on the indexed text and on every query alike: traditional characters
+become simplified (OpenCC ``t2s``), full-width forms half-width (Ａ→a, １→1, the ideographic
+space → space), letters lower case, and every character that is neither a letter nor a digit
+(Chinese or ASCII punctuation, symbols) a space. `tokens` then splits folded text into single
+Han (or kana, Hangul) characters and runs of other letters and digits: ``GDP数据2024`` is
+``gdp 数 据 2024``. A word of a query is a phrase of its tokens, so an entry matches a word
+exactly when its folded text contains it — in any order with the query's other words, with
+anything between them — and a single character finds every entry containing it.
+
+`index_text` is the one function both stores call to index an entry (`IndexText`): the tokens
+of its name, of its summary, items, provider and format type, the pinyin syllables and
+initials of its name, and the words of its name as the segmenter cuts them (a ranking signal
+only). Each is stored with a space at both ends, so ``contains(" 人 口 ")`` is a phrase test.
+
+    >>> index_text_of("人口基礎信息", "").name
+    ' 人 口 基 础 信 息 '
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import opencc
+
+from graph.model import Resource
+from graph.search.pinyin import initials_of, syllables_of
+from graph.search.vocabulary import segment
+
+__all__ = ["INDEX_VERSION", "IndexText", "fold", "index_text", "index_text_of", "tokens"]
+
+# Raised with every change to what `index_text` makes (folding, fields, the vocabulary the
+# words are cut with): a store whose entries were indexed with another one reindexes them
+# when it opens.
+INDEX_VERSION = "search-1"
+
+# A token that stands for a run without pinyin (Latin letters, digits) in the pinyin fields:
+# it keeps the syllables on either side of it from reading as one phrase.
+GAP = "_"
+
+
+@cache
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+# Full-width ASCII variants (Ａ, １, ！) to their ASCII forms; the ideographic space to a space.
+_HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# Neither a letter nor a digit (Python's \w is letters, digits and the underscore).
+_NOT_WORD = re.compile(r"[\W_]")
+
+
+def fold(text: str) -> str:
+    """Simplified, half-width, lower-case `text` with punctuation and symbols as spaces; one
+    character out for each character in (OpenCC's ``t2s`` maps characters one to one)."""
+    half = text.translate(_HALF_WIDTH)
+    simplified = _converter().convert(half)
+    if len(simplified) != len(half):  # a phrase conversion changed the length: go per character
+        simplified = "".join(_converter().convert(ch) or ch for ch in half)
+    lowered = simplified.lower()
+    if len(lowered) != len(simplified):  # İ → i̇: keep one character for one
+        lowered = "".join(ch.lower()[0] for ch in simplified)
+    return _NOT_WORD.sub(" ", lowered)
+
+
+def _is_single(ch: str) -> bool:
+    """Whether `ch` is a token on its own: a Han character, kana, a Hangul syllable — the
+    scripts written without spaces between words (Unicode category Lo)."""
+    return unicodedata.category(ch) == "Lo"
+
+
+def tokens(text: str) -> list[str]:
+    """The tokens of `text` once folded, in order."""
+    out: list[str] = []
+    run: list[str] = []
+    for ch in fold(text):
+        if ch != " " and not _is_single(ch):
+            run.append(ch)
+            continue
+        if run:
+            out.append("".join(run))
+            run.clear()
+        if ch != " ":
+            out.append(ch)
+    if run:
+        out.append("".join(run))
+    return out
+
+
+def _padded(parts: list[str]) -> str:
+    return " " + " ".join(parts) + " " if parts else " "
+
+
+@dataclass(frozen=True, slots=True)
+class IndexText:
+    """What the stores index of one entry; every field is space-separated with a space at
+    both ends. `name`, `body`, `pinyin` and `initials` are searched; `words` only ranks."""
+
+    name: str
+    body: str
+    pinyin: str
+    initials: str
+    words: str
+
+
+def _pinyin_fields(name_tokens: list[str]) -> tuple[str, str]:
+    syllables: list[str] = []
+    run: list[str] = []
+    for token in [*name_tokens, GAP]:
+        if len(token) == 1 and _is_single(token):
+            run.append(token)
+            continue
+        if run:
+            syllables.extend(syllables_of("".join(run)))
+            run.clear()
+        if token != GAP or (syllables and syllables[-1] != GAP):
+            syllables.append(GAP)
+    while syllables and syllables[-1] == GAP:
+        syllables.pop()
+    return _padded(syllables), _padded([initials_of(s) for s in syllables])
+
+
+def index_text_of(name: str, body: str) -> IndexText:
+    """`IndexText` of a name and the rest of an entry's searched text."""
+    name_tokens = tokens(name)
+    pinyin, initials = _pinyin_fields(name_tokens)
+    # Folded text has no punctuation left; a word is its tokens run together.
+    words = ["".join(word.split()) for word in segment(fold(name))]
+    return IndexText(
+        name=_padded(name_tokens),
+        body=_padded(tokens(body)),
+        pinyin=pinyin,
+        initials=initials,
+        words=_padded([w for w in words if w]),
+    )
+
+
+def index_text(entry: Resource) -> IndexText:
+    """What both stores index of `entry`: its name; its summary, items, provider and format
+    type (RESTful接口, Oracle); the name's pinyin and initials; the name's words."""
+    body = " ".join(
+        [entry.summary, *(i.name for i in entry.items), entry.provider_name, entry.format_type]
+    )
+    return index_text_of(entry.name, body)

@@ -1,0 +1,86 @@
+"""Search through the API: highlighted fragments on each edge, "did you mean" when nothing is
+found, and an operator's synonyms file read from the settings (embedded store, real app)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from federation.instance import open_store
+from federation.settings import SearchSettings, Settings
+from graph import InvalidValue, ResourceFilter
+from graph.embedded import EmbeddedStore
+from graph.search import Searcher
+from tests.federation.catalog import CHENGDU, seed
+from tests.federation.support import GraphQLCaller, app_over, data, serve
+
+SEARCH = """query ($s: String) { resources(search: $s, first: 5) {
+  totalCount didYouMean
+  edges { node { name } highlights { field fragments { text matched } } } } }"""
+
+
+@pytest.fixture
+async def gql(tmp_path: Path) -> AsyncIterator[GraphQLCaller]:
+    async with EmbeddedStore.open(tmp_path / "catalog.db", CHENGDU) as store:
+        await seed(store)
+        async with serve(app_over(Settings(data_dir=tmp_path), store)) as client:
+            yield GraphQLCaller(client)
+
+
+def marked(highlight: dict[str, object]) -> str:
+    """The fragments with the matched ones in brackets: 【人口】基础信息库."""
+    fragments = highlight["fragments"]
+    assert isinstance(fragments, list)
+    return "".join(f"【{f['text']}】" if f["matched"] else f["text"] for f in fragments)
+
+
+async def test_each_edge_carries_its_name_and_summary_highlighted(gql: GraphQLCaller) -> None:
+    answer = data(await gql(SEARCH, {"s": "人口 資訊庫"}))["resources"]
+    assert answer["didYouMean"] is None
+    first = answer["edges"][0]
+    assert first["node"]["name"] == "人口基础信息库"
+    by_field = {h["field"]: marked(h) for h in first["highlights"]}
+    assert by_field["name"] == "【人口】基础【信息库】"
+    assert "【人口】" in by_field["summary"]
+
+
+async def test_a_search_finding_nothing_suggests_a_near_spelling_that_finds(
+    gql: GraphQLCaller,
+) -> None:
+    answer = data(await gql(SEARCH, {"s": "户藉人口"}))["resources"]
+    assert answer["totalCount"] == 0
+    assert answer["didYouMean"] == "户籍 人口"
+    suggested = data(await gql(SEARCH, {"s": answer["didYouMean"]}))["resources"]
+    assert suggested["totalCount"] > 0
+
+
+async def test_nothing_near_suggests_nothing(gql: GraphQLCaller) -> None:
+    answer = data(await gql(SEARCH, {"s": "气象卫星云图"}))["resources"]
+    assert answer == {"totalCount": 0, "didYouMean": None, "edges": []}
+
+
+async def test_an_operators_synonyms_file_is_read_with_the_settings(tmp_path: Path) -> None:
+    synonyms = tmp_path / "synonyms.txt"
+    synonyms.write_text("# 本地用语\n蓉漂, 来蓉流动人口\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path, search=SearchSettings(synonyms_file=synonyms))
+    async with open_store(settings) as store:
+        await seed(store)
+        page = await store.find(ResourceFilter(), search="蓉漂")
+        assert [e.name for e in page.items] == ["流动人口信息"]
+        assert (await store.find(ResourceFilter(), search="人口")).total_count
+
+
+def test_a_synonyms_file_line_of_one_term_is_refused_naming_the_line(tmp_path: Path) -> None:
+    synonyms = tmp_path / "synonyms.txt"
+    synonyms.write_text("社保, 社会保障\n蓉漂\n", encoding="utf-8")
+    with pytest.raises(InvalidValue, match="line 2") as refused:
+        Searcher.with_synonyms_file(synonyms)
+    assert refused.value.field == "search.synonyms_file"
+
+
+def test_a_missing_synonyms_file_is_refused_naming_the_setting(tmp_path: Path) -> None:
+    with pytest.raises(InvalidValue) as refused:
+        Searcher.with_synonyms_file(tmp_path / "absent.txt")
+    assert refused.value.field == "search.synonyms_file"
