@@ -24,16 +24,21 @@ __all__ = ["PAGE", "all_objections", "all_requests", "own_entries", "own_entries
 PAGE = 100
 
 
-async def own_entries(store: CatalogStore) -> AsyncIterator[Resource]:
+async def _own_pages(store: CatalogStore) -> AsyncIterator[tuple[Resource, ...]]:
     where = ResourceFilter(catalog_id=store.catalog.id, states=frozenset(LifecycleState))
     after = None
     while True:
         page = await store.find(where, first=PAGE, after=after)
-        for entry in page.items:
-            yield entry
+        yield page.items
         if not page.has_next_page:
             return
         after = page.end_cursor
+
+
+async def own_entries(store: CatalogStore) -> AsyncIterator[Resource]:
+    async for entries in _own_pages(store):
+        for entry in entries:
+            yield entry
 
 
 async def own_entries_updated(
@@ -41,17 +46,11 @@ async def own_entries_updated(
 ) -> AsyncIterator[tuple[Resource, date | None]]:
     """`own_entries`, each with the last data update recorded on or before `day` (None: of
     all), read for a page at a time."""
-    where = ResourceFilter(catalog_id=store.catalog.id, states=frozenset(LifecycleState))
-    after = None
-    while True:
-        page = await store.find(where, first=PAGE, after=after)
-        updates = await store.last_data_updates([e.code for e in page.items], day)
-        for entry in page.items:
+    async for entries in _own_pages(store):
+        updates = await store.last_data_updates([e.code for e in entries], day)
+        for entry in entries:
             update = updates.get(entry.code)
             yield entry, None if update is None else update.updated_on
-        if not page.has_next_page:
-            return
-        after = page.end_cursor
 
 
 async def all_requests(store: CatalogStore) -> AsyncIterator[ShareRequest]:
