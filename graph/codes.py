@@ -45,12 +45,15 @@ __all__ = [
     "SEQUENCE_RANGES",
     "ResourceCode",
     "category_path",
+    "category_prefix",
     "check_allocation",
+    "check_category",
     "check_category_code",
     "check_credit_code",
     "check_own_code",
     "check_region_code",
     "check_resource_code",
+    "child_category_length",
     "credit_check_character",
     "next_code",
     "parse_resource_code",
@@ -194,6 +197,41 @@ def category_path(front: str) -> list[str]:
     if len(front) > 6:
         path.append(front)
     return [p for i, p in enumerate(path) if p and (i == 0 or p != path[i - 1])]
+
+
+_CATEGORY = re.compile(r"^[1-3](\d{2}(\d{3}(\d{1,6})?)?)?\Z", re.ASCII)
+
+
+def check_category(code: str, field: str = "category") -> str:
+    """A node of the 类/项/目/细目 tree to browse: 类 (1 digit), 项 (3), 目 (6) or a 细目 (7 to
+    12 digits)."""
+    if type(code) is str and _CATEGORY.match(code):
+        return code
+    raise InvalidValue(
+        field,
+        code,
+        "a category code: 类 (1 digit: 1 base, 2 theme, 3 department), 项 (3 digits), "
+        "目 (6 digits) or 细目 (7 to 12 digits), e.g. '3', '301', '301001', '301001001'",
+    )
+
+
+def category_prefix(code: str) -> str:
+    """What the codes of the entries filed under category `code` begin with: 类, 项 and 目 hold
+    every code that starts with them (a 前段码 has at least six digits); a 细目 is a leaf, so
+    only the entries whose 前段码 is exactly it — not a longer sibling that starts alike.
+
+    >>> category_prefix("301001"), category_prefix("301001001")
+    ('301001', '301001001/')
+    """
+    code = check_category(code)
+    return code if len(code) <= 6 else code + "/"
+
+
+def child_category_length(code: str | None) -> int | None:
+    """How many digits the categories one rank below `code` have: 类 under the root (1), 项
+    under a 类 (3), 目 under a 项 (6); None under a 目 or 细目, whose entries are counted by
+    their whole 前段码 (the 细目, or the 目 itself for an entry filed under no 细目)."""
+    return {None: 1, 1: 3, 3: 6}.get(None if code is None else len(code))
 
 
 # GB 32100-2015: the alphabet of the unified social credit code (no I, O, S, V, Z) and the

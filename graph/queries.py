@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -29,6 +30,7 @@ __all__ = [
     "check_search",
     "decode_cursor",
     "encode_cursor",
+    "facets_of",
 ]
 
 MAX_PAGE_SIZE = 100
@@ -42,8 +44,9 @@ MAX_SEARCH_LENGTH = 100
 class ResourceFilter:
     """Which entries: every field left None (or empty) does not filter.
 
-    `region_code` selects catalogs of that region and every region under it; `states` defaults
-    to published entries only, as shown outside the providing department.
+    `region_code` selects catalogs of that region and every region under it; `category` a node
+    of the 类/项/目/细目 tree and every entry filed under it (`graph.codes.category_prefix`);
+    `states` defaults to published entries only, as shown outside the providing department.
     """
 
     levels: frozenset[Level] = frozenset()
@@ -57,6 +60,7 @@ class ResourceFilter:
     update_cycles: frozenset[UpdateCycle] = frozenset()
     states: frozenset[LifecycleState] = frozenset({LifecycleState.PUBLISHED})
     catalog_id: str | None = None
+    category: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,11 +140,36 @@ class FacetCount:
 
 @dataclass(frozen=True, slots=True)
 class Facets:
-    """Counts of the entries a filter selects, by provider, theme and share type."""
+    """Counts of the entries a filter selects, each list largest first (then by key).
+
+    Keys are the stored values: a provider's code (labelled with its name), a theme, the enum
+    values of share type, share mode, update cycle, level and kind, ``true``/``false`` for open
+    to the public; `by_category` counts the categories one rank below the filter's category
+    (`graph.codes.child_category_length`; the 类 without one), labelled with their names.
+    """
 
     by_provider: tuple[FacetCount, ...] = ()
     by_theme: tuple[FacetCount, ...] = ()
     by_share_type: tuple[FacetCount, ...] = ()
+    by_share_mode: tuple[FacetCount, ...] = ()
+    by_update_cycle: tuple[FacetCount, ...] = ()
+    by_open_to_public: tuple[FacetCount, ...] = ()
+    by_level: tuple[FacetCount, ...] = ()
+    by_kind: tuple[FacetCount, ...] = ()
+    by_category: tuple[FacetCount, ...] = ()
+
+
+def facets_of(rows: Iterable[tuple[str, str, str, int]]) -> Facets:
+    """`Facets` from ``(facet, key, label, count)`` rows — the facet named by its `Facets` field
+    without ``by_`` — each list largest first, then by key: the one order of both stores."""
+    lists: dict[str, list[FacetCount]] = {}
+    for facet, key, label, count in rows:
+        lists.setdefault(facet, []).append(FacetCount(key, label, count))
+    ordered = {
+        f"by_{facet}": tuple(sorted(counts, key=lambda c: (-c.count, c.key)))
+        for facet, counts in lists.items()
+    }
+    return Facets(**ordered)
 
 
 class Direction(StrEnum):

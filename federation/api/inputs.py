@@ -9,7 +9,7 @@ from __future__ import annotations
 import strawberry
 
 from graph import THEMES, InvalidValue, model
-from graph.codes import check_credit_code, check_region_code
+from graph.codes import check_category, check_credit_code, check_region_code
 from graph.enums import (
     Classification,
     FormatClass,
@@ -43,6 +43,11 @@ class ResourceFilterInput:
         description="PUBLISHED when left out; other states list the caller's own entries only.",
     )
     catalog: str | None = strawberry.field(default=None, description="A catalog id.")
+    category: str | None = strawberry.field(
+        default=None,
+        description="A node of the 类/项/目/细目 tree ('3', '301', '301001', '301001001'): the "
+        "entries filed under it.",
+    )
 
     def to_filter(self) -> ResourceFilter:
         if self.theme is not None and self.theme not in THEMES:
@@ -61,6 +66,7 @@ class ResourceFilterInput:
             update_cycles=frozenset(self.update_cycle or ()),
             states=frozenset(self.state or (LifecycleState.PUBLISHED,)),
             catalog_id=self.catalog,
+            category=check_category(self.category, "filter.category") if self.category else None,
         )
 
 

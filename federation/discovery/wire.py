@@ -99,6 +99,8 @@ def filter_variables(where: ResourceFilter) -> dict[str, Any]:
     variables["state"] = sorted(where.states)
     if where.catalog_id is not None:
         variables["catalog"] = where.catalog_id
+    if where.category is not None:
+        variables["category"] = where.category
     return variables
 
 

@@ -6,7 +6,7 @@ by prefix (51 四川 ⊃ 5101 成都 ⊃ 510104 锦江区), so it is a prefix te
 
 from __future__ import annotations
 
-from graph.codes import NATION, check_region_code, region_level
+from graph.codes import NATION, category_prefix, check_region_code, region_level
 from graph.enums import Level
 from graph.queries import ResourceFilter
 
@@ -45,6 +45,10 @@ def where_clause(where: ResourceFilter) -> Condition:
             add("r.catalog_region BETWEEN ? AND ?", prefix.ljust(6, "0"), prefix.ljust(6, "9"))
     if where.catalog_id is not None:
         add("r.catalog_id = ?", where.catalog_id)
+    if where.category is not None:
+        # The codes that start with the prefix, as a range the primary key's index serves.
+        prefix = category_prefix(where.category)
+        add("r.code >= ? AND r.code < ?", prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1))
     if where.provider_code is not None:
         add("r.provider_code = ?", where.provider_code.strip().upper())
     if where.theme is not None:

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import sqlite3
 
+from graph.codes import child_category_length
 from graph.embedded.filters import where_clause
 from graph.embedded.search import match_expression, score_expression
 from graph.errors import InvalidValue
 from graph.queries import (
-    FacetCount,
     Facets,
     ResourceFilter,
     ResourcePage,
     check_page_size,
     decode_cursor,
     encode_cursor,
+    facets_of,
 )
 from graph.search import SearchPlan
 from graph.snapshot import resource_from_json
@@ -116,10 +117,29 @@ def _by_relevance(
     return ResourcePage(items, total, end, has_next_page=len(rows) > first, scores=scores)
 
 
-def _count(
-    sqlite: sqlite3.Connection, sql: str, params: list[object]
-) -> list[tuple[str, str, int]]:
-    return [(str(k), str(label), int(n)) for k, label, n in sqlite.execute(sql, params)]
+# One statement: the selection is made once (materialized) and every facet grouped from it.
+_FACETS = (
+    "WITH selected AS MATERIALIZED ({selected}), chosen AS MATERIALIZED ("
+    " SELECT r.code, r.provider_code, r.share_type, r.update_cycle, r.open_to_public, r.level,"
+    " r.kind, {category} AS category FROM selected s JOIN resources r ON r.code = s.code) "
+    "SELECT 'provider', c.provider_code, coalesce(d.name, max(c.provider_code)), count(*)"
+    " FROM chosen c LEFT JOIN departments d ON d.code = c.provider_code GROUP BY c.provider_code "
+    "UNION ALL SELECT 'theme', t.theme, t.theme, count(*) FROM chosen c"
+    " JOIN resource_themes t ON t.resource_code = c.code GROUP BY t.theme "
+    "UNION ALL SELECT 'share_type', share_type, share_type, count(*) FROM chosen"
+    " GROUP BY share_type "
+    "UNION ALL SELECT 'share_mode', m.share_mode, m.share_mode, count(*) FROM chosen c"
+    " JOIN resource_share_modes m ON m.resource_code = c.code GROUP BY m.share_mode "
+    "UNION ALL SELECT 'update_cycle', update_cycle, update_cycle, count(*) FROM chosen"
+    " GROUP BY update_cycle "
+    "UNION ALL SELECT 'open_to_public', CASE WHEN open_to_public THEN 'true' ELSE 'false' END,"
+    " CASE WHEN open_to_public THEN 'true' ELSE 'false' END, count(*) FROM chosen"
+    " GROUP BY open_to_public "
+    "UNION ALL SELECT 'level', level, level, count(*) FROM chosen GROUP BY level "
+    "UNION ALL SELECT 'kind', kind, kind, count(*) FROM chosen GROUP BY kind "
+    "UNION ALL SELECT 'category', c.category, coalesce(k.name, c.category), count(*)"
+    " FROM chosen c LEFT JOIN categories k ON k.code = c.category GROUP BY c.category"
+)
 
 
 def facets(
@@ -128,7 +148,8 @@ def facets(
     search: SearchPlan | None,
     searching: bool = False,
 ) -> Facets:
-    """Counts by provider (key: code, label: name), theme and share type, largest first."""
+    """Counts by provider (key: code, label: name), theme, share type, share mode, update
+    cycle, open to the public, level, kind and category (`Facets`), largest first."""
     condition, params = where_clause(where)
     if search is None and searching:
         return Facets()
@@ -138,30 +159,15 @@ def facets(
     else:
         selected = f"SELECT code FROM ({_MATCHES.format(where=condition, score='0')})"
         selected_params = [match_expression(search), *params]
-    scope = f"WITH selected AS MATERIALIZED ({selected}) "
-    order = " ORDER BY 3 DESC, 1"
-    by_provider = _count(
-        sqlite,
-        scope + "SELECT r.provider_code, coalesce(d.name, max(r.provider_code)), count(*) "
-        "FROM selected s JOIN resources r ON r.code = s.code "
-        "LEFT JOIN departments d ON d.code = r.provider_code "
-        "GROUP BY r.provider_code" + order,
-        selected_params,
+    length = child_category_length(where.category)
+    category = (
+        "substr(r.code, 1, instr(r.code, '/') - 1)"
+        if length is None
+        else f"substr(r.code, 1, {int(length)})"
     )
-    by_theme = _count(
-        sqlite,
-        scope + "SELECT t.theme, t.theme, count(*) FROM selected s "
-        "JOIN resource_themes t ON t.resource_code = s.code GROUP BY t.theme" + order,
-        selected_params,
-    )
-    by_share_type = _count(
-        sqlite,
-        scope + "SELECT r.share_type, r.share_type, count(*) FROM selected s "
-        "JOIN resources r ON r.code = s.code GROUP BY r.share_type" + order,
-        selected_params,
-    )
-    return Facets(
-        by_provider=tuple(FacetCount(*row) for row in by_provider),
-        by_theme=tuple(FacetCount(*row) for row in by_theme),
-        by_share_type=tuple(FacetCount(*row) for row in by_share_type),
-    )
+    statement = _FACETS.format(selected=selected, category=category)
+    rows = [
+        (str(f), str(k), str(label), int(n))
+        for f, k, label, n in sqlite.execute(statement, selected_params)
+    ]
+    return facets_of(rows)

@@ -11,10 +11,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from graph.codes import NATION, check_region_code, region_level
+from graph.codes import NATION, category_prefix, check_region_code, region_level
 from graph.enums import Level, LifecycleState
 from graph.neo4j.cypher.finding import (
     WHERE_CATALOG,
+    WHERE_CATEGORY,
     WHERE_KINDS,
     WHERE_LEVELS,
     WHERE_LISTED,
@@ -64,6 +65,8 @@ def condition(
             add(WHERE_REGION, region_prefix=prefix)
     if where.catalog_id is not None:
         add(WHERE_CATALOG, catalog_id=where.catalog_id)
+    if where.category is not None:
+        add(WHERE_CATEGORY, category_prefix=category_prefix(where.category))
     if where.provider_code is not None:
         add(WHERE_PROVIDER, provider_code=where.provider_code.strip().upper())
     if where.theme is not None:

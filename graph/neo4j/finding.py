@@ -13,11 +13,14 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from graph.codes import child_category_length
 from graph.errors import InvalidValue
 from graph.neo4j.cypher import all_of, fill
 from graph.neo4j.cypher.finding import (
     ALL_RESOURCES,
     COUNT_AMONG_NODES,
+    FACET_CATEGORY,
+    FACET_CATEGORY_PREFIX,
     FACET_GROUPS,
     PAGE_BY_CODE,
     PAGE_IN_CODE_ORDER,
@@ -28,18 +31,18 @@ from graph.neo4j.cypher.finding import (
     WHERE_AFTER_SCORE,
     WHERE_THEME,
 )
-from graph.neo4j.cypher.reference import DEPARTMENT_NAMES
+from graph.neo4j.cypher.reference import CATEGORIES, DEPARTMENT_NAMES
 from graph.neo4j.filters import condition
 from graph.neo4j.search import lucene_query, score_expression
 from graph.neo4j.statements import run
 from graph.queries import (
-    FacetCount,
     Facets,
     ResourceFilter,
     ResourcePage,
     check_page_size,
     decode_cursor,
     encode_cursor,
+    facets_of,
 )
 from graph.search import SearchPlan
 from graph.snapshot import resource_from_json
@@ -144,38 +147,43 @@ def _common(matches: int, nodes: int, first: int) -> bool:
     return matches > 0 and (first + 1) * nodes <= matches * matches
 
 
+_FACET_KEYS = ("share_type", "update_cycle", "open_to_public", "level", "kind", "category")
+
+
 async def facets(
     tx: AsyncManagedTransaction,
     where: ResourceFilter,
     search: SearchPlan | None,
     searching: bool = False,
 ) -> Facets:
-    """Counts by provider (key: code, label: name), theme and share type, largest first."""
+    """Counts by provider (key: code, label: name), theme, share type, share mode, update
+    cycle, open to the public, level, kind and category (`Facets`), largest first."""
     if search is None and searching:
         return Facets()
     source, parts, params = _selection(where, search)
     if search is not None:
         params["query"] = lucene_query(search)
-    groups = await run(tx, fill(FACET_GROUPS, selected=_selected(source, parts)), params)
-    providers: Counter[str] = Counter()
-    themes: Counter[str] = Counter()
-    share_types: Counter[str] = Counter()
-    for group in groups:
-        n = int(group["count"])
-        providers[group["provider"]] += n
-        share_types[group["share_type"]] += n
-        for theme in group["themes"] or ():
-            themes[theme] += n
+    length = child_category_length(where.category)
+    category = FACET_CATEGORY if length is None else FACET_CATEGORY_PREFIX
+    params["category_length"] = length
+    statement = fill(FACET_GROUPS, selected=_selected(source, parts), category=category)
+    (record,) = await run(tx, statement, params)
+    counts: dict[str, Counter[str]] = {name: Counter() for name in _FACET_KEYS}
+    for keys, n in record["groups"]:
+        for name, key in zip(_FACET_KEYS, keys, strict=True):
+            counts[name][key] += int(n)
+    providers = Counter({key: int(n) for key, n in record["providers"]})
     names = {
         r["code"]: r["name"] for r in await run(tx, DEPARTMENT_NAMES, {"codes": sorted(providers)})
     }
-    return Facets(
-        by_provider=_counts(providers, names),
-        by_theme=_counts(themes),
-        by_share_type=_counts(share_types),
-    )
-
-
-def _counts(counts: Counter[str], labels: dict[str, str] | None = None) -> tuple[FacetCount, ...]:
-    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return tuple(FacetCount(key, (labels or {}).get(key, key), n) for key, n in ordered)
+    categories = counts["category"]
+    titles = {
+        r["code"]: r["name"] for r in await run(tx, CATEGORIES, {"codes": sorted(categories)})
+    }
+    rows = [("provider", key, names.get(key, key), n) for key, n in providers.items()]
+    rows += [("theme", key, key, int(n)) for key, n in record["themes"]]
+    rows += [("share_mode", key, key, int(n)) for key, n in record["share_modes"]]
+    for name, counted in counts.items():
+        labels = titles if name == "category" else {}
+        rows += [(name, key, labels.get(key, key), n) for key, n in counted.items()]
+    return facets_of(rows)

@@ -307,3 +307,29 @@ async def test_facets_count_what_a_filter_and_search_select(gql: GraphQLCaller) 
     searched = data(await gql(query, {"search": "人口", "filter": {"kind": ["DEPARTMENT"]}}))
     by_provider = searched["facets"]["byProvider"]
     assert by_provider == [{"key": POLICE.code, "label": POLICE.name, "count": 2}]
+
+
+async def test_a_category_filters_and_the_facets_count_one_rank_below_it(
+    gql: GraphQLCaller,
+) -> None:
+    query = """query ($filter: ResourceFilterInput) {
+      resources(filter: $filter, first: 20) { totalCount edges { node { code } } }
+      facets(filter: $filter) { byCategory { key label count } byLevel { key count }
+        byShareMode { key count } byUpdateCycle { key count } byOpenToPublic { key count }
+        byKind { key count } } }"""
+    top = data(await gql(query))["facets"]
+    assert {f["key"]: f["label"] for f in top["byCategory"]} == {
+        "1": "基础信息资源",
+        "2": "主题信息资源",
+        "3": "部门信息资源",
+    }
+    assert sum(f["count"] for f in top["byKind"]) == len(PUBLISHED_CODES)
+    assert {f["key"]: f["count"] for f in top["byOpenToPublic"]}["true"] == 1
+    police = data(await gql(query, {"filter": {"category": "301001"}}))
+    found = {e["node"]["code"] for e in police["resources"]["edges"]}
+    assert found == {HOUSEHOLD, FLOATING, JINJIANG_COPY}
+    assert police["facets"]["byCategory"] == [{"key": "301001001", "label": "户籍管理", "count": 3}]
+    cycles = {f["key"]: f["count"] for f in police["facets"]["byUpdateCycle"]}
+    assert cycles["MONTHLY"] == 1
+    wrong = await gql(query, {"filter": {"category": "30"}})
+    assert only_error(wrong)["extensions"]["field"] == "filter.category"

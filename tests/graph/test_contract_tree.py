@@ -8,6 +8,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from graph import Catalog, CatalogStore, Level, LifecycleState, ResourceFilter, ShareType, Zone
+from graph.enums import ShareMode, UpdateCycle
+from graph.errors import InvalidValue
+from graph.model import Category
 from graph.queries import CatalogCount, FacetCount
 from tests.graph.conftest import CHENGDU_EXTRANET, OpenStore
 from tests.graph.dataset import ENTRIES
@@ -278,3 +281,121 @@ async def test_facets_agree_with_find(store: CatalogStore) -> None:
     assert {f.key: f.count for f in facets.by_provider} == providers
     assert {f.key: f.count for f in facets.by_theme} == themes
     assert sum(f.count for f in facets.by_share_type) == page.total_count
+
+
+# -- browsing by category, and the facets of every filter field ----------------------------
+
+
+# Every share mode but 数据比对, never offered beside handing data over (Sichuan 第二十三条).
+_HANDING_OVER = set(ShareMode) - {ShareMode.DATA_COMPARISON}
+
+
+@pytest.fixture
+async def category_store(store: CatalogStore) -> CatalogStore:
+    """Entries under 细目 301001001 and its longer sibling 3010010011, under 目 301002 (no
+    细目), and under 类 1; 301 and 301001 named, 3010010011 not."""
+    await store.put_categories(
+        [
+            Category("3", "部门信息资源"),
+            Category("301", "公安"),
+            Category("301001", "人口管理"),
+            Category("301001001", "户籍"),
+            Category("101", "人口"),
+        ]
+    )
+    await store.apply(
+        [
+            resource(code(1)),
+            resource(code(2), update_cycle=UpdateCycle.MONTHLY, open_to_public=True),
+            resource(code(3, "3010010011"), share_modes=frozenset(_HANDING_OVER)),
+            resource(code(4, "301002"), update_cycle=UpdateCycle.MONTHLY),
+            resource(code(5, "101001001"), origin=SICHUAN.id),
+            resource(code(6), state=S.DRAFT),
+        ]
+    )
+    return store
+
+
+def _keys(counts: tuple[FacetCount, ...]) -> list[tuple[str, str, int]]:
+    return [(f.key, f.label, f.count) for f in counts]
+
+
+@pytest.mark.parametrize(
+    ("category", "codes"),
+    [
+        ("3", [code(1), code(2), code(3, "3010010011"), code(4, "301002")]),
+        ("301", [code(1), code(2), code(3, "3010010011"), code(4, "301002")]),
+        ("301001", [code(1), code(2), code(3, "3010010011")]),
+        ("301001001", [code(1), code(2)]),  # a 细目 is a leaf: its longer sibling is not in it
+        ("3010010011", [code(3, "3010010011")]),
+        ("301002", [code(4, "301002")]),
+        ("1", [code(5, "101001001")]),
+        ("2", []),
+    ],
+)
+async def test_a_category_selects_the_entries_filed_under_it(
+    category_store: CatalogStore, category: str, codes: list[str]
+) -> None:
+    where = ResourceFilter(category=category)
+    page = await category_store.find(where, first=100)
+    assert [e.code for e in page.items] == codes
+    assert page.total_count == len(codes)
+    facets = await category_store.facets(where)
+    assert sum(f.count for f in facets.by_kind) == len(codes)
+
+
+async def test_the_category_facet_counts_one_rank_below_the_filters(
+    category_store: CatalogStore,
+) -> None:
+    top = await category_store.facets(ResourceFilter())
+    assert _keys(top.by_category) == [("3", "部门信息资源", 4), ("1", "1", 1)]
+    items = await category_store.facets(ResourceFilter(category="3"))
+    assert _keys(items.by_category) == [("301", "公安", 4)]
+    catalogs = await category_store.facets(ResourceFilter(category="301"))
+    assert _keys(catalogs.by_category) == [("301001", "人口管理", 3), ("301002", "301002", 1)]
+    details = await category_store.facets(ResourceFilter(category="301001"))
+    assert _keys(details.by_category) == [
+        ("301001001", "户籍", 2),
+        ("3010010011", "3010010011", 1),
+    ]
+    leaf = await category_store.facets(ResourceFilter(category="301001001"))
+    assert _keys(leaf.by_category) == [("301001001", "户籍", 2)]
+
+
+async def test_facets_count_share_mode_update_cycle_open_level_and_kind(
+    category_store: CatalogStore,
+) -> None:
+    facets = await category_store.facets(ResourceFilter())
+    assert _keys(facets.by_share_mode) == [
+        ("INTERFACE", "INTERFACE", 5),
+        *[(m.value, m.value, 1) for m in sorted(_HANDING_OVER) if m is not ShareMode.INTERFACE],
+    ]
+    assert _keys(facets.by_update_cycle) == [("DAILY", "DAILY", 3), ("MONTHLY", "MONTHLY", 2)]
+    assert _keys(facets.by_open_to_public) == [("false", "false", 4), ("true", "true", 1)]
+    assert _keys(facets.by_level) == [
+        ("MUNICIPAL", "MUNICIPAL", 4),
+        ("PROVINCIAL", "PROVINCIAL", 1),
+    ]
+    assert _keys(facets.by_kind) == [("DEPARTMENT", "DEPARTMENT", 4), ("BASE", "BASE", 1)]
+    narrowed = await category_store.facets(
+        ResourceFilter(
+            update_cycles=frozenset({UpdateCycle.MONTHLY}), levels=frozenset({Level.MUNICIPAL})
+        )
+    )
+    assert _keys(narrowed.by_open_to_public) == [("false", "false", 1), ("true", "true", 1)]
+    assert _keys(narrowed.by_share_mode) == [("INTERFACE", "INTERFACE", 2)]
+    searched = await category_store.facets(ResourceFilter(category="301001"), search="户籍")
+    assert sum(f.count for f in searched.by_level) == 3
+    assert _keys(searched.by_category) == [
+        ("301001001", "户籍", 2),
+        ("3010010011", "3010010011", 1),
+    ]
+
+
+async def test_a_category_that_is_no_tree_node_is_refused_naming_the_field(
+    store: CatalogStore,
+) -> None:
+    for wrong in ("30", "3010", "4", "301001001/000001", "3010010010000"):
+        with pytest.raises(InvalidValue) as refused:
+            await store.find(ResourceFilter(category=wrong), first=1)
+        assert refused.value.field == "category"

@@ -11,6 +11,8 @@ from __future__ import annotations
 __all__ = [
     "ALL_RESOURCES",
     "COUNT_AMONG_NODES",
+    "FACET_CATEGORY",
+    "FACET_CATEGORY_PREFIX",
     "FACET_GROUPS",
     "PAGE_BY_CODE",
     "PAGE_IN_CODE_ORDER",
@@ -20,6 +22,7 @@ __all__ = [
     "WHERE_AFTER_CODE",
     "WHERE_AFTER_SCORE",
     "WHERE_CATALOG",
+    "WHERE_CATEGORY",
     "WHERE_KINDS",
     "WHERE_LEVELS",
     "WHERE_LISTED",
@@ -44,6 +47,7 @@ WHERE_PUBLISHED = "r:Published"
 WHERE_LEVELS = "r.level IN $levels"
 WHERE_REGION = "r.region_code STARTS WITH $region_prefix"
 WHERE_CATALOG = "r.catalog_id = $catalog_id"
+WHERE_CATEGORY = "r.code STARTS WITH $category_prefix"
 WHERE_PROVIDER = "r.provider_code = $provider_code"
 WHERE_THEME = "EXISTS { (r)-[:ABOUT]->(:Theme {name: $theme}) }"
 WHERE_KINDS = "r.kind IN $kinds"
@@ -119,9 +123,37 @@ CALL (hits) {
 RETURN size(hits) AS total, page
 """
 
-# One pass over the selection, grouped by what the three facets count; Python adds them up.
+# An entry's category in the facets: its whole 前段码, or the first $category_length digits.
+FACET_CATEGORY = "split(r.code, '/')[0]"
+FACET_CATEGORY_PREFIX = "substring(r.code, 0, $category_length)"
+
+# The selection made once, then each facet counted from it; `{category}` is the key of an
+# entry's category one rank below the filter's (`graph.neo4j.finding`). Python orders them.
 FACET_GROUPS = """
 {selected}
-RETURN r.provider_code AS provider, r.share_type AS share_type, r.themes AS themes,
-       count(r) AS count
+WITH collect(r) AS chosen
+CALL (chosen) {
+  UNWIND chosen AS r
+  WITH r.provider_code AS key, count(*) AS n
+  RETURN collect([key, n]) AS providers
+}
+CALL (chosen) {
+  UNWIND chosen AS r
+  UNWIND coalesce(r.themes, []) AS key
+  WITH key, count(*) AS n
+  RETURN collect([key, n]) AS themes
+}
+CALL (chosen) {
+  UNWIND chosen AS r
+  UNWIND coalesce(r.share_modes, []) AS key
+  WITH key, count(*) AS n
+  RETURN collect([key, n]) AS share_modes
+}
+CALL (chosen) {
+  UNWIND chosen AS r
+  WITH [r.share_type, r.update_cycle, toString(r.open_to_public), r.level, r.kind,
+        {category}] AS keys, count(*) AS n
+  RETURN collect([keys, n]) AS groups
+}
+RETURN providers, themes, share_modes, groups
 """
