@@ -122,6 +122,9 @@ class CatalogGraphQL(GraphQL[CatalogContext, None]):
             calendar=instance.calendar,
             clock=instance.clock,
             sharing_events=instance.sharing_events,
+            development_headers=(
+                instance.settings.dev_identity_header and not instance.settings.tls.identifies
+            ),
         )
 
 

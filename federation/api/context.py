@@ -52,6 +52,8 @@ class CatalogContext:
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar.official)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     sharing_events: SharingEvents | None = None
+    # Whether the instance believes the development identity headers (`federation.api.viewer`).
+    development_headers: bool = False
     cataloguing: Cataloguing = field(init=False)
     sharing: Sharing = field(init=False)
     loaders: Loaders = field(init=False)

@@ -47,6 +47,7 @@ from federation.api.statistics import (
     statistics,
 )
 from federation.api.types import Department, Resource, Theme, load_resource
+from federation.api.viewer import Caller, caller_of
 from federation.discovery.scope import local_only
 from graph import THEMES, CatalogStore, Level, NotFound, ResourceFilter
 from graph.codes import check_credit_code, check_resource_code
@@ -201,6 +202,13 @@ class Query:
         after: str | None = None,
     ) -> AuditConnection:
         return await audit_log(info, filter, first, after)
+
+    @field(
+        "Who this instance takes the caller to be: department and role (from its certificate, "
+        "or development headers where believed), a peer, or anonymous."
+    )
+    def viewer(self, info: Info) -> Caller:
+        return caller_of(info)
 
     @field("The roles granted at this instance — for its administrator.")
     async def grants(self, info: Info) -> list[Grant]:
