@@ -33,6 +33,7 @@ from federation.api.body import BoundedBody, error_response, json_depth, read_js
 from federation.api.context import CatalogContext
 from federation.api.limits import Limits
 from federation.api.schema import build_schema
+from federation.dev_identity import believes_dev_headers
 from federation.exchange.dcat import dcat_jsonld, dcat_turtle
 from federation.exchange.lineage import lineage_endpoint
 from federation.explorer import explorer_routes, graphiql_response
@@ -122,9 +123,7 @@ class CatalogGraphQL(GraphQL[CatalogContext, None]):
             calendar=instance.calendar,
             clock=instance.clock,
             sharing_events=instance.sharing_events,
-            development_headers=(
-                instance.settings.dev_identity_header and not instance.settings.tls.identifies
-            ),
+            development_headers=believes_dev_headers(instance.settings),
         )
 
 

@@ -18,9 +18,12 @@ import ipaddress
 import logging
 import sys
 from collections.abc import Mapping
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-__all__ = ["dev_identity_warning", "is_loopback", "warn_dev_identity"]
+if TYPE_CHECKING:
+    from federation.settings import Settings
+
+__all__ = ["believes_dev_headers", "dev_identity_warning", "is_loopback", "warn_dev_identity"]
 
 _log = logging.getLogger("mulu.identity")
 
@@ -28,6 +31,12 @@ _log = logging.getLogger("mulu.identity")
 Addresses = Mapping[str, tuple[str, int]]
 
 _RULE = "!" * 88
+
+
+def believes_dev_headers(settings: Settings) -> bool:
+    """Whether an instance of `settings` believes the headers: ``dev_identity_header`` on and
+    no TLS (nor trusted proxy) proving callers — what `viewer` and the explorer's page say."""
+    return settings.dev_identity_header and not settings.tls.identifies
 
 
 def is_loopback(host: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from federation.api.exchange import MAX_UPLOAD_BYTES
 from federation.reports.labels import (
     LIFECYCLE_LABELS,
     OBJECTION_LABELS,
@@ -20,12 +21,14 @@ from graph.enums import (
     FormatClass,
     Level,
     ResourceKind,
+    Role,
     ShareMode,
     UpdateCycle,
     Zone,
 )
 from graph.fields import facts_of
 from graph.model import DataItem, Resource
+from graph.sharing.objections import DATA, objection_fields
 
 __all__ = ["ENUM_LABELS", "page_labels"]
 
@@ -71,6 +74,13 @@ ENUM_LABELS: Mapping[str, Mapping[Any, str]] = {
         FormatClass.SELF_DESCRIBING: "自描述格式",
         FormatClass.SERVICE_INTERFACE: "服务接口",
     },
+    "Role": {
+        Role.PROVIDER: "政务部门",
+        Role.REVIEWER: "审核人员",
+        Role.ADMINISTRATOR: "系统管理员",
+        Role.AUDITOR: "安全审计员",
+        Role.SYNC: "同步",
+    },
     "LifecycleState": LIFECYCLE_LABELS,
     "RequestState": REQUEST_LABELS,
     "ObjectionState": OBJECTION_LABELS,
@@ -87,7 +97,8 @@ def _fields(cls: type) -> dict[str, str]:
 
 def page_labels() -> dict[str, Any]:
     """What the page's script reads as ``LABELS``: field labels by GraphQL name, value labels
-    by GraphQL enum name, and the five base libraries in the order of their 项 codes."""
+    by GraphQL enum name, the five base libraries in the order of their 项 codes, and the
+    largest spreadsheet the upload takes (`importSpreadsheet`'s bound, shown before upload)."""
     return {
         "fields": {"Resource": _fields(Resource), "DataItem": _fields(DataItem)},
         "enums": {
@@ -95,4 +106,13 @@ def page_labels() -> dict[str, Any]:
             for name, labels in ENUM_LABELS.items()
         },
         "baseLibraries": list(BASE_LIBRARIES),
+        "importMaxBytes": MAX_UPLOAD_BYTES,
+        "objectionFields": _objection_fields(),
     }
+
+
+def _objection_fields() -> dict[str, str]:
+    """What a 疑义 may name (`graph.sharing.objection_fields`), in the guide's order, labelled."""
+    named = objection_fields()
+    fields = {name: f.label_zh for name, f in facts_of(Resource).items() if name in named}
+    return {**fields, DATA: "数据本身"}

@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from federation.dev_identity import believes_dev_headers
 from federation.explorer.labels import page_labels
 
 __all__ = ["CONTENT_SECURITY_POLICY", "explorer_routes", "graphiql_response"]
@@ -36,14 +37,19 @@ def _static(name: str) -> str:
 
 
 @functools.cache
-def _index_html() -> str:
+def _index_html(development_headers: bool) -> str:
     # JSON inside <script type="application/json">: "<" escaped so no text can close the tag.
     labels = json.dumps(page_labels(), ensure_ascii=False).replace("<", "\\u003c")
-    return _static("index.html").replace("{{labels}}", labels)
+    # What the page must know before its first request: whether this instance believes the
+    # development identity headers (never under TLS) — the page sends them only then.
+    instance = json.dumps({"developmentHeaders": development_headers})
+    return _static("index.html").replace("{{labels}}", labels).replace("{{instance}}", instance)
 
 
 async def _index(request: Request) -> Response:
-    return HTMLResponse(_index_html(), headers=_HEADERS)
+    instance = getattr(request.state, "instance", None)
+    development = instance is not None and believes_dev_headers(instance.settings)
+    return HTMLResponse(_index_html(development), headers=_HEADERS)
 
 
 def graphiql_response() -> HTMLResponse:

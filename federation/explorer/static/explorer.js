@@ -3,6 +3,7 @@
 "use strict";
 (function () {
   const LABELS = JSON.parse(document.getElementById("labels").textContent);
+  const INSTANCE = JSON.parse(document.getElementById("instance").textContent);
   const main = document.getElementById("main");
   const PAGE = 20;
   const GROUP_THRESHOLD = 400; // lineage nodes beyond which the graph is grouped by catalog
@@ -32,20 +33,56 @@
   }
   const fieldLabel = (type, name) => LABELS.fields[type][name] || name;
 
+  // Who the page asks as. The API decides (certificate, or in development the X-Mulu-Dev-*
+  // headers where the instance believes them); the page only shows it, and where the instance
+  // says it believes the headers, lets the person choose them (kept for this tab).
+  const DEV_KEY = "mulu.devIdentity";
+  const VIEWER = "mulu_viewer: viewer { anonymous departmentCode role instance zone developmentHeaders department { name } }";
+  state.me = null;
+  function devIdentity() {
+    try { return JSON.parse(sessionStorage.getItem(DEV_KEY) || "null"); } catch (e) { return null; }
+  }
+
+  // The view's query with `viewer` added to its operation (not to a fragment), so the header
+  // is filled by the view's own request: still one request per view.
+  function withViewer(query) {
+    const at = query.search(/\b(query)\b[^{]*\{/);
+    if (at < 0) return query;
+    let depth = 0;
+    for (let i = query.indexOf("{", at); i < query.length; i++) {
+      if (query[i] === "{") depth += 1;
+      else if (query[i] === "}" && --depth === 0) return query.slice(0, i) + " " + VIEWER + " " + query.slice(i);
+    }
+    return query;
+  }
+
   async function gql(query, variables) {
     state.requests += 1;
     const started = performance.now();
+    const headers = { "Content-Type": "application/json", Accept: "application/json" };
+    const chosen = devIdentity();
+    if (chosen && chosen.department && INSTANCE.developmentHeaders) {
+      headers["X-Mulu-Dev-Department"] = chosen.department;
+      headers["X-Mulu-Dev-Role"] = chosen.role || "PROVIDER";
+    }
+    const asking = !state.me && !/^\s*mutation\b/.test(query);
     const response = await fetch("/graphql", {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ query, variables: variables || {} }),
+      headers,
+      body: JSON.stringify({ query: asking ? withViewer(query) : query, variables: variables || {} }),
       credentials: "same-origin",
     });
     const body = await response.json();
     state.fetchMs = performance.now() - started;
+    if (body.data && body.data.mulu_viewer !== undefined) {
+      state.me = body.data.mulu_viewer;
+      delete body.data.mulu_viewer;
+      showIdentity();
+    }
     if (body.errors && (!body.data || Object.values(body.data).every((v) => v === null))) {
       const error = new Error(body.errors.map((e) => e.message).join("；"));
       error.codes = body.errors.map((e) => (e.extensions || {}).code);
+      error.fields = body.errors.map((e) => (e.extensions || {}).field).filter(Boolean);
       throw error;
     }
     return body.data;
@@ -89,6 +126,46 @@
     main.replaceChildren(h("h1", {}, "出错了"), h("p", { class: "error", role: "alert" }, error.message || String(error)));
   }
 
+  // The header: who the page is signed in as, and where the instance believes development
+  // headers (never under TLS), a department/role picker whose choice the next requests carry.
+  function showIdentity() {
+    const me = state.me;
+    const box = document.getElementById("identity");
+    if (!me || !box) return;
+    const who = me.anonymous
+      ? (me.instance ? `实例 ${me.instance}` : "匿名访问")
+      : `${me.department ? me.department.name : me.departmentCode}（${label("Role", me.role)}）`;
+    box.replaceChildren(
+      h("span", { id: "identity-name", "data-department": me.departmentCode || "" }, "当前身份：", who),
+      me.developmentHeaders ? h("button", { type: "button", id: "identity-switch", "aria-expanded": "false", onclick: togglePicker }, "切换身份（开发）") : null);
+  }
+
+  async function togglePicker(event) {
+    const button = event.currentTarget;
+    const open = document.getElementById("identity-picker");
+    if (open) { open.remove(); button.setAttribute("aria-expanded", "false"); return; }
+    button.setAttribute("aria-expanded", "true");
+    const data = await gql("query Departments { departments { code name } }");
+    const chosen = devIdentity() || {};
+    const department = h("select", { id: "identity-department", "aria-label": "以哪个部门的身份" },
+      h("option", { value: "" }, "匿名"),
+      data.departments.map((d) => h("option", { value: d.code, selected: d.code === chosen.department }, `${d.name}（${d.code}）`)));
+    const role = h("select", { id: "identity-role", "aria-label": "以何种角色" },
+      ["PROVIDER", "REVIEWER", "ADMINISTRATOR", "AUDITOR"].map((r) => h("option", { value: r, selected: r === (chosen.role || "PROVIDER") }, label("Role", r))));
+    const form = h("form", { id: "identity-picker", "aria-label": "切换身份", onsubmit: (e) => {
+      e.preventDefault();
+      if (department.value) sessionStorage.setItem(DEV_KEY, JSON.stringify({ department: department.value, role: role.value }));
+      else sessionStorage.removeItem(DEV_KEY);
+      state.me = null;
+      form.remove();
+      show();
+    } },
+      department, role, h("button", { type: "submit" }, "确定"),
+      h("p", { class: "note" }, "开发环境：本实例信任 X-Mulu-Dev-* 请求头（仅限开发）；启用 TLS 后以证书为准。"));
+    document.getElementById("identity").append(form);
+    department.focus();
+  }
+
   function download(name, href) {
     const a = h("a", { href, download: name });
     document.body.append(a);
@@ -121,23 +198,23 @@
 
   const BROWSE = `
 fragment C on Catalog { id name level regionCode zone ownCount totalCount }
-query Browse {
+query Browse($category: ResourceFilterInput) {
   catalogs { ...C children { ...C children { ...C children { ...C } } } }
   themes { name resourceCount }
   base: resources(filter: {kind: [BASE]}, first: 100) { totalCount pageInfo { hasNextPage } edges { node { code } } }
-  theme: resources(filter: {kind: [THEME]}, first: 0) { totalCount }
-  department: resources(filter: {kind: [DEPARTMENT]}, first: 0) { totalCount }
+  categories: facets(filter: $category) { byCategory { key label count } }
   departments { code name resourceCount }
 }`;
+  const RANKS = { 1: "类", 3: "项", 6: "目" };
+  const rankOf = (code) => RANKS[code.length] || "细目";
+  const categoryNames = JSON.parse(sessionStorage.getItem("mulu.categoryNames") || "{}");
 
   async function browse(params) {
-    const data = await gql(BROWSE);
+    const category = params.get("category");
+    const data = await gql(BROWSE, { category: category ? { category } : null });
     const tree = catalogTree(data.catalogs, params.get("open"));
-    const kinds = [
-      ["BASE", data.base.totalCount],
-      ["THEME", data.theme.totalCount],
-      ["DEPARTMENT", data.department.totalCount],
-    ];
+    for (const c of data.categories.byCategory) if (c.label !== c.key) categoryNames[c.key] = c.label;
+    sessionStorage.setItem("mulu.categoryNames", JSON.stringify(categoryNames));
     // 项 codes 101…105 are the five base libraries (national 第十条(二)).
     const perLibrary = LABELS.baseLibraries.map(() => 0);
     for (const edge of data.base.edges) {
@@ -153,11 +230,7 @@ query Browse {
           h("p", { class: "note", id: "tree-help" }, "方向键移动、展开或收起，回车打开该目录的信息资源。"),
           tree),
         h("div", {},
-          h("section", { class: "panel", "aria-labelledby": "kind-title" },
-            h("h2", { id: "kind-title" }, "信息资源分类（类）"),
-            cards(kinds.map(([kind, count]) =>
-              h("a", { href: link("search", "", { kind }), "aria-label": `${label("ResourceKind", kind)}，${count} 条` },
-                label("ResourceKind", kind), h("div", { class: "count" }, count + " 条"))))),
+          categoryPanel(category, data.categories.byCategory, cards),
           h("section", { class: "panel", "aria-labelledby": "base-title" },
             h("h2", { id: "base-title" }, "五大基础信息资源库（项）"),
             cards(LABELS.baseLibraries.map((name, i) =>
@@ -176,6 +249,27 @@ query Browse {
                 d.name, h("div", { class: "count" }, d.resourceCount + " 条"))))))));
     const first = tree.querySelector('[role="treeitem"]');
     if (first) first.tabIndex = 0;
+  }
+
+  // The 类/项/目/细目 tree, one rank at a time: the categories under `category` (the 类 at the
+  // top) with their counts, each opening the next rank; a 细目 (or a 目's own entries) opens
+  // its entries. The path above is named from what this tab has seen (codes otherwise).
+  function categoryPanel(category, children, cards) {
+    const path = category ? [1, 3, 6, category.length].filter((n, i, all) => n <= category.length && all.indexOf(n) === i).map((n) => category.slice(0, n)) : [];
+    const name = (code) => categoryNames[code] || code;
+    const deeper = (code) => code !== category && code.length <= 6; // 类, 项, 目: another rank below
+    return h("section", { class: "panel", "aria-labelledby": "kind-title" },
+      h("h2", { id: "kind-title" }, category ? `信息资源分类：${name(category)}（${rankOf(category)} ${category}）` : "信息资源分类（类）"),
+      category ? h("nav", { class: "note", "aria-label": "分类路径" },
+        h("a", { href: link("browse", "", null) }, "全部"),
+        path.map((code) => [" › ", h("a", { href: link("browse", "", { category: code }) }, `${name(code)}（${code}）`)]),
+        " · ", h("a", { href: link("search", "", { category }) }, "查看该分类的全部信息资源")) : null,
+      children.length ? cards(children.map((c) => {
+        const opens = deeper(c.key) ? link("browse", "", { category: c.key }) : link("search", "", { category: c.key });
+        const text = c.label !== c.key ? c.label : (c.key === category ? "（直接归入本目）" : c.key);
+        return h("a", { href: opens, "data-category": c.key, "aria-label": `${rankOf(c.key)} ${c.key} ${text}，${c.count} 条` },
+          h("span", { class: "note" }, `${rankOf(c.key)} ${c.key}`), h("div", {}, text), h("div", { class: "count" }, c.count + " 条"));
+      })) : h("p", { class: "note" }, "该分类下没有可见的信息资源。"));
   }
 
   // A WAI-ARIA tree: one item in the tab order; arrows move, expand and collapse; Enter opens.
@@ -268,27 +362,31 @@ query Search($filter: ResourceFilterInput, $search: String, $after: String, $fir
     edges { node { code name summary providerName shareType updateCycle openToPublic catalog { id name level } } }
   }
   facets(filter: $filter, search: $search) {
-    byProvider { key label count } byTheme { key label count } byShareType { key label count }
+    byProvider { key label count } byTheme { key label count } byShareType { key count }
+    byShareMode { key count } byUpdateCycle { key count } byOpenToPublic { key count }
+    byLevel { key count } byKind { key count }
   }
 }`;
-  // The facets and how each one sits in the filter; the last four have no counts in the API.
+  // The facets: the address's parameter, its title, the API's counts, the enum of its labels,
+  // and how it sits in the filter. The last two narrow without a list of their own.
   const FACETS = [
-    ["provider", "提供部门", "byProvider", (v) => v],
-    ["theme", "主题", "byTheme", (v) => v],
-    ["shareType", "共享类型", "byShareType", (v) => [v]],
-    ["shareMode", "共享方式", "ShareMode", (v) => v],
-    ["updateCycle", "更新周期", "UpdateCycle", (v) => [v]],
-    ["openToPublic", "是否向社会开放", null, (v) => v === "true"],
-    ["level", "目录层级", "Level", (v) => [v]],
-    ["kind", "信息资源分类", "ResourceKind", (v) => [v]],
-    ["catalog", "目录", null, (v) => v],
+    ["provider", "提供部门", "byProvider", null, (v) => v],
+    ["theme", "主题", "byTheme", null, (v) => v],
+    ["shareType", "共享类型", "byShareType", "ShareType", (v) => [v]],
+    ["shareMode", "共享方式", "byShareMode", "ShareMode", (v) => v],
+    ["updateCycle", "更新周期", "byUpdateCycle", "UpdateCycle", (v) => [v]],
+    ["openToPublic", "是否向社会开放", "byOpenToPublic", null, (v) => v === "true"],
+    ["level", "目录层级", "byLevel", "Level", (v) => [v]],
+    ["kind", "信息资源分类", "byKind", "ResourceKind", (v) => [v]],
+    ["catalog", "目录", null, null, (v) => v],
+    ["category", "类/项/目/细目", null, null, (v) => v],
   ];
 
   async function search(params) {
     const q = (params.get("q") || "").trim();
     document.getElementById("quick-q").value = q;
     const filter = {};
-    for (const [key, , , toFilter] of FACETS) if (params.get(key)) filter[key] = toFilter(params.get(key));
+    for (const [key, , , , toFilter] of FACETS) if (params.get(key)) filter[key] = toFilter(params.get(key));
     const data = await gql(SEARCH, { filter, search: q || null, after: params.get("after"), first: PAGE });
     const words = q.split(/\s+/).filter(Boolean);
     const with_ = (changes) => {
@@ -305,14 +403,9 @@ query Search($filter: ResourceFilterInput, $search: String, $after: String, $fir
           return h("li", {}, h("a", { href: with_({ [key]: current ? null : value }), "aria-current": current ? "true" : null },
             h("span", {}, text), count === null ? null : h("span", { class: "count" }, count)));
         })));
-    const facets = FACETS.filter(([key]) => key !== "catalog" && key !== "kind").map(([key, title, source]) => {
-      if (source && data.facets[source]) {
-        const rows = data.facets[source].map((f) => [f.key, key === "shareType" ? label("ShareType", f.key) : f.label || f.key, f.count]);
-        return facetList(key, title, rows);
-      }
-      const values = source ? Object.keys(LABELS.enums[source]) : ["true", "false"];
-      return facetList(key, title, values.map((v) => [v, source ? label(source, v) : v === "true" ? "是" : "否", null]));
-    });
+    const facets = FACETS.filter(([, , source]) => source).map(([key, title, source, enumName]) =>
+      facetList(key, title, data.facets[source].map((f) =>
+        [f.key, enumName ? label(enumName, f.key) : key === "openToPublic" ? (f.key === "true" ? "是" : "否") : f.label || f.key, f.count])));
     const chips = FACETS.filter(([key]) => params.get(key)).map(([key, title]) =>
       h("a", { href: with_({ [key]: null }), "aria-label": `去掉条件 ${title}` }, `${title}：${chipText(key, params.get(key), data)} ✕`));
     const hits = data.resources.edges.map(({ node }) =>
@@ -416,21 +509,127 @@ query Resource($code: String!) {
           h("tbody", {}, r.history.map((s) => h("tr", {}, h("td", {}, label("LifecycleState", s.state)), h("td", {}, s.actor), h("td", {}, s.day), h("td", {}, s.note || "")))))),
       h("section", { class: "panel", "aria-labelledby": "share-title" }, h("h2", { id: "share-title" }, "共享与纠错"),
         h("p", {},
-          r.shareType === "NONE" ? h("span", { class: "note" }, "不予共享的信息资源不受理共享申请。") :
-            h("a", { href: graphiqlLink(`mutation {\n  requestShare(input: {\n    resourceCode: "${r.code}"\n    purpose: ""\n    scenario: ""\n    items: []\n    shareMode: ${r.shareModes[0] || "INTERFACE"}\n    periodStart: "${new Date().toISOString().slice(0, 10)}"\n    periodEnd: "${new Date().toISOString().slice(0, 10)}"\n  }) { id state answerDue { date workingDays } }\n}`) }, "申请共享"),
-          " · ",
-          h("a", { href: graphiqlLink(`mutation {\n  reportObjection(code: "${r.code}", fields: ["name"], text: "") { id state answerDue { date workingDays } }\n}`) }, "报告疑义"),
-          h("span", { class: "note" }, "（以您的部门身份在 GraphiQL 中提交）"), " · ",
+          h("button", { type: "button", id: "open-request", "aria-controls": "request-form", onclick: () => toggle("request-form") }, "申请共享"), " ",
+          h("button", { type: "button", id: "open-objection", "aria-controls": "objection-form", onclick: () => toggle("objection-form") }, "报告疑义"), " · ",
           h("a", { href: link("sharing", "", { resource: r.code }) }, "本条目的共享申请与疑义")),
+        requestForm(r),
+        objectionForm(r),
+        h("div", { id: "sharing-result", role: "status" }),
         h("h3", {}, `未办结的疑义（${r.openObjections.length}）`),
         r.openObjections.length ? h("table", {}, h("thead", {}, h("tr", {}, ["受理日期", "状态", "涉及字段", "内容", "核实期限", "答复期限"].map((t) => h("th", { scope: "col" }, t)))),
           h("tbody", {}, r.openObjections.map((o) => h("tr", {}, h("td", {}, o.receivedOn), h("td", {}, label("ObjectionState", o.state)),
-            h("td", {}, o.fields.map((f) => fieldLabel("Resource", f)).join("、")), h("td", {}, o.text), h("td", {}, clock(o.reportDue)), h("td", {}, clock(o.answerDue)))))) : h("p", { class: "note" }, "无。")),
+            h("td", {}, o.fields.map((f) => LABELS.objectionFields[f] || f).join("、")), h("td", {}, o.text), h("td", {}, clock(o.reportDue)), h("td", {}, clock(o.answerDue)))))) : h("p", { class: "note" }, "无。")),
       r.related.length ? h("section", { class: "panel" }, h("h2", {}, "相关资源"), h("ul", {}, r.related.map((x) => h("li", {}, h("a", { href: link("resource", x.code) }, `${x.name}（${x.code}）`))))) : null);
   }
 
-  function graphiqlLink(query) {
-    return "/graphql?" + new URLSearchParams({ query }).toString();
+  // ---- 申请共享 and 报告疑义: forms that send the sharing mutations as the caller ------------------
+
+  const REQUEST_SHARE = `
+mutation RequestShare($input: ShareRequestInput!) {
+  requestShare(input: $input) { id state receivedOn answerDue { ${DUE} } deliveryDue { ${DUE} } reasons }
+}`;
+  const REPORT_OBJECTION = `
+mutation ReportObjection($code: String!, $fields: [String!]!, $text: String!, $foundOn: Date) {
+  reportObjection(code: $code, fields: $fields, text: $text, foundOn: $foundOn) { id state receivedOn reportDue { ${DUE} } answerDue { ${DUE} } }
+}`;
+
+  function toggle(id) {
+    const form = document.getElementById(id);
+    form.hidden = !form.hidden;
+    if (!form.hidden) form.querySelector("input, textarea, select").focus();
+  }
+
+  // One labelled control; `field` is the name the API gives it in a refusal (extensions.field).
+  function control(field, text, input) {
+    input.dataset.field = field;
+    input.id = input.id || "f-" + field;
+    return h("div", { class: "control" }, h("label", { for: input.id }, text), input, h("span", { class: "field-error", id: input.id + "-error" }));
+  }
+
+  // The API's refusal shown beside the control it names, and as a whole at the form's head.
+  function refused(form, error) {
+    for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+    for (const el of form.querySelectorAll(".field-error")) el.textContent = "";
+    const alert = form.querySelector(".form-error");
+    alert.textContent = error.message;
+    for (const name of error.fields || []) {
+      const el = form.querySelector(`[data-field="${name.replace(/\[\d+\]$/, "")}"]`);
+      if (!el) continue;
+      el.setAttribute("aria-invalid", "true");
+      el.setAttribute("aria-describedby", el.id + "-error");
+      form.querySelector("#" + CSS.escape(el.id + "-error")).textContent = error.message;
+    }
+  }
+
+  function requestForm(r) {
+    const today = new Date().toISOString().slice(0, 10);
+    const modes = r.shareModes.length ? r.shareModes : Object.keys(LABELS.enums.ShareMode);
+    const items = h("fieldset", { "data-field": "items", id: "f-items" }, h("legend", {}, "申请的信息项"),
+      r.items.map((item, i) => h("label", { class: "check" }, h("input", { type: "checkbox", name: "items", value: item.name, checked: i === 0 }), item.name)),
+      h("span", { class: "field-error", id: "f-items-error" }));
+    const form = h("form", { id: "request-form", hidden: true, novalidate: true, "aria-label": "申请共享", onsubmit: async (event) => {
+      event.preventDefault();
+      const value = (name) => form.querySelector(`[data-field="${name}"]`).value;
+      const input = {
+        resourceCode: r.code, purpose: value("purpose"), scenario: value("scenario"),
+        items: [...form.querySelectorAll('input[name="items"]:checked')].map((el) => el.value),
+        shareMode: value("share_mode"), periodStart: value("period_start"), periodEnd: value("period_end"),
+      };
+      try {
+        const made = (await gql(REQUEST_SHARE, { input })).requestShare;
+        form.hidden = true;
+        sharingResult("共享申请已提交", made, [["答复期限", made.answerDue, made.state === "SUBMITTED"], ["提供期限", made.deliveryDue, made.state === "APPROVED"]], "RequestState", r.code);
+      } catch (error) { refused(form, error); }
+    } },
+      h("p", { class: "form-error error", role: "alert" }),
+      r.shareType === "NONE" ? h("p", { class: "note" }, "不予共享的信息资源：申请将依其不予共享依据即时答复，可对答复提出异议。") : null,
+      r.shareType === "CONDITIONAL" ? h("p", { class: "note" }, `共享条件：${r.shareCondition || "—"}（提供部门在 10 个工作日内答复）`) : null,
+      control("purpose", "用途", h("input", { type: "text", maxlength: 500 })),
+      control("scenario", "应用场景", h("input", { type: "text", maxlength: 500 })),
+      items,
+      control("share_mode", "共享方式", h("select", {}, modes.map((m) => h("option", { value: m }, label("ShareMode", m))))),
+      control("period_start", "使用期限自", h("input", { type: "date", value: today })),
+      control("period_end", "至", h("input", { type: "date", value: today })),
+      h("button", { type: "submit" }, "提交申请"));
+    return form;
+  }
+
+  function objectionForm(r) {
+    const fields = h("fieldset", { "data-field": "fields", id: "f-fields" }, h("legend", {}, "有疑义的字段"),
+      Object.entries(LABELS.objectionFields).map(([n, text]) => h("label", { class: "check" }, h("input", { type: "checkbox", name: "fields", value: n }), text)),
+      h("span", { class: "field-error", id: "f-fields-error" }));
+    const form = h("form", { id: "objection-form", hidden: true, novalidate: true, "aria-label": "报告疑义", onsubmit: async (event) => {
+      event.preventDefault();
+      const foundOn = form.querySelector('[data-field="found_on"]').value || null;
+      const variables = {
+        code: r.code, text: form.querySelector('[data-field="text"]').value, foundOn,
+        fields: [...form.querySelectorAll('input[name="fields"]:checked')].map((el) => el.value),
+      };
+      try {
+        const made = (await gql(REPORT_OBJECTION, variables)).reportObjection;
+        form.hidden = true;
+        sharingResult("疑义已报告", made, [["核实期限", made.reportDue, made.state === "REPORTED"], ["答复期限", made.answerDue, true]], "ObjectionState", r.code);
+      } catch (error) { refused(form, error); }
+    } },
+      h("p", { class: "form-error error", role: "alert" }),
+      fields,
+      control("text", "疑义内容", h("textarea", { rows: 3, maxlength: 2000 })),
+      control("found_on", "发现日期（可不填）", h("input", { type: "date" })),
+      h("button", { type: "submit" }, "提交疑义"));
+    return form;
+  }
+
+  // What the API answered: the request's or objection's state and its working-day clocks.
+  function sharingResult(title, made, clocks, states, code) {
+    document.getElementById("sharing-result").replaceChildren(h("div", { class: "panel result" },
+      h("h3", {}, title),
+      h("dl", { class: "fields" },
+        h("dt", {}, "编号"), h("dd", { id: "result-id" }, made.id),
+        h("dt", {}, "受理日期"), h("dd", {}, made.receivedOn),
+        h("dt", {}, "状态"), h("dd", { id: "result-state" }, label(states, made.state)),
+        clocks.map(([text, due, awaited]) => [h("dt", {}, text), h("dd", { class: "result-clock" }, clock(due, awaited) || "—")]),
+        made.reasons ? [h("dt", {}, "答复理由"), h("dd", {}, made.reasons)] : null),
+      h("a", { href: link("sharing", "", { resource: code }) }, "查看本条目的共享申请与疑义")));
   }
 
   // ---- lineage -------------------------------------------------------------------------------
@@ -825,6 +1024,91 @@ query Sharing($requests: ShareRequestFilterInput, $objections: ObjectionFilterIn
             h("td", {}, label("ObjectionState", o.state)), h("td", {}, o.text), h("td", {}, clock(o.reportDue, o.state === "REPORTED") || "—"), h("td", {}, clock(o.answerDue, o.state === "REPORTED" || o.state === "CONFIRMED") || "—"))))) : h("p", { class: "note" }, "无。")));
   }
 
+  // ---- import: a department's catalog spreadsheet, a dry run first, then the import ---------
+
+  const IMPORT = `
+mutation Import($name: String!, $content: String!, $dry: Boolean!, $partial: Boolean!) {
+  importSpreadsheet(filename: $name, contentBase64: $content, dryRun: $dry, partial: $partial) {
+    file sheet encoding dryRun entries refused created updated problemCount codes unknownColumns
+    problems { sheet row column label value accepted rule } } }`;
+  const kib = (bytes) => `${Math.round(bytes / 1024).toLocaleString("zh-CN")} KiB`;
+
+  function readBase64(file) {
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.addEventListener("load", () => resolve(String(reader.result).split(",", 2)[1] || ""));
+      reader.addEventListener("error", () => reject(reader.error));
+      reader.readAsDataURL(file);
+    });
+  }
+
+  // No request until a file is chosen: the view shows the bound and what the caller may do.
+  async function importView() {
+    const max = LABELS.importMaxBytes;
+    if (!state.me) await gql("query Me { __typename }"); // the header's viewer, and whether anonymous
+    const me = state.me;
+    const input = h("input", { type: "file", id: "import-file", accept: ".xlsx,.csv", "aria-describedby": "import-bound" });
+    const report = h("div", { id: "import-report", role: "status" });
+    const partial = h("input", { type: "checkbox", id: "import-partial" });
+    let chosen = null;
+    let content = null;
+    async function run(dry) {
+      report.setAttribute("aria-busy", "true");
+      delete document.documentElement.dataset.ready;
+      try {
+        const result = (await gql(IMPORT, { name: chosen.name, content, dry, partial: partial.checked })).importSpreadsheet;
+        report.replaceChildren(importReport(result, run));
+      } catch (error) {
+        report.replaceChildren(h("p", { class: "error", role: "alert" }, error.message));
+      } finally {
+        report.removeAttribute("aria-busy");
+        document.documentElement.dataset.ready = "import";
+      }
+    }
+    input.addEventListener("change", async () => {
+      chosen = input.files[0] || null;
+      report.replaceChildren();
+      if (!chosen) return;
+      if (chosen.size > max) {
+        report.replaceChildren(h("p", { class: "error", role: "alert" }, `文件 ${chosen.name} 为 ${kib(chosen.size)}，超过上限 ${kib(max)}：请在实例上使用 mulu import 导入。`));
+        return;
+      }
+      content = await readBase64(chosen);
+      await run(true);
+    });
+    render("导入目录表格",
+      h("section", { class: "panel", "aria-labelledby": "import-title" },
+        h("h2", { id: "import-title" }, "选择 xlsx 或 CSV 文件"),
+        h("p", { id: "import-bound", class: "note" }, `按《政务信息资源目录编制指南》模板填写，文件不超过 ${kib(max)}（${max.toLocaleString("zh-CN")} 字节）；更大的文件请在实例上使用 mulu import。先试导入（不写入）并列出每一处问题，确认后再导入为本部门的草稿。`),
+        me && me.anonymous ? h("p", { class: "note", role: "status" }, "导入需以部门身份（证书）访问。") : null,
+        h("p", {}, h("label", { for: "import-file" }, "目录文件："), input),
+        h("p", {}, h("label", { class: "check" }, partial, "仅导入无误的行（默认：有任何错误则全部不写入）"))),
+      report);
+  }
+
+  function importReport(result, run) {
+    const summary = `${result.file}（${result.sheet}${result.encoding ? "，" + result.encoding : ""}）：共 ${result.entries} 条，有误 ${result.refused} 条`;
+    const problems = result.problems.length ? h("table", { id: "import-problems" },
+      h("thead", {}, h("tr", {}, ["工作表", "行", "列", "字段", "值", "可接受的值", "依据"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, result.problems.map((p) => h("tr", {}, [p.sheet, p.row, p.column, p.label, p.value, p.accepted, p.rule || ""].map((v) => h("td", {}, v)))))) : null;
+    if (result.dryRun) {
+      const clean = result.refused === 0;
+      return h("section", { class: "panel", "aria-labelledby": "dry-title" },
+        h("h2", { id: "dry-title" }, "试导入结果（未写入）"),
+        h("p", { id: "import-summary" }, summary, clean ? "，全部可以导入。" : `，问题 ${result.problemCount} 处（列出前 ${result.problems.length} 处）。`),
+        result.unknownColumns.length ? h("p", { class: "note" }, `未识别的列：${result.unknownColumns.join("、")}`) : null,
+        problems,
+        h("p", {},
+          h("button", { type: "button", id: "import-all", disabled: !clean, onclick: () => run(false) }, "全部导入"), " ",
+          clean ? null : h("button", { type: "button", id: "import-partial-run", disabled: result.entries === result.refused, onclick: () => { document.getElementById("import-partial").checked = true; run(false); } }, `仅导入无误的 ${result.entries - result.refused} 条`)));
+    }
+    return h("section", { class: "panel", "aria-labelledby": "done-title" },
+      h("h2", { id: "done-title" }, result.created + result.updated ? "已导入" : "未写入"),
+      h("p", { id: "import-summary" }, summary, `；新建 ${result.created} 条，更新 ${result.updated} 条（草稿，需提交审核后发布）。`),
+      problems,
+      result.codes.length ? h("ul", { id: "import-codes" }, result.codes.map((code) => h("li", {}, h("a", { href: link("resource", code) }, code)))) : null);
+  }
+
   // ---- router --------------------------------------------------------------------------------
 
   const VIEWS = {
@@ -834,6 +1118,7 @@ query Sharing($requests: ShareRequestFilterInput, $objections: ObjectionFilterIn
     lineage: (r) => lineage(r.arg, r.params),
     stats: () => stats(),
     sharing: (r) => sharing(r.params),
+    import: () => importView(),
   };
 
   async function show() {

@@ -119,6 +119,7 @@ def test_every_value_the_pages_show_has_its_chinese_label() -> None:
         "LifecycleState": enums.LifecycleState,
         "RequestState": RequestState,
         "ObjectionState": ObjectionState,
+        "Role": enums.Role,
     }
     assert set(ENUM_LABELS) == set(vocabularies)
     for name, enum in vocabularies.items():
