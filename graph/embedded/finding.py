@@ -93,11 +93,13 @@ def _by_relevance(
     after: str | None,
 ) -> ResourcePage:
     expression = match_expression(plan)
-    counted = _MATCHES.format(where=condition, score="0")
-    (total,) = sqlite.execute(f"SELECT count(*) FROM ({counted})", [expression, *params]).fetchone()
     ranked, score_params = score_expression(plan, "s", "r.kind")
     matches = _MATCHES.format(where=condition, score=ranked)
-    page_sql = f"SELECT code, snapshot, score FROM ({matches})"
+    # The total rides along the page (a window over every match, counted before the cursor
+    # narrows them), so the full-text index is searched once, not twice; only a page past the
+    # last match, which has no row to carry it, counts again.
+    counted_matches = f"SELECT *, count(*) OVER () AS total FROM ({matches})"
+    page_sql = f"SELECT code, snapshot, score, total FROM ({counted_matches})"
     page_params: list[object] = [*score_params, expression, *params]
     if cursor is not None:
         code, score = cursor
@@ -110,9 +112,16 @@ def _by_relevance(
     rows = sqlite.execute(
         page_sql + " ORDER BY score DESC, code LIMIT ?", [*page_params, first + 1]
     ).fetchall()
+    if rows:
+        total = int(rows[0][3])
+    else:
+        counted = _MATCHES.format(where=condition, score="0")
+        (total,) = sqlite.execute(
+            f"SELECT count(*) FROM ({counted})", [expression, *params]
+        ).fetchone()
     kept = rows[:first]
-    items = tuple(resource_from_json(snapshot) for _code, snapshot, _score in kept)
-    scores = tuple(float(score) for _code, _snapshot, score in kept)
+    items = tuple(resource_from_json(snapshot) for _code, snapshot, _score, _total in kept)
+    scores = tuple(float(score) for _code, _snapshot, score, _total in kept)
     end = encode_cursor(items[-1].code, scores[-1]) if items else None
     return ResourcePage(items, total, end, has_next_page=len(rows) > first, scores=scores)
 
