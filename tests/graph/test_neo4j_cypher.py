@@ -26,7 +26,12 @@ import graph
 import graph.neo4j.cypher as package
 from graph.neo4j import Neo4jStore
 from graph.neo4j.cypher import fill
-from graph.neo4j.cypher.finding import ALL_RESOURCES, FACET_GROUPS, SEARCHED_RESOURCES
+from graph.neo4j.cypher.finding import (
+    ALL_RESOURCES,
+    FACET_CATEGORY,
+    FACET_GROUPS,
+    SEARCHED_RESOURCES,
+)
 from graph.neo4j.cypher.sharing import PAGE_SHARE_REQUESTS
 from tests.graph.conftest import CHENGDU_INTRANET
 
@@ -142,6 +147,7 @@ def _statements() -> dict[str, str]:
         "score": "1",
         "hops": "1",
         "selected": fill(ALL_RESOURCES, where="true"),
+        "category": FACET_CATEGORY,
     }
     statements: dict[str, str] = {}
     for module in _modules():
@@ -150,11 +156,14 @@ def _statements() -> dict[str, str]:
                 continue
             if name.startswith("WHERE_"):
                 selected = fill(SEARCHED_RESOURCES, where=value)
-                statement = fill(FACET_GROUPS, selected=selected)
+                statement = fill(FACET_GROUPS, selected=selected, category=FACET_CATEGORY)
+            elif name.startswith("FACET_CATEGORY"):  # an entry's category key in the facets
+                statement = fill(FACET_GROUPS, selected=parts["selected"], category=value)
             elif name.startswith("WHEN_"):
                 statement = fill(PAGE_SHARE_REQUESTS, where=value)
             elif "{where}" in value and "RETURN" not in value:
-                statement = fill(FACET_GROUPS, selected=fill(value, where="true"))
+                selected = fill(value, where="true")
+                statement = fill(FACET_GROUPS, selected=selected, category=FACET_CATEGORY)
             else:
                 statement = fill(value, **parts)
             statements[f"{module.__name__.rsplit('.', 1)[1]}.{name}"] = statement
