@@ -94,6 +94,8 @@ def _by_relevance(
     expression = match_expression(plan)
     counted = _MATCHES.format(where=condition, score="0")
     (total,) = sqlite.execute(f"SELECT count(*) FROM ({counted})", [expression, *params]).fetchone()
+    if first == 0 and cursor is None:  # only the count (did-you-mean): nothing is ranked
+        return ResourcePage((), total, None, has_next_page=total > 0)
     ranked, score_params = score_expression(plan, "s", "r.kind")
     matches = _MATCHES.format(where=condition, score=ranked)
     page_sql = f"SELECT code, snapshot, score FROM ({matches})"

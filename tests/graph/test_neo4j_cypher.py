@@ -70,6 +70,7 @@ def test_the_package_has_a_module_per_concern_and_nothing_else() -> None:
         "lineage",
         "reading",
         "reference",
+        "search",
         "sharing",
         "tree",
         "writes",

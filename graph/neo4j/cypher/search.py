@@ -1,0 +1,34 @@
+"""A search's statements (`graph.neo4j.search`): the count of its hits, and a page of them in
+the order of `graph.search.query.ranking`.
+
+``{where}`` is the filter's condition, ``{score}`` the ranking
+(`graph.neo4j.search.score_expression`, which reads the short properties `SEARCH_RANKED` binds
+once per hit — ``s_name``, ``s_words``, ``s_requested`` — and the long ones only where a tier
+needs them), ``{after}`` a cursor's condition (`graph.neo4j.cypher.finding.WHERE_AFTER_SCORE`)
+or ``true``. ``$query`` is the Lucene query of the hits to count or to rank.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SEARCH_COUNT", "SEARCH_RANKED"]
+
+SEARCH_COUNT = """
+CALL db.index.fulltext.queryNodes('resource_search', $query) YIELD node AS r
+WHERE {where}
+RETURN count(r) AS total
+"""
+
+# Top-k of the hits by score, then code: Neo4j keeps the best $limit as it goes (no list of
+# every hit is made), and reads a snapshot only for the page.
+SEARCH_RANKED = """
+CALL db.index.fulltext.queryNodes('resource_search', $query) YIELD node AS r
+WHERE {where}
+WITH r, r.search_name AS s_name, r.search_words AS s_words,
+     coalesce(r.requested, 0) AS s_requested
+WITH r, {score} AS score
+WHERE {after}
+WITH r, score
+ORDER BY score DESC, r.code
+LIMIT $limit
+RETURN r.snapshot AS snapshot, score
+"""
