@@ -142,20 +142,18 @@ def _runs(folded: str, words: list[str]) -> str:
     """The pinyin and the initials of each run of up to `MAX_RUN_WORDS` whole words of Han
     characters, each marked with `RUN_MARK`: what a pinyin or initials query that starts and
     ends at word boundaries matches (``jdc`` → 机动车, not 监督抽检)."""
-    sounds: list[str] = []  # one syllable per character of `folded` ('' outside Han runs)
-    for chunk in re.split(r"(\w+)", folded):
-        singles = [_is_single(ch) for ch in chunk]
-        k = 0
-        while k < len(chunk):
-            if not singles[k]:
-                sounds.append("")
-                k += 1
-                continue
-            end = k
-            while end < len(chunk) and singles[end]:
-                end += 1
-            sounds += [s if s != GAP else "" for s in syllables_of(chunk[k:end])]
-            k = end
+    # One syllable per character of `folded` ('' where none): read by runs of Han characters
+    # as `_pinyin_fields` reads them (spaces do not end a run, Latin letters and digits do),
+    # so that a polyphone sounds here as it does in the pinyin field.
+    sounds = [""] * len(folded)
+    run: list[int] = []
+    for at, ch in enumerate([*folded, "_"]):
+        if ch != "_" and _is_single(ch):
+            run.append(at)
+        elif ch != " " and run:
+            for k, syllable in zip(run, syllables_of("".join(folded[k] for k in run)), strict=True):
+                sounds[k] = syllable if syllable != GAP else ""
+            run.clear()
     spelled: list[tuple[str, ...] | None] = []  # each word's syllables; None breaks a run
     position = 0
     for word in words:
@@ -164,7 +162,7 @@ def _runs(folded: str, words: list[str]) -> str:
             return " "
         position = at + len(word)
         sound = tuple(sounds[at:position])
-        spelled.append(sound if all(sound) and all(map(_is_single, word)) else None)
+        spelled.append(sound if sound and all(sound) else None)
     runs: list[str] = []
     for start in range(len(spelled)):
         syllables: tuple[str, ...] = ()
