@@ -228,11 +228,11 @@ async def bench(
                     found = await search(store, query)
                     latency[label][query["class"]].append((time.perf_counter() - start) * 1e3)
                     if round_ == 0:
-                        judged = quality(found, relevant, ranked)
-                        scores[label][query["class"]].append(judged)
-                        if label == "now" and judged != (1.0, 1.0):
+                        rated = quality(found, relevant, ranked)
+                        scores[label][query["class"]].append(rated)
+                        if label == "now" and rated != (1.0, 1.0):
                             misses.append(
-                                f"  {query['query']!r}: recall {judged[0]:.2f}, MRR {judged[1]:.2f}"
+                                f"  {query['query']!r}: recall {rated[0]:.2f}, MRR {rated[1]:.2f}"
                             )
         await store._driver.execute_query(f"DROP INDEX {BASELINE_INDEX} IF EXISTS")
     print(f"{len(queries) - skipped} judged queries ({skipped} with nothing relevant at this size)")

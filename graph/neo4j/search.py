@@ -148,6 +148,9 @@ def lucene_query(plan: SearchPlan, name_only: bool = False) -> str:
 
 # The short properties SEARCH_RANKED reads once per hit, by the variable it binds them to.
 _BOUND = {"name": "s_name", "words": "s_words"}
+# An entry's kind is its code's 类 (graph.codes: 1 base, 2 theme, 3 department): read from the
+# code the order needs anyway, not from a property of its own.
+_KIND_OF_CODE = "CASE left(s_code, 1) WHEN '1' THEN 'BASE' WHEN '2' THEN 'THEME' ELSE '' END"
 
 
 def score_expression(plan: SearchPlan, node: str) -> tuple[str, list[str]]:
@@ -161,7 +164,7 @@ def score_expression(plan: SearchPlan, node: str) -> tuple[str, list[str]]:
         value = _BOUND.get(field, f"{node}.search_{field}")
         return f"{value} {operator} $terms[{len(terms) - 1}]"
 
-    return ranking(plan, contains, f"{node}.kind", "s_requested"), terms
+    return ranking(plan, contains, _KIND_OF_CODE, "s_requested"), terms
 
 
 async def ranked_page(

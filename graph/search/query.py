@@ -227,18 +227,22 @@ def ranking(plan: SearchPlan, contains: Contains, kind: str, requested: str) -> 
     # In the order they are written: a dialect may number its parameters as they come.
     exact = contains("name", whole, True)
     literal_in_name = _found(plan, contains, ("name",), literal=True)
-    conditions = [
-        (128, exact),
+    # Each tier is one CASE; tiers 32 and 4 share theirs, so that the body (the longest text)
+    # is read only for an entry whose name does not hold the words in a row.
+    tiers = [
+        f"(CASE WHEN {exact} THEN 128 ELSE 0 END)",
         # Without a pinyin or initials alternative, tier 16 is tier 64's condition: one test.
-        (64 if latin else 64 + 16, literal_in_name),
-        (32, contains("name", whole, False)),
-        (16, _found_aligned(plan, contains) if latin else None),
-        (8, _found(plan, contains, ("name",), literal=False)),
-        (4, _any([contains("name", whole, False), contains("body", whole, False)])),
-        (2, _all([contains("words", w, False) for w in words])),
+        f"(CASE WHEN {literal_in_name} THEN {64 if latin else 64 + 16} ELSE 0 END)",
+        f"(CASE WHEN {contains('name', whole, False)} THEN {32 + 4}"
+        f" WHEN {contains('body', whole, False)} THEN 4 ELSE 0 END)",
     ]
-    tiers = " + ".join(
-        f"(CASE WHEN {c} THEN {w} ELSE 0 END)" for w, c in conditions if c is not None
+    if latin:
+        tiers.append(f"(CASE WHEN {_found_aligned(plan, contains)} THEN 16 ELSE 0 END)")
+    tiers.append(
+        f"(CASE WHEN {_found(plan, contains, ('name',), literal=False)} THEN 8 ELSE 0 END)"
     )
-    relevance = f"(({tiers}) * 3 + {_KIND_RANK.format(kind=kind)} + 1)"
+    tiers.append(
+        f"(CASE WHEN {_all([contains('words', w, False) for w in words])} THEN 2 ELSE 0 END)"
+    )
+    relevance = f"(({' + '.join(tiers)}) * 3 + {_KIND_RANK.format(kind=kind)} + 1)"
     return f"({relevance} + ({requested}) * 1.0 / (({requested}) + 1))"

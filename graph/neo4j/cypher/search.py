@@ -3,9 +3,10 @@ the order of `graph.search.query.ranking`.
 
 ``{where}`` is the filter's condition, ``{score}`` the ranking
 (`graph.neo4j.search.score_expression`, which reads the short properties `SEARCH_RANKED` binds
-once per hit — ``s_name``, ``s_words``, ``s_requested`` — and the long ones only where a tier
-needs them), ``{after}`` a cursor's condition (`graph.neo4j.cypher.finding.WHERE_AFTER_SCORE`)
-or ``true``. ``$query`` is the Lucene query of the hits to count or to rank.
+once per hit — ``s_code``, ``s_name``, ``s_words``, ``s_requested`` — and the long ones only
+where a tier needs them), ``{after}`` a cursor's condition
+(`graph.neo4j.cypher.finding.WHERE_AFTER_SCORE`) or ``true``. ``$query`` is the Lucene query
+of the hits to count or to rank.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ RETURN count(r) AS total
 SEARCH_RANKED = """
 CALL db.index.fulltext.queryNodes('resource_search', $query) YIELD node AS r
 WHERE {where}
-WITH r, r.search_name AS s_name, r.search_words AS s_words,
+WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
      coalesce(r.requested, 0) AS s_requested
-WITH r, {score} AS score
+WITH r, s_code, {score} AS score
 WHERE {after}
-WITH r, score
-ORDER BY score DESC, r.code
+WITH r, s_code, score
+ORDER BY score DESC, s_code
 LIMIT $limit
 RETURN r.snapshot AS snapshot, score
 """
