@@ -33,7 +33,7 @@ from neo4j import AsyncManagedTransaction
 from graph.model import Resource
 from graph.neo4j.cypher import fill
 from graph.neo4j.cypher.finding import WHERE_AFTER_SCORE
-from graph.neo4j.cypher.search import SEARCH_COUNT, SEARCH_RANKED
+from graph.neo4j.cypher.search import SEARCH_COUNT, SEARCH_COUNTED_PAGE, SEARCH_RANKED
 from graph.neo4j.statements import run
 from graph.search.query import Field, SearchPlan, ranking
 from graph.search.text import INDEX_VERSION, index_text
@@ -61,6 +61,8 @@ _NAME_FIELDS = {**_FIELDS, Field.TEXT: ("search_name",)}
 # The least score of an entry every word of the search is found in the name of (tier 8 of
 # graph.search.query.ranking, the kind 0): 8 × 3 + 1. Any other hit scores at most 15.99….
 NAME_FLOOR = 25
+# A Lucene query no entry matches.
+_NOTHING = "search_name:_"  # folded text holds no underscore
 
 _STALE = """
 MATCH (r:Resource)
@@ -178,25 +180,30 @@ async def ranked_page(
     """(the count of `plan`'s hits under the condition `where`, the first `limit` of them
     after the cursor `after` as (snapshot, score)); `limit` 0 counts only."""
     everything = lucene_query(plan)
-    (counted,) = await run(tx, fill(SEARCH_COUNT, where=where), params, query=everything)
-    total = int(counted["total"])
-    if total == 0 or limit == 0:
-        return total, []
+    if limit == 0:
+        (counted,) = await run(tx, fill(SEARCH_COUNT, where=where), params, query=everything)
+        return int(counted["total"]), []
     score, terms = score_expression(plan, "r")
-    ranked = dict(params, terms=terms, limit=limit)
+    ranked = dict(params, terms=terms, limit=limit, query=everything)
     after_condition = "true"
     if after is not None:
         ranked.update(after_code=after[0], after_score=after[1])
         after_condition = WHERE_AFTER_SCORE
-    statement = fill(SEARCH_RANKED, where=where, score=score, after=after_condition)
     named = lucene_query(plan, name_only=True)
-    rows: list[tuple[str, float]] = []
-    if after is None or after[1] >= NAME_FLOOR:
-        found = await run(tx, statement, ranked, query=named)
-        rows = [(r["snapshot"], float(r["score"])) for r in found]
-    if len(rows) < limit and named != everything:
+    # The name hits first (an empty query when the cursor is past them), counted beside.
+    from_names = after is None or after[1] >= NAME_FLOOR
+    (first,) = await run(
+        tx,
+        fill(SEARCH_COUNTED_PAGE, where=where, score=score, after=after_condition),
+        ranked,
+        ranked=named if from_names else _NOTHING,
+    )
+    total = int(first["total"])
+    rows = [(str(snapshot), float(value)) for snapshot, value in first["page"]]
+    if len(rows) < limit and named != everything and total > len(rows):
         rest = f"({everything}) AND NOT ({named})"
         ranked["limit"] = limit - len(rows)
+        statement = fill(SEARCH_RANKED, where=where, score=score, after=after_condition)
         found = await run(tx, statement, ranked, query=rest)
         rows += [(r["snapshot"], float(r["score"])) for r in found]
     return total, rows

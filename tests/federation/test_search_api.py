@@ -124,9 +124,10 @@ async def test_a_search_whose_request_times_out_stops_on_the_server(
             started = time.monotonic()
             answer = await gql(SEARCH, {"s": "人口"})
             assert answer["errors"][0]["extensions"]["code"] == "TIMEOUT", answer
-            assert time.monotonic() - started < 3
+            # 1 s asked; the rest is a busy machine's slack (the query alone takes minutes).
+            assert time.monotonic() - started < 5
             assert searches, "the search never reached the store"
-            assert await gone_within(neo4j_server, marker, 3), "the search ran on on the server"
+            assert await gone_within(neo4j_server, marker, 5), "the search ran on on the server"
             monkeypatch.setattr(searching, "run", real_run)
             assert data(await gql(SEARCH, {"s": "人口"}))["resources"]["totalCount"] > 0
     assert await running_with(neo4j_server, marker) == 0

@@ -11,12 +11,34 @@ of the hits to count or to rank.
 
 from __future__ import annotations
 
-__all__ = ["SEARCH_COUNT", "SEARCH_RANKED"]
+__all__ = ["SEARCH_COUNT", "SEARCH_COUNTED_PAGE", "SEARCH_RANKED"]
 
 SEARCH_COUNT = """
 CALL db.index.fulltext.queryNodes('resource_search', $query) YIELD node AS r
 WHERE {where}
 RETURN count(r) AS total
+"""
+
+# The count of $query's hits and the ranked page of $ranked's, in one round trip.
+SEARCH_COUNTED_PAGE = """
+CALL () {
+  CALL db.index.fulltext.queryNodes('resource_search', $query) YIELD node AS r
+  WHERE {where}
+  RETURN count(r) AS total
+}
+CALL () {
+  CALL db.index.fulltext.queryNodes('resource_search', $ranked) YIELD node AS r
+  WHERE {where}
+  WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
+       coalesce(r.requested, 0) AS s_requested
+  WITH r, s_code, {score} AS score
+  WHERE {after}
+  WITH r, s_code, score
+  ORDER BY score DESC, s_code
+  LIMIT $limit
+  RETURN collect([r.snapshot, score]) AS page
+}
+RETURN total, page
 """
 
 # Top-k of the hits by score, then code: Neo4j keeps the best $limit as it goes (no list of
