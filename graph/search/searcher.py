@@ -72,6 +72,19 @@ def words_of(entries: Iterable[Resource]) -> list[str]:
     return [text for e in entries for text in (e.provider_name, *(i.name for i in e.items))]
 
 
+def _blanked(word: str) -> list[str]:
+    return [word[:i] + "\0" + word[i + 1 :] for i in range(len(word))]
+
+
+def _patterns(words: Iterable[str]) -> dict[str, list[str]]:
+    patterns: dict[str, list[str]] = defaultdict(list)
+    for word in sorted(words):
+        if len(word) >= 3:
+            for pattern in _blanked(word):
+                patterns[pattern].append(word)
+    return patterns
+
+
 class _Shipped:
     """What every store of an instance shares: synonyms, the segmenter, the vocabulary."""
 
@@ -80,6 +93,13 @@ class _Shipped:
         self.segmenter = Segmenter([*synonyms.words(), *words])
         vocabulary = {*catalog_vocabulary(), *synonyms.words(), *_stem_words(), *words}
         self.vocabulary = frozenset(w for w in vocabulary if len(w) >= 2 and not w.isascii())
+
+    @cached_property
+    def by_pattern(self) -> dict[str, list[str]]:
+        """The vocabulary's words of 3 characters or more under each of their spellings with
+        one character blanked (户籍人口 under *籍人口, 户*人口 …): a word one character off
+        is found in as many look-ups as it has characters."""
+        return _patterns(self.vocabulary)
 
     @cached_property
     def by_sound(self) -> dict[str, list[str]]:
@@ -95,6 +115,7 @@ class Searcher:
         self._shipped = _Shipped(synonyms, words)
         self._learned: set[str] = set()
         self._learned_by_sound: dict[str, list[str]] | None = None
+        self._learned_patterns: dict[str, list[str]] | None = None
 
     @property
     def synonyms(self) -> Synonyms:
@@ -119,6 +140,7 @@ class Searcher:
         copy._shipped = self._shipped
         copy._learned = set()
         copy._learned_by_sound = None
+        copy._learned_patterns = None
         return copy
 
     @property
@@ -139,6 +161,9 @@ class Searcher:
             self._learned.add(word)
             if self._learned_by_sound is not None:
                 self._learned_by_sound[" ".join(syllables_of(word))].append(word)
+            if self._learned_patterns is not None and len(word) >= 3:
+                for pattern in _blanked(word):
+                    self._learned_patterns.setdefault(pattern, []).append(word)
 
     def cut(self, text: str) -> list[str]:
         """The words of folded `text`: the segmenter's, with the pieces of a learned word put
@@ -195,12 +220,13 @@ class Searcher:
 
     def _near(self, word: str) -> list[str]:
         sound = self._by_sound(" ".join(syllables_of(word)))
-        one_off = [
-            v
-            for vocabulary in (self._shipped.vocabulary, self._learned)
-            for v in vocabulary
-            if len(v) == len(word) >= 3 and sum(a != b for a, b in zip(v, word, strict=True)) == 1
-        ]
+        one_off: set[str] = set()
+        if len(word) >= 3:
+            if self._learned_patterns is None:
+                self._learned_patterns = _patterns(self._learned)
+            for pattern in _blanked(word):
+                one_off.update(self._shipped.by_pattern.get(pattern, ()))
+                one_off.update(self._learned_patterns.get(pattern, ()))
         return [v for v in dict.fromkeys([*sound, *sorted(one_off)]) if v != word]
 
     def _merged(self, words: list[str]) -> list[str]:

@@ -62,6 +62,12 @@ def test_a_learned_word_is_put_together_again_and_only_in_its_own_searcher() -> 
     assert "宗地统一编码" in learning.suggestions("宗地统一编玛")
 
 
+def test_the_shipped_syllables_are_every_syllable_pypinyin_gives() -> None:
+    from graph.search.pinyin import _syllables, every_syllable
+
+    assert _syllables() == every_syllable()
+
+
 def test_pinyin() -> None:
     assert syllables_of("银行") == ["yin", "hang"]
     assert split_syllables("renkou") == ("ren", "kou")
