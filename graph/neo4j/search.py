@@ -33,9 +33,15 @@ from neo4j import AsyncManagedTransaction
 from graph.model import Resource
 from graph.neo4j.cypher import fill
 from graph.neo4j.cypher.finding import WHERE_AFTER_SCORE
-from graph.neo4j.cypher.search import SEARCH_COUNT, SEARCH_COUNTED_PAGE, SEARCH_RANKED
+from graph.neo4j.cypher.search import (
+    SEARCH_COUNT,
+    SEARCH_COUNTED_PAGE,
+    SEARCH_RANKED,
+    SEARCH_REQUESTED,
+    SEARCH_WALK,
+)
 from graph.neo4j.statements import run
-from graph.search.query import Field, SearchPlan, ranking
+from graph.search.query import Field, SearchPlan, found, ranking
 from graph.search.text import INDEX_VERSION, index_text
 from graph.snapshot import resource_from_json
 
@@ -169,6 +175,26 @@ def score_expression(plan: SearchPlan, node: str) -> tuple[str, list[str]]:
     return ranking(plan, contains, _KIND_OF_CODE, "s_requested"), terms
 
 
+def _alike(plan: SearchPlan) -> bool:
+    """Whether every hit not found in its name scores alike but for its kind and requests:
+    one word, looked for as typed only (tier 4, the words in a row, holds for each)."""
+    if len(plan.groups) != 1:
+        return False
+    literal = [a for a in plan.groups[0].alternatives if a.literal]
+    return len(literal) == 1 and len(literal[0].phrases) == 1
+
+
+def _left(plan: SearchPlan, terms: list[str]) -> str:
+    """The condition that `plan` finds an entry, but not in its name (adds to `terms`)."""
+
+    def contains(field: str, tokens: tuple[str, ...], exact: bool) -> str:
+        terms.append(" " + " ".join(tokens) + " ")
+        operator = "=" if exact else "CONTAINS"
+        return f"r.search_{field} {operator} $terms[{len(terms) - 1}]"
+
+    return f"({found(plan, contains)} AND NOT {found(plan, contains, name_only=True)})"
+
+
 async def ranked_page(
     tx: AsyncManagedTransaction,
     plan: SearchPlan,
@@ -198,12 +224,25 @@ async def ranked_page(
         ranked,
         ranked=named if from_names else _NOTHING,
     )
-    total = int(first["total"])
+    total, nodes = int(first["total"]), int(first["nodes"])
     rows = [(str(snapshot), float(value)) for snapshot, value in first["page"]]
-    if len(rows) < limit and named != everything and total > len(rows):
-        rest = f"({everything}) AND NOT ({named})"
-        ranked["limit"] = limit - len(rows)
-        statement = fill(SEARCH_RANKED, where=where, score=score, after=after_condition)
-        found = await run(tx, statement, ranked, query=rest)
-        rows += [(r["snapshot"], float(r["score"])) for r in found]
+    need = limit - len(rows)
+    if need > 0 and named != everything and total > len(rows):
+        if _alike(plan) and (need + 1) * nodes <= total * total:
+            # Common hits that score alike: along the code index, not every one ranked.
+            past_names = after is not None and after[1] < NAME_FLOOR
+            start = after[0][:1] if past_names and after is not None else ""
+            member = _left(plan, ranked["terms"])
+            walking = dict(ranked, limit=need, from_code=start)
+            parts = {"where": where, "member": member, "score": score, "after": after_condition}
+            walked = await run(tx, fill(SEARCH_WALK, **parts), walking)
+            asked = await run(tx, fill(SEARCH_REQUESTED, **parts), walking)
+            best = sorted([*walked, *asked], key=lambda r: (-float(r["score"]), r["code"]))
+            rows += [(r["snapshot"], float(r["score"])) for r in best[:need]]
+        else:
+            rest = f"({everything}) AND NOT ({named})"
+            ranked["limit"] = need
+            statement = fill(SEARCH_RANKED, where=where, score=score, after=after_condition)
+            found_rows = await run(tx, statement, ranked, query=rest)
+            rows += [(r["snapshot"], float(r["score"])) for r in found_rows]
     return total, rows

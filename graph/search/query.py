@@ -49,6 +49,7 @@ __all__ = [
     "Group",
     "Phrase",
     "SearchPlan",
+    "found",
     "ranking",
     "read_query",
 ]
@@ -194,6 +195,12 @@ def _found(plan: SearchPlan, contains: Contains, fields: tuple[str, ...], litera
             for group in plan.groups
         ]
     )
+
+
+def found(plan: SearchPlan, contains: Contains, name_only: bool = False) -> str:
+    """The condition that `plan` finds the entry (with `name_only`: in its name, pinyin or
+    initials), as an expression of the store's dialect."""
+    return _found(plan, contains, ("name",) if name_only else ("name", "body"), literal=False)
 
 
 def _spelled(alternative: Alternative) -> tuple[str, ...]:

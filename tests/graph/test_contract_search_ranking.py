@@ -19,6 +19,7 @@ import pytest
 from graph import CatalogStore, DataItem, Department, ResourceFilter
 from graph.audit import AuditEntry, AuditKind
 from graph.search import Searcher
+from tests.graph import search_reference
 from tests.graph.conftest import CHENGDU_INTRANET, OpenStore
 from tests.graph.entries import MARKET, code, credit_code, resource
 from tests.graph.sharing_data import RECEIVED, conditional_entry, submit_for
@@ -131,3 +132,43 @@ def test_only_words_of_two_to_twelve_han_characters_are_learned(text: str) -> No
     searcher = Searcher.shipped().learning()
     searcher.learn([text])
     assert not searcher.learned
+
+
+async def test_a_common_word_of_the_body_pages_in_the_reference_order(
+    store: CatalogStore,
+) -> None:
+    """Many hits alike (the word only in the body, where Neo4j reads them along the code
+    index): kinds, requests and codes order them, page after page, as the reference does."""
+    fronts = ("101001001", "201001001", "301001001")
+    entries = [
+        resource(
+            code(n, front),
+            name=f"业务系统{n}号台账",
+            summary="其他",
+            format_type="Oracle",
+            themes=frozenset({"社会保障"}) if front == fronts[1] else frozenset(),
+        )
+        for front in fronts
+        for n in range(1, 9)
+    ]
+    entries.append(resource(code(20), name="Oracle数据库清单", summary="其他"))
+    entries.append(resource(code(21), name="网格台账", summary="其他"))  # not a hit
+    await store.apply(entries)
+    requested = {code(5, fronts[1]): 2, code(7, fronts[2]): 1, code(3, fronts[0]): 1}
+    for entry_code, times in requested.items():
+        for n in range(times):
+            await _request(store, entry_code, n)
+    plan = store.searcher.read("oracle")
+    assert plan is not None
+    expected = search_reference.ranked(plan, entries, requested)
+    seen, after = [], None
+    while True:
+        page = await store.find(EVERY, search="oracle", first=4, after=after)
+        assert page.total_count == len(expected)
+        seen += [e.code for e in page.items]
+        if not page.has_next_page:
+            break
+        after = page.end_cursor
+    assert seen == expected
+    assert seen[0] == code(20)  # the name first
+    assert seen[1] == code(3, fronts[0])  # then the base entries, the requested one first

@@ -141,6 +141,7 @@ def _statements() -> dict[str, str]:
         "where": "true",
         "after": "true",
         "score": "1",
+        "member": "true",
         "hops": "1",
         "selected": fill(ALL_RESOURCES, where="true"),
     }

@@ -11,7 +11,13 @@ of the hits to count or to rank.
 
 from __future__ import annotations
 
-__all__ = ["SEARCH_COUNT", "SEARCH_COUNTED_PAGE", "SEARCH_RANKED"]
+__all__ = [
+    "SEARCH_COUNT",
+    "SEARCH_COUNTED_PAGE",
+    "SEARCH_RANKED",
+    "SEARCH_REQUESTED",
+    "SEARCH_WALK",
+]
 
 SEARCH_COUNT = """
 CALL db.index.fulltext.queryNodes('resource_search', $query) YIELD node AS r
@@ -27,6 +33,10 @@ CALL () {
   RETURN count(r) AS total
 }
 CALL () {
+  MATCH (n:Resource)
+  RETURN count(n) AS nodes
+}
+CALL () {
   CALL db.index.fulltext.queryNodes('resource_search', $ranked) YIELD node AS r
   WHERE {where}
   WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
@@ -38,7 +48,7 @@ CALL () {
   LIMIT $limit
   RETURN collect([r.snapshot, score]) AS page
 }
-RETURN total, page
+RETURN total, nodes, page
 """
 
 # Top-k of the hits by score, then code: Neo4j keeps the best $limit as it goes (no list of
@@ -54,4 +64,33 @@ WITH r, s_code, score
 ORDER BY score DESC, s_code
 LIMIT $limit
 RETURN r.snapshot AS snapshot, score
+"""
+
+# Where every hit left to rank scores alike but for its kind and requests (graph.neo4j.search:
+# a word found in the body only), the order is the code's: the entries never requested are
+# read along the code index from $from_code, tested as they come ({member}: a hit left), until
+# a page is full — few nodes when such hits are common.
+SEARCH_WALK = """
+MATCH (r:Resource)
+USING INDEX r:Resource(code)
+WHERE r.code >= $from_code AND {where} AND {member} AND coalesce(r.requested, 0) = 0
+WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
+     0 AS s_requested
+WITH r, s_code, {score} AS score
+WHERE {after}
+WITH r, s_code, score
+ORDER BY r.code
+LIMIT $limit
+RETURN r.snapshot AS snapshot, score, s_code AS code
+"""
+
+# …and those requested, found through the index on ``requested`` (few).
+SEARCH_REQUESTED = """
+MATCH (r:Resource)
+WHERE r.requested > 0 AND {where} AND {member}
+WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
+     r.requested AS s_requested
+WITH r, s_code, {score} AS score
+WHERE {after}
+RETURN r.snapshot AS snapshot, score, s_code AS code
 """
