@@ -68,18 +68,20 @@ RETURN r.snapshot AS snapshot, score
 
 # Where every hit left to rank scores alike but for its kind and requests (graph.neo4j.search:
 # a word found in the body only), the order is the code's: the entries never requested are
-# read along the code index from $from_code, tested as they come ({member}: a hit left), until
-# a page is full — few nodes when such hits are common.
+# read along the code index from $from_code (the ORDER BY right after the MATCH is the index's
+# own order, kept through what follows), tested as they come ({member}: a hit left), until a
+# page is full — few nodes when such hits are common.
 SEARCH_WALK = """
 MATCH (r:Resource)
 USING INDEX r:Resource(code)
 WHERE r.code >= $from_code AND {where} AND {member} AND coalesce(r.requested, 0) = 0
+WITH r
+ORDER BY r.code
 WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
      0 AS s_requested
 WITH r, s_code, {score} AS score
 WHERE {after}
 WITH r, s_code, score
-ORDER BY r.code
 LIMIT $limit
 RETURN r.snapshot AS snapshot, score, s_code AS code
 """
