@@ -6,6 +6,7 @@
     ├── NotPermitted          the actor may not do this (谁主管，谁提供，谁负责; reviewers publish)
     ├── InvalidTransition     the lifecycle does not allow this step from the current state
     ├── VersionConflict       someone else wrote the entry first; re-read and retry
+    ├── DeadlinePassed        the database ended a read at its caller's deadline (TIMEOUT)
     └── StoreUnavailable      the database did not answer; `retriable` is True
 
 Store implementations translate driver errors into these at their boundary, so callers only
@@ -18,6 +19,7 @@ from typing import Any
 
 __all__ = [
     "CatalogError",
+    "DeadlinePassed",
     "InvalidTransition",
     "InvalidValue",
     "NotFound",
@@ -110,6 +112,13 @@ class VersionConflict(CatalogError):
             f"{resource_code!r} is at version {found}, not {expected}: it changed meanwhile; "
             "read it again and retry"
         )
+
+
+class DeadlinePassed(CatalogError):
+    """The database ended a read when its caller's time was up (`graph.deadline`): the same
+    answer as a request stopped for time."""
+
+    code = "TIMEOUT"
 
 
 class StoreUnavailable(CatalogError):

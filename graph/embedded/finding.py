@@ -93,6 +93,12 @@ def _by_relevance(
     after: str | None,
 ) -> ResourcePage:
     expression = match_expression(plan)
+    if first == 0 and cursor is None:  # only the count (did-you-mean): nothing is ranked
+        counted = _MATCHES.format(where=condition, score="0")
+        (total,) = sqlite.execute(
+            f"SELECT count(*) FROM ({counted})", [expression, *params]
+        ).fetchone()
+        return ResourcePage((), total, None, has_next_page=total > 0)
     ranked, score_params = score_expression(plan, "s", "r.kind")
     matches = _MATCHES.format(where=condition, score=ranked)
     # The total rides along the page (a window over every match, counted before the cursor

@@ -23,7 +23,14 @@ from graph.search.query import Field, SearchPlan, ranking
 from graph.search.text import INDEX_VERSION, IndexText, index_text
 from graph.snapshot import resource_from_json
 
-__all__ = ["ensure_index", "index_entry", "match_expression", "score_expression", "unindex"]
+__all__ = [
+    "catalog_words",
+    "ensure_index",
+    "index_entry",
+    "match_expression",
+    "score_expression",
+    "unindex",
+]
 
 _COLUMNS = ("name", "body", "pinyin", "initials", "words")
 
@@ -39,7 +46,9 @@ def _encoded(field: str) -> str:
 
 
 def _row(text: IndexText) -> tuple[str, ...]:
-    return tuple(_encoded(getattr(text, column)) for column in _COLUMNS)
+    # `words` holds the runs too (both only rank): their tokens are marked, never a word.
+    fields = {**{c: getattr(text, c) for c in _COLUMNS[:-1]}, "words": text.words + text.runs}
+    return tuple(_encoded(fields[column]) for column in _COLUMNS)
 
 
 def index_entry(sqlite: sqlite3.Connection, rowid: int, entry: Resource) -> None:
@@ -78,6 +87,14 @@ def ensure_index(sqlite: sqlite3.Connection) -> None:
         raise
 
 
+def catalog_words(sqlite: sqlite3.Connection, limit: int) -> list[str]:
+    """The names of the departments and data items the store holds (at most `limit` of each,
+    departments first): what its searcher learns when it opens (`graph.search.Searcher`)."""
+    names = [n for (n,) in sqlite.execute("SELECT name FROM departments LIMIT ?", (limit,))]
+    names += [n for (n,) in sqlite.execute("SELECT DISTINCT name FROM items LIMIT ?", (limit,))]
+    return names
+
+
 def _phrase(tokens: tuple[str, ...]) -> str:
     return '"' + " ".join(_encode(t) for t in tokens) + '"'
 
@@ -99,13 +116,21 @@ def match_expression(plan: SearchPlan) -> str:
     return " AND ".join(groups)
 
 
-def score_expression(plan: SearchPlan, table: str, kind: str) -> tuple[str, list[object]]:
-    """`graph.search.query.ranking` over the columns of `table` (a resource_search row), with
-    its parameters in order."""
+# How many share requests the store holds for the entry (graph.sharing), through the
+# (resource_code, …) index: the ranking's tie-breaker.
+_REQUESTED = "(SELECT count(*) FROM share_requests q WHERE q.resource_code = {code})"
+
+
+def score_expression(
+    plan: SearchPlan, table: str, kind: str, code: str = "r.code"
+) -> tuple[str, list[object]]:
+    """`graph.search.query.ranking` over the columns of `table` (a resource_search row) and
+    the entry's `kind` and `code` columns, with its parameters in order."""
     params: list[object] = []
 
     def contains(field: str, tokens: tuple[str, ...], exact: bool) -> str:
         params.append(" " + " ".join(_encode(t) for t in tokens) + " ")
-        return f"{table}.{field} = ?" if exact else f"instr({table}.{field}, ?) > 0"
+        column = f"{table}.{'words' if field == 'runs' else field}"
+        return f"{column} = ?" if exact else f"instr({column}, ?) > 0"
 
-    return ranking(plan, contains, kind), params
+    return ranking(plan, contains, kind, _REQUESTED.format(code=code)), params

@@ -41,6 +41,7 @@ from graph.embedded.rows import (
     department_from_row,
     region_from_row,
 )
+from graph.embedded.search import catalog_words
 from graph.embedded.tree import tree
 from graph.enums import Role
 from graph.exchange.datasets import DatasetKey, DatasetMapping
@@ -58,7 +59,8 @@ from graph.queries import (
     ResourcePage,
 )
 from graph.rules import check_resource
-from graph.search import Searcher
+from graph.search import Searcher, words_of
+from graph.search.searcher import MAX_LEARNED
 from graph.sharing.access import AccessDetails
 from graph.sharing.data_updates import DataUpdate
 from graph.sharing.objections import OPEN_OBJECTION, Objection
@@ -98,7 +100,8 @@ class EmbeddedStore:
     ) -> None:
         self._catalog = catalog
         self._connection = Connection(Path(path))
-        self.searcher = searcher or Searcher.shipped()
+        # Its own copy: what it learns of its catalog's words is its own.
+        self.searcher = (searcher or Searcher.shipped()).learning()
         self._outbox_signal = OutboxSignal()
 
     @property
@@ -130,6 +133,8 @@ class EmbeddedStore:
         await self._connection.open()
         try:
             await self._write(lambda db: writes.put_catalogs(db, [self._catalog]))
+            words = await self._connection.read(lambda db: catalog_words(db, MAX_LEARNED))
+            self.searcher.learn(words)
         except BaseException:
             await self._connection.close()
             raise
@@ -186,6 +191,7 @@ class EmbeddedStore:
             writes.put_catalogs(db, [self._catalog])
 
         await self._write(erase)
+        self.searcher = self.searcher.learning()  # nothing learned of what is gone
 
     # -- reference data ------------------------------------------------------------------
     async def put_regions(self, regions: Sequence[Region]) -> None:
@@ -203,6 +209,7 @@ class EmbeddedStore:
                 audits.append(db, [audit])
 
         await self._write(put)
+        self.searcher.learn(d.name for d in departments)
 
     async def put_categories(self, categories: Sequence[Category]) -> None:
         await self._write(lambda db: writes.put_categories(db, categories))
@@ -230,6 +237,7 @@ class EmbeddedStore:
                 audits.append(db, [audit])
 
         await self._write(save)
+        self.searcher.learn(words_of([checked]))
         return checked
 
     async def apply(
@@ -264,7 +272,10 @@ class EmbeddedStore:
             )
             return [outcome for outcome, _ in decided]
 
-        return await self._write(apply)
+        outcomes = await self._write(apply)
+        applied = zip(checked, outcomes, strict=True)
+        self.searcher.learn(words_of(e for e, o in applied if o is ApplyOutcome.APPLIED))
+        return outcomes
 
     async def redact(
         self,

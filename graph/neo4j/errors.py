@@ -4,6 +4,7 @@
       TransientError, other DriverError           → StoreUnavailable (retriable)
     neo4j.exceptions.AuthError, ConfigurationError → StoreUnavailable (not retriable)
     neo4j.exceptions.ConstraintError while saving → VersionConflict
+    a transaction ended at its timeout            → DeadlinePassed (the caller's deadline)
     any other Neo4jError                          → CatalogError
 
 No driver exception leaves the store: resolvers and the sync only ever see domain errors.
@@ -25,7 +26,7 @@ from neo4j.exceptions import (
     TransientError,
 )
 
-from graph.errors import CatalogError, StoreUnavailable, VersionConflict
+from graph.errors import CatalogError, DeadlinePassed, StoreUnavailable, VersionConflict
 
 __all__ = ["translated"]
 
@@ -56,6 +57,8 @@ async def translated(action: str, saving: str | None = None) -> AsyncIterator[No
     except (ServiceUnavailable, SessionExpired, TransientError) as exc:
         raise StoreUnavailable(f"Neo4j did not answer to {action}: {_describe(exc)}") from exc
     except Neo4jError as exc:
+        if "TransactionTimedOut" in (exc.code or ""):
+            raise DeadlinePassed(f"Neo4j ended {action} at the deadline") from exc
         raise CatalogError(f"Neo4j failed to {action}: {_describe(exc)}") from exc
     except DriverError as exc:
         raise StoreUnavailable(f"the Neo4j driver failed to {action}: {exc}") from exc

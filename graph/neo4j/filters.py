@@ -88,6 +88,6 @@ def condition(
         parts.insert(0, WHERE_PUBLISHED)
     elif where.states:
         add(WHERE_STATES, states=_values(where.states))
-    else:
+    elif not searching:  # full-text hits are entries: a placeholder has no text indexed
         add(WHERE_LISTED)
     return parts, params

@@ -2,7 +2,7 @@
 
 Without a search the order is by code (the uniqueness index on ``code`` gives it); with one, by
 `graph.search.query.ranking` (descending) and then by code, so ties never reorder between
-pages. The search is `graph.neo4j.search.lucene_query` of the caller's `SearchPlan`: exactly
+pages. The search is `graph.neo4j.search.ranked_page` of the caller's `SearchPlan`: exactly
 the entries the embedded store finds, in the same order.
 """
 
@@ -25,15 +25,13 @@ from graph.neo4j.cypher.finding import (
     PAGE_BY_CODE,
     PAGE_IN_CODE_ORDER,
     RESOURCES_ABOUT,
-    SEARCH_PAGE,
     SEARCHED_RESOURCES,
     WHERE_AFTER_CODE,
-    WHERE_AFTER_SCORE,
     WHERE_THEME,
 )
 from graph.neo4j.cypher.reference import CATEGORIES, DEPARTMENT_NAMES
 from graph.neo4j.filters import condition
-from graph.neo4j.search import lucene_query, score_expression
+from graph.neo4j.search import lucene_query, ranked_page
 from graph.neo4j.statements import run
 from graph.queries import (
     Facets,
@@ -91,25 +89,18 @@ async def find(
     params["limit"] = first + 1
     if search is None:
         return await _by_code(tx, source, parts, params, first, cursor)
-    params["query"] = lucene_query(search)
-    ranked, params["terms"] = score_expression(search, "r")
-    after_condition = "true"
-    if cursor is not None:
-        code, score = cursor
-        if score is None:
-            accepted = "a cursor returned by an earlier page of this search"
-            raise InvalidValue("after", after, accepted)
-        after_condition = WHERE_AFTER_SCORE
-        params.update(after_code=code, after_score=score)
-    statement = fill(SEARCH_PAGE, where=all_of(parts), score=ranked, after=after_condition)
-    (record,) = await run(tx, statement, params)
-    page = record["page"]
+    if cursor is not None and cursor[1] is None:
+        raise InvalidValue("after", after, "a cursor returned by an earlier page of this search")
+    after_score = None if cursor is None or cursor[1] is None else (cursor[0], cursor[1])
+    # first = 0 with no cursor only counts (did-you-mean asks it of each suggestion).
+    limit = 0 if first == 0 and cursor is None else first + 1
+    total, page = await ranked_page(tx, search, all_of(parts), params, limit, after_score)
+    if limit == 0:
+        return ResourcePage((), total, None, has_next_page=total > 0)
     items = tuple(resource_from_json(snapshot) for snapshot, _score in page[:first])
-    scores = tuple(float(score) for _snapshot, score in page[:first])
+    scores = tuple(score for _snapshot, score in page[:first])
     end = encode_cursor(items[-1].code, scores[-1]) if items else None
-    return ResourcePage(
-        items, int(record["total"]), end, has_next_page=len(page) > first, scores=scores
-    )
+    return ResourcePage(items, total, end, has_next_page=len(page) > first, scores=scores)
 
 
 async def _by_code(

@@ -100,6 +100,9 @@ SCHEMA: dict[str, str] = {
             "level",
             "region_code",
             "catalog_id",
+            # the entries ever requested (graph.neo4j.search: ranked apart when a search
+            # walks the code index)
+            "requested",
         )
     },
     # `state` is in almost every filter (PUBLISHED by default): paired with each other

@@ -2,12 +2,20 @@
 the pre-made tokens of `graph.search.text.IndexText`.
 
 Each Resource node carries its `IndexText` as ``search_name``, ``search_body``,
-``search_pinyin``, ``search_initials`` (indexed) and ``search_words`` (ranking only), and the
+``search_pinyin``, ``search_initials`` (indexed), ``search_words`` and ``search_runs`` (ranking
+only), its count of share requests as ``requested`` (ranking only), and the
 `graph.search.text.INDEX_VERSION` they were made with as ``search_version``; the tokens are
 already folded and split, so the analyzer only splits at spaces and a query token matches a
 stored one exactly when they are equal — as in the embedded store's FTS5. A `SearchPlan`
 becomes a Lucene query (`lucene_query`: which entries) and a Cypher expression
-(`score_expression`: `graph.search.query.ranking`, the same integer SQLite computes).
+(`score_expression`: `graph.search.query.ranking`, the same number SQLite computes).
+
+`ranked_page` reads a page without ranking every hit: the entries found in their name (every
+word in the name, its pinyin or initials) score at least `NAME_FLOOR` and every other hit
+less (`graph.search.query`: tier 8 and what implies it), so the page is first taken from the
+name hits alone (a Lucene query over the name's fields) and from the rest (the hits that are
+not name hits) only when the name hits run out. The count is Lucene's hits under the filter,
+read without a property where the filter needs none.
 
 `reindex` writes the properties of every entry indexed by another version (or never, as
 before this index existed): at open, in batches, idempotent.
@@ -23,11 +31,29 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.model import Resource
-from graph.search.query import Field, SearchPlan, ranking
+from graph.neo4j.cypher import fill
+from graph.neo4j.cypher.finding import WHERE_AFTER_SCORE
+from graph.neo4j.cypher.search import (
+    SEARCH_COUNT,
+    SEARCH_COUNTED_PAGE,
+    SEARCH_RANKED,
+    SEARCH_REQUESTED,
+    SEARCH_WALK,
+)
+from graph.neo4j.statements import run
+from graph.search.query import Field, SearchPlan, found, ranking
 from graph.search.text import INDEX_VERSION, index_text
 from graph.snapshot import resource_from_json
 
-__all__ = ["lucene_query", "reindex_batch", "score_expression", "search_properties"]
+__all__ = [
+    "CATALOG_WORDS",
+    "NAME_FLOOR",
+    "lucene_query",
+    "ranked_page",
+    "reindex_batch",
+    "score_expression",
+    "search_properties",
+]
 
 REINDEX_BATCH = 2000
 
@@ -36,6 +62,13 @@ _FIELDS = {
     Field.PINYIN: ("search_pinyin",),
     Field.INITIALS: ("search_initials",),
 }
+_NAME_FIELDS = {**_FIELDS, Field.TEXT: ("search_name",)}
+
+# The least score of an entry every word of the search is found in the name of (tier 8 of
+# graph.search.query.ranking, the kind 0): 8 × 3 + 1. Any other hit scores at most 15.99….
+NAME_FLOOR = 25
+# A Lucene query no entry matches.
+_NOTHING = "search_name:_"  # folded text holds no underscore
 
 _STALE = """
 MATCH (r:Resource)
@@ -44,10 +77,32 @@ RETURN r.code AS code, r.snapshot AS snapshot
 LIMIT $limit
 """
 
+# The count of share requests too (``requested``, graph.neo4j.cypher.writes): a store written
+# before it was kept gets it here.
 _SET = """
 UNWIND $rows AS row
 MATCH (r:Resource {code: row.code})
 SET r += row.props
+SET r.requested = COUNT {
+  MATCH (q:ShareRequest {resource_code: r.code}) WHERE q.snapshot IS NOT NULL
+}
+"""
+
+
+# The names of the departments and data items the store holds (at most $limit of each): what
+# its searcher learns when it opens (graph.search.Searcher).
+CATALOG_WORDS = """
+CALL () {
+  MATCH (d:Department)
+  RETURN d.name AS name
+  LIMIT $limit
+  UNION
+  MATCH (i:DataItem)
+  WITH DISTINCT i.name AS name
+  RETURN name
+  LIMIT $limit
+}
+RETURN collect(name) AS names
 """
 
 
@@ -60,6 +115,7 @@ def search_properties(entry: Resource) -> dict[str, Any]:
         "search_pinyin": text.pinyin,
         "search_initials": text.initials,
         "search_words": text.words,
+        "search_runs": text.runs,
         "search_version": INDEX_VERSION,
     }
 
@@ -81,14 +137,16 @@ def _phrase(tokens: tuple[str, ...]) -> str:
     return '"' + " ".join(tokens) + '"'
 
 
-def lucene_query(plan: SearchPlan) -> str:
-    """A Lucene query selecting exactly the entries `plan` finds."""
+def lucene_query(plan: SearchPlan, name_only: bool = False) -> str:
+    """A Lucene query selecting exactly the entries `plan` finds (`name_only`: those it finds
+    in the name, its pinyin or initials)."""
+    fields = _NAME_FIELDS if name_only else _FIELDS
     groups = []
     for group in plan.groups:
         alternatives = []
         for alt in group.alternatives:
             phrases = [
-                "(" + " OR ".join(f"{f}:{_phrase(p.tokens)}" for f in _FIELDS[p.field]) + ")"
+                "(" + " OR ".join(f"{f}:{_phrase(p.tokens)}" for f in fields[p.field]) + ")"
                 for p in alt.phrases
             ]
             alternatives.append("(" + " AND ".join(phrases) + ")")
@@ -96,13 +154,95 @@ def lucene_query(plan: SearchPlan) -> str:
     return " AND ".join(groups)
 
 
+# The short properties SEARCH_RANKED reads once per hit, by the variable it binds them to.
+_BOUND = {"name": "s_name", "words": "s_words"}
+# An entry's kind is its code's 类 (graph.codes: 1 base, 2 theme, 3 department): read from the
+# code the order needs anyway, not from a property of its own.
+_KIND_OF_CODE = "CASE left(s_code, 1) WHEN '1' THEN 'BASE' WHEN '2' THEN 'THEME' ELSE '' END"
+
+
 def score_expression(plan: SearchPlan, node: str) -> tuple[str, list[str]]:
-    """`graph.search.query.ranking` over `node`'s properties, reading ``$terms``."""
+    """`graph.search.query.ranking` over `node`'s properties and the variables
+    `graph.neo4j.cypher.search.SEARCH_RANKED` binds, reading ``$terms``."""
     terms: list[str] = []
 
     def contains(field: str, tokens: tuple[str, ...], exact: bool) -> str:
         terms.append(" " + " ".join(tokens) + " ")
         operator = "=" if exact else "CONTAINS"
-        return f"{node}.search_{field} {operator} $terms[{len(terms) - 1}]"
+        value = _BOUND.get(field, f"{node}.search_{field}")
+        return f"{value} {operator} $terms[{len(terms) - 1}]"
 
-    return ranking(plan, contains, f"{node}.kind"), terms
+    return ranking(plan, contains, _KIND_OF_CODE, "s_requested"), terms
+
+
+def _alike(plan: SearchPlan) -> bool:
+    """Whether every hit not found in its name scores alike but for its kind and requests:
+    one word, looked for as typed only (tier 4, the words in a row, holds for each)."""
+    if len(plan.groups) != 1:
+        return False
+    literal = [a for a in plan.groups[0].alternatives if a.literal]
+    return len(literal) == 1 and len(literal[0].phrases) == 1
+
+
+def _left(plan: SearchPlan, terms: list[str]) -> str:
+    """The condition that `plan` finds an entry, but not in its name (adds to `terms`)."""
+
+    def contains(field: str, tokens: tuple[str, ...], exact: bool) -> str:
+        terms.append(" " + " ".join(tokens) + " ")
+        operator = "=" if exact else "CONTAINS"
+        return f"r.search_{field} {operator} $terms[{len(terms) - 1}]"
+
+    return f"({found(plan, contains)} AND NOT {found(plan, contains, name_only=True)})"
+
+
+async def ranked_page(
+    tx: AsyncManagedTransaction,
+    plan: SearchPlan,
+    where: str,
+    params: dict[str, Any],
+    limit: int,
+    after: tuple[str, float] | None,
+) -> tuple[int, list[tuple[str, float]]]:
+    """(the count of `plan`'s hits under the condition `where`, the first `limit` of them
+    after the cursor `after` as (snapshot, score)); `limit` 0 counts only."""
+    everything = lucene_query(plan)
+    if limit == 0:
+        (counted,) = await run(tx, fill(SEARCH_COUNT, where=where), params, query=everything)
+        return int(counted["total"]), []
+    score, terms = score_expression(plan, "r")
+    ranked = dict(params, terms=terms, limit=limit, query=everything)
+    after_condition = "true"
+    if after is not None:
+        ranked.update(after_code=after[0], after_score=after[1])
+        after_condition = WHERE_AFTER_SCORE
+    named = lucene_query(plan, name_only=True)
+    # The name hits first (an empty query when the cursor is past them), counted beside.
+    from_names = after is None or after[1] >= NAME_FLOOR
+    (first,) = await run(
+        tx,
+        fill(SEARCH_COUNTED_PAGE, where=where, score=score, after=after_condition),
+        ranked,
+        ranked=named if from_names else _NOTHING,
+    )
+    total, nodes = int(first["total"]), int(first["nodes"])
+    rows = [(str(snapshot), float(value)) for snapshot, value in first["page"]]
+    need = limit - len(rows)
+    if need > 0 and named != everything and total > len(rows):
+        if _alike(plan) and (need + 1) * nodes <= total * total:
+            # Common hits that score alike: along the code index, not every one ranked.
+            past_names = after is not None and after[1] < NAME_FLOOR
+            start = after[0][:1] if past_names and after is not None else ""
+            member = _left(plan, ranked["terms"])
+            walking = dict(ranked, limit=need, from_code=start)
+            parts = {"where": where, "member": member, "score": score, "after": after_condition}
+            walked = await run(tx, fill(SEARCH_WALK, **parts), walking)
+            asked = await run(tx, fill(SEARCH_REQUESTED, **parts), walking)
+            best = sorted([*walked, *asked], key=lambda r: (-float(r["score"]), r["code"]))
+            rows += [(r["snapshot"], float(r["score"])) for r in best[:need]]
+        else:
+            rest = f"({everything}) AND NOT ({named})"
+            ranked["limit"] = need
+            statement = fill(SEARCH_RANKED, where=where, score=score, after=after_condition)
+            found_rows = await run(tx, statement, ranked, query=rest)
+            rows += [(r["snapshot"], float(r["score"])) for r in found_rows]
+    return total, rows

@@ -29,6 +29,7 @@ from graph.neo4j.cypher.sharing import (
     PAGE_SHARE_REQUESTS,
     PUT_ACCESS,
     SHARE_REQUESTS_BY_ID,
+    TALLY_REQUESTS,
     WHEN_AFTER,
     WHEN_DUE_BEFORE,
     WHEN_PARTY,
@@ -104,6 +105,8 @@ async def create(
     if held["version"] is not None:
         raise VersionConflict(columns["id"], 0, int(held["version"]))
     await run(tx, _OF[label].write, id=columns["id"], props=_props(columns, snapshot))
+    if label == "ShareRequest":
+        await run(tx, TALLY_REQUESTS, code=columns["resource_code"])
     await chain.append(tx, entries)  # last: the audit head's lock is the last one taken
 
 

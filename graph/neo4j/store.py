@@ -63,7 +63,7 @@ from graph.neo4j.rows import (
     region_from_record,
 )
 from graph.neo4j.schema import ensure_schema
-from graph.neo4j.search import reindex_batch
+from graph.neo4j.search import CATALOG_WORDS, reindex_batch
 from graph.neo4j.statements import run
 from graph.neo4j.tree import tree
 from graph.outbox import OutboxRecord, OutboxSignal, records_for
@@ -78,7 +78,8 @@ from graph.queries import (
     ResourcePage,
 )
 from graph.rules import check_resource
-from graph.search import Searcher
+from graph.search import Searcher, words_of
+from graph.search.searcher import MAX_LEARNED
 from graph.sharing.access import AccessDetails
 from graph.sharing.data_updates import DataUpdate
 from graph.sharing.objections import OPEN_OBJECTION, Objection
@@ -114,7 +115,8 @@ class Neo4jStore:
         database: str = "neo4j",
         searcher: Searcher | None = None,
     ) -> None:
-        self.searcher = searcher or Searcher.shipped()
+        # Its own copy: what it learns of its catalog's words is its own.
+        self.searcher = (searcher or Searcher.shipped()).learning()
         self._driver = driver
         self._catalog = catalog
         self._database = database
@@ -160,6 +162,10 @@ class Neo4jStore:
         await self._write("create the outbox sequence", run, outboxes.ENSURE_SEQUENCE)
         await self._write("create the audit head", audits.ensure_head)
         await self.put_catalogs([self._catalog])
+        (words,) = await self._read(
+            "read the catalog's words", run, CATALOG_WORDS, limit=MAX_LEARNED
+        )
+        self.searcher.learn(words["names"])
 
     async def close(self) -> None:
         """Close the driver; harmless when already closed."""
@@ -220,6 +226,7 @@ class Neo4jStore:
             while await self._write("erase the graph", erase_batch, statement):
                 pass
         self._chain.forget()
+        self.searcher = self.searcher.learning()  # nothing learned of what is gone
         await self._write("create the outbox sequence", run, outboxes.ENSURE_SEQUENCE)
         await self._write("create the audit head", audits.ensure_head)
         await self.put_catalogs([self._catalog])
@@ -240,6 +247,7 @@ class Neo4jStore:
                 await self._chain.append(tx, [audit])
 
         await self._write("put departments", put)
+        self.searcher.learn(d.name for d in departments)
 
     async def put_categories(self, categories: Sequence[Category]) -> None:
         await self._write("put categories", writes.put_categories, list(categories))
@@ -272,6 +280,7 @@ class Neo4jStore:
             save,
             saving=checked.code if expected_version is None else None,
         )
+        self.searcher.learn(words_of([checked]))
         return checked
 
     async def apply(
@@ -296,7 +305,10 @@ class Neo4jStore:
             await self._chain.append(tx, applied)
             return outcomes
 
-        return await self._write(f"apply {len(checked)} entries", apply)
+        outcomes = await self._write(f"apply {len(checked)} entries", apply)
+        done = zip(checked, outcomes, strict=True)
+        self.searcher.learn(words_of(e for e, o in done if o is ApplyOutcome.APPLIED))
+        return outcomes
 
     async def redact(
         self,

@@ -7,7 +7,8 @@
 - `synonyms`: government synonyms and abbreviations, a data file an operator extends;
 - `query`: a search string read into a `SearchPlan` (every word, in any order; quoted text a
   phrase) and the ranking both stores compute from it;
-- `searcher`: the segmenter and synonyms of an instance, and "did you mean";
+- `searcher`: the segmenter and synonyms of an instance, the words each store learns from
+  its own catalog (department and data item names), and "did you mean";
 - `highlight`: the matched fragments of a name or summary;
 - `tokens`: the tokens of Neo4j's ``cjk`` analyzer, what search matched before (kept as the
   benchmark's baseline).
@@ -17,7 +18,7 @@ A search is at most `graph.queries.MAX_SEARCH_LENGTH` characters, refused before
 
 from graph.search.highlight import Fragment, highlight
 from graph.search.query import SearchPlan
-from graph.search.searcher import Searcher, did_you_mean
+from graph.search.searcher import Searcher, did_you_mean, words_of
 from graph.search.text import INDEX_VERSION, IndexText, fold, index_text
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "fold",
     "highlight",
     "index_text",
+    "words_of",
 ]

@@ -12,17 +12,22 @@ items and provider — with the terms of its synonym group as alternatives; a wo
 letters is also tried as pinyin and initials of the name (`graph.search.pinyin` says when).
 Connecting characters (的, 和, 与 …) are dropped when the query has other words.
 
-Ranking (`ranking`) is one integer both stores compute from the entry's `IndexText` alone,
-so that their orders agree: best first,
+Ranking (`ranking`) is one number both stores compute from the entry's `IndexText` and how
+often the entry was requested, so that their orders agree: best first,
 
-    64  the name is the query's words as typed, and nothing else
-    32  every word found in the name (a synonym counts; pinyin does not)
-    16  the query's words, as typed, in a row in the name
-     8  every word found in the name, pinyin and initials counting
-     4  the query's words in a row anywhere
-     2  every word a whole word of the name as the segmenter cuts it
+    128  the name is the query's words as typed, and nothing else
+     64  every word found in the name (a synonym counts; pinyin does not)
+     32  the query's words, as typed, in a row in the name
+     16  every word found in the name, pinyin and initials counting only where they spell
+         whole words of it (``jdc``: 机动车, not 监督抽检)
+      8  every word found in the name, pinyin and initials counting
+      4  the query's words in a row anywhere
+      2  every word a whole word of the name as the segmenter cuts it
 
-times 3, plus the kind (base 2, theme 1, department 0) as a tie-breaker, plus 1; then code.
+times 3, plus the kind (base 2, theme 1, department 0), plus 1 — an integer, the relevance —
+plus n / (n + 1) for the n share requests the store holds for the entry (0 for none: the
+fraction breaks ties between entries of equal relevance and never crosses into the next
+integer); then code.
 """
 
 from __future__ import annotations
@@ -31,12 +36,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from graph.queries import check_search
 from graph.search.pinyin import MAX_INITIALS, MIN_INITIALS, MIN_SYLLABLES, split_syllables
 from graph.search.synonyms import Synonyms
-from graph.search.text import fold, tokens
-from graph.search.vocabulary import Segmenter
+from graph.search.text import RUN_MARK, fold, tokens
 
 __all__ = [
     "Alternative",
@@ -44,11 +49,20 @@ __all__ = [
     "Group",
     "Phrase",
     "SearchPlan",
+    "found",
     "ranking",
     "read_query",
 ]
 
 MAX_GROUPS = 16
+
+
+class Cutter(Protocol):
+    """What cuts folded text into words (`graph.search.vocabulary.Segmenter`, `Searcher`)."""
+
+    def cut(self, text: str) -> list[str]: ...
+
+
 _QUOTED = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」')
 _CONNECTORS = frozenset("的和与及或之")
 _KIND_RANK = "CASE {kind} WHEN 'BASE' THEN 2 WHEN 'THEME' THEN 1 ELSE 0 END"
@@ -121,7 +135,7 @@ def _group(word: str, synonyms: Synonyms) -> Group | None:
     return Group(kept) if kept else None
 
 
-def read_query(search: str, segmenter: Segmenter, synonyms: Synonyms) -> SearchPlan | None:
+def read_query(search: str, segmenter: Cutter, synonyms: Synonyms) -> SearchPlan | None:
     """The plan of `search`; None when it has nothing to look for (blank, punctuation).
     A search longer than `graph.queries.MAX_SEARCH_LENGTH` is refused first."""
     check_search(search)
@@ -183,18 +197,59 @@ def _found(plan: SearchPlan, contains: Contains, fields: tuple[str, ...], litera
     )
 
 
-def ranking(plan: SearchPlan, contains: Contains, kind: str) -> str:
+def found(plan: SearchPlan, contains: Contains, name_only: bool = False) -> str:
+    """The condition that `plan` finds the entry (with `name_only`: in its name, pinyin or
+    initials), as an expression of the store's dialect."""
+    return _found(plan, contains, ("name",) if name_only else ("name", "body"), literal=False)
+
+
+def _spelled(alternative: Alternative) -> tuple[str, ...]:
+    """The run of whole words' pinyin or initials a Latin alternative spells (``~jdc``)."""
+    return (RUN_MARK + "".join(t for p in alternative.phrases for t in p.tokens),)
+
+
+def _found_aligned(plan: SearchPlan, contains: Contains) -> str:
+    return _all(
+        [
+            _any(
+                [
+                    _all([_phrase_in(p, contains, ("name",)) for p in alt.phrases])
+                    if alt.literal
+                    else contains("runs", _spelled(alt), False)
+                    for alt in group.alternatives
+                ]
+            )
+            for group in plan.groups
+        ]
+    )
+
+
+def ranking(plan: SearchPlan, contains: Contains, kind: str, requested: str) -> str:
     """The score of an entry found by `plan`, as an expression of the store's dialect (SQL and
-    Cypher share CASE, AND, OR and arithmetic); `kind` is the entry's kind column."""
+    Cypher share CASE, AND, OR and arithmetic); `kind` is the entry's kind column, `requested`
+    an integer expression: how many share requests the store holds for the entry."""
     whole = plan.whole
     words = [("".join(g.typed),) for g in plan.groups]
-    conditions = [
-        (64, contains("name", whole, True)),
-        (32, _found(plan, contains, ("name",), literal=True)),
-        (16, contains("name", whole, False)),
-        (8, _found(plan, contains, ("name",), literal=False)),
-        (4, _any([contains("name", whole, False), contains("body", whole, False)])),
-        (2, _all([contains("words", w, False) for w in words])),
+    latin = any(not a.literal for g in plan.groups for a in g.alternatives)
+    # In the order they are written: a dialect may number its parameters as they come.
+    exact = contains("name", whole, True)
+    literal_in_name = _found(plan, contains, ("name",), literal=True)
+    # Each tier is one CASE; tiers 32 and 4 share theirs, so that the body (the longest text)
+    # is read only for an entry whose name does not hold the words in a row.
+    tiers = [
+        f"(CASE WHEN {exact} THEN 128 ELSE 0 END)",
+        # Without a pinyin or initials alternative, tier 16 is tier 64's condition: one test.
+        f"(CASE WHEN {literal_in_name} THEN {64 if latin else 64 + 16} ELSE 0 END)",
+        f"(CASE WHEN {contains('name', whole, False)} THEN {32 + 4}"
+        f" WHEN {contains('body', whole, False)} THEN 4 ELSE 0 END)",
     ]
-    tiers = " + ".join(f"(CASE WHEN {c} THEN {w} ELSE 0 END)" for w, c in conditions)
-    return f"(({tiers}) * 3 + {_KIND_RANK.format(kind=kind)} + 1)"
+    if latin:
+        tiers.append(f"(CASE WHEN {_found_aligned(plan, contains)} THEN 16 ELSE 0 END)")
+    tiers.append(
+        f"(CASE WHEN {_found(plan, contains, ('name',), literal=False)} THEN 8 ELSE 0 END)"
+    )
+    tiers.append(
+        f"(CASE WHEN {_all([contains('words', w, False) for w in words])} THEN 2 ELSE 0 END)"
+    )
+    relevance = f"(({' + '.join(tiers)}) * 3 + {_KIND_RANK.format(kind=kind)} + 1)"
+    return f"({relevance} + ({requested}) * 1.0 / (({requested}) + 1))"

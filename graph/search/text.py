@@ -11,8 +11,10 @@ anything between them — and a single character finds every entry containing it
 
 `index_text` is the one function both stores call to index an entry (`IndexText`): the tokens
 of its name, of its summary, items, provider and format type, the pinyin syllables and
-initials of its name, and the words of its name as the segmenter cuts them (a ranking signal
-only). Each is stored with a space at both ends, so ``contains(" 人 口 ")`` is a phrase test.
+initials of its name, and — ranking signals only — the words of its name as the segmenter
+cuts them and the pinyin and initials of each run of whole words (`runs`: ``~jdc`` for 机动车,
+``~hujirenkou`` for 户籍人口; not for 监督抽检's first three letters). Each is stored with a
+space at both ends, so ``contains(" 人 口 ")`` is a phrase test.
 
     >>> index_text_of("人口基礎信息", "").name
     ' 人 口 基 础 信 息 '
@@ -28,7 +30,13 @@ from functools import cache
 import opencc
 
 from graph.model import Resource
-from graph.search.pinyin import initials_of, syllables_of
+from graph.search.pinyin import (
+    MAX_INITIALS,
+    MIN_INITIALS,
+    MIN_SYLLABLES,
+    initials_of,
+    syllables_of,
+)
 from graph.search.vocabulary import segment
 
 __all__ = ["INDEX_VERSION", "IndexText", "fold", "index_text", "index_text_of", "tokens"]
@@ -36,7 +44,11 @@ __all__ = ["INDEX_VERSION", "IndexText", "fold", "index_text", "index_text_of", 
 # Raised with every change to what `index_text` makes (folding, fields, the vocabulary the
 # words are cut with): a store whose entries were indexed with another one reindexes them
 # when it opens.
-INDEX_VERSION = "search-1"
+INDEX_VERSION = "search-2"
+
+# Runs of at most this many whole words of a name are indexed by their pinyin and initials.
+MAX_RUN_WORDS = 4
+RUN_MARK = "~"
 
 # A token that stands for a run without pinyin (Latin letters, digits) in the pinyin fields:
 # it keeps the syllables on either side of it from reading as one phrase.
@@ -98,13 +110,15 @@ def _padded(parts: list[str]) -> str:
 @dataclass(frozen=True, slots=True)
 class IndexText:
     """What the stores index of one entry; every field is space-separated with a space at
-    both ends. `name`, `body`, `pinyin` and `initials` are searched; `words` only ranks."""
+    both ends. `name`, `body`, `pinyin` and `initials` are searched; `words` and `runs` only
+    rank."""
 
     name: str
     body: str
     pinyin: str
     initials: str
     words: str
+    runs: str
 
 
 def _pinyin_fields(name_tokens: list[str]) -> tuple[str, str]:
@@ -124,18 +138,60 @@ def _pinyin_fields(name_tokens: list[str]) -> tuple[str, str]:
     return _padded(syllables), _padded([initials_of(s) for s in syllables])
 
 
+def _runs(folded: str, words: list[str]) -> str:
+    """The pinyin and the initials of each run of up to `MAX_RUN_WORDS` whole words of Han
+    characters, each marked with `RUN_MARK`: what a pinyin or initials query that starts and
+    ends at word boundaries matches (``jdc`` → 机动车, not 监督抽检)."""
+    # One syllable per character of `folded` ('' where none): read by runs of Han characters
+    # as `_pinyin_fields` reads them (spaces do not end a run, Latin letters and digits do),
+    # so that a polyphone sounds here as it does in the pinyin field.
+    sounds = [""] * len(folded)
+    run: list[int] = []
+    for at, ch in enumerate([*folded, "_"]):
+        if ch != "_" and _is_single(ch):
+            run.append(at)
+        elif ch != " " and run:
+            for k, syllable in zip(run, syllables_of("".join(folded[k] for k in run)), strict=True):
+                sounds[k] = syllable if syllable != GAP else ""
+            run.clear()
+    spelled: list[tuple[str, ...] | None] = []  # each word's syllables; None breaks a run
+    position = 0
+    for word in words:
+        at = folded.find(word, position)
+        if at == -1:
+            return " "
+        position = at + len(word)
+        sound = tuple(sounds[at:position])
+        spelled.append(sound if sound and all(sound) else None)
+    runs: list[str] = []
+    for start in range(len(spelled)):
+        syllables: tuple[str, ...] = ()
+        for word_syllables in spelled[start : start + MAX_RUN_WORDS]:
+            if word_syllables is None:
+                break
+            syllables += word_syllables
+            if len(syllables) >= MIN_SYLLABLES:
+                runs.append(RUN_MARK + "".join(syllables))
+            if MIN_INITIALS <= len(syllables) <= MAX_INITIALS:
+                runs.append(RUN_MARK + "".join(initials_of(s) for s in syllables))
+    return _padded(list(dict.fromkeys(runs)))
+
+
 def index_text_of(name: str, body: str) -> IndexText:
     """`IndexText` of a name and the rest of an entry's searched text."""
     name_tokens = tokens(name)
     pinyin, initials = _pinyin_fields(name_tokens)
+    folded = fold(name)
+    cut = segment(folded)
     # Folded text has no punctuation left; a word is its tokens run together.
-    words = ["".join(word.split()) for word in segment(fold(name))]
+    words = ["".join(word.split()) for word in cut]
     return IndexText(
         name=_padded(name_tokens),
         body=_padded(tokens(body)),
         pinyin=pinyin,
         initials=initials,
         words=_padded([w for w in words if w]),
+        runs=_runs(folded, cut),
     )
 
 

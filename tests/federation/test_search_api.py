@@ -1,15 +1,19 @@
 """Search through the API: highlighted fragments on each edge, "did you mean" when nothing is
-found, and an operator's synonyms file read from the settings (embedded store, real app)."""
+found, and an operator's synonyms file read from the settings (embedded store, real app); a
+search whose request runs out of time stops in Neo4j too."""
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from federation.instance import open_store
-from federation.settings import SearchSettings, Settings
+from federation.settings import GraphQLSettings, SearchSettings, Settings
 from graph import InvalidValue, ResourceFilter
 from graph.embedded import EmbeddedStore
 from graph.search import Searcher
@@ -84,3 +88,46 @@ def test_a_missing_synonyms_file_is_refused_naming_the_setting(tmp_path: Path) -
     with pytest.raises(InvalidValue) as refused:
         Searcher.with_synonyms_file(tmp_path / "absent.txt")
     assert refused.value.field == "search.synonyms_file"
+
+
+# -- a search stopped in the database when its request times out (Neo4j) -------------------
+
+
+@pytest.mark.neo4j
+async def test_a_search_whose_request_times_out_stops_on_the_server(
+    tmp_path: Path, neo4j_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graph.neo4j import Neo4jStore
+    from graph.neo4j import search as searching
+    from tests.graph.test_read_cancellation import gone_within, running_with, slow_cypher
+
+    marker = f"mulu-slow-search-{uuid.uuid4().hex}"
+    searches: list[str] = []
+    real_run = searching.run
+
+    async def slow_search(tx: Any, statement: str, *args: Any, **kwargs: Any) -> Any:
+        # The one fault: the search statement counts to a billion first.
+        if "queryNodes" in statement:
+            searches.append(statement)
+            statement = f"CALL () {{\n{slow_cypher(marker)}\n}}\n{statement}"
+        return await real_run(tx, statement, *args, **kwargs)
+
+    settings = Settings(data_dir=tmp_path, graphql=GraphQLSettings(timeout_seconds=1.0))
+    async with Neo4jStore.open(
+        neo4j_server.uri, (neo4j_server.user, neo4j_server.password), catalog=CHENGDU
+    ) as store:
+        await store.erase_all()
+        await seed(store)
+        async with serve(app_over(settings, store)) as client:
+            gql = GraphQLCaller(client)
+            monkeypatch.setattr(searching, "run", slow_search)
+            started = time.monotonic()
+            answer = await gql(SEARCH, {"s": "人口"})
+            assert answer["errors"][0]["extensions"]["code"] == "TIMEOUT", answer
+            # 1 s asked; the rest is a busy machine's slack (the query alone takes minutes).
+            assert time.monotonic() - started < 5
+            assert searches, "the search never reached the store"
+            assert await gone_within(neo4j_server, marker, 5), "the search ran on on the server"
+            monkeypatch.setattr(searching, "run", real_run)
+            assert data(await gql(SEARCH, {"s": "人口"}))["resources"]["totalCount"] > 0
+    assert await running_with(neo4j_server, marker) == 0

@@ -6,8 +6,8 @@ from __future__ import annotations
 from functools import cache
 
 from graph import Resource
-from graph.search.query import Field, Phrase, SearchPlan
-from graph.search.text import IndexText, index_text
+from graph.search.query import Alternative, Field, Phrase, SearchPlan
+from graph.search.text import RUN_MARK, IndexText, index_text
 
 _KIND = {"BASE": 2, "THEME": 1}
 
@@ -38,25 +38,50 @@ def _found(plan: SearchPlan, text: IndexText, fields: tuple[str, ...], literal: 
     )
 
 
+def _spells_whole_words(alt: Alternative, text: IndexText) -> bool:
+    return _has(text.runs, (RUN_MARK + "".join(t for p in alt.phrases for t in p.tokens),))
+
+
+def _found_aligned(plan: SearchPlan, text: IndexText) -> bool:
+    return all(
+        any(
+            all(_phrase_in(p, text, ("name",)) for p in alt.phrases)
+            if alt.literal
+            else _spells_whole_words(alt, text)
+            for alt in group.alternatives
+        )
+        for group in plan.groups
+    )
+
+
 def matches(plan: SearchPlan, entry: Resource) -> bool:
     return _found(plan, _text(entry), ("name", "body"), literal=False)
 
 
-def score(plan: SearchPlan, entry: Resource) -> int:
+def score(plan: SearchPlan, entry: Resource, requested: int = 0) -> float:
     text = _text(entry)
     whole = plan.whole
     tiers = [
-        (64, text.name == " " + " ".join(whole) + " "),
-        (32, _found(plan, text, ("name",), literal=True)),
-        (16, _has(text.name, whole)),
+        (128, text.name == " " + " ".join(whole) + " "),
+        (64, _found(plan, text, ("name",), literal=True)),
+        (32, _has(text.name, whole)),
+        (16, _found_aligned(plan, text)),
         (8, _found(plan, text, ("name",), literal=False)),
         (4, _has(text.name, whole) or _has(text.body, whole)),
         (2, all(_has(text.words, ("".join(g.typed),)) for g in plan.groups)),
     ]
-    return sum(w for w, held in tiers if held) * 3 + _KIND.get(entry.kind.value, 0) + 1
+    relevance = sum(w for w, held in tiers if held) * 3 + _KIND.get(entry.kind.value, 0) + 1
+    return relevance + requested / (requested + 1)
 
 
-def ranked(plan: SearchPlan, entries: list[Resource]) -> list[str]:
-    """The codes of `entries` that `plan` finds, best first, ties by code."""
+def ranked(
+    plan: SearchPlan, entries: list[Resource], requested: dict[str, int] | None = None
+) -> list[str]:
+    """The codes of `entries` that `plan` finds, best first, ties by code; `requested`: how
+    many share requests the store holds for an entry (none when absent)."""
+    counts = requested or {}
     found = [e for e in entries if matches(plan, e)]
-    return [e.code for e in sorted(found, key=lambda e: (-score(plan, e), e.code))]
+    return [
+        e.code
+        for e in sorted(found, key=lambda e: (-score(plan, e, counts.get(e.code, 0)), e.code))
+    ]

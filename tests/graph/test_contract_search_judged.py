@@ -14,7 +14,6 @@ import pytest
 
 from graph import CatalogStore
 from graph.sample import generate_catalog, load_sample
-from graph.search import Searcher
 from tests.graph import search_reference
 from tests.graph.conftest import OpenStore
 from tests.graph.search_judged import (
@@ -59,7 +58,7 @@ async def test_every_judged_query_finds_its_entries_in_the_reference_order(
     sample_store: CatalogStore,
 ) -> None:
     entries = list(sample_entries())
-    searcher = Searcher.shipped()
+    searcher = sample_store.searcher  # what the store learned of its catalog included
     failures = []
     for query in judged_queries():
         text, typo = query["query"], query["class"] == "typo"

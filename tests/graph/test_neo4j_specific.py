@@ -213,21 +213,25 @@ async def test_a_graph_of_before_is_reindexed_and_its_cjk_index_dropped_at_open(
 async def test_search_reads_the_full_text_index(driver: AsyncDriver, store: Neo4jStore) -> None:
     """EXPLAIN: a search starts from the full-text index, never a scan of every entry."""
     from graph.neo4j.cypher import all_of, fill
-    from graph.neo4j.cypher.finding import SEARCH_PAGE
+    from graph.neo4j.cypher.search import SEARCH_COUNT, SEARCH_RANKED
     from graph.neo4j.search import lucene_query as plan_query
     from graph.neo4j.search import score_expression
 
     plan = store.searcher.read("人口 信息")
     assert plan is not None
     score, terms = score_expression(plan, "r")
-    statement = fill(SEARCH_PAGE, where=all_of(["r:Published"]), score=score, after="true")
-    result = await driver.execute_query(
-        "EXPLAIN " + statement, query=plan_query(plan), terms=terms, limit=21
-    )
-    operators = str(result.summary.plan)
-    assert "ProcedureCall" in operators
-    assert "AllNodesScan" not in operators
-    assert "NodeByLabelScan" not in operators
+    where = all_of(["r:Published"])
+    for statement in (
+        fill(SEARCH_RANKED, where=where, score=score, after="true"),
+        fill(SEARCH_COUNT, where=where),
+    ):
+        result = await driver.execute_query(
+            "EXPLAIN " + statement, query=plan_query(plan), terms=terms, limit=21
+        )
+        operators = str(result.summary.plan)
+        assert "ProcedureCall" in operators
+        assert "AllNodesScan" not in operators
+        assert "NodeByLabelScan" not in operators
 
 
 async def test_schema_is_created_once_and_every_index_is_online(

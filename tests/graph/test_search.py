@@ -37,6 +37,35 @@ def test_an_entrys_index_text() -> None:
     assert text.pinyin == " ren kou ji chu xin xi "  # a gap only between syllables
     assert text.initials == " r k j c x x "
     assert text.words == " 人口 基础 信息 gdp "
+    # Runs of whole words: their pinyin, and initials of three letters or more.
+    assert text.runs == (
+        " ~renkou ~renkoujichu ~rkjc ~renkoujichuxinxi ~rkjcxx ~jichu ~jichuxinxi ~jcxx ~xinxi "
+    )
+
+
+def test_runs_spell_whole_words_only() -> None:
+    runs = index_text_of("食品监督抽检信息", "").runs.split()
+    assert "~jdcj" in runs  # 监督 抽检
+    assert "~jdc" not in runs  # would end inside 抽检
+    assert "~jdc" in index_text_of("机动车登记", "").runs.split()
+    # A word of Latin letters or digits ends a run.
+    assert "~hjrk" not in index_text_of("户籍2019人口", "").runs.split()
+
+
+def test_a_learned_word_is_put_together_again_and_only_in_its_own_searcher() -> None:
+    shipped = Searcher.shipped()
+    learning = shipped.learning()
+    learning.learn(["宗地统一编码", "宗地统一编码"])
+    assert learning.learned == {"宗地统一编码"}
+    assert learning.cut("宗地统一编码查询") == ["宗地统一编码", "查询"]
+    assert shipped.cut("宗地统一编码查询") == ["宗", "地", "统一", "编码", "查询"]
+    assert "宗地统一编码" in learning.suggestions("宗地统一编玛")
+
+
+def test_the_shipped_syllables_are_every_syllable_pypinyin_gives() -> None:
+    from graph.search.pinyin import _syllables, every_syllable
+
+    assert _syllables() == every_syllable()
 
 
 def test_pinyin() -> None:

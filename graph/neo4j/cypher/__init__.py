@@ -6,7 +6,8 @@ module per concern:
 - `writes`     locking codes; applying, creating, replacing, redacting entries; what they link
                to; placeholders
 - `reading`    entries by their codes
-- `finding`    the filter's fragments, selections, counts, pages, search, facets
+- `finding`    the filter's fragments, selections, counts, pages, facets
+- `search`     a search's count and its ranked page (graph.neo4j.search)
 - `lineage`    the walks along ``DERIVED_FROM``
 - `tree`       the catalog tree's counts
 - `audit`      the audit log's head, records, pages and pruning (graph.audit)

@@ -18,7 +18,6 @@ __all__ = [
     "PAGE_IN_CODE_ORDER",
     "RESOURCES_ABOUT",
     "SEARCHED_RESOURCES",
-    "SEARCH_PAGE",
     "WHERE_AFTER_CODE",
     "WHERE_AFTER_SCORE",
     "WHERE_CATALOG",
@@ -61,7 +60,8 @@ WHERE_UPDATE_CYCLES = "r.update_cycle IN $update_cycles"
 ALL_RESOURCES = "MATCH (r:Resource) WHERE {where}"
 # With a theme and no search: a theme is about a twelfth of the catalog, a cheap place to start.
 RESOURCES_ABOUT = "MATCH (:Theme {name: $theme})<-[:ABOUT]-(r:Resource) WHERE {where}"
-# (Lucene's `score` is yielded, not used: the order is graph.search.query.ranking.)
+# (Lucene's `score` is yielded for the cursor's fragment, not used: the order is
+# graph.search.query.ranking, graph.neo4j.cypher.search.)
 SEARCHED_RESOURCES = (
     "CALL db.index.fulltext.queryNodes('resource_search', $query) YIELD node AS r, score "
     "WHERE {where}"
@@ -100,27 +100,6 @@ WHERE r.code > $after_code AND {where}
 RETURN r.snapshot AS snapshot
 ORDER BY r.code
 LIMIT $limit
-"""
-
-# The count and one page of a search in one statement, so Lucene answers once. `{where}` is the
-# filter, `{score}` the ranking (graph.neo4j.search.score_expression: the same integer the
-# embedded store computes; Lucene's own score is not used), `{after}` the cursor's condition
-# (or ``true``).
-SEARCH_PAGE = """
-CALL db.index.fulltext.queryNodes('resource_search', $query) YIELD node AS r, score AS lucene
-WHERE {where}
-WITH r, {score} AS score
-WITH collect([r, score]) AS hits
-CALL (hits) {
-  UNWIND hits AS hit
-  WITH hit[0] AS r, hit[1] AS score
-  WHERE {after}
-  WITH r, score
-  ORDER BY score DESC, r.code
-  LIMIT $limit
-  RETURN collect([r.snapshot, score]) AS page
-}
-RETURN size(hits) AS total, page
 """
 
 # An entry's category in the facets: its whole 前段码, or the first $category_length digits.

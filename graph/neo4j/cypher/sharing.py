@@ -31,6 +31,7 @@ __all__ = [
     "PAGE_SHARE_REQUESTS",
     "PUT_ACCESS",
     "SHARE_REQUESTS_BY_ID",
+    "TALLY_REQUESTS",
     "WHEN_AFTER",
     "WHEN_DUE_BEFORE",
     "WHEN_PARTY",
@@ -86,6 +87,15 @@ WRITE_OBJECTION = fill(_WRITE, label="Objection")
 OBJECTIONS_BY_ID = fill(_BY_ID, label="Objection")
 COUNT_OBJECTIONS = fill(_COUNT, label="Objection")
 PAGE_OBJECTIONS = fill(_PAGE, label="Objection")
+
+# The count of the entry's share requests on its node (``requested``), once one is made: a
+# search's tie-breaker (graph.search.query.ranking; graph.neo4j.cypher.writes keeps it).
+TALLY_REQUESTS = """
+MATCH (r:Resource {code: $code})
+SET r.requested = COUNT {
+  MATCH (q:ShareRequest {resource_code: $code}) WHERE q.snapshot IS NOT NULL
+}
+"""
 
 # The conditions of a list (graph.sharing.queries.Selection), one per field, on ``n``.
 WHEN_RESOURCE_CODE = "n.resource_code = $resource_code"

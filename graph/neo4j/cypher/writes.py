@@ -111,6 +111,7 @@ RESOURCE_PROPERTIES = (
     "search_pinyin",
     "search_initials",
     "search_words",
+    "search_runs",
     "search_version",
 )
 ITEM_PROPERTIES = ("name", "data_type", "length", "is_base_item", "share_type", "position")
@@ -166,9 +167,16 @@ CALL (r, row) {
     new_item=_NEW_ITEM,
 )
 
+# How many share requests this store holds for the entry (`graph.sharing`): a search's
+# tie-breaker (graph.search.query.ranking), kept on the node so that ranking reads no other
+# node; counted again wherever the node's properties are replaced, and by `TALLY_REQUESTS`
+# when a request is made.
 _PUBLISHED_LABEL = """
 REMOVE r:Published
 FOREACH (_ IN CASE WHEN row.props.state = 'PUBLISHED' THEN [1] ELSE [] END | SET r:Published)
+SET r.requested = COUNT {
+  MATCH (q:ShareRequest {resource_code: r.code}) WHERE q.snapshot IS NOT NULL
+}
 """
 
 APPLY_RESOURCES = fill(
