@@ -38,11 +38,12 @@ TIMEOUT_SECONDS = 5.0
 CONCURRENT = 2
 CACHED = 64
 
-# Each node a fixed box the size of the explorer's node and its label beneath; columns (ranks)
-# left to right, sources first. nslimit/mclimit bound dot's search on a dense graph.
+# Each node a fixed box the size of the explorer's node with one line of label to its right;
+# columns (ranks) left to right, sources first. nslimit/mclimit bound dot's search on a dense
+# graph; no edge is routed (the page draws them straight).
 _GRAPH = (
-    "graph [rankdir=LR ranksep=1.6 nodesep=0.08 nslimit=4 mclimit=0.5 splines=false];\n"
-    'node [shape=box fixedsize=true width=1.6 height=0.5 label=""];\n'
+    "graph [rankdir=LR ranksep=1.6 nodesep=0.06 nslimit=4 mclimit=0.5 splines=false];\n"
+    'node [shape=box fixedsize=true width=1.6 height=0.3 label=""];\n'
 )
 
 
