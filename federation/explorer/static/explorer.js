@@ -584,11 +584,12 @@ query Resource($code: String!) {
     if (!grouping) {
       const nodes = [...graph.nodes.values()].map((n) => ({ data: {
         id: n.code, name: n.resource.name, label: short ? shortened(n.resource.name) : n.resource.name, level: levelOf(n.code), catalog: n.resource.catalog?.name || n.resource.origin,
-        provider: n.resource.providerName, root: n.code === graph.root ? 1 : 0, cut: cut.has(n.code) ? 1 : 0 },
+        provider: n.resource.providerName, root: n.code === graph.root ? 1 : 0, cut: cut.has(n.code) ? 1 : 0, color: NODE_COLOR(levelOf(n.code)) },
         position: positions ? { ...positions.get(n.code) } : undefined }));
       const edges = [...graph.edges.values()].filter((e) => graph.nodes.has(e.source) && graph.nodes.has(e.derived)).map((e) => {
         const from = levelOf(e.source), to = levelOf(e.derived);
-        return { data: { id: e.source + ">" + e.derived, source: e.source, target: e.derived, level: LEVEL_RANK[from] < LEVEL_RANK[to] ? from : to, cross: from !== to ? 1 : 0 } };
+        const level = LEVEL_RANK[from] < LEVEL_RANK[to] ? from : to, cross = from !== to ? 1 : 0;
+        return { data: { id: e.source + ">" + e.derived, source: e.source, target: e.derived, level, cross, color: EDGE_COLOR(cross, level), width: 1.5 } };
       });
       return nodes.concat(edges);
     }
@@ -613,29 +614,31 @@ query Resource($code: String!) {
       if (a === b) continue;
       links.set(a + ">" + b, (links.get(a + ">" + b) || 0) + 1);
     }
-    return [...groups.values()].map((g) => ({ data: { id: "group:" + g.id, label: `${g.name}（${g.members.length}）`, level: g.level, group: 1, members: g.members.join(",") } }))
+    return [...groups.values()].map((g) => ({ data: { id: "group:" + g.id, label: `${g.name}（${g.members.length}）`, level: g.level, color: NODE_COLOR(g.level), group: 1, members: g.members.join(",") } }))
       .concat([...links].map(([key, count]) => {
         const [a, b] = key.split(">");
         const from = groups.get(a).level, to = groups.get(b).level;
-        return { data: { id: "link:" + key, source: "group:" + a, target: "group:" + b, level: LEVEL_RANK[from] < LEVEL_RANK[to] ? from : to, cross: from !== to ? 1 : 0, group_edge: 1, count, width: Math.min(8, 1 + Math.log2(count)) } };
+        const level = LEVEL_RANK[from] < LEVEL_RANK[to] ? from : to, cross = from !== to ? 1 : 0;
+        return { data: { id: "link:" + key, source: "group:" + a, target: "group:" + b, level, cross, color: EDGE_COLOR(cross, level), group_edge: 1, count, width: Math.min(8, 1 + Math.log2(count)) } };
       }));
   }
 
   const STYLE = [
     { selector: "node", style: { label: "data(label)", "font-size": 11, "text-valign": "bottom", "text-margin-y": 4, "text-wrap": "wrap", "text-max-width": 110,
-      width: 18, height: 18, "background-color": "#888", "border-width": 0, "min-zoomed-font-size": 7 } },
-    ...Object.entries(LEVEL_COLOR).map(([level, color]) => ({ selector: `node[level = "${level}"]`, style: { "background-color": color } })),
+      width: 18, height: 18, "background-color": "data(color)", "border-width": 0, "min-zoomed-font-size": 7 } },
     { selector: "node[root = 1]", style: { width: 28, height: 28, "border-width": 3, "border-color": "#111", "font-weight": "bold" } },
     { selector: "node[cut = 1]", style: { "border-width": 2, "border-style": "dashed", "border-color": "#111", "background-opacity": 0.5 } },
     { selector: "node[group = 1]", style: { shape: "round-rectangle", width: 40, height: 26 } },
     { selector: "node:selected", style: { "overlay-color": "#1d5fbf", "overlay-opacity": 0.25, "overlay-padding": 6 } },
     { selector: "node.found", style: { "border-width": 4, "border-color": "#f5a623" } },
-    { selector: "edge", style: { width: "data(width)", "curve-style": "bezier", "target-arrow-shape": "triangle", "line-color": "#b0b4ba", "target-arrow-color": "#b0b4ba", "arrow-scale": 0.8 } },
-    { selector: "edge[!width]", style: { width: 1.5 } },
+    { selector: "edge", style: { width: "data(width)", "curve-style": "bezier", "target-arrow-shape": "triangle", "line-color": "data(color)", "target-arrow-color": "data(color)", "arrow-scale": 0.8 } },
     { selector: "edge[group_edge = 1][cross = 0]", style: { "curve-style": "unbundled-bezier", "control-point-distances": 60, "control-point-weights": 0.5 } },
     { selector: "edge[cross = 1]", style: { "line-style": "dashed" } },
-    ...Object.entries(LEVEL_COLOR).map(([level, color]) => ({ selector: `edge[cross = 1][level = "${level}"]`, style: { "line-color": color, "target-arrow-color": color } })),
   ];
+  // Colours and widths are the elements' data, not a selector each: every selector is matched
+  // against every element when a thousand-node graph is first drawn.
+  const NODE_COLOR = (level) => LEVEL_COLOR[level] || "#888";
+  const EDGE_COLOR = (cross, level) => (cross ? LEVEL_COLOR[level] || "#888" : "#b0b4ba");
   // At the server's positions: one short line of label to the right of each node (the layout
   // leaves room for it there, not below).
   const SIDE_STYLE = [
