@@ -465,6 +465,17 @@ async def test_the_overview_is_drawn_where_the_server_laid_it_out(
     assert not [s for s in scripts if "dagre" in s]
     assert await page.evaluate("mulu.requests") == 1
 
+    # Labels are short beside the server's positions; 查找 and the SVG use the full names.
+    named = await page.evaluate("mulu.cy.nodes().map(n => n.data('name'))")
+    longest = max(named, key=len)
+    await page.get_by_role("searchbox", name="查找节点").fill(longest)
+    await page.get_by_role("button", name="查找", exact=True).click()
+    assert await v.until("() => mulu.cy.nodes('.found').length") >= 1
+    async with page.expect_download() as svg:
+        await page.get_by_role("button", name="导出 SVG").click()
+    drawing = downloaded(await (await svg.value).path()).decode("utf-8")
+    assert all(name in drawing for name in named)
+
     # Still a working view: a node's panel, and expanding upstream places the new nodes
     # beside it, to its left.
     source = next(e for e in laid["codes"] if e != LINEAGE_ROOT)
@@ -491,6 +502,9 @@ async def test_the_overview_is_drawn_where_the_server_laid_it_out(
         by_provider[key] = by_provider.get(key, 0) + 1
     assert groups == by_provider
     await v.shot("lineage-server-layout")
+    # A lineage this small is laid out in the browser unless the address asks the server.
+    await v.open(f"lineage/{LINEAGE_ROOT}?depth=3", "lineage")
+    assert await page.evaluate("mulu.lineageDrawing") == "dagre"
     clean(v)
 
 
