@@ -641,18 +641,23 @@ query Resource($code: String!) {
   const EDGE_COLOR = (cross, level) => (cross ? LEVEL_COLOR[level] || "#888" : "#b0b4ba");
   // At the server's positions: one short line of label to the right of each node (the layout
   // leaves room for it there, not below).
-  const SIDE_STYLE = [
-    { selector: "node", style: { "text-valign": "center", "text-halign": "right", "text-margin-x": 4, "text-margin-y": 0, "text-wrap": "none",
-      "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 1 } },
-  ];
-  // A large graph: labels given to the nodes only once the view is zoomed in far enough to read
-  // them (a thousand labels measured for a view that cannot show them would cost the first
-  // frame); straight edges (no curve to compute).
+  const BESIDE = { "text-valign": "center", "text-halign": "right", "text-margin-x": 4, "text-margin-y": 0, "text-wrap": "none",
+    "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 1 };
+  const SIDE_STYLE = [{ selector: "node", style: BESIDE }];
+  // A large graph's whole style sheet (not STYLE with overrides: each property is applied to
+  // each of a thousand elements, on the first frame): labels given to the nodes only once the
+  // view is zoomed in far enough to read them (a thousand labels measured for a view that
+  // cannot show them would cost that frame); straight edges (no curve to compute).
   const LEGIBLE = 0.7; // the zoom from which an 11-pixel label is drawn (min-zoomed-font-size)
-  const BIG_STYLE = [
-    { selector: "node", style: { label: "", "text-wrap": "none", "min-zoomed-font-size": 8 } },
-    { selector: "node.labelled", style: { label: "data(label)" } },
-    { selector: "edge", style: { "curve-style": "straight", "arrow-scale": 0.6 } },
+  const bigStyle = (beside) => [
+    { selector: "node", style: { label: "", width: 18, height: 18, "background-color": "data(color)", "font-size": 11, "min-zoomed-font-size": 8 } },
+    { selector: "node.labelled", style: { label: "data(label)", ...(beside ? BESIDE : { "text-valign": "bottom", "text-margin-y": 4, "text-wrap": "none" }) } },
+    STYLE.find((s) => s.selector === "node[root = 1]"),
+    STYLE.find((s) => s.selector === "node[cut = 1]"),
+    STYLE.find((s) => s.selector === "node:selected"),
+    STYLE.find((s) => s.selector === "node.found"),
+    { selector: "edge", style: { width: 1.5, "curve-style": "straight", "line-color": "data(color)", "target-arrow-shape": "triangle", "target-arrow-color": "data(color)", "arrow-scale": 0.6 } },
+    STYLE.find((s) => s.selector === "edge[cross = 1]"),
   ];
 
   function drawLineage(graph, params, grouping, drawing) {
@@ -702,18 +707,20 @@ query Resource($code: String!) {
     const timings = (state.timings = { elements: performance.now() - started });
     // Beyond BIG nodes: cytoscape's options for speed — a texture while the view moves, edges
     // hidden then, one device pixel per pixel; and a zoom out far enough to see it all.
-    // (The constructor's own layout: none — its default is a grid, fitted, which on a thousand
-    // nodes costs most of a second and would move every node the server placed.)
+    // The elements are added after the constructor, which would otherwise lay them out (its
+    // default is a grid, fitted: most of a second on a thousand nodes, and every node the
+    // server placed moved); each keeps the position it comes with.
     const cy = cytoscape({
-      container, elements: drawn, style: STYLE.concat(drawing === "server" ? SIDE_STYLE : [], big ? BIG_STYLE : []), layout: { name: "preset", fit: false },
+      container, style: big ? bigStyle(drawing === "server") : STYLE.concat(drawing === "server" ? SIDE_STYLE : []),
       minZoom: big ? 0.002 : 0.05, maxZoom: 4, textureOnViewport: big, hideEdgesOnViewport: big, hideLabelsOnViewport: big,
       motionBlur: false, pixelRatio: big ? 1 : "auto",
     });
+    cy.add(drawn);
     timings.cytoscape = performance.now() - started;
     state.cy = cy;
     state.graph = graph;
     state.lineageDrawing = drawing;
-    cy.one("layoutstop", () => {
+    const laidOut = () => {
       state.layoutMs = timings.layout = performance.now() - started;
       if (cy.zoom() > 1.5) { cy.zoom(1.5); cy.center(); }
       // Ready once a frame with the graph has been drawn, not merely laid out.
@@ -721,7 +728,7 @@ query Resource($code: String!) {
         state.drawnMs = performance.now() - started;
         document.documentElement.dataset.ready = "lineage";
       }));
-    });
+    };
     // Grouped, the groups stand in columns by level (nation first), their entries counted:
     // a layered layout that needs no search for an order (dagre spends seconds on the dense
     // graph of catalogs that a large lineage makes). Laid out by the server, each node is
@@ -730,16 +737,17 @@ query Resource($code: String!) {
       const labelled = () => { if (cy.zoom() >= LEGIBLE) { cy.nodes().addClass("labelled"); cy.off("zoom", labelled); } };
       cy.on("zoom", labelled);
     }
-    if (grouping) cy.layout({ name: "preset", positions: levelColumns(cy), fit: true, padding: 30 }).run();
+    if (grouping) cy.one("layoutstop", laidOut).layout({ name: "preset", positions: levelColumns(cy), fit: true, padding: 30 }).run();
     else if (positions) {
-      // Fitted from the positions themselves: cytoscape's fit would measure every label first.
-      // Not so far out that a node is less than a pixel or two: then centred on the root.
-      cy.layout({ name: "preset", fit: false }).run();
+      // Already where the server put them; fitted from the positions themselves (cytoscape's
+      // fit would measure every label first), not so far out that a node is less than a pixel
+      // or two: then centred on the root.
       const view = fitted(positions, container, cy.minZoom());
       if (view.zoom >= 0.08) cy.viewport(view);
       else { cy.zoom(0.08); cy.center(cy.getElementById(graph.root)); }
+      laidOut();
     }
-    else cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 36, rankSep: 140, animate: false, fit: true }).run();
+    else cy.one("layoutstop", laidOut).layout({ name: "dagre", rankDir: "LR", nodeSep: 36, rankSep: 140, animate: false, fit: true }).run();
 
     function find(text) {
       cy.nodes().removeClass("found");
