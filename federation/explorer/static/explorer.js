@@ -647,7 +647,8 @@ query Resource($code: String!) {
   // A large graph's whole style sheet (not STYLE with overrides: each property is applied to
   // each of a thousand elements, on the first frame): labels given to the nodes only once the
   // view is zoomed in far enough to read them (a thousand labels measured for a view that
-  // cannot show them would cost that frame); straight edges (no curve to compute).
+  // cannot show them would cost that frame); edges as plain lines without arrowheads (haystack:
+  // nothing to compute per edge), the layers saying the direction — sources on the left.
   const LEGIBLE = 0.7; // the zoom from which an 11-pixel label is drawn (min-zoomed-font-size)
   const bigStyle = (beside) => [
     { selector: "node", style: { label: "", width: 18, height: 18, "background-color": "data(color)", "font-size": 11, "min-zoomed-font-size": 8 } },
@@ -656,7 +657,7 @@ query Resource($code: String!) {
     STYLE.find((s) => s.selector === "node[cut = 1]"),
     STYLE.find((s) => s.selector === "node:selected"),
     STYLE.find((s) => s.selector === "node.found"),
-    { selector: "edge", style: { width: 1.5, "curve-style": "straight", "line-color": "data(color)", "target-arrow-shape": "triangle", "target-arrow-color": "data(color)", "arrow-scale": 0.6 } },
+    { selector: "edge", style: { width: 1.5, "curve-style": "haystack", "haystack-radius": 0, "line-color": "data(color)" } },
     STYLE.find((s) => s.selector === "edge[cross = 1]"),
   ];
 
@@ -698,7 +699,8 @@ query Resource($code: String!) {
         h("strong", {}, "服务器未能布局此图："), graph.layoutRefused, grouping ? "——已改为按目录分组显示。" : "——已改为在浏览器内布局。") : null,
       h("p", { class: "legend", "aria-hidden": "true" },
         Object.entries(LEVEL_COLOR).map(([level, color]) => h("span", {}, h("i", { style: `background:${color}` }), label("Level", level))),
-        h("span", {}, "虚线边：跨层级（颜色为较高一级）")),
+        h("span", {}, "虚线边：跨层级（颜色为较高一级）"),
+        graph.nodes.size > BIG && !grouping ? h("span", {}, "节点较多，边不画箭头：来源在左，派生在右") : null),
       h("div", { class: "lineage" }, container, side));
     const started = performance.now();
     const positions = drawing === "server" ? serverPositions(graph) : null;
@@ -715,7 +717,7 @@ query Resource($code: String!) {
       minZoom: big ? 0.002 : 0.05, maxZoom: 4, textureOnViewport: big, hideEdgesOnViewport: big, hideLabelsOnViewport: big,
       motionBlur: false, pixelRatio: big ? 1 : "auto",
     });
-    cy.add(drawn);
+    cy.batch(() => cy.add(drawn));
     timings.cytoscape = performance.now() - started;
     state.cy = cy;
     state.graph = graph;
