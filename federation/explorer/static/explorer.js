@@ -540,8 +540,8 @@ query Resource($code: String!) {
     if (graph.truncated) {
       const up = graph.direction !== "DOWNSTREAM", down = graph.direction !== "UPSTREAM";
       const next = new Map();
-      const link = (from, to) => { if (!next.has(from)) next.set(from, []); next.get(from).push(to); };
-      for (const e of graph.first.edges) { if (up) link(e.derived, e.source); if (down) link(e.source, e.derived); }
+      const follow = (from, to) => { if (!next.has(from)) next.set(from, []); next.get(from).push(to); };
+      for (const e of graph.first.edges) { if (up) follow(e.derived, e.source); if (down) follow(e.source, e.derived); }
       const dist = new Map([[graph.root, 0]]);
       const queue = [graph.root];
       for (let i = 0; i < queue.length; i++) {
