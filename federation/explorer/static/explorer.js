@@ -688,7 +688,7 @@ query Resource($code: String!) {
         grouping ? null : drawing === "server"
           ? h("button", { type: "button", onclick: () => setParam({ layout: "browser" }) }, "改在浏览器内布局")
           : h("button", { type: "button", onclick: () => setParam({ layout: "server" }) }, "由服务器布局"),
-        h("button", { type: "button", onclick: () => download(`lineage-${graph.root.replace("/", "-")}.png`, state.cy.png({ full: true, bg: "#ffffff", scale: graph.nodes.size > BIG ? 1 : 2 })) }, "导出 PNG"),
+        h("button", { type: "button", onclick: () => download(`lineage-${graph.root.replace("/", "-")}.png`, state.cy.png({ full: true, bg: "#ffffff", scale: graph.nodes.size > BIG ? 1 : 2, maxWidth: 16000, maxHeight: 16000 })) }, "导出 PNG"),
         h("button", { type: "button", onclick: () => download(`lineage-${graph.root.replace("/", "-")}.svg`, "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svgOf(state.cy))) }, "导出 SVG"),
         h("a", { href: link("resource", graph.root) }, "返回条目")),
       h("p", { class: "note", id: "lineage-status" },
