@@ -10,9 +10,15 @@ Measured, `--runs` times each, median reported:
 - search: from navigation to ``#/search?q=人口`` until the results are on screen
   (``data-ready="search"``), against the same view's GraphQL request timed alone (the raw
   request from Python, over the same HTTP);
-- lineage: from navigation to the 1,111-node view (all nodes, not grouped) until cytoscape has
-  laid it out with dagre and the page is interactive, with the layout time alone; and the
-  same view grouped by catalog; against the lineage request timed alone;
+- lineage: from navigation to the 1,111-node view (all nodes, not grouped) until it is laid
+  out, a frame of it drawn and the page interactive (a tap on a node opens its panel) — laid
+  out by the server (Graphviz's dot, the default beyond 300 nodes: the page draws at its
+  positions) and laid out in the browser by dagre (``layout=browser``) — with the layout time
+  alone and the request's time in the page; and the same view grouped by catalog; against the
+  page's lineage request timed alone (columns and layout), the same without the layout, and
+  the object-per-node form (``nodes { resource { … } }``) the page asked before; the first
+  request after the start (nothing decoded or laid out yet) apart; and dot alone on the same
+  graph, no cache;
 - bytes transferred per view: the first visit (every script and style sheet) and a view
   changed within the page (the GraphQL answer alone).
 
@@ -41,6 +47,7 @@ import uvicorn
 
 from federation.app import create_app
 from federation.instance import open_instance
+from federation.layout import Graphviz
 from federation.sample import load_instance_sample
 from federation.settings import Settings
 from graph import CatalogStore
@@ -118,10 +125,22 @@ async def bench(origin: str, root: str, runs: int, only: str | None = None) -> d
             await asyncio.sleep(0.1)
         search = await _page_query(http, "search", {"search": SEARCH_QUERY})
         lineage = await _page_query(http, "lineage", {"code": root})
+        started = time.perf_counter()
+        await lineage()  # the first: every entry decoded, dot run
+        results["raw_lineage_first"] = time.perf_counter() - started
         results["raw_search"] = await _timed(search, runs)
         results["raw_lineage"] = await _timed(lineage, runs)
+        for form in ("columns", "objects"):
+            results[f"raw_lineage_{form}"] = await _timed(
+                await _page_query(http, "lineage", {"code": root}, form), runs
+            )
         answer = (await http.post("/graphql", json=_lineage_body(root))).json()
-        results["nodes"] = len(answer["data"]["l0"]["nodes"])
+        results["nodes"] = len(answer["data"]["l0"]["columns"]["codes"])
+        results["bytes_answer"] = {
+            form: len((await http.post("/graphql", json=_lineage_body(root, form))).content)
+            for form in ("page", "columns", "objects")
+        }
+        results["dot_alone"] = await _dot_alone(answer["data"]["l0"]["columns"], runs)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         try:
@@ -131,21 +150,46 @@ async def bench(origin: str, root: str, runs: int, only: str | None = None) -> d
     return results
 
 
-def _lineage_body(root: str) -> dict[str, Any]:
+async def _dot_alone(columns: dict[str, Any], runs: int) -> list[float]:
+    """Graphviz's dot on the lineage's graph, a new cache each time: the server's cold cost."""
+    edges = list(zip(columns["edgeSource"], columns["edgeDerived"], strict=True))
+    count = len(columns["codes"])
+
+    async def run() -> None:
+        await Graphviz().layered(count, edges)
+
+    return await _timed(run, runs)
+
+
+# The page's lineage request (federation/explorer/static/explorer.js): the answer in columns,
+# and the server's layout beyond 300 nodes; without the layout; and the object-per-node form
+# the page asked before the columns.
+LINEAGE_FORMS = {
+    "page": "{ root truncated columns { codes names providerCodes providerNames shareTypes "
+    "updateCycles origins catalogs { id name level } catalogIndex edgeDerived edgeSource } "
+    "layout(ifMoreThan: 300) { engine codes x y width height } }",
+    "columns": "{ root truncated columns { codes names providerCodes providerNames shareTypes "
+    "updateCycles origins catalogs { id name level } catalogIndex edgeDerived edgeSource } }",
+    "objects": "{ root truncated nodes { code resource { name providerName providerCode "
+    "shareType updateCycle origin catalog { id name level } } } edges { derived source } }",
+}
+
+
+def _lineage_body(root: str, form: str = "page") -> dict[str, Any]:
     query = (
         "query($code: String!) { l0: lineage(code: $code, direction: BOTH, depth: 3) "
-        "{ root truncated nodes { code resource { name providerName providerCode shareType "
-        "updateCycle origin catalog { id name level } } } edges { derived source } } }"
+        + LINEAGE_FORMS[form]
+        + " }"
     )
     return {"query": query, "variables": {"code": root}}
 
 
 async def _page_query(
-    http: httpx.AsyncClient, view: str, variables: dict[str, Any]
+    http: httpx.AsyncClient, view: str, variables: dict[str, Any], form: str = "page"
 ) -> Callable[[], Awaitable[Any]]:
     """The same GraphQL request the page makes for the view, sent from Python."""
     if view == "lineage":
-        body = _lineage_body(variables["code"])
+        body = _lineage_body(variables["code"], form)
     else:
         query = (
             "query($search: String) { resources(search: $search, first: 20) { totalCount "
@@ -184,22 +228,20 @@ _PHASES = """() => {
 async def _browse(
     browser: Any, origin: str, root: str, runs: int, only: str | None = None
 ) -> dict[str, Any]:
-    found: dict[str, list[float]] = {
-        "search": [],
-        "lineage": [],
-        "lineage_layout": [],
-        "lineage_fetch": [],
-        "lineage_grouped": [],
-        "lineage_grouped_layout": [],
-        "lineage_grouped_fetch": [],
-    }
-    transferred: dict[str, int] = {}
-    refused: list[str] = []
     views = {
         "search": f"#/search?q={SEARCH_QUERY}",
-        "lineage": f"#/lineage/{root}?depth=3&group=0",
+        "lineage_server": f"#/lineage/{root}?depth=3",
+        "lineage_dagre": f"#/lineage/{root}?depth=3&group=0&layout=browser",
         "lineage_grouped": f"#/lineage/{root}?depth=3&group=1",
     }
+    drawing = {"lineage_server": "server", "lineage_dagre": "dagre", "lineage_grouped": "grouped"}
+    found: dict[str, list[float]] = {}
+    for view in views:
+        found[view] = []
+        if view != "search":
+            found[f"{view}_layout"], found[f"{view}_fetch"] = [], []
+    transferred: dict[str, int] = {}
+    refused: list[str] = []
     for view, fragment in views.items():
         if only is not None and not view.startswith(only):
             continue
@@ -225,19 +267,22 @@ async def _browse(
             await page.goto(f"{origin}/{fragment}")
             ready = "search" if view == "search" else "lineage"
             await page.wait_for_selector(f'html[data-ready="{ready}"]', state="attached")
+            if view != "search":
+                # Interactive: a tap on a node opens its panel at once.
+                await page.evaluate("() => { mulu.cy.nodes()[0].emit('tap'); }")
+                assert await page.inner_text("#node-panel")
             elapsed = time.perf_counter() - started
             found[view].append(elapsed)
             if view == "search":
                 for phase, ms in (await page.evaluate(_PHASES)).items():
                     found.setdefault(f"search_{phase}", []).append(ms / 1000)
             if view != "search":
-                fetch_ms, layout_ms = await page.evaluate("[mulu.fetchMs, mulu.layoutMs]")
+                fetch_ms, layout_ms, drawn = await page.evaluate(
+                    "[mulu.fetchMs, mulu.drawnMs, mulu.lineageDrawing]"
+                )
+                assert drawn == drawing[view], (view, drawn)
                 found[f"{view}_fetch"].append(fetch_ms / 1000)
                 found[f"{view}_layout"].append(layout_ms / 1000)
-            if view == "lineage":
-                # Interactive: a tap on a node opens its panel at once.
-                await page.evaluate("mulu.cy.nodes()[0].emit('tap')")
-                assert await page.inner_text("#node-panel")
             if run == 0:
                 transferred[f"{view}_first_visit"] = received[0]
                 before = received[0]
@@ -256,9 +301,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sample", type=int, default=500)
     parser.add_argument("--only", choices=["search", "lineage"], help="measure these views alone")
+    parser.add_argument(
+        "--port", type=int, default=0, help="the instance's port (default: a free one)"
+    )
     args = parser.parse_args()
+    before = os.getloadavg()
     data_dir = Path(tempfile.mkdtemp(prefix="explorer-bench-"))
-    port = free_port()
+    port = args.port or free_port()
     receiving, sending = multiprocessing.Pipe(duplex=False)
     server = multiprocessing.get_context("spawn").Process(
         target=_serve, args=(port, args.sample, data_dir, sending), daemon=True
@@ -278,8 +327,11 @@ def main() -> None:
         server.join(30)
         shutil.rmtree(data_dir, ignore_errors=True)
     ms = lambda xs: f"{statistics.median(xs) * 1000:.0f} ms"  # noqa: E731
-    load = os.getloadavg()
-    print(f"load average: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; runs: {args.runs}")
+    after = os.getloadavg()
+    print(
+        f"load average: {before[0]:.2f} {before[1]:.2f} {before[2]:.2f} before, "
+        f"{after[0]:.2f} {after[1]:.2f} {after[2]:.2f} after; runs: {args.runs} (medians)"
+    )
     print(f"lineage: root {results['root']}, {results['nodes']} nodes (depth 3)")
     if not results["search"]:
         results["search"] = [float("nan")]
@@ -288,27 +340,37 @@ def main() -> None:
         f"search 人口 shown:        {ms(results['search'])} (goal < 1000 ms); "
         f"its GraphQL request alone {ms(results['raw_search'])}; ratio {s / rs:.1f}"
     )
-    if results["search"]:
+    if "search_html" in results:
         phases = ("html", "css", "js", "request_sent", "answered", "shown", "rendered")
         print(
             "search page, from navigation: "
             + ", ".join(f"{p} {ms(results['search_' + p])}" for p in phases)
         )
-    if not results["lineage"]:
+    if not results["lineage_server"]:
         for name, size in results["bytes"].items():
             print(f"bytes {name}: {size:,}")
         return
-    li, rl = statistics.median(results["lineage"]), statistics.median(results["raw_lineage"])
+    rl = statistics.median(results["raw_lineage"])
     print(
-        f"lineage {results['nodes']} nodes laid out: {ms(results['lineage'])} (goal < 2000 ms); "
-        f"layout alone {ms(results['lineage_layout'])}; its GraphQL request alone "
-        f"{ms(results['raw_lineage'])}; ratio {li / rl:.1f}"
+        f"lineage request alone (the page's: columns and layout): {ms(results['raw_lineage'])}; "
+        f"the first after the start {results['raw_lineage_first'] * 1000:.0f} ms; "
+        f"without the layout {ms(results['raw_lineage_columns'])}; "
+        f"the object-per-node form {ms(results['raw_lineage_objects'])}; "
+        f"dot alone, uncached {ms(results['dot_alone'])}"
     )
-    print(f"lineage request in the page: {ms(results['lineage_fetch'])}")
-    print(
-        f"lineage grouped by catalog: {ms(results['lineage_grouped'])}; layout alone "
-        f"{ms(results['lineage_grouped_layout'])}, request {ms(results['lineage_grouped_fetch'])}"
-    )
+    for view, name in (
+        ("lineage_server", "laid out by the server (Graphviz)"),
+        ("lineage_dagre", "laid out in the browser (dagre)"),
+        ("lineage_grouped", "grouped by catalog"),
+    ):
+        li = statistics.median(results[view])
+        print(
+            f"lineage {results['nodes']} nodes {name}: {ms(results[view])} (goal < 2000 ms); "
+            f"layout and first frame {ms(results[view + '_layout'])}; request in the page "
+            f"{ms(results[view + '_fetch'])}; ratio to the request alone {li / rl:.1f}"
+        )
+    for form, size in results["bytes_answer"].items():
+        print(f"bytes lineage answer ({form}): {size:,}")
     for name, size in results["bytes"].items():
         print(f"bytes {name}: {size:,}")
 

@@ -16,6 +16,7 @@ declares (`graph.fields`), as does the reader.
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date, datetime
 from enum import StrEnum
@@ -35,6 +36,24 @@ from graph.model import DataItem, LifecycleStep, Resource
 __all__ = ["item_to_dict", "resource_from_json", "resource_to_dict", "resource_to_json"]
 
 T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
+
+
+def _members(enum: type[E]) -> dict[str, E]:
+    return {member.value: member for member in enum}
+
+
+# Each enum's members by value: a dict look-up is several times cheaper than calling the enum,
+# which a lineage of a thousand entries (their data items) does tens of thousands of times.
+# A value not among them goes to the enum itself, which refuses it as ever (ValueError).
+_SHARE_TYPES = _members(ShareType)
+_SHARE_MODES = _members(ShareMode)
+_STATES = _members(LifecycleState)
+
+
+def _by_value(members: dict[str, E], enum: type[E], value: str) -> E:
+    found = members.get(value)
+    return found if found is not None else enum(value)
 
 
 def item_to_dict(item: DataItem) -> dict[str, Any]:
@@ -53,7 +72,9 @@ def _item_from_dict(raw: dict[str, Any]) -> DataItem:
         data_type=raw["data_type"],
         length=raw["length"],
         is_base_item=raw["is_base_item"],
-        share_type=ShareType(raw["share_type"]) if raw["share_type"] else None,
+        share_type=_by_value(_SHARE_TYPES, ShareType, raw["share_type"])
+        if raw["share_type"]
+        else None,
     )
 
 
@@ -68,7 +89,7 @@ def _step_to_dict(step: LifecycleStep) -> dict[str, Any]:
 
 def _step_from_dict(raw: dict[str, Any]) -> LifecycleStep:
     return LifecycleStep(
-        state=LifecycleState(raw["state"]),
+        state=_by_value(_STATES, LifecycleState, raw["state"]),
         actor=raw["actor"],
         at=datetime.fromisoformat(raw["at"]),
         note=raw["note"],
@@ -116,9 +137,14 @@ def resource_to_json(entry: Resource) -> str:
         return _ENCODER.encode(resource_to_dict(entry))
 
 
+@functools.lru_cache(maxsize=4096)
 def resource_from_json(text: str) -> Resource:
     """The entry a store wrote with `resource_to_json` (trusted text: a change event from
-    another instance is read by the strict `sync.snapshots.resource_from_dict` instead)."""
+    another instance is read by the strict `sync.snapshots.resource_from_dict` instead).
+
+    The entry is immutable, so the same text read again (a lineage or a page asked twice)
+    gives the same entry without decoding it again: the last 4,096 texts are remembered, keyed
+    by the whole text, so a changed entry — new text — is always decoded anew."""
     raw = json.loads(text)
     return Resource(
         code=raw["code"],
@@ -128,20 +154,20 @@ def resource_from_json(text: str) -> Resource:
         summary=raw["summary"],
         format_class=FormatClass(raw["format_class"]),
         format_type=raw["format_type"],
-        share_type=ShareType(raw["share_type"]),
+        share_type=_by_value(_SHARE_TYPES, ShareType, raw["share_type"]),
         update_cycle=UpdateCycle(raw["update_cycle"]),
         classification=Classification(raw["classification"]) if raw["classification"] else None,
         items=tuple(_item_from_dict(item) for item in raw["items"]),
         share_condition=raw["share_condition"],
         legal_basis=raw["legal_basis"],
-        share_modes=frozenset(ShareMode(mode) for mode in raw["share_modes"]),
+        share_modes=frozenset(_by_value(_SHARE_MODES, ShareMode, m) for m in raw["share_modes"]),
         open_to_public=raw["open_to_public"],
         open_condition=raw["open_condition"],
         published_on=date.fromisoformat(raw["published_on"]) if raw["published_on"] else None,
         related_codes=tuple(raw["related_codes"]),
         derived_from=tuple(raw["derived_from"]),
         themes=frozenset(raw["themes"]),
-        state=LifecycleState(raw["state"]),
+        state=_by_value(_STATES, LifecycleState, raw["state"]),
         history=tuple(_step_from_dict(step) for step in raw["history"]),
         version=raw["version"],
         origin=raw["origin"],

@@ -79,6 +79,7 @@
       delete body.data.mulu_viewer;
       showIdentity();
     }
+    state.errors = body.errors || []; // a partial answer's errors (the lineage's layout reads them)
     if (body.errors && (!body.data || Object.values(body.data).every((v) => v === null))) {
       const error = new Error(body.errors.map((e) => e.message).join("；"));
       error.codes = body.errors.map((e) => (e.extensions || {}).code);
@@ -176,7 +177,8 @@
   // The libraries a view needs, loaded the first time it is shown (in order, each once), while
   // its GraphQL request is on its way: the search page does not wait for the graph library.
   const LIBRARIES = {
-    graph: ["/explorer/static/vendor/cytoscape.min.js", "/explorer/static/vendor/dagre.min.js", "/explorer/static/vendor/cytoscape-dagre.js"],
+    graph: ["/explorer/static/vendor/cytoscape.min.js"],
+    dagre: ["/explorer/static/vendor/dagre.min.js", "/explorer/static/vendor/cytoscape-dagre.js"], // after graph
     charts: ["/explorer/echarts/echarts.min.js"],
   };
   const loading = {};
@@ -636,13 +638,22 @@ mutation ReportObjection($code: String!, $fields: [String!]!, $text: String!, $f
 
   // ---- lineage -------------------------------------------------------------------------------
 
-  const LINEAGE_FIELDS = `root truncated nodes { code resource { name providerName providerCode shareType updateCycle origin catalog { id name level } } } edges { derived source }`;
+  // Each walk is asked for its `columns` (a few lists rather than an object per node, which a
+  // thousand-node answer makes costly to build and to send) and read back into one object per
+  // node. Beyond LAYOUT_THRESHOLD nodes the first walk also asks the server to lay the graph out
+  // (`layout`: Graphviz's dot, on exactly the nodes this caller was answered), and the page draws
+  // it at those positions (cytoscape's preset layout) instead of running dagre, which takes
+  // seconds on a thousand nodes; dagre is loaded only when the browser lays the graph out.
+  const LINEAGE_FIELDS = `root truncated columns { codes names providerCodes providerNames shareTypes updateCycles origins catalogs { id name level } catalogIndex edgeDerived edgeSource }`;
+  const LAYOUT_FIELDS = `layout(ifMoreThan: $over) { engine codes x y width height }`;
+  const LAYOUT_THRESHOLD = 300; // nodes beyond which the server lays the first walk out
+  const BIG = 300; // nodes drawn beyond which cytoscape draws for speed over finish
   const LEVEL_COLOR = { NATIONAL: "#b42318", PROVINCIAL: "#1d5fbf", MUNICIPAL: "#2f8a4c", COUNTY: "#8a6d1d" };
   const LEVEL_RANK = { NATIONAL: 0, PROVINCIAL: 1, MUNICIPAL: 2, COUNTY: 3 };
 
-  function lineageQuery(expansions) {
-    const vars = ["$code: String!", "$direction: Direction!", "$depth: Int!"];
-    const parts = [`l0: lineage(code: $code, direction: $direction, depth: $depth) { ${LINEAGE_FIELDS} }`];
+  function lineageQuery(expansions, askLayout) {
+    const vars = ["$code: String!", "$direction: Direction!", "$depth: Int!"].concat(askLayout ? ["$over: Int!"] : []);
+    const parts = [`l0: lineage(code: $code, direction: $direction, depth: $depth) { ${LINEAGE_FIELDS}${askLayout ? " " + LAYOUT_FIELDS : ""} }`];
     expansions.forEach((_, i) => {
       vars.push(`$c${i + 1}: String!`, `$d${i + 1}: Direction!`);
       parts.push(`l${i + 1}: lineage(code: $c${i + 1}, direction: $d${i + 1}, depth: 1) { ${LINEAGE_FIELDS} }`);
@@ -650,36 +661,63 @@ mutation ReportObjection($code: String!, $fields: [String!]!, $text: String!, $f
     return `query Lineage(${vars.join(", ")}) {\n  ${parts.join("\n  ")}\n}`;
   }
 
+  // One walk's columns as the nodes and edges the view works with.
+  function fromColumns(answer) {
+    if (!answer) return null;
+    const c = answer.columns;
+    const nodes = c.codes.map((code, i) => ({ code, resource: {
+      name: c.names[i], providerName: c.providerNames[i], providerCode: c.providerCodes[i], shareType: c.shareTypes[i],
+      updateCycle: c.updateCycles[i], origin: c.origins[i], catalog: c.catalogIndex[i] === null ? null : c.catalogs[c.catalogIndex[i]] } }));
+    const edges = c.edgeDerived.map((d, j) => ({ derived: c.codes[d], source: c.codes[c.edgeSource[j]] }));
+    return { root: answer.root, truncated: answer.truncated, nodes, edges };
+  }
+
   // Expansions in the address: x=U:code,D:code (U upstream, D downstream), at most 20.
   const parseExpansions = (text) => (text || "").split(",").filter(Boolean).slice(0, 20).map((s) => ({ dir: s[0] === "U" ? "UPSTREAM" : "DOWNSTREAM", code: s.slice(2) }));
   const formatExpansions = (list) => list.map((e) => (e.dir === "UPSTREAM" ? "U:" : "D:") + e.code).join(",");
+
+  // group=1 (or catalog): by catalog; group=provider: by providing department; group=0: every
+  // node; none: every node, unless it is large and the server could not lay it out.
+  const groupingOf = (params) => ({ 1: "catalog", catalog: "catalog", provider: "provider", 0: "none" })[params.get("group")] || null;
 
   async function lineage(code, params) {
     const depth = Math.min(10, Math.max(1, Number(params.get("depth")) || 2));
     const direction = ["UPSTREAM", "DOWNSTREAM", "BOTH"].includes(params.get("dir")) ? params.get("dir") : "BOTH";
     const expansions = parseExpansions(params.get("x"));
+    const chosen = groupingOf(params);
+    // layout=server: the server lays out any size; layout=browser: never asked.
+    const mode = params.get("layout");
+    const askLayout = mode !== "browser" && chosen !== "catalog" && chosen !== "provider";
     const variables = { code, direction, depth };
+    if (askLayout) variables.over = mode === "server" ? 0 : LAYOUT_THRESHOLD;
     expansions.forEach((e, i) => { variables["c" + (i + 1)] = e.code; variables["d" + (i + 1)] = e.dir; });
     let data;
     try {
-      [data] = await Promise.all([gql(lineageQuery(expansions), variables), need("graph")]);
+      [data] = await Promise.all([gql(lineageQuery(expansions, askLayout), variables), need("graph")]);
     } catch (error) {
       if (!(error.codes || []).includes("NOT_FOUND")) throw error;
       render("未找到", h("p", {}, `没有代码为 ${code} 的信息资源，或您无权查看。`));
       document.documentElement.dataset.ready = "lineage";
       return;
     }
-    const graph = { root: code, depth, direction, nodes: new Map(), edges: new Map(), truncated: data.l0.truncated, added: new Map(), expansions };
-    graph.first = data.l0;
+    const refused = (state.errors || []).find((e) => (e.path || []).join(".") === "l0.layout");
+    const first = fromColumns(data.l0);
+    const graph = { root: code, depth, direction, nodes: new Map(), edges: new Map(), truncated: first.truncated, added: new Map(), expansions };
+    graph.first = first;
     graph.cutByExpansion = new Map();
-    merge(graph, data.l0, null);
-    expansions.forEach((e, i) => merge(graph, data["l" + (i + 1)], e));
+    graph.layout = data.l0.layout || null;
+    graph.layoutRefused = refused ? refused.message : null;
+    merge(graph, first, null);
+    expansions.forEach((e, i) => merge(graph, fromColumns(data["l" + (i + 1)]), e));
     if (!graph.nodes.has(code)) {
       render("未找到", h("p", {}, `没有代码为 ${code} 的信息资源，或您无权查看。`));
       document.documentElement.dataset.ready = "lineage";
       return;
     }
-    drawLineage(graph, params);
+    const grouping = chosen === "none" ? null : chosen || (!graph.layout && graph.nodes.size > GROUP_THRESHOLD ? "catalog" : null);
+    const drawing = grouping ? "grouped" : graph.layout && mode !== "browser" ? "server" : "dagre";
+    if (drawing === "dagre") await need("dagre");
+    drawLineage(graph, params, grouping, drawing);
   }
 
   function merge(graph, answer, expansion) {
@@ -701,16 +739,16 @@ mutation ReportObjection($code: String!, $fields: [String!]!, $text: String!, $f
   function frontier(graph) {
     const cut = new Set();
     if (graph.truncated) {
+      const up = graph.direction !== "DOWNSTREAM", down = graph.direction !== "UPSTREAM";
+      const next = new Map();
+      const follow = (from, to) => { if (!next.has(from)) next.set(from, []); next.get(from).push(to); };
+      for (const e of graph.first.edges) { if (up) follow(e.derived, e.source); if (down) follow(e.source, e.derived); }
       const dist = new Map([[graph.root, 0]]);
       const queue = [graph.root];
-      const up = graph.direction !== "DOWNSTREAM", down = graph.direction !== "UPSTREAM";
-      while (queue.length) {
-        const at = queue.shift();
+      for (let i = 0; i < queue.length; i++) {
+        const at = queue[i];
         if (dist.get(at) >= graph.depth) continue;
-        for (const e of graph.first.edges) {
-          const next = up && e.derived === at ? e.source : down && e.source === at ? e.derived : null;
-          if (next && !dist.has(next)) { dist.set(next, dist.get(at) + 1); queue.push(next); }
-        }
+        for (const to of next.get(at) || []) if (!dist.has(to)) { dist.set(to, dist.get(at) + 1); queue.push(to); }
       }
       for (const [code, d] of dist) if (d >= graph.depth) cut.add(code);
     }
@@ -719,25 +757,54 @@ mutation ReportObjection($code: String!, $fields: [String!]!, $text: String!, $f
     return cut;
   }
 
-  function elements(graph, grouped) {
+  // The server's positions; a node an expansion brought (not in the first walk the server laid
+  // out) is placed beside the node expanded, left of it upstream and right of it downstream.
+  function serverPositions(graph) {
+    const at = new Map();
+    const laid = graph.layout;
+    laid.codes.forEach((code, i) => at.set(code, { x: laid.x[i], y: laid.y[i] }));
+    for (const e of graph.expansions) {
+      const from = at.get(e.code);
+      const added = (graph.added.get(e.dir + ":" + e.code) || []).filter((c) => !at.has(c));
+      if (!from) continue;
+      added.forEach((c, k) => at.set(c, { x: from.x + (e.dir === "UPSTREAM" ? -1 : 1) * 230, y: from.y + (k - (added.length - 1) / 2) * 26 }));
+    }
+    let k = 0;
+    for (const code of graph.nodes.keys()) if (!at.has(code)) at.set(code, { x: (k++ % 20) * 30, y: laid.height + 60 });
+    return at;
+  }
+
+  // A large graph's labels, and those beside the server's positions: one short line each (the
+  // full name is in `name`, found by 查找, shown in the panel and the SVG), none wrapped.
+  const SHORT = 9;
+  const shortened = (name) => (name.length > SHORT ? name.slice(0, SHORT) + "…" : name);
+
+  function elements(graph, grouping, positions, short) {
     const cut = frontier(graph);
     const levelOf = (code) => ((graph.nodes.get(code) || {}).resource?.catalog?.level) || "MUNICIPAL";
-    if (!grouped) {
+    if (!grouping) {
       const nodes = [...graph.nodes.values()].map((n) => ({ data: {
-        id: n.code, label: n.resource.name, level: levelOf(n.code), catalog: n.resource.catalog?.name || n.resource.origin,
-        provider: n.resource.providerName, root: n.code === graph.root ? 1 : 0, cut: cut.has(n.code) ? 1 : 0 } }));
+        id: n.code, name: n.resource.name, label: short ? shortened(n.resource.name) : n.resource.name, level: levelOf(n.code), catalog: n.resource.catalog?.name || n.resource.origin,
+        provider: n.resource.providerName, root: n.code === graph.root ? 1 : 0, cut: cut.has(n.code) ? 1 : 0, color: NODE_COLOR(levelOf(n.code)) },
+        position: positions ? { ...positions.get(n.code) } : undefined }));
       const edges = [...graph.edges.values()].filter((e) => graph.nodes.has(e.source) && graph.nodes.has(e.derived)).map((e) => {
         const from = levelOf(e.source), to = levelOf(e.derived);
-        return { data: { id: e.source + ">" + e.derived, source: e.source, target: e.derived, level: LEVEL_RANK[from] < LEVEL_RANK[to] ? from : to, cross: from !== to ? 1 : 0 } };
+        const level = LEVEL_RANK[from] < LEVEL_RANK[to] ? from : to, cross = from !== to ? 1 : 0;
+        return { data: { id: e.source + ">" + e.derived, source: e.source, target: e.derived, level, cross, color: EDGE_COLOR(cross, level), width: 1.5 } };
       });
       return nodes.concat(edges);
     }
-    // Grouped: one node per catalog, with how many entries it holds; edges summed between groups.
-    const groupOf = (code) => (graph.nodes.get(code).resource.catalog?.id || graph.nodes.get(code).resource.origin);
+    // Grouped: one node per catalog (or providing department), with how many entries it holds;
+    // edges summed between groups.
+    const byProvider = grouping === "provider";
+    const groupOf = (code) => {
+      const r = graph.nodes.get(code).resource;
+      return byProvider ? r.providerCode : r.catalog?.id || r.origin;
+    };
     const groups = new Map();
     for (const n of graph.nodes.values()) {
       const id = groupOf(n.code);
-      const g = groups.get(id) || { id, name: n.resource.catalog?.name || id, level: levelOf(n.code), members: [] };
+      const g = groups.get(id) || { id, name: byProvider ? n.resource.providerName : n.resource.catalog?.name || id, level: levelOf(n.code), members: [] };
       g.members.push(n.code);
       groups.set(id, g);
     }
@@ -748,32 +815,54 @@ mutation ReportObjection($code: String!, $fields: [String!]!, $text: String!, $f
       if (a === b) continue;
       links.set(a + ">" + b, (links.get(a + ">" + b) || 0) + 1);
     }
-    return [...groups.values()].map((g) => ({ data: { id: "group:" + g.id, label: `${g.name}（${g.members.length}）`, level: g.level, group: 1, members: g.members.join(",") } }))
+    return [...groups.values()].map((g) => ({ data: { id: "group:" + g.id, label: `${g.name}（${g.members.length}）`, level: g.level, color: NODE_COLOR(g.level), group: 1, members: g.members.join(",") } }))
       .concat([...links].map(([key, count]) => {
         const [a, b] = key.split(">");
         const from = groups.get(a).level, to = groups.get(b).level;
-        return { data: { id: "link:" + key, source: "group:" + a, target: "group:" + b, level: LEVEL_RANK[from] < LEVEL_RANK[to] ? from : to, cross: from !== to ? 1 : 0, group_edge: 1, count, width: Math.min(8, 1 + Math.log2(count)) } };
+        const level = LEVEL_RANK[from] < LEVEL_RANK[to] ? from : to, cross = from !== to ? 1 : 0;
+        return { data: { id: "link:" + key, source: "group:" + a, target: "group:" + b, level, cross, color: EDGE_COLOR(cross, level), group_edge: 1, count, width: Math.min(8, 1 + Math.log2(count)) } };
       }));
   }
 
   const STYLE = [
     { selector: "node", style: { label: "data(label)", "font-size": 11, "text-valign": "bottom", "text-margin-y": 4, "text-wrap": "wrap", "text-max-width": 110,
-      width: 18, height: 18, "background-color": "#888", "border-width": 0, "min-zoomed-font-size": 7 } },
-    ...Object.entries(LEVEL_COLOR).map(([level, color]) => ({ selector: `node[level = "${level}"]`, style: { "background-color": color } })),
+      width: 18, height: 18, "background-color": "data(color)", "border-width": 0, "min-zoomed-font-size": 7 } },
     { selector: "node[root = 1]", style: { width: 28, height: 28, "border-width": 3, "border-color": "#111", "font-weight": "bold" } },
     { selector: "node[cut = 1]", style: { "border-width": 2, "border-style": "dashed", "border-color": "#111", "background-opacity": 0.5 } },
     { selector: "node[group = 1]", style: { shape: "round-rectangle", width: 40, height: 26 } },
     { selector: "node:selected", style: { "overlay-color": "#1d5fbf", "overlay-opacity": 0.25, "overlay-padding": 6 } },
     { selector: "node.found", style: { "border-width": 4, "border-color": "#f5a623" } },
-    { selector: "edge", style: { width: "data(width)", "curve-style": "bezier", "target-arrow-shape": "triangle", "line-color": "#b0b4ba", "target-arrow-color": "#b0b4ba", "arrow-scale": 0.8 } },
-    { selector: "edge[!width]", style: { width: 1.5 } },
+    { selector: "edge", style: { width: "data(width)", "curve-style": "bezier", "target-arrow-shape": "triangle", "line-color": "data(color)", "target-arrow-color": "data(color)", "arrow-scale": 0.8 } },
     { selector: "edge[group_edge = 1][cross = 0]", style: { "curve-style": "unbundled-bezier", "control-point-distances": 60, "control-point-weights": 0.5 } },
     { selector: "edge[cross = 1]", style: { "line-style": "dashed" } },
-    ...Object.entries(LEVEL_COLOR).map(([level, color]) => ({ selector: `edge[cross = 1][level = "${level}"]`, style: { "line-color": color, "target-arrow-color": color } })),
+  ];
+  // Colours and widths are the elements' data, not a selector each: every selector is matched
+  // against every element when a thousand-node graph is first drawn.
+  const NODE_COLOR = (level) => LEVEL_COLOR[level] || "#888";
+  const EDGE_COLOR = (cross, level) => (cross ? LEVEL_COLOR[level] || "#888" : "#b0b4ba");
+  // At the server's positions: one short line of label to the right of each node (the layout
+  // leaves room for it there, not below).
+  const BESIDE = { "text-valign": "center", "text-halign": "right", "text-margin-x": 4, "text-margin-y": 0, "text-wrap": "none",
+    "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 1 };
+  const SIDE_STYLE = [{ selector: "node", style: BESIDE }];
+  // A large graph's whole style sheet (not STYLE with overrides: each property is applied to
+  // each of a thousand elements, on the first frame): labels given to the nodes only once the
+  // view is zoomed in far enough to read them (a thousand labels measured for a view that
+  // cannot show them would cost that frame); edges as plain lines without arrowheads (haystack:
+  // nothing to compute per edge), the layers saying the direction — sources on the left.
+  const LEGIBLE = 0.7; // the zoom from which an 11-pixel label is drawn (min-zoomed-font-size)
+  const bigStyle = (beside) => [
+    { selector: "node", style: { label: "", width: 18, height: 18, "background-color": "data(color)", "font-size": 11, "min-zoomed-font-size": 8 } },
+    { selector: "node.labelled", style: { label: "data(label)", ...(beside ? BESIDE : { "text-valign": "bottom", "text-margin-y": 4, "text-wrap": "none" }) } },
+    STYLE.find((s) => s.selector === "node[root = 1]"),
+    STYLE.find((s) => s.selector === "node[cut = 1]"),
+    STYLE.find((s) => s.selector === "node:selected"),
+    STYLE.find((s) => s.selector === "node.found"),
+    { selector: "edge", style: { width: 1.5, "curve-style": "haystack", "haystack-radius": 0, "line-color": "data(color)" } },
+    STYLE.find((s) => s.selector === "edge[cross = 1]"),
   ];
 
-  function drawLineage(graph, params) {
-    const grouped = params.get("group") ? params.get("group") === "1" : graph.nodes.size > GROUP_THRESHOLD;
+  function drawLineage(graph, params, grouping, drawing) {
     const side = h("aside", { class: "panel", id: "node-panel", "aria-live": "polite", "aria-label": "节点详情" }, h("p", { class: "note" }, "点击节点查看详情并展开上游或下游。"));
     const container = h("div", { id: "graph", role: "img", "aria-label": `${graph.nodes.get(graph.root).resource.name} 的血缘关系图：${graph.nodes.size} 个节点，${graph.edges.size} 条边` });
     const findInput = h("input", { type: "search", id: "find", placeholder: "查找节点（名称或代码）", "aria-label": "查找节点" });
@@ -783,6 +872,9 @@ mutation ReportObjection($code: String!, $fields: [String!]!, $text: String!, $f
       window.location.hash = link("lineage", graph.root, next);
     };
     const cut = frontier(graph);
+    const how = drawing === "server" ? `；由服务器布局（Graphviz，${graph.layout.codes.length} 个节点）`
+      : grouping ? `；按${grouping === "provider" ? "提供部门" : "目录"}分组显示` + (params.get("group") ? "" : `（超过 ${GROUP_THRESHOLD} 个节点）`)
+      : "；浏览器内布局（dagre）";
     render(
       "血缘关系：" + graph.nodes.get(graph.root).resource.name,
       h("div", { class: "toolbar" },
@@ -791,41 +883,80 @@ mutation ReportObjection($code: String!, $fields: [String!]!, $text: String!, $f
         h("label", {}, "深度 ", h("select", { "aria-label": "深度", onchange: (e) => setParam({ depth: e.target.value, x: null }) },
           Array.from({ length: 10 }, (_, i) => h("option", { value: i + 1, selected: i + 1 === graph.depth }, String(i + 1))))),
         findInput, h("button", { type: "button", onclick: () => find(findInput.value) }, "查找"),
-        h("button", { type: "button", onclick: () => setParam({ group: grouped ? "0" : "1" }) }, grouped ? "显示全部节点" : "按目录分组"),
-        h("button", { type: "button", onclick: () => download(`lineage-${graph.root.replace("/", "-")}.png`, state.cy.png({ full: true, bg: "#ffffff", scale: 2 })) }, "导出 PNG"),
+        grouping ? h("button", { type: "button", onclick: () => setParam({ group: "0" }) }, "显示全部节点") : null,
+        grouping !== "catalog" ? h("button", { type: "button", onclick: () => setParam({ group: "1" }) }, "按目录分组") : null,
+        grouping !== "provider" ? h("button", { type: "button", onclick: () => setParam({ group: "provider" }) }, "按提供部门分组") : null,
+        grouping ? null : drawing === "server"
+          ? h("button", { type: "button", onclick: () => setParam({ layout: "browser" }) }, "改在浏览器内布局")
+          : h("button", { type: "button", onclick: () => setParam({ layout: "server" }) }, "由服务器布局"),
+        h("button", { type: "button", onclick: () => download(`lineage-${graph.root.replace("/", "-")}.png`, state.cy.png({ full: true, bg: "#ffffff", scale: graph.nodes.size > BIG ? 1 : 2, maxWidth: 16000, maxHeight: 16000 })) }, "导出 PNG"),
         h("button", { type: "button", onclick: () => download(`lineage-${graph.root.replace("/", "-")}.svg`, "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svgOf(state.cy))) }, "导出 SVG"),
         h("a", { href: link("resource", graph.root) }, "返回条目")),
       h("p", { class: "note", id: "lineage-status" },
         `${graph.nodes.size} 个节点，${graph.edges.size} 条边；深度上限 ${graph.depth}`,
         cut.size ? h("strong", {}, `（已达深度上限：虚线圈出的 ${cut.size} 个节点之外还有未展开的关系）`) : "（已完整显示）",
-        grouped ? `；超过 ${GROUP_THRESHOLD} 个节点，按目录分组显示` : ""),
+        how),
+      graph.layoutRefused ? h("p", { class: "note", id: "layout-refused", role: "status" },
+        h("strong", {}, "服务器未能布局此图："), graph.layoutRefused, grouping ? "——已改为按目录分组显示。" : "——已改为在浏览器内布局。") : null,
       h("p", { class: "legend", "aria-hidden": "true" },
         Object.entries(LEVEL_COLOR).map(([level, color]) => h("span", {}, h("i", { style: `background:${color}` }), label("Level", level))),
-        h("span", {}, "虚线边：跨层级（颜色为较高一级）")),
+        h("span", {}, "虚线边：跨层级（颜色为较高一级）"),
+        graph.nodes.size > BIG && !grouping ? h("span", {}, "节点较多，边不画箭头：来源在左，派生在右") : null),
       h("div", { class: "lineage" }, container, side));
     const started = performance.now();
+    const positions = drawing === "server" ? serverPositions(graph) : null;
+    const big = !grouping && graph.nodes.size > BIG;
+    const drawn = elements(graph, grouping, positions, big || drawing === "server");
+    const timings = (state.timings = { elements: performance.now() - started });
+    // Beyond BIG nodes: cytoscape's options for speed — a texture while the view moves, edges
+    // hidden then, one device pixel per pixel; and a zoom out far enough to see it all.
+    // The elements are added after the constructor, which would otherwise lay them out (its
+    // default is a grid, fitted: most of a second on a thousand nodes, and every node the
+    // server placed moved); each keeps the position it comes with.
     const cy = cytoscape({
-      container, elements: elements(graph, grouped), style: STYLE,
-      minZoom: 0.05, maxZoom: 4, textureOnViewport: graph.nodes.size > 300, hideEdgesOnViewport: graph.nodes.size > 300,
+      container, style: big ? bigStyle(drawing === "server") : STYLE.concat(drawing === "server" ? SIDE_STYLE : []),
+      minZoom: big ? 0.002 : 0.05, maxZoom: 4, textureOnViewport: big, hideEdgesOnViewport: big, hideLabelsOnViewport: big,
+      motionBlur: false, pixelRatio: big ? 1 : "auto",
     });
+    cy.batch(() => cy.add(drawn));
+    timings.cytoscape = performance.now() - started;
     state.cy = cy;
     state.graph = graph;
-    cy.one("layoutstop", () => {
-      state.layoutMs = performance.now() - started;
+    state.lineageDrawing = drawing;
+    const laidOut = () => {
+      state.layoutMs = timings.layout = performance.now() - started;
       if (cy.zoom() > 1.5) { cy.zoom(1.5); cy.center(); }
-      document.documentElement.dataset.ready = "lineage";
-    });
-    // Grouped, the catalogs stand in columns by level (nation first), their entries counted:
+      // Ready once a frame with the graph has been drawn, not merely laid out.
+      requestAnimationFrame(() => requestAnimationFrame(() => {
+        state.drawnMs = performance.now() - started;
+        document.documentElement.dataset.ready = "lineage";
+      }));
+    };
+    // Grouped, the groups stand in columns by level (nation first), their entries counted:
     // a layered layout that needs no search for an order (dagre spends seconds on the dense
-    // graph of catalogs that a large lineage makes). Entries are laid out by dagre.
-    if (grouped) cy.layout({ name: "preset", positions: levelColumns(cy), fit: true, padding: 30 }).run();
-    else cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 36, rankSep: 140, animate: false, fit: true }).run();
+    // graph of catalogs that a large lineage makes). Laid out by the server, each node is
+    // where Graphviz put it. Otherwise dagre lays the entries out, in the browser.
+    if (big) {
+      const labelled = () => { if (cy.zoom() >= LEGIBLE) { cy.nodes().addClass("labelled"); cy.off("zoom", labelled); } };
+      cy.on("zoom", labelled);
+    }
+    if (grouping) cy.one("layoutstop", laidOut).layout({ name: "preset", positions: levelColumns(cy), fit: true, padding: 30 }).run();
+    else if (positions) {
+      // Already where the server put them; fitted from the positions themselves (cytoscape's
+      // fit would measure every label first), not so far out that a node is less than a pixel
+      // or two: then centred on the root.
+      const view = fitted(positions, container, cy.minZoom());
+      if (view.zoom >= 0.08) cy.viewport(view);
+      else { cy.zoom(0.08); cy.center(cy.getElementById(graph.root)); }
+      laidOut();
+    }
+    else cy.one("layoutstop", laidOut).layout({ name: "dagre", rankDir: "LR", nodeSep: 36, rankSep: 140, animate: false, fit: true }).run();
 
     function find(text) {
       cy.nodes().removeClass("found");
       text = text.trim().toLowerCase();
       if (!text) return;
-      const found = cy.nodes().filter((n) => n.id().toLowerCase().includes(text) || String(n.data("label")).toLowerCase().includes(text));
+      const found = cy.nodes().filter((n) => n.id().toLowerCase().includes(text) || String(n.data("name") || n.data("label")).toLowerCase().includes(text));
       found.addClass("found");
       if (found.length) { cy.animate({ fit: { eles: found, padding: 80 } }, { duration: 200 }); show(found[0]); }
       side.prepend(h("p", { class: "note", role: "status" }, `找到 ${found.length} 个节点`));
@@ -874,6 +1005,14 @@ mutation ReportObjection($code: String!, $fields: [String!]!, $text: String!, $f
     if (selected && cy.getElementById(selected).length) show(cy.getElementById(selected));
   }
 
+  function fitted(positions, container, minZoom) {
+    let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+    for (const p of positions.values()) { x1 = Math.min(x1, p.x); y1 = Math.min(y1, p.y); x2 = Math.max(x2, p.x); y2 = Math.max(y2, p.y); }
+    const pad = 40, w = container.clientWidth, hgt = container.clientHeight;
+    const zoom = Math.max(minZoom, Math.min(1.5, (w - 2 * pad) / Math.max(1, x2 - x1 + 120), (hgt - 2 * pad) / Math.max(1, y2 - y1)));
+    return { zoom, pan: { x: (w - (x2 - x1 + 120) * zoom) / 2 - x1 * zoom, y: (hgt - (y2 - y1) * zoom) / 2 - y1 * zoom } };
+  }
+
   function levelColumns(cy) {
     const columns = [[], [], [], []];
     cy.nodes().forEach((n) => columns[LEVEL_RANK[n.data("level")] ?? 2].push(n));
@@ -912,7 +1051,7 @@ mutation ReportObjection($code: String!, $fields: [String!]!, $text: String!, $f
         ? { x: p.x - w / 2, y: p.y - hgt / 2, width: w, height: hgt, rx: 4, fill: LEVEL_COLOR[n.data("level")] }
         : { cx: p.x, cy: p.y, rx: w / 2, ry: hgt / 2, fill: LEVEL_COLOR[n.data("level")], stroke: n.data("cut") ? "#111" : "none", "stroke-dasharray": "3 2" }));
       const text = make("text", { x: p.x, y: p.y + hgt / 2 + 13, "font-size": 11, "text-anchor": "middle" });
-      text.textContent = n.data("label");
+      text.textContent = n.data("name") || n.data("label");
       svg.append(text);
     });
     return new XMLSerializer().serializeToString(svg);

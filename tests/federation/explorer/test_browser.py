@@ -17,6 +17,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from federation.layout import LayoutUnavailable
 from federation.reports.labels import REQUEST_LABELS
 from graph.fields import facts_of
 from graph.model import Resource
@@ -432,6 +433,144 @@ async def test_the_lineage_finds_a_node_groups_by_catalog_and_exports_png_and_sv
 
 def downloaded(path: str | Path) -> bytes:
     return Path(path).read_bytes()
+
+
+# The server-side layout (Graphviz): the page asks for it beyond 300 nodes, or always with
+# layout=server; these tests ask for it on the demo's small lineages.
+OVERVIEW = """query($c: String!, $depth: Int!) { lineage(code: $c, direction: BOTH, depth: $depth) {
+  nodes { code resource { providerCode classification } }
+  layout(ifMoreThan: 0) { engine codes x y } } }"""
+
+
+async def test_the_overview_is_drawn_where_the_server_laid_it_out(
+    topology: Topology, browser: Any
+) -> None:
+    api = topology.graphql(NATION_I, OVERVIEW, c=LINEAGE_ROOT, depth=3)["lineage"]
+    laid = api["layout"]
+    assert laid["engine"] == "graphviz dot"
+    v = await visit(browser, topology.urls[NATION_I])
+    page = v.page
+    scripts: list[str] = []
+    page.on("request", lambda r: scripts.append(r.url) if r.url.endswith(".js") else None)
+    await v.open(f"lineage/{LINEAGE_ROOT}?depth=3&layout=server", "lineage")
+    assert await page.evaluate("mulu.lineageDrawing") == "server"
+    assert "由服务器布局（Graphviz" in await page.inner_text("#lineage-status")
+    drawn = await page.evaluate(
+        "Object.fromEntries(mulu.cy.nodes().map(n => [n.id(), [n.position('x'), n.position('y')]]))"
+    )
+    assert set(drawn) == set(laid["codes"])
+    for i, code in enumerate(laid["codes"]):
+        assert drawn[code] == pytest.approx([laid["x"][i], laid["y"][i]]), code
+    # Laid out without dagre: its script is never loaded; one request for the view.
+    assert not [s for s in scripts if "dagre" in s]
+    assert await page.evaluate("mulu.requests") == 1
+
+    # Labels are short beside the server's positions; 查找 and the SVG use the full names.
+    named = await page.evaluate("mulu.cy.nodes().map(n => n.data('name'))")
+    longest = max(named, key=len)
+    await page.get_by_role("searchbox", name="查找节点").fill(longest)
+    await page.get_by_role("button", name="查找", exact=True).click()
+    assert await v.until("() => mulu.cy.nodes('.found').length") >= 1
+    async with page.expect_download() as svg:
+        await page.get_by_role("button", name="导出 SVG").click()
+    drawing = downloaded(await (await svg.value).path()).decode("utf-8")
+    assert all(name in drawing for name in named)
+
+    # Still a working view: a node's panel, and expanding upstream places the new nodes
+    # beside it, to its left.
+    source = next(e for e in laid["codes"] if e != LINEAGE_ROOT)
+    await page.evaluate("code => { mulu.cy.getElementById(code).emit('tap'); }", source)
+    panel = "code => document.querySelector('#node-panel').textContent.includes(code)"
+    await v.until(panel, source)
+    await then(v, page.get_by_role("button", name="展开上游").click(), "lineage")
+    assert await page.evaluate("mulu.lineageDrawing") == "server"
+    x_of = "code => mulu.cy.getElementById(code).position('x')"
+    added = await page.evaluate(
+        "laid => mulu.cy.nodes().map(n => n.id()).filter(c => !laid.includes(c))", laid["codes"]
+    )
+    for code in added:
+        assert await page.evaluate(x_of, code) < await page.evaluate(x_of, source)
+
+    # Grouped by providing department: one group per provider, its entries counted.
+    await then(v, page.get_by_role("button", name="按提供部门分组").click(), "lineage")
+    assert "group=provider" in page.url
+    members = "mulu.cy.nodes().map(n => [n.id(), n.data('members').split(',').length])"
+    groups = dict(await page.evaluate(members))
+    by_provider: dict[str, int] = {}
+    for n in api["nodes"]:
+        key = f"group:{n['resource']['providerCode']}"
+        by_provider[key] = by_provider.get(key, 0) + 1
+    assert groups == by_provider
+    await v.shot("lineage-server-layout")
+    # A lineage this small is laid out in the browser unless the address asks the server.
+    await v.open(f"lineage/{LINEAGE_ROOT}?depth=3", "lineage")
+    assert await page.evaluate("mulu.lineageDrawing") == "dagre"
+    clean(v)
+
+
+async def test_an_extranet_overview_is_laid_out_on_what_the_visitor_may_see(
+    topology: Topology, browser: Any
+) -> None:
+    """The layout names exactly the nodes of the extranet's own answer: no classified entry
+    reaches the page, in the answer, the layout or the drawing."""
+    classified = {e["code"] for e in every_entry(topology, NATION_I)} - {
+        e["code"] for e in every_entry(topology, NATION_E)
+    }
+    assert classified, "the intranet holds entries the extranet does not"
+    # A root on both networks whose intranet lineage reaches a classified entry.
+    root = None
+    for code in sorted(classified)[:40]:
+        nodes = topology.graphql(NATION_I, OVERVIEW, c=code, depth=2)["lineage"]["nodes"]
+        shared = [n["code"] for n in nodes if n["code"] not in classified]
+        if shared:
+            root = shared[0]
+            break
+    assert root is not None, "a classified entry has a mirrored neighbour in its lineage"
+    inner = topology.graphql(NATION_I, OVERVIEW, c=root, depth=3)["lineage"]["layout"]["codes"]
+    outer = topology.graphql(NATION_E, OVERVIEW, c=root, depth=3)["lineage"]
+    assert set(inner) & classified, "the intranet's layout of that lineage has a classified node"
+
+    v = await visit(browser, topology.urls[NATION_E])
+    await v.open(f"lineage/{root}?depth=3&layout=server", "lineage")
+    assert await v.page.evaluate("mulu.lineageDrawing") == "server"
+    drawn = set(await v.page.evaluate("mulu.cy.nodes().map(n => n.id())"))
+    assert drawn == set(outer["layout"]["codes"]) == {n["code"] for n in outer["nodes"]}
+    await v.page.wait_for_timeout(200)  # the answer's body
+    answers = [json.loads(b) for b in v.bodies if b.startswith('{"data":{"l0"')]
+    assert len(answers) == 1
+    assert answers[0]["data"]["l0"]["layout"]["codes"] == outer["layout"]["codes"]
+    leaked = sorted(c for c in classified if any(c in body for body in v.bodies))
+    assert leaked == []
+    assert not drawn & classified
+    clean(v)
+
+
+async def test_without_the_servers_layout_the_page_says_so_and_lays_it_out_itself(
+    topology: Topology, browser: Any
+) -> None:
+    """One fault injected into a real answer: the layout refused as an instance without
+    Graphviz refuses it (the rest of the answer as the instance gave it)."""
+    refusal = LayoutUnavailable()
+    v = await visit(browser, topology.urls[NATION_I])
+
+    async def without_graphviz(route: Any) -> None:
+        response = await route.fetch()
+        answer = await response.json()
+        if "l0" in (answer.get("data") or {}) and answer["data"]["l0"].get("layout"):
+            answer["data"]["l0"]["layout"] = None
+            error = {"message": str(refusal), "path": ["l0", "layout"]}
+            answer["errors"] = [{**error, "extensions": refusal.extensions()}]
+        await route.fulfill(response=response, json=answer)
+
+    await v.page.route("**/graphql", without_graphviz)
+    await v.open(f"lineage/{LINEAGE_ROOT}?depth=2&layout=server", "lineage")
+    refused = await v.page.inner_text("#layout-refused")
+    assert "服务器未能布局" in refused
+    assert "Graphviz" in refused
+    assert "已改为在浏览器内布局" in refused
+    assert await v.page.evaluate("mulu.lineageDrawing") == "dagre"
+    assert await v.page.evaluate("mulu.cy.nodes().length") > 1
+    clean(v)
 
 
 async def test_a_reviewer_sees_the_statistics_as_charts_with_the_apis_figures(
