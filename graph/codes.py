@@ -18,6 +18,11 @@ extranet 500000–999999) — so a code allocated in one zone can never be one t
 instances hold from another origin, not even a classified entry the extranet never sees.
 Within its range an instance allocates past every code it holds or redacted, copies included;
 codes that arrive with their origin (the sync, a loaded sample) keep the number they have. An
+entry a department brings with its whole code — its catalog moved from another instance, an
+export imported again — keeps it when the code is free here: in the zone's range
+(`check_in_range`) and past every code of its 前段码 allocated, held or redacted here; the
+code is then recorded as allocated (`CatalogStore.reserve_codes`), so the sequence goes on
+past it and never hands it out again. An
 instance refuses to save an entry over a code it holds from another origin
 (`check_own_code`): one resource, one origin.
 
@@ -31,7 +36,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from graph.enums import Level, ResourceKind, Zone
@@ -48,14 +53,17 @@ __all__ = [
     "check_allocation",
     "check_category_code",
     "check_credit_code",
+    "check_in_range",
     "check_own_code",
     "check_region_code",
+    "check_reservation",
     "check_resource_code",
     "credit_check_character",
     "next_code",
     "parse_resource_code",
     "region_level",
     "region_parent",
+    "reserved",
     "sequence_bounds",
 ]
 
@@ -150,10 +158,51 @@ def check_allocation(wanted: Mapping[str, int]) -> dict[str, int]:
     return checked
 
 
+def check_reservation(codes: Sequence[str], zone: Zone) -> dict[str, list[str]]:
+    """The codes a `CatalogStore.reserve_codes` call names, checked (whole codes in `zone`'s
+    range, at most `MAX_ALLOCATED`) and grouped by 前段码, each group in order."""
+    if len(codes) > MAX_ALLOCATED:
+        raise InvalidValue("codes", len(codes), f"at most {MAX_ALLOCATED} codes in one reservation")
+    grouped: dict[str, list[str]] = {}
+    for code in codes:
+        checked = check_in_range(code, zone)
+        grouped.setdefault(checked.split("/", 1)[0], []).append(checked)
+    return {front: sorted(found) for front, found in sorted(grouped.items())}
+
+
+def reserved(wanted: Sequence[str], highest: str | None) -> tuple[list[str], str | None]:
+    """Of `wanted` (codes of one 前段码, in order), those not free past `highest` — the highest
+    code allocated, held or redacted — and the highest once the free ones are reserved."""
+    taken: list[str] = []
+    for code in wanted:
+        if highest is not None and code <= highest:
+            taken.append(code)
+        else:
+            highest = code
+    return taken, highest
+
+
 def sequence_bounds(front: str, zone: Zone) -> tuple[str, str]:
     """The first and last code under `front` that an instance of `zone` may allocate."""
     first, last = SEQUENCE_RANGES[zone]
     return f"{front}/{first:06d}", f"{front}/{last:06d}"
+
+
+def check_in_range(code: str, zone: Zone, field: str = "code") -> str:
+    """`code` (a whole resource code) when its 后段码 lies in `zone`'s range, else
+    `InvalidValue` naming the range."""
+    parsed = parse_resource_code(code, field)
+    first, last = SEQUENCE_RANGES[zone]
+    if not first <= int(parsed.sequence) <= last:
+        raise InvalidValue(
+            field,
+            code,
+            f"a 后段码 in this {zone.value.lower()} instance's range, "
+            f"{parsed.front}/{first:06d} to {parsed.front}/{last:06d} (the other zone "
+            "numbers the rest), or the 前段码 "
+            f"{parsed.front} alone for this catalog to allocate one",
+        )
+    return str(parsed)
 
 
 def next_code(front: str, zone: Zone, highest: str | None) -> str:

@@ -282,6 +282,15 @@ class CatalogStore(Protocol):
         bounds them), in one transaction, as `allocate_code` allocates each: a batch of new
         entries (`Cataloguing.create_many`) is numbered in one round trip."""
 
+    async def reserve_codes(self, codes: Sequence[str], *, dry_run: bool = False) -> list[str]:
+        """Reserve whole codes that entries are brought with (`Cataloguing.create_many`: a
+        catalog moved from another instance, an export imported again), in one transaction:
+        those of `codes` not free here — not past every code of their 前段码's range
+        allocated, held or redacted here (or named twice) — are returned, and unless there
+        are none nothing is recorded; else each 前段码's sequence goes on past the highest of
+        them, as if it had allocated them. Each must lie in this zone's range
+        (`graph.codes.check_reservation`: `InvalidValue` otherwise). `dry_run` only checks."""
+
     async def get(self, code: str) -> Resource | None: ...
 
     async def get_many(self, codes: Sequence[str]) -> dict[str, Resource]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping
 
-from graph.codes import check_own_code, next_code, sequence_bounds
+from graph.codes import check_own_code, next_code, reserved, sequence_bounds
 from graph.enums import Zone
 from graph.model import Resource
 
-__all__ = ["allocate", "allocate_many", "refuse_foreign"]
+__all__ = ["allocate", "allocate_many", "refuse_foreign", "reserve"]
 
 # The highest code of a range held, redacted or allocated; codes under one 前段码 with six-digit
 # 后段码 sort as their numbers do, and a longer 前段码 sorts outside the range ('1' > '/').
@@ -60,6 +60,30 @@ def allocate_many(
             )
         found[category] = codes
     return found
+
+
+def reserve(
+    sqlite: sqlite3.Connection, grouped: Mapping[str, list[str]], zone: Zone, record: bool
+) -> list[str]:
+    """Those of the codes (grouped by 前段码, each group in order) that are not free past the
+    highest code of their range allocated, held or redacted; when all are free and `record`,
+    the highest of each group recorded as allocated."""
+    taken: list[str] = []
+    lasts: dict[str, str] = {}
+    for category, wanted in grouped.items():
+        first, last = sequence_bounds(category, zone)
+        (highest,) = sqlite.execute(_HIGHEST, (first, last, category)).fetchone()
+        refused, top = reserved(wanted, highest)
+        taken += refused
+        if top is not None:
+            lasts[category] = top
+    if record and not taken:
+        sqlite.executemany(
+            "INSERT INTO code_sequences (category, last) VALUES (?, ?) "
+            "ON CONFLICT (category) DO UPDATE SET last = excluded.last",
+            list(lasts.items()),
+        )
+    return taken
 
 
 def refuse_foreign(sqlite: sqlite3.Connection, entry: Resource) -> None:

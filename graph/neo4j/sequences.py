@@ -11,15 +11,16 @@ lock, so each reads what the other committed.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.codes import check_own_code, next_code, sequence_bounds
+from graph.codes import check_own_code, next_code, reserved, sequence_bounds
 from graph.enums import Zone
 from graph.model import Resource
 from graph.neo4j.statements import run
 
-__all__ = ["allocate", "allocate_many", "refuse_foreign"]
+__all__ = ["allocate", "allocate_many", "free", "refuse_foreign", "reserve"]
 
 LOCK_SEQUENCE = """
 MERGE (s:CodeSequence {first: $first})
@@ -31,6 +32,21 @@ REMOVE s.locked
 # outside the range ('1' > '/'). Both ranges are sought on the unique constraints' indexes.
 HIGHEST_IN_RANGE = """
 MATCH (s:CodeSequence {first: $first})
+CALL () {
+  MATCH (r:Resource) WHERE r.code >= $first AND r.code <= $last
+  RETURN max(r.code) AS held
+}
+CALL () {
+  MATCH (t:Tombstone) WHERE t.code >= $first AND t.code <= $last
+  RETURN max(t.code) AS redacted
+}
+RETURN held, redacted,
+       CASE WHEN s.last >= $first AND s.last <= $last THEN s.last END AS allocated
+"""
+
+# The same, without the sequence's node (there may be none yet): for a check that writes nothing.
+HIGHEST_READ = """
+OPTIONAL MATCH (s:CodeSequence {first: $first})
 CALL () {
   MATCH (r:Resource) WHERE r.code >= $first AND r.code <= $last
   RETURN max(r.code) AS held
@@ -86,6 +102,44 @@ async def allocate_many(
             await run(tx, SET_LAST, first=first, code=codes[-1])
         found[category] = codes
     return found
+
+
+def _highest(record: Any) -> str | None:
+    return max((record[k] for k in ("held", "redacted", "allocated") if record[k]), default=None)
+
+
+async def free(
+    tx: AsyncManagedTransaction, grouped: Mapping[str, list[str]], zone: Zone
+) -> list[str]:
+    """Those of the codes (grouped by 前段码, each group in order) not free past the highest
+    code of their range allocated, held or redacted; nothing written."""
+    taken: list[str] = []
+    for category, wanted in grouped.items():
+        first, last = sequence_bounds(category, zone)
+        (record,) = await run(tx, HIGHEST_READ, first=first, last=last)
+        taken += reserved(wanted, _highest(record))[0]
+    return taken
+
+
+async def reserve(
+    tx: AsyncManagedTransaction, grouped: Mapping[str, list[str]], zone: Zone
+) -> list[str]:
+    """As `free`, each sequence locked first (as `allocate` does); when all are free, the
+    highest of each group recorded as allocated."""
+    taken: list[str] = []
+    lasts: dict[str, str] = {}
+    for category, wanted in grouped.items():
+        first, last = sequence_bounds(category, zone)
+        await run(tx, LOCK_SEQUENCE, first=first)
+        (record,) = await run(tx, HIGHEST_IN_RANGE, first=first, last=last)
+        refused, top = reserved(wanted, _highest(record))
+        taken += refused
+        if top is not None:
+            lasts[sequence_bounds(category, zone)[0]] = top
+    if not taken:
+        for first, top in lasts.items():
+            await run(tx, SET_LAST, first=first, code=top)
+    return taken
 
 
 async def refuse_foreign(tx: AsyncManagedTransaction, entry: Resource) -> None:

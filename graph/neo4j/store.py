@@ -30,7 +30,12 @@ from neo4j import (
 from graph.audit.records import AuditEntry, AuditFilter, AuditHead, AuditRecord, entries_for
 from graph.audit.retention import check_prune
 from graph.chunks import chunks
-from graph.codes import check_allocation, check_category_code, check_resource_code
+from graph.codes import (
+    check_allocation,
+    check_category_code,
+    check_reservation,
+    check_resource_code,
+)
 from graph.deadline import seconds_left
 from graph.enums import Role
 from graph.exchange.datasets import DatasetKey, DatasetMapping
@@ -603,6 +608,15 @@ class Neo4jStore:
             checked,
             self._catalog.zone,
         )
+
+    async def reserve_codes(self, codes: Sequence[str], *, dry_run: bool = False) -> list[str]:
+        zone = self._catalog.zone
+        grouped = check_reservation(codes, zone)
+        if dry_run:
+            return await self._read(
+                f"check {len(codes)} codes are free", sequences.free, grouped, zone
+            )
+        return await self._write(f"reserve {len(codes)} codes", sequences.reserve, grouped, zone)
 
     async def get(self, code: str) -> Resource | None:
         return (await self.get_many([code])).get(code)
