@@ -37,6 +37,7 @@ from graph import Actor, Cataloguing, LifecycleState, Resource, ResourceFilter
 from graph.embedded import EmbeddedStore
 from graph.exchange.exporting import export_entries
 from graph.exchange.importing import Importer
+from graph.exchange.reading import Limits
 from graph.exchange.writing import CsvWriter, XlsxWriter, write_csv, write_xlsx
 from graph.model import Catalog
 from graph.sample import generate_catalog
@@ -121,7 +122,9 @@ async def import_file(
     async with opener(catalog) as store:
         await store.put_catalogs([catalog])
         cataloguing = Cataloguing(store, outbox=outbox_record)
-        importer = Importer(cataloguing, store, Actor(code), name)
+        # 100,000 rows of CSV are some 60 MB: past the default 50 MiB (`mulu import --max-mb`).
+        limits = Limits(max_bytes=1024 * 1024 * 1024)
+        importer = Importer(cataloguing, store, Actor(code), name, limits=limits)
         started = time.perf_counter()
         report = await importer.run(path)
         seconds = time.perf_counter() - started

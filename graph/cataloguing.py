@@ -58,8 +58,9 @@ def code_not_free(code: str) -> str:
     """What is accepted in place of `code`, a whole code that is not free here."""
     front = code.split("/", 1)[0]
     return (
-        f"a code free here — past every code under {front} allocated, held or redacted in this "
-        f"catalog, and written once — or the 前段码 {front} alone for the catalog to allocate one"
+        f"a code free here — held by no entry, never redacted, past the last code this "
+        f"catalog allocated under {front}, and written once — or the 前段码 {front} alone for "
+        "the catalog to allocate one"
     )
 
 
@@ -140,7 +141,7 @@ class Cataloguing:
         (`graph.codes.sequence_bounds`), and the draft keeps it and the 发布日期 it states (the
         date of its last publication, as a revised entry keeps its own while it is a draft
         again; publishing it here dates it anew). Whether the code is free here is the
-        store's to say when it is reserved (`CatalogStore.reserve_codes`)."""
+        store's to say (`CatalogStore.free_codes`) when it is written."""
         check_action(actor, Action.CREATE, entry.provider_code.strip().upper())
         zone = self._store.catalog.zone
         now = self._clock()
@@ -182,10 +183,11 @@ class Cataloguing:
         self._rulebook.check_entry(checked)
         return checked if brought else unnumbered(checked, category, zone)
 
-    async def _allocate(self, draft: Resource) -> str:
+    async def _allocate(self, draft: Resource, named: set[str] | None = None) -> str:
         """A new code under the draft's 前段码 that the draft does not itself name as related
-        or as a source (such a code, allocated, is passed over: never handed out again)."""
-        named = {*draft.related_codes, *draft.derived_from}
+        or as a source, nor is among `named` (such a code, allocated, is passed over: never
+        handed out again)."""
+        named = named or {*draft.related_codes, *draft.derived_from}
         while (code := await self._store.allocate_code(draft.code)) in named:
             pass
         return code
@@ -194,8 +196,8 @@ class Cataloguing:
         """New DRAFT entries, as `create` makes each, written in one transaction of the store
         (`CatalogStore.apply`) with their audit records and change events: all or none. A
         spreadsheet's import (`graph.exchange`) writes its batches so. An entry may be brought
-        with its whole code (`check_new`): the code is reserved if free here, else
-        `InvalidValue` and nothing is written."""
+        with its whole code (`check_new`): kept if free here (`CatalogStore.free_codes`),
+        else `InvalidValue` and nothing is written."""
         return await self.create_checked(actor, [self.check_new(actor, e) for e in entries])
 
     async def create_checked(self, actor: Actor, drafts: Sequence[Resource]) -> list[Resource]:
@@ -209,7 +211,7 @@ class Cataloguing:
             if draft.state is not LifecycleState.DRAFT or draft.version != 1:
                 raise InvalidValue("state", draft.state.value, "a draft as check_new makes it")
         brought = [d.code for d in drafts if "/" in d.code]
-        taken = await self._store.reserve_codes(brought) if brought else []
+        taken = await self._store.free_codes(brought) if brought else []
         if taken:
             raise InvalidValue("code", taken[0], code_not_free(taken[0]))
         wanted = Counter(d.code for d in drafts if "/" not in d.code)
@@ -223,11 +225,13 @@ class Cataloguing:
         for draft in drafts:
             code = draft.code
             if "/" not in code:
-                named = {*draft.related_codes, *draft.derived_from}
+                # Not a code the entry names, nor one another entry of the batch is brought
+                # with (free until written, so the sequence may hand it out meanwhile).
+                named = {*draft.related_codes, *draft.derived_from, *brought}
                 pool = free[code]
                 found = next((c for c in pool if c not in named), None)
                 if found is None:
-                    found = await self._allocate(draft)
+                    found = await self._allocate(draft, named)
                 else:
                     pool.remove(found)
                 code = found

@@ -19,10 +19,10 @@ instances hold from another origin, not even a classified entry the extranet nev
 Within its range an instance allocates past every code it holds or redacted, copies included;
 codes that arrive with their origin (the sync, a loaded sample) keep the number they have. An
 entry a department brings with its whole code — its catalog moved from another instance, an
-export imported again — keeps it when the code is free here: in the zone's range
-(`check_in_range`) and past every code of its 前段码 allocated, held or redacted here; the
-code is then recorded as allocated (`CatalogStore.reserve_codes`), so the sequence goes on
-past it and never hands it out again. An
+export imported again — keeps it when the code is free here (`is_free`,
+`CatalogStore.free_codes`): in the zone's range (`check_in_range`), held by no entry,
+never redacted here, and never handed out by the sequence (past the last code it allocated).
+Held, it is one the sequence then numbers past, as any held code. An
 instance refuses to save an entry over a code it holds from another origin
 (`check_own_code`): one resource, one origin.
 
@@ -51,19 +51,19 @@ __all__ = [
     "ResourceCode",
     "category_path",
     "check_allocation",
+    "check_brought",
     "check_category_code",
     "check_credit_code",
     "check_in_range",
     "check_own_code",
     "check_region_code",
-    "check_reservation",
     "check_resource_code",
     "credit_check_character",
+    "is_free",
     "next_code",
     "parse_resource_code",
     "region_level",
     "region_parent",
-    "reserved",
     "sequence_bounds",
 ]
 
@@ -158,28 +158,19 @@ def check_allocation(wanted: Mapping[str, int]) -> dict[str, int]:
     return checked
 
 
-def check_reservation(codes: Sequence[str], zone: Zone) -> dict[str, list[str]]:
-    """The codes a `CatalogStore.reserve_codes` call names, checked (whole codes in `zone`'s
-    range, at most `MAX_ALLOCATED`) and grouped by 前段码, each group in order."""
+def check_brought(codes: Sequence[str], zone: Zone) -> list[str]:
+    """The codes a `CatalogStore.free_codes` call asks about, checked: whole codes in `zone`'s
+    range, at most `MAX_ALLOCATED`."""
     if len(codes) > MAX_ALLOCATED:
-        raise InvalidValue("codes", len(codes), f"at most {MAX_ALLOCATED} codes in one reservation")
-    grouped: dict[str, list[str]] = {}
-    for code in codes:
-        checked = check_in_range(code, zone)
-        grouped.setdefault(checked.split("/", 1)[0], []).append(checked)
-    return {front: sorted(found) for front, found in sorted(grouped.items())}
+        raise InvalidValue("codes", len(codes), f"at most {MAX_ALLOCATED} codes in one question")
+    return [check_in_range(code, zone) for code in codes]
 
 
-def reserved(wanted: Sequence[str], highest: str | None) -> tuple[list[str], str | None]:
-    """Of `wanted` (codes of one 前段码, in order), those not free past `highest` — the highest
-    code allocated, held or redacted — and the highest once the free ones are reserved."""
-    taken: list[str] = []
-    for code in wanted:
-        if highest is not None and code <= highest:
-            taken.append(code)
-        else:
-            highest = code
-    return taken, highest
+def is_free(code: str, held: bool, redacted: bool, allocated: str | None) -> bool:
+    """Whether an entry may be brought here with `code`: no entry holds it, it was not
+    redacted, and the sequence of its 前段码 never handed it out — it lies past `allocated`,
+    the last code the sequence allocated (None: none yet)."""
+    return not held and not redacted and (allocated is None or code > allocated)
 
 
 def sequence_bounds(front: str, zone: Zone) -> tuple[str, str]:

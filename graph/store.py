@@ -282,14 +282,14 @@ class CatalogStore(Protocol):
         bounds them), in one transaction, as `allocate_code` allocates each: a batch of new
         entries (`Cataloguing.create_many`) is numbered in one round trip."""
 
-    async def reserve_codes(self, codes: Sequence[str], *, dry_run: bool = False) -> list[str]:
-        """Reserve whole codes that entries are brought with (`Cataloguing.create_many`: a
-        catalog moved from another instance, an export imported again), in one transaction:
-        those of `codes` not free here — not past every code of their 前段码's range
-        allocated, held or redacted here (or named twice) — are returned, and unless there
-        are none nothing is recorded; else each 前段码's sequence goes on past the highest of
-        them, as if it had allocated them. Each must lie in this zone's range
-        (`graph.codes.check_reservation`: `InvalidValue` otherwise). `dry_run` only checks."""
+    async def free_codes(self, codes: Sequence[str]) -> list[str]:
+        """Those of `codes` — whole codes entries are brought with (`Cataloguing.create_many`:
+        a catalog moved from another instance, an export imported again) — that are not free
+        here (`graph.codes.is_free`: held, redacted, or handed out by this catalog's sequence),
+        in one round trip, writing nothing. Each must lie in this zone's range
+        (`graph.codes.check_brought`: `InvalidValue` otherwise). A free code taken meanwhile
+        by another write makes the write of the entry brought with it a `VersionConflict`:
+        one code, one entry, whoever writes first."""
 
     async def get(self, code: str) -> Resource | None: ...
 

@@ -8,13 +8,13 @@ and not (yet) saved is not handed out again.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from graph.codes import check_own_code, next_code, reserved, sequence_bounds
+from graph.codes import check_own_code, is_free, next_code, sequence_bounds
 from graph.enums import Zone
 from graph.model import Resource
 
-__all__ = ["allocate", "allocate_many", "refuse_foreign", "reserve"]
+__all__ = ["allocate", "allocate_many", "not_free", "refuse_foreign"]
 
 # The highest code of a range held, redacted or allocated; codes under one 前段码 with six-digit
 # 后段码 sort as their numbers do, and a longer 前段码 sorts outside the range ('1' > '/').
@@ -62,27 +62,23 @@ def allocate_many(
     return found
 
 
-def reserve(
-    sqlite: sqlite3.Connection, grouped: Mapping[str, list[str]], zone: Zone, record: bool
-) -> list[str]:
-    """Those of the codes (grouped by 前段码, each group in order) that are not free past the
-    highest code of their range allocated, held or redacted; when all are free and `record`,
-    the highest of each group recorded as allocated."""
-    taken: list[str] = []
-    lasts: dict[str, str] = {}
-    for category, wanted in grouped.items():
-        first, last = sequence_bounds(category, zone)
-        (highest,) = sqlite.execute(_HIGHEST, (first, last, category)).fetchone()
-        refused, top = reserved(wanted, highest)
-        taken += refused
-        if top is not None:
-            lasts[category] = top
-    if record and not taken:
-        sqlite.executemany(
-            "INSERT INTO code_sequences (category, last) VALUES (?, ?) "
-            "ON CONFLICT (category) DO UPDATE SET last = excluded.last",
-            list(lasts.items()),
-        )
+def not_free(sqlite: sqlite3.Connection, codes: Sequence[str], zone: Zone) -> list[str]:
+    """Those of `codes` that are not free here (`graph.codes.is_free`), in order."""
+    taken = []
+    lasts: dict[str, str | None] = {}
+    for code in codes:
+        category = code.split("/", 1)[0]
+        if category not in lasts:
+            first, last = sequence_bounds(category, zone)
+            row = sqlite.execute(
+                "SELECT last FROM code_sequences WHERE category = ? AND last BETWEEN ? AND ?",
+                (category, first, last),
+            ).fetchone()
+            lasts[category] = None if row is None else str(row[0])
+        held = sqlite.execute("SELECT 1 FROM resources WHERE code = ?", (code,)).fetchone()
+        redacted = sqlite.execute("SELECT 1 FROM tombstones WHERE code = ?", (code,)).fetchone()
+        if not is_free(code, held is not None, redacted is not None, lasts[category]):
+            taken.append(code)
     return taken
 
 

@@ -26,8 +26,8 @@ from graph.audit.retention import check_prune
 from graph.chunks import chunks
 from graph.codes import (
     check_allocation,
+    check_brought,
     check_category_code,
-    check_reservation,
     check_resource_code,
 )
 from graph.embedded import audit as audits
@@ -507,14 +507,10 @@ class EmbeddedStore:
         zone = self._catalog.zone
         return await self._write(lambda db: sequences.allocate_many(db, checked, zone))
 
-    async def reserve_codes(self, codes: Sequence[str], *, dry_run: bool = False) -> list[str]:
+    async def free_codes(self, codes: Sequence[str]) -> list[str]:
         zone = self._catalog.zone
-        grouped = check_reservation(codes, zone)
-        if dry_run:
-            return await self._connection.read(
-                lambda db: sequences.reserve(db, grouped, zone, False)
-            )
-        return await self._write(lambda db: sequences.reserve(db, grouped, zone, True))
+        checked = check_brought(codes, zone)
+        return await self._connection.read(lambda db: sequences.not_free(db, checked, zone))
 
     async def get(self, code: str) -> Resource | None:
         return (await self.get_many([code])).get(code)

@@ -4,8 +4,8 @@ Every entry of the sheet goes the way of any write (`graph.cataloguing.Catalogui
 whose 信息资源代码 is a 前段码 (or blank, with the category in it) becomes a new DRAFT of the
 importing department, the catalog allocating its 后段码; a row naming a whole code held by no
 entry here is a new DRAFT brought with its code — kept when it is free here (in the zone's
-range, past every code of its 前段码 allocated, held or redacted here: `graph.codes`) with the
-发布日期 the row states, so that an export imported again is the same catalog, cell for cell;
+range, never redacted, never allocated here: `graph.codes.is_free`) with the 发布日期 the row
+states, so that an export imported again is the same catalog, cell for cell;
 a row naming the whole code of one of the department's DRAFT entries here replaces that
 draft's content (`Cataloguing.update`). `graph.rules`, the rulebook's write rules and
 `graph.lifecycle` decide every row; a refusal becomes a `Problem` naming sheet, row, column,
@@ -142,8 +142,6 @@ class Importer:
         self._max_problems = max_problems
         self._limits = limits or Limits()
         self._progress = progress
-        # The highest code each 前段码 was brought with in the batches before (one pass).
-        self._brought: dict[str, str] = {}
 
     async def run(
         self, path: Path, *, dry_run: bool = False, partial: bool = False
@@ -162,7 +160,6 @@ class Importer:
     async def _pass(
         self, path: Path, report: ImportReport, *, write: bool, spill: Spill | None = None
     ) -> None:
-        self._brought = {}
         phase = "write" if write else "check"
         with open_sheet(path, self._limits) as sheet:
             report.sheet, report.kind, report.encoding = sheet.name, sheet.kind, sheet.encoding
@@ -318,28 +315,24 @@ class Importer:
             new = dataclasses.replace(replacing, code=front, published_on=None)
             if self._check(sheet, record, new, report) is not None:
                 checked.updates.append((record.row, current, replacing))
-        await self._reserve(sheet, brought, report, checked)
+        await self._brought_codes(sheet, brought, report, checked)
 
-    async def _reserve(
+    async def _brought_codes(
         self,
         sheet: Sheet,
         brought: list[tuple[Record, Resource]],
         report: ImportReport,
         checked: _Checked,
     ) -> None:
-        """Keep the entries brought with a code free here — past every code of its 前段码
-        allocated, held or redacted here and brought in the batches before — as the write's
-        `CatalogStore.reserve_codes` will find it; refuse the others."""
+        """Keep the entries brought with a code free here (`CatalogStore.free_codes`: held by
+        no entry, never redacted, never allocated here); refuse the others."""
         if not brought:
             return
-        taken = set(await self._store.reserve_codes([d.code for _, d in brought], dry_run=True))
-        for record, draft in sorted(brought, key=lambda pair: pair[1].code):
-            front = draft.code.split("/", 1)[0]
-            before = self._brought.get(front)
-            if draft.code in taken or (before is not None and draft.code <= before):
+        taken = set(await self._store.free_codes([d.code for _, d in brought]))
+        for record, draft in brought:
+            if draft.code in taken:
                 refusal = InvalidValue("code", draft.code, code_not_free(draft.code))
                 self._refuse(report, problem_of(sheet, record, refusal))
                 continue
-            self._brought[front] = draft.code
             checked.new.append((record.row, draft))
         checked.new.sort(key=lambda pair: pair[0])

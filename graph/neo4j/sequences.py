@@ -10,17 +10,16 @@ lock, so each reads what the other committed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from neo4j import AsyncManagedTransaction
 
-from graph.codes import check_own_code, next_code, reserved, sequence_bounds
+from graph.codes import check_own_code, is_free, next_code, sequence_bounds
 from graph.enums import Zone
 from graph.model import Resource
 from graph.neo4j.statements import run
 
-__all__ = ["allocate", "allocate_many", "free", "refuse_foreign", "reserve"]
+__all__ = ["allocate", "allocate_many", "not_free", "refuse_foreign"]
 
 LOCK_SEQUENCE = """
 MERGE (s:CodeSequence {first: $first})
@@ -44,19 +43,15 @@ RETURN held, redacted,
        CASE WHEN s.last >= $first AND s.last <= $last THEN s.last END AS allocated
 """
 
-# The same, without the sequence's node (there may be none yet): for a check that writes nothing.
-HIGHEST_READ = """
-OPTIONAL MATCH (s:CodeSequence {first: $first})
-CALL () {
-  MATCH (r:Resource) WHERE r.code >= $first AND r.code <= $last
-  RETURN max(r.code) AS held
-}
-CALL () {
-  MATCH (t:Tombstone) WHERE t.code >= $first AND t.code <= $last
-  RETURN max(t.code) AS redacted
-}
-RETURN held, redacted,
-       CASE WHEN s.last >= $first AND s.last <= $last THEN s.last END AS allocated
+# For each code brought with an entry (`graph.codes.is_free`): held (a placeholder is not),
+# redacted, and the last code its 前段码's sequence allocated in the zone's range.
+BROUGHT = """
+UNWIND $codes AS c
+OPTIONAL MATCH (r:Resource {code: c.code}) WHERE r.snapshot IS NOT NULL
+OPTIONAL MATCH (t:Tombstone {code: c.code})
+OPTIONAL MATCH (s:CodeSequence {first: c.first})
+RETURN c.code AS code, r IS NOT NULL AS held, t IS NOT NULL AS redacted,
+       CASE WHEN s.last >= c.first AND s.last <= c.last THEN s.last END AS allocated
 """
 
 SET_LAST = """
@@ -104,42 +99,18 @@ async def allocate_many(
     return found
 
 
-def _highest(record: Any) -> str | None:
-    return max((record[k] for k in ("held", "redacted", "allocated") if record[k]), default=None)
-
-
-async def free(
-    tx: AsyncManagedTransaction, grouped: Mapping[str, list[str]], zone: Zone
-) -> list[str]:
-    """Those of the codes (grouped by 前段码, each group in order) not free past the highest
-    code of their range allocated, held or redacted; nothing written."""
-    taken: list[str] = []
-    for category, wanted in grouped.items():
-        first, last = sequence_bounds(category, zone)
-        (record,) = await run(tx, HIGHEST_READ, first=first, last=last)
-        taken += reserved(wanted, _highest(record))[0]
-    return taken
-
-
-async def reserve(
-    tx: AsyncManagedTransaction, grouped: Mapping[str, list[str]], zone: Zone
-) -> list[str]:
-    """As `free`, each sequence locked first (as `allocate` does); when all are free, the
-    highest of each group recorded as allocated."""
-    taken: list[str] = []
-    lasts: dict[str, str] = {}
-    for category, wanted in grouped.items():
-        first, last = sequence_bounds(category, zone)
-        await run(tx, LOCK_SEQUENCE, first=first)
-        (record,) = await run(tx, HIGHEST_IN_RANGE, first=first, last=last)
-        refused, top = reserved(wanted, _highest(record))
-        taken += refused
-        if top is not None:
-            lasts[sequence_bounds(category, zone)[0]] = top
-    if not taken:
-        for first, top in lasts.items():
-            await run(tx, SET_LAST, first=first, code=top)
-    return taken
+async def not_free(tx: AsyncManagedTransaction, codes: Sequence[str], zone: Zone) -> list[str]:
+    """Those of `codes` that are not free here (`graph.codes.is_free`), in order."""
+    asked = []
+    for code in codes:
+        first, last = sequence_bounds(code.split("/", 1)[0], zone)
+        asked.append({"code": code, "first": first, "last": last})
+    records = await run(tx, BROUGHT, codes=asked)
+    return [
+        r["code"]
+        for r in records
+        if not is_free(r["code"], r["held"], r["redacted"], r["allocated"])
+    ]
 
 
 async def refuse_foreign(tx: AsyncManagedTransaction, entry: Resource) -> None:

@@ -32,8 +32,8 @@ from graph.audit.retention import check_prune
 from graph.chunks import chunks
 from graph.codes import (
     check_allocation,
+    check_brought,
     check_category_code,
-    check_reservation,
     check_resource_code,
 )
 from graph.deadline import seconds_left
@@ -609,14 +609,14 @@ class Neo4jStore:
             self._catalog.zone,
         )
 
-    async def reserve_codes(self, codes: Sequence[str], *, dry_run: bool = False) -> list[str]:
-        zone = self._catalog.zone
-        grouped = check_reservation(codes, zone)
-        if dry_run:
-            return await self._read(
-                f"check {len(codes)} codes are free", sequences.free, grouped, zone
-            )
-        return await self._write(f"reserve {len(codes)} codes", sequences.reserve, grouped, zone)
+    async def free_codes(self, codes: Sequence[str]) -> list[str]:
+        checked = check_brought(codes, self._catalog.zone)
+        return await self._read(
+            f"ask whether {len(checked)} codes are free",
+            sequences.not_free,
+            checked,
+            self._catalog.zone,
+        )
 
     async def get(self, code: str) -> Resource | None:
         return (await self.get_many([code])).get(code)

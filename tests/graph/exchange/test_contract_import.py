@@ -150,22 +150,24 @@ async def test_a_code_held_here_by_another_department_is_refused(
 async def test_an_entry_brought_with_a_free_code_keeps_it_and_its_publication_date(
     store: CatalogStore, tmp_path: Path
 ) -> None:
-    """An export imported again, or a catalog moved here: a whole code held by no entry here
-    and past every code of its 前段码 here is kept, with the 发布日期 the row states; the
-    catalog numbers on past it."""
+    """An export imported again, or a catalog moved here: a whole code held by no entry here,
+    never redacted or allocated here, is kept with the 发布日期 the row states; the catalog
+    numbers on past it."""
     rows = [
         entry_row(信息资源代码="301001001/000077", 发布日期="2024-05-01"),
         entry_row(信息资源名称="流动人口信息", 信息资源代码="301001001"),
     ]
     report = await importer(store).run(department_xlsx(tmp_path / "目录.xlsx", rows))
     assert (report.ok, report.created) == (True, 2), report.problems
-    assert sorted(report.codes) == ["301001001/000077", "301001001/000078"]
+    assert sorted(report.codes) == ["301001001/000001", "301001001/000077"]
     brought = await store.get("301001001/000077")
     assert brought is not None
     assert (brought.state, brought.published_on) == (LifecycleState.DRAFT, date(2024, 5, 1))
-    allocated = await store.get("301001001/000078")
+    allocated = await store.get("301001001/000001")
     assert allocated is not None
     assert allocated.published_on is None
+    later = await Cataloguing(store).create(Actor(POLICE.code), resource_of(POLICE))
+    assert later.code == "301001001/000078"  # past every code held
     # Publishing it here dates it anew (the day in Beijing).
     await Cataloguing(store).submit(Actor(POLICE.code), brought.code)
     published = await Cataloguing(store).publish(
@@ -178,28 +180,49 @@ async def test_an_entry_brought_with_a_free_code_keeps_it_and_its_publication_da
 async def test_a_brought_code_that_is_not_free_here_is_refused_and_nothing_written(
     store: CatalogStore, tmp_path: Path
 ) -> None:
-    first = await importer(store).run(
-        department_xlsx(tmp_path / "a.xlsx", [entry_row(信息资源代码="301001001/000010")])
-    )
-    assert first.created == 1
+    await store.allocate_codes({"301001001": 3})
+    await store.redact("301001001/000009", 1)
     rows = [
         entry_row(信息资源名称="暂住人口信息", 信息资源代码="301001001/000011"),
-        entry_row(信息资源名称="出入境信息", 信息资源代码="301001001/000004"),
+        entry_row(信息资源名称="出入境信息", 信息资源代码="301001001/000003"),
+        entry_row(信息资源名称="居住证信息", 信息资源代码="301001001/000009"),
         entry_row(信息资源名称="车辆登记信息", 信息资源代码="301001001/500001"),
         entry_row(
             信息资源名称="驾驶人信息", 信息资源代码="302001001/000001", 发布日期="2999-01-01"
         ),
     ]
     report = await importer(store).run(department_csv(tmp_path / "b.csv", rows, "utf-8"))
-    assert (report.refused, report.created) == (3, 0)
-    below, other_zone, future = sorted(report.problems, key=lambda p: p.row)
-    assert (below.label, below.value) == ("信息资源代码", "301001001/000004")
-    assert "past every code under 301001001 allocated, held or redacted" in below.accepted
+    assert (report.refused, report.created) == (4, 0)
+    allocated, redacted, other_zone, future = sorted(report.problems, key=lambda p: p.row)
+    assert (allocated.label, allocated.value) == ("信息资源代码", "301001001/000003")
+    assert "past the last code this catalog allocated under 301001001" in allocated.accepted
+    assert redacted.value == "301001001/000009"
     assert other_zone.value == "301001001/500001"
     assert "intranet instance's range" in other_zone.accepted
     assert (future.label, future.value) == ("发布日期", "2999-01-01")
     assert "a day up to today" in future.accepted
-    assert (await store.find(DRAFTS)).total_count == 1  # all or nothing
+    assert (await store.find(DRAFTS)).total_count == 0  # all or nothing
+
+
+async def test_departments_may_bring_codes_that_interleave(
+    store: CatalogStore, tmp_path: Path
+) -> None:
+    mine = [entry_row(信息资源代码=f"301001001/00000{n}") for n in (1, 3)]
+    theirs = [
+        entry_row(
+            信息资源名称="企业登记信息",
+            信息资源代码="301001001/000002",
+            信息资源提供方=MARKET.name,
+            信息资源提供方代码=MARKET.code,
+        )
+    ]
+    first = await importer(store).run(department_xlsx(tmp_path / "a.xlsx", mine))
+    second = await importer(store, MARKET.code, MARKET.name).run(
+        department_xlsx(tmp_path / "b.xlsx", theirs)
+    )
+    assert (first.created, second.created) == (2, 1), second.problems
+    made = await Cataloguing(store).create(Actor(POLICE.code), resource_of(POLICE))
+    assert made.code == "301001001/000004"
 
 
 async def test_the_same_brought_code_twice_in_a_file_is_refused(
