@@ -142,6 +142,7 @@ class Importer:
         self._max_problems = max_problems
         self._limits = limits or Limits()
         self._progress = progress
+        self._total_rows: int | None = None  # what the file declares, for the write's progress
 
     async def run(
         self, path: Path, *, dry_run: bool = False, partial: bool = False
@@ -162,6 +163,7 @@ class Importer:
     ) -> None:
         phase = "write" if write else "check"
         with open_sheet(path, self._limits) as sheet:
+            self._total_rows = sheet.total_rows
             report.sheet, report.kind, report.encoding = sheet.name, sheet.kind, sheet.encoding
             report.unknown_columns = sheet.unknown_columns
             batch = _Batch()
@@ -266,7 +268,7 @@ class Importer:
             await self._write(checked, report)
             if self._progress is not None:
                 rows = [row for row, _ in checked.new] + [row for row, _, _ in checked.updates]
-                self._progress(max(rows, default=0), None, "write")
+                self._progress(max(rows, default=0), self._total_rows, "write")
 
     async def _whole_codes(
         self,

@@ -331,3 +331,27 @@ async def test_a_new_entry_may_name_the_first_code_of_its_category_as_related(
     made = await Cataloguing(store).create(Actor(POLICE.code), related)
     assert made.related_codes == (first,)
     assert made.code == "301001001/000002"
+
+
+async def test_progress_is_told_per_batch_in_the_check_and_in_the_write(
+    store: CatalogStore, tmp_path: Path
+) -> None:
+    told: list[tuple[int, int | None, str]] = []
+    rows = [entry_row(信息资源名称=f"人口信息{n}") for n in range(5)]
+    path = department_xlsx(tmp_path / "目录.xlsx", rows)
+    importer = Importer(
+        Cataloguing(store),
+        store,
+        Actor(POLICE.code),
+        POLICE.name,
+        batch_size=2,
+        progress=lambda *args: told.append(args),
+    )
+    report = await importer.run(path)
+    assert report.created == 5
+    checks = [rows for rows, _, phase in told if phase == "check"]
+    writes = [rows for rows, _, phase in told if phase == "write"]
+    assert checks == sorted(checks)
+    assert checks[-1] == writes[-1] == 8  # the last entry's row (a title and two header rows)
+    assert len(writes) == 3  # one per batch written
+    assert {total for _, total, _ in told} == {8}
