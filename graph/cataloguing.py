@@ -29,24 +29,39 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from graph.audit.records import AuditEntry, AuditKind, DetailValue
-from graph.codes import check_category_code, sequence_bounds
+from graph.codes import (
+    check_category_code,
+    check_in_range,
+    check_resource_code,
+    sequence_bounds,
+)
 from graph.dates import beijing_date
 from graph.enums import LifecycleState
 from graph.errors import InvalidValue, NotFound, VersionConflict
 from graph.lifecycle import Action, check_action, next_state
 from graph.model import Actor, LifecycleStep, Resource
 from graph.outbox import OutboxHook, OutboxRecord
-from graph.rules import check_resource
+from graph.rules import check_resource, renumbered, unnumbered
 from graph.sharing.rulebook import STATE_COUNCIL_2025, Rulebook
 from graph.store import CatalogStore
 
-__all__ = ["Cataloguing"]
+__all__ = ["Cataloguing", "code_not_free"]
 
 # The longest note an audit record repeats; the whole note is in the entry's history.
 _NOTE_IN_AUDIT = 1000
 
 
 _WRITES = frozenset({Action.CREATE, Action.UPDATE})
+
+
+def code_not_free(code: str) -> str:
+    """What is accepted in place of `code`, a whole code that is not free here."""
+    front = code.split("/", 1)[0]
+    return (
+        f"a code free here — held by no entry, never redacted, past the last code this "
+        f"catalog allocated under {front}, and written once — or the 前段码 {front} alone for "
+        "the catalog to allocate one"
+    )
 
 
 def _now() -> datetime:
@@ -109,43 +124,70 @@ class Cataloguing:
         """A new DRAFT entry at version 1, listed in this instance's catalog. `entry.code`
         names its category, the 前段码 alone; the store allocates the 后段码
         (`CatalogStore.allocate_code`, the rule in `graph.codes`), never the caller."""
+        check_category_code(entry.code, "code")
         draft = self.check_new(actor, entry)
-        draft = dataclasses.replace(draft, code=await self._allocate(draft))
+        draft = renumbered(draft, await self._allocate(draft), self._store.catalog.zone)
         draft, record = self._record(draft)
         audit = self._audit_entry(actor, Action.CREATE, None, draft)
         return await self._store.save(draft, expected_version=None, outbox=record, audit=audit)
 
     def check_new(self, actor: Actor, entry: Resource) -> Resource:
-        """What `create` checks before it allocates a code, without writing: the draft it
-        would make of `entry` (its code still the 前段码), or the refusal `create` raises."""
+        """What `create` and `create_many` check before a code is allocated, without writing:
+        the draft they would make of `entry`, or the refusal they raise.
+
+        `entry.code` is a 前段码 (the draft keeps it, for a code to be allocated under), or a
+        whole code the entry is brought with — a catalog moved from another instance, an
+        export imported again (`create_many` only): it must lie in this zone's range
+        (`graph.codes.sequence_bounds`), and the draft keeps it and the 发布日期 it states (the
+        date of its last publication, as a revised entry keeps its own while it is a draft
+        again; publishing it here dates it anew). Whether the code is free here is the
+        store's to say (`CatalogStore.free_codes`) when it is written."""
         check_action(actor, Action.CREATE, entry.provider_code.strip().upper())
-        category = check_category_code(entry.code, "code")
+        zone = self._store.catalog.zone
         now = self._clock()
+        brought = "/" in entry.code if isinstance(entry.code, str) else False
+        if brought:
+            code = check_resource_code(entry.code, "code")
+            category = code.split("/", 1)[0]
+            check_in_range(code, zone)
+            published_on = entry.published_on
+            if published_on is not None and published_on > beijing_date(now):
+                raise InvalidValue(
+                    "published_on",
+                    published_on,
+                    f"a day up to today ({beijing_date(now)}): the day the entry was last "
+                    "published, or empty",
+                )
+        else:
+            category = check_category_code(entry.code, "code")
+            published_on = None
+        if not brought:
+            # Checked under a code of the category before one is allocated, so that an entry
+            # the rules refuse does not use up a number — one the entry does not name as
+            # related or as a source (the code it gets is not one it names: that was allocated
+            # before).
+            named = {*entry.related_codes, *entry.derived_from}
+            first, last = sequence_bounds(category, zone)
+            code = first if first not in named else last
         draft = dataclasses.replace(
             entry,
+            code=code,
             state=LifecycleState.DRAFT,
             version=1,
             origin=self._store.catalog.id,
-            published_on=None,
+            published_on=published_on,
             history=(LifecycleStep(LifecycleState.DRAFT, actor.department_code, now),),
             updated_at=now,
         )
-        # Checked under a code of the category before one is allocated, so that an entry the
-        # rules refuse does not use up a number — one the entry does not name as related or
-        # as a source (the code it gets is not one it names: that was allocated before).
-        named = {*entry.related_codes, *entry.derived_from}
-        first, last = sequence_bounds(category, self._store.catalog.zone)
-        stand_in = first if first not in named else last
-        checked = check_resource(
-            dataclasses.replace(draft, code=stand_in), self._store.catalog.zone
-        )
+        checked = check_resource(draft, zone)
         self._rulebook.check_entry(checked)
-        return dataclasses.replace(draft, code=category)
+        return checked if brought else unnumbered(checked, category, zone)
 
-    async def _allocate(self, draft: Resource) -> str:
+    async def _allocate(self, draft: Resource, named: set[str] | None = None) -> str:
         """A new code under the draft's 前段码 that the draft does not itself name as related
-        or as a source (such a code, allocated, is passed over: never handed out again)."""
-        named = {*draft.related_codes, *draft.derived_from}
+        or as a source, nor is among `named` (such a code, allocated, is passed over: never
+        handed out again)."""
+        named = named or {*draft.related_codes, *draft.derived_from}
         while (code := await self._store.allocate_code(draft.code)) in named:
             pass
         return code
@@ -153,33 +195,56 @@ class Cataloguing:
     async def create_many(self, actor: Actor, entries: Sequence[Resource]) -> list[Resource]:
         """New DRAFT entries, as `create` makes each, written in one transaction of the store
         (`CatalogStore.apply`) with their audit records and change events: all or none. A
-        spreadsheet's import (`graph.exchange`) writes its batches so."""
-        drafts = [self.check_new(actor, entry) for entry in entries]
-        wanted = Counter(d.code for d in drafts)
+        spreadsheet's import (`graph.exchange`) writes its batches so. An entry may be brought
+        with its whole code (`check_new`): kept if free here (`CatalogStore.free_codes`),
+        else `InvalidValue` and nothing is written."""
+        return await self.create_checked(actor, [self.check_new(actor, e) for e in entries])
+
+    async def create_checked(self, actor: Actor, drafts: Sequence[Resource]) -> list[Resource]:
+        """`create_many` of drafts that `check_new` returned for `actor` — an import checks a
+        whole file before it writes any of it, and writes what it checked rather than check
+        every row twice. The rules that read the code are checked again once it is allocated
+        (`graph.rules.renumbered`); the drafts are dated now."""
+        zone = self._store.catalog.zone
+        for draft in drafts:
+            check_action(actor, Action.CREATE, draft.provider_code)
+            if draft.state is not LifecycleState.DRAFT or draft.version != 1:
+                raise InvalidValue("state", draft.state.value, "a draft as check_new makes it")
+        brought = [d.code for d in drafts if "/" in d.code]
+        taken = await self._store.free_codes(brought) if brought else []
+        if taken:
+            raise InvalidValue("code", taken[0], code_not_free(taken[0]))
+        wanted = Counter(d.code for d in drafts if "/" not in d.code)
         # One round trip numbers the batch; a code an entry names as related or as a source
         # is passed over (allocated, so never handed out again), as `_allocate` does.
-        free = {c: list(codes) for c, codes in (await self._store.allocate_codes(wanted)).items()}
-        coded = []
-        for draft in drafts:
-            named = {*draft.related_codes, *draft.derived_from}
-            pool = free[draft.code]
-            code = next((c for c in pool if c not in named), None)
-            if code is None:
-                code = await self._allocate(draft)
-            else:
-                pool.remove(code)
-            coded.append(dataclasses.replace(draft, code=code))
+        allocated = await self._store.allocate_codes(wanted) if wanted else {}
+        free = {c: list(codes) for c, codes in allocated.items()}
+        now = self._clock()
+        history = (LifecycleStep(LifecycleState.DRAFT, actor.department_code, now),)
         written, records, audits = [], [], []
-        for draft in coded:
-            draft, record = self._record(draft)
-            written.append(draft)
+        for draft in drafts:
+            code = draft.code
+            if "/" not in code:
+                # Not a code the entry names, nor one another entry of the batch is brought
+                # with (free until written, so the sequence may hand it out meanwhile).
+                named = {*draft.related_codes, *draft.derived_from, *brought}
+                pool = free[code]
+                found = next((c for c in pool if c not in named), None)
+                if found is None:
+                    found = await self._allocate(draft, named)
+                else:
+                    pool.remove(found)
+                code = found
+            dated = renumbered(draft, code, zone, history=history, updated_at=now)
+            dated, record = self._record(dated)
+            written.append(dated)
             records.append(record)
-            audits.append(self._audit_entry(actor, Action.CREATE, None, draft))
+            audits.append(self._audit_entry(actor, Action.CREATE, None, dated))
         outcomes = await self._store.apply(written, records, audits)
         refused = [d.code for d, o in zip(written, outcomes, strict=True) if o != "APPLIED"]
         if refused:  # a newly allocated code is held by no one: only a concurrent writer could
             raise VersionConflict(refused[0], 0, 1)
-        return [check_resource(d, self._store.catalog.zone) for d in written]
+        return written
 
     async def update(self, actor: Actor, entry: Resource, expected_version: int) -> Resource:
         """Replace the content of a DRAFT entry; its lifecycle fields stay the store's."""
@@ -202,6 +267,16 @@ class Cataloguing:
             published_on=current.published_on,
         )
         return await self._write(current, changed, None, actor, Action.UPDATE)
+
+    def check_change(self, actor: Actor, entry: Resource) -> Resource:
+        """What `update` checks of the content `entry` would take — who may change it, that it
+        keeps its providing department, every rule — without reading or writing: a change
+        that must take several steps (revise, update, submit) is checked before the first."""
+        check_action(actor, Action.UPDATE, entry.provider_code)
+        checked = check_resource(entry, self._store.catalog.zone)
+        if self._rulebook.has_write_rules:
+            self._rulebook.check_entry(checked)
+        return checked
 
     async def submit(self, actor: Actor, code: str, note: str | None = None) -> Resource:
         return await self._step(actor, code, Action.SUBMIT, note)

@@ -18,6 +18,11 @@ extranet 500000–999999) — so a code allocated in one zone can never be one t
 instances hold from another origin, not even a classified entry the extranet never sees.
 Within its range an instance allocates past every code it holds or redacted, copies included;
 codes that arrive with their origin (the sync, a loaded sample) keep the number they have. An
+entry a department brings with its whole code — its catalog moved from another instance, an
+export imported again — keeps it when the code is free here (`is_free`,
+`CatalogStore.free_codes`): in the zone's range (`check_in_range`), held by no entry,
+never redacted here, and never handed out by the sequence (past the last code it allocated).
+Held, it is one the sequence then numbers past, as any held code. An
 instance refuses to save an entry over a code it holds from another origin
 (`check_own_code`): one resource, one origin.
 
@@ -31,7 +36,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from graph.enums import Level, ResourceKind, Zone
@@ -47,14 +52,17 @@ __all__ = [
     "category_path",
     "category_prefix",
     "check_allocation",
+    "check_brought",
     "check_category",
     "check_category_code",
     "check_credit_code",
+    "check_in_range",
     "check_own_code",
     "check_region_code",
     "check_resource_code",
     "child_category_length",
     "credit_check_character",
+    "is_free",
     "next_code",
     "parse_resource_code",
     "region_level",
@@ -153,10 +161,42 @@ def check_allocation(wanted: Mapping[str, int]) -> dict[str, int]:
     return checked
 
 
+def check_brought(codes: Sequence[str], zone: Zone) -> list[str]:
+    """The codes a `CatalogStore.free_codes` call asks about, checked: whole codes in `zone`'s
+    range, at most `MAX_ALLOCATED`."""
+    if len(codes) > MAX_ALLOCATED:
+        raise InvalidValue("codes", len(codes), f"at most {MAX_ALLOCATED} codes in one question")
+    return [check_in_range(code, zone) for code in codes]
+
+
+def is_free(code: str, held: bool, redacted: bool, allocated: str | None) -> bool:
+    """Whether an entry may be brought here with `code`: no entry holds it, it was not
+    redacted, and the sequence of its 前段码 never handed it out — it lies past `allocated`,
+    the last code the sequence allocated (None: none yet)."""
+    return not held and not redacted and (allocated is None or code > allocated)
+
+
 def sequence_bounds(front: str, zone: Zone) -> tuple[str, str]:
     """The first and last code under `front` that an instance of `zone` may allocate."""
     first, last = SEQUENCE_RANGES[zone]
     return f"{front}/{first:06d}", f"{front}/{last:06d}"
+
+
+def check_in_range(code: str, zone: Zone, field: str = "code") -> str:
+    """`code` (a whole resource code) when its 后段码 lies in `zone`'s range, else
+    `InvalidValue` naming the range."""
+    parsed = parse_resource_code(code, field)
+    first, last = SEQUENCE_RANGES[zone]
+    if not first <= int(parsed.sequence) <= last:
+        raise InvalidValue(
+            field,
+            code,
+            f"a 后段码 in this {zone.value.lower()} instance's range, "
+            f"{parsed.front}/{first:06d} to {parsed.front}/{last:06d} (the other zone "
+            "numbers the rest), or the 前段码 "
+            f"{parsed.front} alone for this catalog to allocate one",
+        )
+    return str(parsed)
 
 
 def next_code(front: str, zone: Zone, highest: str | None) -> str:

@@ -32,7 +32,14 @@ from graph.errors import InvalidValue
 from graph.fields import facts_of
 from graph.model import DataItem, Resource
 
-__all__ = ["HANDS_DATA_OVER", "LIMITS", "check_resource"]
+__all__ = [
+    "HANDS_DATA_OVER",
+    "LIMITS",
+    "check_resource",
+    "recall_checked",
+    "renumbered",
+    "unnumbered",
+]
 
 # The share modes that hand the data itself to the consumer: offered beside 数据比对 they would
 # undo "data does not leave the provider" (数据不落地, Sichuan 第二十三条).
@@ -255,6 +262,52 @@ def check_resource(entry: Resource, zone: Zone) -> Resource:
         return entry
     result = _check_resource(entry, zone)
     checked[id(result)] = result
+    return result
+
+
+# Entries `check_resource` passed under a stand-in code and then given their 前段码 alone, to
+# be numbered (`unnumbered`): every rule held but those that read the number.
+_UNNUMBERED: dict[Zone, weakref.WeakValueDictionary[int, Resource]] = {
+    zone: weakref.WeakValueDictionary() for zone in Zone
+}
+
+
+def unnumbered(checked: Resource, category: str, zone: Zone) -> Resource:
+    """`checked` (as `check_resource` returned it) under its 前段码 `category` alone, waiting
+    for a number; `renumbered` gives it one."""
+    result = dataclasses.replace(checked, code=category)
+    _UNNUMBERED[zone][id(result)] = result
+    return result
+
+
+def recall_checked(entry: Resource, zone: Zone) -> Resource:
+    """Know `entry` as checked for `zone` again: it is a value `check_resource` or
+    `unnumbered` returned in this process, kept outside memory a while and read back (an
+    import's spill file, `graph.exchange.spill`, which no other process can open) — never an
+    entry from anywhere else, which `check_resource` checks."""
+    registry = _CHECKED if "/" in entry.code else _UNNUMBERED
+    registry[zone][id(entry)] = entry
+    return entry
+
+
+def renumbered(entry: Resource, code: str, zone: Zone, **dated: object) -> Resource:
+    """`entry` — as `check_resource` or `unnumbered` returned it for `zone` — under `code` of
+    the same 前段码, with `dated` (its ``history`` and ``updated_at``, which no rule reads):
+    only the rules that read the code are checked again, its format and that the entry names
+    no code as related or as a source that is its own, since no other depends on the number
+    (its kind is its 前段码's). Any other entry is checked whole. A new entry is so checked
+    before its code is allocated and numbered after, not checked twice."""
+    unread = set(dated) - {"history", "updated_at"}
+    if unread:
+        raise TypeError(f"renumbered changes history and updated_at only, not {sorted(unread)}")
+    code = check_resource_code(code)
+    known = _CHECKED[zone].get(id(entry)) is entry or _UNNUMBERED[zone].get(id(entry)) is entry
+    if not known or code.split("/", 1)[0] != entry.code.split("/", 1)[0]:
+        return check_resource(dataclasses.replace(entry, code=code, **dated), zone)  # type: ignore[arg-type]
+    _check_codes("related_codes", entry.related_codes, code)
+    _check_codes("derived_from", entry.derived_from, code)
+    result = dataclasses.replace(entry, code=code, **dated)  # type: ignore[arg-type]
+    _CHECKED[zone][id(result)] = result
     return result
 
 

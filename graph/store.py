@@ -282,6 +282,15 @@ class CatalogStore(Protocol):
         bounds them), in one transaction, as `allocate_code` allocates each: a batch of new
         entries (`Cataloguing.create_many`) is numbered in one round trip."""
 
+    async def free_codes(self, codes: Sequence[str]) -> list[str]:
+        """Those of `codes` — whole codes entries are brought with (`Cataloguing.create_many`:
+        a catalog moved from another instance, an export imported again) — that are not free
+        here (`graph.codes.is_free`: held, redacted, or handed out by this catalog's sequence),
+        in one round trip, writing nothing. Each must lie in this zone's range
+        (`graph.codes.check_brought`: `InvalidValue` otherwise). A free code taken meanwhile
+        by another write makes the write of the entry brought with it a `VersionConflict`:
+        one code, one entry, whoever writes first."""
+
     async def get(self, code: str) -> Resource | None: ...
 
     async def get_many(self, codes: Sequence[str]) -> dict[str, Resource]:

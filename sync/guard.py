@@ -17,7 +17,9 @@ At the source, in this order:
     REDACT                                   held → Forward(REDACT) | Drop
     UPSERT of an entry not PUBLISHED         held → Forward(REDACT) | Drop
     RETIRE of an entry never published       not held → Drop
-          (a retired entry that was published is cleared like a published one:
+          (published: its history says so at its origin — a 发布日期 it was
+          brought with is not enough — or, a copy relayed on, its 发布日期;
+          a retired entry that was published is cleared like a published one:
           `is_cleared`; it goes as a retired copy, so that no reference to it
           dangles at a target that never held it)
     classification above the clearance
@@ -135,7 +137,12 @@ def is_cleared(entry: Resource | None, link: Link) -> bool:
         return False
     if entry.state is LifecycleState.PUBLISHED:
         return True
-    return entry.state is LifecycleState.RETIRED and entry.published_on is not None
+    if entry.state is not LifecycleState.RETIRED or entry.published_on is None:
+        return False
+    # An entry of this instance says by its history whether it was published here: a 发布日期
+    # alone may be the one it was brought with (`graph.exchange`), never reviewed here. A copy
+    # (its history withheld by the link it came by) was published at its origin.
+    return not entry.history or any(s.state is LifecycleState.PUBLISHED for s in entry.history)
 
 
 def guard_source(event: ChangeEvent, link: Link, *, cleared: Knows, held: Knows) -> Verdict:
@@ -327,7 +334,18 @@ def _field_not_allowed(event: ChangeEvent, link: Link, field: str) -> Refuse:
 
 
 def _was_published(event: ChangeEvent) -> bool:
-    return (event.snapshot or {}).get("published_on") is not None
+    """As `is_cleared` decides it: by the history the origin's snapshot carries, else (a copy
+    relayed on, its history withheld) by its 发布日期."""
+    snapshot = event.snapshot or {}
+    if snapshot.get("published_on") is None:
+        return False
+    steps = snapshot.get("history")
+    if isinstance(steps, list) and steps:
+        return any(
+            isinstance(step, dict) and step.get("state") == LifecycleState.PUBLISHED.value
+            for step in steps
+        )
+    return True
 
 
 def _not_held(event: ChangeEvent, link: Link) -> str:

@@ -4,12 +4,13 @@
 The body is bounded (``graphql.max_body_bytes``) before it is read; the caller is named as
 for GraphQL (its certificate; in development the identity headers). Every answer is JSON:
 
-    200  {"recorded": {output code: [input codes]}, "unchanged": [...], "unmapped": [...],
+    200  {"recorded": {output code: [input codes]}, "submitted": [published outputs revised
+          and submitted for review to record it], "unchanged": [...], "unmapped": [...],
           "reason": why nothing was recorded, or null}
     400  not JSON, or not a RunEvent (names what is missing)
     403  anonymous, or not the department providing an output entry (audited)
     404  a mapped entry no longer held
-    409  an output entry that is not a DRAFT, or changed meanwhile
+    409  an output entry SUBMITTED (awaiting review) or RETIRED, or changed meanwhile
     422  no output maps to an entry here, or a rule of the write refused it
 
     {"error": "EVENT_REFUSED", "message": "…"}

@@ -8,13 +8,13 @@ and not (yet) saved is not handed out again.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from graph.codes import check_own_code, next_code, sequence_bounds
+from graph.codes import check_own_code, is_free, next_code, sequence_bounds
 from graph.enums import Zone
 from graph.model import Resource
 
-__all__ = ["allocate", "allocate_many", "refuse_foreign"]
+__all__ = ["allocate", "allocate_many", "not_free", "refuse_foreign"]
 
 # The highest code of a range held, redacted or allocated; codes under one 前段码 with six-digit
 # 后段码 sort as their numbers do, and a longer 前段码 sorts outside the range ('1' > '/').
@@ -60,6 +60,26 @@ def allocate_many(
             )
         found[category] = codes
     return found
+
+
+def not_free(sqlite: sqlite3.Connection, codes: Sequence[str], zone: Zone) -> list[str]:
+    """Those of `codes` that are not free here (`graph.codes.is_free`), in order."""
+    taken = []
+    lasts: dict[str, str | None] = {}
+    for code in codes:
+        category = code.split("/", 1)[0]
+        if category not in lasts:
+            first, last = sequence_bounds(category, zone)
+            row = sqlite.execute(
+                "SELECT last FROM code_sequences WHERE category = ? AND last BETWEEN ? AND ?",
+                (category, first, last),
+            ).fetchone()
+            lasts[category] = None if row is None else str(row[0])
+        held = sqlite.execute("SELECT 1 FROM resources WHERE code = ?", (code,)).fetchone()
+        redacted = sqlite.execute("SELECT 1 FROM tombstones WHERE code = ?", (code,)).fetchone()
+        if not is_free(code, held is not None, redacted is not None, lasts[category]):
+            taken.append(code)
+    return taken
 
 
 def refuse_foreign(sqlite: sqlite3.Connection, entry: Resource) -> None:

@@ -24,7 +24,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from graph.audit.records import AuditEntry, AuditFilter, AuditHead, AuditRecord, entries_for
 from graph.audit.retention import check_prune
 from graph.chunks import chunks
-from graph.codes import check_allocation, check_category_code, check_resource_code
+from graph.codes import (
+    check_allocation,
+    check_brought,
+    check_category_code,
+    check_resource_code,
+)
 from graph.embedded import audit as audits
 from graph.embedded import data_updates, sequences, writes
 from graph.embedded import datasets as mapped
@@ -512,6 +517,11 @@ class EmbeddedStore:
         checked = check_allocation(wanted)
         zone = self._catalog.zone
         return await self._write(lambda db: sequences.allocate_many(db, checked, zone))
+
+    async def free_codes(self, codes: Sequence[str]) -> list[str]:
+        zone = self._catalog.zone
+        checked = check_brought(codes, zone)
+        return await self._connection.read(lambda db: sequences.not_free(db, checked, zone))
 
     async def get(self, code: str) -> Resource | None:
         return (await self.get_many([code])).get(code)

@@ -2,16 +2,19 @@
 for harvesters, OpenLineage run events as lineage.
 
     template     the 1272 guide's columns; an entry as cells, cells as values
-    reading      xlsx (read-only) and CSV (UTF-8, BOM, GBK, GB18030 detected), streamed,
-                 bounded (`Limits`), the header found under a title row
+    reading      xlsx and CSV (UTF-8, BOM, GBK, GB18030 detected), streamed, bounded
+                 (`Limits`), the header found under a title row
+    xlsx         a workbook's first sheet streamed from the zip straight into values
     records      rows grouped into entries, read into `Resource`s; a refusal placed on its
                  row and column (`Problem`)
     importing    `Importer`: drafts of the importing department through `Cataloguing`
+    spill        the batches an all-or-nothing import checked, on disk until written
     writing      xlsx (write-only) and CSV writers of the same template
     exporting    the entries a filter selects, a page at a time
     dcat         `catalog_graph`: a catalog page as DCAT-AP 3 (rdflib)
     datasets     OpenLineage datasets and their mapping to entries
-    openlineage  run events parsed and recorded as lineage through `Cataloguing.update`
+    openlineage  run events parsed and recorded as lineage through `Cataloguing` (a
+                 published entry revised and submitted for review)
     errors       `FileRefused`, `EventRefused`
 
 The rules this package keeps: it decides nothing a write rule decides — every entry it writes

@@ -2,9 +2,12 @@
 
 Every entry of the sheet goes the way of any write (`graph.cataloguing.Cataloguing`): a row
 whose 信息资源代码 is a 前段码 (or blank, with the category in it) becomes a new DRAFT of the
-importing department, the catalog allocating its 后段码 (`Cataloguing.create_many`); a row
-naming the whole code of one of the department's DRAFT entries here replaces that draft's
-content (`Cataloguing.update`). `graph.rules`, the rulebook's write rules and
+importing department, the catalog allocating its 后段码; a row naming a whole code held by no
+entry here is a new DRAFT brought with its code — kept when it is free here (in the zone's
+range, never redacted, never allocated here: `graph.codes.is_free`) with the 发布日期 the row
+states, so that an export imported again is the same catalog, cell for cell;
+a row naming the whole code of one of the department's DRAFT entries here replaces that
+draft's content (`Cataloguing.update`). `graph.rules`, the rulebook's write rules and
 `graph.lifecycle` decide every row; a refusal becomes a `Problem` naming sheet, row, column,
 value and what would be accepted.
 
@@ -12,10 +15,12 @@ value and what would be accepted.
     partial                   the good rows are written, the refused ones reported
     dry_run                   checked and reported, nothing written
 
-The file is read as it streams (`graph.exchange.reading`), a batch at a time, never whole:
-all-or-nothing reads it twice (check, then write) rather than hold it. Each batch of new
-drafts is one transaction with its audit records and change events; should the store fail
-between batches, the report of the error says how many entries were written before it.
+The file is read as it streams (`graph.exchange.reading`), a batch at a time, never whole.
+All or nothing reads it once: each batch is checked (`Cataloguing.check_new`) and the drafts
+it makes are kept in a temporary file, not in memory; when every row passed, they are written
+from there (`Cataloguing.create_checked`) — each row read, parsed and checked once. Each batch
+of new drafts is one transaction with its audit records and change events; should the store
+fail between batches, the report of the error says how many entries were written before it.
 
     report = await Importer(cataloguing, store, actor, "成都市公安局").run(path)
     report.problems[0]  # Problem(sheet='目录', row=7, column='L', label='共享类型', ...)
@@ -28,13 +33,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.cataloguing import Cataloguing
+from graph.cataloguing import Cataloguing, code_not_free
 from graph.codes import check_credit_code, check_resource_code
 from graph.enums import LifecycleState
 from graph.errors import InvalidValue, NotPermitted
 from graph.exchange.reading import Limits, Sheet, open_sheet
 from graph.exchange.records import Problem, Record, parse_record, problem_of, records
+from graph.exchange.spill import Spill
 from graph.model import Actor, Resource
+from graph.rules import recall_checked
 from graph.store import CatalogStore
 
 __all__ = ["ImportReport", "Importer", "Progress"]
@@ -103,6 +110,15 @@ class _Batch:
         return len(self.new) + len(self.updates)
 
 
+@dataclass
+class _Checked:
+    """A batch as checked: the drafts to create (their rows beside them) and the (held,
+    replacing) drafts to update."""
+
+    new: list[tuple[int, Resource]] = field(default_factory=list)
+    updates: list[tuple[int, Resource, Resource]] = field(default_factory=list)
+
+
 class Importer:
     """Imports sheets into `store` as `actor`'s drafts, through `cataloguing`."""
 
@@ -126,6 +142,7 @@ class Importer:
         self._max_problems = max_problems
         self._limits = limits or Limits()
         self._progress = progress
+        self._total_rows: int | None = None  # what the file declares, for the write's progress
 
     async def run(
         self, path: Path, *, dry_run: bool = False, partial: bool = False
@@ -135,15 +152,18 @@ class Importer:
         if dry_run or partial:
             await self._pass(path, report, write=not dry_run)
             return report
-        await self._pass(path, report, write=False)
-        if report.ok and report.entries:
-            await self._pass(path, ImportReport(path.name), write=True, into=report)
+        with Spill() as spill:
+            await self._pass(path, report, write=False, spill=spill)
+            if report.ok and report.entries:
+                await self._write_spilled(spill, report)
         return report
 
     async def _pass(
-        self, path: Path, report: ImportReport, *, write: bool, into: ImportReport | None = None
+        self, path: Path, report: ImportReport, *, write: bool, spill: Spill | None = None
     ) -> None:
+        phase = "write" if write else "check"
         with open_sheet(path, self._limits) as sheet:
+            self._total_rows = sheet.total_rows
             report.sheet, report.kind, report.encoding = sheet.name, sheet.kind, sheet.encoding
             report.unknown_columns = sheet.unknown_columns
             batch = _Batch()
@@ -162,17 +182,13 @@ class Importer:
                     self._refuse(report, problem_of(sheet, found, exc))
                     continue
                 if len(batch) >= self._batch_size:
-                    await self._run_batch(sheet, batch, report, write)
+                    await self._run_batch(sheet, batch, report, write, spill)
                     batch = _Batch()
                     if self._progress is not None:
-                        self._progress(last_row, sheet.total_rows, "write" if write else "check")
-            await self._run_batch(sheet, batch, report, write)
+                        self._progress(last_row, sheet.total_rows, phase)
+            await self._run_batch(sheet, batch, report, write, spill)
             if self._progress is not None:
-                self._progress(last_row, sheet.total_rows, "write" if write else "check")
-        if into is not None:  # the write pass of an all-or-nothing import
-            into.created, into.updated, into.codes = report.created, report.updated, report.codes
-            for problem in report.problems:  # changed between the passes (another writer)
-                self._add(into, problem)
+                self._progress(last_row, sheet.total_rows, phase)
 
     def _sort(self, entry: Resource, record: Record, batch: _Batch, seen: set[str]) -> None:
         if "/" not in entry.code:
@@ -193,15 +209,17 @@ class Importer:
         report.refused += 1
         self._add(report, problem)
 
-    def _check(self, sheet: Sheet, record: Record, entry: Resource, report: ImportReport) -> bool:
-        """Whether `entry` passes what `Cataloguing.create` checks; a refusal is reported."""
+    def _check(
+        self, sheet: Sheet, record: Record, entry: Resource, report: ImportReport
+    ) -> Resource | None:
+        """The draft `Cataloguing.check_new` makes of `entry`; None, and a refusal reported,
+        when it refuses."""
         try:
             # A malformed 统一社会信用代码 is named as such, before whose entry it would be.
             check_credit_code(entry.provider_code)
-            self._cataloguing.check_new(self._actor, entry)
+            return self._cataloguing.check_new(self._actor, entry)
         except InvalidValue as exc:
             self._refuse(report, problem_of(sheet, record, exc))
-            return False
         except NotPermitted as exc:
             refusal = InvalidValue(
                 "provider_code",
@@ -209,45 +227,77 @@ class Importer:
                 f"{self._actor.department_code}, the importing department: {exc}",
             )
             self._refuse(report, problem_of(sheet, record, refusal))
-            return False
-        return True
+        return None
 
     async def _run_batch(
-        self, sheet: Sheet, batch: _Batch, report: ImportReport, write: bool
+        self,
+        sheet: Sheet,
+        batch: _Batch,
+        report: ImportReport,
+        write: bool,
+        spill: Spill | None,
     ) -> None:
-        # The write pass after a clean check leaves the checking to `create_many` (the same
-        # pure rules, so the same answer): each row is checked once per pass, not twice.
-        checked_before = write and not report.partial and not report.dry_run
-        new = [(r, e) for r, e in batch.new if checked_before or self._check(sheet, r, e, report)]
-        updates = await self._updates(sheet, batch.updates, report)
-        if not write:
-            return
-        if new:
-            created = await self._cataloguing.create_many(self._actor, [e for _, e in new])
+        checked = _Checked()
+        for record, entry in batch.new:
+            draft = self._check(sheet, record, entry, report)
+            if draft is not None:
+                checked.new.append((record.row, draft))
+        await self._whole_codes(sheet, batch.updates, report, checked)
+        if spill is not None:
+            spill.keep(checked.new, checked.updates)
+        elif write:
+            await self._write(checked, report)
+
+    async def _write(self, checked: _Checked, report: ImportReport) -> None:
+        if checked.new:
+            created = await self._cataloguing.create_checked(
+                self._actor, [draft for _, draft in checked.new]
+            )
             report.created += len(created)
             report.codes += [e.code for e in created][: max(0, 1000 - len(report.codes))]
-        for current, entry in updates:
+        for _, current, entry in checked.updates:
             await self._cataloguing.update(self._actor, entry, current.version)
             report.updated += 1
 
-    async def _updates(
-        self, sheet: Sheet, updates: list[tuple[Record, Resource]], report: ImportReport
-    ) -> list[tuple[Resource, Resource]]:
-        """The (held, replacing) pairs of the rows naming a draft held here; others refused."""
-        held = await self._store.get_many([e.code for _, e in updates]) if updates else {}
-        good: list[tuple[Resource, Resource]] = []
+    async def _write_spilled(self, spill: Spill, report: ImportReport) -> None:
+        """The write of an all-or-nothing import: the batches its check pass kept, each
+        written as it was checked (no row read or checked twice)."""
+        zone = self._store.catalog.zone
+        for new, updates in spill.batches():
+            checked = _Checked([(row, recall_checked(draft, zone)) for row, draft in new], updates)
+            await self._write(checked, report)
+            if self._progress is not None:
+                rows = [row for row, _ in checked.new] + [row for row, _, _ in checked.updates]
+                self._progress(max(rows, default=0), self._total_rows, "write")
+
+    async def _whole_codes(
+        self,
+        sheet: Sheet,
+        rows: list[tuple[Record, Resource]],
+        report: ImportReport,
+        checked: _Checked,
+    ) -> None:
+        """The rows naming a whole code: a DRAFT of the department held here is replaced; a
+        code held by no entry here is a new entry brought with its code (kept if free);
+        others are refused."""
+        if not rows:
+            return
+        held = await self._store.get_many([e.code for _, e in rows])
         own = self._store.catalog.id
-        for record, entry in updates:
+        brought: list[tuple[Record, Resource]] = []
+        for record, entry in rows:
             current = held.get(entry.code)
+            if current is None:
+                draft = self._check(sheet, record, entry, report)
+                if draft is not None:
+                    brought.append((record, draft))
+                continue
             accepted = (
-                "a 前段码 alone for a new entry (the catalog allocates its 后段码), or the code "
-                f"of a DRAFT entry of {self._actor.department_code} in this catalog"
+                "a 前段码 alone for a new entry (the catalog allocates its 后段码), a code held "
+                "by no entry here (an entry brought with its code), or the code of a DRAFT "
+                f"entry of {self._actor.department_code} in this catalog"
             )
-            if (
-                current is None
-                or current.origin != own
-                or current.provider_code != self._actor.department_code
-            ):
+            if current.origin != own or current.provider_code != self._actor.department_code:
                 refusal = InvalidValue("code", entry.code, accepted)
                 self._refuse(report, problem_of(sheet, record, refusal))
                 continue
@@ -264,6 +314,27 @@ class Importer:
                 current, **{name: getattr(entry, name) for name in _CONTENT}
             )
             front = entry.code.split("/", 1)[0]
-            if self._check(sheet, record, dataclasses.replace(replacing, code=front), report):
-                good.append((current, replacing))
-        return good
+            new = dataclasses.replace(replacing, code=front, published_on=None)
+            if self._check(sheet, record, new, report) is not None:
+                checked.updates.append((record.row, current, replacing))
+        await self._brought_codes(sheet, brought, report, checked)
+
+    async def _brought_codes(
+        self,
+        sheet: Sheet,
+        brought: list[tuple[Record, Resource]],
+        report: ImportReport,
+        checked: _Checked,
+    ) -> None:
+        """Keep the entries brought with a code free here (`CatalogStore.free_codes`: held by
+        no entry, never redacted, never allocated here); refuse the others."""
+        if not brought:
+            return
+        taken = set(await self._store.free_codes([d.code for _, d in brought]))
+        for record, draft in brought:
+            if draft.code in taken:
+                refusal = InvalidValue("code", draft.code, code_not_free(draft.code))
+                self._refuse(report, problem_of(sheet, record, refusal))
+                continue
+            checked.new.append((record.row, draft))
+        checked.new.sort(key=lambda pair: pair[0])

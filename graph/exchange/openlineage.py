@@ -6,18 +6,33 @@ mapping from a dataset (namespace, name) to the resource code of the entry that 
 COMPLETE event each output that maps to an entry is recorded as derived from each input that
 maps to one; other event types (START, RUNNING, ABORT, FAIL, OTHER) record nothing.
 
-Lineage is the entry's content (its ``derived_from``), so it is written as a hand-typed edit
-is — `Cataloguing.update`, with every rule, its audit record and its change event:
+Lineage is the entry's content (its ``derived_from``, a core element that crosses the sync
+links), so a run changes an entry the way a department's own edit does — through
+`Cataloguing`, with every rule, an audit record and a change event for each version — and a
+change to a published entry is reviewed before it is shared (Sichuan 第十条; Kunming 第十五条:
+updates are reviewed; DESIGN "Entries move draft → submitted → published, reviewed one by
+one"). By the state of the output entry:
 
-    posted by            a department (anonymous: refused); it must provide every output entry
-                         (谁主管，谁提供，谁负责 — `graph.lifecycle`)
-    output entry         DRAFT only: a PUBLISHED entry changes through revise → review
-                         (Sichuan 第十条), never behind the reviewer's back
-    inputs               those without a mapping are named in the answer, and skipped
-    already recorded     nothing written (a redelivered event changes nothing)
+    DRAFT       the lineage is added (`Cataloguing.update`): one version
+    PUBLISHED   revised, the lineage added, submitted (`revise` → `update` → `submit`): three
+                versions, each audited, each a change event; the entry awaits the reviewer,
+                who publishes or rejects it as any change. Meanwhile it is not shared — the
+                links withdraw their copies until it is published again, as for any revision
+                — which a pipeline causes once per new source, not per run: a run that adds
+                nothing writes nothing
+    SUBMITTED   refused (409): it awaits review; post the run again once it is published or
+                rejected
+    RETIRED     refused (409): a retired entry does not change
+
+Every output of the event is checked — who posts it (a department providing every output
+entry: 谁主管，谁提供，谁负责, `graph.lifecycle`), its state, the rules on its changed content —
+before any is written, so that a refusal leaves every entry as it was. Inputs without a
+mapping are named in the answer and skipped; an output already derived from every mapped input
+is left alone (a redelivered event changes nothing).
 
     event = parse_run_event(json.loads(body))
     result = await record_run(cataloguing, store, actor, event)
+    result.submitted  # the published outputs now awaiting review
 """
 
 from __future__ import annotations
@@ -40,7 +55,7 @@ from graph.exchange.datasets import (
 )
 from graph.exchange.errors import EventRefused
 from graph.lifecycle import Action, check_action
-from graph.model import Actor
+from graph.model import Actor, Resource
 from graph.store import CatalogStore
 
 __all__ = [
@@ -121,10 +136,12 @@ def parse_run_event(body: object) -> RunEvent:
 @dataclass
 class LineageResult:
     """What an event recorded: per output entry, the input entries it is now derived from
-    (`recorded`, only those newly added), the datasets without a mapping, and why nothing was
-    recorded when nothing was."""
+    (`recorded`, only those newly added), the published outputs that were revised and
+    submitted for review to record them (`submitted`), the datasets without a mapping, and
+    why nothing was recorded when nothing was."""
 
     recorded: dict[str, list[str]] = field(default_factory=dict)
+    submitted: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
     reason: str | None = None
@@ -132,17 +149,22 @@ class LineageResult:
     def as_dict(self) -> dict[str, Any]:
         return {
             "recorded": self.recorded,
+            "submitted": self.submitted,
             "unchanged": self.unchanged,
             "unmapped": self.unmapped,
             "reason": self.reason,
         }
 
 
+_CHANGEABLE = frozenset({LifecycleState.DRAFT, LifecycleState.PUBLISHED})
+
+
 async def record_run(
     cataloguing: Cataloguing, store: CatalogStore, actor: Actor, event: RunEvent
 ) -> LineageResult:
     """Record `event`'s lineage as `actor`; `EventRefused` when no output maps to an entry,
-    `NotPermitted` / `InvalidTransition` / `InvalidValue` as the write's rules decide."""
+    `NotPermitted` / `InvalidTransition` / `InvalidValue` as the write's rules decide, before
+    anything is written."""
     result = LineageResult()
     if event.event_type != "COMPLETE":
         result.reason = (
@@ -160,7 +182,8 @@ async def record_run(
             + "): the providing department maps a dataset to its entry first (mapDataset)"
         )
     held = await store.get_many(outputs)
-    for code in outputs:
+    planned: list[tuple[Resource, list[str]]] = []
+    for code in outputs:  # every output checked before any is written
         current = held.get(code)
         if current is None:
             raise NotFound("resource", code)
@@ -169,11 +192,28 @@ async def record_run(
             result.unchanged.append(code)
             continue
         check_action(actor, Action.UPDATE, current.provider_code)  # who, before what
-        if current.state is not LifecycleState.DRAFT:
-            raise InvalidTransition(code, current.state.value, "record lineage", "DRAFT")
+        if current.state not in _CHANGEABLE:
+            expected = "DRAFT or PUBLISHED"
+            if current.state is LifecycleState.SUBMITTED:
+                expected += (
+                    " (it awaits review: post the run again once it is published or rejected)"
+                )
+            raise InvalidTransition(code, current.state.value, "record lineage", expected)
         changed = dataclasses.replace(current, derived_from=(*current.derived_from, *sources))
-        await cataloguing.update(actor, changed, current.version)
-        result.recorded[code] = sources
+        cataloguing.check_change(actor, changed)
+        planned.append((current, sources))
+    note = f"lineage of OpenLineage run {event.run_id} (job {event.job})"
+    for current, sources in planned:
+        draft = current
+        if current.state is LifecycleState.PUBLISHED:
+            draft = await cataloguing.revise(actor, current.code, note)
+        changed = dataclasses.replace(draft, derived_from=(*draft.derived_from, *sources))
+        await cataloguing.update(actor, changed, draft.version)
+        if current.state is LifecycleState.PUBLISHED:
+            sourced = f"{note}: derived from {'、'.join(sources)}"
+            await cataloguing.submit(actor, current.code, sourced)
+            result.submitted.append(current.code)
+        result.recorded[current.code] = sources
     if not result.recorded:
         result.reason = "every output is derived from these inputs already"
     return result

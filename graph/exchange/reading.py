@@ -1,10 +1,11 @@
 """Reading a catalog spreadsheet, row by row, without holding the file.
 
-xlsx through openpyxl's read-only mode (rows stream from the zip), CSV through the csv module
-over an incremental decoder. A CSV's encoding is decided from its first 64 KiB by a strict
-try-order — a UTF-8 byte order mark, then UTF-8, then GBK, then GB18030 (what Excel on Chinese
-Windows writes) — and reported; a later byte the guessed encoding refuses is the file's error,
-naming the row. Every file is bounded before it is opened (`Limits`).
+xlsx through `graph.exchange.xlsx` (rows stream from the zip, parsed straight into values),
+CSV through the csv module over an incremental decoder. A CSV's encoding is decided from its
+first 64 KiB by a strict try-order — a UTF-8 byte order mark, then UTF-8, then GBK, then
+GB18030 (what Excel on Chinese Windows writes) — and reported; a later byte the guessed
+encoding refuses is the file's error, naming the row. Every file is bounded before it is
+opened (`Limits`).
 
 The header: the first of the first 20 rows that names 信息资源名称 is the group row; the next row
 holds the columns' own labels when it names any (two header rows, merged cells read as their
@@ -24,11 +25,11 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from graph.exchange.errors import FileRefused
 from graph.exchange.template import COLUMNS, Cell, Column
+from graph.exchange.xlsx import first_sheet
 
 __all__ = ["Limits", "Row", "Sheet", "column_letter", "open_sheet"]
 
@@ -228,27 +229,9 @@ def open_sheet(path: Path, limits: Limits | None = None) -> Iterator[Sheet]:
 
 @contextmanager
 def _open_xlsx(path: Path, limits: Limits) -> Iterator[Sheet]:
-    from zipfile import BadZipFile
-
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise FileRefused(f"{path.name} is not a readable xlsx workbook ({exc})") from None
-    try:
-        sheet = book.worksheets[0]
-        rows = (tuple(map(_cell, values)) for values in sheet.iter_rows(values_only=True))
-        yield Sheet(sheet.title, "xlsx", None, sheet.max_row, rows, limits)
-    finally:
-        book.close()
-
-
-def _cell(value: object) -> Cell:
-    """A cell's value as the template reads it: rich text and other kinds as their text."""
-    if value is None or isinstance(value, str | int | float | date):
-        return value
-    return str(value)
+    # Shared strings are held while the sheet streams: at most four times the file's limit.
+    with first_sheet(path, 4 * limits.max_bytes) as sheet:
+        yield Sheet(sheet.title, "xlsx", None, sheet.max_row, sheet.rows, limits)
 
 
 # The try-order: the first that decodes the file's start is its encoding.

@@ -113,6 +113,8 @@ def _text(cells: dict[str, Cell], name: str) -> str:
     value = cells.get(name)
     if value is None:
         return ""
+    if type(value) is str:
+        return value  # `Sheet.rows` stripped it
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
@@ -127,8 +129,11 @@ def _items(record: Record) -> tuple[DataItem, ...]:
     if record.one_cell:
         (_, cells) = record.items[0]
         for name, data_type, length in parse_items_cell(_text(cells, "item.name")):
-            i = len(found)
-            found.append(DataItem(name, data_type, parse_length(f"items[{i}].length", length)))
+            if length is None or length.isdecimal():  # the field's name made only when refused
+                number = None if length is None else int(length)
+            else:
+                number = parse_length(f"items[{len(found)}].length", length)
+            found.append(DataItem(name, data_type, number))
         return tuple(found)
     for i, (_, cells) in enumerate(record.items):
         base = _optional(cells, "item.is_base_item")

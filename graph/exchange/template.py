@@ -192,12 +192,24 @@ def _accepted(kind: type[E]) -> str:
     return "one of " + "、".join(LABELS_ZH[m] for m in kind)
 
 
+# Each enumeration's members by their Chinese label and English value (`parse_enum`).
+_BY_WORD: dict[type[StrEnum], dict[str, StrEnum]] = {}
+
+
+def _words(kind: type[E]) -> dict[str, StrEnum]:
+    words = _BY_WORD.get(kind)
+    if words is None:
+        words = {**{m.value: m for m in kind}, **{LABELS_ZH[m]: m for m in kind}}
+        _BY_WORD[kind] = words
+    return words
+
+
 def parse_enum(field: str, kind: type[E], value: str) -> E:
     """The member of `kind` a cell names by its Chinese label (or English value)."""
     text = value.strip()
-    for member in kind:
-        if text in (LABELS_ZH[member], member.value):
-            return member
+    found = _words(kind).get(text)
+    if found is not None:
+        return found  # type: ignore[return-value]
     # Labels as departments shorten them: 无条件 for 无条件共享.
     matches = [m for m in kind if LABELS_ZH[m].startswith(text) and text]
     if len(matches) == 1:
@@ -226,7 +238,7 @@ def parse_length(field: str, value: Cell) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     text = str(value).strip()
-    if text.isdigit():
+    if text.isdecimal():
         return int(text)
     raise InvalidValue(field, value, "empty, or a whole number ≥ 1 (the length in characters)")
 

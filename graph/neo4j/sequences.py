@@ -10,16 +10,16 @@ lock, so each reads what the other committed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from neo4j import AsyncManagedTransaction
 
-from graph.codes import check_own_code, next_code, sequence_bounds
+from graph.codes import check_own_code, is_free, next_code, sequence_bounds
 from graph.enums import Zone
 from graph.model import Resource
 from graph.neo4j.statements import run
 
-__all__ = ["allocate", "allocate_many", "refuse_foreign"]
+__all__ = ["allocate", "allocate_many", "not_free", "refuse_foreign"]
 
 LOCK_SEQUENCE = """
 MERGE (s:CodeSequence {first: $first})
@@ -41,6 +41,17 @@ CALL () {
 }
 RETURN held, redacted,
        CASE WHEN s.last >= $first AND s.last <= $last THEN s.last END AS allocated
+"""
+
+# For each code brought with an entry (`graph.codes.is_free`): held (a placeholder is not),
+# redacted, and the last code its 前段码's sequence allocated in the zone's range.
+BROUGHT = """
+UNWIND $codes AS c
+OPTIONAL MATCH (r:Resource {code: c.code}) WHERE r.snapshot IS NOT NULL
+OPTIONAL MATCH (t:Tombstone {code: c.code})
+OPTIONAL MATCH (s:CodeSequence {first: c.first})
+RETURN c.code AS code, r IS NOT NULL AS held, t IS NOT NULL AS redacted,
+       CASE WHEN s.last >= c.first AND s.last <= c.last THEN s.last END AS allocated
 """
 
 SET_LAST = """
@@ -86,6 +97,20 @@ async def allocate_many(
             await run(tx, SET_LAST, first=first, code=codes[-1])
         found[category] = codes
     return found
+
+
+async def not_free(tx: AsyncManagedTransaction, codes: Sequence[str], zone: Zone) -> list[str]:
+    """Those of `codes` that are not free here (`graph.codes.is_free`), in order."""
+    asked = []
+    for code in codes:
+        first, last = sequence_bounds(code.split("/", 1)[0], zone)
+        asked.append({"code": code, "first": first, "last": last})
+    records = await run(tx, BROUGHT, codes=asked)
+    return [
+        r["code"]
+        for r in records
+        if not is_free(r["code"], r["held"], r["redacted"], r["allocated"])
+    ]
 
 
 async def refuse_foreign(tx: AsyncManagedTransaction, entry: Resource) -> None:

@@ -30,7 +30,12 @@ from neo4j import (
 from graph.audit.records import AuditEntry, AuditFilter, AuditHead, AuditRecord, entries_for
 from graph.audit.retention import check_prune
 from graph.chunks import chunks
-from graph.codes import check_allocation, check_category_code, check_resource_code
+from graph.codes import (
+    check_allocation,
+    check_brought,
+    check_category_code,
+    check_resource_code,
+)
 from graph.deadline import seconds_left
 from graph.enums import Role
 from graph.exchange.datasets import DatasetKey, DatasetMapping
@@ -612,6 +617,15 @@ class Neo4jStore:
         return await self._write(
             f"allocate codes under {len(checked)} categories",
             sequences.allocate_many,
+            checked,
+            self._catalog.zone,
+        )
+
+    async def free_codes(self, codes: Sequence[str]) -> list[str]:
+        checked = check_brought(codes, self._catalog.zone)
+        return await self._read(
+            f"ask whether {len(checked)} codes are free",
+            sequences.not_free,
             checked,
             self._catalog.zone,
         )

@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graph import Classification, LifecycleState, Resource, Zone
+from graph.model import LifecycleStep
 from sync.events import ChangeEvent, Operation, decode, encode, event_for
 from sync.guard import (
     CROSSING_FIELDS,
@@ -481,3 +482,30 @@ def test_a_retired_entry_goes_to_a_target_without_a_copy_only_if_it_was_publishe
 
 
 MIRROR_LINK = Link.between(CI, CE)
+
+
+def test_a_retired_entry_brought_with_a_publication_date_but_never_published_here_stays() -> None:
+    """An entry imported with the 发布日期 of its last publication elsewhere (graph.exchange)
+    and retired before any review here was never shared: its date alone does not clear it
+    (Sichuan 第十条: only published entries are shared)."""
+    steps = (
+        LifecycleStep(LifecycleState.DRAFT, "11510100MB0000001Y", samples.AT),
+        LifecycleStep(LifecycleState.RETIRED, "11510100MB0000001Y", samples.AT),
+    )
+    entry = samples.entry(
+        state=LifecycleState.RETIRED, published_on=samples.AT.date(), history=steps
+    )
+    assert not is_cleared(entry, MIRROR_LINK)
+    verdict = guard_source(event_for(entry), MIRROR_LINK, cleared=set(), held=set())
+    assert isinstance(verdict, Drop)
+    reviewed = dataclasses.replace(
+        entry,
+        history=(
+            steps[0],
+            LifecycleStep(LifecycleState.PUBLISHED, "11510100MB0000099Y", samples.AT),
+            steps[1],
+        ),
+    )
+    assert is_cleared(reviewed, MIRROR_LINK)
+    forwarded = guard_source(event_for(reviewed), MIRROR_LINK, cleared=set(), held=set())
+    assert isinstance(forwarded, Forward)

@@ -17,11 +17,11 @@ from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, R
 from openlineage.client.transport.http import HttpConfig, HttpTransport
 
 from federation.settings import Settings
-from graph import CatalogStore
+from graph import Actor, CatalogStore, Cataloguing, LifecycleState, Role
 from tests.federation.catalog import FLOATING, HOUSEHOLD, POLICE_DRAFT
 from tests.federation.live import live
 from tests.federation.support import GraphQLCaller, app_over, data, only_error
-from tests.graph.entries import MARKET, POLICE
+from tests.graph.entries import MARKET, POLICE, credit_code
 
 MAP = """mutation ($ns: String!, $name: String!, $code: String!) {
   mapDataset(namespace: $ns, name: $name, code: $code) { namespace name code } }"""
@@ -80,6 +80,36 @@ async def test_the_openlineage_client_records_a_completed_runs_lineage(
     assert writes[-1].actor == POLICE.code
 
 
+async def test_the_openlineage_client_records_lineage_on_a_published_entry_for_review(
+    gql: GraphQLCaller, store: CatalogStore, tmp_path: Path
+) -> None:
+    """A published output is not changed behind the reviewer's back: the run revises it, adds
+    the lineage and submits it (each step audited as the posting department); the reviewer
+    publishes it, lineage and all."""
+    await map_all(gql)
+    settings = Settings(data_dir=tmp_path, dev_identity_header=True)
+    async with live(app_over(settings, store)) as server:
+        pipeline = client(server.url, POLICE.code)
+        complete = run_event(RunState.COMPLETE, ["public.household"], ["public.floating"])
+        await asyncio.to_thread(pipeline.emit, complete)
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            again = await http.post(
+                "/api/v1/lineage",
+                json=_json(run_event(RunState.COMPLETE, ["public.household"], [])),
+                headers={"X-Mulu-Dev-Department": POLICE.code},
+            )
+            assert again.json()["reason"] == "every output is derived from these inputs already"
+    held = await store.get(HOUSEHOLD)
+    assert held is not None
+    assert (held.state, held.derived_from) == (LifecycleState.SUBMITTED, (FLOATING,))
+    records = [r.entry for r in await store.audit_records(0, 100)]
+    steps = [(r.action, r.actor) for r in records if r.subject == HOUSEHOLD]
+    assert steps[-3:] == [("revise", POLICE.code), ("update", POLICE.code), ("submit", POLICE.code)]
+    reviewer = Actor(credit_code("510100", "MB0000099"), Role.REVIEWER)
+    published = await Cataloguing(store).publish(reviewer, HOUSEHOLD)
+    assert (published.state, published.derived_from) == (LifecycleState.PUBLISHED, (FLOATING,))
+
+
 async def test_refused_events_say_why_in_json(
     gql: GraphQLCaller, store: CatalogStore, tmp_path: Path
 ) -> None:
@@ -106,12 +136,11 @@ async def test_refused_events_say_why_in_json(
             assert refused.status_code == 422
             assert refused.json()["error"] == "EVENT_REFUSED"
             assert "mapDataset" in refused.json()["message"]
-            published = _json(
-                run_event(RunState.COMPLETE, ["public.household"], ["public.floating"])
-            )
-            answer = await post(published)
-            assert answer.status_code == 409
-            assert answer.json()["error"] == "INVALID_TRANSITION"
+            await Cataloguing(store).submit(Actor(POLICE.code), POLICE_DRAFT)
+            awaiting = await post(_json(complete))
+            assert awaiting.status_code == 409
+            assert awaiting.json()["error"] == "INVALID_TRANSITION"
+            assert "it awaits review" in awaiting.json()["message"]
             broken = await post({"eventType": "COMPLETE"})
             assert broken.status_code == 400
             assert "run" in broken.json()["message"]

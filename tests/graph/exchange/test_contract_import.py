@@ -7,26 +7,39 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from graph import Actor, CatalogStore, Cataloguing, LifecycleState, ResourceFilter
+from graph import Actor, CatalogStore, Cataloguing, LifecycleState, ResourceFilter, Role
 from graph.audit.records import AuditKind
 from graph.exchange.importing import Importer
 from graph.exchange.template import COLUMNS
 from graph.exchange.writing import write_csv, write_xlsx
+from graph.model import Department, Resource
 from graph.sample import generate_catalog
-from tests.graph.entries import MARKET, POLICE
+from tests.graph.entries import MARKET, POLICE, credit_code, resource
 from tests.graph.exchange.sheets import department_csv, department_xlsx, entry_row, item_row
 
 DRAFTS = ResourceFilter(states=frozenset({LifecycleState.DRAFT}))
 
 
 def importer(
-    store: CatalogStore, department: str = POLICE.code, name: str = POLICE.name
+    store: CatalogStore,
+    department: str = POLICE.code,
+    name: str = POLICE.name,
+    batch_size: int = 2,
 ) -> Importer:
-    return Importer(Cataloguing(store), store, Actor(department), name, batch_size=2)
+    return Importer(Cataloguing(store), store, Actor(department), name, batch_size=batch_size)
+
+
+def resource_of(department: Department) -> Resource:
+    """A new entry of `department` (its 前段码 in its code)."""
+    return dataclasses.replace(
+        resource("301001001/000001", provider_code=department.code, provider_name=department.name),
+        code="301001001",
+    )
 
 
 def bad_rows() -> list[list[object]]:
@@ -122,12 +135,107 @@ async def test_a_row_of_another_department_is_refused_naming_the_importing_one(
     assert POLICE.code in problem.accepted
 
 
-async def test_a_code_not_of_a_draft_here_is_refused(store: CatalogStore, tmp_path: Path) -> None:
-    row = entry_row(信息资源代码="301001001/000077")
+async def test_a_code_held_here_by_another_department_is_refused(
+    store: CatalogStore, tmp_path: Path
+) -> None:
+    held = await Cataloguing(store).create(Actor(MARKET.code), resource_of(MARKET))
+    row = entry_row(信息资源代码=held.code)
     report = await importer(store).run(department_xlsx(tmp_path / "目录.xlsx", [row]))
     (problem,) = report.problems
-    assert (problem.label, problem.value) == ("信息资源代码", "301001001/000077")
+    assert (problem.label, problem.value) == ("信息资源代码", held.code)
     assert "a 前段码 alone for a new entry" in problem.accepted
+    assert f"a DRAFT entry of {POLICE.code}" in problem.accepted
+
+
+async def test_an_entry_brought_with_a_free_code_keeps_it_and_its_publication_date(
+    store: CatalogStore, tmp_path: Path
+) -> None:
+    """An export imported again, or a catalog moved here: a whole code held by no entry here,
+    never redacted or allocated here, is kept with the 发布日期 the row states; the catalog
+    numbers on past it."""
+    rows = [
+        entry_row(信息资源代码="301001001/000077", 发布日期="2024-05-01"),
+        entry_row(信息资源名称="流动人口信息", 信息资源代码="301001001"),
+    ]
+    report = await importer(store).run(department_xlsx(tmp_path / "目录.xlsx", rows))
+    assert (report.ok, report.created) == (True, 2), report.problems
+    assert sorted(report.codes) == ["301001001/000001", "301001001/000077"]
+    brought = await store.get("301001001/000077")
+    assert brought is not None
+    assert (brought.state, brought.published_on) == (LifecycleState.DRAFT, date(2024, 5, 1))
+    allocated = await store.get("301001001/000001")
+    assert allocated is not None
+    assert allocated.published_on is None
+    later = await Cataloguing(store).create(Actor(POLICE.code), resource_of(POLICE))
+    assert later.code == "301001001/000078"  # past every code held
+    # Publishing it here dates it anew (the day in Beijing).
+    await Cataloguing(store).submit(Actor(POLICE.code), brought.code)
+    published = await Cataloguing(store).publish(
+        Actor(credit_code("510100", "MB0000099"), Role.REVIEWER), brought.code
+    )
+    assert published.published_on is not None
+    assert published.published_on > date(2024, 5, 1)
+
+
+async def test_a_brought_code_that_is_not_free_here_is_refused_and_nothing_written(
+    store: CatalogStore, tmp_path: Path
+) -> None:
+    await store.allocate_codes({"301001001": 3})
+    await store.redact("301001001/000009", 1)
+    rows = [
+        entry_row(信息资源名称="暂住人口信息", 信息资源代码="301001001/000011"),
+        entry_row(信息资源名称="出入境信息", 信息资源代码="301001001/000003"),
+        entry_row(信息资源名称="居住证信息", 信息资源代码="301001001/000009"),
+        entry_row(信息资源名称="车辆登记信息", 信息资源代码="301001001/500001"),
+        entry_row(
+            信息资源名称="驾驶人信息", 信息资源代码="302001001/000001", 发布日期="2999-01-01"
+        ),
+    ]
+    report = await importer(store).run(department_csv(tmp_path / "b.csv", rows, "utf-8"))
+    assert (report.refused, report.created) == (4, 0)
+    allocated, redacted, other_zone, future = sorted(report.problems, key=lambda p: p.row)
+    assert (allocated.label, allocated.value) == ("信息资源代码", "301001001/000003")
+    assert "past the last code this catalog allocated under 301001001" in allocated.accepted
+    assert redacted.value == "301001001/000009"
+    assert other_zone.value == "301001001/500001"
+    assert "intranet instance's range" in other_zone.accepted
+    assert (future.label, future.value) == ("发布日期", "2999-01-01")
+    assert "a day up to today" in future.accepted
+    assert (await store.find(DRAFTS)).total_count == 0  # all or nothing
+
+
+async def test_departments_may_bring_codes_that_interleave(
+    store: CatalogStore, tmp_path: Path
+) -> None:
+    mine = [entry_row(信息资源代码=f"301001001/00000{n}") for n in (1, 3)]
+    theirs = [
+        entry_row(
+            信息资源名称="企业登记信息",
+            信息资源代码="301001001/000002",
+            信息资源提供方=MARKET.name,
+            信息资源提供方代码=MARKET.code,
+        )
+    ]
+    first = await importer(store).run(department_xlsx(tmp_path / "a.xlsx", mine))
+    second = await importer(store, MARKET.code, MARKET.name).run(
+        department_xlsx(tmp_path / "b.xlsx", theirs)
+    )
+    assert (first.created, second.created) == (2, 1), second.problems
+    made = await Cataloguing(store).create(Actor(POLICE.code), resource_of(POLICE))
+    assert made.code == "301001001/000004"
+
+
+async def test_the_same_brought_code_twice_in_a_file_is_refused(
+    store: CatalogStore, tmp_path: Path
+) -> None:
+    rows = [
+        entry_row(信息资源代码="301001001/000005"),
+        entry_row(信息资源名称="暂住人口信息", 信息资源代码="301001001/000005"),
+    ]
+    report = await importer(store, batch_size=1).run(department_xlsx(tmp_path / "a.xlsx", rows))
+    (problem,) = report.problems
+    assert (problem.row, problem.value) == (5, "301001001/000005")
+    assert problem.accepted == "a code written once in the file"
 
 
 def _cells(path: Path) -> list[tuple[object, ...]]:
@@ -223,3 +331,27 @@ async def test_a_new_entry_may_name_the_first_code_of_its_category_as_related(
     made = await Cataloguing(store).create(Actor(POLICE.code), related)
     assert made.related_codes == (first,)
     assert made.code == "301001001/000002"
+
+
+async def test_progress_is_told_per_batch_in_the_check_and_in_the_write(
+    store: CatalogStore, tmp_path: Path
+) -> None:
+    told: list[tuple[int, int | None, str]] = []
+    rows = [entry_row(信息资源名称=f"人口信息{n}") for n in range(5)]
+    path = department_xlsx(tmp_path / "目录.xlsx", rows)
+    importer = Importer(
+        Cataloguing(store),
+        store,
+        Actor(POLICE.code),
+        POLICE.name,
+        batch_size=2,
+        progress=lambda *args: told.append(args),
+    )
+    report = await importer.run(path)
+    assert report.created == 5
+    checks = [rows for rows, _, phase in told if phase == "check"]
+    writes = [rows for rows, _, phase in told if phase == "write"]
+    assert checks == sorted(checks)
+    assert checks[-1] == writes[-1] == 8  # the last entry's row (a title and two header rows)
+    assert len(writes) == 3  # one per batch written
+    assert {total for _, total, _ in told} == {8}

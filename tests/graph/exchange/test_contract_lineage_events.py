@@ -1,10 +1,10 @@
 """Contract: dataset mappings held by both stores (written with their audit records), and
 OpenLineage run events recorded as lineage through `Cataloguing` — on COMPLETE only, for the
-department that provides the output entry, on a DRAFT, once."""
+department that provides the output entry, once; a published output through revise → update
+→ submit, awaiting review."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pytest
@@ -20,14 +20,17 @@ from graph import (
     NotPermitted,
 )
 from graph.audit.records import AuditEntry, AuditKind
+from graph.enums import Role
 from graph.exchange.datasets import DatasetKey, check_mapping
 from graph.exchange.errors import EventRefused
 from graph.exchange.openlineage import parse_run_event, record_run
-from tests.graph.entries import MARKET, POLICE, resource
+from sync.events import outbox_record
+from tests.graph.entries import MARKET, POLICE, credit_code, resource
 
 PERSONS = DatasetKey("postgres://db:5432", "public.persons")
 RESIDENTS = DatasetKey("postgres://db:5432", "public.residents")
 REPORT = DatasetKey("s3://warehouse", "marts/population")
+REVIEWER = Actor(credit_code("510100", "MB0000099"), Role.REVIEWER)
 
 
 def audit(action: str) -> AuditEntry:
@@ -132,19 +135,69 @@ async def test_an_event_whose_outputs_map_to_nothing_is_refused(
         await record_run(mapped, store, Actor(POLICE.code), parse_run_event(body))
 
 
-async def test_only_the_providing_department_records_and_only_on_a_draft(
+async def test_only_the_providing_department_records(
     store: CatalogStore, mapped: Cataloguing
 ) -> None:
     with pytest.raises(NotPermitted):
         await record_run(mapped, store, Actor(MARKET.code), parse_run_event(event()))
-    published = await store.get("301001001/000003")
-    assert published is not None
-    await store.save(dataclasses.replace(published, state=LifecycleState.PUBLISHED, version=2), 1)
-    with pytest.raises(InvalidTransition):
-        await record_run(mapped, store, Actor(POLICE.code), parse_run_event(event()))
     held = await store.get("301001001/000003")
     assert held is not None
-    assert held.derived_from == ()
+    assert (held.version, held.derived_from) == (1, ())
+
+
+async def publish(store: CatalogStore, cataloguing: Cataloguing, code: str) -> None:
+    await cataloguing.submit(Actor(POLICE.code), code)
+    await cataloguing.publish(REVIEWER, code)
+
+
+async def test_a_published_output_is_revised_and_submitted_for_review_with_its_lineage(
+    store: CatalogStore, mapped: Cataloguing
+) -> None:
+    """A change to a published entry is reviewed (Sichuan 第十条; Kunming 第十五条): the run's
+    lineage goes through revise → update → submit, each step audited with its change event,
+    and reaches the shared catalog once the reviewer publishes it."""
+    mapped = Cataloguing(store, outbox=outbox_record)  # each version with its change event
+    await publish(store, mapped, "301001001/000003")
+    result = await record_run(mapped, store, Actor(POLICE.code), parse_run_event(event()))
+    assert result.recorded == {"301001001/000003": ["301001001/000001", "301001001/000002"]}
+    assert result.submitted == ["301001001/000003"]
+    held = await store.get("301001001/000003")
+    assert held is not None
+    assert held.state is LifecycleState.SUBMITTED
+    assert held.derived_from == ("301001001/000001", "301001001/000002")
+    assert held.version == 6  # create, submit, publish; then revise, update, submit
+    records = [r.entry for r in await store.audit_records(0, 100)]
+    steps = [(r.action, r.actor) for r in records if r.subject == "301001001/000003"][-3:]
+    assert steps == [("revise", POLICE.code), ("update", POLICE.code), ("submit", POLICE.code)]
+    assert "OpenLineage run 0193c4d2-7a2e-7000-8000-000000000001" in str(records[-1].detail)
+    outbox = await store.outbox_after(0, 100)
+    # submit, publish; revise, update, submit: each version its change event
+    assert [r.key for _, r in outbox].count("301001001/000003") == 5
+    published = await mapped.publish(REVIEWER, "301001001/000003")
+    assert published.derived_from == ("301001001/000001", "301001001/000002")
+    again = await record_run(mapped, store, Actor(POLICE.code), parse_run_event(event()))
+    assert (again.recorded, again.submitted, again.unchanged) == ({}, [], ["301001001/000003"])
+    assert (await store.get("301001001/000003")).state is LifecycleState.PUBLISHED  # type: ignore[union-attr]
+
+
+async def test_a_submitted_output_is_refused_and_a_refusal_leaves_every_output_as_it_was(
+    store: CatalogStore, mapped: Cataloguing
+) -> None:
+    await store.save(
+        resource("301001001/000004", name="人口统计报表", state=LifecycleState.DRAFT), None
+    )
+    second = DatasetKey("s3://warehouse", "marts/statistics")
+    await store.put_dataset_mapping(
+        check_mapping(second.namespace, second.name, "301001001/000004"), audit("map dataset")
+    )
+    await mapped.submit(Actor(POLICE.code), "301001001/000004")
+    outputs = [{"namespace": k.namespace, "name": k.name} for k in (REPORT, second)]
+    with pytest.raises(InvalidTransition, match="it awaits review"):
+        await record_run(mapped, store, Actor(POLICE.code), parse_run_event(event(outputs=outputs)))
+    for code in ("301001001/000003", "301001001/000004"):
+        held = await store.get(code)
+        assert held is not None
+        assert held.derived_from == ()  # the DRAFT output was not written either
 
 
 @pytest.mark.parametrize(

@@ -166,3 +166,177 @@ def test_an_items_row_before_any_entry_is_a_problem_in_the_name_column(tmp_path:
     assert isinstance(record, Record)
     assert (problem.row, problem.column, problem.label) == (4, "A", "信息资源名称")
     assert "before the rows of its items" in problem.accepted
+
+
+def _openpyxl_rows(path: Path) -> list[tuple[object, ...]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = [tuple(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    return [_trimmed(r) for r in rows]
+
+
+def _trimmed(row: tuple[object, ...]) -> tuple[object, ...]:
+    values = list(row)
+    while values and values[-1] is None:
+        values.pop()
+    return tuple(values)
+
+
+@pytest.mark.parametrize("write_only", [False, True])
+def test_the_xlsx_reader_reads_what_openpyxl_reads(tmp_path: Path, write_only: bool) -> None:
+    """Shared strings (a normal workbook) and inline strings (write-only), rich text, numbers,
+    booleans, dates in built-in, custom and Chinese formats, skipped cells and rows: the values
+    openpyxl's read-only mode gives, row for row."""
+    from datetime import datetime
+
+    from openpyxl import Workbook
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    from graph.exchange.xlsx import first_sheet
+
+    book = Workbook(write_only=write_only)
+    sheet = book.create_sheet("资源目录") if write_only else book.active
+    assert sheet is not None
+    sheet.title = "资源目录"
+    rows: list[list[object]] = [
+        ["信息资源名称", "  前后空格  ", 18, 2.5, True, False, None, "=1+1"],
+        [None, None, None, "跳过的格子"],
+        [],
+        ["日期", datetime(2024, 5, 1), datetime(2024, 5, 1, 8, 30), 45413, 1e20, -3, "0012"],
+    ]
+    if not write_only:
+        rows.append([CellRichText("户籍", TextBlock(InlineFont(b=True), "人口"))])
+    for values in rows:
+        sheet.append(values)
+    if not write_only:
+        sheet["B4"].number_format = 'yyyy"年"m"月"d"日"'
+        sheet["D4"].number_format = "yyyy-mm-dd"
+        sheet["E4"].number_format = "0.00E+00"
+        sheet["A9"] = "后面的行"
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+    with first_sheet(path, 10**6) as read:
+        ours = [_trimmed(r) for r in read.rows]
+        assert read.title == "资源目录"
+    assert ours == _openpyxl_rows(path)
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def excel_like_workbook(path: Path, strings: list[str], sheet_rows: str) -> Path:
+    """A workbook as Excel writes one — shared strings (one in rich text with a phonetic
+    guide), a style table with the Chinese date format 31 and a custom one — which openpyxl
+    never writes (it writes strings inline)."""
+    import zipfile
+
+    shared = "".join(f"<si><t>{text}</t></si>" for text in strings)
+    shared += (
+        "<si><r><rPr><b/></rPr><t>户籍</t></r><r><t>人口</t></r>"
+        "<rPh sb='0' eb='2'><t>フセキ</t></rPh></si>"
+    )
+    files = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+            'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+            'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.styles+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{_RELS}"><Relationship Id="rId1" Type="{_DOC}/'
+            'officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{_MAIN}" xmlns:r="{_DOC}"><sheets>'
+            '<sheet name="资源目录" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{_RELS}">'
+            f'<Relationship Id="rId1" Type="{_DOC}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{_DOC}/sharedStrings" Target="sharedStrings.xml"/>'
+            f'<Relationship Id="rId3" Type="{_DOC}/styles" Target="styles.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/sharedStrings.xml": f'<sst xmlns="{_MAIN}">{shared}</sst>',
+        "xl/styles.xml": (
+            f'<styleSheet xmlns="{_MAIN}"><numFmts count="1">'
+            '<numFmt numFmtId="176" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/>'
+            '</numFmts><fonts count="1"><font><sz val="11"/></font></fonts>'
+            '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
+            '</borders><cellStyleXfs count="1"><xf numFmtId="0"/></cellStyleXfs>'
+            '<cellXfs count="4">'
+            '<xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="176"/><xf numFmtId="31"/>'
+            '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+            "</cellStyles></styleSheet>"
+        ),
+        "xl/worksheets/sheet1.xml": (
+            f'<worksheet xmlns="{_MAIN}"><dimension ref="A1:F9"/><sheetData>{sheet_rows}'
+            "</sheetData></worksheet>"
+        ),
+    }
+    with zipfile.ZipFile(path, "w") as book:
+        for name, text in files.items():
+            book.writestr(name, text)
+    return path
+
+
+def test_the_xlsx_reader_reads_shared_strings_and_date_styles_as_openpyxl_does(
+    tmp_path: Path,
+) -> None:
+    from datetime import datetime
+
+    from graph.exchange.xlsx import first_sheet
+
+    rows = (
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="s"><v>1</v></c>'
+        '<c r="D1" t="s"><v>2</v></c></row>'
+        '<row r="3"><c r="A3" s="1"><v>45413</v></c><c r="B3" s="2"><v>45413</v></c>'
+        '<c r="C3" s="3"><v>45413.5</v></c><c r="D3"><v>45413</v></c>'
+        '<c r="E3" t="b"><v>1</v></c><c r="F3" t="e"><v>#N/A</v></c></row>'
+        '<row r="4"><c r="B4" t="str"><v>公式的值</v></c>'
+        '<c r="C4" t="inlineStr"><is><t>行内</t></is></c></row>'
+    )
+    path = excel_like_workbook(tmp_path / "a.xlsx", ["信息资源名称", "共享类型"], rows)
+    with first_sheet(path, 10**6) as read:
+        ours = [_trimmed(r) for r in read.rows]
+        assert (read.title, read.max_row) == ("资源目录", 9)
+    theirs = _openpyxl_rows(path)
+    # Excel's Chinese built-in format 31 (yyyy年m月d日) shows a date; openpyxl knows it not.
+    assert theirs[2][2] == 45413.5
+    assert ours[2][2] == datetime(2024, 5, 1, 12)
+    assert ours[:2] + ours[3:] == theirs[:2] + theirs[3:]
+    assert ours[2][:2] + ours[2][3:] == theirs[2][:2] + theirs[2][3:]
+    assert ours[0] == ("信息资源名称", None, "共享类型", "户籍人口")
+    assert ours[1] == ()
+
+
+def test_the_xlsx_reader_refuses_a_workbook_whose_shared_strings_unpack_too_large(
+    tmp_path: Path,
+) -> None:
+    from graph.exchange.xlsx import first_sheet
+
+    path = excel_like_workbook(tmp_path / "a.xlsx", ["信息资源名称" * 100] * 10, "")
+    with pytest.raises(FileRefused, match=r"shared strings are .* bytes unpacked; at most 2,000"):
+        first_sheet(path, 2_000).__enter__()
+
+
+def test_a_file_that_is_no_workbook_is_refused_with_its_name(tmp_path: Path) -> None:
+    path = tmp_path / "目录.xlsx"
+    path.write_bytes(b"PK\x03\x04 not a zip at all")
+    with pytest.raises(FileRefused, match=r"目录\.xlsx is not a readable xlsx workbook"):
+        open_sheet(path).__enter__()
