@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import resource
 import socket
@@ -210,7 +211,23 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p * len(ordered)) - 1))]
 
 
+class _Counted(logging.Handler):
+    """Counts the sync's security events instead of printing each (the mirrors refuse every
+    classified entry, a warning each)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
 async def main(args: argparse.Namespace) -> None:
+    held_back = _Counted()
+    security = logging.getLogger("mulu.sync.security")
+    security.addHandler(held_back)
+    security.propagate = False
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores; load average at start {load[0]:.2f}")
     with tempfile.TemporaryDirectory(prefix="mulu-national-") as tmp:
@@ -241,7 +258,10 @@ async def main(args: argparse.Namespace) -> None:
             cpu, wall = cpu_seconds(), time.monotonic()
             await asyncio.sleep(args.idle_seconds)
             idle = (cpu_seconds() - cpu) / (time.monotonic() - wall)
-            print(f"idle: {idle * 100:.1f} % of one core over {args.idle_seconds:.0f} s")
+            print(
+                f"idle: {idle * 100:.1f} % of one core over {args.idle_seconds:.0f} s "
+                f"(the process's own CPU time; load average {os.getloadavg()[0]:.2f})"
+            )
 
             # The reference: one city's share carried up one link.
             first = next(iter(entries))
@@ -282,6 +302,10 @@ async def main(args: argparse.Namespace) -> None:
             where = ResourceFilter(catalog_id=None)
             held = (await stores["national/intranet"].find(where, first=0)).total_count
             print(f"nation intranet holds {held:,} entries; load average {os.getloadavg()[0]:.2f}")
+            print(
+                f"classified entries held back by the mirrors' guards: {held_back.count} "
+                "security events (as they must be; logged at WARNING, counted here)"
+            )
 
 
 def parse() -> argparse.Namespace:

@@ -44,6 +44,7 @@ from federation.instance import (
     open_spec_store,
     open_worker,
 )
+from federation.server import DateClock, QuietServer
 from federation.settings import Settings, TlsSettings
 from federation.topology import EmbeddedStoreSpec, InstanceSpec, Topology
 from graph import Catalog, CatalogStore
@@ -71,7 +72,7 @@ class RunningInstance:
     spec: InstanceSpec
     store: CatalogStore
     worker: SyncWorker | None
-    server: uvicorn.Server
+    server: QuietServer
 
     @property
     def url(self) -> str:
@@ -200,13 +201,15 @@ class Runtime:
             links = self.topology.links_from(spec.id) + self.topology.links_to(spec.id)
             worker = open_worker(stores[spec.id], self._logs[spec.id], links, self._backoff)
             workers[spec.id] = await stack.enter_async_context(worker)
+        clock = await stack.enter_async_context(DateClock().running())
         for spec in specs:
             app = create_app(
                 self.settings_of(spec),
                 self._lent(spec, stores, workers),
                 handshake_refusals=self._refusals.get(spec.id),
             )
-            server = await stack.enter_async_context(_serving(app, spec, options[spec.id]))
+            serving = _serving(app, spec, options[spec.id], clock)
+            server = await stack.enter_async_context(serving)
             self.instances[spec.id] = RunningInstance(
                 spec, stores[spec.id], workers[spec.id], server
             )
@@ -267,13 +270,13 @@ class Runtime:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self.stop)
                 handled.append(sig)
+        waits: list[asyncio.Future[object]] = [asyncio.ensure_future(self.stopped.wait())]
+        waits += [asyncio.ensure_future(r.server.exited()) for r in self.instances.values()]
         try:
-            while not self.stopped.is_set():
-                if any(r.server.should_exit for r in self.instances.values()):
-                    break
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.stopped.wait(), 0.5)
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            for wait in waits:
+                wait.cancel()
             for sig in handled:
                 loop.remove_signal_handler(sig)
 
@@ -308,10 +311,11 @@ def http_options(options: Mapping[str, Any]) -> dict[str, Any]:
 
 @asynccontextmanager
 async def _serving(
-    app: object, spec: InstanceSpec, options: Mapping[str, Any]
-) -> AsyncIterator[uvicorn.Server]:
+    app: object, spec: InstanceSpec, options: Mapping[str, Any], clock: DateClock
+) -> AsyncIterator[QuietServer]:
     """uvicorn serving `app` on the instance's address with `options` (`uvicorn_options`: TLS)
-    until the context ends; its signals are the runtime's, not uvicorn's."""
+    until the context ends; its signals are the runtime's, not uvicorn's; it waits rather than
+    ticks (`federation.server`)."""
     # The socket is bound here, so a port in use is an OSError that names the instance
     # (uvicorn itself would call sys.exit in the middle of the event loop).
     family = socket.AF_INET6 if ":" in spec.graphql.host else socket.AF_INET
@@ -333,7 +337,7 @@ async def _serving(
         timeout_graceful_shutdown=2,
         **http_options(options),
     )
-    server = uvicorn.Server(config)
+    server = QuietServer(config, clock)
     server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
     task = asyncio.create_task(server.serve(sockets=[sock]), name=f"mulu-serve {spec.id}")
     try:

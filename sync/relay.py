@@ -224,10 +224,6 @@ class _Lane:
     urgent: bool
 
 
-# The longest an idle relay waits before it looks at the outbox again without being told: the
-# delay before it sees a write by another process.
-MAX_IDLE_SECONDS = 5.0
-
 # What only waits: the store or the log does not answer. Anything else, repeated, is the
 # record's own fault.
 _OUTAGES = (StoreUnavailable, LogUnavailable)
@@ -276,9 +272,14 @@ class Relay:
     async def run(self, idle_seconds: float = 0.05) -> None:
         """Relay for ever; errors propagate (the worker retries). Caught up, it waits for the
         store's word that something was written (`graph.outbox.OutboxSignal`), at most
-        `idle_seconds` at first and twice as long each time nothing came, up to
-        `MAX_IDLE_SECONDS` — for writes of another process, which no signal reaches: an idle
-        relay costs next to nothing, and one written to here is woken at once."""
+        `idle_seconds` at first and twice as long each time nothing came, up to the signal's
+        `idle_limit` — at once where the signal is told of other processes' writes too (an
+        embedded store's); a Neo4j store's relay looks again every 5 s for them: an idle relay
+        costs next to nothing, and one written to is woken at once."""
+        signal = self._store.outbox_signal
+        limit = max(signal.idle_limit, idle_seconds)
+        if signal.sees_other_processes:
+            idle_seconds = limit
         idle = idle_seconds
         while True:
             waiter = self._store.outbox_signal.waiter()  # before reading: no write is missed
@@ -292,7 +293,7 @@ class Relay:
                 await asyncio.wait_for(waiter.wait(), idle)
                 idle = idle_seconds
                 continue
-            idle = min(idle * 2, max(MAX_IDLE_SECONDS, idle_seconds))
+            idle = min(idle * 2, limit)
 
     async def _run_lane(self, lane: _Lane, done: RelayBatch) -> None:
         position = await self._store.outbox_position(lane.name)
