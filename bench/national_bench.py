@@ -302,10 +302,35 @@ async def main(args: argparse.Namespace) -> None:
             where = ResourceFilter(catalog_id=None)
             held = (await stores["national/intranet"].find(where, first=0)).total_count
             print(f"nation intranet holds {held:,} entries; load average {os.getloadavg()[0]:.2f}")
+            await asyncio.sleep(2)  # the last commits, and the prunes they start
+            await disk_report(runtime, Path(tmp) / "data")
             print(
                 f"classified entries held back by the mirrors' guards: {held_back.count} "
                 "security events (as they must be; logged at WARNING, counted here)"
             )
+
+
+def _size(path: Path) -> int:
+    """A SQLite file's bytes on disk, its write-ahead log included."""
+    return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+
+
+async def disk_report(runtime: Runtime, data: Path) -> None:
+    """Disk per entry held, over every instance's store, and what the outboxes and the log
+    still hold (pruned once every reader has passed)."""
+    every = ResourceFilter(catalog_id=None, states=frozenset())
+    entries = outbox = 0
+    for running in runtime.instances.values():
+        entries += (await running.store.find(every, first=0)).total_count
+        outbox += len(await running.store.outbox_after(0, 1_000_000))
+    files = await asyncio.to_thread(lambda: [p for p in data.glob("*.db")])
+    stores = sum(_size(p) for p in files if p.name != "sync-log.db")
+    log = _size(data / "sync-log.db")
+    print(
+        f"disk: {entries:,} entries held over {len(runtime.instances)} stores, "
+        f"{stores / 2**20:,.1f} MiB: {stores / max(entries, 1) / 1024:,.1f} KiB per entry held; "
+        f"outbox records left {outbox:,}; sync log {log / 2**20:,.1f} MiB"
+    )
 
 
 def parse() -> argparse.Namespace:

@@ -310,7 +310,8 @@ def embedded_log(path: Path) -> LogFactory:
         nonlocal users
         if not shared:
             path.parent.mkdir(parents=True, exist_ok=True)
-            log = EmbeddedLog(path)
+            # Each link topic has one reader, its target: what it committed is delivered.
+            log = EmbeddedLog(path, prune_consumed=True)
             await log.connect()
             shared["log"] = log
         users += 1

@@ -256,6 +256,23 @@ class Relay:
         self._urgent = _Lane(f"{link.id}#urgent", link.urgent_topic, urgent=True)
         self._backlog = _Lane(link.id, link.topic, urgent=False)
         self.status = LinkStatus(link.id, Side.RELAY, link.topic)
+        # What this relay has passed, as the store holds it: its backlog lane's position and,
+        # while urgent records wait, its urgent lane's (None: not read yet since it started).
+        self._passed: int | None = None
+        self._urgent_waits: int | None = None
+        self.on_advance: Callable[[], object] | None = None  # told when `passed` moved
+
+    @property
+    def passed(self) -> int | None:
+        """The outbox position below which this relay needs no record again, whatever
+        happens (each lane's position is in the store before it counts here): its backlog
+        position, or less while its urgent lane has records waiting after its own position.
+        None until both lanes have been read since the relay started."""
+        if self._passed is None:
+            return None
+        if self._urgent_waits is None:
+            return self._passed
+        return min(self._passed, self._urgent_waits)
 
     @property
     def link(self) -> Link:
@@ -306,8 +323,11 @@ class Relay:
             self.status.position = position
         if lane.urgent:
             read = await self._store.outbox_urgent_after(position, self._batch_size)
+            # Urgent records wait after `position`: none below it may go; none wait: no bound.
+            self._urgent_waits = position if read else None
         else:
             read = await self._store.outbox_after(position, self._batch_size)
+            self._advanced(position)
         if not read:
             if not lane.urgent:
                 self.status.pending_since = None
@@ -376,6 +396,8 @@ class Relay:
         last = rows[-1][0]
         # The urgent lane never unmarks (see plan_batch): its position alone moves.
         await self._store.set_outbox_position(lane.name, last, unmark=plan.unmark)
+        if not lane.urgent:
+            self._advanced(last)
         done.read += len(rows)
         done.produced += len(plan.out)
         done.dropped += plan.dropped
@@ -385,6 +407,13 @@ class Relay:
         self.status.refused += len(plan.security)
         if not lane.urgent:
             self.status.position = last
+
+    def _advanced(self, position: int) -> None:
+        """The backlog lane stands at `position` in the store."""
+        if self._passed != position:
+            self._passed = position
+            if self.on_advance is not None:
+                self.on_advance()
 
     async def _dead_letters(self, dead: list[tuple[str, bytes]]) -> None:
         if dead:

@@ -4,7 +4,11 @@ One file holds every topic: an append-only table of records (an UPDATE is refuse
 trigger; only compaction deletes), each topic's next offset, and the committed offset of each
 (group, topic). Offsets only grow — compaction leaves gaps, as Kafka's does. `compact` keeps
 the last record of every key, so reading a topic from the start yields the current state of
-every entry; it runs by itself every `compact_every` appended records of a topic.
+every entry; it runs by itself every `compact_every` appended records of a topic. With
+`prune_consumed` (an instance's log: each link topic has one group, its target's) a commit
+also deletes the records of its topic that every group has committed past, so that the file
+holds what waits, not what was delivered; a topic no group commits on (dead letters, the
+sharing events) is never pruned, and a new group then reads from the oldest record left.
 
 Every call runs on the log's single worker thread, so the event loop never blocks; SQLite's
 errors leave as `LogUnavailable` (retriable).
@@ -77,9 +81,12 @@ _LOOK_SECONDS = 60.0
 class EmbeddedLog:
     """The logs of every link of one host, in one SQLite file (WAL)."""
 
-    def __init__(self, path: Path | str, *, compact_every: int = 10_000) -> None:
+    def __init__(
+        self, path: Path | str, *, compact_every: int = 10_000, prune_consumed: bool = False
+    ) -> None:
         self._path = Path(path)
         self._compact_every = compact_every
+        self._prune_consumed = prune_consumed
         # FULL: an appended record survives a power cut once append() returned (acks=all).
         self._connection = Connection(
             self._path,
@@ -104,9 +111,9 @@ class EmbeddedLog:
     @classmethod
     @asynccontextmanager
     async def open(
-        cls, path: Path | str, *, compact_every: int = 10_000
+        cls, path: Path | str, *, compact_every: int = 10_000, prune_consumed: bool = False
     ) -> AsyncIterator[EmbeddedLog]:
-        log = cls(path, compact_every=compact_every)
+        log = cls(path, compact_every=compact_every, prune_consumed=prune_consumed)
         await log.connect()
         try:
             yield log
@@ -253,6 +260,18 @@ def _compact(db: sqlite3.Connection, topic: str) -> int:
     return int(removed)
 
 
+def _prune(db: sqlite3.Connection, topic: str) -> int:
+    """Delete the records of `topic` that every group reading it has committed past; none
+    while no group has committed (a reader that has not passed keeps its records)."""
+    return int(
+        db.execute(
+            "DELETE FROM records WHERE topic = ? AND offset < "
+            "(SELECT MIN(offset) FROM commits WHERE topic = ?)",
+            (topic, topic),
+        ).rowcount
+    )
+
+
 class _EmbeddedReader:
     """A reader of one topic for one consumer group; its position is its own until committed."""
 
@@ -319,13 +338,18 @@ class _EmbeddedReader:
     async def commit(self, offset: int | None = None) -> None:
         self._check_open()
         position = self._position if offset is None else offset
-        await self._log._write(
-            lambda db: db.execute(
+        topic, group, prune = self._topic, self._group, self._log._prune_consumed
+
+        def commit(db: sqlite3.Connection) -> None:
+            db.execute(
                 "INSERT INTO commits (grp, topic, offset) VALUES (?, ?, ?) "
                 "ON CONFLICT (grp, topic) DO UPDATE SET offset = excluded.offset",
-                (self._group, self._topic, position),
+                (group, topic, position),
             )
-        )
+            if prune:
+                _prune(db, topic)
+
+        await self._log._write(commit)
 
     async def committed(self) -> int | None:
         self._check_open()
