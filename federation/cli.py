@@ -136,6 +136,58 @@ def serve(
     )
 
 
+@app.command("load")
+def load(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="JSON Lines: one entry a line, as graph.snapshot writes one"),
+    ] = None,
+    sample: Annotated[
+        int | None,
+        typer.Option(help="the sample catalog's own entries of this instance, about this many"),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write entries into this instance's store with their change events, as its own
+    maintenance would, so that its links carry them on (the instance may be running)."""
+    import asyncio
+
+    from federation.loading import LoadRefused, load_entries, own_sample, read_entries
+    from federation.options import settings_from, store_of
+    from graph.errors import CatalogError
+
+    if (file is None) == (sample is None):
+        raise typer.BadParameter("give a FILE or --sample N, not both", param_hint="FILE")
+    settings = settings_from(config)
+
+    async def run() -> str:
+        async with store_of(settings) as store:
+            if sample is not None:
+                reference, entries = own_sample(store.catalog, sample)
+                report = await load_entries(store, entries, where="sample", reference=reference)
+            else:
+                assert file is not None
+                entries = await asyncio.to_thread(read_entries, file)
+                report = await load_entries(store, entries, where=str(file))
+            return (
+                f"mulu load: {report.written} entries written to {store.catalog.id} with their "
+                f"change events; {report.skipped} already held at that version or newer"
+            )
+
+    try:
+        typer.echo(asyncio.run(run()))
+    except (LoadRefused, OSError) as exc:
+        typer.echo(f"mulu load: {exc}; nothing was written", err=True)
+        raise typer.Exit(2) from None
+    except CatalogError as exc:  # the store failed mid-way: each batch is whole or absent
+        typer.echo(
+            f"mulu load: {exc}; the batches before it were written — run it again: what is "
+            "held is skipped",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+
+
 @app.command("sync")
 def sync_links(config: ConfigOption = None) -> None:
     """Run only the sync of one instance — the relays and consumers of the links its topology
