@@ -255,6 +255,7 @@ async def main(args: argparse.Namespace) -> None:
             print(f"instances: {len(runtime.instances)}; ready in {ready:.1f} s")
 
             await asyncio.sleep(2)  # let start-up's last work finish
+            empty = await disk_use(runtime, Path(tmp) / "data")
             cpu, wall = cpu_seconds(), time.monotonic()
             await asyncio.sleep(args.idle_seconds)
             idle = (cpu_seconds() - cpu) / (time.monotonic() - wall)
@@ -303,7 +304,7 @@ async def main(args: argparse.Namespace) -> None:
             held = (await stores["national/intranet"].find(where, first=0)).total_count
             print(f"nation intranet holds {held:,} entries; load average {os.getloadavg()[0]:.2f}")
             await asyncio.sleep(2)  # the last commits, and the prunes they start
-            await disk_report(runtime, Path(tmp) / "data")
+            await disk_report(runtime, Path(tmp) / "data", empty)
             print(
                 f"classified entries held back by the mirrors' guards: {held_back.count} "
                 "security events (as they must be; logged at WARNING, counted here)"
@@ -315,9 +316,9 @@ def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
 
 
-async def disk_report(runtime: Runtime, data: Path) -> None:
-    """Disk per entry held, over every instance's store, and what the outboxes and the log
-    still hold (pruned once every reader has passed)."""
+async def disk_use(runtime: Runtime, data: Path) -> tuple[int, int, int, int]:
+    """(entries held over every store, their files' bytes, outbox records left, the sync
+    log's bytes)."""
     every = ResourceFilter(catalog_id=None, states=frozenset())
     entries = outbox = 0
     for running in runtime.instances.values():
@@ -325,11 +326,21 @@ async def disk_report(runtime: Runtime, data: Path) -> None:
         outbox += len(await running.store.outbox_after(0, 1_000_000))
     files = await asyncio.to_thread(lambda: [p for p in data.glob("*.db")])
     stores = sum(_size(p) for p in files if p.name != "sync-log.db")
-    log = _size(data / "sync-log.db")
+    return entries, stores, outbox, _size(data / "sync-log.db")
+
+
+async def disk_report(runtime: Runtime, data: Path, before: tuple[int, int, int, int]) -> None:
+    """Disk per entry held, over every instance's store, beside the stores' size before the
+    entries (reference data, audit, empty tables), and what the outboxes and the log still
+    hold (pruned once every reader has passed)."""
+    entries, stores, outbox, log = await disk_use(runtime, data)
+    added = max(entries - before[0], 1)
     print(
-        f"disk: {entries:,} entries held over {len(runtime.instances)} stores, "
-        f"{stores / 2**20:,.1f} MiB: {stores / max(entries, 1) / 1024:,.1f} KiB per entry held; "
-        f"outbox records left {outbox:,}; sync log {log / 2**20:,.1f} MiB"
+        f"disk: {entries:,} entries held over {len(runtime.instances)} stores in "
+        f"{stores / 2**20:,.1f} MiB ({before[1] / 2**20:,.1f} MiB before any entry): "
+        f"{(stores - before[1]) / added / 1024:,.1f} KiB per entry held; outbox records left "
+        f"{outbox:,} (after every write of the run: {outbox / added:.2f} per entry); sync log "
+        f"{log / 2**20:,.1f} MiB ({before[3] / 2**20:,.1f} MiB before)"
     )
 
 

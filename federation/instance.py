@@ -155,7 +155,7 @@ async def open_instance(
         if topology is not None:
             own = settings.catalog().id  # `instance`, when given, set its region and zone
             parent = topology.parent_of(own)  # raises TopologyError unless the topology has it
-            peers = [Peer(p.id, p.url) for p in topology.peers_of(own)]
+            peers = [Peer(p.id, p.peer_address) for p in topology.peers_of(own)]
             client = PeerClient(
                 own,
                 peers,

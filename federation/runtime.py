@@ -146,7 +146,7 @@ class Runtime:
         TLS files cannot be used."""
         try:
             if spec.tls is not None:
-                check_instance_certificate(spec.tls.cert, spec.id, spec.graphql.host)
+                check_instance_certificate(spec.tls.cert, spec.id, spec.peer_host)
             refusals = self._refusals.setdefault(spec.id, HandshakeRefusals())
             return uvicorn_options(self.tls_of(spec), refusals)
         except (OSError, ValueError) as exc:
