@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import resource
 import socket
@@ -67,16 +68,35 @@ PROVINCES: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
 _ZONES = (("intranet", "内网"), ("extranet", "外网"))
 
 
-def regions() -> list[tuple[str, str]]:
+def provinces(cities_each: int = 2) -> list[tuple[str, str, tuple[tuple[str, str], ...]]]:
+    """The ten provinces with `cities_each` cities: the two named above first, then more of
+    the province's city codes (…0300, …0400; 10 a province: 222 instances in all)."""
+    if not 1 <= cities_each <= 20:
+        raise ValueError(f"--cities-per-province {cities_each}: give 1 to 20")
+    found = []
+    for code, name, named in PROVINCES:
+        cities = list(named[:cities_each])
+        taken = {c for c, _ in cities}
+        number = 1
+        while len(cities) < cities_each:
+            city = f"{code[:2]}{number:02d}00"
+            if city not in taken:
+                cities.append((city, f"{name}第{number}市"))
+            number += 1
+        found.append((code, name, tuple(cities)))
+    return found
+
+
+def regions(cities_each: int = 2) -> list[tuple[str, str]]:
     """(region code, name), the nation first, each province before its cities."""
     found = [(NATION, "国家")]
-    for code, name, cities in PROVINCES:
+    for code, name, cities in provinces(cities_each):
         found.append((code, name))
         found.extend(cities)
     return found
 
 
-def topology_text(ports: Sequence[int], data_dir: str) -> str:
+def topology_text(ports: Sequence[int], data_dir: str, cities_each: int = 2) -> str:
     """The topology file: one instance per region and zone, on `ports` in order."""
     lines = [
         "# A national simulation: the nation, ten provinces and two cities each, an intranet and",
@@ -87,7 +107,7 @@ def topology_text(ports: Sequence[int], data_dir: str) -> str:
         f'data_dir = "{data_dir}"',
     ]
     numbered = iter(ports)
-    for code, name in regions():
+    for code, name in regions(cities_each):
         for zone, label in _ZONES:
             lines += [
                 "",
@@ -98,13 +118,13 @@ def topology_text(ports: Sequence[int], data_dir: str) -> str:
                 'store = { kind = "embedded" }',
             ]
     lines += ["", "# Upward in each zone: city → province → nation."]
-    for province, _, cities in PROVINCES:
+    for province, _, cities in provinces(cities_each):
         for zone, _ in _ZONES:
             for city, _ in cities:
                 lines += _link(_instance(city, zone), _instance(province, zone), "upward")
             lines += _link(_instance(province, zone), _instance(NATION, zone), "upward")
     lines += ["", "# Mirror, intranet → extranet at every level: only non-classified entries."]
-    for code, _ in regions():
+    for code, _ in regions(cities_each):
         lines += _link(_instance(code, "intranet"), _instance(code, "extranet"), "mirror")
         lines.append('clearance = "unclassified"')
     return "\n".join(lines) + "\n"
@@ -210,12 +230,30 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p * len(ordered)) - 1))]
 
 
+class _Counted(logging.Handler):
+    """Counts the sync's security events instead of printing each (the mirrors refuse every
+    classified entry, a warning each)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
 async def main(args: argparse.Namespace) -> None:
+    held_back = _Counted()
+    security = logging.getLogger("mulu.sync.security")
+    security.addHandler(held_back)
+    security.propagate = False
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores; load average at start {load[0]:.2f}")
     with tempfile.TemporaryDirectory(prefix="mulu-national-") as tmp:
         path = Path(tmp) / "national.toml"
-        path.write_text(topology_text(free_ports(62), str(Path(tmp) / "data")), encoding="utf-8")
+        count = len(regions(args.cities_per_province)) * 2
+        text = topology_text(free_ports(count), str(Path(tmp) / "data"), args.cities_per_province)
+        path.write_text(text, encoding="utf-8")
         topology = load_topology(path)
         settings = Settings(log_level="WARNING", dev_identity_header=True)
         sample, entries = sample_entries(args.entries)
@@ -235,13 +273,21 @@ async def main(args: argparse.Namespace) -> None:
             async with asyncio.timeout(300):
                 await runtime.caught_up()
             ready = time.monotonic() - began
-            print(f"instances: {len(runtime.instances)}; ready in {ready:.1f} s")
+            print(
+                f"instances: {len(runtime.instances)}; ready in {ready:.1f} s "
+                f"(load average {os.getloadavg()[0]:.2f})"
+            )
+            await serve_check(runtime)
 
             await asyncio.sleep(2)  # let start-up's last work finish
+            empty = await disk_use(runtime, Path(tmp) / "data")
             cpu, wall = cpu_seconds(), time.monotonic()
             await asyncio.sleep(args.idle_seconds)
             idle = (cpu_seconds() - cpu) / (time.monotonic() - wall)
-            print(f"idle: {idle * 100:.1f} % of one core over {args.idle_seconds:.0f} s")
+            print(
+                f"idle: {idle * 100:.1f} % of one core over {args.idle_seconds:.0f} s "
+                f"(the process's own CPU time; load average {os.getloadavg()[0]:.2f})"
+            )
 
             # The reference: one city's share carried up one link.
             first = next(iter(entries))
@@ -282,6 +328,78 @@ async def main(args: argparse.Namespace) -> None:
             where = ResourceFilter(catalog_id=None)
             held = (await stores["national/intranet"].find(where, first=0)).total_count
             print(f"nation intranet holds {held:,} entries; load average {os.getloadavg()[0]:.2f}")
+            await asyncio.sleep(2)  # the last commits, and the prunes they start
+            await disk_report(runtime, Path(tmp) / "data", empty)
+            print(
+                f"classified entries held back by the mirrors' guards: {held_back.count} "
+                "security events (as they must be; logged at WARNING, counted here)"
+            )
+
+
+async def serve_check(runtime: Runtime) -> None:
+    """Every instance asked one GraphQL query (its catalog), 20 at a time: how many answered,
+    and how fast."""
+    query = "{ catalogs { id } }"
+    latencies: list[float] = []
+    failed: list[str] = []
+    gate = asyncio.Semaphore(20)
+    async with httpx.AsyncClient(timeout=30.0) as client:
+
+        async def ask(instance: str, url: str) -> None:
+            async with gate:
+                began = time.perf_counter()
+                try:
+                    answer = await client.post(url, json={"query": query})
+                    ok = answer.status_code == 200 and "errors" not in answer.json()
+                except httpx.HTTPError:
+                    ok = False
+                if ok:
+                    latencies.append(time.perf_counter() - began)
+                else:
+                    failed.append(instance)
+
+        await asyncio.gather(*(ask(i, r.url) for i, r in runtime.instances.items()))
+    if latencies:
+        print(
+            f"served: {len(latencies)} of {len(runtime.instances)} instances answered GraphQL "
+            f"(median {statistics.median(latencies) * 1000:.0f} ms, slowest "
+            f"{max(latencies) * 1000:.0f} ms); failed: {', '.join(failed) or 'none'}"
+        )
+    else:
+        print(f"served: no instance answered; failed: {', '.join(failed)}")
+
+
+def _size(path: Path) -> int:
+    """A SQLite file's bytes on disk, its write-ahead log included."""
+    return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+
+
+async def disk_use(runtime: Runtime, data: Path) -> tuple[int, int, int, int]:
+    """(entries held over every store, their files' bytes, outbox records left, the sync
+    log's bytes)."""
+    every = ResourceFilter(catalog_id=None, states=frozenset())
+    entries = outbox = 0
+    for running in runtime.instances.values():
+        entries += (await running.store.find(every, first=0)).total_count
+        outbox += len(await running.store.outbox_after(0, 1_000_000))
+    files = await asyncio.to_thread(lambda: [p for p in data.glob("*.db")])
+    stores = sum(_size(p) for p in files if p.name != "sync-log.db")
+    return entries, stores, outbox, _size(data / "sync-log.db")
+
+
+async def disk_report(runtime: Runtime, data: Path, before: tuple[int, int, int, int]) -> None:
+    """Disk per entry held, over every instance's store, beside the stores' size before the
+    entries (reference data, audit, empty tables), and what the outboxes and the log still
+    hold (pruned once every reader has passed)."""
+    entries, stores, outbox, log = await disk_use(runtime, data)
+    added = max(entries - before[0], 1)
+    print(
+        f"disk: {entries:,} entries held over {len(runtime.instances)} stores in "
+        f"{stores / 2**20:,.1f} MiB ({before[1] / 2**20:,.1f} MiB before any entry): "
+        f"{(stores - before[1]) / added / 1024:,.1f} KiB per entry held; outbox records left "
+        f"{outbox:,} (after every write of the run: {outbox / added:.2f} per entry); sync log "
+        f"{log / 2**20:,.1f} MiB ({before[3] / 2**20:,.1f} MiB before)"
+    )
 
 
 def parse() -> argparse.Namespace:
@@ -290,14 +408,22 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--idle-seconds", type=float, default=20.0)
     parser.add_argument("--rate", type=float, default=20.0, help="GraphQL searches a second")
     parser.add_argument("--write-topology", type=Path, help="write the topology file and stop")
+    parser.add_argument(
+        "--cities-per-province",
+        type=int,
+        default=2,
+        help="2: the nation, ten provinces, two cities each (62 instances); 10: 222 instances",
+    )
     return parser.parse_args()
 
 
 if __name__ == "__main__":
     arguments = parse()
     if arguments.write_topology is not None:
-        ports = list(range(9101, 9101 + 62))
-        text = topology_text(ports, "var/national")
+        count = len(regions(arguments.cities_per_province)) * 2
+        ports = list(range(9101, 9101 + count))
+        data_dir = "var/national" if count == 62 else f"var/national-{count}"
+        text = topology_text(ports, data_dir, arguments.cities_per_province)
         arguments.write_topology.write_text(text, encoding="utf-8")
         print(f"wrote {arguments.write_topology}")
     else:

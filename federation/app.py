@@ -46,7 +46,7 @@ from federation.settings import Settings
 from graph import CatalogError, NotPermitted
 from graph.audit.records import AuditEntry, AuditKind
 from graph.audit.sink import AuditSink
-from graph.background import periodic
+from graph.background import UNTIL_WOKEN, periodic
 from sync.metrics import SyncCollector
 from sync.worker import SyncWorker
 
@@ -175,8 +175,8 @@ class _Identify:
 
 @asynccontextmanager
 async def _audited(refusals: HandshakeRefusals, sink: AuditSink) -> AsyncIterator[None]:
-    """Every second, the certificates the handshake refused become AUTHENTICATION_FAILED
-    records (they never reached the app, so nothing else would record them)."""
+    """The certificates the handshake refused become AUTHENTICATION_FAILED records as they
+    are heard (they never reached the app, so nothing else would record them)."""
 
     def move() -> None:
         for at, alert in refusals.take():
@@ -193,8 +193,14 @@ async def _audited(refusals: HandshakeRefusals, sink: AuditSink) -> AsyncIterato
     async def round() -> None:
         move()
 
-    async with periodic("handshake refusals", round, every=1.0):
-        yield
+    loop = asyncio.get_running_loop()
+    async with periodic("handshake refusals", round, every=UNTIL_WOKEN) as handle:
+        # The TLS layer hears a refusal inside the handshake: the writer is woken after it.
+        refusals.on_heard = lambda: loop.call_soon_threadsafe(handle.wake)
+        try:
+            yield
+        finally:
+            refusals.on_heard = None
     move()
 
 

@@ -136,6 +136,58 @@ def serve(
     )
 
 
+@app.command("load")
+def load(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="JSON Lines: one entry a line, as graph.snapshot writes one"),
+    ] = None,
+    sample: Annotated[
+        int | None,
+        typer.Option(help="the sample catalog's own entries of this instance, about this many"),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write entries into this instance's store with their change events, as its own
+    maintenance would, so that its links carry them on (the instance may be running)."""
+    import asyncio
+
+    from federation.loading import LoadRefused, load_entries, own_sample, read_entries
+    from federation.options import settings_from, store_of
+    from graph.errors import CatalogError
+
+    if (file is None) == (sample is None):
+        raise typer.BadParameter("give a FILE or --sample N, not both", param_hint="FILE")
+    settings = settings_from(config)
+
+    async def run() -> str:
+        async with store_of(settings) as store:
+            if sample is not None:
+                reference, entries = own_sample(store.catalog, sample)
+                report = await load_entries(store, entries, where="sample", reference=reference)
+            else:
+                assert file is not None
+                entries = await asyncio.to_thread(read_entries, file)
+                report = await load_entries(store, entries, where=str(file))
+            return (
+                f"mulu load: {report.written} entries written to {store.catalog.id} with their "
+                f"change events; {report.skipped} already held at that version or newer"
+            )
+
+    try:
+        typer.echo(asyncio.run(run()))
+    except (LoadRefused, OSError) as exc:
+        typer.echo(f"mulu load: {exc}; nothing was written", err=True)
+        raise typer.Exit(2) from None
+    except CatalogError as exc:  # the store failed mid-way: each batch is whole or absent
+        typer.echo(
+            f"mulu load: {exc}; the batches before it were written — run it again: what is "
+            "held is skipped",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+
+
 @app.command("sync")
 def sync_links(config: ConfigOption = None) -> None:
     """Run only the sync of one instance — the relays and consumers of the links its topology
@@ -307,6 +359,7 @@ def _detach(
     import time
 
     from federation.runtime import READY
+    from federation.up import STARTING
 
     pid_path.parent.mkdir(parents=True, exist_ok=True)
     log_path = pid_path.with_suffix(".log")
@@ -339,13 +392,25 @@ def _detach(
     while READY not in said():
         code = child.poll()
         if code is not None or time.monotonic() > deadline:
+            lines = said().splitlines()
+            steps = [line.removeprefix(STARTING) for line in lines if line.startswith(STARTING)]
+            reached = f"; the last step it began: {steps[-1]}" if steps else ""
             if code is None:
                 child.terminate()
-                why = f"it was not ready after {wait:.0f} s (--wait); stopped it"
+                try:
+                    child.wait(15)
+                    ended = "stopped it"
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    ended = "it did not stop on SIGTERM within 15 s: killed it"
+                why = f"it was not ready after {wait:.0f} s (--wait){reached}; {ended}"
             else:
-                why = f"it exited with code {code}"
+                said_why = [line for line in lines if line.startswith("mulu up: ")]
+                said_why = [line for line in said_why if not line.startswith(STARTING)]
+                because = f": {said_why[-1].removeprefix('mulu up: ')}" if said_why else ""
+                why = f"it exited with code {code}{because}{reached}"
             pid_path.unlink(missing_ok=True)
-            tail = "\n".join(said().splitlines()[-15:])
+            tail = "\n".join(lines[-15:])
             Console(stderr=True, highlight=False).print(
                 f"mulu up: did not start: {why}. The end of {out_path}:\n{tail}\n"
                 f"(its log: {log_path})",
@@ -364,7 +429,8 @@ def down(
         float, typer.Option(help="seconds to wait after SIGTERM before SIGKILL", min=1)
     ] = 60.0,
 ) -> None:
-    """Stop a `mulu up --detach` of the topology; harmless when it is not running."""
+    """Stop a `mulu up --detach` of the topology — its instances side by side — and say which
+    did not stop in time and what they waited for; harmless when it is not running."""
     from federation.topology import TopologyError, load_topology
     from federation.up import pid_file, stop_detached
 
@@ -376,9 +442,16 @@ def down(
     if stopped is None:
         print(f"mulu down: {topology} was not running")
     elif stopped.killed:
+        which = "".join(f"\n  {i}: {why}" for i, why in stopped.not_stopped.items())
+        which = (
+            f" The instances still stopping, and what they waited for:{which}"
+            if which
+            else " (its log named no instance still stopping: it may not have begun to stop)"
+        )
         Console(stderr=True, highlight=False).print(
             f"mulu down: {topology} (pid {stopped.pid}) did not stop within {timeout:.0f} s "
-            f"of SIGTERM (--timeout); sent SIGKILL. Its last log lines:\n{stopped.last_words}",
+            f"of SIGTERM (--timeout); sent SIGKILL.{which}\nIts last log lines:\n"
+            f"{stopped.last_words}",
             soft_wrap=True,
         )
         raise typer.Exit(1)

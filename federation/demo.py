@@ -71,7 +71,9 @@ __all__ = [
     "demo_topology",
     "examples",
     "load_demo_sample",
+    "prepare_demo_stores",
     "run_demo",
+    "write_demo_entries",
 ]
 
 NATION_I, NATION_E = "national/intranet", "national/extranet"
@@ -145,10 +147,15 @@ async def load_demo_sample(
     sample: SampleCatalog,
     rulebook: Rulebook = STATE_COUNCIL_2025,
 ) -> int:
+    """`prepare_demo_stores`, then `write_demo_entries`: how many entries were written."""
+    await prepare_demo_stores(stores, sample)
+    return await write_demo_entries(stores, sample, rulebook)
+
+
+async def prepare_demo_stores(stores: Mapping[str, CatalogStore], sample: SampleCatalog) -> None:
     """Reference data at every instance, and the nation's reviewer department granted REVIEWER
-    at each (the demo's one reviewer, as `mulu departments grant` would); each intranet
-    catalog's own entries at its instance, with their change events in the outbox (at least
-    one of 成都's published entries CLASSIFIED). How many entries were written."""
+    at each (the demo's one reviewer, as `mulu departments grant` would): what every store
+    holds before a link runs, so that a copy finds its catalog and provider where it lands."""
     reviewer = sample.reviewer(NATION).code
     for store in stores.values():
         zone = store.catalog.zone
@@ -165,6 +172,17 @@ async def load_demo_sample(
                 detail={"role": Role.REVIEWER.value},
             )
             await store.grant_role(reviewer, Role.REVIEWER, grant)
+
+
+async def write_demo_entries(
+    stores: Mapping[str, CatalogStore],
+    sample: SampleCatalog,
+    rulebook: Rulebook = STATE_COUNCIL_2025,
+) -> int:
+    """Each intranet catalog's own entries at its instance, with their change events in the
+    outbox (at least one of 成都's published entries CLASSIFIED), then last year's sharing at
+    成都; how many entries were written. The links may already run: 成都's entries, which have
+    the longest way to go (two hops up, a mirror at each level), are written first."""
     written = 0
     for origin in _ORIGINS:
         store = stores[origin]
@@ -447,11 +465,9 @@ async def run_demo(
     if not tls:
         addresses = {i: (s.graphql.host, s.graphql.port) for i, s in topology.instances.items()}
         warn_dev_identity(addresses)
-    written = 0
 
     async def prepare(stores: Mapping[str, CatalogStore]) -> None:
-        nonlocal written
-        written = await load_demo_sample(stores, sample, settings.rulebook_in_force())
+        await prepare_demo_stores(stores, sample)
 
     echo(f"mulu demo: starting {len(topology.instances)} instances in {data_dir} …")
     runtime = Runtime(
@@ -461,10 +477,12 @@ async def run_demo(
         prepare=prepare,
     )
     async with runtime:
-        async with asyncio.timeout(300):
-            await runtime.caught_up()
         running = runtime.instances
         stores = {i: r.store for i, r in running.items()}
+        # Written while the links run: each hop starts on the first batch, not the last.
+        written = await write_demo_entries(stores, sample, settings.rulebook_in_force())
+        async with asyncio.timeout(300):
+            await runtime.caught_up()
         urls = {i: r.url for i, r in running.items()}
         shown = await examples(stores, urls, sample.reviewer(NATION).code, credentials)
         statuses = [s for r in running.values() if r.worker for s in r.worker.statuses()]

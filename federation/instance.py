@@ -155,7 +155,7 @@ async def open_instance(
         if topology is not None:
             own = settings.catalog().id  # `instance`, when given, set its region and zone
             parent = topology.parent_of(own)  # raises TopologyError unless the topology has it
-            peers = [Peer(p.id, p.url) for p in topology.peers_of(own)]
+            peers = [Peer(p.id, p.peer_address) for p in topology.peers_of(own)]
             client = PeerClient(
                 own,
                 peers,
@@ -310,7 +310,8 @@ def embedded_log(path: Path) -> LogFactory:
         nonlocal users
         if not shared:
             path.parent.mkdir(parents=True, exist_ok=True)
-            log = EmbeddedLog(path)
+            # Each link topic has one reader, its target: what it committed is delivered.
+            log = EmbeddedLog(path, prune_consumed=True)
             await log.connect()
             shared["log"] = log
         users += 1

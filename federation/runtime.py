@@ -44,7 +44,9 @@ from federation.instance import (
     open_spec_store,
     open_worker,
 )
+from federation.server import DateClock, QuietServer
 from federation.settings import Settings, TlsSettings
+from federation.together import Together
 from federation.topology import EmbeddedStoreSpec, InstanceSpec, Topology
 from graph import Catalog, CatalogStore
 from sync.log.protocol import ChangeLog
@@ -71,7 +73,7 @@ class RunningInstance:
     spec: InstanceSpec
     store: CatalogStore
     worker: SyncWorker | None
-    server: uvicorn.Server
+    server: QuietServer
 
     @property
     def url(self) -> str:
@@ -98,8 +100,10 @@ class Runtime:
         stores: StoreFactory = open_spec_store,
         prepare: PrepareStores | None = None,
         backoff: Backoff = _BACKOFF,
+        progress: Callable[[str], None] | None = None,
     ) -> None:
         self.topology = topology
+        self._progress = progress or (lambda _: None)  # each step of the start, as it begins
         self._settings = settings or Settings()
         self._log = log or embedded_log(topology.data_dir / "sync-log.db")
         self._stores = stores
@@ -145,7 +149,7 @@ class Runtime:
         TLS files cannot be used."""
         try:
             if spec.tls is not None:
-                check_instance_certificate(spec.tls.cert, spec.id, spec.graphql.host)
+                check_instance_certificate(spec.tls.cert, spec.id, spec.peer_host)
             refusals = self._refusals.setdefault(spec.id, HandshakeRefusals())
             return uvicorn_options(self.tls_of(spec), refusals)
         except (OSError, ValueError) as exc:
@@ -175,7 +179,8 @@ class Runtime:
     async def __aexit__(self, *exc_info: object) -> None:
         stack, self._stack = self._stack, None
         # Every server is told to stop at once, so that they drain their connections side by
-        # side; the stack then waits for each (one at a time, 222 servers took a minute).
+        # side; then each part of every instance is closed side by side (federation.together),
+        # the instances still stopping named in the log every few seconds.
         for running in self.instances.values():
             running.server.should_exit = True
         if stack is not None:
@@ -185,32 +190,58 @@ class Runtime:
         specs = list(self.topology.instances.values())
         # Every instance's TLS files first: a bad one stops the start before anything opens.
         options = {spec.id: self._server_options(spec) for spec in specs}
+        # Each part of every instance is stopped side by side (federation.together).
+        store_group = await stack.enter_async_context(Together("store"))
         stores: dict[str, CatalogStore] = {}
+        self._progress(f"opening {len(specs)} stores")
         for spec in specs:
-            store = await stack.enter_async_context(self._stores(spec, self.catalog_of(spec)))
+            store = await store_group.enter(spec.id, self._stores(spec, self.catalog_of(spec)))
             await store.put_catalogs([store.catalog])
             stores[spec.id] = store
         for spec in specs:
             self._logs[spec.id] = await stack.enter_async_context(self._log(spec.id))
+        self._progress("opening the change log and creating the link topics")
         await self._create_topics()
         if self._prepare is not None:
             await self._prepare(stores)
+        self._progress("starting the sync workers")
         workers: dict[str, SyncWorker | None] = {}
+        worker_group = await stack.enter_async_context(Together("sync worker", self._working))
         for spec in specs:
             links = self.topology.links_from(spec.id) + self.topology.links_to(spec.id)
             worker = open_worker(stores[spec.id], self._logs[spec.id], links, self._backoff)
-            workers[spec.id] = await stack.enter_async_context(worker)
+            workers[spec.id] = await worker_group.enter(spec.id, worker)
+        clock = await stack.enter_async_context(DateClock().running())
+        server_group = await stack.enter_async_context(Together("server", self._serving_what))
         for spec in specs:
             app = create_app(
                 self.settings_of(spec),
                 self._lent(spec, stores, workers),
                 handshake_refusals=self._refusals.get(spec.id),
             )
-            server = await stack.enter_async_context(_serving(app, spec, options[spec.id]))
+            self._progress(f"starting the server of {spec.id} on {spec.graphql}")
+            serving = _serving(app, spec, options[spec.id], clock)
+            server = await server_group.enter(spec.id, serving)
             self.instances[spec.id] = RunningInstance(
                 spec, stores[spec.id], workers[spec.id], server
             )
         _log.info("topology running", extra={"instances": list(self.instances)})
+
+    def _serving_what(self, instance: str) -> str:
+        """What a server still stopping waits for."""
+        running = self.instances.get(instance)
+        if running is None:
+            return "its server is starting"
+        open_connections = len(running.server.server_state.connections)
+        return f"its server: {open_connections} connections still open, their requests running"
+
+    def _working(self, instance: str) -> str:
+        """What a sync worker still stopping waits for."""
+        running = self.instances.get(instance)
+        if running is None or running.worker is None:
+            return "its sync worker is stopping"
+        busy = [f"{s.side.value} {s.link}" for s in running.worker.statuses()]
+        return f"its sync worker: {', '.join(busy) or 'its audit records'} finishing"
 
     def _lent(
         self,
@@ -267,13 +298,13 @@ class Runtime:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self.stop)
                 handled.append(sig)
+        waits: list[asyncio.Future[object]] = [asyncio.ensure_future(self.stopped.wait())]
+        waits += [asyncio.ensure_future(r.server.exited()) for r in self.instances.values()]
         try:
-            while not self.stopped.is_set():
-                if any(r.server.should_exit for r in self.instances.values()):
-                    break
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.stopped.wait(), 0.5)
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            for wait in waits:
+                wait.cancel()
             for sig in handled:
                 loop.remove_signal_handler(sig)
 
@@ -308,10 +339,11 @@ def http_options(options: Mapping[str, Any]) -> dict[str, Any]:
 
 @asynccontextmanager
 async def _serving(
-    app: object, spec: InstanceSpec, options: Mapping[str, Any]
-) -> AsyncIterator[uvicorn.Server]:
+    app: object, spec: InstanceSpec, options: Mapping[str, Any], clock: DateClock
+) -> AsyncIterator[QuietServer]:
     """uvicorn serving `app` on the instance's address with `options` (`uvicorn_options`: TLS)
-    until the context ends; its signals are the runtime's, not uvicorn's."""
+    until the context ends; its signals are the runtime's, not uvicorn's; it waits rather than
+    ticks (`federation.server`)."""
     # The socket is bound here, so a port in use is an OSError that names the instance
     # (uvicorn itself would call sys.exit in the middle of the event loop).
     family = socket.AF_INET6 if ":" in spec.graphql.host else socket.AF_INET
@@ -333,7 +365,7 @@ async def _serving(
         timeout_graceful_shutdown=2,
         **http_options(options),
     )
-    server = uvicorn.Server(config)
+    server = QuietServer(config, clock)
     server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
     task = asyncio.create_task(server.serve(sockets=[sock]), name=f"mulu-serve {spec.id}")
     try:

@@ -14,6 +14,10 @@ Kafka topics and ACLs) reads it to start the whole deployment.
     store = { kind = "embedded" }              # path defaults to <data_dir>/510100-intranet.db
     # parent = "510000/intranet"               # default: the nearest ancestor region's instance
     #                                          # in the same zone
+    # peer_url = "https://catalog.cd.example/graphql"
+    #                                          # where its peers call it when that is not its
+    #                                          # listen address (a reverse proxy, NAT); default
+    #                                          # the `graphql` address
 
     [[instances]]
     id = "national/intranet"
@@ -57,6 +61,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -187,6 +192,7 @@ class InstanceSpec:
     store: StoreSpec
     parent: str | None
     tls: InstanceTls | None = None
+    peer_url: str | None = None  # where peers call it, when not at `url` (a proxy, NAT)
 
     @property
     def level(self) -> Level:
@@ -194,8 +200,21 @@ class InstanceSpec:
 
     @property
     def url(self) -> str:
-        """Its GraphQL endpoint: ``https://…`` when it serves TLS, else ``http://…``."""
+        """Its GraphQL endpoint where it listens: ``https://…`` when it serves TLS, else
+        ``http://…``."""
         return self.graphql.url_over("https" if self.tls is not None else "http")
+
+    @property
+    def peer_address(self) -> str:
+        """The GraphQL endpoint its peers call: `peer_url`, else where it listens."""
+        return self.peer_url or self.url
+
+    @property
+    def peer_host(self) -> str:
+        """The host its peers reach it by (its certificate must name it)."""
+        if self.peer_url is None:
+            return self.graphql.host
+        return urlsplit(self.peer_url).hostname or self.graphql.host
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +295,7 @@ class _InstanceRaw(BaseModel):
     store: _EmbeddedRaw | _Neo4jRaw = Field(discriminator="kind")
     parent: str | None = None
     tls: _InstanceTlsRaw | None = None
+    peer_url: str | None = None
 
 
 class _TlsRaw(BaseModel):
@@ -376,6 +396,7 @@ def _build(raw: _TopologyRaw, environ: Mapping[str, str] | None) -> Topology:
             store=_store(item, raw.data_dir, environ),
             parent=parent,
             tls=_instance_tls(item, raw.tls),
+            peer_url=_peer_url(item.peer_url, f"instance {item.id!r}"),
         )
     _check_parent_cycles(instances)
     _check_clashes(instances.values())
@@ -391,6 +412,32 @@ def _build(raw: _TopologyRaw, environ: Mapping[str, str] | None) -> Topology:
         tls=tls,
         _children={k: tuple(v) for k, v in children.items()},
     )
+
+
+def _peer_url(text: str | None, where: str) -> str | None:
+    """A peer URL: http(s), a host, a valid port if any, a path (``/graphql`` when none); no
+    credentials, query or fragment."""
+    if text is None:
+        return None
+    accepted = "give an http(s) URL such as 'https://catalog.cd.example/graphql'"
+    try:
+        parts = urlsplit(text.strip())
+        port = parts.port  # ValueError when out of range or not a number
+    except ValueError as exc:
+        raise TopologyError(
+            f"{where}: peer_url {text!r} is not a URL ({exc}); {accepted}"
+        ) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise TopologyError(
+            f"{where}: peer_url {text!r} has no http(s) scheme and host; {accepted}"
+        )
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise TopologyError(
+            f"{where}: peer_url {text!r} carries credentials, a query or a fragment; {accepted}"
+        )
+    if port == 0:
+        raise TopologyError(f"{where}: peer_url {text!r} has port 0; a port from 1 to 65535")
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/graphql", "", ""))
 
 
 def _topology_tls(raw: _TlsRaw | None) -> TopologyTls | None:
@@ -517,7 +564,15 @@ def _check_parent_cycles(instances: Mapping[str, InstanceSpec]) -> None:
 def _check_clashes(instances: Iterable[InstanceSpec]) -> None:
     seen: list[InstanceSpec] = []
     paths: dict[Path, str] = {}
+    called: dict[str, str] = {}
     for spec in instances:
+        if spec.peer_url is not None:
+            if spec.peer_url in called:
+                raise TopologyError(
+                    f"instances {called[spec.peer_url]!r} and {spec.id!r} both give peer_url "
+                    f"{spec.peer_url!r}; peers must reach each at an address of its own"
+                )
+            called[spec.peer_url] = spec.id
         for other in seen:
             if spec.graphql.clashes_with(other.graphql):
                 same = "" if str(spec.graphql) == str(other.graphql) else f" ({other.graphql})"

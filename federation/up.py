@@ -10,21 +10,31 @@ announced about them.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from federation.dev_identity import warn_dev_identity
 from federation.instance import logs_from_settings
 from federation.runtime import READY, Runtime
 from federation.settings import Settings
+from federation.together import NOT_STOPPED
 from federation.topology import Neo4jStoreSpec, Topology
 
-__all__ = ["Stopped", "neo4j_servers", "pid_file", "run_up", "running_pid", "stop_detached"]
+__all__ = [
+    "STARTING",
+    "Stopped",
+    "neo4j_servers",
+    "pid_file",
+    "run_up",
+    "running_pid",
+    "stop_detached",
+]
 
 
 @asynccontextmanager
@@ -88,6 +98,7 @@ async def run_up(
             topology,
             settings=settings,
             log=logs_from_settings(settings, data_dir),
+            progress=lambda step: echo(f"{STARTING}{step}"),
         )
         await stack.enter_async_context(runtime)
         for instance, running in runtime.instances.items():
@@ -97,6 +108,11 @@ async def run_up(
         await runtime.serve_until_stopped()
         echo("mulu up: stopping …")
     echo("mulu up: stopped.")
+
+
+# Starts each line that says which step of the start `mulu up` is at (`mulu up --detach`
+# quotes the last one when the start takes longer than it waits).
+STARTING = "mulu up: starting: "
 
 
 def pid_file(topology: Topology) -> Path:
@@ -123,6 +139,9 @@ class Stopped:
     seconds: float
     killed: bool = False
     last_words: str = ""
+    # The instances still stopping when it was killed, and what each waited for (from its
+    # log's last `federation.together.NOT_STOPPED` records, by part: server, sync worker…).
+    not_stopped: dict[str, str] = field(default_factory=dict)
 
 
 def stop_detached(path: Path, wait_seconds: float = 60.0) -> Stopped | None:
@@ -139,11 +158,30 @@ def stop_detached(path: Path, wait_seconds: float = 60.0) -> Stopped | None:
         time.sleep(0.1)
     killed = running_pid(path) is not None
     last_words = ""
+    not_stopped: dict[str, str] = {}
     if killed:
         last_words = _tail(path.with_suffix(".log"), 10)
+        not_stopped = _not_stopped(_tail(path.with_suffix(".log"), 400))
         os.kill(pid, signal.SIGKILL)
     path.unlink(missing_ok=True)
-    return Stopped(pid, time.monotonic() - began, killed, last_words)
+    return Stopped(pid, time.monotonic() - began, killed, last_words, not_stopped)
+
+
+def _not_stopped(lines: str) -> dict[str, str]:
+    """Instance → what it waited for, from the last report of each part in JSON log `lines`
+    (the part reported last is the one that was stopping)."""
+    found: dict[str, str] = {}
+    for line in lines.splitlines():
+        if NOT_STOPPED not in line:
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        slow = record.get("not_stopped")
+        if str(record.get("message", "")).startswith(NOT_STOPPED) and isinstance(slow, dict):
+            found = {str(k): str(v) for k, v in slow.items()}
+    return found
 
 
 def _tail(path: Path, lines: int) -> str:

@@ -9,7 +9,13 @@ audit sink, the sharing events — is never cancelled while it works. The rules:
 2. On exit the loop is told to stop and given `grace` seconds to finish the round it is in;
    only past that is it cancelled (a database that hangs does not hold up the instance's
    stop forever).
-3. `wake` makes the next round start now rather than at the end of the pause.
+3. `wake` makes the next round start now rather than at the end of the pause; so does the
+   event `wake_on()` returns, taken before each round (a store's `OutboxSignal.waiter`, say):
+   set by anything that happened during the round, it starts the next one at once.
+4. Waiting costs nothing: the pause is a wait on events, never a poll. `every` may be
+   `UNTIL_WOKEN` (no round until woken), and `work` may return the seconds to pause before its
+   next round (a number; anything else: `every`) — the audit sink waits for entries, and only
+   a failed write comes back on a timer.
 
     async with periodic("audit checkpoints", checkpointer.sign_if_due, every=30.0):
         ...
@@ -20,10 +26,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
-__all__ = ["Periodic", "periodic"]
+__all__ = ["UNTIL_WOKEN", "Periodic", "periodic"]
+
+UNTIL_WOKEN = math.inf  # a pause that ends only when the loop is woken or stopped
 
 _log = logging.getLogger("mulu.background")
 
@@ -38,13 +47,19 @@ class Periodic:
     def wake(self) -> None:
         self.woken.set()
 
-    async def pause(self, seconds: float) -> bool:
-        """Wait `seconds`, or less when woken or stopped; whether to stop."""
+    async def pause(self, seconds: float, also: asyncio.Event | None = None) -> bool:
+        """Wait `seconds` (`UNTIL_WOKEN`: no limit), or less when woken, stopped or `also` is
+        set; whether to stop."""
         if self.stop.is_set():
             return True
-        waits = [asyncio.ensure_future(self.stop.wait()), asyncio.ensure_future(self.woken.wait())]
+        if self.woken.is_set() or (also is not None and also.is_set()):
+            self.woken.clear()
+            return False
+        events = [self.stop, self.woken] if also is None else [self.stop, self.woken, also]
+        waits = [asyncio.ensure_future(event.wait()) for event in events]
+        timeout = None if math.isinf(seconds) else seconds
         try:
-            await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for wait in waits:
                 wait.cancel()
@@ -60,6 +75,7 @@ async def periodic(
     every: float,
     first_after: float = 0.0,
     grace: float = 5.0,
+    wake_on: Callable[[], asyncio.Event] | None = None,
 ) -> AsyncIterator[Periodic]:
     handle = Periodic()
 
@@ -67,11 +83,16 @@ async def periodic(
         if first_after > 0 and await handle.pause(first_after):
             return
         while True:
+            signal = wake_on() if wake_on is not None else None  # before the round: none missed
+            pause: object = every
             try:
-                await work()
+                pause = await work()
             except Exception:  # work handles its own errors; one it did not is logged
                 _log.exception("background work failed; it runs again", extra={"task": name})
-            if await handle.pause(every):
+            seconds = (
+                pause if isinstance(pause, int | float) and not isinstance(pause, bool) else every
+            )
+            if await handle.pause(seconds, signal):
                 return
 
     task = asyncio.create_task(loop(), name=name)

@@ -23,7 +23,21 @@ from dataclasses import dataclass, field
 
 from graph.model import Resource
 
-__all__ = ["REFRESH", "OutboxHook", "OutboxRecord", "OutboxSignal", "records_for"]
+__all__ = [
+    "REFRESH",
+    "UNWATCHED_IDLE_SECONDS",
+    "WATCHED_IDLE_SECONDS",
+    "OutboxHook",
+    "OutboxRecord",
+    "OutboxSignal",
+    "records_for",
+]
+
+# The longest a waiter on an `OutboxSignal` waits before it looks again without being told:
+# where other processes' writes notify too, only a safety net; where they do not, the delay
+# before such a write is seen.
+WATCHED_IDLE_SECONDS = 60.0
+UNWATCHED_IDLE_SECONDS = 5.0
 
 
 # The payload of a refresh record: "send the entry `key` again as it is held now". A store
@@ -86,20 +100,26 @@ def records_for(
 
 
 class OutboxSignal:
-    """In-process word that a store's outbox may hold more: every write transaction of the
-    store `notify`s once it has committed. A relay takes `waiter()` *before* it reads the
-    outbox and, finding nothing, waits on it — so a write committed between its read and its
-    wait still wakes it — with a timeout, for the writes of other processes (another `mulu`
-    on the same file or the same Neo4j), which no signal reaches. Idle, a relay waits instead
-    of polling; writing, it is woken at once.
+    """Word that a store may hold more — in its outbox, its audit log: every write transaction
+    of the store `notify`s once it has committed. A relay takes `waiter()` *before* it reads
+    the outbox and, finding nothing, waits on it — so a write committed between its read and
+    its wait still wakes it — for at most `idle_limit` seconds. Idle, a relay waits instead of
+    polling; writing, it is woken at once.
+
+    Writes of other processes (another `mulu` on the same file or the same Neo4j) notify only
+    where the store watches for them: the embedded store does (`graph.embedded.changes`), and
+    its `idle_limit` is a minute, a safety net; a Neo4j store cannot, and a waiter looks again
+    every `UNWATCHED_IDLE_SECONDS` at most.
 
         waiter = store.outbox_signal.waiter()
         if not await relay.run_once():
-            await waiter.wait()
+            await asyncio.wait_for(waiter.wait(), store.outbox_signal.idle_limit)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, sees_other_processes: bool = False) -> None:
         self._event = asyncio.Event()
+        self.sees_other_processes = sees_other_processes
+        self.idle_limit = WATCHED_IDLE_SECONDS if sees_other_processes else UNWATCHED_IDLE_SECONDS
 
     def waiter(self) -> asyncio.Event:
         """The event the next `notify` sets."""

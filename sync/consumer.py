@@ -46,9 +46,12 @@ __all__ = ["STALL_SECONDS", "LinkConsumer", "bounded"]
 T = TypeVar("T")
 
 # The lag is asked of the log at most this often (it costs Kafka two requests); while none was
-# waiting at the last look and none arrives, only every `_IDLE_LAG_EVERY_SECONDS`.
+# waiting at the last look and none arrives, only every `_IDLE_LAG_EVERY_SECONDS` — and never
+# of a reader that cannot stall (`LogReader.stalls`), whose wait any append ends: an idle
+# consumer then waits in one read of `_IDLE_WAIT_SECONDS` without asking anything.
 _LAG_EVERY_SECONDS = 1.0
 _IDLE_LAG_EVERY_SECONDS = 10.0
+_IDLE_WAIT_SECONDS = 60.0
 # A reader that returns nothing for this long while the topic holds more is started afresh:
 # after a broker restart, a client can keep waiting on a connection that will never answer.
 STALL_SECONDS = 10.0
@@ -130,7 +133,7 @@ class LinkConsumer:
             writing: deque[asyncio.Future[ApplyReport]] = deque()
             try:
                 while True:
-                    records = await self._read(reader, writing=bool(writing))
+                    records = await self._read(reader, writing=bool(writing), patient=True)
                     if not records:
                         while writing:  # nothing new: let the writes finish and commit
                             await writing.popleft()
@@ -151,19 +154,30 @@ class LinkConsumer:
                     with contextlib.suppress(asyncio.CancelledError, Exception):
                         await future
 
-    async def _read(self, reader: LogReader, *, writing: bool = False) -> list[Record]:
+    async def _read(
+        self, reader: LogReader, *, writing: bool = False, patient: bool = False
+    ) -> list[Record]:
         """The next batch, or nothing when none arrived in time (then the lag is measured, and
         a reader that stalled although records wait — none of them being written — is given
-        up: `LogUnavailable`)."""
+        up: `LogUnavailable`). `patient` (the running consumer) and idle — nothing being
+        written, nothing known to wait — it waits longer: until the next look at the lag, or,
+        on a reader that cannot stall, a minute."""
+        idle = patient and not writing and not self.status.lag
+        wait_ms = self._timeout_ms
+        if idle:
+            longest = _IDLE_LAG_EVERY_SECONDS if reader.stalls else _IDLE_WAIT_SECONDS
+            wait_ms = max(wait_ms, int(longest * 1000))
         records = await self._bounded(
-            reader.getmany(max_records=self._batch_size, timeout_ms=self._timeout_ms),
+            reader.getmany(max_records=self._batch_size, timeout_ms=wait_ms),
             "getmany",
+            wait_ms,
         )
         now = time.monotonic()
         if records:
             self._progress_at = now
             return records
-        await self._measure_lag(reader, force=False, idle=not writing)
+        if reader.stalls or not idle:
+            await self._measure_lag(reader, force=False, idle=not writing)
         if writing or not self.status.lag:
             self._progress_at = now
         elif now - self._progress_at > STALL_SECONDS:
@@ -216,10 +230,11 @@ class LinkConsumer:
             self._lag_at = now
             self.status.lag = await self._bounded(reader.lag(), "lag")
 
-    async def _bounded(self, call: Awaitable[T], what: str) -> T:
-        """`call`, or `LogUnavailable` after `STALL_SECONDS` beyond the read timeout: a client
-        can wait for ever on a coordinator that a restarted broker no longer knows."""
-        seconds = STALL_SECONDS + self._timeout_ms / 1000
+    async def _bounded(self, call: Awaitable[T], what: str, wait_ms: int | None = None) -> T:
+        """`call`, or `LogUnavailable` after `STALL_SECONDS` beyond the read timeout (`wait_ms`,
+        by default the consumer's): a client can wait for ever on a coordinator that a
+        restarted broker no longer knows."""
+        seconds = STALL_SECONDS + (self._timeout_ms if wait_ms is None else wait_ms) / 1000
         return await bounded(call, seconds, f"{what} on {self._topic}")
 
 

@@ -224,10 +224,6 @@ class _Lane:
     urgent: bool
 
 
-# The longest an idle relay waits before it looks at the outbox again without being told: the
-# delay before it sees a write by another process.
-MAX_IDLE_SECONDS = 5.0
-
 # What only waits: the store or the log does not answer. Anything else, repeated, is the
 # record's own fault.
 _OUTAGES = (StoreUnavailable, LogUnavailable)
@@ -260,6 +256,23 @@ class Relay:
         self._urgent = _Lane(f"{link.id}#urgent", link.urgent_topic, urgent=True)
         self._backlog = _Lane(link.id, link.topic, urgent=False)
         self.status = LinkStatus(link.id, Side.RELAY, link.topic)
+        # What this relay has passed, as the store holds it: its backlog lane's position and,
+        # while urgent records wait, its urgent lane's (None: not read yet since it started).
+        self._passed: int | None = None
+        self._urgent_waits: int | None = None
+        self.on_advance: Callable[[], object] | None = None  # told when `passed` moved
+
+    @property
+    def passed(self) -> int | None:
+        """The outbox position below which this relay needs no record again, whatever
+        happens (each lane's position is in the store before it counts here): its backlog
+        position, or less while its urgent lane has records waiting after its own position.
+        None until both lanes have been read since the relay started."""
+        if self._passed is None:
+            return None
+        if self._urgent_waits is None:
+            return self._passed
+        return min(self._passed, self._urgent_waits)
 
     @property
     def link(self) -> Link:
@@ -276,9 +289,14 @@ class Relay:
     async def run(self, idle_seconds: float = 0.05) -> None:
         """Relay for ever; errors propagate (the worker retries). Caught up, it waits for the
         store's word that something was written (`graph.outbox.OutboxSignal`), at most
-        `idle_seconds` at first and twice as long each time nothing came, up to
-        `MAX_IDLE_SECONDS` — for writes of another process, which no signal reaches: an idle
-        relay costs next to nothing, and one written to here is woken at once."""
+        `idle_seconds` at first and twice as long each time nothing came, up to the signal's
+        `idle_limit` — at once where the signal is told of other processes' writes too (an
+        embedded store's); a Neo4j store's relay looks again every 5 s for them: an idle relay
+        costs next to nothing, and one written to is woken at once."""
+        signal = self._store.outbox_signal
+        limit = max(signal.idle_limit, idle_seconds)
+        if signal.sees_other_processes:
+            idle_seconds = limit
         idle = idle_seconds
         while True:
             waiter = self._store.outbox_signal.waiter()  # before reading: no write is missed
@@ -292,7 +310,7 @@ class Relay:
                 await asyncio.wait_for(waiter.wait(), idle)
                 idle = idle_seconds
                 continue
-            idle = min(idle * 2, max(MAX_IDLE_SECONDS, idle_seconds))
+            idle = min(idle * 2, limit)
 
     async def _run_lane(self, lane: _Lane, done: RelayBatch) -> None:
         position = await self._store.outbox_position(lane.name)
@@ -305,8 +323,11 @@ class Relay:
             self.status.position = position
         if lane.urgent:
             read = await self._store.outbox_urgent_after(position, self._batch_size)
+            # Urgent records wait after `position`: none below it may go; none wait: no bound.
+            self._urgent_waits = position if read else None
         else:
             read = await self._store.outbox_after(position, self._batch_size)
+            self._advanced(position)
         if not read:
             if not lane.urgent:
                 self.status.pending_since = None
@@ -375,6 +396,8 @@ class Relay:
         last = rows[-1][0]
         # The urgent lane never unmarks (see plan_batch): its position alone moves.
         await self._store.set_outbox_position(lane.name, last, unmark=plan.unmark)
+        if not lane.urgent:
+            self._advanced(last)
         done.read += len(rows)
         done.produced += len(plan.out)
         done.dropped += plan.dropped
@@ -384,6 +407,13 @@ class Relay:
         self.status.refused += len(plan.security)
         if not lane.urgent:
             self.status.position = last
+
+    def _advanced(self, position: int) -> None:
+        """The backlog lane stands at `position` in the store."""
+        if self._passed != position:
+            self._passed = position
+            if self.on_advance is not None:
+                self.on_advance()
 
     async def _dead_letters(self, dead: list[tuple[str, bytes]]) -> None:
         if dead:

@@ -53,6 +53,12 @@ class Backoff:
 CONSUMER_WRITERS = 2
 
 
+# The outbox is pruned once every relay of the instance has passed this many more records:
+# each prune one transaction, deleting at most `PRUNE_STEP` records' numbers' worth.
+PRUNE_EVERY = 500
+PRUNE_STEP = 5000
+
+
 # How long a running consumer's read waits for a record before it looks at its writes and its
 # lag: a record arriving ends the wait at once, so only an idle link waits this long.
 READ_WAIT_MS = 1000
@@ -114,6 +120,11 @@ class SyncWorker:
         ]
         self._tasks: list[asyncio.Task[None]] = []
         self._audit_writer: contextlib.AsyncExitStack | None = None
+        self._store = store
+        self._advanced = asyncio.Event()
+        for relay in self.relays:
+            relay.on_advance = self._advanced.set
+        self.pruned_below: int | None = None  # the outbox holds no record numbered below it
 
     def statuses(self) -> list[LinkStatus]:
         return [r.status for r in self.relays] + [c.status for c in self.consumers]
@@ -127,6 +138,38 @@ class SyncWorker:
             self._spawn(relay.status, self._relay(relay))
         for consumer in self.consumers:
             self._spawn(consumer.status, consumer.run)
+        if self.relays:
+            self._tasks.append(asyncio.create_task(self._prune(), name="mulu-sync outbox pruning"))
+
+    async def _prune(self) -> None:
+        """Delete the outbox records every relay of the instance has passed (`Relay.passed`:
+        each lane's position is in the store first, so a relay that restarts after a crash
+        never needs a record pruned), a step at a time, as the relays move."""
+        while True:
+            await self._advanced.wait()
+            self._advanced.clear()
+            try:
+                await self.prune_once()
+            except CatalogError as exc:  # the store is down: the next advance tries again
+                _log.warning("outbox not pruned", extra={"error": str(exc)})
+
+    async def prune_once(self, every: int = PRUNE_EVERY) -> int:
+        """Prune what every relay has passed, once at least `every` records can go; how many
+        records went."""
+        passed = [relay.passed for relay in self.relays]
+        if not passed or any(p is None for p in passed):
+            return 0  # a relay that has not read since it started: its position is unknown
+        target = min(p for p in passed if p is not None) + 1
+        if self.pruned_below is None:
+            oldest = await self._store.outbox_after(0, 1)
+            self.pruned_below = oldest[0][0] if oldest else target
+        pruned = 0
+        while target - self.pruned_below >= every:
+            below = min(target, self.pruned_below + PRUNE_STEP)
+            pruned += await self._store.prune_outbox(below)
+            self.pruned_below = below
+            every = 1  # the rest of the way, now that it has begun
+        return pruned
 
     async def stop(self) -> None:
         """Cancel every task and wait for it; harmless when already stopped."""

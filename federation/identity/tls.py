@@ -44,7 +44,7 @@ import functools
 import ipaddress
 import ssl
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -100,6 +100,8 @@ class HandshakeRefusals:
         self._capacity = capacity
         self._waiting: deque[tuple[datetime, str]] = deque()
         self.not_kept = 0
+        # Called after each refusal heard (the app's writer wakes: it waits for nothing else).
+        self.on_heard: Callable[[], object] | None = None
 
     def heard(
         self,
@@ -119,6 +121,8 @@ class HandshakeRefusals:
             self.not_kept += 1
         else:
             self._waiting.append((datetime.now(UTC), alert))
+        if self.on_heard is not None:
+            self.on_heard()
 
     def take(self) -> list[tuple[datetime, str]]:
         taken = list(self._waiting)

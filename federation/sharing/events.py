@@ -21,8 +21,10 @@ The rules:
    "party", "action", "state", "actor", "version", "at", "instance", "seq"}``. The topic is
    compacted by key like every topic of the log: read from the start it holds each request's
    and objection's last step.
-5. `publish` only wakes the reader (a step just committed); without it the reader looks
-   every `poll_seconds` all the same.
+5. The reader waits for word, never polls: the store's signal (`graph.outbox.OutboxSignal`,
+   told of every commit — of another process's too where the store watches its file) and
+   `publish` (a step just committed) wake it; without either it looks every `poll_seconds`
+   all the same (the signal's `idle_limit`: a minute on the embedded store, 5 s on Neo4j).
 
     async with SharingEvents("510100/intranet", log, store) as events:
         events.publish(request)  # after the step committed
@@ -97,14 +99,14 @@ class SharingEvents:
         log: ChangeLog,
         store: CatalogStore,
         *,
-        poll_seconds: float = 1.0,
+        poll_seconds: float | None = None,
         drain_seconds: float = 5.0,
     ) -> None:
         self.instance = instance
         self.topic = sharing_topic(instance)
         self._log = log
         self._store = store
-        self._poll = poll_seconds
+        self._poll = store.outbox_signal.idle_limit if poll_seconds is None else poll_seconds
         self._drain_seconds = drain_seconds
         self._stack: contextlib.AsyncExitStack | None = None
         self._handle: Periodic | None = None
@@ -120,7 +122,12 @@ class SharingEvents:
             raise RuntimeError("SharingEvents is opened once; build a new one")
         self._stack = contextlib.AsyncExitStack()
         self._handle = await self._stack.enter_async_context(
-            periodic(f"sharing events {self.instance}", self._round, every=self._poll)
+            periodic(
+                f"sharing events {self.instance}",
+                self._round,
+                every=self._poll,
+                wake_on=self._store.outbox_signal.waiter,
+            )
         )
         return self
 
@@ -153,12 +160,13 @@ class SharingEvents:
         if self._handle is not None:
             self._handle.wake()
 
-    async def _round(self) -> None:
+    async def _round(self) -> float | None:
         """Publish every record not yet published; a failure is tried again after a pause
-        that doubles (0.2 s to 30 s), nothing skipped."""
+        that doubles (0.2 s to 30 s), nothing skipped. The pause before the next round (None:
+        until woken, or `poll_seconds`)."""
         loop = asyncio.get_running_loop()
         if loop.time() < self._retry_at:
-            return
+            return self._retry_at - loop.time()  # woken early: the pause still holds
         try:
             if not self._created:
                 await self._log.create_topic(self.topic)
@@ -170,10 +178,11 @@ class SharingEvents:
                 "sharing events not appended; retrying",
                 extra={"topic": self.topic, "error": repr(exc), "pause": self._pause},
             )
-            self._retry_at = loop.time() + self._pause
+            pause, self._retry_at = self._pause, loop.time() + self._pause
             self._pause = min(self._pause * 2, _MAXIMUM)
-            return
+            return pause
         self._pause = _INITIAL
+        return None
 
     async def _publish_batch(self) -> int:
         """Append the events of the next batch of records; how many."""

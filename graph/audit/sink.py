@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 
 from graph.audit.records import AuditEntry, AuditKind
-from graph.background import Periodic, periodic
+from graph.background import UNTIL_WOKEN, Periodic, periodic
 from graph.errors import CatalogError
 from graph.store import CatalogStore
 
@@ -75,17 +75,21 @@ class AuditSink:
             self._lost -= lost  # what was lost while writing stays for the next summary
             self.written += len(batch)
 
-    async def _round(self) -> None:
+    async def _round(self) -> float:
+        """Write what waits; the pause before the next round: none until an entry is handed
+        over, `RETRY_SECONDS` after a failed write."""
         try:
             await self.flush()
         except CatalogError as exc:  # the store is down: the entries kept, tried again
             _log.warning("audit records not written yet", extra={"error": str(exc)})
+            return RETRY_SECONDS
+        return UNTIL_WOKEN
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[AuditSink]:
-        """Write what is handed over, as it comes (at the latest every `RETRY_SECONDS`), for
-        the life of the context; a write under way at exit is finished, then what is left is
-        written (`graph.background`)."""
+        """Write what is handed over, as it comes (a failed write again every
+        `RETRY_SECONDS`), for the life of the context; idle, it waits without a timer. A write
+        under way at exit is finished, then what is left is written (`graph.background`)."""
         async with periodic("audit sink", self._round, every=RETRY_SECONDS) as handle:
             self._handle = handle
             try:

@@ -134,7 +134,10 @@ class Connection:
         try:
             return await asyncio.wrap_future(running)
         except asyncio.CancelledError:
-            reader.interrupt()
+            # Only while the work runs: once done, the reader may already serve the next read
+            # (handed on by the callback above), whose statements an interrupt would stop.
+            if not running.done():
+                reader.interrupt()
             raise
         except sqlite3.Error as exc:
             raise self._unavailable(f"the {self._name} {self._path} did not answer: {exc}") from exc

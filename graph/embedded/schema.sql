@@ -169,6 +169,8 @@ CREATE TABLE IF NOT EXISTS audit_records (
 CREATE INDEX IF NOT EXISTS audit_records_at ON audit_records (at);
 CREATE INDEX IF NOT EXISTS audit_records_actor ON audit_records (actor, seq);
 CREATE INDEX IF NOT EXISTS audit_records_subject ON audit_records (subject, seq);
+-- The sharing events' reader asks for two kinds after its position, on every commit.
+CREATE INDEX IF NOT EXISTS audit_records_kind ON audit_records (kind, seq);
 
 -- Where the chain stands: its last record, the anchor (the last record pruned) and the seq
 -- of the last checkpoint. One row.

@@ -17,6 +17,7 @@ one transaction, idempotent.
 from __future__ import annotations
 
 import sqlite3
+from functools import lru_cache
 
 from graph.model import Resource
 from graph.search.query import Field, SearchPlan, ranking
@@ -45,6 +46,7 @@ def _encoded(field: str) -> str:
     return " " + " ".join(_encode(t) for t in field.split()) + " "
 
 
+@lru_cache(maxsize=8192)  # a copy of an entry indexed again, at another instance
 def _row(text: IndexText) -> tuple[str, ...]:
     # `words` holds the runs too (both only rank): their tokens are marked, never a word.
     fields = {**{c: getattr(text, c) for c in _COLUMNS[:-1]}, "words": text.words + text.runs}

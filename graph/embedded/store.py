@@ -37,6 +37,7 @@ from graph.embedded import grants as granting
 from graph.embedded import outbox as outboxes
 from graph.embedded import projects as projecting
 from graph.embedded import sharing as sharings
+from graph.embedded.changes import watch
 from graph.embedded.connection import Connection
 from graph.embedded.finding import facets, find
 from graph.embedded.lineage import lineage
@@ -104,10 +105,13 @@ class EmbeddedStore:
         self, path: Path | str, catalog: Catalog, *, searcher: Searcher | None = None
     ) -> None:
         self._catalog = catalog
-        self._connection = Connection(Path(path))
+        self._path = Path(path)
+        self._connection = Connection(self._path)
         # Its own copy: what it learns of its catalog's words is its own.
         self.searcher = (searcher or Searcher.shipped()).learning()
-        self._outbox_signal = OutboxSignal()
+        # Other processes' commits to the file notify it too (graph.embedded.changes).
+        self._outbox_signal = OutboxSignal(sees_other_processes=True)
+        self._unwatch: Callable[[], None] | None = None
 
     @property
     def outbox_signal(self) -> OutboxSignal:
@@ -143,9 +147,13 @@ class EmbeddedStore:
         except BaseException:
             await self._connection.close()
             raise
+        self._unwatch = watch(self._path, self._outbox_signal.notify)
 
     async def close(self) -> None:
         """Close the file; harmless when already closed."""
+        unwatch, self._unwatch = self._unwatch, None
+        if unwatch is not None:
+            unwatch()
         await self._connection.close()
 
     async def __aenter__(self) -> EmbeddedStore:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import opencc
 
@@ -177,6 +177,10 @@ def _runs(folded: str, words: list[str]) -> str:
     return _padded(list(dict.fromkeys(runs)))
 
 
+# The same entry is indexed at every instance it reaches, and a `mulu up` or `mulu demo` runs
+# several in one process: a copy crossing city → province → nation and a mirror is cut into
+# words and pinyin once, not four times. Keyed by the text itself, so a changed entry misses.
+@lru_cache(maxsize=8192)
 def index_text_of(name: str, body: str) -> IndexText:
     """`IndexText` of a name and the rest of an entry's searched text."""
     name_tokens = tokens(name)

@@ -4,10 +4,20 @@ One file holds every topic: an append-only table of records (an UPDATE is refuse
 trigger; only compaction deletes), each topic's next offset, and the committed offset of each
 (group, topic). Offsets only grow — compaction leaves gaps, as Kafka's does. `compact` keeps
 the last record of every key, so reading a topic from the start yields the current state of
-every entry; it runs by itself every `compact_every` appended records of a topic.
+every entry; it runs by itself every `compact_every` appended records of a topic. With
+`prune_consumed` (an instance's log: each link topic has one group, its target's) a commit
+also deletes the records of its topic that every group has committed past, so that the file
+holds what waits, not what was delivered; a topic no group commits on (dead letters, the
+sharing events) is never pruned, and a new group then reads from the oldest record left.
 
 Every call runs on the log's single worker thread, so the event loop never blocks; SQLite's
 errors leave as `LogUnavailable` (retriable).
+
+A reader waiting for records waits for word, never polls: an append in this process wakes the
+readers of its topic at once; another process's append (a second `mulu serve` on the same
+file) is noticed by the file's watcher (`graph.embedded.changes`: a `stat` a second), which
+then reads the topics' ends once and wakes the readers of each topic that grew. Idle, the log
+is not read at all, but for a look every `_LOOK_SECONDS` per reader, a safety net.
 
     async with EmbeddedLog.open("sync.db") as log:
         await log.create_topic("mulu.sync.mirror.510100-intranet.510100-extranet")
@@ -23,6 +33,7 @@ from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import TypeVar
 
+from graph.embedded.changes import watch
 from graph.embedded.connection import Connection
 from sync.errors import LogClosed, LogUnavailable, UnknownTopic
 from sync.log.protocol import ChangeLog, Record
@@ -63,19 +74,19 @@ _COMPACT = (
     " WHERE newer.topic = records.topic AND newer.key = records.key)"
 )
 
-# How often a reader waiting for records looks again, for appends by another process (appends
-# of this process wake it at once): first after `_POLL_SECONDS`, then twice as long each time it
-# found nothing, up to `_MAX_POLL_SECONDS` — an idle reader waits instead of polling.
-_POLL_SECONDS = 0.05
-_MAX_POLL_SECONDS = 5.0
+# How often a reader waiting for records reads the file without being told of an append.
+_LOOK_SECONDS = 60.0
 
 
 class EmbeddedLog:
     """The logs of every link of one host, in one SQLite file (WAL)."""
 
-    def __init__(self, path: Path | str, *, compact_every: int = 10_000) -> None:
+    def __init__(
+        self, path: Path | str, *, compact_every: int = 10_000, prune_consumed: bool = False
+    ) -> None:
         self._path = Path(path)
         self._compact_every = compact_every
+        self._prune_consumed = prune_consumed
         # FULL: an appended record survives a power cut once append() returned (acks=all).
         self._connection = Connection(
             self._path,
@@ -86,6 +97,9 @@ class EmbeddedLog:
             closed=LogClosed,
         )
         self._appended: dict[str, asyncio.Event] = {}  # by topic: set by its next append
+        self._ends: dict[str, int] = {}  # by topic: its end as this process last knew it
+        self._unwatch: Callable[[], None] | None = None
+        self._looking: asyncio.Task[None] | None = None
 
     def appended(self, topic: str) -> asyncio.Event:
         """The event the next append to `topic` in this process sets."""
@@ -97,9 +111,9 @@ class EmbeddedLog:
     @classmethod
     @asynccontextmanager
     async def open(
-        cls, path: Path | str, *, compact_every: int = 10_000
+        cls, path: Path | str, *, compact_every: int = 10_000, prune_consumed: bool = False
     ) -> AsyncIterator[EmbeddedLog]:
-        log = cls(path, compact_every=compact_every)
+        log = cls(path, compact_every=compact_every, prune_consumed=prune_consumed)
         await log.connect()
         try:
             yield log
@@ -108,10 +122,43 @@ class EmbeddedLog:
 
     async def connect(self) -> None:
         await self._connection.open()
+        self._unwatch = watch(self._path, self._changed)
 
     async def close(self) -> None:
         """Close the file; harmless when already closed."""
+        unwatch, self._unwatch = self._unwatch, None
+        if unwatch is not None:
+            unwatch()
+        looking, self._looking = self._looking, None
+        if looking is not None:
+            looking.cancel()
+            with suppress(asyncio.CancelledError, Exception):
+                await looking
         await self._connection.close()
+
+    def _wake(self, topic: str) -> None:
+        woken = self._appended.pop(topic, None)
+        if woken is not None:
+            woken.set()
+
+    def _changed(self) -> None:
+        """The file changed (`graph.embedded.changes`): find which topics grew, once."""
+        if self._looking is None or self._looking.done():
+            self._looking = asyncio.ensure_future(self._look_at_ends())
+
+    async def _look_at_ends(self) -> None:
+        """Wake the readers of every topic whose end moved since this process last knew it —
+        appended to by another process (this one's appends are known already)."""
+        try:
+            ends = await self._read(
+                lambda db: dict(db.execute("SELECT topic, next_offset FROM topics").fetchall())
+            )
+        except (LogUnavailable, LogClosed):
+            return  # closing, or a moment's trouble: the readers' own looks remain
+        for topic, end in ends.items():
+            if self._ends.get(topic) != end:
+                self._ends[topic] = int(end)
+                self._wake(topic)
 
     async def __aenter__(self) -> EmbeddedLog:
         await self.connect()
@@ -153,9 +200,9 @@ class EmbeddedLog:
             return offsets
 
         offsets = await self._write(append)
-        woken = self._appended.pop(topic, None)
-        if woken is not None:
-            woken.set()
+        if offsets:
+            self._ends[topic] = max(self._ends.get(topic, 0), offsets[-1] + 1)
+        self._wake(topic)
         return offsets
 
     async def end_offset(self, topic: str) -> int:
@@ -213,6 +260,18 @@ def _compact(db: sqlite3.Connection, topic: str) -> int:
     return int(removed)
 
 
+def _prune(db: sqlite3.Connection, topic: str) -> int:
+    """Delete the records of `topic` that every group reading it has committed past; none
+    while no group has committed (a reader that has not passed keeps its records)."""
+    return int(
+        db.execute(
+            "DELETE FROM records WHERE topic = ? AND offset < "
+            "(SELECT MIN(offset) FROM commits WHERE topic = ?)",
+            (topic, topic),
+        ).rowcount
+    )
+
+
 class _EmbeddedReader:
     """A reader of one topic for one consumer group; its position is its own until committed."""
 
@@ -221,9 +280,8 @@ class _EmbeddedReader:
         self._topic = topic
         self._group = group
         self._position = 0
-        self._poll = _POLL_SECONDS
         # The append event seen at the last read that found nothing, and when to read again
-        # without another: for appends by another process.
+        # without another (a safety net: other processes' appends wake it too).
         self._seen: asyncio.Event | None = None
         self._look_at = 0.0
         self.closed = False
@@ -236,11 +294,15 @@ class _EmbeddedReader:
     def group(self) -> str:
         return self._group
 
+    @property
+    def stalls(self) -> bool:
+        return False  # every append wakes it (graph.embedded.changes for other processes)
+
     async def getmany(self, max_records: int = 500, timeout_ms: int = 1000) -> list[Record]:
-        """The next records, waiting at most `timeout_ms` for one. An append in this process
-        wakes it at once; the file is read again without one only every `_poll` seconds (for
-        another process's appends), `_poll` doubling while nothing comes: idle, a reader
-        reads the file about every five seconds, whatever `timeout_ms`."""
+        """The next records, waiting at most `timeout_ms` for one. An append wakes it (one of
+        this process at once, another's within about a second); without one the file is read
+        again only every `_LOOK_SECONDS`: idle, a reader does not read the file, whatever
+        `timeout_ms`."""
         self._check_open()
         now = time.monotonic()
         deadline = now + max(timeout_ms, 0) / 1000
@@ -251,10 +313,8 @@ class _EmbeddedReader:
                 records = await self._log._read(self._fetch(max_records))
                 now = time.monotonic()
                 if records:
-                    self._poll = _POLL_SECONDS
                     break
-                self._seen, self._look_at = waiting, now + self._poll
-                self._poll = min(self._poll * 2, _MAX_POLL_SECONDS)
+                self._seen, self._look_at = waiting, now + _LOOK_SECONDS
             if now >= deadline:
                 break
             with suppress(TimeoutError):
@@ -278,13 +338,18 @@ class _EmbeddedReader:
     async def commit(self, offset: int | None = None) -> None:
         self._check_open()
         position = self._position if offset is None else offset
-        await self._log._write(
-            lambda db: db.execute(
+        topic, group, prune = self._topic, self._group, self._log._prune_consumed
+
+        def commit(db: sqlite3.Connection) -> None:
+            db.execute(
                 "INSERT INTO commits (grp, topic, offset) VALUES (?, ?, ?) "
                 "ON CONFLICT (grp, topic) DO UPDATE SET offset = excluded.offset",
-                (self._group, self._topic, position),
+                (group, topic, position),
             )
-        )
+            if prune:
+                _prune(db, topic)
+
+        await self._log._write(commit)
 
     async def committed(self) -> int | None:
         self._check_open()

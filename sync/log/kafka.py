@@ -429,6 +429,10 @@ class _KafkaReader:
         return str(self._partition.topic)
 
     @property
+    def stalls(self) -> bool:
+        return True  # a client can wait on a connection that will never answer
+
+    @property
     def group(self) -> str:
         return self._group
 

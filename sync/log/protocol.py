@@ -46,6 +46,13 @@ class LogReader(Protocol):
     @property
     def group(self) -> str: ...
 
+    @property
+    def stalls(self) -> bool:
+        """Whether a wait in `getmany` can miss records the topic already holds (a Kafka
+        client on a connection that a restarted broker dropped): then an idle consumer asks
+        its lag now and then to find out. An embedded reader is always woken; it never
+        stalls."""
+
     async def getmany(self, max_records: int = 500, timeout_ms: int = 1000) -> list[Record]:
         """The next records after the reader's position, at most `max_records`; waits up to
         `timeout_ms` for one to arrive, then returns what there is (maybe nothing)."""

@@ -12,6 +12,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import ssl
 import subprocess
 import time
@@ -342,3 +343,25 @@ def test_up_refuses_an_instance_certificate_that_is_missing_or_names_another_ins
     assert wrong.returncode == 1
     assert "names 510100/intranet, not 510000/intranet" in " ".join(wrong.stderr.split())
     assert not any(port_answers(port) for port in ports.values())
+
+
+def test_up_detached_that_cannot_start_says_why_and_the_step_it_reached(tmp_path: Path) -> None:
+    """A port taken by another program: the detached run exits, and `mulu up --detach` says
+    why (the run's own one line) and the step of the start it had begun."""
+    ports = dict(zip((CITY, CITY_E, PROVINCE), free_ports(3), strict=True))
+    topology = tmp_path / "small.toml"
+    write_topology(topology, ports)
+    taken = socket.socket()
+    taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    taken.bind(("127.0.0.1", ports[PROVINCE]))
+    taken.listen()
+    try:
+        result = run(tmp_path, "up", str(topology), "--detach", "--wait", "100")
+    finally:
+        taken.close()
+    assert result.returncode == 1
+    said = " ".join(result.stderr.split())
+    assert "did not start: it exited with code 1" in said
+    assert f"instance {PROVINCE} cannot serve GraphQL" in said
+    assert f"the last step it began: starting the server of {PROVINCE}" in said
+    assert not (tmp_path / "state" / "mulu-up.pid").exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from graph.background import periodic
+from graph.background import UNTIL_WOKEN, periodic
 
 
 async def test_a_round_under_way_is_finished_not_cut() -> None:
@@ -61,3 +61,41 @@ async def test_nothing_runs_before_first_after() -> None:
     async with periodic("test", work, every=60.0, first_after=60.0):
         await asyncio.sleep(0.05)
     assert rounds == []
+
+
+async def test_a_round_that_asks_to_wait_until_woken_waits_without_a_timer() -> None:
+    rounds: list[float] = []
+
+    async def work() -> float:
+        rounds.append(asyncio.get_running_loop().time())
+        return UNTIL_WOKEN
+
+    async with periodic("test", work, every=0.01) as handle:
+        await asyncio.sleep(0.3)
+        assert len(rounds) == 1  # not every 0.01 s: the round asked to wait
+        handle.wake()
+        await asyncio.sleep(0.05)
+    assert len(rounds) == 2
+
+
+async def test_the_event_wake_on_gives_starts_a_round_even_when_set_during_one() -> None:
+    """The event is taken before each round: a write committed while the round reads is not
+    missed (the store's OutboxSignal works so)."""
+    signal = asyncio.Event()
+    rounds: list[int] = []
+
+    async def work() -> None:
+        rounds.append(len(rounds))
+        if len(rounds) == 1:
+            signal.set()  # something happened during the first round
+            await asyncio.sleep(0.01)
+
+    def waiter() -> asyncio.Event:
+        nonlocal signal
+        if signal.is_set():  # a new generation, as OutboxSignal.notify makes
+            signal = asyncio.Event()
+        return signal
+
+    async with periodic("test", work, every=UNTIL_WOKEN, wake_on=waiter):
+        await asyncio.sleep(0.2)
+    assert rounds == [0, 1]
