@@ -25,8 +25,22 @@ WHERE {where}
 RETURN count(r) AS total
 """
 
+# The best $limit hits by score, then code: the short properties read once per hit, the
+# snapshot only for the page (shared by the two statements below).
+_TOP_K = """
+WHERE {where}
+WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
+     coalesce(r.requested, 0) AS s_requested
+WITH r, s_code, {score} AS score
+WHERE {after}
+WITH r, s_code, score
+ORDER BY score DESC, s_code
+LIMIT $limit
+"""
+
 # The count of $query's hits and the ranked page of $ranked's, in one round trip.
-SEARCH_COUNTED_PAGE = """
+SEARCH_COUNTED_PAGE = (
+    """
 CALL () {
   CALL db.index.fulltext.queryNodes('resource_search', $query) YIELD node AS r
   WHERE {where}
@@ -37,34 +51,21 @@ CALL () {
   RETURN count(n) AS nodes
 }
 CALL () {
-  CALL db.index.fulltext.queryNodes('resource_search', $ranked) YIELD node AS r
-  WHERE {where}
-  WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
-       coalesce(r.requested, 0) AS s_requested
-  WITH r, s_code, {score} AS score
-  WHERE {after}
-  WITH r, s_code, score
-  ORDER BY score DESC, s_code
-  LIMIT $limit
-  RETURN collect([r.snapshot, score]) AS page
+  CALL db.index.fulltext.queryNodes('resource_search', $ranked) YIELD node AS r"""
+    + _TOP_K
+    + """  RETURN collect([r.snapshot, score]) AS page
 }
 RETURN total, nodes, page
 """
+)
 
 # Top-k of the hits by score, then code: Neo4j keeps the best $limit as it goes (no list of
 # every hit is made), and reads a snapshot only for the page.
-SEARCH_RANKED = """
-CALL db.index.fulltext.queryNodes('resource_search', $query) YIELD node AS r
-WHERE {where}
-WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
-     coalesce(r.requested, 0) AS s_requested
-WITH r, s_code, {score} AS score
-WHERE {after}
-WITH r, s_code, score
-ORDER BY score DESC, s_code
-LIMIT $limit
-RETURN r.snapshot AS snapshot, score
-"""
+SEARCH_RANKED = (
+    "CALL db.index.fulltext.queryNodes('resource_search', $query) YIELD node AS r"
+    + _TOP_K
+    + "RETURN r.snapshot AS snapshot, score\n"
+)
 
 # Where every hit left to rank scores alike but for its kind and requests (graph.neo4j.search:
 # a word found in the body only), the order is the code's: the entries never requested are
