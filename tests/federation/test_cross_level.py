@@ -42,6 +42,10 @@ CITY_BODY = credit_code("510100", "MB0000012")
 
 INSTANCES = ("national/intranet", "510000/intranet", "510100/intranet")
 EXTRANET = ("510000/extranet", "510100/extranet")
+# Every instance runs in this test's one event loop: a chain city → province → nation waits
+# behind the other servers' work, so the timeout is loose enough for a busy machine; a
+# stopped peer refuses at once, and the dead-peer tests bound the wait by it.
+PEER_TIMEOUT = 3.0
 
 RESOURCES = """
 query ($scope: Scope!, $first: Int = 20, $after: String, $search: String) {
@@ -152,7 +156,7 @@ async def deployment(tmp_path: Path) -> AsyncIterator[Deployment]:
                 data_dir=tmp_path,
                 instance=instance,
                 topology=topology,
-                peer_timeout_seconds=1.0,
+                peer_timeout_seconds=PEER_TIMEOUT,
                 catalog_name=instance,
             )
             opened = partial(open_instance, settings, prepare=seeder(instance))
@@ -249,7 +253,7 @@ async def test_a_peer_killed_mid_test_is_reported_while_the_rest_arrives(
     (failure,) = page["unreachablePeers"]
     assert (failure["instance"], failure["reason"]) == ("510100/intranet", "UNREACHABLE")
     assert answer["extensions"]["unreachablePeers"] == [failure]
-    assert elapsed < 1.0 + 0.5
+    assert elapsed < PEER_TIMEOUT + 0.5
 
 
 async def test_a_grandparent_that_did_not_answer_is_reported_through_the_parent(
@@ -312,9 +316,9 @@ async def test_latency_with_two_peers_and_with_one_dead(deployment: Deployment) 
     print(
         f"\nPEERS at 510000/intranet, 2 peers: p50 {live_p50 * 1000:.1f} ms, "
         f"p99 {live_p99 * 1000:.1f} ms; one dead: p50 {dead_p50 * 1000:.1f} ms, "
-        f"p99 {dead_p99 * 1000:.1f} ms (peer timeout 1.0 s)"
+        f"p99 {dead_p99 * 1000:.1f} ms (peer timeout {PEER_TIMEOUT} s)"
     )
-    assert dead_p99 < 1.0 + 0.5
+    assert dead_p99 < PEER_TIMEOUT + 0.5
 
 
 # -- pure: what an extranet instance shows of a peer's answer, and the merge ---------------
