@@ -4,10 +4,11 @@
 //   NEO4J_URI=bolt://127.0.0.1:7687 NEO4J_USER=neo4j NEO4J_PASSWORD=… PORT=4000 node server.js
 //
 // The type definitions mirror mulu's schema for the fields the benchmark asks: search through
-// the full-text index `resource_text` (@fulltext, which mulu's store creates), nested fields
+// the full-text index `resource_search` (@fulltext, which mulu's store creates), nested fields
 // through @relationship, lineage and catalog counts through @cypher. Only published entries are
 // shown by mulu to an anonymous caller; here the queries filter on `state` (and the `Published`
-// label inside @cypher) to select the same entries.
+// label inside @cypher) to select the same entries; the tree is the intranet's, as mulu (the
+// national intranet instance) shows it.
 
 import { ApolloServer } from "@apollo/server";
 import { startStandaloneServer } from "@apollo/server/standalone";
@@ -18,12 +19,23 @@ const typeDefs = /* GraphQL */ `
   type Resource
     @node
     @fulltext(
-      indexes: [{ indexName: "resource_text", queryName: "searchResources", fields: ["name", "summary"] }]
+      indexes: [
+        {
+          indexName: "resource_search"
+          queryName: "searchResources"
+          fields: ["searchName", "searchBody", "searchPinyin", "searchInitials"]
+        }
+      ]
     ) {
     code: ID!
     name: String!
     summary: String!
     state: String!
+    "The properties mulu's store indexes for search (graph.neo4j.schema), never asked here."
+    searchName: String @alias(property: "search_name")
+    searchBody: String @alias(property: "search_body")
+    searchPinyin: String @alias(property: "search_pinyin")
+    searchInitials: String @alias(property: "search_initials")
     origin: String! @alias(property: "catalog_id")
     items: [DataItem!]! @relationship(type: "HAS_ITEM", direction: OUT)
     provider: Department @relationship(type: "PROVIDES", direction: IN)
@@ -128,7 +140,7 @@ const typeDefs = /* GraphQL */ `
     catalogRoots: [Catalog!]!
       @cypher(
         statement: """
-        MATCH (c:Catalog)
+        MATCH (c:Catalog {zone: "INTRANET"})
         WHERE NOT EXISTS { (c)-[:PART_OF]->(:Catalog) }
         RETURN c ORDER BY c.id
         """
