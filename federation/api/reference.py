@@ -103,6 +103,11 @@ class _ByCode(Generic[T]):
             self._reading[code] = reading
         return reading
 
+    def kept(self, code: str) -> T | None:
+        """The value of `code` while it is kept (None: it would have to be read)."""
+        kept = self._kept.get(code)
+        return kept[1] if kept is not None and kept[0] > self._clock() else None
+
     def forget(self, codes: Sequence[str]) -> None:
         """Read `codes` again next time (they were just written here)."""
         for code in codes:
@@ -144,6 +149,10 @@ class ReferenceCache:
     async def departments(self, codes: Sequence[str]) -> dict[str, Department]:
         """The departments among `codes` the store knows, by code."""
         return await self._departments.get(codes)
+
+    def kept_department(self, code: str) -> Department | None:
+        """Department `code` when it is kept now, without reading (None: ask `departments`)."""
+        return self._departments.kept(code)
 
     def forget_departments(self, codes: Sequence[str]) -> None:
         """Read the departments `codes` again next time (registered or renamed here)."""
