@@ -7,8 +7,9 @@
 // the full-text index `resource_search` (@fulltext, which mulu's store creates), nested fields
 // through @relationship, lineage and catalog counts through @cypher. Only published entries are
 // shown by mulu to an anonymous caller; here the queries filter on `state` (and the `Published`
-// label inside @cypher) to select the same entries; the tree is the intranet's, as mulu (the
-// national intranet instance) shows it.
+// label inside @cypher) to select the same entries. As mulu (the national intranet instance)
+// shows them, the tree is the intranet's, and an entry listed in an extranet catalog is shown
+// in (and counted by) the intranet catalog of the same region.
 
 import { ApolloServer } from "@apollo/server";
 import { startStandaloneServer } from "@apollo/server/standalone";
@@ -45,7 +46,9 @@ const typeDefs = /* GraphQL */ `
     catalogPath: [Catalog!]!
       @cypher(
         statement: """
-        MATCH (this)-[:LISTED_IN]->(:Catalog)-[up:PART_OF*0..]->(c:Catalog)
+        MATCH (this)-[:LISTED_IN]->(listed:Catalog)
+        MATCH (owner:Catalog {region_code: listed.region_code, zone: "INTRANET"})
+        MATCH (owner)-[up:PART_OF*0..]->(c:Catalog)
         WITH c ORDER BY size(up)
         RETURN c
         """
@@ -119,7 +122,7 @@ const typeDefs = /* GraphQL */ `
     ownCount: Int!
       @cypher(
         statement: """
-        MATCH (this)<-[:LISTED_IN]-(r:Published)
+        MATCH (same:Catalog {region_code: this.region_code})<-[:LISTED_IN]-(r:Published)
         RETURN count(r) AS n
         """
         columnName: "n"
@@ -128,7 +131,8 @@ const typeDefs = /* GraphQL */ `
     totalCount: Int!
       @cypher(
         statement: """
-        MATCH (this)<-[:PART_OF*0..]-(c:Catalog)<-[:LISTED_IN]-(r:Published)
+        MATCH (this)<-[:PART_OF*0..]-(c:Catalog)
+        MATCH (same:Catalog {region_code: c.region_code})<-[:LISTED_IN]-(r:Published)
         RETURN count(r) AS n
         """
         columnName: "n"
