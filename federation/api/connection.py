@@ -3,7 +3,7 @@ and, for a PEERS-scoped query, the peers that did not answer."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import strawberry
 
@@ -35,7 +35,7 @@ class ResourceEdge:
     # The cursor and the highlights are made when asked for: a page that shows neither (the
     # explorer's list, most clients) spends nothing on them.
     given_cursor: strawberry.Private[str | None] = None
-    plan: strawberry.Private[SearchPlan | None] = None
+    plan: strawberry.Private[Callable[[], SearchPlan | None] | None] = None  # read once, if asked
 
     @strawberry.field
     def cursor(self) -> str:
@@ -48,7 +48,8 @@ class ResourceEdge:
         "marked where the search's words (or their synonyms) were found."
     )
     def highlights(self) -> list[Highlight]:
-        return [] if self.plan is None else highlights_of(self.node.entry, self.plan)
+        plan = None if self.plan is None else self.plan()
+        return [] if plan is None else highlights_of(self.node.entry, plan)
 
 
 @strawberry.type(description="One page of resources; pass `pageInfo.endCursor` as `after`.")
@@ -71,7 +72,7 @@ class ResourceConnection:
 
     @classmethod
     def of(
-        cls, page: ResourcePage, instance: str, plan: SearchPlan | None = None
+        cls, page: ResourcePage, instance: str, plan: Callable[[], SearchPlan | None] | None = None
     ) -> ResourceConnection:
         scores: list[float | None] = list(page.scores) or [None] * len(page.items)
         edges = [
@@ -91,7 +92,7 @@ class ResourceConnection:
         cls,
         page: MergedPage,
         failures: Sequence[peers.PeerFailure],
-        plan: SearchPlan | None = None,
+        plan: Callable[[], SearchPlan | None] | None = None,
     ) -> ResourceConnection:
         edges = [
             ResourceEdge(
