@@ -46,8 +46,9 @@ import httpx
 
 from graph.model import Catalog
 from graph.neo4j import Neo4jStore
+from graph.neo4j.search import lucene_query
 from graph.sample import SampleCatalog, generate_catalog, load_sample
-from graph.search.tokens import lucene_query, tokens
+from graph.search.tokens import tokens
 
 HERE = Path(__file__).resolve().parent
 NODE_PROJECT = HERE / "neo4j-graphql"
@@ -156,9 +157,8 @@ def neo_payload(request: Request) -> dict[str, Any]:
     if request.kind == "tree":
         return {"query": NEO_TREE}
     if request.kind == "search":
-        # The Lucene query mulu's store sends for the same words (every token required).
-        phrase = lucene_query(request.variables["word"])
-        return {"query": NEO_SEARCH, "variables": {"q": phrase}}
+        # The Lucene query mulu's store sends for the same words (`phrases`): the same hits.
+        return {"query": NEO_SEARCH, "variables": {"q": request.variables["phrase"]}}
     query = {"detail": NEO_DETAIL, "lineage": NEO_LINEAGE}[request.kind]
     return {"query": query, "variables": request.variables}
 
@@ -185,6 +185,22 @@ def plan(sample: SampleCatalog, seed: int, count: int = 4000) -> dict[str, list[
     }
 
 
+async def with_phrases(
+    target: Neo4jTarget, catalog: Catalog, requests: dict[str, list[Request]]
+) -> dict[str, list[Request]]:
+    """`requests` with each search's Lucene query, as mulu's store sends it for the word (its
+    searcher has learned the catalog's words): what @neo4j/graphql is given, for the same hits."""
+    async with Neo4jStore.open(
+        target.uri, (target.user, target.password), catalog=catalog
+    ) as store:
+        searches = [
+            Request("search", {**r.variables, "phrase": lucene_query(store.searcher.read(word))})
+            for r in requests["search"]
+            for word in [r.variables["word"]]
+        ]
+    return {**requests, "search": searches}
+
+
 def interleaved(requests: dict[str, list[Request]]) -> list[Request]:
     """The mix: one of each kind in turn."""
     return [r for group in zip(*(requests[k] for k in KINDS), strict=True) for r in group]
@@ -200,15 +216,7 @@ def _names(entries: list[dict[str, Any]]) -> list[tuple[str, str]]:
 def normal_mulu(kind: str, data: dict[str, Any]) -> Any:
     """The content of a mulu answer in a form both servers' answers take."""
     if kind == "search":
-        page = data["resources"]
-        return {
-            "total": page["totalCount"],
-            "page": [
-                (e["node"]["code"], e["node"]["name"], e["node"]["provider"]["name"])
-                for e in page["edges"]
-            ],
-            "has_next": page["pageInfo"]["hasNextPage"],
-        }
+        return _normal_search(data["resources"])
     if kind == "detail":
         r = data["resource"]
         return {
@@ -237,15 +245,7 @@ def normal_mulu(kind: str, data: dict[str, Any]) -> Any:
 def normal_neo(kind: str, data: dict[str, Any]) -> Any:
     """The content of an @neo4j/graphql answer, as `normal_mulu` gives mulu's."""
     if kind == "search":
-        page = data["searchResources"]
-        return {
-            "total": page["totalCount"],
-            "page": [
-                (e["node"]["code"], e["node"]["name"], e["node"]["provider"]["name"])
-                for e in page["edges"]
-            ],
-            "has_next": page["pageInfo"]["hasNextPage"],
-        }
+        return _normal_search(data["searchResources"])
     if kind == "detail":
         (r,) = data["resources"]
         return {
@@ -264,6 +264,17 @@ def normal_neo(kind: str, data: dict[str, Any]) -> Any:
             "edges": sorted(set(r["lineageEdges"])),
         }
     return _normal_tree(data["catalogRoots"])
+
+
+def _normal_search(page: dict[str, Any]) -> Any:
+    # The same hits, counted alike; mulu orders them by its ranking (graph.search), the other
+    # by Lucene's score, so the two pages hold different entries of the same hits.
+    return {
+        "total": page["totalCount"],
+        "page size": len(page["edges"]),
+        "providers named": all(e["node"]["provider"]["name"] for e in page["edges"]),
+        "has_next": page["pageInfo"]["hasNextPage"],
+    }
 
 
 def _normal_tree(nodes: list[dict[str, Any]]) -> Any:
@@ -561,7 +572,7 @@ async def bench(target: Neo4jTarget, args: argparse.Namespace) -> None:
     catalog = sample.catalog("national/intranet")
     if not args.no_load:
         await load_store(target, sample, catalog)
-    requests = plan(sample, args.seed)
+    requests = await with_phrases(target, catalog, plan(sample, args.seed))
     mix = interleaved(requests)
 
     from infra.net import free_ports

@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, TypedDict
 
+import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -79,9 +80,14 @@ class CatalogGraphQL(GraphQL[CatalogContext, None]):
         # The package's GraphiQL page, not strawberry's, which loads React from a CDN.
         return graphiql_response()
 
-    def encode_json(self, data: object) -> str:
-        # Chinese names and summaries go out as UTF-8 text, not \uXXXX escapes.
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    def encode_json(self, data: object) -> str | bytes:
+        # Chinese names and summaries go out as UTF-8 text, not \uXXXX escapes. orjson writes
+        # an answer several times faster than json.dumps (a search page, a catalog tree); what
+        # it refuses (an integer past 64 bits, say) goes to json.dumps as before.
+        try:
+            return orjson.dumps(data)
+        except orjson.JSONEncodeError:
+            return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     def parse_json(self, data: str | bytes) -> Any:
         # strawberry parses only a request body with this (GET parameters below).

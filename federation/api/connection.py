@@ -3,11 +3,12 @@ and, for a PEERS-scoped query, the peers that did not answer."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import strawberry
 
 from federation import peers
+from federation.api.fields import field
 from federation.api.highlights import Highlight, highlights_of
 from federation.api.peers import PeerFailure
 from federation.api.types import Resource
@@ -26,17 +27,29 @@ class PageInfo:
 
 @strawberry.type
 class ResourceEdge:
-    cursor: str
     node: Resource
     score: float | None = strawberry.field(
         description="Relevance, when searching: the answering instance's own."
     )
     instance: str = strawberry.field(description="The instance whose copy this is.")
-    highlights: list[Highlight] = strawberry.field(
-        default_factory=list,
-        description="When searching: the name, and the summary around its first match, as "
-        "fragments marked where the search's words (or their synonyms) were found.",
+    # The cursor and the highlights are made when asked for: a page that shows neither (the
+    # explorer's list, most clients) spends nothing on them.
+    given_cursor: strawberry.Private[str | None] = None
+    plan: strawberry.Private[Callable[[], SearchPlan | None] | None] = None  # read once, if asked
+
+    @strawberry.field
+    def cursor(self) -> str:
+        if self.given_cursor is not None:
+            return self.given_cursor
+        return encode_cursor(self.node.entry.code, self.score)
+
+    @field(
+        "When searching: the name, and the summary around its first match, as fragments "
+        "marked where the search's words (or their synonyms) were found."
     )
+    def highlights(self) -> list[Highlight]:
+        plan = None if self.plan is None else self.plan()
+        return [] if plan is None else highlights_of(self.node.entry, plan)
 
 
 @strawberry.type(description="One page of resources; pass `pageInfo.endCursor` as `after`.")
@@ -59,21 +72,15 @@ class ResourceConnection:
 
     @classmethod
     def of(
-        cls, page: ResourcePage, instance: str, plan: SearchPlan | None = None
+        cls, page: ResourcePage, instance: str, plan: Callable[[], SearchPlan | None] | None = None
     ) -> ResourceConnection:
         scores: list[float | None] = list(page.scores) or [None] * len(page.items)
         edges = [
-            ResourceEdge(
-                cursor=encode_cursor(entry.code, score),
-                node=Resource.of(entry),
-                score=score,
-                instance=instance,
-                highlights=highlights_of(entry, plan) if plan is not None else [],
-            )
+            ResourceEdge(node=Resource.of(entry), score=score, instance=instance, plan=plan)
             for entry, score in zip(page.items, scores, strict=True)
         ]
         if edges and page.end_cursor:  # the store's own cursor for the last edge
-            edges[-1].cursor = page.end_cursor
+            edges[-1].given_cursor = page.end_cursor
         return cls(
             total_count=page.total_count,
             edges=edges,
@@ -85,15 +92,15 @@ class ResourceConnection:
         cls,
         page: MergedPage,
         failures: Sequence[peers.PeerFailure],
-        plan: SearchPlan | None = None,
+        plan: Callable[[], SearchPlan | None] | None = None,
     ) -> ResourceConnection:
         edges = [
             ResourceEdge(
-                cursor=edge.cursor,
                 node=Resource.of(edge.entry),
                 score=edge.score,
                 instance=edge.source,
-                highlights=highlights_of(edge.entry, plan) if plan is not None else [],
+                given_cursor=edge.cursor,
+                plan=plan,
             )
             for edge in page.edges
         ]

@@ -8,6 +8,7 @@ and `sharing_events` hears each step it commits (`federation.sharing.events`).""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,24 +55,30 @@ class CatalogContext:
     sharing_events: SharingEvents | None = None
     # Whether the instance believes the development identity headers (`federation.api.viewer`).
     development_headers: bool = False
-    cataloguing: Cataloguing = field(init=False)
-    sharing: Sharing = field(init=False)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
+        self.loaders = Loaders(self.store, self.reference, self.viewer.restrict(ResourceFilter()))
+
+    # The services of writes and of sharing are made on first use: a read (most requests)
+    # never builds them.
+    @functools.cached_property
+    def cataloguing(self) -> Cataloguing:
         # Every version a mutation saves commits with its change event (the sync's outbox).
-        self.cataloguing = Cataloguing(self.store, outbox=outbox_record, rulebook=self.rulebook)
+        return Cataloguing(self.store, outbox=outbox_record, rulebook=self.rulebook)
+
+    @functools.cached_property
+    def sharing(self) -> Sharing:
         # Ids name the instance that holds the request: any instance routes a question about
         # it there (federation.sharing.forwarding, rule 1).
         origin = self.store.catalog.id
-        self.sharing = Sharing(
+        return Sharing(
             self.store,
             self.calendar,
             self.rulebook,
             self.clock,
             new_id=lambda: f"{origin}:{uuid.uuid4()}",
         )
-        self.loaders = Loaders(self.store, self.reference, self.viewer.restrict(ResourceFilter()))
 
 
 Info: TypeAlias = StrawberryInfo[CatalogContext, None]

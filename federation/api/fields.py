@@ -17,8 +17,10 @@ __all__ = ["field", "mutation"]
 Decorator = Callable[[Callable[..., Any]], StrawberryField]
 
 
-def field(description: str) -> Decorator:
-    decorator: Decorator = strawberry.field(description=description)
+def field(description: str, graphql_type: Any | None = None) -> Decorator:
+    """A described field; `graphql_type` is its type in the schema where the resolver's own
+    annotation is not (one that answers at once or later, say)."""
+    decorator: Decorator = strawberry.field(description=description, graphql_type=graphql_type)
     return decorator
 
 

@@ -6,6 +6,8 @@ type out.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date
 
 import strawberry
@@ -52,7 +54,7 @@ from federation.discovery.scope import local_only
 from graph import THEMES, CatalogStore, Level, NotFound, ResourceFilter
 from graph.codes import check_credit_code, check_resource_code
 from graph.queries import Direction, ResourcePage, check_depth, check_page_size, check_search
-from graph.search import did_you_mean
+from graph.search import SearchPlan, did_you_mean
 
 __all__ = ["Query"]
 
@@ -93,7 +95,9 @@ class Query:
     ) -> ResourceConnection:
         context = info.context
         search = check_search(search)
-        plan = None if search is None else context.store.searcher.read(search)
+        # The search's plan is read by the store for the page; the highlights read it again
+        # only if a field asks for them (once per request).
+        plan = None if search is None else _plan_of(context.store, search)
         where = context.viewer.restrict(as_filter(filter))
         first = check_page_size(first)
         instance = context.store.catalog.id
@@ -284,6 +288,14 @@ class Query:
     )
     async def access_details(self, info: Info, code: str) -> AccessDetailsNode | None:
         return await access_details_of(info, code)
+
+
+def _plan_of(store: CatalogStore, search: str) -> Callable[[], SearchPlan | None]:
+    @functools.cache
+    def plan() -> SearchPlan | None:
+        return store.searcher.read(search)
+
+    return plan
 
 
 async def _did_you_mean(store: CatalogStore, where: ResourceFilter, search: str) -> str | None:

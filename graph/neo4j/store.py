@@ -1,7 +1,8 @@
 """`Neo4jStore`: the `CatalogStore` on Neo4j 5 (Community or Enterprise), the production store.
 
-Every call is one managed transaction (`execute_read` / `execute_write`), whose function the
-driver may run again after a transient failure, so each is idempotent. Every write first
+Every write is one managed transaction (`execute_write`), every read a function over
+auto-commit queries (`graph.neo4j.reads`: one round trip per statement); either may run again
+after a transient failure, so each is idempotent. Every write first
 passes `graph.rules.check_resource` for the store's zone; a batch with one refused entry
 writes nothing. A write's audit record is appended last in its own transaction, under the
 audit head's lock (`graph.neo4j.audit`). Driver errors become domain errors here
@@ -24,7 +25,6 @@ from neo4j import (
     AsyncGraphDatabase,
     AsyncManagedTransaction,
     AsyncSession,
-    unit_of_work,
 )
 
 from graph.audit.records import AuditEntry, AuditFilter, AuditHead, AuditRecord, entries_for
@@ -36,13 +36,12 @@ from graph.codes import (
     check_category_code,
     check_resource_code,
 )
-from graph.deadline import seconds_left
 from graph.enums import Role
 from graph.exchange.datasets import DatasetKey, DatasetMapping
 from graph.grants import check_subject
 from graph.model import Catalog, Category, Department, Region, Resource, parse_catalog_id
 from graph.neo4j import audit as audits
-from graph.neo4j import data_updates, sequences, writes
+from graph.neo4j import data_updates, reads, sequences, writes
 from graph.neo4j import datasets as mapped
 from graph.neo4j import grants as granting
 from graph.neo4j import outbox as outboxes
@@ -192,13 +191,11 @@ class Neo4jStore:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        left = seconds_left()
-        if left is not None:
-            # The caller's time left becomes the transaction's timeout: Neo4j ends the query
-            # itself instead of running on after no one waits (a timeout of 0 is none at all).
-            work = unit_of_work(timeout=max(left, 0.001))(work)
-        async with translated(action), self._session() as session:
-            return await session.execute_read(work, *args, **kwargs)
+        # Auto-commit queries, one round trip each (`graph.neo4j.reads`); the caller's time
+        # left becomes each query's timeout: Neo4j ends it itself instead of running on after
+        # no one waits.
+        async with translated(action):
+            return await reads.read(self._driver, self._database, work, *args, **kwargs)
 
     async def _write(
         self,

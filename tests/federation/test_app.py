@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from federation.app import create_app
+from federation.api.schema import build_schema
+from federation.app import CatalogGraphQL, create_app
 from federation.instance import Instance, open_instance
 from federation.settings import Neo4jSettings, Settings
 from federation.topology import parse_topology
@@ -187,3 +188,14 @@ async def test_answers_carry_chinese_as_utf8_text(gql: GraphQLCaller) -> None:
     assert response.headers["content-type"].startswith("application/json")
     assert "户籍人口信息".encode() in response.content
     assert b"\\u" not in response.content
+
+
+def test_an_answer_orjson_refuses_is_written_by_json_as_before() -> None:
+    view = CatalogGraphQL(build_schema(), max_variables_depth=10)
+    assert view.encode_json({"data": {"name": "户籍人口信息"}}) == (
+        '{"data":{"name":"户籍人口信息"}}'.encode()
+    )
+    # An integer past 64 bits (a JSON scalar could hold one): orjson refuses it, json writes it.
+    assert view.encode_json({"data": {"n": 2**70, "name": "人口"}}) == (
+        '{"data":{"n":1180591620717411303424,"name":"人口"}}'
+    )

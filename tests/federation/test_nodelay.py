@@ -12,14 +12,15 @@ from pathlib import Path
 import httpx
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from federation.app import create_app
 from federation.identity.tls import TlsH11Protocol
-from federation.runtime import NoDelayProtocol, http_options
+from federation.runtime import PLAIN_HTTP, NoDelayProtocol, http_options
 from federation.settings import Settings
 
 
-async def nodelay_of_accepted(protocol: type[H11Protocol], data_dir: Path) -> list[int]:
+async def nodelay_of_accepted(protocol: type[asyncio.Protocol], data_dir: Path) -> list[int]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -59,4 +60,9 @@ def test_the_tls_protocol_keeps_its_own_behaviour_and_gets_tcp_nodelay() -> None
     assert issubclass(chosen["http"], TlsH11Protocol)
     assert chosen["http"].connection_made is not TlsH11Protocol.connection_made
     assert chosen["ssl_certfile"] == "x.crt"
-    assert issubclass(http_options({})["http"], H11Protocol)
+    assert issubclass(http_options({})["http"], PLAIN_HTTP)
+
+
+async def test_plain_http_is_parsed_by_httptools_on_tcp_nodelay(tmp_path: Path) -> None:
+    assert PLAIN_HTTP is HttpToolsProtocol
+    assert await nodelay_of_accepted(http_options({})["http"], tmp_path / "c") == [1]

@@ -4,13 +4,15 @@ round trips of the benchmark's queries on a warm instance."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from federation.api.reference import ReferenceCache
 from graph import CatalogError, Department
 from tests.federation.catalog import HOUSEHOLD, POPULATION_BASE
 from tests.federation.support import GraphQLCaller, SpyStore, data
-from tests.graph.entries import CHENGDU, POLICE, credit_code
+from tests.graph.entries import CHENGDU, HEALTH, MARKET, POLICE, credit_code
 
 
 class Clock:
@@ -55,6 +57,34 @@ async def test_departments_are_kept_each_from_its_own_read(
     assert (await reference.departments([POLICE.code]))[POLICE.code].name == POLICE.name
     clock.now = 30
     assert (await reference.departments([POLICE.code]))[POLICE.code].name == renamed.name
+
+
+async def test_requests_missing_the_same_department_at_once_share_one_read(
+    reference: ReferenceCache, spy: SpyStore
+) -> None:
+    spy.slow("departments", 0.05)  # so that the requests overlap
+    answers = await asyncio.gather(*(reference.departments([POLICE.code]) for _ in range(10)))
+    assert answers == [{POLICE.code: POLICE}] * 10
+    assert spy.calls["departments"] == 1
+
+
+async def test_a_read_renews_the_departments_about_to_expire(
+    reference: ReferenceCache, spy: SpyStore, clock: Clock
+) -> None:
+    await reference.departments([POLICE.code])
+    clock.now = 10
+    await reference.departments([MARKET.code])
+    clock.now = 26  # POLICE expires at 30, MARKET at 40: both within half the ttl (15 s)
+    renamed = Department(POLICE.code, "成都市公安局（新）", POLICE.region_code)
+    await spy.put_departments([renamed])
+    spy.reset()
+    await reference.departments([HEALTH.code])  # missing: read, with both kept ones
+    assert spy.calls["departments"] == 1
+    clock.now = 45  # past both of their first expiries, within the renewed one (56)
+    found = await reference.departments([POLICE.code, MARKET.code, HEALTH.code])
+    assert found[POLICE.code].name == renamed.name
+    assert set(found) == {POLICE.code, MARKET.code, HEALTH.code}
+    assert spy.calls["departments"] == 1
 
 
 async def test_an_unknown_code_is_asked_again(reference: ReferenceCache, spy: SpyStore) -> None:
