@@ -183,7 +183,10 @@ def plan_batch(
         )
         if isinstance(verdict, Forward):
             forwarded = verdict.event
-            plan.out.append((forwarded.resource_code, encode(forwarded)))
+            # Made by the guard from an event decoded here: the next hop's consumer, when it
+            # runs in this process, decodes these bytes without parsing them.
+            encoded = encode(forwarded, remember=not record.is_refresh)
+            plan.out.append((forwarded.resource_code, encoded))
             sent = forwarded.operation is not Operation.REDACT
             if sent or unmark:
                 holds[forwarded.resource_code] = sent
