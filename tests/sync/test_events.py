@@ -265,3 +265,21 @@ def test_an_event_id_is_accepted_exactly_in_canonical_form(value: str) -> None:
         with pytest.raises(MalformedEvent) as refused:
             decode(wire(event_id=value))
         assert refused.value.field == "event_id"
+
+
+def test_an_event_is_decoded_once_and_bad_bytes_every_time() -> None:
+    """`decode` remembers what it decoded; what it refused it refuses again."""
+    data = encode(event_for(samples.entry()))
+    first = decode(data)
+    assert decode(bytes(data)) is first
+    assert decode(bytearray(data)) == first
+    bad = data.replace(b'"format":1', b'"format":2')
+    for _ in range(2):
+        with pytest.raises(MalformedEvent, match="format"):
+            decode(bad)
+
+
+def test_an_event_encoded_to_be_remembered_decodes_to_itself() -> None:
+    event = event_for(samples.entry())
+    assert decode(encode(event, remember=True)) is event
+    assert decode(encode(event)) is event  # the same bytes
