@@ -67,6 +67,7 @@ from sync.security import (
     log_security_event,
     send_dead_letters,
 )
+from sync.snapshots import crossed
 from sync.status import LinkStatus, Side
 
 __all__ = [
@@ -188,6 +189,8 @@ def plan_batch(
         )
         if isinstance(verdict, Forward):
             forwarded = verdict.event
+            if forwarded.snapshot is not None and event.snapshot is not None:
+                crossed(event.snapshot, forwarded.snapshot)
             # Made by the guard from an event decoded here: the next hop's consumer, when it
             # runs in this process, decodes these bytes without parsing them.
             encoded = encode(forwarded, remember=not record.is_refresh)
