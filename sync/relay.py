@@ -71,7 +71,6 @@ from sync.snapshots import crossed
 from sync.status import LinkStatus, Side
 
 __all__ = [
-    "DEFAULT_LINGER_SECONDS",
     "DEFAULT_RELAY_BATCH",
     "MAX_REFERENCES_PER_BATCH",
     "POISON_AFTER",
@@ -82,10 +81,6 @@ __all__ = [
 ]
 
 DEFAULT_RELAY_BATCH = 500
-# A busy relay — its last batch found records — woken by a write waits this long before it
-# reads, so that the writes of that moment go in one batch: one transaction at the target
-# and one append instead of one each (Kafka's producer calls it linger).
-DEFAULT_LINGER_SECONDS = 0.05
 # A batch is cut short before the references of its events exceed this (one event at least):
 # the clearance of every referenced entry is read for the batch.
 MAX_REFERENCES_PER_BATCH = 20_000
@@ -259,7 +254,6 @@ class Relay:
         batch_size: int = DEFAULT_RELAY_BATCH,
         on_security_event: OnSecurityEvent = log_security_event,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        linger_seconds: float = DEFAULT_LINGER_SECONDS,
     ) -> None:
         if store.catalog.id != link.source:
             raise InvalidLink(f"link {link.id} starts at {link.source}, not {store.catalog.id}")
@@ -271,9 +265,6 @@ class Relay:
         self._batch_size = batch_size
         self._on_security_event = on_security_event
         self._clock = clock
-        if linger_seconds < 0:
-            raise ValueError(f"linger_seconds must be 0 or more, not {linger_seconds}")
-        self._linger = linger_seconds
         # Each lane's position as this relay last read or wrote it in the store (the relay of
         # a link is the only writer of its positions); forgotten on any failure.
         self._positions: dict[str, int] = {}
@@ -320,8 +311,7 @@ class Relay:
         `idle_seconds` at first and twice as long each time nothing came, up to the signal's
         `idle_limit` — at once where the signal is told of other processes' writes too (an
         embedded store's); a Neo4j store's relay looks again every 5 s for them: an idle relay
-        costs next to nothing, and one written to is woken at once. Busy (its last batch found
-        records), it lingers `linger_seconds` after the word before it reads."""
+        costs next to nothing, and one written to is woken at once."""
         signal = self._store.outbox_signal
         limit = max(signal.idle_limit, idle_seconds)
         if signal.sees_other_processes:
@@ -338,8 +328,6 @@ class Relay:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(waiter.wait(), idle)
                 idle = idle_seconds
-                if done.read and self._linger:
-                    await asyncio.sleep(self._linger)
                 continue
             idle = min(idle * 2, limit)
 

@@ -275,9 +275,3 @@ async def test_a_relay_reads_its_positions_once_and_again_after_a_failed_write(
         await mesh.consume()
         held = {e.code: e.version for e in (await stores[CE].find(ALL)).items}
         assert held == {code(n): 1 for n in range(1, 5)}  # each once, none lost
-
-
-async def test_a_relay_refuses_a_negative_linger(tmp_path: Path) -> None:
-    async with embedded(tmp_path, CI, CE) as stores, EmbeddedLog.open(tmp_path / "l.db") as log:
-        with pytest.raises(ValueError, match="linger_seconds"):
-            Relay(stores[CI], log, Link.between(CI, CE), linger_seconds=-1)
