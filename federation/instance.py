@@ -310,8 +310,10 @@ def embedded_log(path: Path) -> LogFactory:
         nonlocal users
         if not shared:
             path.parent.mkdir(parents=True, exist_ok=True)
-            # Each link topic has one reader, its target: what it committed is delivered.
-            log = EmbeddedLog(path, prune_consumed=True)
+            # Each link topic has one reader, its target: what it committed is delivered. Every
+            # link of the deployment reads this one file: four reader threads, not two, so that
+            # a consumer's read does not queue behind ninety others' (national-62: 91 links).
+            log = EmbeddedLog(path, prune_consumed=True, readers=4)
             await log.connect()
             shared["log"] = log
         users += 1

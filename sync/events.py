@@ -9,12 +9,21 @@ is just `encode(event)`.
 
     event = event_for(entry)            # at the origin, right after the write
     assert decode(encode(event)) == event
+
+An event is decoded once per process: `decode` remembers the events of the last
+`REMEMBERED_EVENTS` payloads it decoded (a pure function of the bytes, so the same bytes give
+the same event), and `encode(event, remember=True)` remembers the bytes it made — what a relay
+sends is decoded by the next hop's consumer, in the same process when both instances run in
+it. The consumer of a link writes the bytes it received into its store's outbox, which the
+instance's own relays read again: the second decode is a look-up. Treat a decoded event's
+snapshot as read-only: it is shared.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
@@ -33,6 +42,7 @@ __all__ = [
     "FORMAT_VERSION",
     "MAX_EVENT_BYTES",
     "MAX_HOPS",
+    "REMEMBERED_EVENTS",
     "ChangeEvent",
     "Operation",
     "decode",
@@ -49,6 +59,10 @@ FORMAT_VERSION = 1
 MAX_HOPS = 16
 # A full entry (5,000 items at most, graph.rules.LIMITS) stays well under this.
 MAX_EVENT_BYTES = 8 * 1024 * 1024
+
+# Payloads whose events `decode` remembers, the oldest forgotten first: a few batches of each
+# link of a process (an event of the sample catalog is about 3 KB, its decoded form a few more).
+REMEMBERED_EVENTS = 8192
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -117,8 +131,12 @@ def outbox_record(entry: Resource) -> OutboxRecord:
     return OutboxRecord(entry.code, encode(event_for(entry)))
 
 
-def encode(event: ChangeEvent) -> bytes:
-    """JSON, UTF-8, sorted keys, no insignificant whitespace: equal events, equal bytes."""
+def encode(event: ChangeEvent, *, remember: bool = False) -> bytes:
+    """JSON, UTF-8, sorted keys, no insignificant whitespace: equal events, equal bytes.
+
+    `remember`: `decode` of the bytes returns `event` without parsing them — only for an event
+    `decode` would return for them, one made by a link's guard from an event decoded here (its
+    snapshot JSON's own lists, strings and numbers)."""
     document = {
         "event_id": event.event_id,
         "resource_code": event.resource_code,
@@ -131,9 +149,12 @@ def encode(event: ChangeEvent) -> bytes:
         "hops": list(event.hops),
         "format": event.format,
     }
-    return json.dumps(
+    data = json.dumps(
         document, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
     ).encode("utf-8")
+    if remember:
+        _remember(data, event)
+    return data
 
 
 def decode(data: bytes | bytearray | memoryview) -> ChangeEvent:
@@ -142,6 +163,29 @@ def decode(data: bytes | bytearray | memoryview) -> ChangeEvent:
     Structure and types are checked here; whether the event may cross a link (classification,
     loops, forged origins) is the guard's decision (`sync.guard`).
     """
+    raw = data if isinstance(data, bytes) else None
+    if raw is not None:
+        known = _remembered.get(raw)
+        if known is not None:
+            return known
+    event = _decode(data)
+    if raw is not None:
+        _remember(raw, event)
+    return event
+
+
+_remembered: dict[bytes, ChangeEvent] = {}
+_remembering = threading.Lock()
+
+
+def _remember(data: bytes, event: ChangeEvent) -> None:
+    with _remembering:
+        if len(_remembered) >= REMEMBERED_EVENTS:
+            _remembered.pop(next(iter(_remembered)), None)  # the oldest
+        _remembered[data] = event
+
+
+def _decode(data: bytes | bytearray | memoryview) -> ChangeEvent:
     document = _document(data)
     if document.keys() != _KEYS:
         unknown = sorted(set(document) - _KEYS)

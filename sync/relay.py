@@ -67,6 +67,7 @@ from sync.security import (
     log_security_event,
     send_dead_letters,
 )
+from sync.snapshots import crossed
 from sync.status import LinkStatus, Side
 
 __all__ = [
@@ -183,7 +184,12 @@ def plan_batch(
         )
         if isinstance(verdict, Forward):
             forwarded = verdict.event
-            plan.out.append((forwarded.resource_code, encode(forwarded)))
+            if forwarded.snapshot is not None and event.snapshot is not None:
+                crossed(event.snapshot, forwarded.snapshot)
+            # Made by the guard from an event decoded here: the next hop's consumer, when it
+            # runs in this process, decodes these bytes without parsing them.
+            encoded = encode(forwarded, remember=not record.is_refresh)
+            plan.out.append((forwarded.resource_code, encoded))
             sent = forwarded.operation is not Operation.REDACT
             if sent or unmark:
                 holds[forwarded.resource_code] = sent
@@ -210,6 +216,12 @@ def referenced(event: ChangeEvent | None) -> list[str]:
         for code in value
         if isinstance(code, str)
     ]
+
+
+def references_of(entry: Resource) -> list[str]:
+    """The codes `entry` names in its reference fields, as `referenced` reads them from the
+    snapshot of its event."""
+    return [code for key in REFERENCE_FIELDS for code in getattr(entry, key)]
 
 
 # -- the relay -----------------------------------------------------------------------------
@@ -253,6 +265,9 @@ class Relay:
         self._batch_size = batch_size
         self._on_security_event = on_security_event
         self._clock = clock
+        # Each lane's position as this relay last read or wrote it in the store (the relay of
+        # a link is the only writer of its positions); forgotten on any failure.
+        self._positions: dict[str, int] = {}
         self._urgent = _Lane(f"{link.id}#urgent", link.urgent_topic, urgent=True)
         self._backlog = _Lane(link.id, link.topic, urgent=False)
         self.status = LinkStatus(link.id, Side.RELAY, link.topic)
@@ -282,8 +297,12 @@ class Relay:
         """Relay the urgent lane's next batch, then the backlog's; an empty `RelayBatch`
         (falsy) when there was nothing to relay."""
         done = RelayBatch()
-        await self._run_lane(self._urgent, done)
-        await self._run_lane(self._backlog, done)
+        try:
+            await self._run_lane(self._urgent, done)
+            await self._run_lane(self._backlog, done)
+        except BaseException:
+            self._positions.clear()  # a write may or may not have landed: read them again
+            raise
         return done
 
     async def run(self, idle_seconds: float = 0.05) -> None:
@@ -312,13 +331,26 @@ class Relay:
                 continue
             idle = min(idle * 2, limit)
 
+    async def _position(self, lane: str) -> int:
+        position = self._positions.get(lane)
+        if position is None:
+            position = self._positions[lane] = await self._store.outbox_position(lane)
+        return position
+
+    async def _set_position(
+        self, lane: str, position: int, *, mark: Sequence[str] = (), unmark: Sequence[str] = ()
+    ) -> None:
+        self._positions.pop(lane, None)  # unknown until the store has it
+        await self._store.set_outbox_position(lane, position, mark=mark, unmark=unmark)
+        self._positions[lane] = position
+
     async def _run_lane(self, lane: _Lane, done: RelayBatch) -> None:
-        position = await self._store.outbox_position(lane.name)
+        position = await self._position(lane.name)
         if lane.urgent:
             # A new link's urgent lane starts where its backlog stands: what the backlog has
             # sent needs no second, urgent, sending.
             if position == 0:
-                position = await self._store.outbox_position(self._backlog.name)
+                position = await self._position(self._backlog.name)
         else:
             self.status.position = position
         if lane.urgent:
@@ -375,7 +407,11 @@ class Relay:
         current = await self._store.get_many(refresh) if refresh else {}
         codes = sorted({e.resource_code for e in events} | set(refresh))
         marked = await self._store.outbox_marks(self._link.id, codes)
-        cleared = await self._cleared([*events, *map(event_for, current.values())])
+        # The codes the batch names: its events' references, and the refreshed entries'
+        # (read from the entries: the events `plan_batch` makes of them name the same).
+        named = {code for event in events for code in referenced(event)}
+        named.update(code for entry in current.values() for code in references_of(entry))
+        cleared = await self._cleared(named)
         plan = plan_batch(
             rows,
             self._link,
@@ -388,14 +424,14 @@ class Relay:
         for security in plan.security:
             self._on_security_event(security)
         if plan.mark:  # before publishing: a code the target may hold is always marked
-            backlog = await self._store.outbox_position(self._backlog.name)
-            await self._store.set_outbox_position(self._backlog.name, backlog, mark=plan.mark)
+            backlog = await self._position(self._backlog.name)
+            await self._set_position(self._backlog.name, backlog, mark=plan.mark)
         if plan.out:
             await self._log.append(lane.topic, plan.out)
         await self._dead_letters(plan.dead)
         last = rows[-1][0]
         # The urgent lane never unmarks (see plan_batch): its position alone moves.
-        await self._store.set_outbox_position(lane.name, last, unmark=plan.unmark)
+        await self._set_position(lane.name, last, unmark=plan.unmark)
         if not lane.urgent:
             self._advanced(last)
         done.read += len(rows)
@@ -436,15 +472,14 @@ class Relay:
         )
         self._on_security_event(security)
         await self._dead_letters([dead_letter(security, Side.RELAY)])
-        await self._store.set_outbox_position(lane.name, position)
+        await self._set_position(lane.name, position)
         self.status.moved_aside += 1
         self.status.refused += 1
         if not lane.urgent:
             self.status.position = position
 
-    async def _cleared(self, events: Sequence[ChangeEvent]) -> set[str]:
-        """The codes referenced by `events` whose entries are cleared for the link's target."""
-        codes = {code for event in events for code in referenced(event)}
+    async def _cleared(self, codes: Set[str]) -> set[str]:
+        """The `codes` whose entries are cleared for the link's target."""
         if not codes:
             return set()
         held = await self._store.get_many(sorted(codes))

@@ -13,6 +13,11 @@ subclass). Both accept the same snapshots and give the same entry. Both name the
 hand, for speed; tests/sync/test_fields.py checks that they read back every field the model
 declares (`graph.fields`).
 
+A snapshot the fast path has passed once is known while it lives in a decoded event (the
+last `KNOWN_SNAPSHOTS`; a snapshot is read-only once checked): `check_snapshot`, when an event
+is decoded, and `crossed`, for the snapshot a link's guard made of one, remember it, and
+`resource_from_dict` of it builds the entry without checking it again.
+
     >>> resource_from_dict(resource_to_dict(entry)) == entry
     True
 """
@@ -38,9 +43,11 @@ from graph.snapshot import resource_to_dict
 from sync.errors import MalformedEvent
 
 __all__ = [
+    "KNOWN_SNAPSHOTS",
     "REQUIRED_FIELDS",
     "RESOURCE_FIELDS",
     "check_snapshot",
+    "crossed",
     "resource_from_dict",
     "resource_to_dict",
 ]
@@ -59,9 +66,24 @@ E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
 
 
+KNOWN_SNAPSHOTS = 8192
+# By id, with the snapshot itself, so that its id is not another's while it is here.
+_known: dict[int, dict[str, Any]] = {}
+
+
+def _know(data: dict[str, Any]) -> None:
+    if len(_known) >= KNOWN_SNAPSHOTS:
+        _known.pop(next(iter(_known)), None)  # the oldest
+    _known[id(data)] = data
+
+
+def _is_known(data: object) -> TypeGuard[dict[str, Any]]:
+    return _known.get(id(data)) is data
+
+
 def resource_from_dict(data: object, where: str = "snapshot") -> Resource:
     """The entry a snapshot describes; `MalformedEvent` names ``where.field`` when it is not one."""
-    if _is_plain(data):
+    if _is_known(data) or _is_plain(data):
         return _from_plain(data)
     return _careful_resource(data, where)
 
@@ -69,8 +91,21 @@ def resource_from_dict(data: object, where: str = "snapshot") -> Resource:
 def check_snapshot(data: object, where: str = "snapshot") -> None:
     """`MalformedEvent` exactly when `resource_from_dict` would raise it, without building the
     entry."""
-    if not _is_plain(data):
+    if _is_known(data):
+        return
+    if _is_plain(data):
+        _know(data)
+    else:
         _careful_resource(data, where)
+
+
+def crossed(original: object, made: dict[str, Any]) -> None:
+    """`made` is what a link's guard made of the snapshot `original`: its keys and values, the
+    references and extensions among them filtered, and its classification's value. When
+    `original` is known to pass the fast path and `made` keeps every required key, so does
+    `made`."""
+    if _is_known(original) and made.keys() >= REQUIRED_FIELDS:
+        _know(made)
 
 
 def _careful_resource(data: object, where: str) -> Resource:

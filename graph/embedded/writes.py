@@ -77,10 +77,31 @@ def _ensure_provider(sqlite: sqlite3.Connection, entry: Resource, catalog_region
     )
 
 
-def _write(sqlite: sqlite3.Connection, entry: Resource) -> None:
-    """Insert or replace `entry` with its items, themes, share modes, edges and index text."""
-    catalog_region, level = _ensure_catalog(sqlite, entry.origin)
-    _ensure_provider(sqlite, entry, catalog_region)
+class _Known:
+    """What one transaction has already made sure of: each catalog's region and level, the
+    providers added — one statement each per transaction, not per entry."""
+
+    __slots__ = ("catalogs", "providers")
+
+    def __init__(self) -> None:
+        self.catalogs: dict[str, tuple[str, str]] = {}
+        self.providers: set[str] = set()
+
+
+def _write(
+    sqlite: sqlite3.Connection, entry: Resource, *, new: bool = False, known: _Known | None = None
+) -> None:
+    """Insert or replace `entry` with its items, themes, share modes, edges and index text.
+    `new`: the code holds no entry now, so it has no rows of items, themes, share modes or
+    edges to delete (they go with their entry: ON DELETE CASCADE)."""
+    known = known or _Known()
+    placed = known.catalogs.get(entry.origin)
+    if placed is None:
+        placed = known.catalogs[entry.origin] = _ensure_catalog(sqlite, entry.origin)
+    catalog_region, level = placed
+    if entry.provider_code not in known.providers:
+        _ensure_provider(sqlite, entry, catalog_region)
+        known.providers.add(entry.provider_code)
     (rowid,) = sqlite.execute(
         "INSERT INTO resources (code, version, name, provider_code, kind, share_type, "
         "update_cycle, open_to_public, state, catalog_id, catalog_region, level, snapshot) "
@@ -109,9 +130,10 @@ def _write(sqlite: sqlite3.Connection, entry: Resource) -> None:
         ),
     ).fetchone()
     code = entry.code
-    for table in ("items", "resource_themes", "resource_share_modes", "related"):
-        sqlite.execute(f"DELETE FROM {table} WHERE resource_code = ?", (code,))
-    sqlite.execute("DELETE FROM lineage WHERE derived_code = ?", (code,))
+    if not new:
+        for table in ("items", "resource_themes", "resource_share_modes", "related"):
+            sqlite.execute(f"DELETE FROM {table} WHERE resource_code = ?", (code,))
+        sqlite.execute("DELETE FROM lineage WHERE derived_code = ?", (code,))
     sqlite.executemany(
         "INSERT INTO items (resource_code, position, name, data_type, length, is_base_item, "
         "share_type) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -128,22 +150,26 @@ def _write(sqlite: sqlite3.Connection, entry: Resource) -> None:
             for i, item in enumerate(entry.items)
         ],
     )
-    sqlite.executemany(
-        "INSERT INTO resource_themes (resource_code, theme) VALUES (?, ?)",
-        [(code, theme) for theme in sorted(entry.themes)],
-    )
-    sqlite.executemany(
-        "INSERT INTO resource_share_modes (resource_code, share_mode) VALUES (?, ?)",
-        [(code, mode.value) for mode in sorted(entry.share_modes)],
-    )
-    sqlite.executemany(
-        "INSERT INTO related (resource_code, related_code) VALUES (?, ?)",
-        [(code, related) for related in entry.related_codes],
-    )
-    sqlite.executemany(
-        "INSERT INTO lineage (derived_code, source_code) VALUES (?, ?)",
-        [(code, source) for source in entry.derived_from],
-    )
+    if entry.themes:
+        sqlite.executemany(
+            "INSERT INTO resource_themes (resource_code, theme) VALUES (?, ?)",
+            [(code, theme) for theme in sorted(entry.themes)],
+        )
+    if entry.share_modes:
+        sqlite.executemany(
+            "INSERT INTO resource_share_modes (resource_code, share_mode) VALUES (?, ?)",
+            [(code, mode.value) for mode in sorted(entry.share_modes)],
+        )
+    if entry.related_codes:
+        sqlite.executemany(
+            "INSERT INTO related (resource_code, related_code) VALUES (?, ?)",
+            [(code, related) for related in entry.related_codes],
+        )
+    if entry.derived_from:
+        sqlite.executemany(
+            "INSERT INTO lineage (derived_code, source_code) VALUES (?, ?)",
+            [(code, source) for source in entry.derived_from],
+        )
     index_entry(sqlite, rowid, entry)
 
 
@@ -179,16 +205,36 @@ def apply_entries(
     """Apply each copy as `graph.versions.decide_apply` decides; each outcome with the
     clearance the code held before."""
     outcomes = []
+    known = _Known()
     for entry in entries:
-        version, origin, before = _held(sqlite, entry.code) or (None, None, None)
-        newest = max(version or 0, _tombstone_version(sqlite, entry.code) or 0)
-        # The held entry is read only where it decides: an equal version.
-        held = _held_entry(sqlite, entry.code) if version == entry.version else None
+        row = sqlite.execute(_HELD_FOR_APPLY, (entry.code, entry.code)).fetchone()
+        version = None if row[0] is None else int(row[0])
+        origin = None if row[1] is None else str(row[1])
+        before = Clearance.from_fields(row[2], row[3])
+        newest = max(version or 0, int(row[6] or 0))
+        held = None
+        # The held entry is read only where it decides: an equal version with other
+        # references (`decide_apply` applies an equal version for nothing else).
+        if version == entry.version and (
+            tuple(json.loads(row[4])),
+            tuple(json.loads(row[5])),
+        ) != (entry.related_codes, entry.derived_from):
+            held = _held_entry(sqlite, entry.code)
         outcome = decide_apply(entry, held=held, held_origin=origin, newest=newest)
         if outcome is ApplyOutcome.APPLIED:
-            _write(sqlite, entry)
+            _write(sqlite, entry, new=version is None, known=known)
         outcomes.append((outcome, before))
     return outcomes
+
+
+# One read per copy: what `_held` and `_tombstone_version` read, and the held entry's
+# references.
+_HELD_FOR_APPLY = (
+    "SELECT r.version, r.catalog_id, r.state, json_extract(r.snapshot, '$.classification'), "
+    "json_extract(r.snapshot, '$.related_codes'), json_extract(r.snapshot, '$.derived_from'), "
+    "(SELECT t.version FROM tombstones t WHERE t.code = ?) "
+    "FROM (SELECT 1) LEFT JOIN resources r ON r.code = ?"
+)
 
 
 def redact_entry(

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 from graph.model import Resource
@@ -59,6 +59,7 @@ def _stem_words() -> frozenset[str]:
     return frozenset(w for text in texts for w in segment(fold(text)))
 
 
+@lru_cache(maxsize=65_536)  # the same provider and item names come with entry after entry
 def _learnable(text: str) -> str | None:
     """`text` folded, when it is one word of 2 to `MAX_WORD` Han characters."""
     word = fold(text).strip()

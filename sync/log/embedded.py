@@ -10,8 +10,8 @@ also deletes the records of its topic that every group has committed past, so th
 holds what waits, not what was delivered; a topic no group commits on (dead letters, the
 sharing events) is never pruned, and a new group then reads from the oldest record left.
 
-Every call runs on the log's single worker thread, so the event loop never blocks; SQLite's
-errors leave as `LogUnavailable` (retriable).
+Every call runs on a worker thread of the log (one writes; `readers` read side by side), so the
+event loop never blocks; SQLite's errors leave as `LogUnavailable` (retriable).
 
 A reader waiting for records waits for word, never polls: an append in this process wakes the
 readers of its topic at once; another process's append (a second `mulu serve` on the same
@@ -82,7 +82,12 @@ class EmbeddedLog:
     """The logs of every link of one host, in one SQLite file (WAL)."""
 
     def __init__(
-        self, path: Path | str, *, compact_every: int = 10_000, prune_consumed: bool = False
+        self,
+        path: Path | str,
+        *,
+        compact_every: int = 10_000,
+        prune_consumed: bool = False,
+        readers: int = 2,
     ) -> None:
         self._path = Path(path)
         self._compact_every = compact_every
@@ -95,6 +100,7 @@ class EmbeddedLog:
             name="log file",
             unavailable=LogUnavailable,
             closed=LogClosed,
+            readers=readers,
         )
         self._appended: dict[str, asyncio.Event] = {}  # by topic: set by its next append
         self._ends: dict[str, int] = {}  # by topic: its end as this process last knew it
@@ -111,9 +117,14 @@ class EmbeddedLog:
     @classmethod
     @asynccontextmanager
     async def open(
-        cls, path: Path | str, *, compact_every: int = 10_000, prune_consumed: bool = False
+        cls,
+        path: Path | str,
+        *,
+        compact_every: int = 10_000,
+        prune_consumed: bool = False,
+        readers: int = 2,
     ) -> AsyncIterator[EmbeddedLog]:
-        log = cls(path, compact_every=compact_every, prune_consumed=prune_consumed)
+        log = cls(path, compact_every=compact_every, prune_consumed=prune_consumed, readers=readers)
         await log.connect()
         try:
             yield log

@@ -4,6 +4,7 @@ snapshots and its index."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -12,7 +13,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph import Direction, LifecycleState, ResourceFilter, StoreUnavailable, Zone
+from graph import (
+    ApplyOutcome,
+    Direction,
+    LifecycleState,
+    ResourceFilter,
+    StoreUnavailable,
+    Zone,
+)
 from graph.embedded import EmbeddedStore
 from graph.embedded.schema import SCHEMA_VERSION, create_schema
 from graph.embedded.search import index_entry, match_expression
@@ -22,7 +30,7 @@ from graph.model import parse_catalog_id
 from graph.search import Searcher
 from graph.snapshot import resource_from_json, resource_to_json
 from tests.graph.conftest import CHENGDU_INTRANET
-from tests.graph.entries import code, resource
+from tests.graph.entries import code, newer, resource
 from tests.graph.search_reference import matches
 from tests.graph.test_contract_writes import rich_entry
 
@@ -74,6 +82,36 @@ async def test_an_entry_without_origin_is_listed_in_the_stores_catalog(tmp_path:
         assert saved.origin == CHENGDU_INTRANET.id
         page = await store.find(ResourceFilter(catalog_id=CHENGDU_INTRANET.id))
         assert page.total_count == 1
+
+
+async def test_a_copy_at_its_version_is_stale_unless_its_references_changed(
+    tmp_path: Path,
+) -> None:
+    """The one read a copy costs decides an equal version from the references alone; a copy
+    with other references is applied, with its rows replaced, not added to."""
+    first = resource(code(1), themes=frozenset({"信用体系"}), related_codes=(code(2),))
+    async with EmbeddedStore.open(tmp_path / "c.db", CHENGDU_INTRANET) as store:
+        assert await store.apply([first]) == [ApplyOutcome.APPLIED]
+        assert await store.apply([first]) == [ApplyOutcome.STALE]
+        again = dataclasses.replace(first, related_codes=(code(2), code(3)))
+        assert await store.apply([again]) == [ApplyOutcome.APPLIED]
+        assert (await store.get(code(1))) == again
+        later = newer(again, related_codes=(), items=again.items[:1])
+        assert await store.apply([later, later]) == [ApplyOutcome.APPLIED, ApplyOutcome.STALE]
+    with closing(sqlite3.connect(tmp_path / "c.db")) as db:
+        counts = [
+            db.execute(f"SELECT count(*) FROM {table} WHERE resource_code = ?", (code(1),))
+            for table in ("items", "resource_themes", "related")
+        ]
+        assert [c.fetchone()[0] for c in counts] == [len(later.items), 1, 0]
+
+
+async def test_a_redacted_code_keeps_older_copies_out(tmp_path: Path) -> None:
+    async with EmbeddedStore.open(tmp_path / "c.db", CHENGDU_INTRANET) as store:
+        await store.apply([resource(code(1))])
+        assert await store.redact(code(1), 2) is ApplyOutcome.APPLIED
+        assert await store.apply([resource(code(1))]) == [ApplyOutcome.STALE]
+        assert await store.apply([resource(code(1), version=3)]) == [ApplyOutcome.APPLIED]
 
 
 async def test_a_malformed_origin_is_refused(tmp_path: Path) -> None:

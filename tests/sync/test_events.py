@@ -265,3 +265,49 @@ def test_an_event_id_is_accepted_exactly_in_canonical_form(value: str) -> None:
         with pytest.raises(MalformedEvent) as refused:
             decode(wire(event_id=value))
         assert refused.value.field == "event_id"
+
+
+def test_an_event_is_decoded_once_and_bad_bytes_every_time() -> None:
+    """`decode` remembers what it decoded; what it refused it refuses again."""
+    data = encode(event_for(samples.entry()))
+    first = decode(data)
+    assert decode(bytes(data)) is first
+    assert decode(bytearray(data)) == first
+    bad = data.replace(b'"format":1', b'"format":2')
+    for _ in range(2):
+        with pytest.raises(MalformedEvent, match="format"):
+            decode(bad)
+
+
+def test_an_event_encoded_to_be_remembered_decodes_to_itself() -> None:
+    event = event_for(samples.entry())
+    assert decode(encode(event, remember=True)) is event
+    assert decode(encode(event)) is event  # the same bytes
+
+
+def test_a_decoded_snapshot_is_checked_once_and_a_crossed_one_only_when_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What a guard made of a known snapshot without a required key is still refused."""
+    from sync import snapshots
+
+    snapshot = decode(encode(event_for(samples.entry(name="已知的条目")))).snapshot
+    assert snapshot is not None
+    checks: list[object] = []
+    is_plain = snapshots._is_plain
+
+    def spy(data: object) -> bool:
+        checks.append(data)
+        return is_plain(data)
+
+    monkeypatch.setattr(snapshots, "_is_plain", spy)
+    assert resource_from_dict(snapshot).name == "已知的条目"
+    assert checks == []  # known since it was decoded
+    whole = {**snapshot, "related_codes": []}
+    snapshots.crossed(snapshot, whole)
+    assert resource_from_dict(whole).related_codes == ()
+    assert checks == []
+    partial = {k: v for k, v in snapshot.items() if k != "name"}
+    snapshots.crossed(snapshot, partial)
+    with pytest.raises(MalformedEvent, match="name"):
+        resource_from_dict(partial)

@@ -13,12 +13,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pytest
 from starlette.testclient import TestClient
 
 from federation.app import create_app
 from federation.instance import open_instance
 from federation.settings import Settings
 from graph import CatalogStore, Classification
+from graph.errors import StoreUnavailable
 from sync.errors import LogUnavailable
 from sync.events import outbox_record
 from sync.guard import Refusal
@@ -223,3 +225,53 @@ def test_a_link_that_cannot_send_shows_as_failing_with_the_age_of_what_waits(
         metrics = client.get("/metrics").text
         assert f'mulu_sync_link_failing{{link="{link.id}",side="relay"}} 1.0' in metrics
         assert f'mulu_sync_oldest_unsent_seconds{{link="{link.id}"}}' in metrics
+
+
+class FailingOnce:
+    """The real store, with one fault injected: the next position write fails, after the log
+    has the batch — the relay cannot know whether the store took it."""
+
+    def __init__(self, store: CatalogStore) -> None:
+        self._store = store
+        self.fail = False
+        self.position_reads = 0
+
+    async def set_outbox_position(self, *args: Any, **kwargs: Any) -> None:
+        if self.fail:
+            self.fail = False
+            raise StoreUnavailable("the store did not answer")
+        await self._store.set_outbox_position(*args, **kwargs)
+
+    async def outbox_position(self, consumer: str) -> int:
+        self.position_reads += 1
+        return await self._store.outbox_position(consumer)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+async def test_a_relay_reads_its_positions_once_and_again_after_a_failed_write(
+    tmp_path: Path,
+) -> None:
+    link = Link.between(CI, CE)
+    async with (
+        embedded(tmp_path, CI, CE) as stores,
+        EmbeddedLog.open(tmp_path / "log.db") as log,
+        Mesh(log, stores, [link]) as mesh,
+    ):
+        source = FailingOnce(stores[CI])
+        relay = Relay(source, log, link)  # type: ignore[arg-type]
+        for n in range(1, 4):
+            await write(stores[CI], published(n))
+            await relay.run_once()
+        assert source.position_reads == 2  # each lane's, once, however many batches
+        await write(stores[CI], published(4))
+        source.fail = True
+        with pytest.raises(StoreUnavailable):
+            await relay.run_once()
+        assert (await relay.run_once()).read == 1  # read again from the store: sent again
+        assert source.position_reads == 4
+        assert not await relay.run_once()
+        await mesh.consume()
+        held = {e.code: e.version for e in (await stores[CE].find(ALL)).items}
+        assert held == {code(n): 1 for n in range(1, 5)}  # each once, none lost
