@@ -191,12 +191,19 @@ def index_text_of(name: str, body: str) -> IndexText:
     words = ["".join(word.split()) for word in cut]
     return IndexText(
         name=_padded(name_tokens),
-        body=_padded(tokens(body)),
+        body=_body(body),
         pinyin=pinyin,
         initials=initials,
         words=_padded([w for w in words if w]),
         runs=_runs(folded, cut),
     )
+
+
+# The rest of an entry's text — summary, items, provider — recurs across entries whose names
+# differ (one provider's entries, one table's items).
+@lru_cache(maxsize=8192)
+def _body(body: str) -> str:
+    return _padded(tokens(body))
 
 
 def index_text(entry: Resource) -> IndexText:
