@@ -47,11 +47,11 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from store_bench import RAW_CREATE
 
@@ -70,17 +70,21 @@ from graph import (
 )
 from graph.audit.records import AuditEntry
 from graph.embedded import EmbeddedStore
+from graph.errors import CatalogError
 from graph.neo4j import Neo4jStore
 from graph.neo4j.rows import resource_row
 from graph.outbox import OutboxRecord
 from graph.store import CatalogStore
 from sync.consumer import LinkConsumer
+from sync.errors import SyncError
 from sync.events import encode, event_for, outbox_record
 from sync.links import Link
 from sync.log.kafka import KafkaClientSettings, KafkaLog
 from sync.relay import Relay
 from sync.topics import create_topics
 from sync.worker import CONSUMER_WRITERS, Backoff, SyncWorker
+
+T = TypeVar("T")
 
 SOURCE, TARGET = "510100/intranet", "510100/extranet"
 INTRANET = Catalog("510100", Zone.INTRANET, "成都市政务信息资源目录（内网）", "510000/intranet")
@@ -264,7 +268,7 @@ async def backlog(
         progress(f"written {size + updates} at the source")
         relay = Relay(source, log, link, batch_size=2000)
         started = time.perf_counter()
-        while await relay.run_once():
+        while await retried(relay.run_once):
             pass
         relayed = time.perf_counter() - started
         end = await log.end_offset(link.topic)
@@ -285,8 +289,14 @@ async def backlog(
         cpu_before["mulu"] = time.process_time()
         running = asyncio.create_task(consumer.run())
         shown = started
-        while (consumer.status.position or 0) < end and not running.done():
+        while (consumer.status.position or 0) < end:
             await asyncio.sleep(0.01)
+            if running.done():  # as the worker does: again from the committed offset
+                error = running.exception()
+                if not isinstance(error, SyncError | CatalogError) or not error.retriable:
+                    raise RuntimeError("the consumer stopped") from error
+                progress(f"consumer failed ({error}); again from the committed offset")
+                running = asyncio.create_task(consumer.run())
             if time.perf_counter() - shown >= 30:
                 shown = time.perf_counter()
                 rate = consumer.status.applied / (shown - started)
@@ -314,6 +324,20 @@ async def backlog(
             "record_bytes": float(len(sample)),
             **{f"cpu_us_{name}": seconds / status.applied * 1e6 for name, seconds in cpu.items()},
         }
+
+
+async def retried(step: Callable[[], Awaitable[T]], attempts: int = 10) -> T:
+    """`step()`, tried again after a retriable failure (a broker slow to answer on a loaded
+    machine), as the worker would; the relay resumes from its position in the outbox."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await step()
+        except (SyncError, CatalogError) as exc:
+            if not exc.retriable or attempt == attempts:
+                raise
+            progress(f"failed ({exc}); trying again")
+            await asyncio.sleep(1.0)
+    raise AssertionError("unreachable")
 
 
 def progress(text: str) -> None:
