@@ -15,10 +15,11 @@ two letters would find a large part of any catalog (flooding the results with we
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.seg.simpleseg import seg as _segments
 
 __all__ = [
     "MIN_INITIALS",
@@ -39,10 +40,21 @@ def _gaps(chars: str) -> list[str]:
     return [_GAP] * len(chars)
 
 
+# pypinyin reads a string segment by segment (its forward maximum matching over its phrase
+# dictionary: `_segments`, what `lazy_pinyin` cuts a string into) and each segment alone, and a
+# segment cut again is itself: so a string's syllables are its segments', each read once per
+# process and remembered. Segments are words (人口, 信息, 登记) that recur across a catalog;
+# reading every character through pypinyin's styles again was most of the cost of indexing an
+# entry, and of applying a synced copy.
+@lru_cache(maxsize=1 << 16)
+def _segment_syllables(segment: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(segment, style=Style.NORMAL, errors=_gaps))  # type: ignore[arg-type]
+
+
 def syllables_of(han: str) -> list[str]:
     """One toneless syllable per character of `han` (a run of Han characters); a character
     without a reading (kana, a rare character) is a gap."""
-    out: list[str] = lazy_pinyin(han, style=Style.NORMAL, errors=_gaps)  # type: ignore[arg-type]
+    out = [s for segment in _segments(han) for s in _segment_syllables(segment)]
     if len(out) != len(han):  # never seen, but a gap per character keeps the fields aligned
         return [_GAP] * len(han)
     return [s if s.isascii() and s.isalpha() else _GAP for s in out]

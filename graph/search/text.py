@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -87,9 +88,13 @@ def _is_single(ch: str) -> bool:
 
 def tokens(text: str) -> list[str]:
     """The tokens of `text` once folded, in order."""
+    return _tokens_of_folded(fold(text))
+
+
+def _tokens_of_folded(folded: str) -> list[str]:
     out: list[str] = []
     run: list[str] = []
-    for ch in fold(text):
+    for ch in folded:
         if ch != " " and not _is_single(ch):
             run.append(ch)
             continue
@@ -121,7 +126,9 @@ class IndexText:
     runs: str
 
 
-def _pinyin_fields(name_tokens: list[str]) -> tuple[str, str]:
+def _pinyin_fields(
+    name_tokens: list[str], read: Callable[[str], list[str]] = syllables_of
+) -> tuple[str, str]:
     syllables: list[str] = []
     run: list[str] = []
     for token in [*name_tokens, GAP]:
@@ -129,7 +136,7 @@ def _pinyin_fields(name_tokens: list[str]) -> tuple[str, str]:
             run.append(token)
             continue
         if run:
-            syllables.extend(syllables_of("".join(run)))
+            syllables.extend(read("".join(run)))
             run.clear()
         if token != GAP or (syllables and syllables[-1] != GAP):
             syllables.append(GAP)
@@ -138,7 +145,7 @@ def _pinyin_fields(name_tokens: list[str]) -> tuple[str, str]:
     return _padded(syllables), _padded([initials_of(s) for s in syllables])
 
 
-def _runs(folded: str, words: list[str]) -> str:
+def _runs(folded: str, words: list[str], read: Callable[[str], list[str]] = syllables_of) -> str:
     """The pinyin and the initials of each run of up to `MAX_RUN_WORDS` whole words of Han
     characters, each marked with `RUN_MARK`: what a pinyin or initials query that starts and
     ends at word boundaries matches (``jdc`` → 机动车, not 监督抽检)."""
@@ -151,7 +158,7 @@ def _runs(folded: str, words: list[str]) -> str:
         if ch != "_" and _is_single(ch):
             run.append(at)
         elif ch != " " and run:
-            for k, syllable in zip(run, syllables_of("".join(folded[k] for k in run)), strict=True):
+            for k, syllable in zip(run, read("".join(folded[k] for k in run)), strict=True):
                 sounds[k] = syllable if syllable != GAP else ""
             run.clear()
     spelled: list[tuple[str, ...] | None] = []  # each word's syllables; None breaks a run
@@ -183,20 +190,35 @@ def _runs(folded: str, words: list[str]) -> str:
 @lru_cache(maxsize=8192)
 def index_text_of(name: str, body: str) -> IndexText:
     """`IndexText` of a name and the rest of an entry's searched text."""
-    name_tokens = tokens(name)
-    pinyin, initials = _pinyin_fields(name_tokens)
     folded = fold(name)
+    name_tokens = _tokens_of_folded(folded)
+    # The pinyin field and the runs read the name's runs of Han characters alike: once each.
+    read: dict[str, list[str]] = {}
+
+    def read_once(han: str) -> list[str]:
+        if han not in read:
+            read[han] = syllables_of(han)
+        return read[han]
+
+    pinyin, initials = _pinyin_fields(name_tokens, read_once)
     cut = segment(folded)
     # Folded text has no punctuation left; a word is its tokens run together.
     words = ["".join(word.split()) for word in cut]
     return IndexText(
         name=_padded(name_tokens),
-        body=_padded(tokens(body)),
+        body=_body(body),
         pinyin=pinyin,
         initials=initials,
         words=_padded([w for w in words if w]),
-        runs=_runs(folded, cut),
+        runs=_runs(folded, cut, read_once),
     )
+
+
+# The rest of an entry's text — summary, items, provider — recurs across entries whose names
+# differ (one provider's entries, one table's items).
+@lru_cache(maxsize=8192)
+def _body(body: str) -> str:
+    return _padded(tokens(body))
 
 
 def index_text(entry: Resource) -> IndexText:

@@ -4,6 +4,9 @@ read, highlights and suggestions — no store."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pypinyin import Style, lazy_pinyin
 
 from graph.search import Searcher, fold, highlight
 from graph.search.pinyin import split_syllables, syllables_of
@@ -73,6 +76,22 @@ def test_pinyin() -> None:
     assert split_syllables("renkou") == ("ren", "kou")
     assert split_syllables("xian") == ("xian",)  # the longer syllable first
     assert split_syllables("gdp") is None
+
+
+# Polyphones (行 xing/hang, 长 chang/zhang, 重 zhong/chong, 乐 le/yue, 朝 chao/zhao, 都 du/dou,
+# 还 hai/huan, 会 hui/kuai, 藏 cang/zang), the words that read them one way, and a kana.
+_READ_BY_CONTEXT = "银行行长重庆长寿区音乐会朝阳都会还款计划西藏人口基础信息企业登记了的地得の"
+
+
+@given(st.text(alphabet=_READ_BY_CONTEXT, min_size=1, max_size=16))
+def test_syllables_read_segment_by_segment_are_pypinyins_whole_reading(han: str) -> None:
+    expected = lazy_pinyin(han, style=Style.NORMAL, errors=lambda chars: ["_"] * len(chars))
+    assert syllables_of(han) == [s if s.isascii() and s.isalpha() else "_" for s in expected]
+
+
+def test_polyphones_read_by_their_words() -> None:
+    assert syllables_of("重庆银行行长") == ["chong", "qing", "yin", "hang", "hang", "zhang"]
+    assert syllables_of("长寿音乐会") == ["chang", "shou", "yin", "yue", "hui"]
 
 
 @pytest.fixture(scope="module")
