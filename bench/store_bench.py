@@ -259,24 +259,55 @@ async def measure_queries(
     print(f"  after the queries: {machine()}; bench peak RSS {peak_rss()}", flush=True)
 
 
-async def queries_only(uri: str, auth: tuple[str, str], size: int, runs: int, seed: int) -> None:
+async def queries_only(
+    uri: str, auth: tuple[str, str], size: int, runs: int, seed: int, finish: bool = False
+) -> None:
     """The queries on a database that holds the sample of (`size`, `seed`), or its first
-    entries, loaded in order by this bench: the arguments are drawn from the entries it holds."""
+    entries, loaded in order by this bench: the arguments are drawn from the entries it holds.
+    With `finish`, the store first loads the entries it does not hold yet (timed, with a line
+    every `PROGRESS` entries: interrupted, it keeps what it loaded whole batches of)."""
     sample = generate_catalog(size, seed)
     national = Catalog("100000", sample.catalogs[0].zone, "国家政务信息资源目录")
     async with Neo4jStore.open(uri, auth, catalog=national) as store:
         records, _, _ = await store._driver.execute_query(HELD)
         held = int(records[0]["n"])
         print(
-            f"\n== Neo4j store holding {held} of {size} resources (sample seed {seed}), "
-            f"queries only; {machine()} ==",
+            f"\n== Neo4j store holding {held} of {size} resources (sample seed {seed}); "
+            f"{machine()} ==",
             flush=True,
         )
         drawn = Drawn()
-        for batch in sample.resources(BATCH_SIZE):
+        batches = sample.resources(BATCH_SIZE)
+        rest: list[Resource] = []
+        for batch in batches:
+            rest = batch[held - drawn.entries :]
             drawn.add(batch[: held - drawn.entries])
             if drawn.entries >= held:
                 break
+        if finish and held < size:
+            await put_reference(store, sample)
+            spent, since, count = 0.0, 0.0, 0
+            # What an interruption left of its batch, then the batches after it.
+            cut = [batch for batch in [rest] if batch]
+            for batch in itertools.chain(cut, batches):
+                start = time.perf_counter()
+                await store.apply(batch)
+                elapsed = time.perf_counter() - start
+                spent, since, count = spent + elapsed, since + elapsed, count + len(batch)
+                drawn.add(batch)
+                if drawn.entries % PROGRESS == 0:
+                    print(
+                        f"    store holds {drawn.entries}: the last {count} at "
+                        f"{count / since:.0f} resources/s; {machine()}",
+                        flush=True,
+                    )
+                    since, count = 0.0, 0
+            loaded = drawn.entries - held
+            print(
+                f"  load: store {loaded / spent:8.0f} resources/s from {held} to "
+                f"{drawn.entries} ({spent:.1f} s in the database); {machine()}",
+                flush=True,
+            )
         await measure_queries(store, sample, drawn, runs, seed)
 
 
@@ -379,10 +410,13 @@ def run_neo4j(args: argparse.Namespace) -> None:
     if uri:
         user = os.environ.get("MULU_BENCH_NEO4J_USER", "neo4j")
         auth = (user, os.environ["MULU_BENCH_NEO4J_PASSWORD"])
-        bench = queries_only if args.no_load else bench_neo4j
-        asyncio.run(bench(uri, auth, args.size, args.runs, args.seed))
+        if args.no_load or args.finish_load:
+            queries = queries_only(uri, auth, args.size, args.runs, args.seed, args.finish_load)
+            asyncio.run(queries)
+        else:
+            asyncio.run(bench_neo4j(uri, auth, args.size, args.runs, args.seed))
         return
-    if args.no_load:
+    if args.no_load or args.finish_load:
         raise SystemExit(
             "--no-load: name the database that holds the sample in MULU_BENCH_NEO4J_URI"
         )
@@ -418,6 +452,11 @@ def main() -> None:
         action="store_true",
         help="the queries only, on the database MULU_BENCH_NEO4J_URI names, which holds this "
         "--size and --seed (or its first entries) loaded by this bench",
+    )
+    parser.add_argument(
+        "--finish-load",
+        action="store_true",
+        help="as --no-load, the store first loading the entries of the sample not held yet",
     )
     args = parser.parse_args()
     if not args.skip_neo4j:
