@@ -186,13 +186,26 @@ async def put_reference(store: CatalogStore, sample: SampleCatalog) -> None:
     await store.put_categories(sample.categories)
 
 
-async def load(store: CatalogStore, entries: Iterable[list[Resource]]) -> float:
-    """Seconds spent in `store.apply`, the batches being made or read outside of it."""
-    spent = 0.0
+async def load(
+    store: CatalogStore, entries: Iterable[list[Resource]], held: int = 0, progress: int = 0
+) -> float:
+    """Seconds spent in `store.apply`, the batches being made or read outside of it; with
+    `progress`, a line each time the store holds another `progress` entries (it held `held`)."""
+    spent = since = 0.0
+    count = 0
     for batch in entries:
         start = time.perf_counter()
         await store.apply(batch)
-        spent += time.perf_counter() - start
+        elapsed = time.perf_counter() - start
+        spent, since, count = spent + elapsed, since + elapsed, count + len(batch)
+        if progress and (held + count) // progress > held // progress:
+            held += count
+            print(
+                f"    store holds {held}: the last {count} at {count / since:.0f} resources/s; "
+                f"{machine()}",
+                flush=True,
+            )
+            since, count = 0.0, 0
     return spent
 
 
@@ -286,22 +299,15 @@ async def queries_only(
                 break
         if finish and held < size:
             await put_reference(store, sample)
-            spent, since, count = 0.0, 0.0, 0
             # What an interruption left of its batch, then the batches after it.
             cut = [batch for batch in [rest] if batch]
-            for batch in itertools.chain(cut, batches):
-                start = time.perf_counter()
-                await store.apply(batch)
-                elapsed = time.perf_counter() - start
-                spent, since, count = spent + elapsed, since + elapsed, count + len(batch)
-                drawn.add(batch)
-                if drawn.entries % PROGRESS == 0:
-                    print(
-                        f"    store holds {drawn.entries}: the last {count} at "
-                        f"{count / since:.0f} resources/s; {machine()}",
-                        flush=True,
-                    )
-                    since, count = 0.0, 0
+
+            def rest_of_it() -> Iterator[list[Resource]]:
+                for batch in itertools.chain(cut, batches):
+                    drawn.add(batch)
+                    yield batch
+
+            spent = await load(store, rest_of_it(), held, PROGRESS)
             loaded = drawn.entries - held
             print(
                 f"  load: store {loaded / spent:8.0f} resources/s from {held} to "
@@ -351,13 +357,11 @@ async def bench_neo4j(uri: str, auth: tuple[str, str], size: int, runs: int, see
                         drawn.add(batch)
                         rows = [resource_row(e) for e in batch]
                         pickle.dump(rows, out, protocol=pickle.HIGHEST_PROTOCOL)
-                        if drawn.entries % PROGRESS == 0:
-                            print(f"    {drawn.entries} made; {machine()}", flush=True)
                         yield batch
 
             # The store's load runs first, on store files not grown yet, and the raw one second,
             # on files the store's load grew: what growing them costs falls on the store.
-            stored = await load(store, made())
+            stored = await load(store, made(), progress=PROGRESS)
             items = drawn.items
             print(
                 f"  load: store {size / stored:8.0f} resources/s {items / stored:9.0f} items/s "
