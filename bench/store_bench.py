@@ -6,29 +6,35 @@ On Neo4j (a server started through infra/ unless MULU_BENCH_NEO4J_URI names one)
 - load: `Neo4jStore.apply` in batches, beside a raw ``UNWIND … CREATE`` of the same rows
   (the same properties, items and relationships; MERGE only where a lineage source may
   already stand as a placeholder) in the same run, with the same schema; the ratio is
-  store / raw. The raw load runs once whole and the store's a few batches, untimed (the JVM,
-  the plans, and store files grown to the full size), then each is timed from an empty graph;
+  store / raw, each timed from an empty graph (the order is below);
 - latency (median, p95) of search, filter + page, resource by code, the catalog tree and
   lineage at depth 3, each beside the raw Cypher that reads the same thing where one exists.
 
 Then the same load and queries on the embedded store at ``--embedded-size``; ``--skip-neo4j``
 measures only the embedded store, with no server.
 
-    python bench/store_bench.py --size 100000 --embedded-size 10000
-    python bench/store_bench.py --skip-neo4j --embedded-size 100000
+The entries stream: the sample is made batch by batch (1M entries and their rows would not fit
+in memory, about 1.5 GB per 100k), and the store's load writes each batch's raw rows to a
+temporary file that the raw load reads back; each load's time is the sum of its database
+calls. Order: a few batches of each load (the JVM, the plans), untimed; the store's load from
+an empty graph on store files not grown yet; the queries; then the raw load on the files the
+store's load grew, so that growing them counts against the store. The graph is emptied in
+transactions of 10,000 nodes (one scan for the whole graph) before `erase_all`.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
+import pickle
 import random
 import secrets
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -75,9 +81,19 @@ CALL (r, row) {
 }
 """
 WARM_UP_BATCHES = 5
+BATCH_SIZE = 1000
+PROGRESS = 50_000  # entries between two progress lines of the store's load
+# One scan of the node store for the whole graph; `erase_all`'s batches each scan from the start
+# again, past every record deleted before them, which is quadratic at 1M entries.
+ERASE_IN_TRANSACTIONS = """
+MATCH (n)
+CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
+"""
+# The entries loaded: a lineage source not loaded yet stands as a placeholder with no state.
+HELD = "MATCH (r:Resource) WHERE r.state IS NOT NULL RETURN count(r) AS n"
 RAW_GET = "MATCH (r:Resource {code: $code}) RETURN r.snapshot AS snapshot"
 RAW_SEARCH = """
-CALL db.index.fulltext.queryNodes('resource_text', $q) YIELD node, score
+CALL db.index.fulltext.queryNodes('resource_search', $q) YIELD node, score
 WHERE node.state = 'PUBLISHED'
 RETURN node.snapshot AS snapshot, score ORDER BY score DESC, node.code LIMIT 20
 """
@@ -117,8 +133,50 @@ def machine() -> str:
         return "load average unknown"
 
 
-def batches(sample: SampleCatalog, batch_size: int) -> list[list[Resource]]:
-    return list(sample.resources(batch_size))
+def peak_rss() -> str:
+    """This process's peak resident memory (VmHWM)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return f"{int(line.split()[1]) / 1024:.0f} MiB"
+    return "unknown"
+
+
+class Drawn:
+    """What the queries draw their arguments from, gathered while the entries stream by: the
+    codes of the published entries (and of those derived from others), the two-character words
+    of the first 2,000 published entries' names, and every word of the first 2,000 entries'."""
+
+    def __init__(self) -> None:
+        self.entries = 0
+        self.items = 0
+        self.published: list[str] = []
+        self.derived: list[str] = []
+        self.short_words: set[str] = set()
+        self.name_words: set[str] = set()
+
+    def add(self, batch: Sequence[Resource]) -> None:
+        for entry in batch:
+            if self.entries < 2 * BATCH_SIZE:
+                self.name_words.update(tokens(entry.name))
+            self.entries += 1
+            self.items += len(entry.items)
+            if entry.state is not LifecycleState.PUBLISHED:
+                continue
+            if len(self.published) < 2000:
+                self.short_words.update(t for t in tokens(entry.name) if len(t) == 2)
+            self.published.append(entry.code)
+            if entry.derived_from:
+                self.derived.append(entry.code)
+
+
+def load_all(path: Path) -> Iterator[Any]:
+    """The batches `dump_all` wrote, one at a time."""
+    with path.open("rb") as source:
+        while True:
+            try:
+                yield pickle.load(source)
+            except EOFError:
+                return
 
 
 async def put_reference(store: CatalogStore, sample: SampleCatalog) -> None:
@@ -128,23 +186,38 @@ async def put_reference(store: CatalogStore, sample: SampleCatalog) -> None:
     await store.put_categories(sample.categories)
 
 
-async def load(store: CatalogStore, entries: list[list[Resource]]) -> float:
-    start = time.perf_counter()
+async def load(
+    store: CatalogStore, entries: Iterable[list[Resource]], held: int = 0, progress: int = 0
+) -> float:
+    """Seconds spent in `store.apply`, the batches being made or read outside of it; with
+    `progress`, a line each time the store holds another `progress` entries (it held `held`)."""
+    spent = since = 0.0
+    count = 0
     for batch in entries:
+        start = time.perf_counter()
         await store.apply(batch)
-    return time.perf_counter() - start
+        elapsed = time.perf_counter() - start
+        spent, since, count = spent + elapsed, since + elapsed, count + len(batch)
+        if progress and (held + count) // progress > held // progress:
+            held += count
+            print(
+                f"    store holds {held}: the last {count} at {count / since:.0f} resources/s; "
+                f"{machine()}",
+                flush=True,
+            )
+            since, count = 0.0, 0
+    return spent
 
 
 def query_mix(
-    store: CatalogStore, sample: SampleCatalog, entries: list[list[Resource]], seed: int
+    store: CatalogStore, sample: SampleCatalog, drawn: Drawn, seed: int
 ) -> dict[str, Callable[[], Awaitable[Any]]]:
     """The measured queries, each drawing its arguments from the loaded sample."""
     rng = random.Random(seed)
-    flat = [e for batch in entries for e in batch if e.state is LifecycleState.PUBLISHED]
-    words = sorted({t for e in flat[:2000] for t in tokens(e.name) if len(t) == 2})
+    words = sorted(drawn.short_words)
     regions = [r.code for r in sample.regions]
-    derived = [e.code for e in flat if e.derived_from] or [flat[0].code]
-    codes = [e.code for e in flat]
+    derived = drawn.derived or drawn.published[:1]
+    codes = drawn.published
 
     async def search() -> Any:
         return await store.find(ResourceFilter(), search=rng.choice(words), first=20)
@@ -177,80 +250,162 @@ def query_mix(
     }
 
 
+async def measure_queries(
+    store: Neo4jStore, sample: SampleCatalog, drawn: Drawn, runs: int, seed: int
+) -> None:
+    driver = store._driver
+    mix = query_mix(store, sample, drawn, seed)
+    rng = random.Random(seed)
+    codes = drawn.published
+    words = sorted(drawn.name_words)
+
+    async def raw_get() -> Any:
+        return await driver.execute_query(RAW_GET, code=rng.choice(codes))
+
+    async def raw_search() -> Any:
+        return await driver.execute_query(RAW_SEARCH, q=f'"{rng.choice(words)}"')
+
+    references = {"resource by code": raw_get, "search (2-char word)": raw_search}
+    for name, fn in mix.items():
+        ref = await timed(references[name], runs) if name in references else None
+        report(name, await timed(fn, runs), ref)
+    print(f"  after the queries: {machine()}; bench peak RSS {peak_rss()}", flush=True)
+
+
+async def queries_only(
+    uri: str, auth: tuple[str, str], size: int, runs: int, seed: int, finish: bool = False
+) -> None:
+    """The queries on a database that holds the sample of (`size`, `seed`), or its first
+    entries, loaded in order by this bench: the arguments are drawn from the entries it holds.
+    With `finish`, the store first loads the entries it does not hold yet (timed, with a line
+    every `PROGRESS` entries: interrupted, it keeps what it loaded whole batches of)."""
+    sample = generate_catalog(size, seed)
+    national = Catalog("100000", sample.catalogs[0].zone, "国家政务信息资源目录")
+    async with Neo4jStore.open(uri, auth, catalog=national) as store:
+        records, _, _ = await store._driver.execute_query(HELD)
+        held = int(records[0]["n"])
+        print(
+            f"\n== Neo4j store holding {held} of {size} resources (sample seed {seed}); "
+            f"{machine()} ==",
+            flush=True,
+        )
+        drawn = Drawn()
+        batches = sample.resources(BATCH_SIZE)
+        rest: list[Resource] = []
+        for batch in batches:
+            rest = batch[held - drawn.entries :]
+            drawn.add(batch[: held - drawn.entries])
+            if drawn.entries >= held:
+                break
+        if finish and held < size:
+            await put_reference(store, sample)
+            # What an interruption left of its batch, then the batches after it.
+            cut = [batch for batch in [rest] if batch]
+
+            def rest_of_it() -> Iterator[list[Resource]]:
+                for batch in itertools.chain(cut, batches):
+                    drawn.add(batch)
+                    yield batch
+
+            spent = await load(store, rest_of_it(), held, PROGRESS)
+            loaded = drawn.entries - held
+            print(
+                f"  load: store {loaded / spent:8.0f} resources/s from {held} to "
+                f"{drawn.entries} ({spent:.1f} s in the database); {machine()}",
+                flush=True,
+            )
+        await measure_queries(store, sample, drawn, runs, seed)
+
+
 async def bench_neo4j(uri: str, auth: tuple[str, str], size: int, runs: int, seed: int) -> None:
     print(f"\n== Neo4j store, {size} resources (sample seed {seed}); {machine()} ==", flush=True)
     sample = generate_catalog(size, seed)
-    entries = batches(sample, 1000)
-    items = sum(len(e.items) for batch in entries for e in batch)
     national = Catalog("100000", sample.catalogs[0].zone, "国家政务信息资源目录")
     async with Neo4jStore.open(uri, auth, catalog=national) as store:
-        await store.erase_all()
-        await put_reference(store, sample)
         driver = store._driver  # the raw reference runs on the same connection pool
 
-        rows = [[resource_row(e) for e in batch] for batch in entries]
-        # Whichever load ran first would also pay for warming the JVM and the plan cache, and
-        # for growing the store files (an erased store reuses their records): the raw load runs
-        # once whole, untimed, and the store's a few batches; each time from an empty graph.
-        for batch_rows in rows:
-            await driver.execute_query(RAW_CREATE, rows=batch_rows)
-        await store.erase_all()
-        await put_reference(store, sample)
-        await load(store, entries[:WARM_UP_BATCHES])
-        await store.erase_all()
-        await put_reference(store, sample)
+        async def empty() -> None:
+            start = time.perf_counter()
+            async with driver.session() as session:
+                await (await session.run(ERASE_IN_TRANSACTIONS)).consume()
+            await store.erase_all()
+            await put_reference(store, sample)
+            print(f"  emptied in {time.perf_counter() - start:.1f} s; {machine()}", flush=True)
 
-        start = time.perf_counter()
-        for batch_rows in rows:
-            await driver.execute_query(RAW_CREATE, rows=batch_rows)
-        raw = time.perf_counter() - start
-        await store.erase_all()
-        await put_reference(store, sample)
+        async def raw_load(rows: Iterable[list[dict[str, Any]]]) -> float:
+            spent = 0.0
+            for batch_rows in rows:
+                start = time.perf_counter()
+                await driver.execute_query(RAW_CREATE, rows=batch_rows)
+                spent += time.perf_counter() - start
+            return spent
 
-        stored = await load(store, entries)
+        drawn = Drawn()
+        with tempfile.TemporaryDirectory() as cache:
+            rows_file = Path(cache) / "rows.pickle"
+            # The JVM and the plan cache warmed by a few batches of each, then thrown away.
+            await empty()
+            warm_up = list(itertools.islice(sample.resources(BATCH_SIZE), WARM_UP_BATCHES))
+            await raw_load([resource_row(e) for e in batch] for batch in warm_up)
+            await load(store, warm_up)
+            await empty()
+
+            def made() -> Iterator[list[Resource]]:
+                """The entries, each batch's raw rows written for the raw load meanwhile."""
+                with rows_file.open("wb") as out:
+                    for batch in sample.resources(BATCH_SIZE):
+                        drawn.add(batch)
+                        rows = [resource_row(e) for e in batch]
+                        pickle.dump(rows, out, protocol=pickle.HIGHEST_PROTOCOL)
+                        yield batch
+
+            # The store's load runs first, on store files not grown yet, and the raw one second,
+            # on files the store's load grew: what growing them costs falls on the store.
+            stored = await load(store, made(), progress=PROGRESS)
+            items = drawn.items
+            print(
+                f"  load: store {size / stored:8.0f} resources/s {items / stored:9.0f} items/s "
+                f"({stored:.1f} s in the database); {machine()}",
+                flush=True,
+            )
+
+            await measure_queries(store, sample, drawn, runs, seed)
+
+            await empty()
+            raw = await raw_load(load_all(rows_file))
         print(
-            f"  load: store {size / stored:8.0f} resources/s {items / stored:9.0f} items/s "
-            f"({stored:.1f} s); raw UNWIND…CREATE {size / raw:8.0f} resources/s ({raw:.1f} s); "
+            f"  load: store {size / stored:8.0f} resources/s ({stored:.1f} s); "
+            f"raw UNWIND…CREATE {size / raw:8.0f} resources/s ({raw:.1f} s); "
             f"store/raw time {stored / raw:.2f}x; {machine()}",
             flush=True,
         )
 
-        mix = query_mix(store, sample, entries, seed)
-        rng = random.Random(seed)
-        codes = [e.code for batch in entries for e in batch]
-        words = sorted({t for batch in entries[:2] for e in batch for t in tokens(e.name)})
-
-        async def raw_get() -> Any:
-            return await driver.execute_query(RAW_GET, code=rng.choice(codes))
-
-        async def raw_search() -> Any:
-            return await driver.execute_query(RAW_SEARCH, q=f'"{rng.choice(words)}"')
-
-        references = {"resource by code": raw_get, "search (2-char word)": raw_search}
-        for name, fn in mix.items():
-            ref = await timed(references[name], runs) if name in references else None
-            report(name, await timed(fn, runs), ref)
-        print(f"  after the queries: {machine()}", flush=True)
-
 
 async def bench_embedded(size: int, runs: int, seed: int) -> None:
-    print(f"\n== Embedded store, {size} resources (sample seed {seed}) ==", flush=True)
+    print(f"\n== Embedded store, {size} resources (sample seed {seed}); {machine()} ==", flush=True)
     sample = generate_catalog(size, seed)
-    entries = batches(sample, 1000)
-    items = sum(len(e.items) for batch in entries for e in batch)
+    drawn = Drawn()
+
+    def entries() -> Iterator[list[Resource]]:
+        for batch in sample.resources(BATCH_SIZE):
+            drawn.add(batch)
+            yield batch
+
     national = Catalog("100000", sample.catalogs[0].zone, "国家政务信息资源目录")
     with tempfile.TemporaryDirectory() as tmp:
-        async with EmbeddedStore.open(Path(tmp) / "bench.db", national) as store:
+        path = Path(tmp) / "bench.db"
+        async with EmbeddedStore.open(path, national) as store:
             await put_reference(store, sample)
-            stored = await load(store, entries)
+            stored = await load(store, entries())
             print(
-                f"  load: store {size / stored:8.0f} resources/s {items / stored:9.0f} items/s "
-                f"({stored:.1f} s)",
+                f"  load: store {size / stored:8.0f} resources/s "
+                f"{drawn.items / stored:9.0f} items/s ({stored:.1f} s); "
+                f"database file {path.stat().st_size / 2**20:.0f} MiB",
                 flush=True,
             )
-            for name, fn in query_mix(store, sample, entries, seed).items():
+            for name, fn in query_mix(store, sample, drawn, seed).items():
                 report(name, await timed(fn, runs))
-            print(f"  after the queries: {machine()}", flush=True)
+            print(f"  after the queries: {machine()}; bench peak RSS {peak_rss()}", flush=True)
 
 
 def run_neo4j(args: argparse.Namespace) -> None:
@@ -259,8 +414,16 @@ def run_neo4j(args: argparse.Namespace) -> None:
     if uri:
         user = os.environ.get("MULU_BENCH_NEO4J_USER", "neo4j")
         auth = (user, os.environ["MULU_BENCH_NEO4J_PASSWORD"])
-        asyncio.run(bench_neo4j(uri, auth, args.size, args.runs, args.seed))
+        if args.no_load or args.finish_load:
+            queries = queries_only(uri, auth, args.size, args.runs, args.seed, args.finish_load)
+            asyncio.run(queries)
+        else:
+            asyncio.run(bench_neo4j(uri, auth, args.size, args.runs, args.seed))
         return
+    if args.no_load or args.finish_load:
+        raise SystemExit(
+            "--no-load: name the database that holds the sample in MULU_BENCH_NEO4J_URI"
+        )
     from infra.neo4j import Neo4jServer
     from infra.net import free_port
 
@@ -288,6 +451,17 @@ def main() -> None:
     parser.add_argument("--heap", default="2g")
     parser.add_argument("--page-cache", default="2g")
     parser.add_argument("--skip-neo4j", action="store_true", help="the embedded store only")
+    parser.add_argument(
+        "--no-load",
+        action="store_true",
+        help="the queries only, on the database MULU_BENCH_NEO4J_URI names, which holds this "
+        "--size and --seed (or its first entries) loaded by this bench",
+    )
+    parser.add_argument(
+        "--finish-load",
+        action="store_true",
+        help="as --no-load, the store first loading the entries of the sample not held yet",
+    )
     args = parser.parse_args()
     if not args.skip_neo4j:
         run_neo4j(args)

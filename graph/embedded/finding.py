@@ -28,10 +28,12 @@ from graph.snapshot import resource_from_json
 __all__ = ["facets", "find"]
 
 # The entries a filter and a search select: `{where}` is a filter condition, `{score}` the
-# ranking (or 0 where only the selection counts).
+# ranking (or 0 where only the selection counts). CROSS JOIN keeps the full-text index the
+# outer loop: with a plain JOIN, SQLite walked the (state, …) index over every published entry
+# and searched the full-text index again for each (51 ms for a word at 2,000 entries, 1 ms so).
 _MATCHES = (
     "SELECT r.code, r.snapshot, {score} AS score"
-    " FROM resource_search s JOIN resources r ON r.rowid = s.rowid"
+    " FROM resource_search s CROSS JOIN resources r ON r.rowid = s.rowid"
     " WHERE resource_search MATCH ? AND {where}"
 )
 

@@ -22,6 +22,7 @@ from graph import (
     Zone,
 )
 from graph.embedded import EmbeddedStore
+from graph.embedded.finding import find
 from graph.embedded.schema import SCHEMA_VERSION, create_schema
 from graph.embedded.search import index_entry, match_expression
 from graph.embedded.tree import tree
@@ -216,6 +217,30 @@ def test_the_tree_counts_from_the_catalog_index_alone(
             f"SEARCH r USING COVERING INDEX resources_catalog (catalog_id=?{chosen})",
         ]
     )
+    db.close()
+
+
+@pytest.mark.parametrize("states", [frozenset({LifecycleState.PUBLISHED}), frozenset()])
+def test_a_search_reads_the_full_text_index_once_and_each_hits_row(
+    tmp_path: Path, states: frozenset[LifecycleState]
+) -> None:
+    """The full-text index is the outer loop and each hit's row is read by its rowid: walked
+    the other way (every published entry by the state index, the index searched again for
+    each), a two-character word took 51 ms at 2,000 entries, and seconds at 100k."""
+    db = sqlite3.connect(tmp_path / "c.db", isolation_level=None)
+    create_schema(db)
+    statements: list[str] = []
+    db.set_trace_callback(statements.append)
+    find(db, ResourceFilter(states=states), Searcher.shipped().read("户籍"), 20, None, True)
+    db.set_trace_callback(None)
+    # The page, and (nothing found in an empty file) the count.
+    searched = [s for s in statements if "resource_search MATCH" in s]
+    assert len(searched) == 2
+    for statement in searched:
+        plan = [str(row[3]) for row in db.execute("EXPLAIN QUERY PLAN " + statement)]
+        reads = [step for step in plan if step.startswith(("SCAN s", "SCAN r", "SEARCH r"))]
+        assert reads[0].startswith("SCAN s VIRTUAL TABLE")
+        assert reads[1:] == ["SEARCH r USING INTEGER PRIMARY KEY (rowid=?)"]
     db.close()
 
 
