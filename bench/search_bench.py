@@ -14,7 +14,8 @@ Relevance is the set's own judgement (tests/graph/search_judged.py), applied to 
 this size: recall@20 is the share of relevant entries in the first 20, out of at most 20;
 MRR the mean of 1 / the rank of the first relevant entry in the first 20 (for a query naming
 the entry that must come first, an entry of that name). Latency is the median and p95 of each
-query class over ``--rounds`` rounds. Index size (on disk) and build time of both indexes
+query class over ``--rounds`` rounds; the slowest queries are printed with their round (the
+tail). Index size (on disk) and build time of both indexes
 are measured on the same graph.
 
 A Neo4j is started through infra/ unless MULU_BENCH_NEO4J_URI (and _PASSWORD; _HOME, its
@@ -42,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph import Resource, ResourceFilter
 from graph.neo4j import Neo4jStore
+from graph.neo4j.schema import FULLTEXT_INDEX, SCHEMA
 from graph.sample import generate_catalog
 from graph.search import Searcher, did_you_mean, index_text
 from graph.search.tokens import lucene_query
@@ -55,7 +57,7 @@ from tests.graph.search_judged import (
 
 EVERY_STATE = ResourceFilter(states=frozenset())
 BASELINE_INDEX = "search_baseline_cjk"
-NEW_INDEX = "resource_search"
+NEW_INDEX = FULLTEXT_INDEX
 TOP = 20
 
 # The search of before (graph/neo4j/cypher/finding.py SEARCH_PAGE at the previous commit),
@@ -195,17 +197,12 @@ async def bench(
             f"CREATE FULLTEXT INDEX {BASELINE_INDEX} FOR (r:Resource) ON EACH [r.name, r.summary] "
             "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
         )
-        new_build = await index_build(
-            store,
-            NEW_INDEX,
-            f"CREATE FULLTEXT INDEX {NEW_INDEX} FOR (r:Resource) ON EACH "
-            "[r.search_name, r.search_body, r.search_pinyin, r.search_initials] "
-            "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
-        )
+        new_build = await index_build(store, NEW_INDEX, SCHEMA[NEW_INDEX])
         print(
             f"index build on the loaded graph: before (cjk, name+summary) {old_build:.1f} s, "
             f"{await index_size(store, home, BASELINE_INDEX)}; now (whitespace, name+body+"
-            f"pinyin+initials) {new_build:.1f} s, {await index_size(store, home, NEW_INDEX)}; "
+            f"pinyin+initials+words) {new_build:.1f} s, "
+            f"{await index_size(store, home, NEW_INDEX)}; "
             f"{machine()}"
         )
         scores: dict[str, dict[str, list[tuple[float, float]]]] = {
@@ -219,6 +216,7 @@ async def bench(
         skipped = 0
         loads: dict[str, list[float]] = defaultdict(list)
         misses: list[str] = []
+        slowest: list[tuple[float, int, str, str]] = []  # (ms, round, class, query) of now
         queries = judged_queries()
         judged = [judge(entries, q, first_names) for q in queries]
         for round_ in range(args.rounds):
@@ -230,7 +228,10 @@ async def bench(
                 for label, search in (("now", new_search), ("before", old_search)):
                     start = time.perf_counter()
                     found = await search(store, query)
-                    latency[label][query["class"]].append((time.perf_counter() - start) * 1e3)
+                    elapsed = (time.perf_counter() - start) * 1e3
+                    latency[label][query["class"]].append(elapsed)
+                    if label == "now":
+                        slowest.append((elapsed, round_ + 1, query["class"], query["query"]))
                     if round_ == 0:
                         rated = quality(found, relevant, ranked)
                         scores[label][query["class"]].append(rated)
@@ -241,6 +242,21 @@ async def bench(
         await store._driver.execute_query(f"DROP INDEX {BASELINE_INDEX} IF EXISTS")
     print(f"{len(queries) - skipped} judged queries ({skipped} with nothing relevant at this size)")
     print("queries not perfect now:", *misses, sep="\n")
+    # The tail: which queries make the p95 (the first round plans each statement's shape).
+    print(
+        "slowest now:",
+        *(f"  {ms:.1f} ms, round {r}, {c}: {q!r}" for ms, r, c, q in sorted(slowest)[::-1][:15]),
+        sep="\n",
+    )
+    warm: dict[str, list[float]] = defaultdict(list)
+    for ms, r, c, _q in slowest:
+        if r > 1:
+            warm[c].append(ms)
+    if warm:
+        print(
+            "p95 ms now without the first round (each statement's shape planned already):",
+            "; ".join(f"{c} {percentile(v, 0.95):.1f}" for c, v in warm.items()),
+        )
     print(
         "| class | n | recall@20 now / before | MRR now / before "
         "| median ms now / before (ratio) | p95 ms now / before | load average |"

@@ -2,13 +2,14 @@
 the pre-made tokens of `graph.search.text.IndexText`.
 
 Each Resource node carries its `IndexText` as ``search_name``, ``search_body``,
-``search_pinyin``, ``search_initials`` (indexed), ``search_words`` and ``search_runs`` (ranking
-only), its count of share requests as ``requested`` (ranking only), and the
-`graph.search.text.INDEX_VERSION` they were made with as ``search_version``; the tokens are
-already folded and split, so the analyzer only splits at spaces and a query token matches a
-stored one exactly when they are equal — as in the embedded store's FTS5. A `SearchPlan`
-becomes a Lucene query (`lucene_query`: which entries) and a Cypher expression
-(`score_expression`: `graph.search.query.ranking`, the same number SQLite computes).
+``search_pinyin``, ``search_initials`` (searched), ``search_words`` (indexed, for the ranking's
+tiers only) and ``search_runs`` (ranking only), its count of share requests as ``requested``
+(ranking only), and the `graph.search.text.INDEX_VERSION` they were made with as
+``search_version``; the tokens are already folded and split, so the analyzer only splits at
+spaces and a query token matches a stored one exactly when they are equal — as in the embedded
+store's FTS5. A `SearchPlan` becomes a Lucene query (`lucene_query`: which entries) and a
+Cypher expression (`score_expression`: `graph.search.query.ranking`, the same number SQLite
+computes).
 
 `ranked_page` reads a page without ranking every hit: the entries found in their name (every
 word in the name, its pinyin or initials) score at least `NAME_FLOOR` and every other hit
@@ -16,6 +17,15 @@ less (`graph.search.query`: tier 8 and what implies it), so the page is first ta
 name hits alone (a Lucene query over the name's fields) and from the rest (the hits that are
 not name hits) only when the name hits run out. The count is Lucene's hits under the filter,
 read without a property where the filter needs none.
+
+A search of one word, looked for as typed only (a single character: 人, 税), is read a tier at
+a time instead (`_tiered_page`), for its name hits may be tens of thousands: the entries named
+exactly the word (sought in the index on ``search_name``), then those having it as a whole
+word of the name (Lucene: ``search_words``), then the other name hits, then the body hits.
+Below the first, each tier's entries score alike but for the kind and the requests, so its
+page is the first entries in code order (the code's first digit is the kind) merged with the
+few requested ones: read along the code index where its hits are common enough, else the
+first by code among its Lucene hits, reading no property of the others but the code.
 
 `reindex` writes the properties of every entry indexed by another version (or never, as
 before this index existed): at open, in batches, idempotent.
@@ -38,8 +48,11 @@ from graph.neo4j.cypher.search import (
     SEARCH_COUNTED_PAGE,
     SEARCH_RANKED,
     SEARCH_REQUESTED,
+    SEARCH_TIER,
+    SEARCH_TIERS,
     SEARCH_WALK,
 )
+from graph.neo4j.schema import FULLTEXT_INDEX
 from graph.neo4j.statements import run
 from graph.search.query import Field, SearchPlan, found, ranking
 from graph.search.text import INDEX_VERSION, index_text
@@ -195,6 +208,136 @@ def _left(plan: SearchPlan, terms: list[str]) -> str:
     return f"({found(plan, contains)} AND NOT {found(plan, contains, name_only=True)})"
 
 
+def _one_word(plan: SearchPlan) -> tuple[str, ...] | None:
+    """The tokens of `plan`'s one word when it is looked for as typed only (no synonym, no
+    pinyin or initials): the search whose hits fall into the alike tiers of `_TIERS`."""
+    if len(plan.groups) != 1 or len(plan.groups[0].alternatives) != 1:
+        return None
+    (alternative,) = plan.groups[0].alternatives
+    if not alternative.literal or len(alternative.phrases) != 1:
+        return None
+    return alternative.phrases[0].tokens
+
+
+# The tiers of a one-word search, best first, by the sum of the ranking's tiers
+# (graph.search.query.ranking) their entries score: named exactly the word (sought); the word
+# in the name as a whole word of it (`_WORD`); in the name, not as a whole word (`_NAME`); not
+# in the name (`_BODY`: in the summary, items, provider or format only). The entries of each
+# tier below the first score alike but for the kind and the requests — 3 × the sum + 1 up to
+# under + 4, never reaching the tier above — so that where a tier's hits are common, its
+# page is read along the code index.
+_WORD = 64 + 16 + 32 + 4 + 8 + 2
+_NAME = 64 + 16 + 32 + 4 + 8
+_BODY = 4
+# A walk reads at most this many times the nodes it would read if the tier's hits were
+# spread evenly along the code index, and is tried only where that is at most 1 / this many
+# of the hits ranking them would read.
+WALK_SLACK = 4
+
+
+def _walk_from(after: tuple[str, float] | None, least: int) -> str | None:
+    """Where a walk along the code index starts for a tier whose scores are at least `least`
+    and under `least` + 3 (None: every entry of it comes before the cursor)."""
+    if after is None or after[1] >= least + 3:
+        return ""
+    if after[1] < least:
+        return None
+    # An entry never requested scores a whole number: those of its score after it come after
+    # it in code order too; past a requested one, every entry of its kind (its code's first
+    # digit) not requested comes after it.
+    return after[0] if after[1] == int(after[1]) else after[0][:1]
+
+
+def _best(rows: list[Any], need: int) -> list[tuple[str, float]]:
+    """The first `need` of (snapshot, score, code) rows by score, then code."""
+    best = sorted(rows, key=lambda r: (-float(r[1]), r[2]))[:need]
+    return [(str(r[0]), float(r[1])) for r in best]
+
+
+async def _tier_page(
+    tx: AsyncManagedTransaction,
+    parts: dict[str, str],
+    ranked: dict[str, Any],
+    tier: tuple[str, str, int],
+    nodes: int,
+    start: str,
+) -> list[tuple[str, float]]:
+    """The first ``ranked["limit"]`` entries of a tier of `_tiered_page` after the cursor:
+    `tier` is (what it holds, over ``r``; the Lucene query of its hits; how many, about)."""
+    member, query, count = tier
+    need = int(ranked["limit"])
+    statement = dict(parts, member=member)
+    # Along the code index where the tier's hits are common — but they may lie together, late
+    # in code order: the walk gives up past `WALK_SLACK` times the nodes it would read if they
+    # were spread evenly (a small share of the hits the tier's statement would read).
+    budget = WALK_SLACK * (need + 1) * nodes // max(count, 1) + 1
+    if WALK_SLACK * budget <= count:
+        walked = dict(ranked, from_code=start, budget=budget)
+        rows = await run(tx, fill(SEARCH_WALK, **statement), walked)
+        if len(rows) == need:
+            rows += await run(tx, fill(SEARCH_REQUESTED, **statement), walked)
+            return _best([(r["snapshot"], r["score"], r["code"]) for r in rows], need)
+    (record,) = await run(tx, fill(SEARCH_TIER, **statement), ranked, tier=query, from_code=start)
+    return _best(record["rows"], need)
+
+
+async def _tiered_page(
+    tx: AsyncManagedTransaction,
+    word: tuple[str, ...],
+    plan: SearchPlan,
+    where: str,
+    params: dict[str, Any],
+    limit: int,
+    after: tuple[str, float] | None,
+) -> tuple[int, list[tuple[str, float]]]:
+    """`ranked_page` of a one-word search, a tier at a time (`_WORD`): the entries named the
+    word exactly and those having it as a whole word of the name in the first round trip
+    (`graph.neo4j.cypher.search.SEARCH_TIERS`), then the rest of the name hits and the body
+    hits, each read along the code index where common (`SEARCH_WALK`), else by code among
+    its Lucene hits (`SEARCH_TIER`), until the page is full."""
+    score, terms = score_expression(plan, "r")
+    phrase = " " + " ".join(word) + " "
+    terms = [*terms, phrase, " " + "".join(word) + " "]
+    at_phrase, at_word = f"$terms[{len(terms) - 2}]", f"$terms[{len(terms) - 1}]"
+    ranked = dict(params, terms=terms, limit=limit, exact=phrase, exact_count=0)
+    after_condition = "true"
+    if after is not None:
+        ranked.update(after_code=after[0], after_score=after[1])
+        after_condition = WHERE_AFTER_SCORE
+    everything, named = lucene_query(plan), lucene_query(plan, name_only=True)
+    as_word = "search_words:" + _phrase(("".join(word),))
+    in_name = (
+        "r.search_name CONTAINS {p} AND {no}r.search_words CONTAINS {w} AND r.search_name <> {p}"
+    )
+    parts = {"where": where, "score": score, "after": after_condition}
+    start = _walk_from(after, 3 * _WORD + 1)
+    (first,) = await run(
+        tx,
+        fill(SEARCH_TIERS, **parts, member=in_name.format(p=at_phrase, w=at_word, no="")),
+        ranked,
+        query=everything,
+        named=named,
+        tier=f"({named}) AND {as_word}" if start is not None else _NOTHING,
+        from_code=start or "",
+    )
+    total, nodes, hits_in_name = int(first["total"]), int(first["nodes"]), int(first["named"])
+    ranked["exact_count"] = int(first["exact_count"])
+    rows = _best(first["rows"], limit)
+    tiers = [
+        (in_name.format(p=at_phrase, w=at_word, no="NOT "), f"({named}) AND NOT {as_word}", _NAME),
+        (_left(plan, terms), f"({everything}) AND NOT ({named})", _BODY),
+    ]
+    counts = (hits_in_name, total - hits_in_name)
+    for (member, query, sum_), count in zip(tiers, counts, strict=True):
+        need = limit - len(rows)
+        start = _walk_from(after, 3 * sum_ + 1)
+        if need <= 0 or start is None or count <= 0:
+            continue
+        ranked["limit"] = need
+        rows += await _tier_page(tx, parts, ranked, (member, query, count), nodes, start)
+    return total, rows
+
+
 async def ranked_page(
     tx: AsyncManagedTransaction,
     plan: SearchPlan,
@@ -209,6 +352,9 @@ async def ranked_page(
     if limit == 0:
         (counted,) = await run(tx, fill(SEARCH_COUNT, where=where), params, query=everything)
         return int(counted["total"]), []
+    word = _one_word(plan)
+    if word is not None:
+        return await _tiered_page(tx, word, plan, where, params, limit, after)
     score, terms = score_expression(plan, "r")
     ranked = dict(params, terms=terms, limit=limit, query=everything)
     after_condition = "true"
@@ -220,7 +366,7 @@ async def ranked_page(
     from_names = after is None or after[1] >= NAME_FLOOR
     (first,) = await run(
         tx,
-        fill(SEARCH_COUNTED_PAGE, where=where, score=score, after=after_condition),
+        fill(SEARCH_COUNTED_PAGE, where=where, score=score, after=after_condition, member="true"),
         ranked,
         ranked=named if from_names else _NOTHING,
     )
@@ -233,7 +379,7 @@ async def ranked_page(
             past_names = after is not None and after[1] < NAME_FLOOR
             start = after[0][:1] if past_names and after is not None else ""
             member = _left(plan, ranked["terms"])
-            walking = dict(ranked, limit=need, from_code=start)
+            walking = dict(ranked, limit=need, from_code=start, budget=nodes)
             parts = {"where": where, "member": member, "score": score, "after": after_condition}
             walked = await run(tx, fill(SEARCH_WALK, **parts), walking)
             asked = await run(tx, fill(SEARCH_REQUESTED, **parts), walking)
@@ -242,7 +388,9 @@ async def ranked_page(
         else:
             rest = f"({everything}) AND NOT ({named})"
             ranked["limit"] = need
-            statement = fill(SEARCH_RANKED, where=where, score=score, after=after_condition)
-            found_rows = await run(tx, statement, ranked, query=rest)
+            statement = fill(
+                SEARCH_RANKED, where=where, score=score, after=after_condition, member="true"
+            )
+            found_rows = await run(tx, statement, ranked, query=rest, index=FULLTEXT_INDEX)
             rows += [(r["snapshot"], float(r["score"])) for r in found_rows]
     return total, rows

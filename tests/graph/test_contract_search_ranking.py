@@ -172,3 +172,48 @@ async def test_a_common_word_of_the_body_pages_in_the_reference_order(
     assert seen == expected
     assert seen[0] == code(20)  # the name first
     assert seen[1] == code(3, fronts[0])  # then the base entries, the requested one first
+
+
+async def test_a_single_character_pages_through_every_tier_in_the_reference_order(
+    store: CatalogStore,
+) -> None:
+    """人 named exactly, as a whole word of the name (驾驶人), inside a word (人口, many and
+    lying together late in code order: Neo4j gives up walking the code index for them and
+    ranks them, then walks from the cursor), and in the summary only; some requested: kinds,
+    requests and codes order them page after page as the reference does, and every page
+    counts them all."""
+    fronts = ("101001001", "201001001", "301001001")
+    entries = [resource(code(1, fronts[2]), name="人", summary="其他")]
+    entries += [
+        resource(
+            code(n, front),
+            name=f"驾驶人考试信息{n}",
+            summary="其他",
+            themes=frozenset({"社会保障"}) if front == fronts[1] else frozenset(),
+        )
+        for front in fronts[:2]
+        for n in range(2, 6)
+    ]
+    entries += [resource(code(n, fronts[2]), name=f"人口基础信息{n}") for n in range(10, 80)]
+    entries += [
+        resource(code(n, fronts[0]), name=f"户籍台账{n}", summary="人员名单") for n in range(80, 90)
+    ]
+    await store.apply(entries)
+    requested = {code(40, fronts[2]): 1, code(85, fronts[0]): 2, code(3, fronts[1]): 1}
+    for entry_code, times in requested.items():
+        for n in range(times):
+            await _request(store, entry_code, n)
+    plan = store.searcher.read("人")
+    assert plan is not None
+    expected = search_reference.ranked(plan, entries, requested)
+    seen, after = [], None
+    while True:
+        page = await store.find(EVERY, search="人", first=2, after=after)
+        assert page.total_count == len(expected)
+        seen += [e.code for e in page.items]
+        if not page.has_next_page:
+            break
+        after = page.end_cursor
+    assert seen == expected
+    assert seen[:2] == [code(1, fronts[2]), code(2, fronts[0])]  # exact, then a whole word
+    assert seen.index(code(40, fronts[2])) < seen.index(code(10, fronts[2]))  # requested

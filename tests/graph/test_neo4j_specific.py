@@ -200,20 +200,36 @@ async def test_a_graph_of_before_is_reindexed_and_its_cjk_index_dropped_at_open(
         "ON EACH [r.name, r.summary] OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
     )
     assert (await store.find(ResourceFilter(), search="人口 信息")).total_count == 0
+    # …and the whitespace index of before, without the name's words.
+    await _run(driver, "DROP INDEX resource_fulltext")
+    await _run(
+        driver,
+        "CREATE FULLTEXT INDEX resource_search FOR (r:Resource) ON EACH [r.search_name, "
+        "r.search_body, r.search_pinyin, r.search_initials] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    )
     auth = (neo4j_server.user, neo4j_server.password)
     for _ in range(2):
         async with Neo4jStore.open(neo4j_server.uri, auth, catalog=CHENGDU_INTRANET) as again:
             page = await again.find(ResourceFilter(), search="人口 信息")
             assert [e.code for e in page.items] == [code(1)]
             assert (await again.find(ResourceFilter(), search="renkou")).total_count == 1
+            # A search of one word reads the name's words from the new index.
+            assert [e.code for e in (await again.find(ResourceFilter(), search="法人")).items] == [
+                code(2)
+            ]
     names = await _run(driver, "SHOW INDEXES YIELD name RETURN collect(name) AS names")
     assert "resource_text" not in names[0]["names"]
+    assert "resource_search" not in names[0]["names"]
+    assert "resource_fulltext" in names[0]["names"]
 
 
 async def test_search_reads_the_full_text_index(driver: AsyncDriver, store: Neo4jStore) -> None:
-    """EXPLAIN: a search starts from the full-text index, never a scan of every entry."""
+    """EXPLAIN: a search starts from the full-text index (or, for the entries named exactly
+    a word, the index on the name), never a scan of every entry."""
     from graph.neo4j.cypher import all_of, fill
-    from graph.neo4j.cypher.search import SEARCH_COUNT, SEARCH_RANKED
+    from graph.neo4j.cypher.search import SEARCH_COUNT, SEARCH_RANKED, SEARCH_TIER, SEARCH_TIERS
+    from graph.neo4j.schema import FULLTEXT_INDEX
     from graph.neo4j.search import lucene_query as plan_query
     from graph.neo4j.search import score_expression
 
@@ -221,12 +237,25 @@ async def test_search_reads_the_full_text_index(driver: AsyncDriver, store: Neo4
     assert plan is not None
     score, terms = score_expression(plan, "r")
     where = all_of(["r:Published"])
+    member = "r.search_name CONTAINS $terms[0]"
+    tiers = {"where": where, "score": score, "after": "true", "member": member}
     for statement in (
-        fill(SEARCH_RANKED, where=where, score=score, after="true"),
+        fill(SEARCH_RANKED, where=where, score=score, after="true", member="true"),
         fill(SEARCH_COUNT, where=where),
+        fill(SEARCH_TIERS, **tiers),  # a search of one word
+        fill(SEARCH_TIER, **tiers),
     ):
         result = await driver.execute_query(
-            "EXPLAIN " + statement, query=plan_query(plan), terms=terms, limit=21
+            "EXPLAIN " + statement,
+            query=plan_query(plan),
+            named=plan_query(plan),
+            tier=plan_query(plan),
+            terms=terms,
+            limit=21,
+            index=FULLTEXT_INDEX,
+            exact=" 人 口 ",
+            exact_count=0,
+            from_code="",
         )
         operators = str(result.summary.plan)
         assert "ProcedureCall" in operators

@@ -63,7 +63,7 @@ RESOURCES_ABOUT = "MATCH (:Theme {name: $theme})<-[:ABOUT]-(r:Resource) WHERE {w
 # (Lucene's `score` is yielded for the cursor's fragment, not used: the order is
 # graph.search.query.ranking, graph.neo4j.cypher.search.)
 SEARCHED_RESOURCES = (
-    "CALL db.index.fulltext.queryNodes('resource_search', $query) YIELD node AS r, score "
+    "CALL db.index.fulltext.queryNodes('resource_fulltext', $query) YIELD node AS r, score "
     "WHERE {where}"
 )
 

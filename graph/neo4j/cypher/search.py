@@ -16,21 +16,25 @@ __all__ = [
     "SEARCH_COUNTED_PAGE",
     "SEARCH_RANKED",
     "SEARCH_REQUESTED",
+    "SEARCH_TIER",
+    "SEARCH_TIERS",
     "SEARCH_WALK",
 ]
 
 SEARCH_COUNT = """
-CALL db.index.fulltext.queryNodes('resource_search', $query) YIELD node AS r
+CALL db.index.fulltext.queryNodes('resource_fulltext', $query) YIELD node AS r
 WHERE {where}
 RETURN count(r) AS total
 """
 
 # The best $limit hits by score, then code: the short properties read once per hit, the
-# snapshot only for the page (shared by the two statements below).
+# snapshot only for the page (shared by the statements below). {member}: which of the hits
+# are ranked (a tier of graph.neo4j.search, over the bound properties), or ``true``.
 _TOP_K = """
 WHERE {where}
 WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
      coalesce(r.requested, 0) AS s_requested
+WHERE {member}
 WITH r, s_code, {score} AS score
 WHERE {after}
 WITH r, s_code, score
@@ -42,7 +46,7 @@ LIMIT $limit
 SEARCH_COUNTED_PAGE = (
     """
 CALL () {
-  CALL db.index.fulltext.queryNodes('resource_search', $query) YIELD node AS r
+  CALL db.index.fulltext.queryNodes('resource_fulltext', $query) YIELD node AS r
   WHERE {where}
   RETURN count(r) AS total
 }
@@ -51,7 +55,7 @@ CALL () {
   RETURN count(n) AS nodes
 }
 CALL () {
-  CALL db.index.fulltext.queryNodes('resource_search', $ranked) YIELD node AS r"""
+  CALL db.index.fulltext.queryNodes('resource_fulltext', $ranked) YIELD node AS r"""
     + _TOP_K
     + """  RETURN collect([r.snapshot, score]) AS page
 }
@@ -60,24 +64,104 @@ RETURN total, nodes, page
 )
 
 # Top-k of the hits by score, then code: Neo4j keeps the best $limit as it goes (no list of
-# every hit is made), and reads a snapshot only for the page.
+# every hit is made), and reads a snapshot only for the page. $index: the full-text index
+# $query is asked of (the search's, or the name's words).
 SEARCH_RANKED = (
-    "CALL db.index.fulltext.queryNodes('resource_search', $query) YIELD node AS r"
+    "CALL db.index.fulltext.queryNodes($index, $query) YIELD node AS r"
     + _TOP_K
-    + "RETURN r.snapshot AS snapshot, score\n"
+    + "RETURN r.snapshot AS snapshot, score, s_code AS code\n"
+)
+
+# A tier of a search of one word (graph.neo4j.search), whose entries score alike but for
+# their kind and requests: those requested ({member}: in the tier, over ``r``), found through
+# the index on ``requested`` (few) and ranked; and the first $limit of the others in code
+# order from $from_code among the hits of $tier, reading only their code — and as many more
+# as may be dropped after (the requested ones, $exact_count entries named exactly the word,
+# the cursor's own entry: a LIMIT cannot count them) — then ranked. The order of the code is
+# the order of the kind (its first digit), so the page is the best of the two.
+_TIER = """
+CALL () {
+  MATCH (r:Resource)
+  WHERE r.requested > 0 AND {where} AND {member}
+  WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
+       r.requested AS s_requested
+  WITH r, s_code, {score} AS score
+  RETURN count(r) AS asked, collect(CASE WHEN {after} THEN [r.snapshot, score, s_code] END)
+         AS asked_rows
+}
+CALL (asked) {
+  CALL db.index.fulltext.queryNodes('resource_fulltext', $tier) YIELD node AS r
+  WITH r, r.code AS s_code
+  WHERE s_code >= $from_code AND {where}
+  WITH r, s_code
+  ORDER BY s_code
+  WITH collect(r) AS ordered
+  UNWIND ordered[..$limit + $exact_count + asked + 1] AS r
+  WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
+       coalesce(r.requested, 0) AS s_requested
+  WHERE s_requested = 0 AND s_name <> $exact
+  WITH r, s_code, {score} AS score
+  WHERE {after}
+  WITH r, s_code, score
+  LIMIT $limit
+  RETURN collect([r.snapshot, score, s_code]) AS rows
+}
+"""
+
+SEARCH_TIER = _TIER + "RETURN asked_rows + rows AS rows\n"
+
+# A search of one word, its first round trip: the count of its hits ($query), of every
+# Resource node and of the hits in the name ($named); the entries named exactly the word
+# ($exact, sought in the index on ``search_name``: how many, and the best $limit); and the
+# tier below them, the word a whole word of the name ($tier), as `SEARCH_TIER` reads it.
+SEARCH_TIERS = (
+    """
+CALL () {
+  CALL db.index.fulltext.queryNodes('resource_fulltext', $query) YIELD node AS r
+  WHERE {where}
+  RETURN count(r) AS total
+}
+CALL () {
+  MATCH (n:Resource)
+  RETURN count(n) AS nodes
+}
+CALL () {
+  CALL db.index.fulltext.queryNodes('resource_fulltext', $named) YIELD node AS r
+  WHERE {where}
+  RETURN count(r) AS named
+}
+CALL () {
+  MATCH (r:Resource)
+  WHERE r.search_name = $exact AND {where}
+  WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
+       coalesce(r.requested, 0) AS s_requested
+  WITH r, s_code, {score} AS score
+  ORDER BY score DESC, s_code
+  RETURN count(r) AS exact_count,
+         collect(CASE WHEN {after} THEN [r.snapshot, score, s_code] END)[..$limit] AS exact_rows
+}
+WITH total, nodes, named, exact_count, exact_rows
+"""
+    + _TIER.replace("$exact_count", "exact_count").replace(
+        "CALL (asked)", "CALL (asked, exact_count)"
+    )
+    + "RETURN total, nodes, named, exact_count, exact_rows + asked_rows + rows AS rows\n"
 )
 
 # Where every hit left to rank scores alike but for its kind and requests (graph.neo4j.search:
 # a word found in the body only), the order is the code's: the entries never requested are
 # read along the code index from $from_code (the ORDER BY right after the MATCH is the index's
 # own order, kept through what follows), tested as they come ({member}: a hit left), until a
-# page is full — few nodes when such hits are common.
+# page is full — few nodes when such hits are common — or $budget nodes were read.
 SEARCH_WALK = """
 MATCH (r:Resource)
 USING INDEX r:Resource(code)
-WHERE r.code >= $from_code AND {where} AND {member} AND coalesce(r.requested, 0) = 0
+WHERE r.code >= $from_code
 WITH r
 ORDER BY r.code
+LIMIT $budget
+WITH r
+WHERE {where} AND {member} AND coalesce(r.requested, 0) = 0
 WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
      0 AS s_requested
 WITH r, s_code, {score} AS score
