@@ -5,7 +5,8 @@ checked drafts in memory meanwhile nor read, parse and check the file a second t
 it checked goes to an unnamed temporary file (`tempfile.TemporaryFile`, which no other process
 can open) and comes back for the write. Entries are kept as the snapshot JSON every store
 keeps them in (`graph.snapshot`; four times faster both ways than pickling the model's slotted
-dataclasses). The importer tells `graph.rules` that an entry read back is checked already
+dataclasses), read back without being remembered (`graph.snapshot.resource_read_once`: each
+is read once). The importer tells `graph.rules` that an entry read back is checked already
 (`graph.rules.recall_checked`): it is the value this process checked.
 
     with Spill() as spill:
@@ -20,7 +21,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 
 from graph.model import Resource
-from graph.snapshot import resource_from_json, resource_to_json
+from graph.snapshot import resource_read_once, resource_to_json
 
 __all__ = ["Spill"]
 
@@ -64,14 +65,20 @@ class Spill:
         self._file.seek(0)
         new: New = []
         updates: Updates = []
+        pending = False  # lines read past the last batch's end
         for line in self._file:
             if line == "\n":
                 yield new, updates
-                new, updates = [], []
+                new, updates, pending = [], [], False
                 continue
-            kind, row, *entries = line.rstrip("\n").split("\t")
+            pending = True
+            if not line.endswith("\n"):
+                break
+            kind, row, *entries = line[:-1].split("\t")
             if kind == "N":
-                new.append((int(row), resource_from_json(entries[0])))
+                new.append((int(row), resource_read_once(entries[0])))
             else:
-                held, draft = (resource_from_json(text) for text in entries)
+                held, draft = (resource_read_once(text) for text in entries)
                 updates.append((int(row), held, draft))
+        if pending:
+            raise OSError("the import's temporary file ends inside a batch: nothing is written")
