@@ -36,6 +36,7 @@ class Spill:
 
     def __init__(self) -> None:
         self._file: io.TextIOWrapper | None = None
+        self._pending: list[str] = []  # the batch's new drafts added one at a time
 
     def __enter__(self) -> Spill:
         raw = tempfile.TemporaryFile(prefix="mulu-import-")
@@ -47,11 +48,18 @@ class Spill:
             self._file.close()
             self._file = None
 
+    def add(self, row: int, draft: Resource) -> None:
+        """Keep the new draft of `row` now, as one line of text, in the batch `keep` ends: an
+        import so holds no checked entry (nor its row's cells) until the end of its batch."""
+        self._pending.append(f"N\t{row}\t{resource_to_json(draft)}\n")
+
     def keep(
         self, new: Sequence[tuple[int, Resource]], updates: Sequence[tuple[int, Resource, Resource]]
     ) -> None:
+        """End a batch: the drafts `add`ed since the last, `new` and `updates`."""
         assert self._file is not None, "a Spill is used inside its with block"
-        lines = [f"N\t{row}\t{resource_to_json(draft)}\n" for row, draft in new]
+        lines, self._pending = self._pending, []
+        lines += [f"N\t{row}\t{resource_to_json(draft)}\n" for row, draft in new]
         lines += [
             f"U\t{row}\t{resource_to_json(held)}\t{resource_to_json(draft)}\n"
             for row, held, draft in updates
@@ -59,7 +67,7 @@ class Spill:
         self._file.write("".join(lines) + "\n")
 
     def batches(self) -> Iterator[tuple[New, Updates]]:
-        """Each batch kept, in order."""
+        """Each batch kept, in order; a batch's new drafts in the order of their rows."""
         assert self._file is not None, "a Spill is used inside its with block"
         self._file.flush()
         self._file.seek(0)
@@ -68,6 +76,7 @@ class Spill:
         pending = False  # lines read past the last batch's end
         for line in self._file:
             if line == "\n":
+                new.sort(key=_row)
                 yield new, updates
                 new, updates, pending = [], [], False
                 continue
@@ -82,3 +91,7 @@ class Spill:
                 updates.append((int(row), held, draft))
         if pending:
             raise OSError("the import's temporary file ends inside a batch: nothing is written")
+
+
+def _row(pair: tuple[int, Resource]) -> int:
+    return pair[0]

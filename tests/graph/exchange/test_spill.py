@@ -44,3 +44,16 @@ def test_a_file_cut_short_is_an_error() -> None:
         assert next(batches) == ([(3, entry)], [])
         with pytest.raises(OSError, match="ends inside a batch"):
             next(batches)
+
+
+def test_drafts_added_one_at_a_time_join_their_batch_in_the_order_of_their_rows() -> None:
+    sample = generate_catalog(6, seed=4)
+    a, b, c, d = (sample.resource(i) for i in range(4))
+    with Spill() as spill:
+        spill.add(9, c)
+        spill.add(4, a)
+        spill.keep([(6, b)], [(5, d, d)])  # a brought entry checked with the batch's end
+        spill.add(12, d)
+        spill.keep([], [])
+        read = list(spill.batches())
+    assert read == [([(4, a), (6, b), (9, c)], [(5, d, d)]), ([(12, d)], [])]
