@@ -6,7 +6,8 @@ value]`` pairs), so equal entries give equal text.
 
 `resource_to_json` is `json.dumps` of `resource_to_dict`; for an entry whose fields hold values
 of exactly their declared types, as an entry normally does, it writes that same text directly,
-without the dicts in between. Both write the fields out by hand, for speed
+without the dicts in between. `resource_to_sorted_json` does the same with the keys sorted (the
+snapshot in a change event). Both write the fields out by hand, for speed
 (bench/codec_bench.py); tests/graph/test_fields.py checks that they write every field the model
 declares (`graph.fields`), as does the reader.
 
@@ -35,7 +36,14 @@ from graph.enums import (
 )
 from graph.model import DataItem, LifecycleStep, Resource
 
-__all__ = ["item_to_dict", "resource_from_json", "resource_to_dict", "resource_to_json"]
+__all__ = [
+    "item_to_dict",
+    "resource_from_json",
+    "resource_read_once",
+    "resource_to_dict",
+    "resource_to_json",
+    "resource_to_sorted_json",
+]
 
 T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
@@ -156,8 +164,15 @@ def resource_from_json(text: str) -> Resource:
 
     The entry is immutable, so the same text read again (a lineage or a page asked twice)
     gives the same entry without decoding it again: the last 4,096 texts are remembered, keyed
-    by the whole text, so a changed entry — new text — is always decoded anew. orjson parses
-    the text (a few times faster than json); what it refuses, json reads as it always did."""
+    by the whole text, so a changed entry — new text — is always decoded anew."""
+    return resource_read_once(text)
+
+
+def resource_read_once(text: str) -> Resource:
+    """`resource_from_json` for text read once (an import's spill file,
+    `graph.exchange.spill`): decoded without being remembered, so that it neither pushes out
+    what is read again nor keeps the entry alive. orjson parses the text (a few times faster
+    than json); what it refuses, json reads as it always did."""
     try:
         raw = orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -204,6 +219,10 @@ def resource_from_json(text: str) -> Resource:
 
 # `json.dumps(..., ensure_ascii=False, separators=(",", ":"))`, built once.
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# The same with sorted keys and no NaN, as a change event is written (`sync.events.encode`).
+_SORTED_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False
+)
 
 
 class _NotPlain(Exception):
@@ -238,6 +257,78 @@ def _plain_json(entry: Resource) -> str:
         f',"origin":{_text(entry.origin)}'
         f',"updated_at":{_optional_iso(entry.updated_at, datetime)}'
         f',"extensions":[{",".join([_pair(pair) for pair in _tuple(entry.extensions)])}]}}'
+    )
+
+
+def resource_to_sorted_json(entry: Resource) -> str:
+    """The whole entry as compact JSON text with every object's keys sorted — the snapshot of
+    its change event (`sync.events`), as `json.dumps(resource_to_dict(entry), sort_keys=True,
+    allow_nan=False)` writes it."""
+    try:
+        return _plain_sorted_json(entry)
+    except Exception:  # not plain, or worse: the general path decides, from the start
+        return _SORTED_ENCODER.encode(resource_to_dict(entry))
+
+
+# `_plain_json` with the keys in sorted order, items' and steps' too.
+def _plain_sorted_json(entry: Resource) -> str:
+    return (
+        f'{{"classification":{_optional_member(entry.classification, Classification)}'
+        f',"code":{_text(entry.code)}'
+        f',"derived_from":[{",".join([_text(code) for code in _tuple(entry.derived_from)])}]'
+        f',"extensions":[{",".join([_pair(pair) for pair in _tuple(entry.extensions)])}]'
+        f',"format_class":{_member(entry.format_class, FormatClass)}'
+        f',"format_type":{_text(entry.format_type)}'
+        f',"history":[{",".join([_step_sorted_json(step) for step in _tuple(entry.history)])}]'
+        f',"items":[{",".join([_item_sorted_json(item) for item in _tuple(entry.items)])}]'
+        f',"legal_basis":{_optional_text(entry.legal_basis)}'
+        f',"name":{_text(entry.name)}'
+        f',"open_condition":{_optional_text(entry.open_condition)}'
+        f',"open_to_public":{_bool(entry.open_to_public)}'
+        f',"origin":{_text(entry.origin)}'
+        f',"provider_code":{_text(entry.provider_code)}'
+        f',"provider_name":{_text(entry.provider_name)}'
+        f',"published_on":{_optional_iso(entry.published_on, date)}'
+        f',"related_codes":[{",".join([_text(code) for code in _tuple(entry.related_codes)])}]'
+        f',"share_condition":{_optional_text(entry.share_condition)}'
+        f',"share_modes":{_sorted_members(entry.share_modes, ShareMode)}'
+        f',"share_type":{_member(entry.share_type, ShareType)}'
+        f',"state":{_member(entry.state, LifecycleState)}'
+        f',"summary":{_text(entry.summary)}'
+        f',"themes":{_sorted_texts(entry.themes)}'
+        f',"update_cycle":{_member(entry.update_cycle, UpdateCycle)}'
+        f',"updated_at":{_optional_iso(entry.updated_at, datetime)}'
+        f',"version":{_int(entry.version)}}}'
+    )
+
+
+def _item_sorted_json(item: DataItem) -> str:
+    name, data_type, length = item.name, item.data_type, item.length
+    is_base_item, share_type = item.is_base_item, item.share_type
+    if not (
+        (length is None or type(length) is int)
+        and (is_base_item is True or is_base_item is False)
+        and (share_type is None or type(share_type) is ShareType)
+    ):
+        raise _NotPlain
+    return (
+        f'{{"data_type":{_text(data_type)}'
+        f',"is_base_item":{"true" if is_base_item else "false"}'
+        f',"length":{"null" if length is None else repr(length)}'
+        f',"name":{_text(name)}'
+        f',"share_type":{"null" if share_type is None else _MEMBER_TEXT[share_type]}}}'
+    )
+
+
+def _step_sorted_json(step: LifecycleStep) -> str:
+    state, actor, at = step.state, step.actor, step.at
+    if not (type(state) is LifecycleState and type(at) is datetime):
+        raise _NotPlain
+    return (
+        f'{{"actor":{_text(actor)}'
+        f',"at":{encode_basestring(at.isoformat())}'
+        f',"note":{_optional_text(step.note)}'
+        f',"state":{_MEMBER_TEXT[state]}}}'
     )
 
 

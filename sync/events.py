@@ -27,6 +27,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
+from json.encoder import encode_basestring
 from typing import Any, TypeVar
 
 from graph.codes import check_resource_code
@@ -34,6 +35,7 @@ from graph.enums import Classification, LifecycleState, Zone
 from graph.errors import InvalidValue
 from graph.model import Resource
 from graph.outbox import OutboxRecord
+from graph.snapshot import resource_to_sorted_json
 from sync.errors import MalformedEvent
 from sync.instances import ACCEPTED_INSTANCE_ID, parse_instance_id, zone_of
 from sync.snapshots import check_snapshot, resource_from_dict, resource_to_dict
@@ -47,6 +49,7 @@ __all__ = [
     "Operation",
     "decode",
     "encode",
+    "encode_entry",
     "event_for",
     "outbox_record",
     "resource_from_dict",
@@ -128,7 +131,52 @@ def event_for(entry: Resource, event_id: str | None = None) -> ChangeEvent:
 def outbox_record(entry: Resource) -> OutboxRecord:
     """The outbox record of `entry` as its origin just wrote it: its encoded event. This is
     the `graph.Cataloguing` outbox hook of an instance that syncs."""
-    return OutboxRecord(entry.code, encode(event_for(entry)))
+    return OutboxRecord(entry.code, encode_entry(entry))
+
+
+def encode_entry(entry: Resource, event_id: str | None = None) -> bytes:
+    """`encode(event_for(entry, event_id))`, byte for byte, written straight from the entry
+    (`graph.snapshot.resource_to_sorted_json`) rather than through the event's dicts — an
+    import writes one an entry. An entry whose event fields are not plainly typed, or that
+    fails on the way, takes the general path, which writes or refuses it as ever."""
+    code, origin, version, classification = (
+        entry.code,
+        entry.origin,
+        entry.version,
+        entry.classification,
+    )
+    if (
+        type(code) is str
+        and type(origin) is str
+        and type(version) is int
+        and (classification is None or type(classification) is Classification)
+        and type(entry.state) is LifecycleState
+    ):
+        try:
+            zone = zone_of(origin)
+            snapshot = resource_to_sorted_json(entry)
+            retired = entry.state is LifecycleState.RETIRED
+            operation = Operation.RETIRE if retired else Operation.UPSERT
+            shown = "null" if classification is None else _json(classification.value)
+            return (
+                f'{{"classification":{shown}'
+                f',"event_id":{_json(event_id or str(uuid.uuid4()))}'
+                f',"format":{FORMAT_VERSION}'
+                ',"hops":[]'
+                f',"operation":{_json(operation.value)}'
+                f',"origin":{_json(origin)}'
+                f',"origin_zone":{_json(zone.value)}'
+                f',"resource_code":{_json(code)}'
+                f',"snapshot":{snapshot}'
+                f',"version":{version!r}}}'
+            ).encode()
+        except Exception:  # the general path raises what it raises
+            pass
+    return encode(event_for(entry, event_id))
+
+
+# A str as `json.dumps(..., ensure_ascii=False)` writes it.
+_json = encode_basestring
 
 
 def encode(event: ChangeEvent, *, remember: bool = False) -> bytes:

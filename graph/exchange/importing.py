@@ -16,8 +16,9 @@ value and what would be accepted.
     dry_run                   checked and reported, nothing written
 
 The file is read as it streams (`graph.exchange.reading`), a batch at a time, never whole.
-All or nothing reads it once: each batch is checked (`Cataloguing.check_new`) and the drafts
-it makes are kept in a temporary file, not in memory; when every row passed, they are written
+All or nothing reads it once: each row is checked (`Cataloguing.check_new`; a row naming a
+whole code with its batch, which asks the store) and the drafts it makes are kept in a
+temporary file, not in memory; when every row passed, they are written
 from there (`Cataloguing.create_checked`) — each row read, parsed and checked once. Each batch
 of new drafts is one transaction with its audit records and change events; should the store
 fail between batches, the report of the error says how many entries were written before it.
@@ -105,9 +106,10 @@ class ImportReport:
 class _Batch:
     new: list[tuple[Record, Resource]] = field(default_factory=list)
     updates: list[tuple[Record, Resource]] = field(default_factory=list)
+    spilled: int = 0  # new entries checked and kept in the spill as they were read
 
     def __len__(self) -> int:
-        return len(self.new) + len(self.updates)
+        return len(self.new) + len(self.updates) + self.spilled
 
 
 @dataclass
@@ -177,7 +179,15 @@ class Importer:
                 last_row = found.row
                 try:
                     entry = parse_record(found, self._actor.department_code, self._provider_name)
-                    self._sort(entry, found, batch, seen)
+                    if spill is not None and "/" not in entry.code:
+                        # A new entry is checked at once and kept on disk: nothing of its row
+                        # is held to the end of the batch (only a whole code needs the store).
+                        draft = self._check(sheet, found, entry, report)
+                        if draft is not None:
+                            spill.add(found.row, draft)
+                        batch.spilled += 1
+                    else:
+                        self._sort(entry, found, batch, seen)
                 except InvalidValue as exc:
                     self._refuse(report, problem_of(sheet, found, exc))
                     continue

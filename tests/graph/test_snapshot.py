@@ -1,6 +1,7 @@
 """`graph.snapshot.resource_to_json` writes an entry of well-typed values itself, value by value;
 whatever the entry, its text (or its error) must be that of `json.dumps` of `resource_to_dict`,
-which it falls back to."""
+which it falls back to. `resource_to_sorted_json` likewise, with sorted keys (a change event's
+snapshot)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,18 @@ import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph import DataItem, FormatClass, LifecycleState, LifecycleStep, Resource, ShareType
 from graph.sample import generate_catalog
-from graph.snapshot import _plain_json, resource_to_dict, resource_to_json
+from graph.snapshot import (
+    _plain_json,
+    _plain_sorted_json,
+    resource_to_dict,
+    resource_to_json,
+    resource_to_sorted_json,
+)
 from tests.sync import samples
 from tests.sync.strategies import resources
 
@@ -120,3 +127,62 @@ def test_text_is_escaped_as_json_dumps_escapes_it() -> None:
         updated_at=datetime(2024, 3, 1, 8, 30, 0, 123, tzinfo=timezone(timedelta(hours=8))),
     )
     assert _plain_json(changed) == reference(changed)
+
+
+# -- the sorted text of a change event's snapshot ----------------------------------------------
+
+
+def sorted_reference(entry: Resource) -> str:
+    """The snapshot as a change event has always written it: `json.dumps` with sorted keys."""
+    return json.dumps(
+        resource_to_dict(entry),
+        ensure_ascii=False,
+        separators=(",", ":"),
+        sort_keys=True,
+        allow_nan=False,
+    )
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])  # entries are large; the machine shared
+@given(resources)
+def test_a_well_typed_entry_is_written_sorted_directly(entry: Resource) -> None:
+    assert _plain_sorted_json(entry) == sorted_reference(entry)
+    assert resource_to_sorted_json(entry) == sorted_reference(entry)
+
+
+def test_sample_entries_are_written_sorted_directly() -> None:
+    sample = generate_catalog(300, seed=1)
+    for entry in (sample.resource(i) for i in range(len(sample))):
+        assert _plain_sorted_json(entry) == sorted_reference(entry)
+
+
+def test_each_odd_value_is_written_sorted_as_json_dumps_writes_it() -> None:
+    entry = samples.entry()
+    for change in [*ODD_CHANGES, {"version": float("nan")}]:
+        changed = dataclasses.replace(entry, **change)
+        assert outcome(resource_to_sorted_json, changed) == outcome(sorted_reference, changed), (
+            change
+        )
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(resources, st.lists(st.sampled_from(ODD_CHANGES), min_size=1, max_size=3))
+def test_any_entry_is_written_sorted_as_json_dumps_writes_it(
+    entry: Resource, changes: list[dict[str, Any]]
+) -> None:
+    for change in changes:
+        entry = dataclasses.replace(entry, **change)
+    assert outcome(resource_to_sorted_json, entry) == outcome(sorted_reference, entry)
+
+
+def test_text_is_escaped_sorted_as_json_dumps_escapes_it() -> None:
+    entry = next(iter(generate_catalog(10, seed=1).resources()))[0]
+    awkward = 'a"b\\c\n\t\x00\x1f\u2028\ud800é名'
+    changed = dataclasses.replace(
+        entry,
+        name=awkward,
+        items=(DataItem(awkward, awkward, -5, True, ShareType.NONE),),
+        history=(LifecycleStep(LifecycleState.DRAFT, awkward, datetime(2024, 3, 1, tzinfo=UTC)),),
+        extensions=((awkward, awkward),),
+    )
+    assert _plain_sorted_json(changed) == sorted_reference(changed)

@@ -11,10 +11,11 @@ from importlib.resources import files
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph import Classification, LifecycleState, Resource, Zone
+from graph.sample import generate_catalog
 from sync.errors import MalformedEvent
 from sync.events import (
     FORMAT_VERSION,
@@ -22,7 +23,9 @@ from sync.events import (
     Operation,
     decode,
     encode,
+    encode_entry,
     event_for,
+    outbox_record,
     resource_from_dict,
     resource_to_dict,
 )
@@ -311,3 +314,57 @@ def test_a_decoded_snapshot_is_checked_once_and_a_crossed_one_only_when_whole(
     snapshots.crossed(snapshot, partial)
     with pytest.raises(MalformedEvent, match="name"):
         resource_from_dict(partial)
+
+
+# -- the event written straight from the entry (`encode_entry`, each outbox record's) ----------
+
+
+def encoded(write: Any, entry: Resource) -> tuple[Any, ...]:
+    try:
+        return ("written", write(entry))
+    except Exception as exc:
+        return ("refused", type(exc), str(exc))
+
+
+def test_an_outbox_record_is_the_encoded_event_of_the_entry() -> None:
+    event_id = str(uuid.uuid4())
+    sample = generate_catalog(300, seed=5)
+    for entry in (sample.resource(i) for i in range(len(sample))):
+        assert encode_entry(entry, event_id) == encode(event_for(entry, event_id))
+    entry = samples.entry()
+    record = outbox_record(entry)
+    assert record.key == entry.code
+    assert record.payload == encode(event_for(entry, decode(record.payload).event_id))
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])  # entries are large; the machine shared
+@given(resources, instances)
+def test_encode_entry_writes_what_encode_writes(entry: Resource, origin: str) -> None:
+    entry = dataclasses.replace(entry, origin=origin)
+    event_id = "0c5e3ab8-6f83-4b4e-9d6a-1f8f0f4b6c11"
+    assert encode_entry(entry, event_id) == encode(event_for(entry, event_id))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"classification": "CLASSIFIED"},
+        {"classification": Classification.CLASSIFIED},
+        {"state": LifecycleState.RETIRED},
+        {"state": "RETIRED"},
+        {"origin": "not an instance"},
+        {"origin": None},
+        {"version": True},
+        {"version": float("nan")},
+        {"code": None},
+        {"share_type": None},
+        {"name": 7},
+        {"name": "孤\ud800"},
+    ],
+)
+def test_encode_entry_writes_or_refuses_an_odd_entry_as_encode_does(change: dict[str, Any]) -> None:
+    entry = dataclasses.replace(samples.entry(), **change)
+    event_id = "0c5e3ab8-6f83-4b4e-9d6a-1f8f0f4b6c11"
+    assert encoded(lambda e: encode_entry(e, event_id), entry) == encoded(
+        lambda e: encode(event_for(e, event_id)), entry
+    )
