@@ -42,6 +42,9 @@ SCHEMA: dict[str, str] = {
     "FOR (m:DatasetMapping) REQUIRE (m.namespace, m.name) IS UNIQUE",
     "tombstone_code": "CREATE CONSTRAINT tombstone_code IF NOT EXISTS "
     "FOR (t:Tombstone) REQUIRE t.code IS UNIQUE",
+    # The upgrades of the data done once per database (graph.neo4j.store: the state links).
+    "upgrade_name": "CREATE CONSTRAINT upgrade_name IF NOT EXISTS "
+    "FOR (u:Upgrade) REQUIRE u.name IS UNIQUE",
     # The outbox (graph.outbox): records by position, the sequence, relays and their marks.
     "outbox_position": "CREATE CONSTRAINT outbox_position IF NOT EXISTS "
     "FOR (o:OutboxRecord) REQUIRE o.position IS UNIQUE",

@@ -58,6 +58,12 @@ from graph.neo4j.cypher.reference import (
     DEPARTMENTS_BY_CODE,
     REGIONS_BY_CODE,
 )
+from graph.neo4j.cypher.writes import (
+    LINK_STATES,
+    MARK_STATES_LINKED,
+    STATES_LINKED,
+    UNLINKED_ENTRIES,
+)
 from graph.neo4j.errors import translated
 from graph.neo4j.finding import facets, find
 from graph.neo4j.lineage import lineage
@@ -163,6 +169,7 @@ class Neo4jStore:
         # Entries indexed by another version of graph.search (or before it): again, in batches.
         while await self._write("reindex search text", reindex_batch):
             pass
+        await self._link_states()
         await self._write("create the outbox sequence", run, outboxes.ENSURE_SEQUENCE)
         await self._write("create the audit head", audits.ensure_head)
         await self.put_catalogs([self._catalog])
@@ -170,6 +177,17 @@ class Neo4jStore:
             "read the catalog's words", run, CATALOG_WORDS, limit=MAX_LEARNED
         )
         self.searcher.learn(words["names"])
+
+    async def _link_states(self) -> None:
+        """Give the entries of a store written before state links existed theirs
+        (`graph.neo4j.cypher.tree`), once per database, in batches; then mark it done."""
+        (linked,) = await self._read("read the upgrades done", run, STATES_LINKED)
+        if linked["done"]:
+            return
+        (unlinked,) = await self._read("read the entries to link", run, UNLINKED_ENTRIES)
+        for chunk in chunks(unlinked["codes"]):
+            await self._write("link entries by state", run, LINK_STATES, {"codes": list(chunk)})
+        await self._write("mark the entries linked", run, MARK_STATES_LINKED)
 
     async def close(self) -> None:
         """Close the driver; harmless when already closed."""
@@ -229,6 +247,7 @@ class Neo4jStore:
                 pass
         self._chain.forget()
         self.searcher = self.searcher.learning()  # nothing learned of what is gone
+        await self._write("mark the entries linked", run, MARK_STATES_LINKED)  # none to link
         await self._write("create the outbox sequence", run, outboxes.ENSURE_SEQUENCE)
         await self._write("create the audit head", audits.ensure_head)
         await self.put_catalogs([self._catalog])

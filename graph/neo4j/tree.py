@@ -1,32 +1,47 @@
 """The catalog tree (municipal → provincial → national) with entry counts (`graph.tree`).
 
-A catalog lists each of its entries once (``LISTED_IN``, whatever the state), so its degree,
-which Neo4j keeps, counts them all without reading one. When the filter selects by state
-alone — what every caller but an anonymous one of the extranet may list — and takes in the
-published entries, the bulk of every catalog, the entries in the other states are counted (by
-the index on ``(state, catalog_id)``) and taken from the degree; otherwise the entries the
-filter selects are counted directly, by the same condition `find` uses. `graph.tree.fold_tree`
-then keeps the instance's zone and adds up the subtrees.
+Every count the tree needs of a filter by state alone — what every caller but an anonymous one
+of the extranet may list — is a degree, which Neo4j keeps per node and relationship type: a
+catalog lists each of its entries once (``LISTED_IN``, whatever the state), and each entry in a
+state but PUBLISHED once more, by a relationship named after its state (``DRAFT_IN``,
+``SUBMITTED_IN``, ``RETIRED_IN``: `graph.neo4j.cypher.tree`). A catalog's entries in a state
+but PUBLISHED are then the degree of its type, and its published ones — the bulk of every
+catalog — ``LISTED_IN`` less every other state's: read in one statement whose time grows with
+the catalogs, not the entries. A filter on anything else counts the entries it selects
+directly, by the condition `find` uses. `graph.tree.fold_tree` then keeps the instance's zone
+and adds up the subtrees.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 from neo4j import AsyncManagedTransaction
 
 from graph.enums import LifecycleState, Zone
 from graph.neo4j.cypher import all_of, fill
 from graph.neo4j.cypher.finding import ALL_RESOURCES, RESOURCES_ABOUT
-from graph.neo4j.cypher.tree import CATALOGS_LISTING, COUNT_SELECTED, TREE_BY_STATES
+from graph.neo4j.cypher.tree import CATALOGS_LISTING, COUNT_SELECTED, LINKED_STATES
 from graph.neo4j.filters import condition
 from graph.neo4j.statements import run
 from graph.queries import CatalogCount, ResourceFilter
 from graph.tree import CatalogRow, fold_tree
 
-__all__ = ["tree"]
+__all__ = ["count_by_states", "tree"]
 
 _BY_STATE_ONLY = ResourceFilter(states=frozenset())
+
+
+def count_by_states(
+    listed: int, linked: Mapping[LifecycleState, int], states: frozenset[LifecycleState]
+) -> int:
+    """How many of a catalog's entries are in `states` (none: every state), from how many it
+    lists and how many are in each state but PUBLISHED (`linked`)."""
+    chosen = states or frozenset(LifecycleState)
+    if LifecycleState.PUBLISHED in chosen:
+        return listed - sum(n for state, n in linked.items() if state not in chosen)
+    return sum(n for state, n in linked.items() if state in chosen)
 
 
 async def tree(
@@ -34,20 +49,17 @@ async def tree(
 ) -> list[CatalogCount]:
     """The catalogs of `zone`, national first, with their own and their subtree's counts of
     the entries `where` selects."""
+    catalogs = await run(tx, CATALOGS_LISTING)
     if dataclasses.replace(where, states=frozenset()) == _BY_STATE_ONLY:
-        chosen = set(where.states or LifecycleState)
-        # Count whichever side holds fewer entries: not the published ones.
-        subtract = LifecycleState.PUBLISHED in chosen
-        counted = set(LifecycleState) - chosen if subtract else chosen
-        (record,) = await run(tx, TREE_BY_STATES, states=sorted(s.value for s in counted))
-        catalogs = record["catalogs"]
-        found = {id_: int(n) for id_, n in record["counted"]}
         own = {
-            c["id"]: int(c["listed"]) - found.get(c["id"], 0) if subtract else found.get(c["id"], 0)
+            c["id"]: count_by_states(
+                int(c["listed"]),
+                dict(zip(map(LifecycleState, LINKED_STATES), map(int, c["linked"]), strict=True)),
+                where.states,
+            )
             for c in catalogs
         }
     else:
-        catalogs = await run(tx, CATALOGS_LISTING)
         source = RESOURCES_ABOUT if where.theme is not None else ALL_RESOURCES
         parts, params = condition(where, theme_matched=source is RESOURCES_ABOUT)
         selected = fill(source, where=all_of(parts))

@@ -1,39 +1,39 @@
-"""The catalog tree (`graph.neo4j.tree`): the catalogs with how many entries each lists, and
-the entries counted per catalog, by state or by a selection."""
+"""The catalog tree (`graph.neo4j.tree`): the catalogs with how many entries each lists, in all
+and in each state but PUBLISHED, and the entries counted per catalog by a selection.
+
+Besides ``LISTED_IN``, an entry in a state of `LINKED_STATES` has one relationship to the same
+catalog named after its state (`STATE_LINKS`: ``DRAFT_IN``, ``SUBMITTED_IN``, ``RETIRED_IN``);
+a published entry, a placeholder and a redacted node have none (`graph.neo4j.cypher.writes`
+keeps them so). The degree of each type on a catalog, which Neo4j keeps, is then the count of
+its entries in that state.
+"""
 
 from __future__ import annotations
 
-__all__ = ["CATALOGS_LISTING", "COUNT_SELECTED", "TREE_BY_STATES"]
+from graph.enums import LifecycleState
+from graph.neo4j.cypher import fill
 
-# Every catalog, with how many entries it lists in any state.
-CATALOGS_LISTING = """
+__all__ = ["CATALOGS_LISTING", "COUNT_SELECTED", "LINKED_STATES", "STATE_LINKS"]
+
+# Every state but the one of the bulk of every catalog, and the relationship named after each.
+LINKED_STATES = tuple(s.value for s in LifecycleState if s is not LifecycleState.PUBLISHED)
+STATE_LINKS = tuple(f"{state}_IN" for state in LINKED_STATES)
+
+# Every catalog, with how many entries it lists in any state and, in the order of
+# `LINKED_STATES`, in each of those: degrees, not one entry read.
+CATALOGS_LISTING = fill(
+    """
 MATCH (c:Catalog)
 RETURN c.id AS id, c.name AS name, c.region_code AS region_code, c.zone AS zone,
-       c.parent_id AS parent_id, COUNT { (c)<-[:LISTED_IN]-() } AS listed
-"""
+       c.parent_id AS parent_id, COUNT { (c)<-[:LISTED_IN]-() } AS listed,
+       [{degrees}] AS linked
+""",
+    degrees=", ".join(fill("COUNT { (c)<-[:{link}]-() }", link=link) for link in STATE_LINKS),
+)
 
 # `{selected}` is `finding.ALL_RESOURCES` or `finding.RESOURCES_ABOUT` with the filter's
 # condition.
 COUNT_SELECTED = """
 {selected}
 RETURN r.catalog_id AS id, count(r) AS n
-"""
-
-# The state-only case in one round trip: the counts of `$states` per catalog, and every
-# catalog with how many entries it lists (the two statements above, joined).
-TREE_BY_STATES = """
-CALL () {
-  MATCH (r:Resource)
-  WHERE r.state IN $states AND r.catalog_id IS NOT NULL
-  WITH r.catalog_id AS id, count(r) AS n
-  RETURN collect([id, n]) AS counted
-}
-CALL () {
-  MATCH (c:Catalog)
-  RETURN collect({
-    id: c.id, name: c.name, region_code: c.region_code, zone: c.zone,
-    parent_id: c.parent_id, listed: COUNT { (c)<-[:LISTED_IN]-() }
-  }) AS catalogs
-}
-RETURN counted, catalogs
 """

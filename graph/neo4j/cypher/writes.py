@@ -3,11 +3,18 @@ making what they link to, and the placeholders their ``DERIVED_FROM`` edges end 
 
 A placeholder is a ``Resource`` node with only a ``code`` (no ``snapshot``, no ``LISTED_IN``):
 the source of a ``DERIVED_FROM`` edge held by no catalog here.
+
+Every write keeps an entry's state link (`graph.neo4j.cypher.tree.STATE_LINKS`): made with its
+``LISTED_IN`` when it is in a linked state, replaced when its state or catalog changes, gone
+when it is redacted. A published entry, the bulk, costs nothing more than a condition on its
+row. A store written before state links existed gets them once, when it opens
+(`UNLINKED_ENTRIES`, `LINK_STATES` in batches, `MARK_STATES_LINKED`).
 """
 
 from __future__ import annotations
 
 from graph.neo4j.cypher import fill
+from graph.neo4j.cypher.tree import LINKED_STATES, STATE_LINKS
 
 __all__ = [
     "APPLY_RESOURCES",
@@ -16,11 +23,15 @@ __all__ = [
     "ENSURE_CATALOGS",
     "ENSURE_LINK_ENDS",
     "ITEM_PROPERTIES",
+    "LINK_STATES",
     "LOCK_RESOURCES",
+    "MARK_STATES_LINKED",
     "REDACT_RESOURCE",
     "REFERRERS",
     "RESOURCE_PROPERTIES",
     "SOURCES_OF",
+    "STATES_LINKED",
+    "UNLINKED_ENTRIES",
     "UPSERT_RESOURCES",
 ]
 
@@ -126,6 +137,24 @@ _NEW_ITEM = fill(
     properties=", ".join(f"{p}: item.{p}" for p in ITEM_PROPERTIES),
 )
 
+# The state link of `r`, in the state `{state_of}`, to its catalog `c` (none when published).
+# Writes name the row's state, not the node's: reading a property the statement writes would
+# keep the planner from running the rows through at once.
+_LINK_STATE = "\n".join(
+    fill(
+        "FOREACH (_ IN CASE WHEN {state_of} = '{state}' THEN [1] ELSE [] END | "
+        "CREATE (r)-[:{link}]->(c))",
+        state=state,
+        link=link,
+    )
+    for state, link in zip(LINKED_STATES, STATE_LINKS, strict=True)
+)
+# Every state link of `r` (at most one), and the states that have one, as Cypher.
+_ANY_STATE_LINK = "|".join(STATE_LINKS)
+_LINKED_STATES = fill(
+    "[{states}]", states=", ".join(fill("'{state}'", state=state) for state in LINKED_STATES)
+)
+
 # Write entries: their nodes, relationships and items from the rows built by
 # `graph.neo4j.rows.resource_row`, once `ENSURE_CATALOGS` and `ENSURE_LINK_ENDS` made what they
 # link to. `APPLY_RESOURCES` takes a batch in one statement: it locks each row's code (MERGE on
@@ -140,6 +169,7 @@ _LINK_RESOURCE = fill(
 CALL (r, row) {
   MATCH (c:Catalog {id: row.catalog_id})
   CREATE (r)-[:LISTED_IN]->(c)
+  {link_state}
 }
 CALL (r, row) {
   MATCH (d:Department {code: row.provider.code})
@@ -164,6 +194,7 @@ CALL (r, row) {
   CREATE (r)-[:DERIVED_FROM]->(s)
 }
 """,
+    link_state=fill(_LINK_STATE, state_of="row.props.state"),
     new_item=_NEW_ITEM,
 )
 
@@ -242,26 +273,29 @@ WITH r, row
 # Replace held entries (locked) with newer rows, once `ENSURE_LINK_ENDS` made what they link
 # to. Only the relationships whose ends changed are replaced — each kind is compared on the
 # node's properties before they are overwritten (a property missing, as on nodes written before
-# it existed, counts as changed) — so an update that edits text or state leaves the entry's
-# edges and items alone. Answers the codes the replaced entries were derived from, which may
-# have become unused placeholders.
+# it existed, counts as changed) — so an update that edits text leaves the entry's edges and
+# items alone, and one that changes its state only its state link. Answers the codes the
+# replaced entries were derived from, which may have become unused placeholders.
 UPSERT_RESOURCES = fill(
     """
 UNWIND $rows AS row
 MATCH (r:Resource {code: row.code})
 WITH r, row,
      r.catalog_id IS NULL OR r.catalog_id <> row.catalog_id AS relisted,
+     r.catalog_id IS NULL OR r.catalog_id <> row.catalog_id
+       OR r.state IS NULL OR r.state <> row.props.state AS restated,
      r.provider_code IS NULL OR r.provider_code <> row.provider.code AS reprovided,
      r.category_code IS NULL OR r.category_code <> row.category.code AS refiled,
      r.themes IS NULL OR r.themes <> row.themes AS rethemed,
      r.items_digest IS NULL OR r.items_digest <> row.props.items_digest AS reitemed,
      r.derived_from IS NULL OR r.derived_from <> row.derived_from AS rederived
-WITH r, row, relisted, reprovided, refiled, rethemed, reitemed, rederived,
+WITH r, row, relisted, restated, reprovided, refiled, rethemed, reitemed, rederived,
      CASE WHEN rederived THEN COLLECT { MATCH (r)-[:DERIVED_FROM]->(s) RETURN s.code }
           ELSE [] END AS old_sources
 SET r = row.props
 {published_label}
-WITH r, row, relisted, reprovided, refiled, rethemed, reitemed, rederived, old_sources
+WITH r, row, relisted, restated, reprovided, refiled, rethemed, reitemed, rederived,
+     old_sources
 CALL (r, row, relisted) {
   WITH r, row
   WHERE relisted
@@ -271,6 +305,18 @@ CALL (r, row, relisted) {
   }
   MATCH (c:Catalog {id: row.catalog_id})
   CREATE (r)-[:LISTED_IN]->(c)
+}
+CALL (r, row, restated) {
+  WITH r, row
+  WHERE restated
+  CALL (r) {
+    OPTIONAL MATCH (r)-[old:{any_state_link}]->()
+    DELETE old
+  }
+  WITH r, row
+  WHERE row.props.state IN {linked_states}
+  MATCH (c:Catalog {id: row.catalog_id})
+  {link_state}
 }
 CALL (r, row, reprovided) {
   WITH r, row
@@ -327,18 +373,22 @@ CALL (r, row, rederived) {
 RETURN collect(old_sources) AS old_sources
 """,
     published_label=_PUBLISHED_LABEL,
+    any_state_link=_ANY_STATE_LINK,
+    linked_states=_LINKED_STATES,
+    link_state=fill(_LINK_STATE, state_of="row.props.state"),
     new_item=_NEW_ITEM,
 )
 
 # A redacted entry's node goes; it stays as a placeholder while others are derived from it.
-REDACT_RESOURCE = """
+REDACT_RESOURCE = fill(
+    """
 MATCH (r:Resource {code: $code})
 CALL (r) {
   OPTIONAL MATCH (r)-[:HAS_ITEM]->(item:DataItem)
   DETACH DELETE item
 }
 CALL (r) {
-  OPTIONAL MATCH (r)-[old:LISTED_IN|ABOUT|FILED_UNDER|DERIVED_FROM]->()
+  OPTIONAL MATCH (r)-[old:LISTED_IN|{any_state_link}|ABOUT|FILED_UNDER|DERIVED_FROM]->()
   DELETE old
 }
 CALL (r) {
@@ -349,7 +399,9 @@ SET r = {code: r.code}
 REMOVE r:Published
 MERGE (t:Tombstone {code: $code})
 SET t.version = $version
-"""
+""",
+    any_state_link=_ANY_STATE_LINK,
+)
 
 # Placeholders nothing is derived from any more: the locks of a stale write, old sources.
 DROP_UNUSED_PLACEHOLDERS = """
@@ -364,3 +416,44 @@ UNWIND $codes AS code
 MATCH (:Resource {code: code})-[:DERIVED_FROM]->(s:Resource)
 RETURN collect(DISTINCT s.code) AS codes
 """
+
+# The upgrade to state links, once per database, at open (`graph.neo4j.store`): whether it was
+# done; the codes of the entries in a linked state without a state link; each batch of those
+# linked; the mark that it was done.
+STATES_LINKED = "RETURN EXISTS { (:Upgrade {name: 'state_links'}) } AS done"
+
+UNLINKED_ENTRIES = fill(
+    """
+MATCH (r:Resource)
+WHERE r.state IN {linked_states} AND NOT EXISTS { (r)-[:{any_state_link}]->() }
+RETURN collect(r.code) AS codes
+""",
+    linked_states=_LINKED_STATES,
+    any_state_link=_ANY_STATE_LINK,
+)
+
+# Idempotent, and safe beside writers and another store upgrading the same database: each
+# entry is locked, as every write of it is, before its state is read and its state links
+# replaced by the one that state calls for, to the catalog that lists it.
+LINK_STATES = fill(
+    """
+UNWIND $codes AS code
+MATCH (r:Resource {code: code})
+SET r.locked = true
+REMOVE r.locked
+WITH r
+CALL (r) {
+  OPTIONAL MATCH (r)-[old:{any_state_link}]->()
+  DELETE old
+}
+WITH r
+WHERE r.snapshot IS NOT NULL AND r.state IN {linked_states}
+MATCH (r)-[:LISTED_IN]->(c:Catalog)
+{link_state}
+""",
+    any_state_link=_ANY_STATE_LINK,
+    linked_states=_LINKED_STATES,
+    link_state=fill(_LINK_STATE, state_of="r.state"),
+)
+
+MARK_STATES_LINKED = "MERGE (:Upgrade {name: 'state_links'})"
