@@ -55,6 +55,12 @@ WITH r, row
 CALL (r, row) {
   MATCH (c:Catalog {id: row.catalog_id})
   CREATE (r)-[:LISTED_IN]->(c)
+  FOREACH (_ IN CASE WHEN row.props.state = 'DRAFT' THEN [1] ELSE [] END |
+    CREATE (r)-[:DRAFT_IN]->(c))
+  FOREACH (_ IN CASE WHEN row.props.state = 'SUBMITTED' THEN [1] ELSE [] END |
+    CREATE (r)-[:SUBMITTED_IN]->(c))
+  FOREACH (_ IN CASE WHEN row.props.state = 'RETIRED' THEN [1] ELSE [] END |
+    CREATE (r)-[:RETIRED_IN]->(c))
 }
 CALL (r, row) {
   MATCH (d:Department {code: row.provider.code})
