@@ -161,7 +161,8 @@ class Neo4jStore:
 
     async def connect(self) -> None:
         """Verify connectivity, create what is missing of the schema and wait until every index
-        is ONLINE, then make sure this instance's own catalog exists."""
+        is ONLINE, bring entries written by an earlier version up to date (search text, state
+        links), then make sure this instance's own catalog exists."""
         async with translated("connect"):
             await self._driver.verify_connectivity()
             async with self._session() as session:

@@ -4,12 +4,12 @@ module per concern:
 - `database`   whether the server answers; erasing the graph
 - `reference`  regions, catalogs, departments, categories: put and read
 - `writes`     locking codes; applying, creating, replacing, redacting entries; what they link
-               to; placeholders
+               to; placeholders; the upgrade to state links
 - `reading`    entries by their codes
 - `finding`    the filter's fragments, selections, counts, pages, facets
 - `search`     a search's count and its ranked page (graph.neo4j.search)
 - `lineage`    the walks along ``DERIVED_FROM``
-- `tree`       the catalog tree's counts
+- `tree`       the catalog tree's counts, and the state links they are read from
 - `audit`      the audit log's head, records, pages and pruning (graph.audit)
 - `grants`     role grants and every role a subject ever held (graph.grants)
 - `sharing`    share requests, objections and access details (graph.sharing)
@@ -20,10 +20,11 @@ The outbox's and the code sequences' statements stay beside their transaction fu
 is complete as written and joins no fragments.
 
 A `Resource` node holds the filterable properties of an entry and, in ``snapshot``, the whole
-entry as JSON; a published one is also labelled ``Published``. A node with only a ``code`` (no
-``snapshot``, no ``LISTED_IN``) is a *placeholder*: the source of a ``DERIVED_FROM`` edge held
-by no catalog here. Every read excludes placeholders (they have no ``state`` and no
-``snapshot``).
+entry as JSON; a published one is also labelled ``Published``, one in another state is linked
+to its catalog a second time, by a relationship named after its state (``DRAFT_IN``: `tree`).
+A node with only a ``code`` (no ``snapshot``, no ``LISTED_IN``) is a *placeholder*: the source
+of a ``DERIVED_FROM`` edge held by no catalog here. Every read excludes placeholders (they have
+no ``state`` and no ``snapshot``).
 
 Fragments are joined one way: a template names each part it takes as ``{name}``, and `fill`
 puts the parts in — at import for the fixed ones (a list of fields, the shared subqueries of

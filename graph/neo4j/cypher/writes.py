@@ -282,8 +282,7 @@ UNWIND $rows AS row
 MATCH (r:Resource {code: row.code})
 WITH r, row,
      r.catalog_id IS NULL OR r.catalog_id <> row.catalog_id AS relisted,
-     r.catalog_id IS NULL OR r.catalog_id <> row.catalog_id
-       OR r.state IS NULL OR r.state <> row.props.state AS restated,
+     r.state IS NULL OR r.state <> row.props.state AS restated,
      r.provider_code IS NULL OR r.provider_code <> row.provider.code AS reprovided,
      r.category_code IS NULL OR r.category_code <> row.category.code AS refiled,
      r.themes IS NULL OR r.themes <> row.themes AS rethemed,
@@ -306,9 +305,9 @@ CALL (r, row, relisted) {
   MATCH (c:Catalog {id: row.catalog_id})
   CREATE (r)-[:LISTED_IN]->(c)
 }
-CALL (r, row, restated) {
+CALL (r, row, relisted, restated) {
   WITH r, row
-  WHERE restated
+  WHERE relisted OR restated
   CALL (r) {
     OPTIONAL MATCH (r)-[old:{any_state_link}]->()
     DELETE old
