@@ -131,7 +131,7 @@ async def _check(driver: AsyncDriver) -> None:
     await _check_counts(driver)
 
 
-async def _relist(driver: AsyncDriver, entry: Any) -> None:
+async def _relist(driver: AsyncDriver, entry: Resource) -> None:
     """Replace `entry`'s node with `entry` as `UPSERT_RESOURCES` does (its catalog changed:
     no write of the store's API moves an entry, so the statement is run as the store would)."""
     await _run(driver, UPSERT_RESOURCES, rows=[resource_row(entry)])
