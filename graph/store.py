@@ -22,7 +22,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from graph.audit.records import AuditEntry, AuditFilter, AuditHead, AuditRecord
-from graph.enums import Role
+from graph.enums import LifecycleState, Role
 from graph.exchange.datasets import DatasetKey, DatasetMapping
 from graph.model import Catalog, Category, Department, Region, Resource
 from graph.outbox import OutboxRecord, OutboxSignal
@@ -271,6 +271,18 @@ class CatalogStore(Protocol):
         """Delete the records numbered below `below` (every consumer is past them); return
         how many went."""
 
+    async def outbox_pruned(self) -> bool:
+        """Whether records were ever pruned: the oldest record held is not the first ever
+        written (positions start at 1), or none is held though some were written. A relay
+        that starts with no position then cannot read every record from the beginning
+        (`sync.relay`: it sends the store's current state first)."""
+
+    async def outbox_seed(self, consumer: str) -> str | None:
+        """The cursor `consumer` last set with `set_outbox_seed`; None when it never did."""
+
+    async def set_outbox_seed(self, consumer: str, cursor: str) -> None:
+        """Keep `cursor` as where `consumer`'s seed stands (`sync.relay`)."""
+
     async def allocate_code(self, category: str) -> str:
         """A new code under 前段码 `category`: the next 后段码 of that category in this
         instance's zone's range (`graph.codes.SEQUENCE_RANGES`), past every code of the range
@@ -299,6 +311,13 @@ class CatalogStore(Protocol):
     async def origins(self, codes: Sequence[str]) -> dict[str, str]:
         """The origin (catalog id) of each entry held among `codes`, in one round trip,
         without reading the entries: what sync checks one resource, one origin (一数一源) by."""
+
+    async def entries_after(
+        self, after: str, limit: int, states: frozenset[LifecycleState]
+    ) -> list[Resource]:
+        """At most `limit` entries in one of `states` whose codes sort after `after` ("": from
+        the first), in code order, in one round trip: a walk of the whole store in bounded
+        steps, each starting where the last ended (a new link's seed, `sync.relay`)."""
 
     async def find(
         self,

@@ -13,8 +13,11 @@ __all__ = [
     "marked",
     "position",
     "prune",
+    "pruned",
     "records_after",
+    "seed",
     "set_position",
+    "set_seed",
     "urgent_after",
     "write",
 ]
@@ -113,3 +116,26 @@ def marked(sqlite: sqlite3.Connection, consumer: str, keys: Sequence[str]) -> se
 def prune(sqlite: sqlite3.Connection, below: int) -> int:
     sqlite.execute("DELETE FROM outbox_urgent WHERE position < ?", (below,))
     return int(sqlite.execute("DELETE FROM outbox WHERE position < ?", (below,)).rowcount)
+
+
+def pruned(sqlite: sqlite3.Connection) -> bool:
+    """Whether a record was ever pruned: positions start at 1 (AUTOINCREMENT remembers the
+    last one given), and the oldest held is not the first, or none is held of those given."""
+    row = sqlite.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
+    if row is None or int(row[0]) == 0:
+        return False  # nothing was ever written
+    (oldest,) = sqlite.execute("SELECT min(position) FROM outbox").fetchone()
+    return oldest is None or int(oldest) > 1
+
+
+def seed(sqlite: sqlite3.Connection, consumer: str) -> str | None:
+    row = sqlite.execute("SELECT cursor FROM outbox_seeds WHERE name = ?", (consumer,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_seed(sqlite: sqlite3.Connection, consumer: str, cursor: str) -> None:
+    sqlite.execute(
+        "INSERT INTO outbox_seeds (name, cursor) VALUES (?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor",
+        (consumer, cursor),
+    )

@@ -142,6 +142,12 @@ CREATE TABLE IF NOT EXISTS outbox_marks (
     key      TEXT NOT NULL,
     PRIMARY KEY (consumer, key)
 ) WITHOUT ROWID;
+-- Where each relay's seed stands: the last code it sent of the store's current state (a link
+-- added after the outbox was pruned sends that first: sync.relay).
+CREATE TABLE IF NOT EXISTS outbox_seeds (
+    name   TEXT PRIMARY KEY,
+    cursor TEXT NOT NULL
+);
 
 -- The last code each 前段码 allocated here (graph.codes: the instance numbers new entries), so
 -- that a code allocated but never saved is not handed out twice.

@@ -49,7 +49,7 @@ from graph.embedded.rows import (
 )
 from graph.embedded.search import catalog_words
 from graph.embedded.tree import tree
-from graph.enums import Role
+from graph.enums import LifecycleState, Role
 from graph.exchange.datasets import DatasetKey, DatasetMapping
 from graph.grants import check_subject
 from graph.model import Catalog, Category, Department, Region, Resource
@@ -188,6 +188,7 @@ class EmbeddedStore:
                 "outbox",
                 "outbox_consumers",
                 "outbox_marks",
+                "outbox_seeds",
                 "role_grants",
                 "roles_held",
                 "share_requests",
@@ -200,6 +201,8 @@ class EmbeddedStore:
                 "regions",
             ):
                 db.execute(f"DELETE FROM {table}")
+            # Numbered from 1 again, like a new store's (no record was ever pruned).
+            db.execute("DELETE FROM sqlite_sequence WHERE name = 'outbox'")
             audits.erase(db)
             writes.put_catalogs(db, [self._catalog])
 
@@ -516,6 +519,15 @@ class EmbeddedStore:
     async def prune_outbox(self, below: int) -> int:
         return await self._write(lambda db: outboxes.prune(db, below))
 
+    async def outbox_pruned(self) -> bool:
+        return await self._connection.read(outboxes.pruned)
+
+    async def outbox_seed(self, consumer: str) -> str | None:
+        return await self._connection.read(lambda db: outboxes.seed(db, consumer))
+
+    async def set_outbox_seed(self, consumer: str, cursor: str) -> None:
+        await self._write(lambda db: outboxes.set_seed(db, consumer, cursor))
+
     async def allocate_code(self, category: str) -> str:
         category = check_category_code(category)
         zone = self._catalog.zone
@@ -537,6 +549,21 @@ class EmbeddedStore:
     async def get_many(self, codes: Sequence[str]) -> dict[str, Resource]:
         rows = await self._by_code("snapshot", codes)
         return {code: resource_from_json(snapshot) for code, snapshot in rows}
+
+    async def entries_after(
+        self, after: str, limit: int, states: frozenset[LifecycleState]
+    ) -> list[Resource]:
+        wanted = sorted(state.value for state in states)
+        if not wanted or limit < 1:
+            return []
+        # In code order along the primary key: each step starts where the last ended.
+        query = (
+            "SELECT code, snapshot FROM resources WHERE code > ? "
+            f"AND state IN ({_placeholders(wanted)}) ORDER BY code LIMIT ?"
+        )
+        params: list[object] = [after, *wanted, limit]
+        rows = await self._connection.read(lambda db: db.execute(query, params).fetchall())
+        return [resource_from_json(snapshot) for _code, snapshot in rows]
 
     async def origins(self, codes: Sequence[str]) -> dict[str, str]:
         return {code: str(origin) for code, origin in await self._by_code("catalog_id", codes)}

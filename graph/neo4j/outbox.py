@@ -5,7 +5,8 @@ Records are ``(:OutboxRecord {position, key, payload})`` nodes, numbered from th
 node, which write-locks it until the transaction ends: writers that send records on are
 serialised, so the numbers commit in order and a reader never sees a later record before an
 earlier one. A relay is ``(:OutboxConsumer {name, position})``; what it marked,
-``(:OutboxMark {id})`` nodes keyed by consumer and key.
+``(:OutboxMark {id})`` nodes keyed by consumer and key; where its seed stands (`sync.relay`),
+``(:OutboxSeed {name, cursor})``.
 """
 
 from __future__ import annotations
@@ -24,8 +25,11 @@ __all__ = [
     "marked",
     "position",
     "prune",
+    "pruned",
     "records_after",
+    "seed",
     "set_position",
+    "set_seed",
     "urgent_after",
     "write",
 ]
@@ -92,6 +96,26 @@ RETURN count(*) AS deleted
 """
 
 PRUNE_BATCH = 10_000
+
+# Positions start at 1 and the sequence keeps the last one given: records were pruned when
+# some were given and the oldest held is not the first (or none is held). The oldest is read
+# from the position index, in order.
+_LAST_GIVEN = """
+OPTIONAL MATCH (s:OutboxSequence {name: 'outbox'})
+RETURN coalesce(s.last, 0) AS last
+"""
+
+_OLDEST = """
+MATCH (o:OutboxRecord)
+WHERE o.position IS NOT NULL
+RETURN o.position AS oldest
+ORDER BY o.position
+LIMIT 1
+"""
+
+_SEED = "MATCH (s:OutboxSeed {name: $consumer}) RETURN s.cursor AS cursor"
+
+_SET_SEED = "MERGE (s:OutboxSeed {name: $consumer}) SET s.cursor = $cursor"
 
 
 async def write(tx: AsyncManagedTransaction, records: Sequence[OutboxRecord]) -> None:
@@ -160,3 +184,20 @@ async def marked(tx: AsyncManagedTransaction, consumer: str, keys: Sequence[str]
 async def prune(tx: AsyncManagedTransaction, below: int) -> int:
     (row,) = await run(tx, _PRUNE, below=below, batch=PRUNE_BATCH)
     return int(row["deleted"])
+
+
+async def pruned(tx: AsyncManagedTransaction) -> bool:
+    (given,) = await run(tx, _LAST_GIVEN)
+    if int(given["last"]) == 0:
+        return False  # nothing was ever written
+    oldest = await run(tx, _OLDEST)
+    return not oldest or int(oldest[0]["oldest"]) > 1
+
+
+async def seed(tx: AsyncManagedTransaction, consumer: str) -> str | None:
+    rows = await run(tx, _SEED, consumer=consumer)
+    return str(rows[0]["cursor"]) if rows else None
+
+
+async def set_seed(tx: AsyncManagedTransaction, consumer: str, cursor: str) -> None:
+    await run(tx, _SET_SEED, consumer=consumer, cursor=cursor)

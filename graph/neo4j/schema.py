@@ -57,6 +57,8 @@ SCHEMA: dict[str, str] = {
     "FOR (c:OutboxConsumer) REQUIRE c.name IS UNIQUE",
     "outbox_mark_id": "CREATE CONSTRAINT outbox_mark_id IF NOT EXISTS "
     "FOR (m:OutboxMark) REQUIRE m.id IS UNIQUE",
+    "outbox_seed_name": "CREATE CONSTRAINT outbox_seed_name IF NOT EXISTS "
+    "FOR (s:OutboxSeed) REQUIRE s.name IS UNIQUE",
     # The audit log (graph.audit): records by seq (one chain: no seq twice), the head, the
     # instants prunes and filters seek, who acted and on what; role grants by subject.
     "audit_record_seq": "CREATE CONSTRAINT audit_record_seq IF NOT EXISTS "

@@ -36,7 +36,7 @@ from graph.codes import (
     check_category_code,
     check_resource_code,
 )
-from graph.enums import Role
+from graph.enums import LifecycleState, Role
 from graph.exchange.datasets import DatasetKey, DatasetMapping
 from graph.grants import check_subject
 from graph.model import Catalog, Category, Department, Region, Resource, parse_catalog_id
@@ -48,7 +48,7 @@ from graph.neo4j import outbox as outboxes
 from graph.neo4j import projects as projecting
 from graph.neo4j import sharing as sharings
 from graph.neo4j.cypher.database import ERASE_NODES, ERASE_RELATIONSHIPS, PING
-from graph.neo4j.cypher.reading import GET_MANY, ORIGINS
+from graph.neo4j.cypher.reading import ENTRIES_AFTER, GET_MANY, ORIGINS
 from graph.neo4j.cypher.reference import (
     ALL_CATALOGS,
     ALL_DEPARTMENTS,
@@ -623,6 +623,15 @@ class Neo4jStore:
             pruned += deleted
         return pruned
 
+    async def outbox_pruned(self) -> bool:
+        return await self._read("ask whether the outbox was pruned", outboxes.pruned)
+
+    async def outbox_seed(self, consumer: str) -> str | None:
+        return await self._read(f"read the seed of {consumer}", outboxes.seed, consumer)
+
+    async def set_outbox_seed(self, consumer: str, cursor: str) -> None:
+        await self._write(f"set the seed of {consumer}", outboxes.set_seed, consumer, cursor)
+
     async def allocate_code(self, category: str) -> str:
         category = check_category_code(category)
         return await self._write(
@@ -659,6 +668,19 @@ class Neo4jStore:
             records = await self._read("get entries", run, GET_MANY, codes=list(chunk))
             found.update((r["code"], resource_from_json(r["snapshot"])) for r in records)
         return found
+
+    async def entries_after(
+        self, after: str, limit: int, states: frozenset[LifecycleState]
+    ) -> list[Resource]:
+        records = await self._read(
+            "walk the entries",
+            run,
+            ENTRIES_AFTER,
+            after=after,
+            limit=limit,
+            states=sorted(state.value for state in states),
+        )
+        return [resource_from_json(r["snapshot"]) for r in records]
 
     async def origins(self, codes: Sequence[str]) -> dict[str, str]:
         wanted = list(dict.fromkeys(codes))
