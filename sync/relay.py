@@ -29,6 +29,24 @@ record that fails `POISON_AFTER` times in a row is moved aside: a security event
 (UNPROCESSABLE), a dead letter without its payload, a count in `LinkStatus.moved_aside`; and
 the link goes on.
 
+**The seed.** A relay that starts with no position of its own (a new link) on a store whose
+outbox no longer holds every record from the first (`CatalogStore.outbox_pruned`: records the
+other links had passed were pruned) would never send the entries those records carried. It
+first sends the store's current state instead: every entry the store holds that may be shared
+(published, or retired after it was published) and is cleared for the target (`is_cleared`:
+what is not was refused or dropped when written, and the target never held it), its own and
+the copies it forwards, in code order, `batch_size` entries at a time, each as the event its
+record would carry (`refreshed_event`) and through the same `plan_batch` — guard, marks,
+references stripped to the cleared ones — as an outbox record. An entry deleted or redacted
+before the link existed is not held, and is not sent. Where the seed stands (the last code
+sent) is kept in the store (`CatalogStore.set_outbox_seed`) once the log has acknowledged the
+batch: a relay killed midway resumes after that code. The seed begins (its cursor is in the
+store) before anything is read, and the relay's backlog still stands at 0 — the oldest record
+held — so every record written while the seed runs is sent after it, a duplicate at worst
+(point 3); a seeding relay has read neither lane (`passed` is None), so nothing is pruned
+meanwhile. Then the relay reads its outbox as any other. A link added when nothing was pruned
+sends no seed.
+
 `held(code)` — may the target hold a copy? — is answered from the relay's marks in the store:
 a code is marked *before* an UPSERT or RETIRE of it is published (so a crash can only leave a
 code marked that was never delivered, which costs at most a REDACT the target did not need)
@@ -51,6 +69,7 @@ from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from graph.enums import LifecycleState
 from graph.errors import StoreUnavailable
 from graph.model import Resource
 from graph.outbox import OutboxRecord
@@ -74,6 +93,7 @@ __all__ = [
     "DEFAULT_RELAY_BATCH",
     "MAX_REFERENCES_PER_BATCH",
     "POISON_AFTER",
+    "SEEDED",
     "Relay",
     "RelayBatch",
     "RelayPlan",
@@ -86,6 +106,10 @@ DEFAULT_RELAY_BATCH = 500
 MAX_REFERENCES_PER_BATCH = 20_000
 # Failures at one position before the relay isolates, then moves aside, what fails there.
 POISON_AFTER = 3
+# The cursor of a seed that is done (never a code); "" is one begun that has sent nothing.
+SEEDED = "mulu:seeded"
+# What a seed reads: the entries a link may send (the guard drops every other state).
+_SHAREABLE = frozenset({LifecycleState.PUBLISHED, LifecycleState.RETIRED})
 
 
 class RelayBatch:
@@ -276,13 +300,19 @@ class Relay:
         self._passed: int | None = None
         self._urgent_waits: int | None = None
         self.on_advance: Callable[[], object] | None = None  # told when `passed` moved
+        # Where the seed stands (module docstring): its name in the store, and its cursor as
+        # last read or written — None: no seed to send; unknown until read since the start.
+        self._seed_name = f"{link.id}#seed"
+        self._seed: str | None = None
+        self._seed_known = False
 
     @property
     def passed(self) -> int | None:
         """The outbox position below which this relay needs no record again, whatever
         happens (each lane's position is in the store before it counts here): its backlog
         position, or less while its urgent lane has records waiting after its own position.
-        None until both lanes have been read since the relay started."""
+        None until both lanes have been read since the relay started — so while it sends its
+        seed, which holds back the pruning of every record."""
         if self._passed is None:
             return None
         if self._urgent_waits is None:
@@ -298,10 +328,16 @@ class Relay:
         (falsy) when there was nothing to relay."""
         done = RelayBatch()
         try:
+            cursor = await self._seed_cursor()
+            if cursor is not None:
+                await self._seed_once(cursor, done)
+                if self._seed is not None:
+                    return done  # more to seed before the outbox
             await self._run_lane(self._urgent, done)
             await self._run_lane(self._backlog, done)
         except BaseException:
             self._positions.clear()  # a write may or may not have landed: read them again
+            self._seed_known = False
             raise
         return done
 
@@ -330,6 +366,75 @@ class Relay:
                 idle = idle_seconds
                 continue
             idle = min(idle * 2, limit)
+
+    # -- the seed (module docstring) ------------------------------------------------------
+
+    async def _seed_cursor(self) -> str | None:
+        """Where this link's seed stands; None when it has none to send, or sent it. A new
+        link on a pruned outbox begins one here, before it reads anything."""
+        if self._seed_known:
+            return self._seed
+        cursor = await self._store.outbox_seed(self._seed_name)
+        if cursor is None:
+            backlog = await self._position(self._backlog.name)
+            if backlog == 0 and await self._store.outbox_pruned():
+                cursor = ""
+                await self._store.set_outbox_seed(self._seed_name, cursor)
+                _log.info("a new link sends its source's state", extra={"link": self._link.id})
+        elif cursor == SEEDED:
+            cursor = None
+        self._seed, self._seed_known = cursor, True
+        return cursor
+
+    async def _seed_once(self, cursor: str, done: RelayBatch) -> None:
+        """Send the next batch of the seed after `cursor` (a code; "" for the first), then
+        keep where it stands."""
+        if self.status.pending_since is None:
+            self.status.pending_since = time.monotonic()
+        read = await self._store.entries_after(cursor, self._batch_size, _SHAREABLE)
+        entries = _bounded_entries(read)
+        more = len(read) == self._batch_size or len(entries) < len(read)
+        cleared_entries = [e for e in entries if is_cleared(e, self._link)]
+        rows: list[Row] = [
+            (0, OutboxRecord(e.code, b""), refreshed_event(e, self._link.source))
+            for e in cleared_entries
+        ]
+        marked = await self._store.outbox_marks(self._link.id, [e.code for e in cleared_entries])
+        named = {code for entry in cleared_entries for code in references_of(entry)}
+        plan = plan_batch(
+            rows,
+            self._link,
+            cleared=await self._cleared(named),
+            marked=marked,
+            current={},
+            at=self._clock(),
+        )
+        for security in plan.security:
+            self._on_security_event(security)
+        backlog = await self._position(self._backlog.name)
+        if plan.mark:  # before publishing, as for an outbox record
+            await self._set_position(self._backlog.name, backlog, mark=plan.mark)
+        if plan.out:
+            await self._log.append(self._link.topic, plan.out)
+        await self._dead_letters(plan.dead)
+        if plan.unmark:
+            await self._set_position(self._backlog.name, backlog, unmark=plan.unmark)
+        cursor = entries[-1].code if more and entries else SEEDED
+        await self._store.set_outbox_seed(self._seed_name, cursor)
+        self._seed, self._seed_known = (cursor if more else None), True
+        dropped = plan.dropped + len(entries) - len(cleared_entries)
+        done.read += len(entries)
+        done.produced += len(plan.out)
+        done.dropped += dropped
+        done.refused += len(plan.security)
+        self.status.produced += len(plan.out)
+        self.status.dropped += dropped
+        self.status.refused += len(plan.security)
+        if not more:
+            self.status.pending_since = None
+            _log.info("a new link sent its source's state", extra={"link": self._link.id})
+
+    # -- the lanes -------------------------------------------------------------------------
 
     async def _position(self, lane: str) -> int:
         position = self._positions.get(lane)
@@ -497,6 +602,17 @@ def _decoded(rows: list[tuple[int, OutboxRecord]]) -> list[Row]:
                 event = None
         out.append((position, record, event))
     return out
+
+
+def _bounded_entries(entries: list[Resource]) -> list[Resource]:
+    """The longest prefix of `entries` (one at least, when there is one) whose references
+    stay within `MAX_REFERENCES_PER_BATCH`, as `_bounded` cuts a batch of records."""
+    total = 0
+    for n, entry in enumerate(entries):
+        total += len(references_of(entry))
+        if total > MAX_REFERENCES_PER_BATCH and n > 0:
+            return entries[:n]
+    return entries
 
 
 def _bounded(rows: list[Row]) -> list[Row]:

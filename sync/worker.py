@@ -144,7 +144,8 @@ class SyncWorker:
     async def _prune(self) -> None:
         """Delete the outbox records every relay of the instance has passed (`Relay.passed`:
         each lane's position is in the store first, so a relay that restarts after a crash
-        never needs a record pruned), a step at a time, as the relays move."""
+        never needs a record pruned; a relay sending a new link's seed has passed nothing, so
+        nothing goes meanwhile), a step at a time, as the relays move."""
         while True:
             await self._advanced.wait()
             self._advanced.clear()
