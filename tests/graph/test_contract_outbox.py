@@ -12,6 +12,7 @@ from graph import (
     Cataloguing,
     Classification,
     InvalidValue,
+    LifecycleState,
     Resource,
     Role,
     VersionConflict,
@@ -132,6 +133,58 @@ async def test_prune_removes_what_every_relay_is_past_and_numbers_keep_growing(
     assert [p for p, _ in await everything(store)] == positions[2:]
     await store.save(resource(code(9)), None, outbox=record(code(9), "v1"))
     assert (await everything(store))[-1][0] > positions[-1]
+
+
+async def test_the_outbox_says_whether_a_record_was_ever_pruned(store: CatalogStore) -> None:
+    assert not await store.outbox_pruned()  # nothing written
+    await store.save(resource(code(1)), None)  # no record
+    assert not await store.outbox_pruned()
+    for n in range(2, 5):
+        await store.save(resource(code(n)), None, outbox=record(code(n), "v1"))
+    positions = [p for p, _ in await everything(store)]
+    assert not await store.outbox_pruned()  # every record from the first is held
+    await store.prune_outbox(positions[0])  # nothing below the first
+    assert not await store.outbox_pruned()
+    await store.prune_outbox(positions[1])
+    assert await store.outbox_pruned()
+    await store.prune_outbox(positions[-1] + 1)  # none held: some were written
+    assert await store.outbox_pruned()
+    await store.save(resource(code(9)), None, outbox=record(code(9), "v1"))
+    assert await store.outbox_pruned()
+
+
+async def test_a_seed_cursor_persists_across_a_reopen(open_store: OpenStore) -> None:
+    async with open_store(CHENGDU_INTRANET) as store:
+        assert await store.outbox_seed("a>b#seed") is None
+        await store.set_outbox_seed("a>b#seed", "")
+        assert await store.outbox_seed("a>b#seed") == ""
+        await store.set_outbox_seed("a>b#seed", code(3))
+        await store.set_outbox_seed("c>d#seed", code(1))
+    async with open_store(CHENGDU_INTRANET) as store:
+        assert await store.outbox_seed("a>b#seed") == code(3)
+        assert await store.outbox_seed("c>d#seed") == code(1)
+        assert await store.outbox_seed("e>f#seed") is None
+
+
+async def test_entries_after_walks_the_store_in_code_order_by_state(store: CatalogStore) -> None:
+    shared = frozenset({LifecycleState.PUBLISHED, LifecycleState.RETIRED})
+    draft = LifecycleState.DRAFT
+    entries = [
+        resource(code(n), state=draft, published_on=None) if n % 3 == 0 else resource(code(n))
+        for n in (5, 1, 4, 3, 2, 6, 7)
+    ]
+    await store.apply(entries)
+    walked: list[str] = []
+    after = ""
+    while page := await store.entries_after(after, 2, shared):
+        assert len(page) <= 2
+        walked += [e.code for e in page]
+        after = page[-1].code
+    assert walked == [code(n) for n in (1, 2, 4, 5, 7)]
+    assert [e.code for e in await store.entries_after(code(4), 10, frozenset({draft}))] == [code(6)]
+    assert await store.entries_after("", 10, frozenset()) == []
+    held = await store.get_many([code(1)])
+    assert (await store.entries_after("", 1, shared)) == [held[code(1)]]
 
 
 async def test_cataloguing_commits_the_hooks_record_with_every_version(
