@@ -40,12 +40,13 @@ record would carry (`refreshed_event`) and through the same `plan_batch` — gua
 references stripped to the cleared ones — as an outbox record. An entry deleted or redacted
 before the link existed is not held, and is not sent. Where the seed stands (the last code
 sent) is kept in the store (`CatalogStore.set_outbox_seed`) once the log has acknowledged the
-batch: a relay killed midway resumes after that code. The seed begins (its cursor is in the
-store) before anything is read, and the relay's backlog still stands at 0 — the oldest record
-held — so every record written while the seed runs is sent after it, a duplicate at worst
-(point 3); a seeding relay has read neither lane (`passed` is None), so nothing is pruned
-meanwhile. Then the relay reads its outbox as any other. A link added when nothing was pruned
-sends no seed.
+batch: a relay killed midway resumes after that code; an entry that fails alone, again and
+again, is moved aside as a record is (below). The seed begins (its cursor is in the store)
+before anything is read, and the relay's backlog still stands at 0 — the oldest record held
+— so every record written while the seed runs is sent after it, a duplicate at worst (point
+3); a seeding relay has read neither lane (`passed` is None), so nothing is pruned meanwhile.
+Then the relay reads its outbox as any other. A link added when nothing was pruned sends no
+seed.
 
 `held(code)` — may the target hold a copy? — is answered from the relay's marks in the store:
 a code is marked *before* an UPSERT or RETIRE of it is published (so a crash can only leave a
@@ -388,19 +389,42 @@ class Relay:
 
     async def _seed_once(self, cursor: str, done: RelayBatch) -> None:
         """Send the next batch of the seed after `cursor` (a code; "" for the first), then
-        keep where it stands."""
+        keep where it stands. A batch that fails — not for an outage — is tried again one
+        entry at a time, and an entry that fails `POISON_AFTER` times is moved aside, as an
+        outbox record is."""
         if self.status.pending_since is None:
             self.status.pending_since = time.monotonic()
         read = await self._store.entries_after(cursor, self._batch_size, _SHAREABLE)
         entries = _bounded_entries(read)
         more = len(read) == self._batch_size or len(entries) < len(read)
-        cleared_entries = [e for e in entries if is_cleared(e, self._link)]
+        try:
+            await self._send_seed(entries, done)
+        except _OUTAGES:
+            raise
+        except Exception as exc:
+            _log.warning(
+                "a seed batch failed; trying its entries one at a time",
+                extra={"link": self._link.id, "after": cursor, "error": repr(exc)},
+            )
+            for entry in entries:
+                await self._send_seed_alone(entry, done)
+        cursor = entries[-1].code if more and entries else SEEDED
+        await self._store.set_outbox_seed(self._seed_name, cursor)
+        self._seed, self._seed_known = (cursor if more else None), True
+        if not more:
+            self.status.pending_since = None
+            _log.info("a new link sent its source's state", extra={"link": self._link.id})
+
+    async def _send_seed(self, entries: list[Resource], done: RelayBatch) -> None:
+        """Send `entries` of the seed: those cleared for the target (what is not was refused
+        or dropped when written), each as the event its record carries, through
+        `plan_batch`."""
+        sent = [e for e in entries if is_cleared(e, self._link)]
         rows: list[Row] = [
-            (0, OutboxRecord(e.code, b""), refreshed_event(e, self._link.source))
-            for e in cleared_entries
+            (0, OutboxRecord(e.code, b""), refreshed_event(e, self._link.source)) for e in sent
         ]
-        marked = await self._store.outbox_marks(self._link.id, [e.code for e in cleared_entries])
-        named = {code for entry in cleared_entries for code in references_of(entry)}
+        marked = await self._store.outbox_marks(self._link.id, [e.code for e in sent])
+        named = {code for entry in sent for code in references_of(entry)}
         plan = plan_batch(
             rows,
             self._link,
@@ -419,10 +443,7 @@ class Relay:
         await self._dead_letters(plan.dead)
         if plan.unmark:
             await self._set_position(self._backlog.name, backlog, unmark=plan.unmark)
-        cursor = entries[-1].code if more and entries else SEEDED
-        await self._store.set_outbox_seed(self._seed_name, cursor)
-        self._seed, self._seed_known = (cursor if more else None), True
-        dropped = plan.dropped + len(entries) - len(cleared_entries)
+        dropped = plan.dropped + len(entries) - len(sent)
         done.read += len(entries)
         done.produced += len(plan.out)
         done.dropped += dropped
@@ -430,9 +451,36 @@ class Relay:
         self.status.produced += len(plan.out)
         self.status.dropped += dropped
         self.status.refused += len(plan.security)
-        if not more:
-            self.status.pending_since = None
-            _log.info("a new link sent its source's state", extra={"link": self._link.id})
+
+    async def _send_seed_alone(self, entry: Resource, done: RelayBatch) -> None:
+        """Send `entry` alone; one that fails `POISON_AFTER` times in a row while the store
+        and the log answer is moved aside: a security event and a dead letter name it."""
+        failure: Exception | None = None
+        for _ in range(POISON_AFTER):
+            try:
+                await self._send_seed([entry], done)
+            except _OUTAGES:
+                raise
+            except Exception as exc:
+                failure = exc
+                continue
+            return
+        assert failure is not None
+        security = SecurityEvent(
+            self._clock(),
+            self._link.id,
+            None,
+            entry.code,
+            Refusal.UNPROCESSABLE,
+            f"the seed's entry {entry.code} (version {entry.version}) failed {POISON_AFTER} "
+            f"times ({type(failure).__name__}: {failure}); moved aside so that the link goes on",
+        )
+        self._on_security_event(security)
+        await self._dead_letters([dead_letter(security, Side.RELAY)])
+        self.status.moved_aside += 1
+        self.status.refused += 1
+        done.read += 1
+        done.refused += 1
 
     # -- the lanes -------------------------------------------------------------------------
 

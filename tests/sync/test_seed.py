@@ -1,8 +1,9 @@
 """The seed: a link added after its source's outbox was pruned first sends the source's current
 state — every entry the guard lets cross, its own and the copies it forwards, and nothing
 classified nor any reference to what is — then the outbox (sync.relay). Killed midway, it
-resumes where it stood; what is written meanwhile arrives at its newest version; a link added
-when nothing was pruned sends no seed. Over the embedded log, and over Kafka with the store a
+resumes where it stood; what is written meanwhile arrives at its newest version; an entry
+that fails alone is moved aside and the seed goes on; a link added when nothing was pruned
+sends no seed. Over the embedded log, and over Kafka with the store a
 seed walks on Neo4j."""
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from unittest import mock
 
 from graph import CatalogStore, Classification, LifecycleState, Resource
 from sync.errors import LogUnavailable
+from sync.events import ChangeEvent
+from sync.guard import Refusal
 from sync.links import Link
+from sync.log.embedded import EmbeddedLog
 from sync.log.protocol import ChangeLog
-from sync.relay import SEEDED
+from sync.relay import SEEDED, refreshed_event
 from tests.sync.conftest import MakeLink
 from tests.sync.mesh import Mesh
 from tests.sync.test_end_to_end import ALL, CE, CI, PI, code, embedded, published, write
@@ -228,3 +232,34 @@ async def test_a_link_added_when_nothing_was_pruned_sends_no_seed(
             assert relay.status.produced == len(await mesh.records(mirror.topic))
         assert await origin.outbox_seed(f"{mirror.id}#seed") is None
         await assert_mirrored(origin, stores[CE])
+
+
+async def test_an_entry_that_fails_alone_again_and_again_is_moved_aside_and_the_seed_goes_on(
+    tmp_path: Path, link: MakeLink
+) -> None:
+    up, mirror = link(CI, PI), link(CI, CE)
+    async with (
+        embedded(tmp_path, CI, PI, CE) as stores,
+        EmbeddedLog.open(tmp_path / "log.db") as log,
+    ):
+        origin = stores[CI]
+        async with Mesh(log, stores, [up]) as before:
+            for n in range(1, 6):
+                await write(origin, published(n))
+            await before.settle()
+        await prune_all(origin, [up])
+
+        def failing(entry: Resource, source: str) -> ChangeEvent:
+            if entry.code == code(2):
+                raise ValueError("an entry no event can be made of")
+            return refreshed_event(entry, source)
+
+        async with Mesh(log, stores, [mirror], batch_size=3) as mesh:
+            with mock.patch("sync.relay.refreshed_event", failing):
+                await mesh.settle()
+            (relay,) = mesh.relays
+            assert relay.status.moved_aside == 1
+            ((event, refusal),) = [(e.resource_code, e.refusal) for e in mesh.security_events]
+            assert (event, refusal) == (code(2), Refusal.UNPROCESSABLE)
+        assert sorted(await entries(stores[CE])) == [code(n) for n in (1, 3, 4, 5)]
+        assert await origin.outbox_seed(f"{mirror.id}#seed") == SEEDED
