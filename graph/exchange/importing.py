@@ -20,8 +20,9 @@ All or nothing reads it once: each row is checked (`Cataloguing.check_new`; a ro
 whole code with its batch, which asks the store) and the drafts it makes are kept in a
 temporary file, not in memory; when every row passed, they are written
 from there (`Cataloguing.create_checked`) — each row read, parsed and checked once. Each batch
-of new drafts is one transaction with its audit records and change events; should the store
-fail between batches, the report of the error says how many entries were written before it.
+of new drafts is one transaction with its audit records and change events, the next batch made
+ready while the store writes one; should the store fail between batches, the report of the
+error (`ImportInterrupted`) says how many entries were written.
 
     report = await Importer(cataloguing, store, actor, "成都市公安局").run(path)
     report.problems[0]  # Problem(sheet='目录', row=7, column='L', label='共享类型', ...)
@@ -29,7 +30,10 @@ fail between batches, the report of the error says how many entries were written
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +42,7 @@ from graph.cataloguing import Cataloguing, code_not_free
 from graph.codes import check_credit_code, check_resource_code
 from graph.enums import LifecycleState
 from graph.errors import InvalidValue, NotPermitted
+from graph.exchange.errors import ImportInterrupted
 from graph.exchange.reading import Limits, Sheet, open_sheet
 from graph.exchange.records import Problem, Record, parse_record, problem_of, records
 from graph.exchange.spill import Spill
@@ -259,26 +264,64 @@ class Importer:
             await self._write(checked, report)
 
     async def _write(self, checked: _Checked, report: ImportReport) -> None:
-        if checked.new:
-            created = await self._cataloguing.create_checked(
-                self._actor, [draft for _, draft in checked.new]
-            )
-            report.created += len(created)
-            report.codes += [e.code for e in created][: max(0, 1000 - len(report.codes))]
+        self._tally(report, *await self._written(checked))
+
+    async def _written(self, checked: _Checked) -> tuple[list[Resource], int]:
+        """Write a checked batch: the entries created, and how many drafts were updated."""
+        created = (
+            await self._cataloguing.create_checked(self._actor, [d for _, d in checked.new])
+            if checked.new
+            else []
+        )
         for _, current, entry in checked.updates:
             await self._cataloguing.update(self._actor, entry, current.version)
-            report.updated += 1
+        return created, len(checked.updates)
+
+    @staticmethod
+    def _tally(report: ImportReport, created: list[Resource], updated: int) -> None:
+        report.created += len(created)
+        report.codes += [e.code for e in created][: max(0, 1000 - len(report.codes))]
+        report.updated += updated
 
     async def _write_spilled(self, spill: Spill, report: ImportReport) -> None:
         """The write of an all-or-nothing import: the batches its check pass kept, each
-        written as it was checked (no row read or checked twice)."""
+        written as it was checked (no row read or checked twice).
+
+        Two batches are in flight: the next one's Python work (its codes, events, audit
+        records and rows) is done while the store writes the one before, so that the process
+        and the database each use a core. Batches are tallied in order; should one fail, the
+        other is let finish and `ImportInterrupted` says how many entries were written."""
         zone = self._store.catalog.zone
-        for new, updates in spill.batches():
-            checked = _Checked([(row, recall_checked(draft, zone)) for row, draft in new], updates)
-            await self._write(checked, report)
+        flight: deque[tuple[asyncio.Task[tuple[list[Resource], int]], int]] = deque()
+
+        async def land() -> None:
+            task, last_row = flight.popleft()
+            try:
+                self._tally(report, *await task)
+            except Exception as exc:
+                for other, _ in flight:  # let the other batch end, counted if written
+                    with contextlib.suppress(Exception):
+                        self._tally(report, *await other)
+                flight.clear()
+                raise ImportInterrupted(report.written, exc) from exc
             if self._progress is not None:
+                self._progress(last_row, self._total_rows, "write")
+
+        try:
+            for new, updates in spill.batches():
+                checked = _Checked(
+                    [(row, recall_checked(draft, zone)) for row, draft in new], updates
+                )
                 rows = [row for row, _ in checked.new] + [row for row, _, _ in checked.updates]
-                self._progress(max(rows, default=0), self._total_rows, "write")
+                if len(flight) >= 2:
+                    await land()
+                task = asyncio.ensure_future(self._written(checked))
+                flight.append((task, max(rows, default=0)))
+            while flight:
+                await land()
+        finally:  # cancelled, or the spill unreadable: no batch goes on writing unawaited
+            for task, _ in flight:
+                task.cancel()
 
     async def _whole_codes(
         self,

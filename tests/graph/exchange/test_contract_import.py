@@ -9,11 +9,14 @@ import dataclasses
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from graph import Actor, CatalogStore, Cataloguing, LifecycleState, ResourceFilter, Role
 from graph.audit.records import AuditKind
+from graph.errors import StoreUnavailable
+from graph.exchange.errors import ImportInterrupted
 from graph.exchange.importing import Importer
 from graph.exchange.template import COLUMNS
 from graph.exchange.writing import write_csv, write_xlsx
@@ -355,3 +358,34 @@ async def test_progress_is_told_per_batch_in_the_check_and_in_the_write(
     assert checks[-1] == writes[-1] == 8  # the last entry's row (a title and two header rows)
     assert len(writes) == 3  # one per batch written
     assert {total for _, total, _ in told} == {8}
+
+
+async def test_a_write_that_fails_part_way_says_how_many_entries_were_written(
+    store: CatalogStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches are written two at a time; the third batch's write fails (one fault injected
+    into the real store): the error names how many entries are held, and exactly those are."""
+    rows = [entry_row(信息资源名称=f"人口信息{n}") for n in range(9)]
+    path = department_xlsx(tmp_path / "目录.xlsx", rows)
+    real_apply = store.apply
+    calls = 0
+
+    async def failing_third(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise StoreUnavailable("the database went away (injected)")
+        return await real_apply(*args, **kwargs)
+
+    monkeypatch.setattr(store, "apply", failing_third)
+    with pytest.raises(ImportInterrupted) as stopped:
+        await importer(store).run(path)
+    monkeypatch.undo()
+    held = (await store.find(DRAFTS)).total_count
+    assert stopped.value.retriable
+    assert stopped.value.extensions()["written"] == stopped.value.written == held
+    # Batches of 2: the fourth was in flight beside the third and is written; the fifth was
+    # never begun.
+    assert stopped.value.written == 6
+    assert "6 entries were written" in str(stopped.value)
+    assert isinstance(stopped.value.__cause__, StoreUnavailable)
