@@ -1,0 +1,112 @@
+"""The garbage collector of a serving process: its pauses recorded.
+
+**Recording.** A `PauseRecorder` adds one callback to `gc.callbacks` and keeps, for each
+generation (0, 1, 2), how many collections ran, their total and longest pause and a histogram
+of their pauses (`PAUSE_BUCKETS`). The callback runs inside every collection of the process,
+so it does as little as it can: a clock read at the start, at the stop a few integer and float
+updates in lists made beforehand — no dict, no object, no logging. Collections never overlap
+(the interpreter runs one at a time, whatever the thread), so one start time suffices.
+`process_pauses()` is the process's recorder, started at its first use and kept for the life
+of the process: the pauses are the process's, every instance's /metrics shows the same
+figures (`federation.metrics.GcCollector`).
+
+    recorder = process_pauses()
+    recorder.figures()[2].count            # full collections so far
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "PAUSE_BUCKETS",
+    "GenerationPauses",
+    "PauseRecorder",
+    "process_pauses",
+]
+
+# Upper bounds of the pause histogram's buckets, in seconds (+Inf beyond the last).
+PAUSE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+_GENERATIONS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationPauses:
+    """The collections of one generation: how many, their pauses' total and longest
+    (seconds), and how many pauses fell in each bucket of `PAUSE_BUCKETS` (the last: +Inf)."""
+
+    generation: int
+    count: int
+    total: float
+    longest: float
+    buckets: tuple[int, ...]
+
+
+class PauseRecorder:
+    """The pauses of every garbage collection while it records (`start` to `stop`)."""
+
+    def __init__(self) -> None:
+        self._count = [0] * _GENERATIONS
+        self._total = [0.0] * _GENERATIONS
+        self._longest = [0.0] * _GENERATIONS
+        self._buckets = [[0] * (len(PAUSE_BUCKETS) + 1) for _ in range(_GENERATIONS)]
+        self._started = 0.0
+
+    @property
+    def recording(self) -> bool:
+        return self._on_collection in gc.callbacks
+
+    def start(self) -> PauseRecorder:
+        if not self.recording:
+            gc.callbacks.append(self._on_collection)
+        return self
+
+    def stop(self) -> None:
+        """Stop recording; harmless when not recording. The figures stay."""
+        if self.recording:
+            gc.callbacks.remove(self._on_collection)
+
+    def __enter__(self) -> PauseRecorder:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def figures(self) -> tuple[GenerationPauses, ...]:
+        """Each generation's figures so far, generation 0 first."""
+        return tuple(
+            GenerationPauses(
+                g, self._count[g], self._total[g], self._longest[g], tuple(self._buckets[g])
+            )
+            for g in range(_GENERATIONS)
+        )
+
+    def _on_collection(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        pause = time.perf_counter() - self._started
+        g = info["generation"]
+        self._count[g] += 1
+        self._total[g] += pause
+        if pause > self._longest[g]:
+            self._longest[g] = pause
+        self._buckets[g][bisect_left(PAUSE_BUCKETS, pause)] += 1
+
+
+_process_recorder: PauseRecorder | None = None
+_lock = threading.Lock()
+
+
+def process_pauses() -> PauseRecorder:
+    """The process's recorder, recording from its first call on."""
+    global _process_recorder
+    with _lock:
+        if _process_recorder is None:
+            _process_recorder = PauseRecorder().start()
+        return _process_recorder
