@@ -14,7 +14,9 @@ in each zone and mirrored intranet → extranet at every level. In one run:
   nation's intranet at a steady ``--rate`` per second (latency p50, p99; answers that failed);
 - the garbage collector in each phase (start-up, idle, busy): each generation's collections,
   their pauses' total and longest (`federation.garbage.PauseRecorder`), and at the start of the
-  busy phase the objects the collector tracks, frozen and not, and its thresholds;
+  busy phase the objects the collector tracks, frozen and not, and its thresholds (as the
+  `Runtime` tuned them, `federation.garbage.settle_after_start`; ``--gc-young-threshold`` and
+  ``--gc-unfreeze`` undo part of that tuning, to measure what each part does);
 - beside them, the reference measured in the same run: the same entries written at one city
   and carried up one link only (city → province, intranet) — one link's pace on this host.
 
@@ -276,6 +278,10 @@ async def main(args: argparse.Namespace) -> None:
         began = time.monotonic()
         starting = PauseRecorder().start()
         async with Runtime(topology, settings=settings, prepare=prepare) as runtime:
+            if args.gc_unfreeze:
+                gc.unfreeze()
+            if args.gc_young_threshold is not None:
+                gc.set_threshold(args.gc_young_threshold, *gc.get_threshold()[1:])
             async with asyncio.timeout(300):
                 await runtime.caught_up()
             ready = time.monotonic() - began
@@ -446,6 +452,16 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--idle-seconds", type=float, default=20.0)
     parser.add_argument("--rate", type=float, default=20.0, help="GraphQL searches a second")
+    parser.add_argument(
+        "--gc-young-threshold",
+        type=int,
+        help="generation 0's threshold once the runtime has started, instead of its tuning's",
+    )
+    parser.add_argument(
+        "--gc-unfreeze",
+        action="store_true",
+        help="unfreeze what the runtime froze once it started (gc.unfreeze)",
+    )
     parser.add_argument("--write-topology", type=Path, help="write the topology file and stop")
     parser.add_argument(
         "--cities-per-province",
