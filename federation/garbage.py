@@ -23,7 +23,15 @@ process has started its instances (`federation.runtime.Runtime`, `mulu serve`).
 - Generation 0 is collected every `YOUNG_THRESHOLD` allocations instead of 700: a sync batch
   (up to 2,000 decoded events, tens of containers each) is otherwise collected dozens of times
   while it is written, and what survives is promoted to the old generations, whose growth
-  sets off the full collections.
+  sets off the full collections. A young collection then takes longer (tens of milliseconds
+  at most), and cyclic garbage waits a little longer to be freed.
+
+Measured with bench/national_bench.py (62 instances, 2,000 entries carried to the nation),
+the busy phase's collections paused the process 2.9 s in 18.5 s (two full ones, the longest
+1.17 s); with each consumer letting go of its batches and the start-up heap frozen, 2.0 s in
+14.8 s (five full ones, the longest 0.29 s); with `YOUNG_THRESHOLD` as well, 0.21 s in 14.2 s
+(four young ones, no full one). Neither part is a setting: neither costs a server anything
+it would weigh.
 
     recorder = process_pauses()
     recorder.figures()[2].count            # full collections so far
