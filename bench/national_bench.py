@@ -12,6 +12,11 @@ in each zone and mirrored intranet → extranet at every level. In one run:
   sample's cities (each with its outbox record, as a department's writes are), and the time
   until the nation's intranet holds every one of them; meanwhile GraphQL searches asked of the
   nation's intranet at a steady ``--rate`` per second (latency p50, p99; answers that failed);
+- the garbage collector in each phase (start-up, idle, busy): each generation's collections,
+  their pauses' total and longest (`federation.garbage.PauseRecorder`), and at the start of the
+  busy phase the objects the collector tracks, frozen and not, and its thresholds (as the
+  `Runtime` tuned them, `federation.garbage.settle_after_start`; ``--gc-young-threshold`` and
+  ``--gc-unfreeze`` undo part of that tuning, to measure what each part does);
 - beside them, the reference measured in the same run: the same entries written at one city
   and carried up one link only (city → province, intranet) — one link's pace on this host.
 
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import resource
@@ -41,6 +47,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from federation.garbage import PauseRecorder
 from federation.runtime import Runtime
 from federation.settings import Settings
 from federation.topology import load_topology
@@ -269,25 +276,34 @@ async def main(args: argparse.Namespace) -> None:
                 await store.put_categories(sample.categories)
 
         began = time.monotonic()
+        starting = PauseRecorder().start()
         async with Runtime(topology, settings=settings, prepare=prepare) as runtime:
+            if args.gc_unfreeze:
+                gc.unfreeze()
+            if args.gc_young_threshold is not None:
+                gc.set_threshold(args.gc_young_threshold, *gc.get_threshold()[1:])
             async with asyncio.timeout(300):
                 await runtime.caught_up()
             ready = time.monotonic() - began
+            starting.stop()
             print(
                 f"instances: {len(runtime.instances)}; ready in {ready:.1f} s "
                 f"(load average {os.getloadavg()[0]:.2f})"
             )
+            print_pauses("start-up", starting, ready)
             await serve_check(runtime)
 
             await asyncio.sleep(2)  # let start-up's last work finish
             empty = await disk_use(runtime, Path(tmp) / "data")
             cpu, wall = cpu_seconds(), time.monotonic()
-            await asyncio.sleep(args.idle_seconds)
+            with PauseRecorder() as idling:
+                await asyncio.sleep(args.idle_seconds)
             idle = (cpu_seconds() - cpu) / (time.monotonic() - wall)
             print(
                 f"idle: {idle * 100:.1f} % of one core over {args.idle_seconds:.0f} s "
                 f"(the process's own CPU time; load average {os.getloadavg()[0]:.2f})"
             )
+            print_pauses("idle", idling, time.monotonic() - wall)
 
             # The reference: one city's share carried up one link.
             first = next(iter(entries))
@@ -303,12 +319,15 @@ async def main(args: argparse.Namespace) -> None:
             )
 
             nation = runtime.instances["national/intranet"]
+            print_heap()
             stop = asyncio.Event()
             asking = asyncio.create_task(ask_steadily(nation.url, args.rate, stop))
             cpu, wall = cpu_seconds(), time.monotonic()
+            busy = PauseRecorder().start()
             rest = {c: batch for c, batch in entries.items() if c != first}
             await asyncio.gather(*(write(stores[c], batch) for c, batch in rest.items()))
             carried = await until_held(stores["national/intranet"], codes, 600)
+            busy.stop()
             busy_cpu = (cpu_seconds() - cpu) / (time.monotonic() - wall)
             stop.set()
             latencies, failed = await asking
@@ -325,6 +344,7 @@ async def main(args: argparse.Namespace) -> None:
                     f"{statistics.median(latencies) * 1000:.0f} ms, p99 "
                     f"{percentile(latencies, 0.99) * 1000:.0f} ms, {failed} failed"
                 )
+            print_pauses("busy", busy, carried)
             where = ResourceFilter(catalog_id=None)
             held = (await stores["national/intranet"].find(where, first=0)).total_count
             print(f"nation intranet holds {held:,} entries; load average {os.getloadavg()[0]:.2f}")
@@ -334,6 +354,31 @@ async def main(args: argparse.Namespace) -> None:
                 f"classified entries held back by the mirrors' guards: {held_back.count} "
                 "security events (as they must be; logged at WARNING, counted here)"
             )
+
+
+def print_pauses(phase: str, recorder: PauseRecorder, seconds: float) -> None:
+    """Each generation's collections in `phase` (`seconds` long): how many, their pauses'
+    total and longest, and the share of the phase they paused the process."""
+    figures = recorder.figures()
+    paused = sum(f.total for f in figures)
+    each = "; ".join(
+        f"gen {f.generation}: {f.count} × ({f.total * 1000:,.0f} ms in all, longest "
+        f"{f.longest * 1000:,.1f} ms)"
+        for f in figures
+    )
+    print(
+        f"GC in {phase} ({seconds:.1f} s): {each}; paused {paused:.2f} s "
+        f"({paused / max(seconds, 1e-9) * 100:.1f} %); load average {os.getloadavg()[0]:.2f}"
+    )
+
+
+def print_heap() -> None:
+    """The objects the collector tracks (frozen ones apart) and its thresholds."""
+    tracked = len(gc.get_objects())
+    print(
+        f"GC heap before the busy phase: {tracked:,} objects tracked, "
+        f"{gc.get_freeze_count():,} more frozen; thresholds {gc.get_threshold()}"
+    )
 
 
 async def serve_check(runtime: Runtime) -> None:
@@ -407,6 +452,16 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--idle-seconds", type=float, default=20.0)
     parser.add_argument("--rate", type=float, default=20.0, help="GraphQL searches a second")
+    parser.add_argument(
+        "--gc-young-threshold",
+        type=int,
+        help="generation 0's threshold once the runtime has started, instead of its tuning's",
+    )
+    parser.add_argument(
+        "--gc-unfreeze",
+        action="store_true",
+        help="unfreeze what the runtime froze once it started (gc.unfreeze)",
+    )
     parser.add_argument("--write-topology", type=Path, help="write the topology file and stop")
     parser.add_argument(
         "--cities-per-province",

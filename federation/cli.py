@@ -75,13 +75,16 @@ def serve(
 ) -> None:
     """Run one instance: /graphql (GraphiQL in a browser), /health and /metrics."""
     import asyncio
+    from collections.abc import AsyncIterator
+    from contextlib import asynccontextmanager
 
     import uvicorn
 
     from federation.app import create_app
     from federation.dev_identity import warn_dev_identity
+    from federation.garbage import settle_after_start
     from federation.identity.tls import HandshakeRefusals, uvicorn_options
-    from federation.instance import check_sync, open_instance, open_sync
+    from federation.instance import Instance, check_sync, open_instance, open_sync
     from federation.logging import configure_logging
     from federation.runtime import http_options
     from federation.sample import load_instance_sample
@@ -120,11 +123,13 @@ def serve(
     def sync(store: CatalogStore) -> AbstractAsyncContextManager[SyncWorker | None]:
         return open_sync(chosen, topology, store)  # the topology's links of this instance
 
-    instance = create_app(
-        chosen,
-        lambda: open_instance(chosen, topology=topology, prepare=load, sync=sync),
-        handshake_refusals=refusals,
-    )
+    @asynccontextmanager
+    async def opened() -> AsyncIterator[Instance]:
+        async with open_instance(chosen, topology=topology, prepare=load, sync=sync) as started:
+            settle_after_start()  # as a Runtime does once its instances have started
+            yield started
+
+    instance = create_app(chosen, opened, handshake_refusals=refusals)
     uvicorn.run(
         instance,
         host=chosen.host,

@@ -6,20 +6,39 @@ never share or collide on a metric.
     mulu_http_requests_total{method, path, status}
     mulu_http_request_duration_seconds{method, path}
     mulu_graphql_errors_total{code}      INVALID_VALUE, NOT_PERMITTED, TIMEOUT, INTERNAL_ERROR…
+
+and the process's garbage collections (`federation.garbage`: every instance of a process shows
+the same figures, the process's own):
+
+    mulu_gc_pause_seconds{generation}    histogram of the pauses of each generation's collections
+    mulu_gc_pause_max_seconds{generation}  the longest pause since the process started recording
+    mulu_gc_collections_total{generation}
+    mulu_gc_frozen_objects               objects in the permanent generation (`gc.freeze`)
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
+from collections.abc import Iterator
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from prometheus_client.exposition import generate_latest
+from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["Metrics", "MetricsMiddleware"]
+from federation.garbage import PAUSE_BUCKETS, PauseRecorder, process_pauses
+
+__all__ = ["GcCollector", "Metrics", "MetricsMiddleware"]
 
 _access_log = logging.getLogger("mulu.http")
 _KNOWN_PATHS = frozenset({"/graphql", "/health", "/metrics"})
@@ -48,12 +67,54 @@ class Metrics:
             ["code"],
             registry=self.registry,
         )
+        self.registry.register(GcCollector(process_pauses()))
 
     def count_graphql_error(self, code: str) -> None:
         self.graphql_errors.labels(code=code).inc()
 
     async def endpoint(self, request: Request) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class GcCollector(Collector):
+    """The garbage collections `recorder` saw, read when scraped."""
+
+    def __init__(self, recorder: PauseRecorder) -> None:
+        self._recorder = recorder
+
+    def collect(self) -> Iterator[Metric]:
+        pauses = HistogramMetricFamily(
+            "mulu_gc_pause_seconds",
+            "Pauses of the process's garbage collections, by generation.",
+            labels=["generation"],
+        )
+        longest = GaugeMetricFamily(
+            "mulu_gc_pause_max_seconds",
+            "The longest garbage-collection pause of the process, by generation.",
+            labels=["generation"],
+        )
+        collections = CounterMetricFamily(
+            "mulu_gc_collections",
+            "Garbage collections of the process, by generation.",
+            labels=["generation"],
+        )
+        for figures in self._recorder.figures():
+            generation = [str(figures.generation)]
+            cumulative, buckets = 0, []
+            for bound, count in zip((*PAUSE_BUCKETS, float("inf")), figures.buckets, strict=True):
+                cumulative += count
+                buckets.append(("+Inf" if bound == float("inf") else str(bound), cumulative))
+            pauses.add_metric(generation, buckets, figures.total)
+            longest.add_metric(generation, figures.longest)
+            collections.add_metric(generation, figures.count)
+        yield pauses
+        yield longest
+        yield collections
+        yield GaugeMetricFamily(
+            "mulu_gc_frozen_objects",
+            "Objects in the permanent generation, which no collection traverses.",
+            value=gc.get_freeze_count(),
+        )
 
 
 class MetricsMiddleware:

@@ -7,7 +7,9 @@ instance), each instance's store (embedded, or the Neo4j server its topology ent
 that store and worker lent) served by uvicorn on its GraphQL address — over HTTPS with its own
 certificate when the topology has TLS (each instance's certificate is checked to name it and
 the address it is reached at before anything opens). Leaving the context stops the servers
-first, then the workers, the stores and the log.
+first, then the workers, the stores and the log. Once everything has started, the process's
+garbage collector is tuned for a long run (`federation.garbage.settle_after_start`: once per
+process, for ``mulu up``, ``mulu demo`` and every other user of a `Runtime`).
 
     async with Runtime(topology) as running:
         await running.caught_up()             # every link relayed and consumed to its end
@@ -30,6 +32,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from federation.app import create_app
+from federation.garbage import settle_after_start
 from federation.identity.tls import (
     HandshakeRefusals,
     check_instance_certificate,
@@ -174,6 +177,7 @@ class Runtime:
             self._stack = None
             await stack.aclose()
             raise
+        settle_after_start()  # what start-up built stays: no full collection traverses it
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

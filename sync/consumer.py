@@ -133,26 +133,38 @@ class LinkConsumer:
             writing: deque[asyncio.Future[ApplyReport]] = deque()
             try:
                 while True:
-                    records = await self._read(reader, writing=bool(writing), patient=True)
-                    if not records:
+                    if not await self._hand_over(reader, writing):
                         while writing:  # nothing new: let the writes finish and commit
                             await writing.popleft()
                             self.status.succeeded()
-                        continue
-                    prepared = await self._prepare(records)
-                    while len(writing) >= self._writers:
-                        await writing.popleft()
-                        self.status.succeeded()
-                    after = writing[-1] if writing else None
-                    writing.append(
-                        asyncio.ensure_future(self._finish(reader, records, prepared, after))
-                    )
             finally:
                 for future in writing:
                     future.cancel()
                 for future in writing:
                     with contextlib.suppress(asyncio.CancelledError, Exception):
                         await future
+
+    async def _hand_over(
+        self, reader: LogReader, writing: deque[asyncio.Future[ApplyReport]]
+    ) -> bool:
+        """Read the next batch, prepare it and hand it to a writing future at the end of
+        `writing` (once fewer than `writers` are in flight); False when none arrived in time.
+
+        A function of its own so that the batch — its records and prepared events, thousands
+        of objects — is referenced by its future alone once handed over: kept in `run`'s
+        locals it stayed alive through the next read, a minute long when the link is idle, and
+        the collector promoted it to the old generations, which then set off full
+        collections."""
+        records = await self._read(reader, writing=bool(writing), patient=True)
+        if not records:
+            return False
+        prepared = await self._prepare(records)
+        while len(writing) >= self._writers:
+            await writing.popleft()
+            self.status.succeeded()
+        after = writing[-1] if writing else None
+        writing.append(asyncio.ensure_future(self._finish(reader, records, prepared, after)))
+        return True
 
     async def _read(
         self, reader: LogReader, *, writing: bool = False, patient: bool = False

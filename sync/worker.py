@@ -239,8 +239,11 @@ class SyncWorker:
                     "error": status.last_error,
                     "retriable": retriable,
                 },
-                exc_info=not isinstance(error, SyncError | CatalogError),
+                exc_info=None if isinstance(error, SyncError | CatalogError) else error,
             )
+            # Its traceback holds the frames that failed, and with them the batch they read:
+            # let it go before the pause, up to `Backoff.maximum` long.
+            del error
             pause = delay if retriable else self._backoff.maximum
             await asyncio.sleep(pause)
             delay = min(delay * 2, self._backoff.maximum)

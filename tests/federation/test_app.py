@@ -3,6 +3,8 @@ one lifespan that opens and closes the store."""
 
 from __future__ import annotations
 
+import gc
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -76,6 +78,26 @@ async def test_metrics_count_requests_latencies_and_errors(gql: GraphQLCaller) -
     assert 'mulu_http_request_duration_seconds_count{method="POST",path="/graphql"} 3.0' in text
     assert 'mulu_graphql_errors_total{code="INVALID_VALUE"} 1.0' in text
     assert 'mulu_graphql_errors_total{code="GRAPHQL_VALIDATION_FAILED"} 1.0' in text
+
+
+def _metric(text: str, sample: str) -> float:
+    found = re.search(rf"^{re.escape(sample)} (\S+)$", text, re.MULTILINE)
+    assert found is not None, f"{sample} is not in /metrics"
+    return float(found.group(1))
+
+
+async def test_metrics_show_the_process_garbage_collections(gql: GraphQLCaller) -> None:
+    full = 'mulu_gc_collections_total{generation="2"}'
+    paused = 'mulu_gc_pause_seconds_sum{generation="2"}'
+    before = (await gql.http.get("/metrics")).text
+    gc.collect()
+    after = (await gql.http.get("/metrics")).text
+    assert _metric(after, full) >= _metric(before, full) + 1
+    assert _metric(after, paused) > _metric(before, paused)
+    assert _metric(after, 'mulu_gc_pause_max_seconds{generation="2"}') > 0
+    count = _metric(after, 'mulu_gc_pause_seconds_count{generation="2"}')
+    assert _metric(after, 'mulu_gc_pause_seconds_bucket{generation="2",le="+Inf"}') == count
+    assert "mulu_gc_frozen_objects " in after
 
 
 async def test_unknown_paths_share_one_metric_label(gql: GraphQLCaller) -> None:

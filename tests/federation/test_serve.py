@@ -4,6 +4,7 @@ curl would, then stopped with SIGTERM."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -87,7 +88,12 @@ def test_mulu_serve_answers_like_curl(
 
     health = httpx.get(f"{url}/health").json()
     assert health["store"] == {"kind": "embedded", "state": "up"}
-    assert "mulu_http_requests_total" in httpx.get(f"{url}/metrics").text
+    metrics = httpx.get(f"{url}/metrics").text
+    assert "mulu_http_requests_total" in metrics
+    # Started, the process froze its start-up heap (federation.garbage.settle_after_start).
+    frozen = re.search(r"^mulu_gc_frozen_objects (\S+)$", metrics, re.MULTILINE)
+    assert frozen is not None
+    assert float(frozen.group(1)) > 0
     assert "graphiql" in httpx.get(f"{url}/graphql", headers={"Accept": "text/html"}).text.lower()
 
     process.send_signal(signal.SIGTERM)
