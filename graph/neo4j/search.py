@@ -14,9 +14,11 @@ computes).
 `ranked_page` reads a page without ranking every hit: the entries found in their name (every
 word in the name, its pinyin or initials) score at least `NAME_FLOOR` and every other hit
 less (`graph.search.query`: tier 8 and what implies it), so the page is first taken from the
-name hits alone (a Lucene query over the name's fields) and from the rest (the hits that are
-not name hits) only when the name hits run out. The count is Lucene's hits under the filter,
-read without a property where the filter needs none.
+name hits alone (a Lucene query over the name's fields, every one ranked) and from the rest
+only when the name hits run out. The rest is never ranked whole (`API`: 31,052 hits through
+its synonym 接口): it falls into two tiers (`_body_tiers`), the search's words as typed in a
+row in the body, then the others, each read like a tier of a one-word search (below). The
+count is Lucene's hits under the filter, read without a property where the filter needs none.
 
 A search of one word, looked for as typed only (a single character: 人, 税), is read a tier at
 a time instead (`_tiered_page`), for its name hits may be tens of thousands: the entries named
@@ -46,13 +48,11 @@ from graph.neo4j.cypher.finding import WHERE_AFTER_SCORE
 from graph.neo4j.cypher.search import (
     SEARCH_COUNT,
     SEARCH_COUNTED_PAGE,
-    SEARCH_RANKED,
     SEARCH_REQUESTED,
     SEARCH_TIER,
     SEARCH_TIERS,
     SEARCH_WALK,
 )
-from graph.neo4j.schema import FULLTEXT_INDEX
 from graph.neo4j.statements import run
 from graph.search.query import Field, SearchPlan, found, ranking
 from graph.search.text import INDEX_VERSION, index_text
@@ -167,7 +167,7 @@ def lucene_query(plan: SearchPlan, name_only: bool = False) -> str:
     return " AND ".join(groups)
 
 
-# The short properties SEARCH_RANKED reads once per hit, by the variable it binds them to.
+# The short properties SEARCH_COUNTED_PAGE reads once per hit, by the variable it binds them to.
 _BOUND = {"name": "s_name", "words": "s_words"}
 # An entry's kind is its code's 类 (graph.codes: 1 base, 2 theme, 3 department): read from the
 # code the order needs anyway, not from a property of its own.
@@ -176,7 +176,7 @@ _KIND_OF_CODE = "CASE left(s_code, 1) WHEN '1' THEN 'BASE' WHEN '2' THEN 'THEME'
 
 def score_expression(plan: SearchPlan, node: str) -> tuple[str, list[str]]:
     """`graph.search.query.ranking` over `node`'s properties and the variables
-    `graph.neo4j.cypher.search.SEARCH_RANKED` binds, reading ``$terms``."""
+    `graph.neo4j.cypher.search.SEARCH_COUNTED_PAGE` binds, reading ``$terms``."""
     terms: list[str] = []
 
     def contains(field: str, tokens: tuple[str, ...], exact: bool) -> str:
@@ -233,6 +233,25 @@ _BODY = 4
 # spread evenly along the code index, and is tried only where that is at most 1 / this many
 # of the hits ranking them would read.
 WALK_SLACK = 4
+
+
+def _body_tiers(
+    plan: SearchPlan, terms: list[str], everything: str, named: str
+) -> list[tuple[str, str, int]]:
+    """The tiers of the hits not found in the name, as `_tier_page` reads them (adds to
+    `terms`): those holding the search's words as typed in a row (`_BODY`), then the others
+    (found through a synonym or in words apart: the ranking's sum 0). Each scores alike but
+    for its kind and requests — no tier but 4 can hold for an entry whose name has none of
+    the words. A search of one word looked for as typed only has no second tier."""
+    left = _left(plan, terms)
+    terms.append(" " + " ".join(plan.whole) + " ")
+    in_body = f"r.search_body CONTAINS $terms[{len(terms) - 1}]"
+    whole = f"search_body:{_phrase(plan.whole)}"
+    rest = f"({everything}) AND NOT ({named})"
+    tiers = [(f"{left} AND {in_body}", f"({rest}) AND {whole}", _BODY)]
+    if not _alike(plan):
+        tiers.append((f"{left} AND NOT {in_body}", f"({rest}) AND NOT {whole}", 0))
+    return tiers
 
 
 def _walk_from(after: tuple[str, float] | None, least: int) -> str | None:
@@ -362,35 +381,29 @@ async def ranked_page(
         ranked.update(after_code=after[0], after_score=after[1])
         after_condition = WHERE_AFTER_SCORE
     named = lucene_query(plan, name_only=True)
-    # The name hits first (an empty query when the cursor is past them), counted beside.
+    tiers = _body_tiers(plan, terms, everything, named) if named != everything else []
+    # The name hits first (an empty query when the cursor is past them), counted beside, and
+    # the hits of the tiers of the others (the first one's counted where there are two).
     from_names = after is None or after[1] >= NAME_FLOOR
     (first,) = await run(
         tx,
         fill(SEARCH_COUNTED_PAGE, where=where, score=score, after=after_condition, member="true"),
         ranked,
         ranked=named if from_names else _NOTHING,
+        named=named,
+        in_body=tiers[0][1] if len(tiers) > 1 else _NOTHING,
     )
     total, nodes = int(first["total"]), int(first["nodes"])
+    left = total - int(first["named"])
+    in_body = int(first["in_body"]) if len(tiers) > 1 else left
     rows = [(str(snapshot), float(value)) for snapshot, value in first["page"]]
-    need = limit - len(rows)
-    if need > 0 and named != everything and total > len(rows):
-        if _alike(plan) and (need + 1) * nodes <= total * total:
-            # Common hits that score alike: along the code index, not every one ranked.
-            past_names = after is not None and after[1] < NAME_FLOOR
-            start = after[0][:1] if past_names and after is not None else ""
-            member = _left(plan, ranked["terms"])
-            walking = dict(ranked, limit=need, from_code=start, budget=nodes)
-            parts = {"where": where, "member": member, "score": score, "after": after_condition}
-            walked = await run(tx, fill(SEARCH_WALK, **parts), walking)
-            asked = await run(tx, fill(SEARCH_REQUESTED, **parts), walking)
-            best = sorted([*walked, *asked], key=lambda r: (-float(r["score"]), r["code"]))
-            rows += [(r["snapshot"], float(r["score"])) for r in best[:need]]
-        else:
-            rest = f"({everything}) AND NOT ({named})"
-            ranked["limit"] = need
-            statement = fill(
-                SEARCH_RANKED, where=where, score=score, after=after_condition, member="true"
-            )
-            found_rows = await run(tx, statement, ranked, query=rest, index=FULLTEXT_INDEX)
-            rows += [(r["snapshot"], float(r["score"])) for r in found_rows]
+    parts = {"where": where, "score": score, "after": after_condition}
+    ranked.update(exact="", exact_count=0)  # no entry is named "" (names are padded)
+    for (member, query, sum_), count in zip(tiers, (in_body, left - in_body), strict=False):
+        need = limit - len(rows)
+        start = _walk_from(after, 3 * sum_ + 1)
+        if need <= 0 or start is None or count <= 0:
+            continue
+        ranked["limit"] = need
+        rows += await _tier_page(tx, parts, ranked, (member, query, count), nodes, start)
     return total, rows

@@ -228,7 +228,12 @@ async def test_search_reads_the_full_text_index(driver: AsyncDriver, store: Neo4
     """EXPLAIN: a search starts from the full-text index (or, for the entries named exactly
     a word, the index on the name), never a scan of every entry."""
     from graph.neo4j.cypher import all_of, fill
-    from graph.neo4j.cypher.search import SEARCH_COUNT, SEARCH_RANKED, SEARCH_TIER, SEARCH_TIERS
+    from graph.neo4j.cypher.search import (
+        SEARCH_COUNT,
+        SEARCH_COUNTED_PAGE,
+        SEARCH_TIER,
+        SEARCH_TIERS,
+    )
     from graph.neo4j.schema import FULLTEXT_INDEX
     from graph.neo4j.search import lucene_query as plan_query
     from graph.neo4j.search import score_expression
@@ -240,7 +245,7 @@ async def test_search_reads_the_full_text_index(driver: AsyncDriver, store: Neo4
     member = "r.search_name CONTAINS $terms[0]"
     tiers = {"where": where, "score": score, "after": "true", "member": member}
     for statement in (
-        fill(SEARCH_RANKED, where=where, score=score, after="true", member="true"),
+        fill(SEARCH_COUNTED_PAGE, where=where, score=score, after="true", member="true"),
         fill(SEARCH_COUNT, where=where),
         fill(SEARCH_TIERS, **tiers),  # a search of one word
         fill(SEARCH_TIER, **tiers),
@@ -249,6 +254,8 @@ async def test_search_reads_the_full_text_index(driver: AsyncDriver, store: Neo4
             "EXPLAIN " + statement,
             query=plan_query(plan),
             named=plan_query(plan),
+            ranked=plan_query(plan),
+            in_body=plan_query(plan),
             tier=plan_query(plan),
             terms=terms,
             limit=21,

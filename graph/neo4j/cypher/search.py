@@ -2,8 +2,8 @@
 the order of `graph.search.query.ranking`.
 
 ``{where}`` is the filter's condition, ``{score}`` the ranking
-(`graph.neo4j.search.score_expression`, which reads the short properties `SEARCH_RANKED` binds
-once per hit — ``s_code``, ``s_name``, ``s_words``, ``s_requested`` — and the long ones only
+(`graph.neo4j.search.score_expression`, which reads the short properties `_TOP_K`
+binds once per hit — ``s_code``, ``s_name``, ``s_words``, ``s_requested`` — and the long ones only
 where a tier needs them), ``{after}`` a cursor's condition
 (`graph.neo4j.cypher.finding.WHERE_AFTER_SCORE`) or ``true``. ``$query`` is the Lucene query
 of the hits to count or to rank.
@@ -14,7 +14,6 @@ from __future__ import annotations
 __all__ = [
     "SEARCH_COUNT",
     "SEARCH_COUNTED_PAGE",
-    "SEARCH_RANKED",
     "SEARCH_REQUESTED",
     "SEARCH_TIER",
     "SEARCH_TIERS",
@@ -42,13 +41,24 @@ ORDER BY score DESC, s_code
 LIMIT $limit
 """
 
-# The count of $query's hits and the ranked page of $ranked's, in one round trip.
+# The count of $query's hits, of $named's (the name hits) and of $in_body's (the first tier
+# of the others), and the ranked page of $ranked's, in one round trip.
 SEARCH_COUNTED_PAGE = (
     """
 CALL () {
   CALL db.index.fulltext.queryNodes('resource_fulltext', $query) YIELD node AS r
   WHERE {where}
   RETURN count(r) AS total
+}
+CALL () {
+  CALL db.index.fulltext.queryNodes('resource_fulltext', $named) YIELD node AS r
+  WHERE {where}
+  RETURN count(r) AS named
+}
+CALL () {
+  CALL db.index.fulltext.queryNodes('resource_fulltext', $in_body) YIELD node AS r
+  WHERE {where}
+  RETURN count(r) AS in_body
 }
 CALL () {
   MATCH (n:Resource)
@@ -59,17 +69,8 @@ CALL () {
     + _TOP_K
     + """  RETURN collect([r.snapshot, score]) AS page
 }
-RETURN total, nodes, page
+RETURN total, named, in_body, nodes, page
 """
-)
-
-# Top-k of the hits by score, then code: Neo4j keeps the best $limit as it goes (no list of
-# every hit is made), and reads a snapshot only for the page. $index: the full-text index
-# $query is asked of (the search's, or the name's words).
-SEARCH_RANKED = (
-    "CALL db.index.fulltext.queryNodes($index, $query) YIELD node AS r"
-    + _TOP_K
-    + "RETURN r.snapshot AS snapshot, score, s_code AS code\n"
 )
 
 # A tier of a search of one word (graph.neo4j.search), whose entries score alike but for
