@@ -311,9 +311,10 @@ async def _tiered_page(
 ) -> tuple[int, list[tuple[str, float]]]:
     """`ranked_page` of a one-word search, a tier at a time (`_WORD`): the entries named the
     word exactly and those having it as a whole word of the name in the first round trip
-    (`graph.neo4j.cypher.search.SEARCH_TIERS`), then the rest of the name hits and the body
-    hits, each read along the code index where common (`SEARCH_WALK`), else by code among
-    its Lucene hits (`SEARCH_TIER`), until the page is full."""
+    (`graph.neo4j.cypher.search.SEARCH_TIERS`, which counts the other name hits only where
+    these leave the page short), then the rest of the name hits and the body hits, each read
+    along the code index where common (`SEARCH_WALK`), else by code among its Lucene hits
+    (`SEARCH_TIER`), until the page is full."""
     score, terms = score_expression(plan, "r")
     phrase = " " + " ".join(word) + " "
     terms = [*terms, phrase, " " + "".join(word) + " "]
@@ -330,23 +331,27 @@ async def _tiered_page(
     )
     parts = {"where": where, "score": score, "after": after_condition}
     start = _walk_from(after, 3 * _WORD + 1)
+    in_other_words = f"({named}) AND NOT {as_word}"
     (first,) = await run(
         tx,
         fill(SEARCH_TIERS, **parts, member=in_name.format(p=at_phrase, w=at_word, no="")),
         ranked,
         query=everything,
-        named=named,
         tier=f"({named}) AND {as_word}" if start is not None else _NOTHING,
         from_code=start or "",
+        name_tier=in_other_words,
     )
-    total, nodes, hits_in_name = int(first["total"]), int(first["nodes"]), int(first["named"])
+    total, nodes = int(first["total"]), int(first["nodes"])
     ranked["exact_count"] = int(first["exact_count"])
     rows = _best(first["rows"], limit)
+    name_hits = int(first["name_hits"])
     tiers = [
-        (in_name.format(p=at_phrase, w=at_word, no="NOT "), f"({named}) AND NOT {as_word}", _NAME),
+        (in_name.format(p=at_phrase, w=at_word, no="NOT "), in_other_words, _NAME),
         (_left(plan, terms), f"({everything}) AND NOT ({named})", _BODY),
     ]
-    counts = (hits_in_name, total - hits_in_name)
+    # The body hits: every hit but the name's (the whole-word ones from the cursor on: more
+    # than they are where the cursor is past some, which only sways the walk's estimate).
+    counts = (name_hits, total - int(first["word_hits"]) - name_hits)
     for (member, query, sum_), count in zip(tiers, counts, strict=True):
         need = limit - len(rows)
         start = _walk_from(after, 3 * sum_ + 1)

@@ -11,6 +11,8 @@ of the hits to count or to rank.
 
 from __future__ import annotations
 
+from graph.neo4j.cypher import fill
+
 __all__ = [
     "SEARCH_COUNT",
     "SEARCH_COUNTED_PAGE",
@@ -76,10 +78,11 @@ RETURN total, named, in_body, nodes, page
 # A tier of a search of one word (graph.neo4j.search), whose entries score alike but for
 # their kind and requests: those requested ({member}: in the tier, over ``r``), found through
 # the index on ``requested`` (few) and ranked; and the first $limit of the others in code
-# order from $from_code among the hits of $tier, reading only their code — and as many more
-# as may be dropped after (the requested ones, $exact_count entries named exactly the word,
-# the cursor's own entry: a LIMIT cannot count them) — then ranked. The order of the code is
-# the order of the kind (its first digit), so the page is the best of the two.
+# order from {start} among the hits of {tier}, reading only their code — and as many more as
+# may be dropped after (the requested ones, {exact_count} entries named exactly the word, the
+# cursor's own entry: a LIMIT cannot count them) — then ranked. The order of the code is the
+# order of the kind (its first digit), so the page is the best of the two. ``hits``: how many
+# of {tier}'s hits are from {start} on. {imports}: the variables the second subquery takes.
 _TIER = """
 CALL () {
   MATCH (r:Resource)
@@ -90,33 +93,43 @@ CALL () {
   RETURN count(r) AS asked, collect(CASE WHEN {after} THEN [r.snapshot, score, s_code] END)
          AS asked_rows
 }
-CALL (asked) {
-  CALL db.index.fulltext.queryNodes('resource_fulltext', $tier) YIELD node AS r
+CALL ({imports}) {
+  CALL db.index.fulltext.queryNodes('resource_fulltext', {tier}) YIELD node AS r
   WITH r, r.code AS s_code
-  WHERE s_code >= $from_code AND {where}
+  WHERE s_code >= {start} AND {where}
   WITH r, s_code
   ORDER BY s_code
   WITH collect(r) AS ordered
-  UNWIND ordered[..$limit + $exact_count + asked + 1] AS r
-  WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
-       coalesce(r.requested, 0) AS s_requested
-  WHERE s_requested = 0 AND s_name <> $exact
-  WITH r, s_code, {score} AS score
-  WHERE {after}
-  WITH r, s_code, score
-  LIMIT $limit
-  RETURN collect([r.snapshot, score, s_code]) AS rows
+  CALL (ordered, {imports}) {
+    UNWIND ordered[..$limit + {exact_count} + asked + 1] AS r
+    WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
+         coalesce(r.requested, 0) AS s_requested
+    WHERE s_requested = 0 AND s_name <> $exact
+    WITH r, s_code, {score} AS score
+    WHERE {after}
+    WITH r, s_code, score
+    LIMIT $limit
+    RETURN collect([r.snapshot, score, s_code]) AS rows
+  }
+  RETURN rows, size(ordered) AS hits
 }
 """
 
-SEARCH_TIER = _TIER + "RETURN asked_rows + rows AS rows\n"
+SEARCH_TIER = fill(
+    _TIER + "RETURN asked_rows + rows AS rows\n",
+    tier="$tier",
+    start="$from_code",
+    exact_count="$exact_count",
+    imports="asked",
+)
 
-# A search of one word, its first round trip: the count of its hits ($query), of every
-# Resource node and of the hits in the name ($named); the entries named exactly the word
-# ($exact, sought in the index on ``search_name``: how many, and the best $limit); and the
-# tier below them, the word a whole word of the name ($tier), as `SEARCH_TIER` reads it.
-SEARCH_TIERS = (
-    """
+# A search of one word, its first round trip: the count of its hits ($query) and of every
+# Resource node; the entries named exactly the word ($exact, sought in the index on
+# ``search_name``: how many, and the best $limit); the tier below them, the word a whole word
+# of the name, as `SEARCH_TIER` reads it ($tier from $from_code, {member}; ``word_hits``); and,
+# only where these leave the page short, the count of the next tier's hits ($name_tier, the
+# other name hits: 0 where not counted), which says how to read it.
+SEARCH_TIERS = """
 CALL () {
   CALL db.index.fulltext.queryNodes('resource_fulltext', $query) YIELD node AS r
   WHERE {where}
@@ -125,11 +138,6 @@ CALL () {
 CALL () {
   MATCH (n:Resource)
   RETURN count(n) AS nodes
-}
-CALL () {
-  CALL db.index.fulltext.queryNodes('resource_fulltext', $named) YIELD node AS r
-  WHERE {where}
-  RETURN count(r) AS named
 }
 CALL () {
   MATCH (r:Resource)
@@ -141,12 +149,29 @@ CALL () {
   RETURN count(r) AS exact_count,
          collect(CASE WHEN {after} THEN [r.snapshot, score, s_code] END)[..$limit] AS exact_rows
 }
-WITH total, nodes, named, exact_count, exact_rows
+CALL (exact_count) {
+  {word_tier}
+  RETURN asked_rows + rows AS word_rows, hits AS word_hits
+}
+WITH total, nodes, exact_count, exact_rows + word_rows AS rows, word_hits
+CALL (rows) {
+  WITH rows
+  WHERE size(rows) < $limit
+  CALL db.index.fulltext.queryNodes('resource_fulltext', $name_tier) YIELD node AS r
+  WHERE {where}
+  RETURN count(r) AS name_hits
+}
+RETURN total, nodes, exact_count, rows, word_hits, name_hits
 """
-    + _TIER.replace("$exact_count", "exact_count").replace(
-        "CALL (asked)", "CALL (asked, exact_count)"
-    )
-    + "RETURN total, nodes, named, exact_count, exact_rows + asked_rows + rows AS rows\n"
+SEARCH_TIERS = fill(
+    SEARCH_TIERS,
+    word_tier=fill(
+        _TIER,
+        tier="$tier",
+        start="$from_code",
+        exact_count="exact_count",
+        imports="asked, exact_count",
+    ),
 )
 
 # Where every hit left to rank scores alike but for its kind and requests (graph.neo4j.search:
