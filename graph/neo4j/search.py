@@ -52,19 +52,24 @@ from graph.neo4j.cypher.search import (
     SEARCH_TIER,
     SEARCH_TIERS,
     SEARCH_WALK,
+    WHERE_FOUND_ELSEWHERE,
+    WHERE_FOUND_ELSEWHERE_AS_TYPED,
+    WHERE_FOUND_ELSEWHERE_OTHERWISE,
+    WHERE_IN_NAME_AS_A_WORD,
+    WHERE_IN_NAME_INSIDE_A_WORD,
 )
 from graph.neo4j.statements import run
-from graph.search.query import Field, SearchPlan, found, ranking
-from graph.search.text import INDEX_VERSION, index_text
+from graph.search.query import Field, SearchPlan
+from graph.search.text import INDEX_VERSION, RUN_MARK, index_text
 from graph.snapshot import resource_from_json
 
 __all__ = [
     "CATALOG_WORDS",
     "NAME_FLOOR",
     "lucene_query",
+    "plan_parameter",
     "ranked_page",
     "reindex_batch",
-    "score_expression",
     "search_properties",
 ]
 
@@ -167,25 +172,35 @@ def lucene_query(plan: SearchPlan, name_only: bool = False) -> str:
     return " AND ".join(groups)
 
 
-# The short properties SEARCH_COUNTED_PAGE reads once per hit, by the variable it binds them to.
-_BOUND = {"name": "s_name", "words": "s_words"}
-# An entry's kind is its code's 类 (graph.codes: 1 base, 2 theme, 3 department): read from the
-# code the order needs anyway, not from a property of its own.
-_KIND_OF_CODE = "CASE left(s_code, 1) WHEN '1' THEN 'BASE' WHEN '2' THEN 'THEME' ELSE '' END"
+def _padded(tokens: tuple[str, ...]) -> str:
+    return " " + " ".join(tokens) + " "
 
 
-def score_expression(plan: SearchPlan, node: str) -> tuple[str, list[str]]:
-    """`graph.search.query.ranking` over `node`'s properties and the variables
-    `graph.neo4j.cypher.search.SEARCH_COUNTED_PAGE` binds, reading ``$terms``."""
-    terms: list[str] = []
-
-    def contains(field: str, tokens: tuple[str, ...], exact: bool) -> str:
-        terms.append(" " + " ".join(tokens) + " ")
-        operator = "=" if exact else "CONTAINS"
-        value = _BOUND.get(field, f"{node}.search_{field}")
-        return f"{value} {operator} $terms[{len(terms) - 1}]"
-
-    return ranking(plan, contains, _KIND_OF_CODE, "s_requested"), terms
+def plan_parameter(plan: SearchPlan) -> dict[str, Any]:
+    """`plan` as the ``$plan`` that `graph.neo4j.cypher.search.SCORE` and the tiers'
+    conditions read: its groups of alternatives of phrases (each a field and its padded
+    tokens; a pinyin or initials alternative with the run it spells, ``~jdc``), the words as
+    typed in a row (``whole``) and each word as typed run together (``words``)."""
+    return {
+        "groups": [
+            [
+                {
+                    "literal": alternative.literal,
+                    "phrases": [
+                        {"field": p.field.value, "text": _padded(p.tokens)}
+                        for p in alternative.phrases
+                    ],
+                    "spelled": _padded(
+                        (RUN_MARK + "".join(t for p in alternative.phrases for t in p.tokens),)
+                    ),
+                }
+                for alternative in group.alternatives
+            ]
+            for group in plan.groups
+        ],
+        "whole": _padded(plan.whole),
+        "words": [_padded(("".join(group.typed),)) for group in plan.groups],
+    }
 
 
 def _alike(plan: SearchPlan) -> bool:
@@ -195,17 +210,6 @@ def _alike(plan: SearchPlan) -> bool:
         return False
     literal = [a for a in plan.groups[0].alternatives if a.literal]
     return len(literal) == 1 and len(literal[0].phrases) == 1
-
-
-def _left(plan: SearchPlan, terms: list[str]) -> str:
-    """The condition that `plan` finds an entry, but not in its name (adds to `terms`)."""
-
-    def contains(field: str, tokens: tuple[str, ...], exact: bool) -> str:
-        terms.append(" " + " ".join(tokens) + " ")
-        operator = "=" if exact else "CONTAINS"
-        return f"r.search_{field} {operator} $terms[{len(terms) - 1}]"
-
-    return f"({found(plan, contains)} AND NOT {found(plan, contains, name_only=True)})"
 
 
 def _one_word(plan: SearchPlan) -> tuple[str, ...] | None:
@@ -235,22 +239,17 @@ _BODY = 4
 WALK_SLACK = 4
 
 
-def _body_tiers(
-    plan: SearchPlan, terms: list[str], everything: str, named: str
-) -> list[tuple[str, str, int]]:
-    """The tiers of the hits not found in the name, as `_tier_page` reads them (adds to
-    `terms`): those holding the search's words as typed in a row (`_BODY`), then the others
-    (found through a synonym or in words apart: the ranking's sum 0). Each scores alike but
-    for its kind and requests — no tier but 4 can hold for an entry whose name has none of
-    the words. A search of one word looked for as typed only has no second tier."""
-    left = _left(plan, terms)
-    terms.append(" " + " ".join(plan.whole) + " ")
-    in_body = f"r.search_body CONTAINS $terms[{len(terms) - 1}]"
+def _body_tiers(plan: SearchPlan, everything: str, named: str) -> list[tuple[str, str, int]]:
+    """The tiers of the hits not found in the name, as `_tier_page` reads them: those holding
+    the search's words as typed in a row (`_BODY`), then the others (found through a synonym
+    or in words apart: the ranking's sum 0). Each scores alike but for its kind and requests
+    — no tier but 4 can hold for an entry whose name has none of the words. A search of one
+    word looked for as typed only has no second tier."""
     whole = f"search_body:{_phrase(plan.whole)}"
     rest = f"({everything}) AND NOT ({named})"
-    tiers = [(f"{left} AND {in_body}", f"({rest}) AND {whole}", _BODY)]
+    tiers = [(WHERE_FOUND_ELSEWHERE_AS_TYPED, f"({rest}) AND {whole}", _BODY)]
     if not _alike(plan):
-        tiers.append((f"{left} AND NOT {in_body}", f"({rest}) AND NOT {whole}", 0))
+        tiers.append((WHERE_FOUND_ELSEWHERE_OTHERWISE, f"({rest}) AND NOT {whole}", 0))
     return tiers
 
 
@@ -315,26 +314,20 @@ async def _tiered_page(
     these leave the page short), then the rest of the name hits and the body hits, each read
     along the code index where common (`SEARCH_WALK`), else by code among its Lucene hits
     (`SEARCH_TIER`), until the page is full."""
-    score, terms = score_expression(plan, "r")
-    phrase = " " + " ".join(word) + " "
-    terms = [*terms, phrase, " " + "".join(word) + " "]
-    at_phrase, at_word = f"$terms[{len(terms) - 2}]", f"$terms[{len(terms) - 1}]"
-    ranked = dict(params, terms=terms, limit=limit, exact=phrase, exact_count=0)
+    given = plan_parameter(plan)
+    ranked = dict(params, plan=given, limit=limit, exact=given["whole"], exact_count=0)
     after_condition = "true"
     if after is not None:
         ranked.update(after_code=after[0], after_score=after[1])
         after_condition = WHERE_AFTER_SCORE
     everything, named = lucene_query(plan), lucene_query(plan, name_only=True)
     as_word = "search_words:" + _phrase(("".join(word),))
-    in_name = (
-        "r.search_name CONTAINS {p} AND {no}r.search_words CONTAINS {w} AND r.search_name <> {p}"
-    )
-    parts = {"where": where, "score": score, "after": after_condition}
+    parts = {"where": where, "after": after_condition}
     start = _walk_from(after, 3 * _WORD + 1)
     in_other_words = f"({named}) AND NOT {as_word}"
     (first,) = await run(
         tx,
-        fill(SEARCH_TIERS, **parts, member=in_name.format(p=at_phrase, w=at_word, no="")),
+        fill(SEARCH_TIERS, **parts, member=WHERE_IN_NAME_AS_A_WORD),
         ranked,
         query=everything,
         tier=f"({named}) AND {as_word}" if start is not None else _NOTHING,
@@ -346,8 +339,8 @@ async def _tiered_page(
     rows = _best(first["rows"], limit)
     name_hits = int(first["name_hits"])
     tiers = [
-        (in_name.format(p=at_phrase, w=at_word, no="NOT "), in_other_words, _NAME),
-        (_left(plan, terms), f"({everything}) AND NOT ({named})", _BODY),
+        (WHERE_IN_NAME_INSIDE_A_WORD, in_other_words, _NAME),
+        (WHERE_FOUND_ELSEWHERE, f"({everything}) AND NOT ({named})", _BODY),
     ]
     # The body hits: every hit but the name's (the whole-word ones from the cursor on: more
     # than they are where the cursor is past some, which only sways the walk's estimate).
@@ -379,20 +372,19 @@ async def ranked_page(
     word = _one_word(plan)
     if word is not None:
         return await _tiered_page(tx, word, plan, where, params, limit, after)
-    score, terms = score_expression(plan, "r")
-    ranked = dict(params, terms=terms, limit=limit, query=everything)
+    ranked = dict(params, plan=plan_parameter(plan), limit=limit, query=everything)
     after_condition = "true"
     if after is not None:
         ranked.update(after_code=after[0], after_score=after[1])
         after_condition = WHERE_AFTER_SCORE
     named = lucene_query(plan, name_only=True)
-    tiers = _body_tiers(plan, terms, everything, named) if named != everything else []
+    tiers = _body_tiers(plan, everything, named) if named != everything else []
     # The name hits first (an empty query when the cursor is past them), counted beside, and
     # the hits of the tiers of the others (the first one's counted where there are two).
     from_names = after is None or after[1] >= NAME_FLOOR
     (first,) = await run(
         tx,
-        fill(SEARCH_COUNTED_PAGE, where=where, score=score, after=after_condition, member="true"),
+        fill(SEARCH_COUNTED_PAGE, where=where, after=after_condition, member="true"),
         ranked,
         ranked=named if from_names else _NOTHING,
         named=named,
@@ -402,7 +394,7 @@ async def ranked_page(
     left = total - int(first["named"])
     in_body = int(first["in_body"]) if len(tiers) > 1 else left
     rows = [(str(snapshot), float(value)) for snapshot, value in first["page"]]
-    parts = {"where": where, "score": score, "after": after_condition}
+    parts = {"where": where, "after": after_condition}
     ranked.update(exact="", exact_count=0)  # no entry is named "" (names are padded)
     for (member, query, sum_), count in zip(tiers, (in_body, left - in_body), strict=False):
         need = limit - len(rows)

@@ -233,22 +233,20 @@ async def test_search_reads_the_full_text_index(driver: AsyncDriver, store: Neo4
         SEARCH_COUNTED_PAGE,
         SEARCH_TIER,
         SEARCH_TIERS,
+        WHERE_FOUND_ELSEWHERE,
+        WHERE_IN_NAME_AS_A_WORD,
     )
-    from graph.neo4j.schema import FULLTEXT_INDEX
     from graph.neo4j.search import lucene_query as plan_query
-    from graph.neo4j.search import score_expression
+    from graph.neo4j.search import plan_parameter
 
     plan = store.searcher.read("人口 信息")
     assert plan is not None
-    score, terms = score_expression(plan, "r")
     where = all_of(["r:Published"])
-    member = "r.search_name CONTAINS $terms[0]"
-    tiers = {"where": where, "score": score, "after": "true", "member": member}
     for statement in (
-        fill(SEARCH_COUNTED_PAGE, where=where, score=score, after="true", member="true"),
+        fill(SEARCH_COUNTED_PAGE, where=where, after="true", member="true"),
         fill(SEARCH_COUNT, where=where),
-        fill(SEARCH_TIERS, **tiers),  # a search of one word
-        fill(SEARCH_TIER, **tiers),
+        fill(SEARCH_TIERS, where=where, after="true", member=WHERE_IN_NAME_AS_A_WORD),
+        fill(SEARCH_TIER, where=where, after="true", member=WHERE_FOUND_ELSEWHERE),
     ):
         result = await driver.execute_query(
             "EXPLAIN " + statement,
@@ -257,9 +255,9 @@ async def test_search_reads_the_full_text_index(driver: AsyncDriver, store: Neo4
             ranked=plan_query(plan),
             in_body=plan_query(plan),
             tier=plan_query(plan),
-            terms=terms,
+            name_tier=plan_query(plan),
+            plan=plan_parameter(plan),
             limit=21,
-            index=FULLTEXT_INDEX,
             exact=" 人 口 ",
             exact_count=0,
             from_code="",

@@ -1,12 +1,13 @@
 """A search's statements (`graph.neo4j.search`): the count of its hits, and a page of them in
 the order of `graph.search.query.ranking`.
 
-``{where}`` is the filter's condition, ``{score}`` the ranking
-(`graph.neo4j.search.score_expression`, which reads the short properties `_TOP_K`
-binds once per hit — ``s_code``, ``s_name``, ``s_words``, ``s_requested`` — and the long ones only
-where a tier needs them), ``{after}`` a cursor's condition
-(`graph.neo4j.cypher.finding.WHERE_AFTER_SCORE`) or ``true``. ``$query`` is the Lucene query
-of the hits to count or to rank.
+Every search is asked through the same few texts: its plan is the parameter ``$plan``
+(`graph.neo4j.search.plan_parameter`), read by `_SCORE` (the ranking) and by the conditions
+that say which tier an entry is in (`WHERE_FOUND_ELSEWHERE` …), so that Neo4j plans each
+statement once, not once per shape of search. ``{where}`` is the filter's condition,
+``{after}`` a cursor's condition (`graph.neo4j.cypher.finding.WHERE_AFTER_SCORE`) or ``true``,
+``{member}`` one of the tier conditions. ``$query`` is the Lucene query of the hits to count
+or to rank.
 """
 
 from __future__ import annotations
@@ -20,7 +21,85 @@ __all__ = [
     "SEARCH_TIER",
     "SEARCH_TIERS",
     "SEARCH_WALK",
+    "WHERE_FOUND_ELSEWHERE",
+    "WHERE_FOUND_ELSEWHERE_AS_TYPED",
+    "WHERE_FOUND_ELSEWHERE_OTHERWISE",
+    "WHERE_IN_NAME_AS_A_WORD",
+    "WHERE_IN_NAME_INSIDE_A_WORD",
 ]
+
+# A phrase $plan holds (``p``: its field and its padded tokens) found: in the entry's pinyin
+# or initials, or where {text} says for a phrase of the text.
+_PHRASE_FOUND = (
+    "CASE p.field WHEN 'pinyin' THEN r.search_pinyin CONTAINS p.text "
+    "WHEN 'initials' THEN r.search_initials CONTAINS p.text ELSE {text} END"
+)
+_EVERY_GROUP = "all(g IN $plan.groups WHERE any(a IN g WHERE {alternative}))"
+_EVERY_PHRASE = "all(p IN a.phrases WHERE {phrase})"
+
+# graph.search.query.ranking, tier by tier, over ``r``, the short properties the statements
+# bind (``s_code``, ``s_name``, ``s_words``, ``s_requested``) and $plan. Without a pinyin or
+# initials alternative, tier 16's condition (each word aligned) is tier 64's (each word as
+# typed or through a synonym in the name), as the ranking says. The kind is the code's first
+# digit (graph.codes: 1 base, 2 theme, 3 department).
+_SCORE = fill(
+    """((
+  (CASE WHEN s_name = $plan.whole THEN 128 ELSE 0 END)
+  + (CASE WHEN {literal_in_name} THEN 64 ELSE 0 END)
+  + (CASE WHEN s_name CONTAINS $plan.whole THEN 36
+          WHEN r.search_body CONTAINS $plan.whole THEN 4 ELSE 0 END)
+  + (CASE WHEN {aligned} THEN 16 ELSE 0 END)
+  + (CASE WHEN {in_name} THEN 8 ELSE 0 END)
+  + (CASE WHEN all(w IN $plan.words WHERE s_words CONTAINS w) THEN 2 ELSE 0 END)
+) * 3 + (CASE left(s_code, 1) WHEN '1' THEN 2 WHEN '2' THEN 1 ELSE 0 END) + 1
+  + s_requested * 1.0 / (s_requested + 1))""",
+    literal_in_name=fill(
+        _EVERY_GROUP,
+        alternative="a.literal AND " + fill(_EVERY_PHRASE, phrase="s_name CONTAINS p.text"),
+    ),
+    aligned=fill(
+        _EVERY_GROUP,
+        alternative="CASE WHEN a.literal THEN "
+        + fill(_EVERY_PHRASE, phrase="s_name CONTAINS p.text")
+        + " ELSE r.search_runs CONTAINS a.spelled END",
+    ),
+    in_name=fill(
+        _EVERY_GROUP,
+        alternative=fill(_EVERY_PHRASE, phrase=fill(_PHRASE_FOUND, text="s_name CONTAINS p.text")),
+    ),
+)
+
+# The tiers' conditions, over ``r``. Found, but not in the name (nor its pinyin or initials):
+_FOUND_IN_NAME = fill(
+    _EVERY_GROUP,
+    alternative=fill(
+        _EVERY_PHRASE, phrase=fill(_PHRASE_FOUND, text="r.search_name CONTAINS p.text")
+    ),
+)
+_FOUND = fill(
+    _EVERY_GROUP,
+    alternative=fill(
+        _EVERY_PHRASE,
+        phrase=fill(
+            _PHRASE_FOUND,
+            text="(r.search_name CONTAINS p.text OR r.search_body CONTAINS p.text)",
+        ),
+    ),
+)
+WHERE_FOUND_ELSEWHERE = "(" + _FOUND + " AND NOT " + _FOUND_IN_NAME + ")"
+# …with the words as typed in a row in the body, or not;
+_IN_BODY_AS_TYPED = "r.search_body CONTAINS $plan.whole"
+WHERE_FOUND_ELSEWHERE_AS_TYPED = WHERE_FOUND_ELSEWHERE + " AND " + _IN_BODY_AS_TYPED
+WHERE_FOUND_ELSEWHERE_OTHERWISE = WHERE_FOUND_ELSEWHERE + " AND NOT " + _IN_BODY_AS_TYPED
+# of a one-word search, the word in the name as a whole word of it (not the whole name), or
+# not as a whole word.
+_IN_NAME_AS = (
+    "r.search_name CONTAINS $plan.whole AND {no}r.search_words CONTAINS $plan.words[0] "
+    "AND r.search_name <> $plan.whole"
+)
+WHERE_IN_NAME_AS_A_WORD = fill(_IN_NAME_AS, no="")
+WHERE_IN_NAME_INSIDE_A_WORD = fill(_IN_NAME_AS, no="NOT ")
+
 
 SEARCH_COUNT = """
 CALL db.index.fulltext.queryNodes('resource_fulltext', $query) YIELD node AS r
@@ -31,7 +110,8 @@ RETURN count(r) AS total
 # The best $limit hits by score, then code: the short properties read once per hit, the
 # snapshot only for the page (shared by the statements below). {member}: which of the hits
 # are ranked (a tier of graph.neo4j.search, over the bound properties), or ``true``.
-_TOP_K = """
+_TOP_K = fill(
+    """
 WHERE {where}
 WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
      coalesce(r.requested, 0) AS s_requested
@@ -41,7 +121,9 @@ WHERE {after}
 WITH r, s_code, score
 ORDER BY score DESC, s_code
 LIMIT $limit
-"""
+""",
+    score=_SCORE,
+)
 
 # The count of $query's hits, of $named's (the name hits) and of $in_body's (the first tier
 # of the others), and the ranked page of $ranked's, in one round trip.
@@ -83,7 +165,8 @@ RETURN total, named, in_body, nodes, page
 # cursor's own entry: a LIMIT cannot count them) — then ranked. The order of the code is the
 # order of the kind (its first digit), so the page is the best of the two. ``hits``: how many
 # of {tier}'s hits are from {start} on. {imports}: the variables the second subquery takes.
-_TIER = """
+_TIER = fill(
+    """
 CALL () {
   MATCH (r:Resource)
   WHERE r.requested > 0 AND {where} AND {member}
@@ -113,7 +196,9 @@ CALL ({imports}) {
   }
   RETURN rows, size(ordered) AS hits
 }
-"""
+""",
+    score=_SCORE,
+)
 
 SEARCH_TIER = fill(
     _TIER + "RETURN asked_rows + rows AS rows\n",
@@ -165,6 +250,7 @@ RETURN total, nodes, exact_count, rows, word_hits, name_hits
 """
 SEARCH_TIERS = fill(
     SEARCH_TIERS,
+    score=_SCORE,
     word_tier=fill(
         _TIER,
         tier="$tier",
@@ -179,7 +265,8 @@ SEARCH_TIERS = fill(
 # read along the code index from $from_code (the ORDER BY right after the MATCH is the index's
 # own order, kept through what follows), tested as they come ({member}: a hit left), until a
 # page is full — few nodes when such hits are common — or $budget nodes were read.
-SEARCH_WALK = """
+SEARCH_WALK = fill(
+    """
 MATCH (r:Resource)
 USING INDEX r:Resource(code)
 WHERE r.code >= $from_code
@@ -195,10 +282,13 @@ WHERE {after}
 WITH r, s_code, score
 LIMIT $limit
 RETURN r.snapshot AS snapshot, score, s_code AS code
-"""
+""",
+    score=_SCORE,
+)
 
 # …and those requested, found through the index on ``requested`` (few).
-SEARCH_REQUESTED = """
+SEARCH_REQUESTED = fill(
+    """
 MATCH (r:Resource)
 WHERE r.requested > 0 AND {where} AND {member}
 WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
@@ -206,4 +296,6 @@ WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
 WITH r, s_code, {score} AS score
 WHERE {after}
 RETURN r.snapshot AS snapshot, score, s_code AS code
-"""
+""",
+    score=_SCORE,
+)
