@@ -155,6 +155,18 @@ def _phrase(tokens: tuple[str, ...]) -> str:
     return '"' + " ".join(tokens) + '"'
 
 
+# Neo4j plans a statement again for a string parameter of another order of length (under
+# 100 characters, under 1,000, …: its cache key holds a size class of each): every Lucene query
+# is padded with spaces, which Lucene ignores, to at least this many characters, so that one
+# plan serves nearly every search.
+_QUERY_LENGTH = 1000
+
+
+def _sized(query: str) -> str:
+    """`query` padded to `_QUERY_LENGTH` characters (the plan's size class)."""
+    return query.ljust(_QUERY_LENGTH)
+
+
 def lucene_query(plan: SearchPlan, name_only: bool = False) -> str:
     """A Lucene query selecting exactly the entries `plan` finds (`name_only`: those it finds
     in the name, its pinyin or initials)."""
@@ -295,7 +307,8 @@ async def _tier_page(
         if len(rows) == need:
             rows += await run(tx, fill(SEARCH_REQUESTED, **statement), walked)
             return _best([(r["snapshot"], r["score"], r["code"]) for r in rows], need)
-    (record,) = await run(tx, fill(SEARCH_TIER, **statement), ranked, tier=query, from_code=start)
+    tiered = dict(ranked, tier=_sized(query), from_code=start)
+    (record,) = await run(tx, fill(SEARCH_TIER, **statement), tiered)
     return _best(record["rows"], need)
 
 
@@ -329,10 +342,10 @@ async def _tiered_page(
         tx,
         fill(SEARCH_TIERS, **parts, member=WHERE_IN_NAME_AS_A_WORD),
         ranked,
-        query=everything,
-        tier=f"({named}) AND {as_word}" if start is not None else _NOTHING,
+        query=_sized(everything),
+        tier=_sized(f"({named}) AND {as_word}" if start is not None else _NOTHING),
         from_code=start or "",
-        name_tier=in_other_words,
+        name_tier=_sized(in_other_words),
     )
     total, nodes = int(first["total"]), int(first["nodes"])
     ranked["exact_count"] = int(first["exact_count"])
@@ -367,12 +380,13 @@ async def ranked_page(
     after the cursor `after` as (snapshot, score)); `limit` 0 counts only."""
     everything = lucene_query(plan)
     if limit == 0:
-        (counted,) = await run(tx, fill(SEARCH_COUNT, where=where), params, query=everything)
+        counting = dict(params, query=_sized(everything))
+        (counted,) = await run(tx, fill(SEARCH_COUNT, where=where), counting)
         return int(counted["total"]), []
     word = _one_word(plan)
     if word is not None:
         return await _tiered_page(tx, word, plan, where, params, limit, after)
-    ranked = dict(params, plan=plan_parameter(plan), limit=limit, query=everything)
+    ranked = dict(params, plan=plan_parameter(plan), limit=limit, query=_sized(everything))
     after_condition = "true"
     if after is not None:
         ranked.update(after_code=after[0], after_score=after[1])
@@ -386,9 +400,9 @@ async def ranked_page(
         tx,
         fill(SEARCH_COUNTED_PAGE, where=where, after=after_condition, member="true"),
         ranked,
-        ranked=named if from_names else _NOTHING,
-        named=named,
-        in_body=tiers[0][1] if len(tiers) > 1 else _NOTHING,
+        ranked=_sized(named if from_names else _NOTHING),
+        named=_sized(named),
+        in_body=_sized(tiers[0][1] if len(tiers) > 1 else _NOTHING),
     )
     total, nodes = int(first["total"]), int(first["nodes"])
     left = total - int(first["named"])

@@ -81,5 +81,7 @@ async def test_every_search_is_asked_through_two_statement_texts(where: str) -> 
     for query, params in tx.asked:
         assert "$plan" in query
         assert "plan" in params
+        # Every Lucene query of one size class of Neo4j's plan cache (at least 1,000 long).
+        assert len(params["query"]) >= 1000
     for search in SEARCHES:
         assert not any(search.strip('"') in text for text in texts)
