@@ -327,8 +327,7 @@ async def _tiered_page(
     these leave the page short), then the rest of the name hits and the body hits, each read
     along the code index where common (`SEARCH_WALK`), else by code among its Lucene hits
     (`SEARCH_TIER`), until the page is full."""
-    given = plan_parameter(plan)
-    ranked = dict(params, plan=given, limit=limit, exact=given["whole"], exact_count=0)
+    ranked = dict(params, plan=plan_parameter(plan), limit=limit, exact_count=0)
     after_condition = "true"
     if after is not None:
         ranked.update(after_code=after[0], after_score=after[1])
@@ -409,7 +408,8 @@ async def ranked_page(
     in_body = int(first["in_body"]) if len(tiers) > 1 else left
     rows = [(str(snapshot), float(value)) for snapshot, value in first["page"]]
     parts = {"where": where, "after": after_condition}
-    ranked.update(exact="", exact_count=0)  # no entry is named "" (names are padded)
+    # No hit left is named the words exactly (SEARCH_TIER drops such entries): it is a name hit.
+    ranked["exact_count"] = 0
     for (member, query, sum_), count in zip(tiers, (in_body, left - in_body), strict=False):
         need = limit - len(rows)
         start = _walk_from(after, 3 * sum_ + 1)

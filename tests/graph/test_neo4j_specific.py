@@ -258,7 +258,6 @@ async def test_search_reads_the_full_text_index(driver: AsyncDriver, store: Neo4
             name_tier=plan_query(plan),
             plan=plan_parameter(plan),
             limit=21,
-            exact=" 人 口 ",
             exact_count=0,
             from_code="",
         )

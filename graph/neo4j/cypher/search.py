@@ -187,7 +187,7 @@ CALL ({imports}) {
     UNWIND ordered[..$limit + {exact_count} + asked + 1] AS r
     WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
          coalesce(r.requested, 0) AS s_requested
-    WHERE s_requested = 0 AND s_name <> $exact
+    WHERE s_requested = 0 AND s_name <> $plan.whole
     WITH r, s_code, {score} AS score
     WHERE {after}
     WITH r, s_code, score
@@ -209,7 +209,7 @@ SEARCH_TIER = fill(
 )
 
 # A search of one word, its first round trip: the count of its hits ($query) and of every
-# Resource node; the entries named exactly the word ($exact, sought in the index on
+# Resource node; the entries named exactly the word ($plan.whole, sought in the index on
 # ``search_name``: how many, and the best $limit); the tier below them, the word a whole word
 # of the name, as `SEARCH_TIER` reads it ($tier from $from_code, {member}; ``word_hits``); and,
 # only where these leave the page short, the count of the next tier's hits ($name_tier, the
@@ -226,7 +226,7 @@ CALL () {
 }
 CALL () {
   MATCH (r:Resource)
-  WHERE r.search_name = $exact AND {where}
+  WHERE r.search_name = $plan.whole AND {where}
   WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
        coalesce(r.requested, 0) AS s_requested
   WITH r, s_code, {score} AS score
