@@ -228,13 +228,20 @@ async def test_a_word_found_through_a_synonym_in_the_body_pages_in_the_reference
     page as the reference does, and every page counts them all."""
     fronts = ("101001001", "201001001", "301001001")
     entries = [resource(code(1, fronts[2]), name="API目录", summary="其他")]
+    theme = frozenset({"社会保障"})
     entries += [
-        resource(code(n, front), name=f"业务台账{n}", summary="开放接口", format_type="Oracle")
+        resource(
+            code(n, front),
+            name=f"业务台账{n}",
+            summary="开放接口",
+            format_type="Oracle",
+            themes=theme if front == fronts[1] else frozenset(),
+        )
         for front in fronts
         for n in range(2, 12)
     ]
     entries += [
-        resource(code(n, fronts[1]), name=f"网格台账{n}", summary="提供 API 查询")
+        resource(code(n, fronts[1]), name=f"网格台账{n}", summary="提供 API 查询", themes=theme)
         for n in range(20, 26)
     ]
     entries.append(resource(code(30), name="网格名册", summary="其他"))  # not a hit
