@@ -52,11 +52,6 @@ from graph.neo4j.cypher.search import (
     SEARCH_TIER,
     SEARCH_TIERS,
     SEARCH_WALK,
-    WHERE_FOUND_ELSEWHERE,
-    WHERE_FOUND_ELSEWHERE_AS_TYPED,
-    WHERE_FOUND_ELSEWHERE_OTHERWISE,
-    WHERE_IN_NAME_AS_A_WORD,
-    WHERE_IN_NAME_INSIDE_A_WORD,
 )
 from graph.neo4j.statements import run
 from graph.search.query import Field, SearchPlan
@@ -245,13 +240,17 @@ def _one_word(plan: SearchPlan) -> tuple[str, ...] | None:
 _WORD = 64 + 16 + 32 + 4 + 8 + 2
 _NAME = 64 + 16 + 32 + 4 + 8
 _BODY = 4
+# The tiers' conditions, as ``$tier_of`` names them (graph.neo4j.cypher.search: WHERE_…):
+# the word a whole word of the name, inside a word of it; found elsewhere only, with the
+# words as typed in a row or not.
+_AS_A_WORD, _INSIDE_A_WORD, _ELSEWHERE, _ELSEWHERE_AS_TYPED, _ELSEWHERE_OTHERWISE = 1, 2, 3, 4, 5
 # A walk reads at most this many times the nodes it would read if the tier's hits were
 # spread evenly along the code index, and is tried only where that is at most 1 / this many
 # of the hits ranking them would read.
 WALK_SLACK = 4
 
 
-def _body_tiers(plan: SearchPlan, everything: str, named: str) -> list[tuple[str, str, int]]:
+def _body_tiers(plan: SearchPlan, everything: str, named: str) -> list[tuple[int, str, int]]:
     """The tiers of the hits not found in the name, as `_tier_page` reads them: those holding
     the search's words as typed in a row (`_BODY`), then the others (found through a synonym
     or in words apart: the ranking's sum 0). Each scores alike but for its kind and requests
@@ -259,9 +258,9 @@ def _body_tiers(plan: SearchPlan, everything: str, named: str) -> list[tuple[str
     word looked for as typed only has no second tier."""
     whole = f"search_body:{_phrase(plan.whole)}"
     rest = f"({everything}) AND NOT ({named})"
-    tiers = [(WHERE_FOUND_ELSEWHERE_AS_TYPED, f"({rest}) AND {whole}", _BODY)]
+    tiers = [(_ELSEWHERE_AS_TYPED, f"({rest}) AND {whole}", _BODY)]
     if not _alike(plan):
-        tiers.append((WHERE_FOUND_ELSEWHERE_OTHERWISE, f"({rest}) AND NOT {whole}", 0))
+        tiers.append((_ELSEWHERE_OTHERWISE, f"({rest}) AND NOT {whole}", 0))
     return tiers
 
 
@@ -288,27 +287,27 @@ async def _tier_page(
     tx: AsyncManagedTransaction,
     parts: dict[str, str],
     ranked: dict[str, Any],
-    tier: tuple[str, str, int],
+    tier: tuple[int, str, int],
     nodes: int,
     start: str,
 ) -> list[tuple[str, float]]:
     """The first ``ranked["limit"]`` entries of a tier of `_tiered_page` after the cursor:
-    `tier` is (what it holds, over ``r``; the Lucene query of its hits; how many, about)."""
-    member, query, count = tier
+    `tier` is (which it is, as ``$tier_of``; the Lucene query of its hits; how many, about)."""
+    tier_of, query, count = tier
     need = int(ranked["limit"])
-    statement = dict(parts, member=member)
+    ranked = dict(ranked, tier_of=tier_of)
     # Along the code index where the tier's hits are common — but they may lie together, late
     # in code order: the walk gives up past `WALK_SLACK` times the nodes it would read if they
     # were spread evenly (a small share of the hits the tier's statement would read).
     budget = WALK_SLACK * (need + 1) * nodes // max(count, 1) + 1
     if WALK_SLACK * budget <= count:
         walked = dict(ranked, from_code=start, budget=budget)
-        rows = await run(tx, fill(SEARCH_WALK, **statement), walked)
+        rows = await run(tx, fill(SEARCH_WALK, **parts), walked)
         if len(rows) == need:
-            rows += await run(tx, fill(SEARCH_REQUESTED, **statement), walked)
+            rows += await run(tx, fill(SEARCH_REQUESTED, **parts), walked)
             return _best([(r["snapshot"], r["score"], r["code"]) for r in rows], need)
     tiered = dict(ranked, tier=_sized(query), from_code=start)
-    (record,) = await run(tx, fill(SEARCH_TIER, **statement), tiered)
+    (record,) = await run(tx, fill(SEARCH_TIER, **parts), tiered)
     return _best(record["rows"], need)
 
 
@@ -339,8 +338,9 @@ async def _tiered_page(
     in_other_words = f"({named}) AND NOT {as_word}"
     (first,) = await run(
         tx,
-        fill(SEARCH_TIERS, **parts, member=WHERE_IN_NAME_AS_A_WORD),
+        fill(SEARCH_TIERS, **parts),
         ranked,
+        tier_of=_AS_A_WORD,
         query=_sized(everything),
         tier=_sized(f"({named}) AND {as_word}" if start is not None else _NOTHING),
         from_code=start or "",
@@ -351,19 +351,19 @@ async def _tiered_page(
     rows = _best(first["rows"], limit)
     name_hits = int(first["name_hits"])
     tiers = [
-        (WHERE_IN_NAME_INSIDE_A_WORD, in_other_words, _NAME),
-        (WHERE_FOUND_ELSEWHERE, f"({everything}) AND NOT ({named})", _BODY),
+        (_INSIDE_A_WORD, in_other_words, _NAME),
+        (_ELSEWHERE, f"({everything}) AND NOT ({named})", _BODY),
     ]
     # The body hits: every hit but the name's (the whole-word ones from the cursor on: more
     # than they are where the cursor is past some, which only sways the walk's estimate).
     counts = (name_hits, total - int(first["word_hits"]) - name_hits)
-    for (member, query, sum_), count in zip(tiers, counts, strict=True):
+    for (tier_of, query, sum_), count in zip(tiers, counts, strict=True):
         need = limit - len(rows)
         start = _walk_from(after, 3 * sum_ + 1)
         if need <= 0 or start is None or count <= 0:
             continue
         ranked["limit"] = need
-        rows += await _tier_page(tx, parts, ranked, (member, query, count), nodes, start)
+        rows += await _tier_page(tx, parts, ranked, (tier_of, query, count), nodes, start)
     return total, rows
 
 
@@ -397,7 +397,7 @@ async def ranked_page(
     from_names = after is None or after[1] >= NAME_FLOOR
     (first,) = await run(
         tx,
-        fill(SEARCH_COUNTED_PAGE, where=where, after=after_condition, member="true"),
+        fill(SEARCH_COUNTED_PAGE, where=where, after=after_condition),
         ranked,
         ranked=_sized(named if from_names else _NOTHING),
         named=_sized(named),
@@ -410,11 +410,11 @@ async def ranked_page(
     parts = {"where": where, "after": after_condition}
     # No hit left is named the words exactly (SEARCH_TIER drops such entries): it is a name hit.
     ranked["exact_count"] = 0
-    for (member, query, sum_), count in zip(tiers, (in_body, left - in_body), strict=False):
+    for (tier_of, query, sum_), count in zip(tiers, (in_body, left - in_body), strict=False):
         need = limit - len(rows)
         start = _walk_from(after, 3 * sum_ + 1)
         if need <= 0 or start is None or count <= 0:
             continue
         ranked["limit"] = need
-        rows += await _tier_page(tx, parts, ranked, (member, query, count), nodes, start)
+        rows += await _tier_page(tx, parts, ranked, (tier_of, query, count), nodes, start)
     return total, rows

@@ -6,7 +6,7 @@ Every search is asked through the same few texts: its plan is the parameter ``$p
 that say which tier an entry is in (`WHERE_FOUND_ELSEWHERE` …), so that Neo4j plans each
 statement once, not once per shape of search. ``{where}`` is the filter's condition,
 ``{after}`` a cursor's condition (`graph.neo4j.cypher.finding.WHERE_AFTER_SCORE`) or ``true``,
-``{member}`` one of the tier conditions. ``$query`` is the Lucene query of the hits to count
+``$tier_of`` which tier condition holds. ``$query`` is the Lucene query of the hits to count
 or to rank.
 """
 
@@ -99,6 +99,17 @@ _IN_NAME_AS = (
 )
 WHERE_IN_NAME_AS_A_WORD = fill(_IN_NAME_AS, no="")
 WHERE_IN_NAME_INSIDE_A_WORD = fill(_IN_NAME_AS, no="NOT ")
+# Which of them an entry is in, by $tier_of (graph.neo4j.search numbers them so): one text
+# of each tier statement for every tier.
+_IN_TIER = fill(
+    """CASE $tier_of WHEN 1 THEN {as_a_word} WHEN 2 THEN {inside_a_word}
+  WHEN 3 THEN {elsewhere} WHEN 4 THEN {as_typed} ELSE {otherwise} END""",
+    as_a_word=WHERE_IN_NAME_AS_A_WORD,
+    inside_a_word=WHERE_IN_NAME_INSIDE_A_WORD,
+    elsewhere=WHERE_FOUND_ELSEWHERE,
+    as_typed=WHERE_FOUND_ELSEWHERE_AS_TYPED,
+    otherwise=WHERE_FOUND_ELSEWHERE_OTHERWISE,
+)
 
 
 SEARCH_COUNT = """
@@ -108,14 +119,12 @@ RETURN count(r) AS total
 """
 
 # The best $limit hits by score, then code: the short properties read once per hit, the
-# snapshot only for the page (shared by the statements below). {member}: which of the hits
-# are ranked (a tier of graph.neo4j.search, over the bound properties), or ``true``.
+# snapshot only for the page.
 _TOP_K = fill(
     """
 WHERE {where}
 WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
      coalesce(r.requested, 0) AS s_requested
-WHERE {member}
 WITH r, s_code, {score} AS score
 WHERE {after}
 WITH r, s_code, score
@@ -158,7 +167,7 @@ RETURN total, named, in_body, nodes, page
 )
 
 # A tier of a search of one word (graph.neo4j.search), whose entries score alike but for
-# their kind and requests: those requested ({member}: in the tier, over ``r``), found through
+# their kind and requests: those requested (in the tier: `_IN_TIER`), found through
 # the index on ``requested`` (few) and ranked; and the first $limit of the others in code
 # order from {start} among the hits of {tier}, reading only their code — and as many more as
 # may be dropped after (the requested ones, {exact_count} entries named exactly the word, the
@@ -198,6 +207,7 @@ CALL ({imports}) {
 }
 """,
     score=_SCORE,
+    member=_IN_TIER,
 )
 
 SEARCH_TIER = fill(
@@ -211,7 +221,7 @@ SEARCH_TIER = fill(
 # A search of one word, its first round trip: the count of its hits ($query) and of every
 # Resource node; the entries named exactly the word ($plan.whole, sought in the index on
 # ``search_name``: how many, and the best $limit); the tier below them, the word a whole word
-# of the name, as `SEARCH_TIER` reads it ($tier from $from_code, {member}; ``word_hits``); and,
+# of the name, as `SEARCH_TIER` reads it ($tier from $from_code, $tier_of 1; ``word_hits``); and,
 # only where these leave the page short, the count of the next tier's hits ($name_tier, the
 # other name hits: 0 where not counted), which says how to read it.
 SEARCH_TIERS = """
@@ -263,7 +273,7 @@ SEARCH_TIERS = fill(
 # Where every hit left to rank scores alike but for its kind and requests (graph.neo4j.search:
 # a word found in the body only), the order is the code's: the entries never requested are
 # read along the code index from $from_code (the ORDER BY right after the MATCH is the index's
-# own order, kept through what follows), tested as they come ({member}: a hit left), until a
+# own order, kept through what follows), tested as they come (`_IN_TIER`), until a
 # page is full — few nodes when such hits are common — or $budget nodes were read.
 SEARCH_WALK = fill(
     """
@@ -284,6 +294,7 @@ LIMIT $limit
 RETURN r.snapshot AS snapshot, score, s_code AS code
 """,
     score=_SCORE,
+    member=_IN_TIER,
 )
 
 # …and those requested, found through the index on ``requested`` (few).
@@ -298,4 +309,5 @@ WHERE {after}
 RETURN r.snapshot AS snapshot, score, s_code AS code
 """,
     score=_SCORE,
+    member=_IN_TIER,
 )
