@@ -392,8 +392,8 @@ async def ranked_page(
         after_condition = WHERE_AFTER_SCORE
     named = lucene_query(plan, name_only=True)
     tiers = _body_tiers(plan, everything, named) if named != everything else []
-    # The name hits first (an empty query when the cursor is past them), counted beside, and
-    # the hits of the tiers of the others (the first one's counted where there are two).
+    # The name hits first (an empty query when the cursor is past them); where they leave the
+    # page short, they are counted, and the first tier of the others where there are two.
     from_names = after is None or after[1] >= NAME_FLOOR
     (first,) = await run(
         tx,

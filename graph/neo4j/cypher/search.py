@@ -134,24 +134,15 @@ LIMIT $limit
     score=_SCORE,
 )
 
-# The count of $query's hits, of $named's (the name hits) and of $in_body's (the first tier
-# of the others), and the ranked page of $ranked's, in one round trip.
+# The count of $query's hits and the ranked page of $ranked's, in one round trip; and, only
+# where the page is short, the count of $named's (the name hits) and of $in_body's (the first
+# tier of the others): 0 where not counted.
 SEARCH_COUNTED_PAGE = (
     """
 CALL () {
   CALL db.index.fulltext.queryNodes('resource_fulltext', $query) YIELD node AS r
   WHERE {where}
   RETURN count(r) AS total
-}
-CALL () {
-  CALL db.index.fulltext.queryNodes('resource_fulltext', $named) YIELD node AS r
-  WHERE {where}
-  RETURN count(r) AS named
-}
-CALL () {
-  CALL db.index.fulltext.queryNodes('resource_fulltext', $in_body) YIELD node AS r
-  WHERE {where}
-  RETURN count(r) AS in_body
 }
 CALL () {
   MATCH (n:Resource)
@@ -161,6 +152,20 @@ CALL () {
   CALL db.index.fulltext.queryNodes('resource_fulltext', $ranked) YIELD node AS r"""
     + _TOP_K
     + """  RETURN collect([r.snapshot, score]) AS page
+}
+CALL (page) {
+  WITH page
+  WHERE size(page) < $limit
+  CALL db.index.fulltext.queryNodes('resource_fulltext', $named) YIELD node AS r
+  WHERE {where}
+  RETURN count(r) AS named
+}
+CALL (page) {
+  WITH page
+  WHERE size(page) < $limit
+  CALL db.index.fulltext.queryNodes('resource_fulltext', $in_body) YIELD node AS r
+  WHERE {where}
+  RETURN count(r) AS in_body
 }
 RETURN total, named, in_body, nodes, page
 """
