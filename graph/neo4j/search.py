@@ -7,9 +7,10 @@ tiers only) and ``search_runs`` (ranking only), its count of share requests as `
 (ranking only), and the `graph.search.text.INDEX_VERSION` they were made with as
 ``search_version``; the tokens are already folded and split, so the analyzer only splits at
 spaces and a query token matches a stored one exactly when they are equal — as in the embedded
-store's FTS5. A `SearchPlan` becomes a Lucene query (`lucene_query`: which entries) and a
-Cypher expression (`score_expression`: `graph.search.query.ranking`, the same number SQLite
-computes).
+store's FTS5. A `SearchPlan` becomes a Lucene query (`lucene_query`: which entries) and the
+parameter ``$plan`` (`plan_parameter`), which the statements' one ranking expression reads
+(`graph.neo4j.cypher.search`: `graph.search.query.ranking`, the same number SQLite computes)
+— no part of a statement's text depends on the search, so Neo4j plans each once.
 
 `ranked_page` reads a page without ranking every hit: the entries found in their name (every
 word in the name, its pinyin or initials) score at least `NAME_FLOOR` and every other hit
