@@ -7,16 +7,19 @@ tiers only) and ``search_runs`` (ranking only), its count of share requests as `
 (ranking only), and the `graph.search.text.INDEX_VERSION` they were made with as
 ``search_version``; the tokens are already folded and split, so the analyzer only splits at
 spaces and a query token matches a stored one exactly when they are equal — as in the embedded
-store's FTS5. A `SearchPlan` becomes a Lucene query (`lucene_query`: which entries) and a
-Cypher expression (`score_expression`: `graph.search.query.ranking`, the same number SQLite
-computes).
+store's FTS5. A `SearchPlan` becomes a Lucene query (`lucene_query`: which entries) and the
+parameter ``$plan`` (`plan_parameter`), which the statements' one ranking expression reads
+(`graph.neo4j.cypher.search`: `graph.search.query.ranking`, the same number SQLite computes)
+— no part of a statement's text depends on the search, so Neo4j plans each once.
 
 `ranked_page` reads a page without ranking every hit: the entries found in their name (every
 word in the name, its pinyin or initials) score at least `NAME_FLOOR` and every other hit
 less (`graph.search.query`: tier 8 and what implies it), so the page is first taken from the
-name hits alone (a Lucene query over the name's fields) and from the rest (the hits that are
-not name hits) only when the name hits run out. The count is Lucene's hits under the filter,
-read without a property where the filter needs none.
+name hits alone (a Lucene query over the name's fields, every one ranked) and from the rest
+only when the name hits run out. The rest is never ranked whole (`API`: 31,052 hits through
+its synonym 接口): it falls into two tiers (`_body_tiers`), the search's words as typed in a
+row in the body, then the others, each read like a tier of a one-word search (below). The
+count is Lucene's hits under the filter, read without a property where the filter needs none.
 
 A search of one word, looked for as typed only (a single character: 人, 税), is read a tier at
 a time instead (`_tiered_page`), for its name hits may be tens of thousands: the entries named
@@ -46,25 +49,23 @@ from graph.neo4j.cypher.finding import WHERE_AFTER_SCORE
 from graph.neo4j.cypher.search import (
     SEARCH_COUNT,
     SEARCH_COUNTED_PAGE,
-    SEARCH_RANKED,
     SEARCH_REQUESTED,
     SEARCH_TIER,
     SEARCH_TIERS,
     SEARCH_WALK,
 )
-from graph.neo4j.schema import FULLTEXT_INDEX
 from graph.neo4j.statements import run
-from graph.search.query import Field, SearchPlan, found, ranking
-from graph.search.text import INDEX_VERSION, index_text
+from graph.search.query import Field, SearchPlan
+from graph.search.text import INDEX_VERSION, RUN_MARK, index_text
 from graph.snapshot import resource_from_json
 
 __all__ = [
     "CATALOG_WORDS",
     "NAME_FLOOR",
     "lucene_query",
+    "plan_parameter",
     "ranked_page",
     "reindex_batch",
-    "score_expression",
     "search_properties",
 ]
 
@@ -150,6 +151,18 @@ def _phrase(tokens: tuple[str, ...]) -> str:
     return '"' + " ".join(tokens) + '"'
 
 
+# Neo4j plans a statement again for a string parameter of another order of length (under
+# 100 characters, under 1,000, …: its cache key holds a size class of each): every Lucene query
+# is padded with spaces, which Lucene ignores, to at least this many characters, so that one
+# plan serves nearly every search.
+_QUERY_LENGTH = 1000
+
+
+def _sized(query: str) -> str:
+    """`query` padded to `_QUERY_LENGTH` characters (the plan's size class)."""
+    return query.ljust(_QUERY_LENGTH)
+
+
 def lucene_query(plan: SearchPlan, name_only: bool = False) -> str:
     """A Lucene query selecting exactly the entries `plan` finds (`name_only`: those it finds
     in the name, its pinyin or initials)."""
@@ -167,25 +180,35 @@ def lucene_query(plan: SearchPlan, name_only: bool = False) -> str:
     return " AND ".join(groups)
 
 
-# The short properties SEARCH_RANKED reads once per hit, by the variable it binds them to.
-_BOUND = {"name": "s_name", "words": "s_words"}
-# An entry's kind is its code's 类 (graph.codes: 1 base, 2 theme, 3 department): read from the
-# code the order needs anyway, not from a property of its own.
-_KIND_OF_CODE = "CASE left(s_code, 1) WHEN '1' THEN 'BASE' WHEN '2' THEN 'THEME' ELSE '' END"
+def _padded(tokens: tuple[str, ...]) -> str:
+    return " " + " ".join(tokens) + " "
 
 
-def score_expression(plan: SearchPlan, node: str) -> tuple[str, list[str]]:
-    """`graph.search.query.ranking` over `node`'s properties and the variables
-    `graph.neo4j.cypher.search.SEARCH_RANKED` binds, reading ``$terms``."""
-    terms: list[str] = []
-
-    def contains(field: str, tokens: tuple[str, ...], exact: bool) -> str:
-        terms.append(" " + " ".join(tokens) + " ")
-        operator = "=" if exact else "CONTAINS"
-        value = _BOUND.get(field, f"{node}.search_{field}")
-        return f"{value} {operator} $terms[{len(terms) - 1}]"
-
-    return ranking(plan, contains, _KIND_OF_CODE, "s_requested"), terms
+def plan_parameter(plan: SearchPlan) -> dict[str, Any]:
+    """`plan` as the ``$plan`` that `graph.neo4j.cypher.search.SCORE` and the tiers'
+    conditions read: its groups of alternatives of phrases (each a field and its padded
+    tokens; a pinyin or initials alternative with the run it spells, ``~jdc``), the words as
+    typed in a row (``whole``) and each word as typed run together (``words``)."""
+    return {
+        "groups": [
+            [
+                {
+                    "literal": alternative.literal,
+                    "phrases": [
+                        {"field": p.field.value, "text": _padded(p.tokens)}
+                        for p in alternative.phrases
+                    ],
+                    "spelled": _padded(
+                        (RUN_MARK + "".join(t for p in alternative.phrases for t in p.tokens),)
+                    ),
+                }
+                for alternative in group.alternatives
+            ]
+            for group in plan.groups
+        ],
+        "whole": _padded(plan.whole),
+        "words": [_padded(("".join(group.typed),)) for group in plan.groups],
+    }
 
 
 def _alike(plan: SearchPlan) -> bool:
@@ -195,17 +218,6 @@ def _alike(plan: SearchPlan) -> bool:
         return False
     literal = [a for a in plan.groups[0].alternatives if a.literal]
     return len(literal) == 1 and len(literal[0].phrases) == 1
-
-
-def _left(plan: SearchPlan, terms: list[str]) -> str:
-    """The condition that `plan` finds an entry, but not in its name (adds to `terms`)."""
-
-    def contains(field: str, tokens: tuple[str, ...], exact: bool) -> str:
-        terms.append(" " + " ".join(tokens) + " ")
-        operator = "=" if exact else "CONTAINS"
-        return f"r.search_{field} {operator} $terms[{len(terms) - 1}]"
-
-    return f"({found(plan, contains)} AND NOT {found(plan, contains, name_only=True)})"
 
 
 def _one_word(plan: SearchPlan) -> tuple[str, ...] | None:
@@ -229,10 +241,28 @@ def _one_word(plan: SearchPlan) -> tuple[str, ...] | None:
 _WORD = 64 + 16 + 32 + 4 + 8 + 2
 _NAME = 64 + 16 + 32 + 4 + 8
 _BODY = 4
+# The tiers' conditions, as ``$tier_of`` names them (graph.neo4j.cypher.search: WHERE_…):
+# the word a whole word of the name, inside a word of it; found elsewhere only, with the
+# words as typed in a row or not.
+_AS_A_WORD, _INSIDE_A_WORD, _ELSEWHERE, _ELSEWHERE_AS_TYPED, _ELSEWHERE_OTHERWISE = 1, 2, 3, 4, 5
 # A walk reads at most this many times the nodes it would read if the tier's hits were
 # spread evenly along the code index, and is tried only where that is at most 1 / this many
 # of the hits ranking them would read.
 WALK_SLACK = 4
+
+
+def _body_tiers(plan: SearchPlan, everything: str, named: str) -> list[tuple[int, str, int]]:
+    """The tiers of the hits not found in the name, as `_tier_page` reads them: those holding
+    the search's words as typed in a row (`_BODY`), then the others (found through a synonym
+    or in words apart: the ranking's sum 0). Each scores alike but for its kind and requests
+    — no tier but 4 can hold for an entry whose name has none of the words. A search of one
+    word looked for as typed only has no second tier."""
+    whole = f"search_body:{_phrase(plan.whole)}"
+    rest = f"({everything}) AND NOT ({named})"
+    tiers = [(_ELSEWHERE_AS_TYPED, f"({rest}) AND {whole}", _BODY)]
+    if not _alike(plan):
+        tiers.append((_ELSEWHERE_OTHERWISE, f"({rest}) AND NOT {whole}", 0))
+    return tiers
 
 
 def _walk_from(after: tuple[str, float] | None, least: int) -> str | None:
@@ -258,26 +288,27 @@ async def _tier_page(
     tx: AsyncManagedTransaction,
     parts: dict[str, str],
     ranked: dict[str, Any],
-    tier: tuple[str, str, int],
+    tier: tuple[int, str, int],
     nodes: int,
     start: str,
 ) -> list[tuple[str, float]]:
     """The first ``ranked["limit"]`` entries of a tier of `_tiered_page` after the cursor:
-    `tier` is (what it holds, over ``r``; the Lucene query of its hits; how many, about)."""
-    member, query, count = tier
+    `tier` is (which it is, as ``$tier_of``; the Lucene query of its hits; how many, about)."""
+    tier_of, query, count = tier
     need = int(ranked["limit"])
-    statement = dict(parts, member=member)
+    ranked = dict(ranked, tier_of=tier_of)
     # Along the code index where the tier's hits are common — but they may lie together, late
     # in code order: the walk gives up past `WALK_SLACK` times the nodes it would read if they
     # were spread evenly (a small share of the hits the tier's statement would read).
     budget = WALK_SLACK * (need + 1) * nodes // max(count, 1) + 1
     if WALK_SLACK * budget <= count:
         walked = dict(ranked, from_code=start, budget=budget)
-        rows = await run(tx, fill(SEARCH_WALK, **statement), walked)
+        rows = await run(tx, fill(SEARCH_WALK, **parts), walked)
         if len(rows) == need:
-            rows += await run(tx, fill(SEARCH_REQUESTED, **statement), walked)
+            rows += await run(tx, fill(SEARCH_REQUESTED, **parts), walked)
             return _best([(r["snapshot"], r["score"], r["code"]) for r in rows], need)
-    (record,) = await run(tx, fill(SEARCH_TIER, **statement), ranked, tier=query, from_code=start)
+    tiered = dict(ranked, tier=_sized(query), from_code=start)
+    (record,) = await run(tx, fill(SEARCH_TIER, **parts), tiered)
     return _best(record["rows"], need)
 
 
@@ -292,49 +323,48 @@ async def _tiered_page(
 ) -> tuple[int, list[tuple[str, float]]]:
     """`ranked_page` of a one-word search, a tier at a time (`_WORD`): the entries named the
     word exactly and those having it as a whole word of the name in the first round trip
-    (`graph.neo4j.cypher.search.SEARCH_TIERS`), then the rest of the name hits and the body
-    hits, each read along the code index where common (`SEARCH_WALK`), else by code among
-    its Lucene hits (`SEARCH_TIER`), until the page is full."""
-    score, terms = score_expression(plan, "r")
-    phrase = " " + " ".join(word) + " "
-    terms = [*terms, phrase, " " + "".join(word) + " "]
-    at_phrase, at_word = f"$terms[{len(terms) - 2}]", f"$terms[{len(terms) - 1}]"
-    ranked = dict(params, terms=terms, limit=limit, exact=phrase, exact_count=0)
+    (`graph.neo4j.cypher.search.SEARCH_TIERS`, which counts the other name hits only where
+    these leave the page short), then the rest of the name hits and the body hits, each read
+    along the code index where common (`SEARCH_WALK`), else by code among its Lucene hits
+    (`SEARCH_TIER`), until the page is full."""
+    ranked = dict(params, plan=plan_parameter(plan), limit=limit, exact_count=0)
     after_condition = "true"
     if after is not None:
         ranked.update(after_code=after[0], after_score=after[1])
         after_condition = WHERE_AFTER_SCORE
     everything, named = lucene_query(plan), lucene_query(plan, name_only=True)
     as_word = "search_words:" + _phrase(("".join(word),))
-    in_name = (
-        "r.search_name CONTAINS {p} AND {no}r.search_words CONTAINS {w} AND r.search_name <> {p}"
-    )
-    parts = {"where": where, "score": score, "after": after_condition}
+    parts = {"where": where, "after": after_condition}
     start = _walk_from(after, 3 * _WORD + 1)
+    in_other_words = f"({named}) AND NOT {as_word}"
     (first,) = await run(
         tx,
-        fill(SEARCH_TIERS, **parts, member=in_name.format(p=at_phrase, w=at_word, no="")),
+        fill(SEARCH_TIERS, **parts),
         ranked,
-        query=everything,
-        named=named,
-        tier=f"({named}) AND {as_word}" if start is not None else _NOTHING,
+        tier_of=_AS_A_WORD,
+        query=_sized(everything),
+        tier=_sized(f"({named}) AND {as_word}" if start is not None else _NOTHING),
         from_code=start or "",
+        name_tier=_sized(in_other_words),
     )
-    total, nodes, hits_in_name = int(first["total"]), int(first["nodes"]), int(first["named"])
+    total, nodes = int(first["total"]), int(first["nodes"])
     ranked["exact_count"] = int(first["exact_count"])
     rows = _best(first["rows"], limit)
+    name_hits = int(first["name_hits"])
     tiers = [
-        (in_name.format(p=at_phrase, w=at_word, no="NOT "), f"({named}) AND NOT {as_word}", _NAME),
-        (_left(plan, terms), f"({everything}) AND NOT ({named})", _BODY),
+        (_INSIDE_A_WORD, in_other_words, _NAME),
+        (_ELSEWHERE, f"({everything}) AND NOT ({named})", _BODY),
     ]
-    counts = (hits_in_name, total - hits_in_name)
-    for (member, query, sum_), count in zip(tiers, counts, strict=True):
+    # The body hits: every hit but the name's (the whole-word ones from the cursor on: more
+    # than they are where the cursor is past some, which only sways the walk's estimate).
+    counts = (name_hits, total - int(first["word_hits"]) - name_hits)
+    for (tier_of, query, sum_), count in zip(tiers, counts, strict=True):
         need = limit - len(rows)
         start = _walk_from(after, 3 * sum_ + 1)
         if need <= 0 or start is None or count <= 0:
             continue
         ranked["limit"] = need
-        rows += await _tier_page(tx, parts, ranked, (member, query, count), nodes, start)
+        rows += await _tier_page(tx, parts, ranked, (tier_of, query, count), nodes, start)
     return total, rows
 
 
@@ -350,47 +380,42 @@ async def ranked_page(
     after the cursor `after` as (snapshot, score)); `limit` 0 counts only."""
     everything = lucene_query(plan)
     if limit == 0:
-        (counted,) = await run(tx, fill(SEARCH_COUNT, where=where), params, query=everything)
+        counting = dict(params, query=_sized(everything))
+        (counted,) = await run(tx, fill(SEARCH_COUNT, where=where), counting)
         return int(counted["total"]), []
     word = _one_word(plan)
     if word is not None:
         return await _tiered_page(tx, word, plan, where, params, limit, after)
-    score, terms = score_expression(plan, "r")
-    ranked = dict(params, terms=terms, limit=limit, query=everything)
+    ranked = dict(params, plan=plan_parameter(plan), limit=limit, query=_sized(everything))
     after_condition = "true"
     if after is not None:
         ranked.update(after_code=after[0], after_score=after[1])
         after_condition = WHERE_AFTER_SCORE
     named = lucene_query(plan, name_only=True)
-    # The name hits first (an empty query when the cursor is past them), counted beside.
+    tiers = _body_tiers(plan, everything, named) if named != everything else []
+    # The name hits first (an empty query when the cursor is past them); where they leave the
+    # page short, they are counted, and the first tier of the others where there are two.
     from_names = after is None or after[1] >= NAME_FLOOR
     (first,) = await run(
         tx,
-        fill(SEARCH_COUNTED_PAGE, where=where, score=score, after=after_condition, member="true"),
+        fill(SEARCH_COUNTED_PAGE, where=where, after=after_condition),
         ranked,
-        ranked=named if from_names else _NOTHING,
+        ranked=_sized(named if from_names else _NOTHING),
+        named=_sized(named),
+        in_body=_sized(tiers[0][1] if len(tiers) > 1 else _NOTHING),
     )
     total, nodes = int(first["total"]), int(first["nodes"])
+    left = total - int(first["named"])
+    in_body = int(first["in_body"]) if len(tiers) > 1 else left
     rows = [(str(snapshot), float(value)) for snapshot, value in first["page"]]
-    need = limit - len(rows)
-    if need > 0 and named != everything and total > len(rows):
-        if _alike(plan) and (need + 1) * nodes <= total * total:
-            # Common hits that score alike: along the code index, not every one ranked.
-            past_names = after is not None and after[1] < NAME_FLOOR
-            start = after[0][:1] if past_names and after is not None else ""
-            member = _left(plan, ranked["terms"])
-            walking = dict(ranked, limit=need, from_code=start, budget=nodes)
-            parts = {"where": where, "member": member, "score": score, "after": after_condition}
-            walked = await run(tx, fill(SEARCH_WALK, **parts), walking)
-            asked = await run(tx, fill(SEARCH_REQUESTED, **parts), walking)
-            best = sorted([*walked, *asked], key=lambda r: (-float(r["score"]), r["code"]))
-            rows += [(r["snapshot"], float(r["score"])) for r in best[:need]]
-        else:
-            rest = f"({everything}) AND NOT ({named})"
-            ranked["limit"] = need
-            statement = fill(
-                SEARCH_RANKED, where=where, score=score, after=after_condition, member="true"
-            )
-            found_rows = await run(tx, statement, ranked, query=rest, index=FULLTEXT_INDEX)
-            rows += [(r["snapshot"], float(r["score"])) for r in found_rows]
+    parts = {"where": where, "after": after_condition}
+    # No hit left is named the words exactly (SEARCH_TIER drops such entries): it is a name hit.
+    ranked["exact_count"] = 0
+    for (tier_of, query, sum_), count in zip(tiers, (in_body, left - in_body), strict=False):
+        need = limit - len(rows)
+        start = _walk_from(after, 3 * sum_ + 1)
+        if need <= 0 or start is None or count <= 0:
+            continue
+        ranked["limit"] = need
+        rows += await _tier_page(tx, parts, ranked, (tier_of, query, count), nodes, start)
     return total, rows

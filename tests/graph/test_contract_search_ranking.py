@@ -217,3 +217,50 @@ async def test_a_single_character_pages_through_every_tier_in_the_reference_orde
     assert seen == expected
     assert seen[:2] == [code(1, fronts[2]), code(2, fronts[0])]  # exact, then a whole word
     assert seen.index(code(40, fronts[2])) < seen.index(code(10, fronts[2]))  # requested
+
+
+async def test_a_word_found_through_a_synonym_in_the_body_pages_in_the_reference_order(
+    store: CatalogStore,
+) -> None:
+    """Hits not found in the name, in both tiers Neo4j reads them by (the word as typed in the
+    body: api; only its synonym: 接口), common and lying together or apart in code order,
+    some requested, below the name hits: kinds, requests and codes order them page after
+    page as the reference does, and every page counts them all."""
+    fronts = ("101001001", "201001001", "301001001")
+    entries = [resource(code(1, fronts[2]), name="API目录", summary="其他")]
+    theme = frozenset({"社会保障"})
+    entries += [
+        resource(
+            code(n, front),
+            name=f"业务台账{n}",
+            summary="开放接口",
+            format_type="Oracle",
+            themes=theme if front == fronts[1] else frozenset(),
+        )
+        for front in fronts
+        for n in range(2, 12)
+    ]
+    entries += [
+        resource(code(n, fronts[1]), name=f"网格台账{n}", summary="提供 API 查询", themes=theme)
+        for n in range(20, 26)
+    ]
+    entries.append(resource(code(30), name="网格名册", summary="其他"))  # not a hit
+    await store.apply(entries)
+    requested = {code(4, fronts[0]): 1, code(22, fronts[1]): 2, code(9, fronts[2]): 1}
+    for entry_code, times in requested.items():
+        for n in range(times):
+            await _request(store, entry_code, n)
+    for search in ("API", "api 台账"):
+        plan = store.searcher.read(search)
+        assert plan is not None
+        expected = search_reference.ranked(plan, entries, requested)
+        seen, after = [], None
+        while True:
+            page = await store.find(EVERY, search=search, first=4, after=after)
+            assert page.total_count == len(expected)
+            seen += [e.code for e in page.items]
+            if not page.has_next_page:
+                break
+            after = page.end_cursor
+        assert seen == expected, search
+        assert (seen[0] == code(1, fronts[2])) is (search == "API")  # the name hit first

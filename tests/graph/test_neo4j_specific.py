@@ -228,34 +228,37 @@ async def test_search_reads_the_full_text_index(driver: AsyncDriver, store: Neo4
     """EXPLAIN: a search starts from the full-text index (or, for the entries named exactly
     a word, the index on the name), never a scan of every entry."""
     from graph.neo4j.cypher import all_of, fill
-    from graph.neo4j.cypher.search import SEARCH_COUNT, SEARCH_RANKED, SEARCH_TIER, SEARCH_TIERS
-    from graph.neo4j.schema import FULLTEXT_INDEX
+    from graph.neo4j.cypher.search import (
+        SEARCH_COUNT,
+        SEARCH_COUNTED_PAGE,
+        SEARCH_TIER,
+        SEARCH_TIERS,
+    )
     from graph.neo4j.search import lucene_query as plan_query
-    from graph.neo4j.search import score_expression
+    from graph.neo4j.search import plan_parameter
 
     plan = store.searcher.read("人口 信息")
     assert plan is not None
-    score, terms = score_expression(plan, "r")
     where = all_of(["r:Published"])
-    member = "r.search_name CONTAINS $terms[0]"
-    tiers = {"where": where, "score": score, "after": "true", "member": member}
     for statement in (
-        fill(SEARCH_RANKED, where=where, score=score, after="true", member="true"),
+        fill(SEARCH_COUNTED_PAGE, where=where, after="true"),
         fill(SEARCH_COUNT, where=where),
-        fill(SEARCH_TIERS, **tiers),  # a search of one word
-        fill(SEARCH_TIER, **tiers),
+        fill(SEARCH_TIERS, where=where, after="true"),  # a search of one word
+        fill(SEARCH_TIER, where=where, after="true"),
     ):
         result = await driver.execute_query(
             "EXPLAIN " + statement,
             query=plan_query(plan),
             named=plan_query(plan),
+            ranked=plan_query(plan),
+            in_body=plan_query(plan),
             tier=plan_query(plan),
-            terms=terms,
+            name_tier=plan_query(plan),
+            plan=plan_parameter(plan),
             limit=21,
-            index=FULLTEXT_INDEX,
-            exact=" 人 口 ",
             exact_count=0,
             from_code="",
+            tier_of=3,
         )
         operators = str(result.summary.plan)
         assert "ProcedureCall" in operators

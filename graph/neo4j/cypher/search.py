@@ -1,25 +1,116 @@
 """A search's statements (`graph.neo4j.search`): the count of its hits, and a page of them in
 the order of `graph.search.query.ranking`.
 
-``{where}`` is the filter's condition, ``{score}`` the ranking
-(`graph.neo4j.search.score_expression`, which reads the short properties `SEARCH_RANKED` binds
-once per hit — ``s_code``, ``s_name``, ``s_words``, ``s_requested`` — and the long ones only
-where a tier needs them), ``{after}`` a cursor's condition
-(`graph.neo4j.cypher.finding.WHERE_AFTER_SCORE`) or ``true``. ``$query`` is the Lucene query
-of the hits to count or to rank.
+Every search is asked through the same few texts: its plan is the parameter ``$plan``
+(`graph.neo4j.search.plan_parameter`), read by `_SCORE` (the ranking) and by the conditions
+that say which tier an entry is in (`WHERE_FOUND_ELSEWHERE` …), so that Neo4j plans each
+statement once, not once per shape of search. ``{where}`` is the filter's condition,
+``{after}`` a cursor's condition (`graph.neo4j.cypher.finding.WHERE_AFTER_SCORE`) or ``true``,
+``$tier_of`` which tier condition holds. ``$query`` is the Lucene query of the hits to count
+or to rank.
 """
 
 from __future__ import annotations
 
+from graph.neo4j.cypher import fill
+
 __all__ = [
     "SEARCH_COUNT",
     "SEARCH_COUNTED_PAGE",
-    "SEARCH_RANKED",
     "SEARCH_REQUESTED",
     "SEARCH_TIER",
     "SEARCH_TIERS",
     "SEARCH_WALK",
+    "WHERE_FOUND_ELSEWHERE",
+    "WHERE_FOUND_ELSEWHERE_AS_TYPED",
+    "WHERE_FOUND_ELSEWHERE_OTHERWISE",
+    "WHERE_IN_NAME_AS_A_WORD",
+    "WHERE_IN_NAME_INSIDE_A_WORD",
 ]
+
+# A phrase $plan holds (``p``: its field and its padded tokens) found: in the entry's pinyin
+# or initials, or where {text} says for a phrase of the text.
+_PHRASE_FOUND = (
+    "CASE p.field WHEN 'pinyin' THEN r.search_pinyin CONTAINS p.text "
+    "WHEN 'initials' THEN r.search_initials CONTAINS p.text ELSE {text} END"
+)
+_EVERY_GROUP = "all(g IN $plan.groups WHERE any(a IN g WHERE {alternative}))"
+_EVERY_PHRASE = "all(p IN a.phrases WHERE {phrase})"
+
+# graph.search.query.ranking, tier by tier, over ``r``, the short properties the statements
+# bind (``s_code``, ``s_name``, ``s_words``, ``s_requested``) and $plan. Without a pinyin or
+# initials alternative, tier 16's condition (each word aligned) is tier 64's (each word as
+# typed or through a synonym in the name), as the ranking says. The kind is the code's first
+# digit (graph.codes: 1 base, 2 theme, 3 department).
+_SCORE = fill(
+    """((
+  (CASE WHEN s_name = $plan.whole THEN 128 ELSE 0 END)
+  + (CASE WHEN {literal_in_name} THEN 64 ELSE 0 END)
+  + (CASE WHEN s_name CONTAINS $plan.whole THEN 36
+          WHEN r.search_body CONTAINS $plan.whole THEN 4 ELSE 0 END)
+  + (CASE WHEN {aligned} THEN 16 ELSE 0 END)
+  + (CASE WHEN {in_name} THEN 8 ELSE 0 END)
+  + (CASE WHEN all(w IN $plan.words WHERE s_words CONTAINS w) THEN 2 ELSE 0 END)
+) * 3 + (CASE left(s_code, 1) WHEN '1' THEN 2 WHEN '2' THEN 1 ELSE 0 END) + 1
+  + s_requested * 1.0 / (s_requested + 1))""",
+    literal_in_name=fill(
+        _EVERY_GROUP,
+        alternative="a.literal AND " + fill(_EVERY_PHRASE, phrase="s_name CONTAINS p.text"),
+    ),
+    aligned=fill(
+        _EVERY_GROUP,
+        alternative="CASE WHEN a.literal THEN "
+        + fill(_EVERY_PHRASE, phrase="s_name CONTAINS p.text")
+        + " ELSE r.search_runs CONTAINS a.spelled END",
+    ),
+    in_name=fill(
+        _EVERY_GROUP,
+        alternative=fill(_EVERY_PHRASE, phrase=fill(_PHRASE_FOUND, text="s_name CONTAINS p.text")),
+    ),
+)
+
+# The tiers' conditions, over ``r``. Found, but not in the name (nor its pinyin or initials):
+_FOUND_IN_NAME = fill(
+    _EVERY_GROUP,
+    alternative=fill(
+        _EVERY_PHRASE, phrase=fill(_PHRASE_FOUND, text="r.search_name CONTAINS p.text")
+    ),
+)
+_FOUND = fill(
+    _EVERY_GROUP,
+    alternative=fill(
+        _EVERY_PHRASE,
+        phrase=fill(
+            _PHRASE_FOUND,
+            text="(r.search_name CONTAINS p.text OR r.search_body CONTAINS p.text)",
+        ),
+    ),
+)
+WHERE_FOUND_ELSEWHERE = "(" + _FOUND + " AND NOT " + _FOUND_IN_NAME + ")"
+# …with the words as typed in a row in the body, or not;
+_IN_BODY_AS_TYPED = "r.search_body CONTAINS $plan.whole"
+WHERE_FOUND_ELSEWHERE_AS_TYPED = WHERE_FOUND_ELSEWHERE + " AND " + _IN_BODY_AS_TYPED
+WHERE_FOUND_ELSEWHERE_OTHERWISE = WHERE_FOUND_ELSEWHERE + " AND NOT " + _IN_BODY_AS_TYPED
+# of a one-word search, the word in the name as a whole word of it (not the whole name), or
+# not as a whole word.
+_IN_NAME_AS = (
+    "r.search_name CONTAINS $plan.whole AND {no}r.search_words CONTAINS $plan.words[0] "
+    "AND r.search_name <> $plan.whole"
+)
+WHERE_IN_NAME_AS_A_WORD = fill(_IN_NAME_AS, no="")
+WHERE_IN_NAME_INSIDE_A_WORD = fill(_IN_NAME_AS, no="NOT ")
+# Which of them an entry is in, by $tier_of (graph.neo4j.search numbers them so): one text
+# of each tier statement for every tier.
+_IN_TIER = fill(
+    """CASE $tier_of WHEN 1 THEN {as_a_word} WHEN 2 THEN {inside_a_word}
+  WHEN 3 THEN {elsewhere} WHEN 4 THEN {as_typed} ELSE {otherwise} END""",
+    as_a_word=WHERE_IN_NAME_AS_A_WORD,
+    inside_a_word=WHERE_IN_NAME_INSIDE_A_WORD,
+    elsewhere=WHERE_FOUND_ELSEWHERE,
+    as_typed=WHERE_FOUND_ELSEWHERE_AS_TYPED,
+    otherwise=WHERE_FOUND_ELSEWHERE_OTHERWISE,
+)
+
 
 SEARCH_COUNT = """
 CALL db.index.fulltext.queryNodes('resource_fulltext', $query) YIELD node AS r
@@ -28,21 +119,24 @@ RETURN count(r) AS total
 """
 
 # The best $limit hits by score, then code: the short properties read once per hit, the
-# snapshot only for the page (shared by the statements below). {member}: which of the hits
-# are ranked (a tier of graph.neo4j.search, over the bound properties), or ``true``.
-_TOP_K = """
+# snapshot only for the page.
+_TOP_K = fill(
+    """
 WHERE {where}
 WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
      coalesce(r.requested, 0) AS s_requested
-WHERE {member}
 WITH r, s_code, {score} AS score
 WHERE {after}
 WITH r, s_code, score
 ORDER BY score DESC, s_code
 LIMIT $limit
-"""
+""",
+    score=_SCORE,
+)
 
-# The count of $query's hits and the ranked page of $ranked's, in one round trip.
+# The count of $query's hits and the ranked page of $ranked's, in one round trip; and, only
+# where the page is short, the count of $named's (the name hits) and of $in_body's (the first
+# tier of the others): 0 where not counted.
 SEARCH_COUNTED_PAGE = (
     """
 CALL () {
@@ -59,27 +153,34 @@ CALL () {
     + _TOP_K
     + """  RETURN collect([r.snapshot, score]) AS page
 }
-RETURN total, nodes, page
+CALL (page) {
+  WITH page
+  WHERE size(page) < $limit
+  CALL db.index.fulltext.queryNodes('resource_fulltext', $named) YIELD node AS r
+  WHERE {where}
+  RETURN count(r) AS named
+}
+CALL (page) {
+  WITH page
+  WHERE size(page) < $limit
+  CALL db.index.fulltext.queryNodes('resource_fulltext', $in_body) YIELD node AS r
+  WHERE {where}
+  RETURN count(r) AS in_body
+}
+RETURN total, named, in_body, nodes, page
 """
 )
 
-# Top-k of the hits by score, then code: Neo4j keeps the best $limit as it goes (no list of
-# every hit is made), and reads a snapshot only for the page. $index: the full-text index
-# $query is asked of (the search's, or the name's words).
-SEARCH_RANKED = (
-    "CALL db.index.fulltext.queryNodes($index, $query) YIELD node AS r"
-    + _TOP_K
-    + "RETURN r.snapshot AS snapshot, score, s_code AS code\n"
-)
-
 # A tier of a search of one word (graph.neo4j.search), whose entries score alike but for
-# their kind and requests: those requested ({member}: in the tier, over ``r``), found through
+# their kind and requests: those requested (in the tier: `_IN_TIER`), found through
 # the index on ``requested`` (few) and ranked; and the first $limit of the others in code
-# order from $from_code among the hits of $tier, reading only their code — and as many more
-# as may be dropped after (the requested ones, $exact_count entries named exactly the word,
-# the cursor's own entry: a LIMIT cannot count them) — then ranked. The order of the code is
-# the order of the kind (its first digit), so the page is the best of the two.
-_TIER = """
+# order from {start} among the hits of {tier}, reading only their code — and as many more as
+# may be dropped after (the requested ones, {exact_count} entries named exactly the word, the
+# cursor's own entry: a LIMIT cannot count them) — then ranked. The order of the code is the
+# order of the kind (its first digit), so the page is the best of the two. ``hits``: how many
+# of {tier}'s hits are from {start} on. {imports}: the variables the second subquery takes.
+_TIER = fill(
+    """
 CALL () {
   MATCH (r:Resource)
   WHERE r.requested > 0 AND {where} AND {member}
@@ -89,33 +190,46 @@ CALL () {
   RETURN count(r) AS asked, collect(CASE WHEN {after} THEN [r.snapshot, score, s_code] END)
          AS asked_rows
 }
-CALL (asked) {
-  CALL db.index.fulltext.queryNodes('resource_fulltext', $tier) YIELD node AS r
+CALL ({imports}) {
+  CALL db.index.fulltext.queryNodes('resource_fulltext', {tier}) YIELD node AS r
   WITH r, r.code AS s_code
-  WHERE s_code >= $from_code AND {where}
+  WHERE s_code >= {start} AND {where}
   WITH r, s_code
   ORDER BY s_code
   WITH collect(r) AS ordered
-  UNWIND ordered[..$limit + $exact_count + asked + 1] AS r
-  WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
-       coalesce(r.requested, 0) AS s_requested
-  WHERE s_requested = 0 AND s_name <> $exact
-  WITH r, s_code, {score} AS score
-  WHERE {after}
-  WITH r, s_code, score
-  LIMIT $limit
-  RETURN collect([r.snapshot, score, s_code]) AS rows
+  CALL (ordered, {imports}) {
+    UNWIND ordered[..$limit + {exact_count} + asked + 1] AS r
+    WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
+         coalesce(r.requested, 0) AS s_requested
+    WHERE s_requested = 0 AND s_name <> $plan.whole
+    WITH r, s_code, {score} AS score
+    WHERE {after}
+    WITH r, s_code, score
+    LIMIT $limit
+    RETURN collect([r.snapshot, score, s_code]) AS rows
+  }
+  RETURN rows, size(ordered) AS hits
 }
-"""
+""",
+    score=_SCORE,
+    member=_IN_TIER,
+)
 
-SEARCH_TIER = _TIER + "RETURN asked_rows + rows AS rows\n"
+SEARCH_TIER = fill(
+    _TIER + "RETURN asked_rows + rows AS rows\n",
+    tier="$tier",
+    start="$from_code",
+    exact_count="$exact_count",
+    imports="asked",
+)
 
-# A search of one word, its first round trip: the count of its hits ($query), of every
-# Resource node and of the hits in the name ($named); the entries named exactly the word
-# ($exact, sought in the index on ``search_name``: how many, and the best $limit); and the
-# tier below them, the word a whole word of the name ($tier), as `SEARCH_TIER` reads it.
-SEARCH_TIERS = (
-    """
+# A search of one word, its first round trip: the count of its hits ($query) and of every
+# Resource node; the entries named exactly the word ($plan.whole, sought in the index on
+# ``search_name``: how many, and the best $limit); the tier below them, the word a whole word
+# of the name, as `SEARCH_TIER` reads it ($tier from $from_code, $tier_of 1; ``word_hits``); and,
+# only where these leave the page short, the count of the next tier's hits ($name_tier, the
+# other name hits: 0 where not counted), which says how to read it.
+SEARCH_TIERS = """
 CALL () {
   CALL db.index.fulltext.queryNodes('resource_fulltext', $query) YIELD node AS r
   WHERE {where}
@@ -126,13 +240,8 @@ CALL () {
   RETURN count(n) AS nodes
 }
 CALL () {
-  CALL db.index.fulltext.queryNodes('resource_fulltext', $named) YIELD node AS r
-  WHERE {where}
-  RETURN count(r) AS named
-}
-CALL () {
   MATCH (r:Resource)
-  WHERE r.search_name = $exact AND {where}
+  WHERE r.search_name = $plan.whole AND {where}
   WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
        coalesce(r.requested, 0) AS s_requested
   WITH r, s_code, {score} AS score
@@ -140,20 +249,39 @@ CALL () {
   RETURN count(r) AS exact_count,
          collect(CASE WHEN {after} THEN [r.snapshot, score, s_code] END)[..$limit] AS exact_rows
 }
-WITH total, nodes, named, exact_count, exact_rows
+CALL (exact_count) {
+  {word_tier}
+  RETURN asked_rows + rows AS word_rows, hits AS word_hits
+}
+WITH total, nodes, exact_count, exact_rows + word_rows AS rows, word_hits
+CALL (rows) {
+  WITH rows
+  WHERE size(rows) < $limit
+  CALL db.index.fulltext.queryNodes('resource_fulltext', $name_tier) YIELD node AS r
+  WHERE {where}
+  RETURN count(r) AS name_hits
+}
+RETURN total, nodes, exact_count, rows, word_hits, name_hits
 """
-    + _TIER.replace("$exact_count", "exact_count").replace(
-        "CALL (asked)", "CALL (asked, exact_count)"
-    )
-    + "RETURN total, nodes, named, exact_count, exact_rows + asked_rows + rows AS rows\n"
+SEARCH_TIERS = fill(
+    SEARCH_TIERS,
+    score=_SCORE,
+    word_tier=fill(
+        _TIER,
+        tier="$tier",
+        start="$from_code",
+        exact_count="exact_count",
+        imports="asked, exact_count",
+    ),
 )
 
 # Where every hit left to rank scores alike but for its kind and requests (graph.neo4j.search:
 # a word found in the body only), the order is the code's: the entries never requested are
 # read along the code index from $from_code (the ORDER BY right after the MATCH is the index's
-# own order, kept through what follows), tested as they come ({member}: a hit left), until a
+# own order, kept through what follows), tested as they come (`_IN_TIER`), until a
 # page is full — few nodes when such hits are common — or $budget nodes were read.
-SEARCH_WALK = """
+SEARCH_WALK = fill(
+    """
 MATCH (r:Resource)
 USING INDEX r:Resource(code)
 WHERE r.code >= $from_code
@@ -169,10 +297,14 @@ WHERE {after}
 WITH r, s_code, score
 LIMIT $limit
 RETURN r.snapshot AS snapshot, score, s_code AS code
-"""
+""",
+    score=_SCORE,
+    member=_IN_TIER,
+)
 
 # …and those requested, found through the index on ``requested`` (few).
-SEARCH_REQUESTED = """
+SEARCH_REQUESTED = fill(
+    """
 MATCH (r:Resource)
 WHERE r.requested > 0 AND {where} AND {member}
 WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
@@ -180,4 +312,7 @@ WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
 WITH r, s_code, {score} AS score
 WHERE {after}
 RETURN r.snapshot AS snapshot, score, s_code AS code
-"""
+""",
+    score=_SCORE,
+    member=_IN_TIER,
+)
