@@ -43,6 +43,7 @@ from graph.embedded import EmbeddedStore
 from graph.model import Catalog
 from graph.neo4j import Neo4jStore
 from graph.neo4j.rows import resource_row
+from graph.neo4j.schema import FULLTEXT_INDEX
 from graph.sample import SampleCatalog, generate_catalog
 from graph.search.tokens import tokens
 from graph.store import CatalogStore
@@ -98,8 +99,8 @@ CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
 # The entries loaded: a lineage source not loaded yet stands as a placeholder with no state.
 HELD = "MATCH (r:Resource) WHERE r.state IS NOT NULL RETURN count(r) AS n"
 RAW_GET = "MATCH (r:Resource {code: $code}) RETURN r.snapshot AS snapshot"
-RAW_SEARCH = """
-CALL db.index.fulltext.queryNodes('resource_search', $q) YIELD node, score
+RAW_SEARCH = f"""
+CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $q) YIELD node, score
 WHERE node.state = 'PUBLISHED'
 RETURN node.snapshot AS snapshot, score ORDER BY score DESC, node.code LIMIT 20
 """

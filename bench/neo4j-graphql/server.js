@@ -4,7 +4,7 @@
 //   NEO4J_URI=bolt://127.0.0.1:7687 NEO4J_USER=neo4j NEO4J_PASSWORD=… PORT=4000 node server.js
 //
 // The type definitions mirror mulu's schema for the fields the benchmark asks: search through
-// the full-text index `resource_search` (@fulltext, which mulu's store creates), nested fields
+// the full-text index `resource_fulltext` (@fulltext, which mulu's store creates), nested fields
 // through @relationship, lineage and catalog counts through @cypher. Only published entries are
 // shown by mulu to an anonymous caller; here the queries filter on `state` (and the `Published`
 // label inside @cypher) to select the same entries. As mulu (the national intranet instance)
@@ -26,9 +26,9 @@ const typeDefs = /* GraphQL */ `
     @fulltext(
       indexes: [
         {
-          indexName: "resource_search"
+          indexName: "resource_fulltext"
           queryName: "searchResources"
-          fields: ["searchName", "searchBody", "searchPinyin", "searchInitials"]
+          fields: ["searchName", "searchBody", "searchPinyin", "searchInitials", "searchWords"]
         }
       ]
     ) {
@@ -41,6 +41,7 @@ const typeDefs = /* GraphQL */ `
     searchBody: String @alias(property: "search_body")
     searchPinyin: String @alias(property: "search_pinyin")
     searchInitials: String @alias(property: "search_initials")
+    searchWords: String @alias(property: "search_words")
     origin: String! @alias(property: "catalog_id")
     items: [DataItem!]! @relationship(type: "HAS_ITEM", direction: OUT)
     provider: Department @relationship(type: "PROVIDES", direction: IN)
