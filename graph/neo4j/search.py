@@ -54,6 +54,7 @@ from graph.neo4j.cypher.search import (
     SEARCH_TIERS,
     SEARCH_WALK,
 )
+from graph.neo4j.cypher.writes import requested
 from graph.neo4j.statements import run
 from graph.search.query import Field, SearchPlan
 from graph.search.text import INDEX_VERSION, RUN_MARK, index_text
@@ -93,14 +94,15 @@ LIMIT $limit
 
 # The count of share requests too (``requested``, graph.neo4j.cypher.writes): a store written
 # before it was kept gets it here.
-_SET = """
+_SET = fill(
+    """
 UNWIND $rows AS row
 MATCH (r:Resource {code: row.code})
 SET r += row.props
-SET r.requested = COUNT {
-  MATCH (q:ShareRequest {resource_code: r.code}) WHERE q.snapshot IS NOT NULL
-}
-"""
+SET r.requested = {requested}
+""",
+    requested=requested("r.code"),
+)
 
 
 # The names of the departments and data items the store holds (at most $limit of each): what

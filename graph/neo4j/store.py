@@ -60,9 +60,12 @@ from graph.neo4j.cypher.reference import (
 )
 from graph.neo4j.cypher.writes import (
     LINK_STATES,
+    MARK_REQUESTS_SPARSE,
     MARK_STATES_LINKED,
+    REQUESTS_SPARSE,
     STATES_LINKED,
     UNLINKED_ENTRIES,
+    UNREQUESTED_BATCH,
 )
 from graph.neo4j.errors import translated
 from graph.neo4j.finding import facets, find
@@ -171,6 +174,7 @@ class Neo4jStore:
         while await self._write("reindex search text", reindex_batch):
             pass
         await self._link_states()
+        await self._sparse_requests()
         await self._write("create the outbox sequence", run, outboxes.ENSURE_SEQUENCE)
         await self._write("create the audit head", audits.ensure_head)
         await self.put_catalogs([self._catalog])
@@ -189,6 +193,22 @@ class Neo4jStore:
         for chunk in chunks(unlinked["codes"]):
             await self._write("link entries by state", run, LINK_STATES, {"codes": list(chunk)})
         await self._write("mark the entries linked", run, MARK_STATES_LINKED)
+
+    async def _sparse_requests(self) -> None:
+        """Take ``requested`` off the entries of a store written when every entry carried it
+        (0 when never requested: `graph.neo4j.cypher.writes.requested`), once per database, in
+        batches; then mark it done."""
+        (done,) = await self._read("read the upgrades done", run, REQUESTS_SPARSE)
+        if done["done"]:
+            return
+
+        async def clear(tx: AsyncManagedTransaction) -> int:
+            (record,) = await run(tx, UNREQUESTED_BATCH, batch=_ERASE_BATCH)
+            return int(record["cleared"])
+
+        while await self._write("clear the counts of unrequested entries", clear):
+            pass
+        await self._write("mark the counts sparse", run, MARK_REQUESTS_SPARSE)
 
     async def close(self) -> None:
         """Close the driver; harmless when already closed."""
@@ -249,6 +269,7 @@ class Neo4jStore:
         self._chain.forget()
         self.searcher = self.searcher.learning()  # nothing learned of what is gone
         await self._write("mark the entries linked", run, MARK_STATES_LINKED)  # none to link
+        await self._write("mark the counts sparse", run, MARK_REQUESTS_SPARSE)  # none to clear
         await self._write("create the outbox sequence", run, outboxes.ENSURE_SEQUENCE)
         await self._write("create the audit head", audits.ensure_head)
         await self.put_catalogs([self._catalog])

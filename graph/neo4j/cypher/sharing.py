@@ -17,6 +17,7 @@ filled in at import; ``{where}`` takes the `WHEN_…` conditions that apply, joi
 from __future__ import annotations
 
 from graph.neo4j.cypher import fill
+from graph.neo4j.cypher.writes import requested
 
 __all__ = [
     "ACCESS_BY_CODES",
@@ -88,14 +89,16 @@ OBJECTIONS_BY_ID = fill(_BY_ID, label="Objection")
 COUNT_OBJECTIONS = fill(_COUNT, label="Objection")
 PAGE_OBJECTIONS = fill(_PAGE, label="Objection")
 
-# The count of the entry's share requests on its node (``requested``), once one is made: a
+# The count of the entry's share requests on its node (``requested``, absent while there is
+# none: `graph.neo4j.cypher.writes.requested`), once one is made: a
 # search's tie-breaker (graph.search.query.ranking; graph.neo4j.cypher.writes keeps it).
-TALLY_REQUESTS = """
+TALLY_REQUESTS = fill(
+    """
 MATCH (r:Resource {code: $code})
-SET r.requested = COUNT {
-  MATCH (q:ShareRequest {resource_code: $code}) WHERE q.snapshot IS NOT NULL
-}
-"""
+SET r.requested = {requested}
+""",
+    requested=requested("$code"),
+)
 
 # The conditions of a list (graph.sharing.queries.Selection), one per field, on ``n``.
 WHEN_RESOURCE_CODE = "n.resource_code = $resource_code"
