@@ -302,37 +302,8 @@ def _plain_sorted_json(entry: Resource) -> str:
     )
 
 
-def _item_sorted_json(item: DataItem) -> str:
-    name, data_type, length = item.name, item.data_type, item.length
-    is_base_item, share_type = item.is_base_item, item.share_type
-    if not (
-        (length is None or type(length) is int)
-        and (is_base_item is True or is_base_item is False)
-        and (share_type is None or type(share_type) is ShareType)
-    ):
-        raise _NotPlain
-    return (
-        f'{{"data_type":{_text(data_type)}'
-        f',"is_base_item":{"true" if is_base_item else "false"}'
-        f',"length":{"null" if length is None else repr(length)}'
-        f',"name":{_text(name)}'
-        f',"share_type":{"null" if share_type is None else _MEMBER_TEXT[share_type]}}}'
-    )
-
-
-def _step_sorted_json(step: LifecycleStep) -> str:
-    state, actor, at = step.state, step.actor, step.at
-    if not (type(state) is LifecycleState and type(at) is datetime):
-        raise _NotPlain
-    return (
-        f'{{"actor":{_text(actor)}'
-        f',"at":{encode_basestring(at.isoformat())}'
-        f',"note":{_optional_text(step.note)}'
-        f',"state":{_MEMBER_TEXT[state]}}}'
-    )
-
-
-def _item_json(item: DataItem) -> str:
+def _item_values(item: DataItem) -> tuple[str, str, str, str, str]:
+    """The JSON text of an item's name, data_type, length, is_base_item and share_type."""
     # Items are most of an entry: their values are checked at once rather than one by one.
     name, data_type, length = item.name, item.data_type, item.length
     is_base_item, share_type = item.is_base_item, item.share_type
@@ -343,24 +314,51 @@ def _item_json(item: DataItem) -> str:
     ):
         raise _NotPlain
     return (
-        f'{{"name":{_text(name)}'
-        f',"data_type":{_text(data_type)}'
-        f',"length":{"null" if length is None else repr(length)}'
-        f',"is_base_item":{"true" if is_base_item else "false"}'
-        f',"share_type":{"null" if share_type is None else _MEMBER_TEXT[share_type]}}}'
+        _text(name),
+        _text(data_type),
+        "null" if length is None else repr(length),
+        "true" if is_base_item else "false",
+        "null" if share_type is None else _MEMBER_TEXT[share_type],
+    )
+
+
+def _item_json(item: DataItem) -> str:
+    name, data_type, length, is_base_item, share_type = _item_values(item)
+    return (
+        f'{{"name":{name},"data_type":{data_type},"length":{length}'
+        f',"is_base_item":{is_base_item},"share_type":{share_type}}}'
+    )
+
+
+def _item_sorted_json(item: DataItem) -> str:
+    name, data_type, length, is_base_item, share_type = _item_values(item)
+    return (
+        f'{{"data_type":{data_type},"is_base_item":{is_base_item},"length":{length}'
+        f',"name":{name},"share_type":{share_type}}}'
+    )
+
+
+def _step_values(step: LifecycleStep) -> tuple[str, str, str, str]:
+    """The JSON text of a step's state, actor, at and note."""
+    state, at = step.state, step.at
+    if not (type(state) is LifecycleState and type(at) is datetime):
+        raise _NotPlain
+    return (
+        _MEMBER_TEXT[state],
+        _text(step.actor),
+        encode_basestring(at.isoformat()),
+        _optional_text(step.note),
     )
 
 
 def _step_json(step: LifecycleStep) -> str:
-    state, actor, at = step.state, step.actor, step.at
-    if not (type(state) is LifecycleState and type(at) is datetime):
-        raise _NotPlain
-    return (
-        f'{{"state":{_MEMBER_TEXT[state]}'
-        f',"actor":{_text(actor)}'
-        f',"at":{encode_basestring(at.isoformat())}'
-        f',"note":{_optional_text(step.note)}}}'
-    )
+    state, actor, at, note = _step_values(step)
+    return f'{{"state":{state},"actor":{actor},"at":{at},"note":{note}}}'
+
+
+def _step_sorted_json(step: LifecycleStep) -> str:
+    state, actor, at, note = _step_values(step)
+    return f'{{"actor":{actor},"at":{at},"note":{note},"state":{state}}}'
 
 
 def _pair(pair: tuple[str, str]) -> str:

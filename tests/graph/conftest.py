@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from neo4j import AsyncDriver, AsyncGraphDatabase
 
 from graph import Catalog, CatalogStore, Zone
 
@@ -62,4 +63,16 @@ def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> OpenStore:
 async def store(open_store: OpenStore) -> AsyncIterator[CatalogStore]:
     """An empty store of the 成都 intranet catalog."""
     async with open_store(CHENGDU_INTRANET) as opened:
+        yield opened
+
+
+@pytest.fixture
+async def driver(neo4j_server: Any) -> AsyncIterator[AsyncDriver]:
+    """A driver on the session's Neo4j as the store left it (nothing erased: unlike
+    `neo4j_driver`, it may be asked for after a store that has written), notifications off."""
+    async with AsyncGraphDatabase.driver(
+        neo4j_server.uri,
+        auth=(neo4j_server.user, neo4j_server.password),
+        notifications_min_severity="OFF",
+    ) as opened:
         yield opened

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from neo4j import AsyncDriver, AsyncGraphDatabase
+from neo4j import AsyncDriver
 
 from graph import ResourceFilter
 from graph.neo4j import Neo4jStore
@@ -25,16 +25,6 @@ pytestmark = pytest.mark.neo4j
 _CARRIED = (
     "MATCH (r:Resource) WHERE r.requested IS NOT NULL RETURN r.code AS code, r.requested AS n"
 )
-
-
-@pytest.fixture
-async def driver(neo4j_server: Any) -> AsyncIterator[AsyncDriver]:
-    async with AsyncGraphDatabase.driver(
-        neo4j_server.uri,
-        auth=(neo4j_server.user, neo4j_server.password),
-        notifications_min_severity="OFF",
-    ) as opened:
-        yield opened
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from neo4j import AsyncDriver, AsyncGraphDatabase
+from neo4j import AsyncDriver
 
 from graph import (
     DataItem,
@@ -89,16 +89,6 @@ def _expected(query: str) -> set[int]:
 def _queries() -> list[str]:
     # Every token of the corpus on its own, and every text of it whole.
     return sorted({t for text in CORPUS for t in tokens(text)} | set(CORPUS))
-
-
-@pytest.fixture
-async def driver(neo4j_server: Any) -> AsyncIterator[AsyncDriver]:
-    async with AsyncGraphDatabase.driver(
-        neo4j_server.uri,
-        auth=(neo4j_server.user, neo4j_server.password),
-        notifications_min_severity="OFF",
-    ) as opened:
-        yield opened
 
 
 async def _run(driver: AsyncDriver, query: str, **params: Any) -> list[Any]:

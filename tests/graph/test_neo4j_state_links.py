@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from neo4j import AsyncDriver, AsyncGraphDatabase
+from neo4j import AsyncDriver
 
 from graph import LifecycleState, Resource, ResourceFilter
 from graph.neo4j import Neo4jStore
@@ -71,16 +71,6 @@ MATCH (r:Resource)
 WHERE r.state IN $states
 RETURN r.catalog_id AS id, count(*) AS n
 """
-
-
-@pytest.fixture
-async def driver(neo4j_server: Any) -> AsyncIterator[AsyncDriver]:
-    async with AsyncGraphDatabase.driver(
-        neo4j_server.uri,
-        auth=(neo4j_server.user, neo4j_server.password),
-        notifications_min_severity="OFF",
-    ) as opened:
-        yield opened
 
 
 @pytest.fixture
