@@ -60,12 +60,10 @@ from graph.neo4j.cypher.reference import (
 )
 from graph.neo4j.cypher.writes import (
     LINK_STATES,
-    MARK_REQUESTS_SPARSE,
-    MARK_STATES_LINKED,
-    REQUESTS_SPARSE,
-    STATES_LINKED,
+    MARK_UPGRADED,
     UNLINKED_ENTRIES,
     UNREQUESTED_BATCH,
+    UPGRADES_DONE,
 )
 from graph.neo4j.errors import translated
 from graph.neo4j.finding import facets, find
@@ -116,6 +114,10 @@ T = TypeVar("T")
 P = ParamSpec("P")
 
 _ERASE_BATCH = 10_000
+# The upgrades of a graph an earlier version wrote (`Upgrade` nodes name those done).
+_STATE_LINKS = "state_links"
+_SPARSE_REQUESTS = "sparse_requests"
+_UPGRADES = [_STATE_LINKS, _SPARSE_REQUESTS]
 
 
 class Neo4jStore:
@@ -173,8 +175,11 @@ class Neo4jStore:
         # Entries indexed by another version of graph.search (or before it): again, in batches.
         while await self._write("reindex search text", reindex_batch):
             pass
-        await self._link_states()
-        await self._sparse_requests()
+        (done,) = await self._read("read the upgrades done", run, UPGRADES_DONE)
+        if _STATE_LINKS not in done["names"]:
+            await self._link_states()
+        if _SPARSE_REQUESTS not in done["names"]:
+            await self._sparse_requests()
         await self._write("create the outbox sequence", run, outboxes.ENSURE_SEQUENCE)
         await self._write("create the audit head", audits.ensure_head)
         await self.put_catalogs([self._catalog])
@@ -186,21 +191,15 @@ class Neo4jStore:
     async def _link_states(self) -> None:
         """Give the entries of a store written before state links existed theirs
         (`graph.neo4j.cypher.tree`), once per database, in batches; then mark it done."""
-        (linked,) = await self._read("read the upgrades done", run, STATES_LINKED)
-        if linked["done"]:
-            return
         (unlinked,) = await self._read("read the entries to link", run, UNLINKED_ENTRIES)
         for chunk in chunks(unlinked["codes"]):
             await self._write("link entries by state", run, LINK_STATES, {"codes": list(chunk)})
-        await self._write("mark the entries linked", run, MARK_STATES_LINKED)
+        await self._write("mark the entries linked", run, MARK_UPGRADED, {"names": [_STATE_LINKS]})
 
     async def _sparse_requests(self) -> None:
         """Take ``requested`` off the entries of a store written when every entry carried it
         (0 when never requested: `graph.neo4j.cypher.writes.requested`), once per database, in
         batches; then mark it done."""
-        (done,) = await self._read("read the upgrades done", run, REQUESTS_SPARSE)
-        if done["done"]:
-            return
 
         async def clear(tx: AsyncManagedTransaction) -> int:
             (record,) = await run(tx, UNREQUESTED_BATCH, batch=_ERASE_BATCH)
@@ -208,7 +207,9 @@ class Neo4jStore:
 
         while await self._write("clear the counts of unrequested entries", clear):
             pass
-        await self._write("mark the counts sparse", run, MARK_REQUESTS_SPARSE)
+        await self._write(
+            "mark the counts sparse", run, MARK_UPGRADED, {"names": [_SPARSE_REQUESTS]}
+        )
 
     async def close(self) -> None:
         """Close the driver; harmless when already closed."""
@@ -268,8 +269,8 @@ class Neo4jStore:
                 pass
         self._chain.forget()
         self.searcher = self.searcher.learning()  # nothing learned of what is gone
-        await self._write("mark the entries linked", run, MARK_STATES_LINKED)  # none to link
-        await self._write("mark the counts sparse", run, MARK_REQUESTS_SPARSE)  # none to clear
+        # Nothing left to upgrade in an empty graph.
+        await self._write("mark the upgrades done", run, MARK_UPGRADED, {"names": _UPGRADES})
         await self._write("create the outbox sequence", run, outboxes.ENSURE_SEQUENCE)
         await self._write("create the audit head", audits.ensure_head)
         await self.put_catalogs([self._catalog])

@@ -8,7 +8,7 @@ Every write keeps an entry's state link (`graph.neo4j.cypher.tree.STATE_LINKS`):
 ``LISTED_IN`` when it is in a linked state, replaced when its state or catalog changes, gone
 when it is redacted. A published entry, the bulk, costs nothing more than a condition on its
 row. A store written before state links existed gets them once, when it opens
-(`UNLINKED_ENTRIES`, `LINK_STATES` in batches, `MARK_STATES_LINKED`).
+(`UNLINKED_ENTRIES`, `LINK_STATES` in batches, then `MARK_UPGRADED`).
 """
 
 from __future__ import annotations
@@ -25,16 +25,14 @@ __all__ = [
     "ITEM_PROPERTIES",
     "LINK_STATES",
     "LOCK_RESOURCES",
-    "MARK_REQUESTS_SPARSE",
-    "MARK_STATES_LINKED",
+    "MARK_UPGRADED",
     "REDACT_RESOURCE",
     "REFERRERS",
-    "REQUESTS_SPARSE",
     "RESOURCE_PROPERTIES",
     "SOURCES_OF",
-    "STATES_LINKED",
     "UNLINKED_ENTRIES",
     "UNREQUESTED_BATCH",
+    "UPGRADES_DONE",
     "UPSERT_RESOURCES",
 ]
 
@@ -431,10 +429,13 @@ MATCH (:Resource {code: code})-[:DERIVED_FROM]->(s:Resource)
 RETURN collect(DISTINCT s.code) AS codes
 """
 
-# The upgrade to state links, once per database, at open (`graph.neo4j.store`): whether it was
-# done; the codes of the entries in a linked state without a state link; each batch of those
-# linked; the mark that it was done.
-STATES_LINKED = "RETURN EXISTS { (:Upgrade {name: 'state_links'}) } AS done"
+# The upgrades of a graph written by an earlier version, each once per database, at open
+# (`graph.neo4j.store`): the names of those done, and the marks of those done now.
+UPGRADES_DONE = "MATCH (u:Upgrade) RETURN collect(u.name) AS names"
+MARK_UPGRADED = "UNWIND $names AS name MERGE (:Upgrade {name: name})"
+
+# The upgrade to state links: the codes of the entries in a linked state without a state
+# link; each batch of those linked.
 
 UNLINKED_ENTRIES = fill(
     """
@@ -470,12 +471,8 @@ MATCH (r)-[:LISTED_IN]->(c:Catalog)
     link_state=fill(_LINK_STATE, state_of="r.state"),
 )
 
-MARK_STATES_LINKED = "MERGE (:Upgrade {name: 'state_links'})"
-
-# The upgrade to a sparse ``requested`` (`requested`), once per database, at open: whether it
-# was done; a batch of the entries written before it with a count of 0, theirs removed (along
-# the index on it); the mark that it was done.
-REQUESTS_SPARSE = "RETURN EXISTS { (:Upgrade {name: 'sparse_requests'}) } AS done"
+# The upgrade to a sparse ``requested`` (`requested`): a batch of the entries written before
+# it with a count of 0, theirs removed (along the index on it).
 UNREQUESTED_BATCH = """
 MATCH (r:Resource)
 WHERE r.requested = 0
@@ -483,4 +480,3 @@ WITH r LIMIT $batch
 REMOVE r.requested
 RETURN count(r) AS cleared
 """
-MARK_REQUESTS_SPARSE = "MERGE (:Upgrade {name: 'sparse_requests'})"
