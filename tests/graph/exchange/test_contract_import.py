@@ -368,14 +368,12 @@ async def test_a_write_that_fails_part_way_says_how_many_entries_were_written(
     rows = [entry_row(信息资源名称=f"人口信息{n}") for n in range(9)]
     path = department_xlsx(tmp_path / "目录.xlsx", rows)
     real_apply = store.apply
-    calls = 0
 
-    async def failing_third(*args: Any, **kwargs: Any) -> Any:
-        nonlocal calls
-        calls += 1
-        if calls == 3:
+    async def failing_third(entries: list[Resource], *args: Any, **kwargs: Any) -> Any:
+        # The third batch (rows 人口信息4 and 5), whichever of the two in flight asks first.
+        if entries[0].name == "人口信息4":
             raise StoreUnavailable("the database went away (injected)")
-        return await real_apply(*args, **kwargs)
+        return await real_apply(entries, *args, **kwargs)
 
     monkeypatch.setattr(store, "apply", failing_third)
     with pytest.raises(ImportInterrupted) as stopped:
