@@ -16,6 +16,7 @@ from graph.enums import Level, LifecycleState
 from graph.neo4j.cypher.finding import (
     WHERE_CATALOG,
     WHERE_CATEGORY,
+    WHERE_CODED,
     WHERE_KINDS,
     WHERE_LEVELS,
     WHERE_LISTED,
@@ -88,6 +89,8 @@ def condition(
         parts.insert(0, WHERE_PUBLISHED)
     elif where.states:
         add(WHERE_STATES, states=_values(where.states))
+        if not searching:  # the (state, …, code) indexes answer it
+            add(WHERE_CODED)
     elif not searching:  # full-text hits are entries: a placeholder has no text indexed
         add(WHERE_LISTED)
     return parts, params

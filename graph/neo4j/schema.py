@@ -17,8 +17,25 @@ __all__ = ["FULLTEXT_INDEX", "OBSOLETE", "SCHEMA", "ensure_schema"]
 
 FULLTEXT_INDEX = "resource_fulltext"
 # Indexes of earlier versions: the ``cjk`` full-text index over name and summary; the
-# whitespace one without the name's words.
-OBSOLETE = ("resource_text", "resource_search")
+# whitespace one without the name's words; the (state, …) indexes without the code at their end.
+OBSOLETE = (
+    "resource_text",
+    "resource_search",
+    *(
+        f"resource_state_{prop}"
+        for prop in (
+            "catalog_id",
+            "region_code",
+            "level",
+            "provider_code",
+            "share_type",
+            "update_cycle",
+            "kind",
+            "open_to_public",
+        )
+    ),
+    "resource_state_share_type_region",
+)
 
 # name → statement; the names are what SHOW INDEXES / SHOW CONSTRAINTS list.
 SCHEMA: dict[str, str] = {
@@ -113,10 +130,12 @@ SCHEMA: dict[str, str] = {
         )
     },
     # `state` is in almost every filter (PUBLISHED by default): paired with each other
-    # filtered property, one index seek finds exactly the entries both select.
+    # filtered property, one index seek finds exactly the entries both select; the code at
+    # the end gives a page in code order from the index, without reading a node's code
+    # (a seek names every property: `cypher.finding.WHERE_CODED`).
     **{
-        f"resource_state_{prop}": f"CREATE INDEX resource_state_{prop} IF NOT EXISTS "
-        f"FOR (r:Resource) ON (r.state, r.{prop})"
+        f"resource_state_{prop}_code": f"CREATE INDEX resource_state_{prop}_code IF NOT EXISTS "
+        f"FOR (r:Resource) ON (r.state, r.{prop}, r.code)"
         for prop in (
             "catalog_id",
             "region_code",
@@ -131,8 +150,9 @@ SCHEMA: dict[str, str] = {
     # Region is a prefix (``STARTS WITH``), so it must come last to be sought, after equalities:
     # a region's entries of one share type — the commonest pair of filters — in one seek
     # without reading a node, which is what counting them needs.
-    "resource_state_share_type_region": "CREATE INDEX resource_state_share_type_region "
-    "IF NOT EXISTS FOR (r:Resource) ON (r.state, r.share_type, r.region_code)",
+    "resource_state_share_type_region_code": "CREATE INDEX "
+    "resource_state_share_type_region_code IF NOT EXISTS "
+    "FOR (r:Resource) ON (r.state, r.share_type, r.region_code, r.code)",
     "department_region": "CREATE INDEX department_region IF NOT EXISTS "
     "FOR (d:Department) ON (d.region_code)",
     "region_parent": "CREATE INDEX region_parent IF NOT EXISTS FOR (g:Region) ON (g.parent_code)",

@@ -150,6 +150,7 @@ def _statements() -> dict[str, str]:
         "hops": "1",
         "selected": fill(ALL_RESOURCES, where="true"),
         "category": FACET_CATEGORY,
+        "property": "share_type",
     }
     statements: dict[str, str] = {}
     for module in _modules():

@@ -16,12 +16,14 @@ __all__ = [
     "FACET_GROUPS",
     "PAGE_BY_CODE",
     "PAGE_IN_CODE_ORDER",
+    "PAGE_IN_INDEX_ORDER",
     "RESOURCES_ABOUT",
     "SEARCHED_RESOURCES",
     "WHERE_AFTER_CODE",
     "WHERE_AFTER_SCORE",
     "WHERE_CATALOG",
     "WHERE_CATEGORY",
+    "WHERE_CODED",
     "WHERE_KINDS",
     "WHERE_LEVELS",
     "WHERE_LISTED",
@@ -54,6 +56,10 @@ WHERE_SHARE_TYPES = "r.share_type IN $share_types"
 WHERE_SHARE_MODE = "$share_mode IN r.share_modes"
 WHERE_OPEN = "r.open_to_public = $open_to_public"
 WHERE_UPDATE_CYCLES = "r.update_cycle IN $update_cycles"
+# The (state, …) indexes end in the code (graph.neo4j.schema), so that a page in code order is
+# read from the index without a node's code; a seek of one must name each of its properties.
+# Every entry has a code: it selects nothing away.
+WHERE_CODED = "r.code IS NOT NULL"
 
 # The ways to select entries: every entry, those about a theme, or the hits of a full-text query
 # with a score.
@@ -67,7 +73,10 @@ SEARCHED_RESOURCES = (
     "WHERE {where}"
 )
 
-WHERE_AFTER_CODE = "r.code > $after_code"
+# A cursor's condition is compared on the code an index gives, not sought: a seek from the
+# cursor along a (state, …, code) index would read every entry after it of the pair, not the
+# few the rest of the filter selects (the planner cannot tell which is fewer).
+WHERE_AFTER_CODE = "coalesce(r.code, '') > $after_code"
 WHERE_AFTER_SCORE = "(score < $after_score OR (score = $after_score AND r.code > $after_code))"
 
 # The count of a selection and of every Resource node (from the count store, placeholders
@@ -99,6 +108,20 @@ USING INDEX r:Resource(code)
 WHERE r.code > $after_code AND {where}
 RETURN r.snapshot AS snapshot
 ORDER BY r.code
+LIMIT $limit
+"""
+
+# A filter of one state and one value of one other property, in the order of their
+# (state, {property}, code) index (graph.neo4j.schema): the seek gives the entries in code
+# order, so a page reads its own entries only. Ordering by all three keeps that order visible
+# to the planner; the state and the property being fixed, it is the order by code. The index is
+# named: on a small graph the planner would rather scan.
+PAGE_IN_INDEX_ORDER = """
+MATCH (r:Resource)
+USING INDEX r:Resource(state, {property}, code)
+WHERE r.state = $state AND r.{property} = $value AND r.code > $after_code
+RETURN r.snapshot AS snapshot
+ORDER BY r.state, r.{property}, r.code
 LIMIT $limit
 """
 
