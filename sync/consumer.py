@@ -38,6 +38,7 @@ from sync.apply import (
 from sync.errors import InvalidLink, LogUnavailable
 from sync.links import Link
 from sync.log.protocol import ChangeLog, LogReader, Record
+from sync.relay import SEEDED, UNFORWARDED
 from sync.security import OnSecurityEvent, dead_letter, log_security_event, send_dead_letters
 from sync.status import LinkStatus, Side
 
@@ -89,6 +90,7 @@ class LinkConsumer:
         self._timeout_ms = timeout_ms
         self._on_security_event = on_security_event
         self._forward = forward
+        self._said_unforwarded = False  # UNFORWARDED is in the store (sync.relay)
         if writers < 1:
             raise ValueError(f"writers must be at least 1, not {writers}")
         self._writers = writers
@@ -213,6 +215,11 @@ class LinkConsumer:
     ) -> ApplyReport:
         """Write a prepared batch, dead-letter what was refused, then — once the batch `after`
         committed — commit its offsets."""
+        if not self._forward and not self._said_unforwarded:
+            # What this batch applies goes into no outbox: a link added from this instance
+            # later must send the store's state (sync.relay), said before anything is applied.
+            await self._store.set_outbox_seed(UNFORWARDED, SEEDED)
+            self._said_unforwarded = True
         report = await store_batch(self._store, prepared)
         if report.security_events:
             payloads = {r.value for r in records}

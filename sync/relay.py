@@ -46,7 +46,9 @@ before anything is read, and the relay's backlog still stands at 0 — the oldes
 — so every record written while the seed runs is sent after it, a duplicate at worst (point
 3); a seeding relay has read neither lane (`passed` is None), so nothing is pruned meanwhile.
 Then the relay reads its outbox as any other. A link added when nothing was pruned sends no
-seed.
+seed — unless the store applied copies that went into no outbox: an instance with no link of
+its own to send on applies what it receives without outbox records (`sync.worker`), and its
+consumers say so in the store first (`UNFORWARDED`), so that a link added to it later seeds.
 
 `held(code)` — may the target hold a copy? — is answered from the relay's marks in the store:
 a code is marked *before* an UPSERT or RETIRE of it is published (so a crash can only leave a
@@ -95,6 +97,7 @@ __all__ = [
     "MAX_REFERENCES_PER_BATCH",
     "POISON_AFTER",
     "SEEDED",
+    "UNFORWARDED",
     "Relay",
     "RelayBatch",
     "RelayPlan",
@@ -109,6 +112,9 @@ MAX_REFERENCES_PER_BATCH = 20_000
 POISON_AFTER = 3
 # The cursor of a seed that is done (never a code); "" is one begun that has sent nothing.
 SEEDED = "mulu:seeded"
+# Kept (as SEEDED) where a consumer applied copies without outbox records (module docstring):
+# a name no link's seed has (theirs are "<link id>#seed").
+UNFORWARDED = "mulu:unforwarded"
 # What a seed reads: the entries a link may send (the guard drops every other state).
 _SHAREABLE = frozenset({LifecycleState.PUBLISHED, LifecycleState.RETIRED})
 
@@ -378,7 +384,10 @@ class Relay:
         cursor = await self._store.outbox_seed(self._seed_name)
         if cursor is None:
             backlog = await self._position(self._backlog.name)
-            if backlog == 0 and await self._store.outbox_pruned():
+            if backlog == 0 and (
+                await self._store.outbox_pruned()
+                or await self._store.outbox_seed(UNFORWARDED) is not None
+            ):
                 cursor = ""
                 await self._store.set_outbox_seed(self._seed_name, cursor)
                 _log.info("a new link sends its source's state", extra={"link": self._link.id})

@@ -7,7 +7,7 @@ sync, run until nothing moves (`settle`), so tests are deterministic without sle
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -30,7 +30,9 @@ CATALOGS = {
 
 
 class Mesh:
-    """The relays and consumers of `links` between `stores`, all over one `log`."""
+    """The relays and consumers of `links` between `stores`, all over one `log`; the consumers
+    at the `unforwarded` instances apply without outbox records, as a worker with no link of
+    its instance's own to send on does (sync.worker)."""
 
     def __init__(
         self,
@@ -40,6 +42,7 @@ class Mesh:
         *,
         batch_size: int = 200,
         timeout_ms: int = 20,
+        unforwarded: Collection[str] = (),
     ) -> None:
         self.log = log
         self.links = list(links)
@@ -59,6 +62,7 @@ class Mesh:
                 timeout_ms=timeout_ms,
                 on_security_event=record,
                 urgent=urgent,
+                forward=link.target not in unforwarded,
             )
             for link in links
             if link.target in stores

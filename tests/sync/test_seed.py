@@ -3,8 +3,8 @@ state — every entry the guard lets cross, its own and the copies it forwards, 
 classified nor any reference to what is — then the outbox (sync.relay). Killed midway, it
 resumes where it stood; what is written meanwhile arrives at its newest version; an entry
 that fails alone is moved aside and the seed goes on; a link added when nothing was pruned
-sends no seed. Over the embedded log, and over Kafka with the store a
-seed walks on Neo4j."""
+sends no seed, unless its source applied copies without outbox records. Over the embedded
+log, and over Kafka with the store a seed walks on Neo4j."""
 
 from __future__ import annotations
 
@@ -232,6 +232,28 @@ async def test_a_link_added_when_nothing_was_pruned_sends_no_seed(
             assert relay.status.produced == len(await mesh.records(mirror.topic))
         assert await origin.outbox_seed(f"{mirror.id}#seed") is None
         await assert_mirrored(origin, stores[CE])
+
+
+async def test_a_link_added_where_copies_were_applied_without_an_outbox_sends_them(
+    tmp_path: Path, sync_log: ChangeLog, link: MakeLink, on_neo4j: Any
+) -> None:
+    """四川 had no link of its own to send on: it applied 成都's entries without outbox records
+    (nothing was pruned, there was nothing to prune). A link from it added later seeds."""
+    up, onward = link(CI, PI), link(PI, NI)
+    async with embedded(tmp_path, CI, PI, NI, neo4j=on_neo4j, on_neo4j=PI) as stores:
+        async with Mesh(sync_log, stores, [up], unforwarded=[PI]) as before:
+            await write_catalog(stores[CI])
+            await before.settle()
+        assert await stores[PI].outbox_after(0, 10) == []
+        assert not await stores[PI].outbox_pruned()
+        held = await entries(stores[PI])
+        assert len(held) > 5
+
+        async with Mesh(sync_log, stores, [up, onward]) as after:
+            await after.settle()
+        copies = await entries(stores[NI])
+        assert {c: e.version for c, e in copies.items()} == {c: e.version for c, e in held.items()}
+        assert await stores[PI].outbox_seed(f"{onward.id}#seed") == SEEDED
 
 
 async def test_an_entry_that_fails_alone_again_and_again_is_moved_aside_and_the_seed_goes_on(
