@@ -9,7 +9,9 @@
 // shown by mulu to an anonymous caller; here the queries filter on `state` (and the `Published`
 // label inside @cypher) to select the same entries. As mulu (the national intranet instance)
 // shows them, the tree is the intranet's, and an entry listed in an extranet catalog is shown
-// in (and counted by) the intranet catalog of the same region. Counts are taken as mulu's store
+// in (and counted by) the intranet catalog of the same region. A lineage walks through published
+// entries only: as mulu leaves out an entry reached only through one hidden from the caller
+// (federation.api.lineage), a path here is kept only when every entry on it is published. Counts are taken as mulu's store
 // takes them (graph.neo4j.tree): a catalog's LISTED_IN degree, which Neo4j keeps, less the
 // degrees of its state links (DRAFT_IN, SUBMITTED_IN, RETIRED_IN: one per entry in that state)
 // — expanding every entry for every catalog of the tree took 140–250 ms of Neo4j's CPU per
@@ -63,7 +65,8 @@ const typeDefs = /* GraphQL */ `
     upstream: [Resource!]!
       @cypher(
         statement: """
-        MATCH (this)-[:DERIVED_FROM*1..3]->(u:Published)
+        MATCH p = (this)-[:DERIVED_FROM*1..3]->(u:Published)
+        WHERE all(n IN nodes(p)[1..] WHERE n:Published)
         RETURN DISTINCT u
         """
         columnName: "u"
@@ -72,7 +75,8 @@ const typeDefs = /* GraphQL */ `
     downstream: [Resource!]!
       @cypher(
         statement: """
-        MATCH (this)<-[:DERIVED_FROM*1..3]-(d:Published)
+        MATCH p = (this)<-[:DERIVED_FROM*1..3]-(d:Published)
+        WHERE all(n IN nodes(p)[1..] WHERE n:Published)
         RETURN DISTINCT d
         """
         columnName: "d"
@@ -83,14 +87,15 @@ const typeDefs = /* GraphQL */ `
         statement: """
         CALL (this) {
           MATCH p = (this)-[:DERIVED_FROM*1..3]->(:Resource)
+          WHERE all(n IN nodes(p)[1..] WHERE n:Published)
           RETURN p
           UNION
           MATCH p = (this)<-[:DERIVED_FROM*1..3]-(:Resource)
+          WHERE all(n IN nodes(p)[1..] WHERE n:Published)
           RETURN p
         }
         UNWIND relationships(p) AS e
         WITH DISTINCT startNode(e) AS d, endNode(e) AS s
-        WHERE d:Published AND s:Published
         RETURN collect(d.code + '>' + s.code) AS edges
         """
         columnName: "edges"
