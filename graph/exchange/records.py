@@ -19,11 +19,12 @@ from graph.exchange.reading import Row, Sheet
 from graph.exchange.template import (
     COLUMNS,
     Cell,
+    item_parts,
     parse_bool,
     parse_codes,
     parse_date,
     parse_enum,
-    parse_items_cell,
+    parse_item_part,
     parse_length,
     parse_modes,
     parse_themes,
@@ -128,12 +129,14 @@ def _items(record: Record) -> tuple[DataItem, ...]:
     found: list[DataItem] = []
     if record.one_cell:
         (_, cells) = record.items[0]
-        for name, data_type, length in parse_items_cell(_text(cells, "item.name")):
-            if length is None or length.isdecimal():  # the field's name made only when refused
-                number = None if length is None else int(length)
-            else:
-                number = parse_length(f"items[{len(found)}].length", length)
-            found.append(DataItem(name, data_type, number))
+        for part in item_parts(_text(cells, "item.name")):
+            item = _ONE_CELL.get(part)
+            if item is None:
+                item = _item_of(part, len(found))
+                if len(_ONE_CELL) >= _ONE_CELL_SIZE:
+                    _ONE_CELL.clear()
+                _ONE_CELL[part] = item
+            found.append(item)
         return tuple(found)
     for i, (_, cells) in enumerate(record.items):
         base = _optional(cells, "item.is_base_item")
@@ -150,6 +153,22 @@ def _items(record: Record) -> tuple[DataItem, ...]:
             )
         )
     return tuple(found)
+
+
+# Items as written in one cell (姓名/字符型/18) and the items they read as: the same few recur
+# across a catalog's entries, and an item is a frozen value, shared as it is.
+_ONE_CELL: dict[str, DataItem] = {}
+_ONE_CELL_SIZE = 20_000
+
+
+def _item_of(part: str, index: int) -> DataItem:
+    """The item `part` of a cell writes, the `index`-th of its entry."""
+    name, data_type, length = parse_item_part(part)
+    if length is None or length.isdecimal():  # the field's name made only when refused
+        number = None if length is None else int(length)
+    else:
+        number = parse_length(f"items[{index}].length", length)
+    return DataItem(name, data_type, number)
 
 
 def parse_record(record: Record, provider_code: str, provider_name: str) -> Resource:

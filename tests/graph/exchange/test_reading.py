@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from graph import Classification, FormatClass, ShareMode, ShareType, UpdateCycle
+from graph import Classification, DataItem, FormatClass, ShareMode, ShareType, UpdateCycle
+from graph.errors import InvalidValue
 from graph.exchange.errors import FileRefused
 from graph.exchange.reading import Limits, detect_encoding, open_sheet
 from graph.exchange.records import Problem, Record, parse_record, records
+from graph.exchange.template import Cell
 from tests.graph.entries import POLICE
 from tests.graph.exchange.sheets import department_csv, department_xlsx, entry_row, item_row
 
@@ -81,6 +83,54 @@ def test_items_written_in_one_cell_are_read_as_items(tmp_path: Path) -> None:
         ("姓名", "字符型", 50),
         ("出生日期", "日期型", None),
     ]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "公民身份号码/字符型/18；姓名/字符型/50；出生日期/日期型",
+        "公民身份号码/字符型/18；；姓名 / 字符型 / 50 ；出生日期/日期型/；",
+        "公民身份号码／字符型｜18;姓名|字符型/50\n\n出生日期/日期型",
+        " 公民身份号码/字符型/18；\n姓名/字符型/50；；；出生日期／日期型 ",
+    ],
+)
+def test_items_in_one_cell_read_alike_whichever_separators(cell: str) -> None:
+    """The separators a department may type — ；; or a line between items, / ／ | ｜ between
+    their parts — read as the pattern splits them (； and / alone take a shorter way)."""
+    import re
+
+    from graph.exchange.template import parse_items_cell
+
+    expected = [
+        ("公民身份号码", "字符型", "18"),
+        ("姓名", "字符型", "50"),
+        ("出生日期", "日期型", None),
+    ]
+    assert parse_items_cell(cell) == expected
+    by_pattern = [
+        [p.strip() for p in re.split(r"[/／|｜]", part)]
+        for part in re.split(r"[;；\n]+", cell)
+        if part.strip()
+    ]
+    assert [(n, t, (rest or [None])[0] or None) for n, t, *rest in by_pattern] == expected
+
+
+def test_an_item_met_before_reads_the_same_and_a_bad_length_names_its_index() -> None:
+    """Items read from one cell are remembered by what the cell writes: the same text is the
+    same item in every entry, and a length refused is named by the item's place in its own
+    entry, whatever was read before."""
+    kind = {"format_class": "电子表格", "share_type": "无条件共享", "update_cycle": "每月"}
+    cells: dict[str, Cell] = {"name": "人口", "item.name": "姓名/字符型/50；年龄/整型/3", **kind}
+    first = Record("目录", 4, cells, [(4, cells)], one_cell=True)
+    items = parse_record(first, POLICE.code, POLICE.name).items
+    again = parse_record(
+        Record("目录", 5, cells, [(5, cells)], one_cell=True), POLICE.code, POLICE.name
+    ).items
+    assert again == items == (DataItem("姓名", "字符型", 50), DataItem("年龄", "整型", 3))
+    bad: dict[str, Cell] = {"name": "法人", "item.name": "姓名/字符型/50；名称/字符型/很长", **kind}
+    with pytest.raises(InvalidValue) as refused:
+        parse_record(Record("目录", 6, bad, [(6, bad)], one_cell=True), POLICE.code, POLICE.name)
+    assert (refused.value.field, refused.value.value) == ("items[1].length", "很长")
 
 
 @pytest.mark.parametrize(
