@@ -34,6 +34,7 @@ from graph.model import DataItem, Resource
 __all__ = ["Problem", "Record", "parse_record", "problem_of", "records"]
 
 _RESOURCE_FIELDS = frozenset(c.field for c in COLUMNS if not c.is_item)
+_ITEM_FIELDS = tuple(c.field for c in COLUMNS if c.is_item)
 _ITEM_INDEX = re.compile(r"^items\[(\d+)\]\.(\w+)$")
 _LABELS = {c.field: c.label for c in COLUMNS}
 
@@ -79,11 +80,12 @@ def records(rows: Iterator[Row], name_column: str = "A") -> Iterator[Record | Pr
     for row in rows:
         if row.is_blank:
             continue
-        item = {k: v for k, v in row.cells.items() if k.startswith("item.")}
+        cells = row.cells
+        item = {k: cells[k] for k in _ITEM_FIELDS if k in cells}
         if _starts_entry(row):
             if current is not None:
                 yield current
-            own = {k: v for k, v in row.cells.items() if k in _RESOURCE_FIELDS}
+            own = {k: v for k, v in cells.items() if k in _RESOURCE_FIELDS}
             current = Record(row.sheet, row.number, own)
             name = item.get("item.name")
             if (
