@@ -94,24 +94,24 @@ class Sheet:
     def rows(self) -> Iterator[Row]:
         """The rows below the header, blank ones included (the caller skips them)."""
         number = self.header_rows
+        max_rows, max_cell = self._limits.max_rows, self._limits.max_cell
+        fields = [(index, column.field) for index, column in self.columns.items()]
         for values in self._rows:
             number += 1
-            if number > self._limits.max_rows:
-                raise FileRefused(
-                    f"{self.name} has more than {self._limits.max_rows} rows: split the file"
-                )
+            if number > max_rows:
+                raise FileRefused(f"{self.name} has more than {max_rows} rows: split the file")
+            width = len(values)
             cells: dict[str, Cell] = {}
-            for index, column in self.columns.items():
-                value = values[index] if index < len(values) else None
+            for index, field_name in fields:
+                value = values[index] if index < width else None
                 if isinstance(value, str):
-                    if len(value) > self._limits.max_cell:
+                    if len(value) > max_cell:
                         raise FileRefused(
                             f"{self.name} row {number} column {column_letter(index)} holds "
-                            f"{len(value)} characters; a cell holds at most "
-                            f"{self._limits.max_cell}"
+                            f"{len(value)} characters; a cell holds at most {max_cell}"
                         )
                     value = value.strip() or None
-                cells[column.field] = value
+                cells[field_name] = value
             yield Row(self.name, number, cells)
 
     def _find_header(self) -> None:

@@ -19,11 +19,12 @@ from graph.exchange.reading import Row, Sheet
 from graph.exchange.template import (
     COLUMNS,
     Cell,
+    item_parts,
     parse_bool,
     parse_codes,
     parse_date,
     parse_enum,
-    parse_items_cell,
+    parse_item_part,
     parse_length,
     parse_modes,
     parse_themes,
@@ -33,6 +34,7 @@ from graph.model import DataItem, Resource
 __all__ = ["Problem", "Record", "parse_record", "problem_of", "records"]
 
 _RESOURCE_FIELDS = frozenset(c.field for c in COLUMNS if not c.is_item)
+_ITEM_FIELDS = tuple(c.field for c in COLUMNS if c.is_item)
 _ITEM_INDEX = re.compile(r"^items\[(\d+)\]\.(\w+)$")
 _LABELS = {c.field: c.label for c in COLUMNS}
 
@@ -78,11 +80,12 @@ def records(rows: Iterator[Row], name_column: str = "A") -> Iterator[Record | Pr
     for row in rows:
         if row.is_blank:
             continue
-        item = {k: v for k, v in row.cells.items() if k.startswith("item.")}
+        cells = row.cells
+        item = {k: cells[k] for k in _ITEM_FIELDS if k in cells}
         if _starts_entry(row):
             if current is not None:
                 yield current
-            own = {k: v for k, v in row.cells.items() if k in _RESOURCE_FIELDS}
+            own = {k: v for k, v in cells.items() if k in _RESOURCE_FIELDS}
             current = Record(row.sheet, row.number, own)
             name = item.get("item.name")
             if (
@@ -128,12 +131,14 @@ def _items(record: Record) -> tuple[DataItem, ...]:
     found: list[DataItem] = []
     if record.one_cell:
         (_, cells) = record.items[0]
-        for name, data_type, length in parse_items_cell(_text(cells, "item.name")):
-            if length is None or length.isdecimal():  # the field's name made only when refused
-                number = None if length is None else int(length)
-            else:
-                number = parse_length(f"items[{len(found)}].length", length)
-            found.append(DataItem(name, data_type, number))
+        for part in item_parts(_text(cells, "item.name")):
+            item = _ONE_CELL.get(part)
+            if item is None:
+                item = _item_of(part, len(found))
+                if len(_ONE_CELL) >= _ONE_CELL_SIZE:
+                    _ONE_CELL.clear()
+                _ONE_CELL[part] = item
+            found.append(item)
         return tuple(found)
     for i, (_, cells) in enumerate(record.items):
         base = _optional(cells, "item.is_base_item")
@@ -150,6 +155,22 @@ def _items(record: Record) -> tuple[DataItem, ...]:
             )
         )
     return tuple(found)
+
+
+# Items as written in one cell (姓名/字符型/18) and the items they read as: the same few recur
+# across a catalog's entries, and an item is a frozen value, shared as it is.
+_ONE_CELL: dict[str, DataItem] = {}
+_ONE_CELL_SIZE = 20_000
+
+
+def _item_of(part: str, index: int) -> DataItem:
+    """The item `part` of a cell writes, the `index`-th of its entry."""
+    name, data_type, length = parse_item_part(part)
+    if length is None or length.isdecimal():  # the field's name made only when refused
+        number = None if length is None else int(length)
+    else:
+        number = parse_length(f"items[{index}].length", length)
+    return DataItem(name, data_type, number)
 
 
 def parse_record(record: Record, provider_code: str, provider_name: str) -> Resource:

@@ -40,10 +40,12 @@ __all__ = [
     "Cell",
     "Column",
     "entry_rows",
+    "item_parts",
     "parse_bool",
     "parse_codes",
     "parse_date",
     "parse_enum",
+    "parse_item_part",
     "parse_items_cell",
     "parse_length",
     "parse_modes",
@@ -286,18 +288,29 @@ def parse_date(field: str, value: Cell) -> date | None:
         raise InvalidValue(field, value, accepted) from None
 
 
+def item_parts(value: str) -> list[str]:
+    """The items written in one cell, each as written (``姓名/字符型/50``), blank ones left
+    out."""
+    # ； alone (as written by `item_text`) splits as str.split does, without the pattern.
+    parts = _ITEMS_IN.split(value) if ";" in value or "\n" in value else value.split(_LIST_OUT)
+    return [part for part in parts if part.strip()]
+
+
+def parse_item_part(part: str) -> tuple[str, str, str | None]:
+    """One item written in a cell: (name, data type, length text or None)."""
+    if "／" in part or "|" in part or "｜" in part:
+        pieces = [p.strip() for p in _ITEM_PARTS.split(part)]
+    else:
+        pieces = [p.strip() for p in part.split("/")]
+    name = pieces[0]
+    data_type = pieces[1] if len(pieces) > 1 else ""
+    length = pieces[2] if len(pieces) > 2 and pieces[2] else None
+    return name, data_type, length
+
+
 def parse_items_cell(value: str) -> list[tuple[str, str, str | None]]:
     """The items written in one cell: (name, data type, length text or None) each."""
-    found = []
-    for part in _ITEMS_IN.split(value):
-        if not part.strip():
-            continue
-        pieces = [p.strip() for p in _ITEM_PARTS.split(part)]
-        name = pieces[0]
-        data_type = pieces[1] if len(pieces) > 1 else ""
-        length = pieces[2] if len(pieces) > 2 and pieces[2] else None
-        found.append((name, data_type, length))
-    return found
+    return [parse_item_part(part) for part in item_parts(value)]
 
 
 # What `parse_enum` reads for each enumerated column.

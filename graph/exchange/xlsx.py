@@ -1,17 +1,20 @@
 """The first sheet of an xlsx workbook, its rows streamed from the zip as tuples of values.
 
-What openpyxl's read-only mode reads, four times faster: the sheet's XML is parsed as it
-streams (`xml.etree.ElementTree.iterparse`, each row dropped once read) straight into values,
-with no cell object per cell — a 100,000-row catalog is read in seconds, not minutes. Values
-as openpyxl gives them: text (shared strings, inline strings and formulas' cached text; rich
-text as its runs' text, phonetic guides left out), whole numbers as `int`, others as `float`,
-booleans, error codes as their text, and dates as `datetime` where the cell's number format is
-a date's — Excel's built-in ones (the Chinese ones, 27–36 and 50–58, among them) or a format
-code with day, month or year in it. A missing row is an empty tuple, so that rows keep their
-numbers.
+What openpyxl's read-only mode reads, several times faster: the sheet's XML is parsed as it
+streams (lxml's `iterparse`, libxml2 in C, asked for the rows alone; each row dropped once read)
+straight into values, with no cell object of ours per cell — a 100,000-row catalog is read in
+seconds, not minutes. Values as openpyxl gives them: text (shared strings, inline strings and
+formulas' cached text; rich text as its runs' text, phonetic guides left out), whole numbers as
+`int`, others as `float`, booleans, error codes as their text, and dates as `datetime` where the
+cell's number format is a date's — Excel's built-in ones (the Chinese ones, 27–36 and 50–58,
+among them) or a format code with day, month or year in it. A missing row is an empty tuple,
+so that rows keep their numbers.
 
 Bounded: the shared strings, which are held while the sheet is read, may not inflate beyond
 `max_shared_bytes` (a zip that would is refused), and the workbook's other parts are small.
+Every part is parsed without substituting entities, loading a DTD or reaching the network, and
+within libxml2's limits (no `huge_tree`): an entity-expansion bomb is refused, a cell's text
+ends where it refers to an entity, and nothing outside the zip is read.
 
     with first_sheet(path, max_shared_bytes) as sheet:
         sheet.title, sheet.max_row
@@ -28,8 +31,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO
-from xml.etree.ElementTree import Element, ParseError, fromstring, iterparse
+from typing import IO, Any
+
+from lxml import etree
 
 from graph.exchange.errors import FileRefused
 
@@ -42,7 +46,7 @@ _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _ROW, _CELL, _VALUE, _INLINE = _MAIN + "row", _MAIN + "c", _MAIN + "v", _MAIN + "is"
 _TEXT, _RUN, _PHONETIC = _MAIN + "t", _MAIN + "r", _MAIN + "rPh"
-_SHEET_DATA, _DIMENSION = _MAIN + "sheetData", _MAIN + "dimension"
+_DIMENSION = _MAIN + "dimension"
 
 # Excel's built-in number formats that show dates (14–22, 45–47) and those of its Chinese
 # locale (27–36, 50–58), which openpyxl does not know.
@@ -52,6 +56,22 @@ _DATE_FORMATS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *rang
 _NOT_FORMAT = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
 _DATE_CODE = re.compile(r"[ymdhsYMDHS]|年|月|日")
 _CELL_REF = re.compile(r"([A-Z]+)(\d*)")
+# A cell reference's column letters (up to XFD, Excel's last) and the column's index, as met.
+_COLUMNS: dict[str, int] = {}
+_DIGITS = "0123456789"
+
+# Entities are not substituted (a reference stays a node of its own, its text not read), no
+# DTD is loaded, nothing is fetched: a part reads as what it holds, whatever it declares.
+# libxml2 refuses a part whose entities would amplify it, even unsubstituted.
+_SAFE: dict[str, Any] = {
+    "resolve_entities": False,
+    "load_dtd": False,
+    "no_network": True,
+    "huge_tree": False,
+}
+_PARSER = etree.XMLParser(**_SAFE)
+# An lxml element (lxml ships no types): the tree API of xml.etree, read-only here.
+Element = Any
 
 
 def _is_date_format(code: str) -> bool:
@@ -63,6 +83,20 @@ def _column(letters: str) -> int:
     for letter in letters:
         index = index * 26 + ord(letter) - 64
     return index - 1
+
+
+def _column_of(ref: str) -> int:
+    """The 0-based column of a cell reference (B7 → 1), its letters remembered."""
+    letters = ref.rstrip(_DIGITS)
+    column = _COLUMNS.get(letters)
+    if column is None:
+        found = _CELL_REF.match(ref)
+        if found is None:
+            raise ValueError(f"{ref!r} is no cell reference")
+        column = _column(found.group(1))
+        if found.group(1) == letters and len(letters) <= 3:
+            _COLUMNS[letters] = column
+    return column
 
 
 @dataclass
@@ -88,7 +122,7 @@ def _text(node: Element) -> str:
 
 def _xml(book: zipfile.ZipFile, name: str) -> Element | None:
     try:
-        return fromstring(book.read(name))
+        return etree.fromstring(book.read(name), _PARSER)
     except KeyError:
         return None
 
@@ -107,11 +141,19 @@ def _shared_strings(book: zipfile.ZipFile, name: str | None, limit: int) -> list
         )
     strings: list[str] = []
     with book.open(name) as raw:
-        for _, node in iterparse(raw):
-            if node.tag == _MAIN + "si":
-                strings.append(_text(node))
-                node.clear()
+        for _, node in etree.iterparse(raw, events=("end",), tag=_MAIN + "si", **_SAFE):
+            strings.append(_text(node))
+            _drop(node)
     return strings
+
+
+def _drop(node: Element) -> None:
+    """Free `node`, read, and the siblings read before it (lxml keeps a cleared element in
+    its parent)."""
+    node.clear()
+    parent = node.getparent()
+    while node.getprevious() is not None:
+        del parent[0]
 
 
 def _date_styles(book: zipfile.ZipFile) -> frozenset[int]:
@@ -152,19 +194,12 @@ def _rows(
     raw: IO[bytes], shared: list[str], dates: frozenset[int], epoch_1904: bool, sheet: XlsxSheet
 ) -> Iterator[tuple[Value, ...]]:
     number = 0
-    data: Element | None = None
-    for event, node in iterparse(raw, events=("start", "end")):
-        if event == "start":
-            if node.tag == _SHEET_DATA:
-                data = node
-            continue
+    for _, node in etree.iterparse(raw, events=("end",), tag=(_DIMENSION, _ROW), **_SAFE):
         if node.tag == _DIMENSION:
             last = node.get("ref", "").rpartition(":")[2]
             found = _CELL_REF.fullmatch(last)
             if found and found.group(2):
                 sheet.max_row = int(found.group(2))
-            continue
-        if node.tag != _ROW:
             continue
         at = node.get("r")
         here = int(at) if at else number + 1
@@ -172,44 +207,54 @@ def _rows(
             number += 1
             yield ()
         number = here
-        values: list[Value] = []
-        for cell in node:
-            if cell.tag != _CELL:
-                continue
-            ref = cell.get("r")
-            if ref:
-                column = _column(_CELL_REF.match(ref).group(1))  # type: ignore[union-attr]
-                if column > len(values):
-                    values += [None] * (column - len(values))
-            kind = cell.get("t", "n")
-            if kind == "inlineStr":
-                inline = cell.find(_INLINE)
-                values.append(None if inline is None else _text(inline))
-                continue
-            found_value = cell.find(_VALUE)
-            text = None if found_value is None else found_value.text
-            value: Value
-            if text is None:
-                value = None
-            elif kind == "s":
-                value = shared[int(text)]
-            elif kind == "n":
-                value = _number(text)
-                style = cell.get("s")
-                if style is not None and int(style) in dates:
-                    value = _serial_date(value, epoch_1904)
-            elif kind == "b":
-                value = text == "1"
-            elif kind == "d":
-                value = datetime.fromisoformat(text)
-            else:  # str (a formula's text), e (an error's code)
-                value = text
+        yield _values(node, shared, dates, epoch_1904)
+        _drop(node)
+
+
+def _values(
+    row: Element, shared: list[str], dates: frozenset[int], epoch_1904: bool
+) -> tuple[Value, ...]:
+    values: list[Value] = []
+    for cell in row:
+        if cell.tag != _CELL:
+            continue
+        ref = cell.get("r")
+        if ref:
+            column = _column_of(ref)
+            if column > len(values):
+                values += [None] * (column - len(values))
+        kind = cell.get("t", "n")
+        value: Value = None
+        # The cell's children looked at here: lxml's find is a path search, slower.
+        if kind == "inlineStr":
+            for child in cell:
+                if child.tag == _INLINE:
+                    value = _text(child)
+                    break
             values.append(value)
-        yield tuple(values)
-        if data is not None:
-            data.clear()  # the rows read so far, dropped
-        else:
-            node.clear()
+            continue
+        text = None
+        for child in cell:
+            if child.tag == _VALUE:
+                text = child.text
+                break
+        if text is None:
+            value = None
+        elif kind == "s":
+            value = shared[int(text)]
+        elif kind == "n":
+            value = _number(text)
+            style = cell.get("s")
+            if style is not None and int(style) in dates:
+                value = _serial_date(value, epoch_1904)
+        elif kind == "b":
+            value = text == "1"
+        elif kind == "d":
+            value = datetime.fromisoformat(text)
+        else:  # str (a formula's text), e (an error's code)
+            value = text
+        values.append(value)
+    return tuple(values)
 
 
 @contextmanager
@@ -247,7 +292,7 @@ def first_sheet(path: Path, max_shared_bytes: int) -> Iterator[XlsxSheet]:
             shared = _shared_strings(book, shared_name, max_shared_bytes)
             dates = _date_styles(book)
             raw = book.open(_part("xl", target))
-        except (KeyError, ValueError, ParseError, zipfile.BadZipFile) as exc:
+        except (KeyError, ValueError, etree.XMLSyntaxError, zipfile.BadZipFile) as exc:
             raise FileRefused(f"{name} is not a readable xlsx workbook ({exc})") from None
         with raw:
             sheet = XlsxSheet(first.get("name", "Sheet1"), None, iter(()))
@@ -260,7 +305,7 @@ def first_sheet(path: Path, max_shared_bytes: int) -> Iterator[XlsxSheet]:
 def _checked_rows(name: str, rows: Iterator[tuple[Value, ...]]) -> Iterator[tuple[Value, ...]]:
     try:
         yield from rows
-    except (ParseError, ValueError, IndexError, KeyError, zipfile.BadZipFile) as exc:
+    except (etree.XMLSyntaxError, ValueError, IndexError, KeyError, zipfile.BadZipFile) as exc:
         raise FileRefused(f"{name}: its sheet cannot be read ({exc})") from None
 
 

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from graph import Classification, FormatClass, ShareMode, ShareType, UpdateCycle
+from graph import Classification, DataItem, FormatClass, ShareMode, ShareType, UpdateCycle
+from graph.errors import InvalidValue
 from graph.exchange.errors import FileRefused
 from graph.exchange.reading import Limits, detect_encoding, open_sheet
 from graph.exchange.records import Problem, Record, parse_record, records
+from graph.exchange.template import Cell
 from tests.graph.entries import POLICE
 from tests.graph.exchange.sheets import department_csv, department_xlsx, entry_row, item_row
 
@@ -81,6 +83,54 @@ def test_items_written_in_one_cell_are_read_as_items(tmp_path: Path) -> None:
         ("姓名", "字符型", 50),
         ("出生日期", "日期型", None),
     ]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "公民身份号码/字符型/18；姓名/字符型/50；出生日期/日期型",
+        "公民身份号码/字符型/18；；姓名 / 字符型 / 50 ；出生日期/日期型/；",
+        "公民身份号码／字符型｜18;姓名|字符型/50\n\n出生日期/日期型",
+        " 公民身份号码/字符型/18；\n姓名/字符型/50；；；出生日期／日期型 ",
+    ],
+)
+def test_items_in_one_cell_read_alike_whichever_separators(cell: str) -> None:
+    """The separators a department may type — ；; or a line between items, / ／ | ｜ between
+    their parts — read as the pattern splits them (； and / alone take a shorter way)."""
+    import re
+
+    from graph.exchange.template import parse_items_cell
+
+    expected = [
+        ("公民身份号码", "字符型", "18"),
+        ("姓名", "字符型", "50"),
+        ("出生日期", "日期型", None),
+    ]
+    assert parse_items_cell(cell) == expected
+    by_pattern = [
+        [p.strip() for p in re.split(r"[/／|｜]", part)]
+        for part in re.split(r"[;；\n]+", cell)
+        if part.strip()
+    ]
+    assert [(n, t, (rest or [None])[0] or None) for n, t, *rest in by_pattern] == expected
+
+
+def test_an_item_met_before_reads_the_same_and_a_bad_length_names_its_index() -> None:
+    """Items read from one cell are remembered by what the cell writes: the same text is the
+    same item in every entry, and a length refused is named by the item's place in its own
+    entry, whatever was read before."""
+    kind = {"format_class": "电子表格", "share_type": "无条件共享", "update_cycle": "每月"}
+    cells: dict[str, Cell] = {"name": "人口", "item.name": "姓名/字符型/50；年龄/整型/3", **kind}
+    first = Record("目录", 4, cells, [(4, cells)], one_cell=True)
+    items = parse_record(first, POLICE.code, POLICE.name).items
+    again = parse_record(
+        Record("目录", 5, cells, [(5, cells)], one_cell=True), POLICE.code, POLICE.name
+    ).items
+    assert again == items == (DataItem("姓名", "字符型", 50), DataItem("年龄", "整型", 3))
+    bad: dict[str, Cell] = {"name": "法人", "item.name": "姓名/字符型/50；名称/字符型/很长", **kind}
+    with pytest.raises(InvalidValue) as refused:
+        parse_record(Record("目录", 6, bad, [(6, bad)], one_cell=True), POLICE.code, POLICE.name)
+    assert (refused.value.field, refused.value.value) == ("items[1].length", "很长")
 
 
 @pytest.mark.parametrize(
@@ -340,3 +390,80 @@ def test_a_file_that_is_no_workbook_is_refused_with_its_name(tmp_path: Path) -> 
     path.write_bytes(b"PK\x03\x04 not a zip at all")
     with pytest.raises(FileRefused, match=r"目录\.xlsx is not a readable xlsx workbook"):
         open_sheet(path).__enter__()
+
+
+def _with_part(path: Path, name: str, text: str) -> Path:
+    """The workbook at `path` with its part `name` replaced by `text`."""
+    import zipfile
+
+    target = path.with_name("replaced-" + path.name)
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w") as book:
+        for info in source.infolist():
+            if info.filename != name:
+                book.writestr(info, source.read(info))
+        book.writestr(name, text)
+    return target
+
+
+# Entities nine levels deep, ten of the level below each: "lol" 10⁹ times were it expanded.
+_LAUGHS = "".join(
+    [
+        '<!ENTITY lol0 "lol">',
+        *(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("part", "root", "body"),
+    [
+        (
+            "xl/worksheets/sheet1.xml",
+            "worksheet",
+            '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
+            "</sheetData>",
+        ),
+        ("xl/sharedStrings.xml", "sst", "<si><t>&lol9;</t></si>"),
+        ("xl/styles.xml", "styleSheet", '<numFmts><numFmt numFmtId="176" formatCode="&lol9;"/>'),
+    ],
+)
+def test_an_entity_expansion_bomb_in_any_part_is_refused_at_once(
+    tmp_path: Path, part: str, root: str, body: str
+) -> None:
+    """A billion laughs: the part is refused (libxml2's bound on entity amplification; the
+    reader substitutes no entity in any case), in far less than expanding it would take."""
+    import time
+
+    from graph.exchange.xlsx import first_sheet
+
+    if part == "xl/styles.xml":
+        body += "</numFmts>"
+    declared = f'<?xml version="1.0"?><!DOCTYPE {root} [{_LAUGHS}]>'
+    bomb = f'{declared}<{root} xmlns="{_MAIN}">{body}</{root}>'
+    path = excel_like_workbook(tmp_path / "a.xlsx", ["信息资源名称"], "")
+    path = _with_part(path, part, bomb)
+    started = time.perf_counter()
+    with pytest.raises(FileRefused, match=r"a\.xlsx"), first_sheet(path, 10**6) as sheet:
+        list(sheet.rows)
+    assert time.perf_counter() - started < 5
+
+
+def test_an_external_entity_is_never_read(tmp_path: Path) -> None:
+    """A cell naming a file of the server, or an address, as an external entity reads as the
+    text before the reference: nothing outside the workbook is opened, nor fetched."""
+    from graph.exchange.xlsx import first_sheet
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the server's secret")
+    sheet_xml = (
+        f'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY secret SYSTEM "{secret.as_uri()}">'
+        '<!ENTITY remote SYSTEM "http://127.0.0.1:9/x">]>'
+        f'<worksheet xmlns="{_MAIN}"><sheetData><row r="1">'
+        '<c r="A1" t="inlineStr"><is><t>&secret;</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>前&remote;后</t></is></c>'
+        '<c r="C1" t="str"><v>&secret;</v></c></row></sheetData></worksheet>'
+    )
+    path = excel_like_workbook(tmp_path / "a.xlsx", ["信息资源名称"], "")
+    path = _with_part(path, "xl/worksheets/sheet1.xml", sheet_xml)
+    with first_sheet(path, 10**6) as sheet:
+        assert list(sheet.rows) == [("", "前", None)]
