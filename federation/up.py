@@ -143,10 +143,8 @@ async def run_processes(
             started = await stack.enter_async_context(neo4j_servers(topology, topology.data_dir))
             for instance in started:
                 echo(f"  {instance}  its Neo4j server started")
-        echo(
-            f"{STARTING}{len(chosen)} processes of {', '.join(map(str, map(len, chosen)))} "
-            "instances"
-        )
+        sizes = ", ".join(str(len(group)) for group in chosen)
+        echo(f"{STARTING}{len(topology.instances)} instances in {len(chosen)} processes ({sizes})")
         # Installed before the children start and removed after they have stopped: a signal
         # meanwhile is forwarded, never the end of the parent alone.
         running: list[Children] = []
