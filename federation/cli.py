@@ -259,24 +259,37 @@ def demo(
             "named by the development headers; for development only)"
         ),
     ] = True,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            help="1: every instance in this process; 2 to 4: the extranets in child "
+            "processes (default: 2 on a machine of two cores or more, else 1)"
+        ),
+    ] = None,
 ) -> None:
-    """The nation, 四川 and 成都 (intranet + extranet) in one process, with a synced sample
-    catalog, GraphiQL and example queries; no servers needed. Ctrl-C stops it."""
+    """The nation, 四川 and 成都 (intranet + extranet), with a synced sample catalog, GraphiQL
+    and example queries; no servers needed. Ctrl-C stops it."""
     import asyncio
     import shutil
     import tempfile
 
-    from federation.demo import run_demo
+    from federation.demo import demo_groups, demo_processes, run_demo
     from federation.identity import PkiError
     from federation.logging import configure_logging
+    from federation.processes import ChildDied
 
     if port_base + 6 > 65535:
         raise typer.BadParameter(f"{port_base} + 6 is above 65535", param_hint="--port-base")
+    count = demo_processes() if processes is None else processes
+    try:
+        demo_groups(count)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--processes") from exc
     configure_logging("WARNING")
     chosen = (data_dir or Path(tempfile.mkdtemp(prefix="mulu-demo-"))).resolve()
     try:
-        asyncio.run(run_demo(port_base, sample, chosen, tls=tls))
-    except (OSError, PkiError) as exc:  # a port in use; a kept directory's CA refusing
+        asyncio.run(run_demo(port_base, sample, chosen, tls=tls, processes=count))
+    except (OSError, PkiError, ChildDied) as exc:  # a port in use; a kept CA refusing
         Console(stderr=True).print(f"mulu demo: {exc}")
         raise typer.Exit(1) from None
     finally:

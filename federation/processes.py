@@ -49,7 +49,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -156,7 +156,8 @@ class _Child:
 class Children:
     """The child processes that run `groups` of the topology in file `topology_file`, started
     on entering, stopped (SIGTERM, SIGKILL after `STOP_SECONDS`) on leaving. `echo` takes the
-    lines they print (the steps of their start, their instances); `config` is passed on."""
+    lines they print (the steps of their start, their instances); `config` is passed on, and
+    `environment` replaces this process's environment in theirs."""
 
     def __init__(
         self,
@@ -165,8 +166,10 @@ class Children:
         *,
         config: Path | None = None,
         echo: Callable[[str], None] = lambda line: print(line, flush=True),
+        environment: Mapping[str, str] | None = None,
     ) -> None:
         self._topology_file = topology_file
+        self._environment = environment  # the children's (default: this process's)
         self._groups = [tuple(g) for g in groups]
         self._config = config
         self._echo = echo
@@ -196,6 +199,7 @@ class Children:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             process_group=0,  # a terminal's Ctrl-C reaches the parent, which forwards it once
+            env=None if self._environment is None else dict(self._environment),
             limit=1 << 20,
         )
         child = _Child(group, process)

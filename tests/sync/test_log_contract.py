@@ -17,6 +17,8 @@ from sync.log.kafka import KafkaLog
 from sync.log.protocol import ChangeLog, Record
 from tests.sync.conftest import kafka_settings as _settings
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 @pytest.fixture(params=["embedded", pytest.param("kafka", marks=pytest.mark.kafka)])
 async def log(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[ChangeLog]:
@@ -186,7 +188,6 @@ async def test_processes_creating_the_same_embedded_topics_at_once_make_each_onc
     """A topology run in several processes: each creates the topics of every link one of its
     instances ends, so two create the same ones, at the same moment. Each topic is made once,
     and a topic already appended to keeps its records and its end."""
-    import subprocess
     import sys
     import textwrap
 
@@ -208,14 +209,15 @@ async def test_processes_creating_the_same_embedded_topics_at_once_make_each_onc
             asyncio.run(main())
             """
         )
-        root = Path(__file__).resolve().parents[2]
         creating = [
-            subprocess.Popen([sys.executable, "-c", script], env={"PYTHONPATH": str(root)})
+            await asyncio.create_subprocess_exec(
+                sys.executable, "-c", script, env={"PYTHONPATH": str(ROOT)}
+            )
             for _ in range(2)
         ]
         for topic in topics:
             await log.create_topic(topic)
-        assert [await asyncio.to_thread(p.wait, 60) for p in creating] == [0, 0]
+        assert [await asyncio.wait_for(p.wait(), 60) for p in creating] == [0, 0]
         assert await log.topics() == sorted(topics)
         assert await log.end_offset(topics[0]) == 1
         assert [r.value for r in await read_all(log, topics[0], "g")] == [b"v"]
