@@ -49,7 +49,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -175,6 +175,7 @@ class Children:
         self._echo = echo
         self.children: list[_Child] = []
         self.stopping = False
+        self._stop_asked = asyncio.Event()
 
     async def __aenter__(self) -> Children:
         try:
@@ -214,7 +215,10 @@ class Children:
         async for raw in child.process.stdout:
             line = raw.decode("utf-8", errors="replace").rstrip("\n")
             if line.startswith(CONTROL):
-                child.answers.put_nowait(json.loads(line.removeprefix(CONTROL)))
+                try:
+                    child.answers.put_nowait(json.loads(line.removeprefix(CONTROL)))
+                except ValueError:  # not an answer after all: the parent waits on
+                    _log.warning("a child's answer is not JSON", extra={"line": line[:200]})
             elif line.startswith(READY):
                 child.ready.set()
             elif not line.startswith(("mulu up: stopping", "mulu up: stopped")):
@@ -233,6 +237,7 @@ class Children:
     def stop(self) -> None:
         """Ask every child to stop (SIGTERM, once each); harmless when asked again."""
         self.stopping = True
+        self._stop_asked.set()
         for child in self.children:
             if child.process.returncode is None and not child.signalled:
                 child.signalled = True
@@ -243,22 +248,15 @@ class Children:
         """Return once every child is ready, or `stop()` was called; `ChildDied` when one
         exits first."""
         while not self.stopping and not all(c.ready.is_set() for c in self.children):
-            await self._first_of([c.ready.wait() for c in self.children], 0.2)
+            waiting = [c.ready.wait() for c in self.children if not c.ready.is_set()]
+            exits = [c.process.wait() for c in self.children]
+            await _first_of(self._stop_asked.wait(), *waiting, *exits)
             self._check_alive()
 
     async def watch(self) -> None:
         """Return once `stop()` was called; `ChildDied` when a child exits before."""
-        while not self.stopping:
-            await self._first_of([c.process.wait() for c in self.children], 0.5)
-            self._check_alive()
-
-    async def _first_of(self, waits: Sequence[Any], seconds: float) -> None:
-        tasks = [asyncio.ensure_future(w) for w in waits]
-        try:
-            await asyncio.wait(tasks, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in tasks:
-                task.cancel()
+        await _first_of(self._stop_asked.wait(), *(c.process.wait() for c in self.children))
+        self._check_alive()
 
     def _check_alive(self) -> None:
         if self.stopping:
@@ -278,16 +276,24 @@ class Children:
         async with child.asking:
             self._check_alive()
             assert child.process.stdin is not None
-            child.process.stdin.write(b"quiet\n")
-            await child.process.stdin.drain()
+            try:
+                child.process.stdin.write(b"quiet\n")
+                await child.process.stdin.drain()
+            except (BrokenPipeError, ConnectionResetError):  # it has just exited
+                await child.process.wait()
+                self._check_alive()
+                return False
             getting = asyncio.ensure_future(child.answers.get())
-            while not getting.done():
-                await asyncio.wait([getting], timeout=0.5)
+            exiting = asyncio.ensure_future(child.process.wait())
+            try:
+                await asyncio.wait([getting, exiting], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                exiting.cancel()
                 if not getting.done():
-                    self._check_alive()
-                    if child.process.returncode is not None:  # stopping: no answer will come
-                        getting.cancel()
-                        return False
+                    getting.cancel()
+            if getting.cancelled():  # it exited without answering
+                self._check_alive()
+                return False
             answer = getting.result()
         child.applied = int(answer.get("applied", 0))
         child.held_back = int(answer.get("held_back", 0))
@@ -333,6 +339,16 @@ class Children:
             # SIGTERM before its runtime had started (its handlers not yet set) is a stop too.
             if code not in (0, -signal.SIGTERM, None):
                 raise ChildDied(child.instances, child.process.pid, code, child.reason)
+
+
+async def _first_of(*waits: Awaitable[object]) -> None:
+    """Wait until the first of `waits` is done; the others are cancelled."""
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
 async def serve_as_child(runtime: Runtime) -> None:
