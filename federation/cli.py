@@ -330,9 +330,9 @@ def up(
     processes: Annotated[
         int,
         typer.Option(
-            help="run the instances in this many processes, each on a core of its own: with 2 "
-            "or more the nation's instances get one of their own, the others are shared out "
-            "by count (1: every instance in this process)"
+            help="run the instances in this many child processes, Python using a core in each: "
+            "with 2 or more the nation's instances get one of their own, the others are shared "
+            "out by count (1: every instance in this process)"
         ),
     ] = 1,
     group: Annotated[
