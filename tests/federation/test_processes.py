@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from federation.processes import check_processes, groups
-from federation.runtime import READY
+from federation.runtime import READY, Runtime
 from federation.topology import load_topology
 from graph import Classification
 from graph.embedded import EmbeddedStore
@@ -250,3 +250,14 @@ def test_the_bound_of_processes_is_four_a_core_and_a_process_per_group(tmp_path:
         check_processes(5, loaded, cores=2)
     with pytest.raises(ValueError, match=r"--processes 0: give 1 to 4"):
         check_processes(0, loaded, cores=2)
+
+
+def test_a_runtime_refuses_to_run_an_instance_its_topology_does_not_name(tmp_path: Path) -> None:
+    topology, _ = small(tmp_path)
+    loaded = load_topology(topology)
+    assert Runtime(loaded, only=[NATION]).only == {NATION}
+    assert Runtime(loaded).only == set(loaded.instances)
+    with pytest.raises(ValueError, match="the topology has no instance 440100/intranet"):
+        Runtime(loaded, only=[NATION, "440100/intranet"])
+    with pytest.raises(ValueError, match="not none"):
+        Runtime(loaded, only=[])
