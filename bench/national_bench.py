@@ -20,10 +20,18 @@ in each zone and mirrored intranet → extranet at every level. In one run:
 - beside them, the reference measured in the same run: the same entries written at one city
   and carried up one link only (city → province, intranet) — one link's pace on this host.
 
+The searches are asked from a process of their own (this script again, ``--ask``), so that
+their latency is the nation's, not this process's event loop's. With ``--processes 2`` the
+nation's two instances run in a child process, as ``mulu up --processes 2`` groups them
+(`federation.processes`), and the other 60 in this one (which writes the cities' entries): the
+CPU figures are then every process's, and the nation's store is read through a connection of
+this process's own.
+
 Goals (issue 20, item 6): idle under 5 % of a core; 10k entries to the nation in under 10 s
 with GraphQL p99 under 200 ms meanwhile.
 
     python bench/national_bench.py --entries 10000
+    python bench/national_bench.py --entries 2000 --idle-seconds 10 --processes 2
     python bench/national_bench.py --write-topology topologies/national-62.toml
 """
 
@@ -31,7 +39,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
+import json
 import logging
 import os
 import resource
@@ -41,6 +51,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 import httpx
@@ -48,7 +59,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from federation.garbage import PauseRecorder
-from federation.runtime import Runtime
+from federation.instance import embedded_log, open_spec_store
+from federation.processes import FAST_LOOK_SECONDS, Children, groups
+from federation.runtime import Runtime, caught_up
 from federation.settings import Settings
 from federation.topology import load_topology
 from graph import CatalogStore, LifecycleState, Zone
@@ -156,9 +169,15 @@ def free_ports(count: int) -> list[int]:
             s.close()
 
 
-def cpu_seconds() -> float:
+def cpu_seconds(children: Sequence[int] = ()) -> float:
+    """This process's CPU time (user + system), and that of the processes `children`."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    total = usage.ru_utime + usage.ru_stime
+    for pid in children:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def sample_entries(count: int) -> tuple[SampleCatalog, dict[str, list[Resource]]]:
@@ -202,6 +221,47 @@ async def until_held(store: CatalogStore, codes: set[str], limit: float) -> floa
             raise TimeoutError(f"not every entry arrived within {limit:.0f} s")
         await asyncio.sleep(0.05)
     return time.monotonic() - started
+
+
+class Asker:
+    """`ask_steadily` in a process of its own (this script, ``--ask URL``), until `finish`."""
+
+    def __init__(self, url: str, rate: float) -> None:
+        self._command = [sys.executable, __file__, "--ask", url, "--rate", str(rate)]
+        self._process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self._process = await asyncio.create_subprocess_exec(
+            *self._command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+        )
+        assert self._process.stdout is not None
+        await self._process.stdout.readline()  # "asking": its client is ready
+
+    async def finish(self) -> tuple[list[float], int]:
+        assert self._process is not None
+        assert self._process.stdin is not None
+        self._process.stdin.close()
+        out, _ = await self._process.communicate()
+        said = json.loads(out)
+        return [float(x) for x in said["latencies"]], int(said["failed"])
+
+
+async def ask_until_stdin_ends(url: str, rate: float) -> None:
+    """``--ask``: searches at `rate` a second until stdin ends; their latencies as JSON."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+
+    async def watch() -> None:
+        await reader.read()
+        stop.set()
+
+    watching = asyncio.create_task(watch())
+    print("asking", flush=True)
+    latencies, failed = await ask_steadily(url, rate, stop)
+    watching.cancel()
+    print(json.dumps({"latencies": latencies, "failed": failed}), flush=True)
 
 
 async def ask_steadily(url: str, rate: float, stop: asyncio.Event) -> tuple[list[float], int]:
@@ -256,6 +316,8 @@ async def main(args: argparse.Namespace) -> None:
     security.propagate = False
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores; load average at start {load[0]:.2f}")
+    if args.processes not in (1, 2):
+        raise SystemExit(f"--processes {args.processes}: give 1 or 2")
     with tempfile.TemporaryDirectory(prefix="mulu-national-") as tmp:
         path = Path(tmp) / "national.toml"
         count = len(regions(args.cities_per_province)) * 2
@@ -265,6 +327,9 @@ async def main(args: argparse.Namespace) -> None:
         settings = Settings(log_level="WARNING", dev_identity_header=True)
         sample, entries = sample_entries(args.entries)
         codes = {e.code for batch in entries.values() for e in batch}
+        # The nation's group in a child with --processes 2; the rest here.
+        chosen = groups(topology, args.processes)
+        here, elsewhere = chosen[-1], [i for group in chosen[:-1] for i in group]
 
         async def prepare(stores: Mapping[str, CatalogStore]) -> None:
             """The sample's reference data at every instance, as the demo has it."""
@@ -277,31 +342,66 @@ async def main(args: argparse.Namespace) -> None:
 
         began = time.monotonic()
         starting = PauseRecorder().start()
-        async with Runtime(topology, settings=settings, prepare=prepare) as runtime:
+        runtime = Runtime(
+            topology,
+            settings=settings,
+            prepare=prepare,
+            only=here,
+            log=embedded_log(
+                Path(tmp) / "data" / "sync-log.db",
+                look_seconds=FAST_LOOK_SECONDS if elsewhere else None,
+            ),
+        )
+        async with AsyncExitStack() as stack:
+            children: Children | None = None
+            others: dict[str, CatalogStore] = {}  # the child's stores, read from here
+            if elsewhere:
+                async with AsyncExitStack() as preparing:
+                    for instance in elsewhere:
+                        spec = topology.instances[instance]
+                        others[instance] = await preparing.enter_async_context(
+                            open_spec_store(spec, runtime.catalog_of(spec))
+                        )
+                    await prepare(others)
+                config = Path(tmp) / "settings.toml"
+                config.write_text('log_level = "WARNING"\n', encoding="utf-8")
+                children = await stack.enter_async_context(
+                    Children(path, chosen[:-1], config=config, echo=lambda _: None)
+                )
+            await stack.enter_async_context(runtime)
             if args.gc_unfreeze:
                 gc.unfreeze()
             if args.gc_young_threshold is not None:
                 gc.set_threshold(args.gc_young_threshold, *gc.get_threshold()[1:])
             async with asyncio.timeout(300):
-                await runtime.caught_up()
+                if children is not None:
+                    await children.wait_ready()
+                await caught_up([runtime] if children is None else [runtime, children])
             ready = time.monotonic() - began
             starting.stop()
+            pids = [c.process.pid for c in children.children] if children else []
+            for instance in elsewhere:
+                spec = topology.instances[instance]
+                others[instance] = await stack.enter_async_context(
+                    open_spec_store(spec, runtime.catalog_of(spec))
+                )
+            stores = {**{i: r.store for i, r in runtime.instances.items()}, **others}
             print(
-                f"instances: {len(runtime.instances)}; ready in {ready:.1f} s "
+                f"instances: {len(stores)} in {len(chosen)} processes; ready in {ready:.1f} s "
                 f"(load average {os.getloadavg()[0]:.2f})"
             )
             print_pauses("start-up", starting, ready)
-            await serve_check(runtime)
+            await serve_check({i: s.url for i, s in topology.instances.items()})
 
             await asyncio.sleep(2)  # let start-up's last work finish
-            empty = await disk_use(runtime, Path(tmp) / "data")
-            cpu, wall = cpu_seconds(), time.monotonic()
+            empty = await disk_use(stores, Path(tmp) / "data")
+            cpu, wall = cpu_seconds(pids), time.monotonic()
             with PauseRecorder() as idling:
                 await asyncio.sleep(args.idle_seconds)
-            idle = (cpu_seconds() - cpu) / (time.monotonic() - wall)
+            idle = (cpu_seconds(pids) - cpu) / (time.monotonic() - wall)
             print(
                 f"idle: {idle * 100:.1f} % of one core over {args.idle_seconds:.0f} s "
-                f"(the process's own CPU time; load average {os.getloadavg()[0]:.2f})"
+                f"(every process's own CPU time; load average {os.getloadavg()[0]:.2f})"
             )
             print_pauses("idle", idling, time.monotonic() - wall)
 
@@ -309,7 +409,6 @@ async def main(args: argparse.Namespace) -> None:
             first = next(iter(entries))
             province = f"{first[:2]}0000/intranet"
             reference = [e for e in entries[first]]
-            stores = {i: r.store for i, r in runtime.instances.items()}
             await write(stores[first], reference)
             one_link = await until_held(stores[province], {e.code for e in reference}, 300)
             ref_rate = len(reference) / one_link
@@ -318,25 +417,24 @@ async def main(args: argparse.Namespace) -> None:
                 f"{one_link:.2f} s ({ref_rate:,.0f} entries/s on one link)"
             )
 
-            nation = runtime.instances["national/intranet"]
+            nation = topology.instances["national/intranet"]
             print_heap()
-            stop = asyncio.Event()
-            asking = asyncio.create_task(ask_steadily(nation.url, args.rate, stop))
-            cpu, wall = cpu_seconds(), time.monotonic()
+            asker = Asker(nation.url, args.rate)
+            await asker.start()
+            cpu, wall = cpu_seconds(pids), time.monotonic()
             busy = PauseRecorder().start()
             rest = {c: batch for c, batch in entries.items() if c != first}
             await asyncio.gather(*(write(stores[c], batch) for c, batch in rest.items()))
             carried = await until_held(stores["national/intranet"], codes, 600)
             busy.stop()
-            busy_cpu = (cpu_seconds() - cpu) / (time.monotonic() - wall)
-            stop.set()
-            latencies, failed = await asking
+            busy_cpu = (cpu_seconds(pids) - cpu) / (time.monotonic() - wall)
+            latencies, failed = await asker.finish()
             total = len(codes)
             print(
                 f"busy: {total:,} entries from {len(entries)} cities at the nation in "
                 f"{carried:.1f} s ({total / carried:,.0f} entries/s; "
                 f"{carried / (total / ref_rate):.2f}× the reference's time for as many); "
-                f"{busy_cpu * 100:.0f} % of a core meanwhile"
+                f"{busy_cpu * 100:.0f} % of a core meanwhile (every process)"
             )
             if latencies:
                 print(
@@ -349,10 +447,11 @@ async def main(args: argparse.Namespace) -> None:
             held = (await stores["national/intranet"].find(where, first=0)).total_count
             print(f"nation intranet holds {held:,} entries; load average {os.getloadavg()[0]:.2f}")
             await asyncio.sleep(2)  # the last commits, and the prunes they start
-            await disk_report(runtime, Path(tmp) / "data", empty)
+            await disk_report(stores, Path(tmp) / "data", empty)
             print(
                 f"classified entries held back by the mirrors' guards: {held_back.count} "
-                "security events (as they must be; logged at WARNING, counted here)"
+                "security events in this process (as they must be; logged at WARNING, counted "
+                "here)"
             )
 
 
@@ -381,7 +480,7 @@ def print_heap() -> None:
     )
 
 
-async def serve_check(runtime: Runtime) -> None:
+async def serve_check(urls: Mapping[str, str]) -> None:
     """Every instance asked one GraphQL query (its catalog), 20 at a time: how many answered,
     and how fast."""
     query = "{ catalogs { id } }"
@@ -403,10 +502,10 @@ async def serve_check(runtime: Runtime) -> None:
                 else:
                     failed.append(instance)
 
-        await asyncio.gather(*(ask(i, r.url) for i, r in runtime.instances.items()))
+        await asyncio.gather(*(ask(i, url) for i, url in urls.items()))
     if latencies:
         print(
-            f"served: {len(latencies)} of {len(runtime.instances)} instances answered GraphQL "
+            f"served: {len(latencies)} of {len(urls)} instances answered GraphQL "
             f"(median {statistics.median(latencies) * 1000:.0f} ms, slowest "
             f"{max(latencies) * 1000:.0f} ms); failed: {', '.join(failed) or 'none'}"
         )
@@ -419,29 +518,31 @@ def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
 
 
-async def disk_use(runtime: Runtime, data: Path) -> tuple[int, int, int, int]:
+async def disk_use(stores: Mapping[str, CatalogStore], data: Path) -> tuple[int, int, int, int]:
     """(entries held over every store, their files' bytes, outbox records left, the sync
     log's bytes)."""
     every = ResourceFilter(catalog_id=None, states=frozenset())
     entries = outbox = 0
-    for running in runtime.instances.values():
-        entries += (await running.store.find(every, first=0)).total_count
-        outbox += len(await running.store.outbox_after(0, 1_000_000))
+    for store in stores.values():
+        entries += (await store.find(every, first=0)).total_count
+        outbox += len(await store.outbox_after(0, 1_000_000))
     files = await asyncio.to_thread(lambda: [p for p in data.glob("*.db")])
-    stores = sum(_size(p) for p in files if p.name != "sync-log.db")
-    return entries, stores, outbox, _size(data / "sync-log.db")
+    size = sum(_size(p) for p in files if p.name != "sync-log.db")
+    return entries, size, outbox, _size(data / "sync-log.db")
 
 
-async def disk_report(runtime: Runtime, data: Path, before: tuple[int, int, int, int]) -> None:
+async def disk_report(
+    stores: Mapping[str, CatalogStore], data: Path, before: tuple[int, int, int, int]
+) -> None:
     """Disk per entry held, over every instance's store, beside the stores' size before the
     entries (reference data, audit, empty tables), and what the outboxes and the log still
     hold (pruned once every reader has passed)."""
-    entries, stores, outbox, log = await disk_use(runtime, data)
+    entries, size, outbox, log = await disk_use(stores, data)
     added = max(entries - before[0], 1)
     print(
-        f"disk: {entries:,} entries held over {len(runtime.instances)} stores in "
-        f"{stores / 2**20:,.1f} MiB ({before[1] / 2**20:,.1f} MiB before any entry): "
-        f"{(stores - before[1]) / added / 1024:,.1f} KiB per entry held; outbox records left "
+        f"disk: {entries:,} entries held over {len(stores)} stores in "
+        f"{size / 2**20:,.1f} MiB ({before[1] / 2**20:,.1f} MiB before any entry): "
+        f"{(size - before[1]) / added / 1024:,.1f} KiB per entry held; outbox records left "
         f"{outbox:,} (after every write of the run: {outbox / added:.2f} per entry); sync log "
         f"{log / 2**20:,.1f} MiB ({before[3] / 2**20:,.1f} MiB before)"
     )
@@ -462,6 +563,13 @@ def parse() -> argparse.Namespace:
         action="store_true",
         help="unfreeze what the runtime froze once it started (gc.unfreeze)",
     )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="2: the nation's instances in a child process, as `mulu up --processes 2` has them",
+    )
+    parser.add_argument("--ask", help=argparse.SUPPRESS)  # the searches' own process
     parser.add_argument("--write-topology", type=Path, help="write the topology file and stop")
     parser.add_argument(
         "--cities-per-province",
@@ -474,7 +582,9 @@ def parse() -> argparse.Namespace:
 
 if __name__ == "__main__":
     arguments = parse()
-    if arguments.write_topology is not None:
+    if arguments.ask is not None:
+        asyncio.run(ask_until_stdin_ends(arguments.ask, arguments.rate))
+    elif arguments.write_topology is not None:
         count = len(regions(arguments.cities_per_province)) * 2
         ports = list(range(9101, 9101 + count))
         data_dir = "var/national" if count == 62 else f"var/national-{count}"

@@ -259,24 +259,37 @@ def demo(
             "named by the development headers; for development only)"
         ),
     ] = True,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            help="1: every instance in this process; 2 to 4: the extranets in child "
+            "processes (default: 2 where a second core is free, else 1)"
+        ),
+    ] = None,
 ) -> None:
-    """The nation, 四川 and 成都 (intranet + extranet) in one process, with a synced sample
-    catalog, GraphiQL and example queries; no servers needed. Ctrl-C stops it."""
+    """The nation, 四川 and 成都 (intranet + extranet), with a synced sample catalog, GraphiQL
+    and example queries; no servers needed. Ctrl-C stops it."""
     import asyncio
     import shutil
     import tempfile
 
-    from federation.demo import run_demo
+    from federation.demo import demo_groups, demo_processes, run_demo
     from federation.identity import PkiError
     from federation.logging import configure_logging
+    from federation.processes import ChildDied
 
     if port_base + 6 > 65535:
         raise typer.BadParameter(f"{port_base} + 6 is above 65535", param_hint="--port-base")
+    count = demo_processes() if processes is None else processes
+    try:
+        demo_groups(count)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--processes") from exc
     configure_logging("WARNING")
     chosen = (data_dir or Path(tempfile.mkdtemp(prefix="mulu-demo-"))).resolve()
     try:
-        asyncio.run(run_demo(port_base, sample, chosen, tls=tls))
-    except (OSError, PkiError) as exc:  # a port in use; a kept directory's CA refusing
+        asyncio.run(run_demo(port_base, sample, chosen, tls=tls, processes=count))
+    except (OSError, PkiError, ChildDied) as exc:  # a port in use; a kept CA refusing
         Console(stderr=True).print(f"mulu demo: {exc}")
         raise typer.Exit(1) from None
     finally:
@@ -314,14 +327,28 @@ def up(
     wait: Annotated[
         float, typer.Option(help="with --detach: seconds to wait until it is ready", min=1)
     ] = 120.0,
+    processes: Annotated[
+        int,
+        typer.Option(
+            help="run the instances in this many child processes, Python using a core in each: "
+            "with 2 or more the nation's instances get one of their own, the others are shared "
+            "out by count (1: every instance in this process)"
+        ),
+    ] = 1,
+    group: Annotated[
+        str | None,
+        typer.Option(hidden=True, help="these instances alone, as a child of --processes"),
+    ] = None,
 ) -> None:
-    """Start every instance of a topology in this process, with its sync workers."""
+    """Start every instance of a topology, with its sync workers: in this process, or in
+    --processes N processes."""
     import asyncio
     import os
 
     from federation.logging import configure_logging
+    from federation.processes import ChildDied, check_processes
     from federation.topology import TopologyError, load_topology
-    from federation.up import pid_file, run_up, running_pid
+    from federation.up import pid_file, run_processes, run_up, running_pid
     from sync.errors import SyncError
 
     try:
@@ -336,6 +363,19 @@ def up(
     except (OSError, ValueError) as exc:  # TopologyError is a ValueError
         hint = "TOPOLOGY" if isinstance(exc, TopologyError) else "--config / MULU_*"
         raise typer.BadParameter(str(exc), param_hint=hint) from exc
+    try:
+        check_processes(processes, loaded)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--processes") from exc
+    if group is not None:  # a child of `mulu up --processes`: its parent checked the rest
+        configure_logging(chosen.log_level)  # to stderr, which the parent writes to its log
+        members = [i for i in group.split(",") if i]
+        try:
+            asyncio.run(run_up(loaded, chosen, group=members))
+        except (OSError, SyncError, ValueError) as exc:
+            Console(stderr=True, highlight=False).print(f"mulu up: {exc}", soft_wrap=True)
+            raise typer.Exit(1) from None
+        return
     already = running_pid(pid_path)
     if already is not None and already != os.getpid():  # a detached run is its own pid
         Console(stderr=True).print(
@@ -343,18 +383,35 @@ def up(
         )
         raise typer.Exit(1)
     if detach:
-        _detach(topology, config, pid_path, start_servers, wait)
+        _detach(topology, config, pid_path, start_servers, wait, processes)
         return
     configure_logging(chosen.log_level, path=log_file)
     try:
-        asyncio.run(run_up(loaded, chosen, start_servers=start_servers))
-    except (OSError, SyncError) as exc:  # a port in use, a store or Kafka refusing us
+        if processes == 1:
+            asyncio.run(run_up(loaded, chosen, start_servers=start_servers))
+        else:
+            asyncio.run(
+                run_processes(
+                    topology,
+                    loaded,
+                    chosen,
+                    processes,
+                    config=config,
+                    start_servers=start_servers,
+                )
+            )
+    except (OSError, SyncError, ChildDied) as exc:  # a port in use, a store or Kafka refusing
         Console(stderr=True, highlight=False).print(f"mulu up: {exc}", soft_wrap=True)
         raise typer.Exit(1) from None
 
 
 def _detach(
-    topology: Path, config: Path | None, pid_path: Path, start_servers: bool, wait: float
+    topology: Path,
+    config: Path | None,
+    pid_path: Path,
+    start_servers: bool,
+    wait: float,
+    processes: int = 1,
 ) -> None:
     """`mulu up` again in a new session: its JSON log appended to <data_dir>/mulu-up.log
     (rotated), what it prints appended to <data_dir>/mulu-up.out — a restart keeps the log of
@@ -375,6 +432,8 @@ def _detach(
         command += ["--config", str(config)]
     if start_servers:
         command.append("--start-servers")
+    if processes != 1:
+        command += ["--processes", str(processes)]
     with out_path.open("a", encoding="utf-8") as out:
         out.write(f"-- mulu up --detach at {time.strftime('%Y-%m-%d %H:%M:%S %z')}\n")
         out.flush()

@@ -1,4 +1,4 @@
-"""``mulu demo``: the nation, 四川 and 成都 (intranet and extranet at each) in one process.
+"""``mulu demo``: the nation, 四川 and 成都 (intranet and extranet at each).
 
 Embedded stores and the embedded log under a data directory; the sample catalog's entries of
 the nation, 四川 and 成都 written at their INTRANET instances with their change events in the
@@ -6,6 +6,13 @@ outbox, as a department's maintenance would write them, so that the sync carries
 (成都 → 四川 → 国家) and across (the mirror: intranet → extranet, classified entries held back).
 Once every link has caught up it prints each instance's GraphiQL address and example queries
 as curl commands, then serves until Ctrl-C.
+
+In two processes by default where a second core is free (`demo_processes`): the
+intranets in the demo's own, which writes their entries and reads the examples' codes from
+their stores, and the extranets in a child (`mulu up TOPOLOGY --group`, `federation.processes`),
+whose stores the demo fills with the reference data before it starts them. The sync line's
+copies and refusals add up what each process counted, and "caught up" is every process's links
+quiet in the same round, twice (`federation.runtime.caught_up`).
 
 Over TLS (the default), the demo is its own platform CA: it issues, into ``<data_dir>/pki``
 (re-used when the directory is kept), an instance certificate for each instance, and a
@@ -20,6 +27,7 @@ headers instead, so the demo listens on 127.0.0.1 only and says loudly, before a
 listens, that whoever reaches a port can act as any department or reviewer.
 
     $ mulu demo --port-base 8100 --sample 2000
+    $ mulu demo --processes 1        # every instance in this process
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ import os
 import shlex
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,8 +48,9 @@ from typing import Any
 
 from federation.dev_identity import warn_dev_identity
 from federation.identity import PlatformCA
-from federation.instance import embedded_log
-from federation.runtime import Runtime
+from federation.instance import embedded_log, open_spec_store
+from federation.processes import FAST_LOOK_SECONDS, Children
+from federation.runtime import Runtime, caught_up
 from federation.settings import Settings
 from federation.topology import load_topology
 from graph import (
@@ -67,6 +77,8 @@ __all__ = [
     "DemoCredentials",
     "Example",
     "demo_credentials",
+    "demo_groups",
+    "demo_processes",
     "demo_sample",
     "demo_topology",
     "examples",
@@ -433,17 +445,82 @@ def _write_topology(port_base: int, data_dir: Path, pki: Path | None) -> Path:
 # -- the run -------------------------------------------------------------------------------
 
 
+def demo_processes(cores: int | None = None, load: float | None = None) -> int:
+    """The demo's processes by default: two where a second core is free — at least two cores,
+    and a load average (`load`, the last minute's) below one less than their number — else one.
+
+    Two processes split the sync's CPU about 10.5 : 7.8 s (the intranets, which write the
+    entries and relay them up and across, beside the extranets, which apply most copies) for
+    about the same total as one (bench/README.md); that only shortens the start where the
+    second process gets a core of its own. On a machine whose cores other work keeps busy
+    (load 6–12 on two cores, measured) the two were no faster than one, and a second
+    interpreter's start is about 1.5 s more CPU."""
+    cores = cores or os.cpu_count() or 1
+    load = os.getloadavg()[0] if load is None else load
+    return 2 if cores >= 2 and load < cores - 1 else 1
+
+
+def demo_groups(processes: int) -> list[tuple[str, ...]]:
+    """The instances of each of the demo's `processes` (1 to 4): the intranets in the demo's
+    own, which writes their entries; the extranets shared in order by the others."""
+    if not 1 <= processes <= 4:
+        raise ValueError(f"--processes {processes}: give 1 to 4 (the demo's three extranets)")
+    if processes == 1:
+        return [tuple(i for i, _ in DEMO_INSTANCES)]
+    extranets = [i for i, _ in DEMO_INSTANCES if i.endswith("/extranet")]
+    shares: list[list[str]] = [[] for _ in range(processes - 1)]
+    for n, instance in enumerate(extranets):
+        shares[n * (processes - 1) // len(extranets)].append(instance)
+    intranets = tuple(i for i, _ in DEMO_INSTANCES if i.endswith("/intranet"))
+    return [intranets, *map(tuple, shares)]
+
+
+def _write_settings(data_dir: Path, settings: Settings) -> Path:
+    """What the demo's child processes read (``mulu up --config``): the settings the demo's own
+    process runs with."""
+    deadlines = "".join(f"{k} = {v}\n" for k, v in settings.operator_deadlines.items())
+    path = data_dir / "settings.toml"
+    path.write_text(
+        f"data_dir = {json.dumps(str(settings.data_dir), ensure_ascii=False)}\n"
+        f"dev_identity_header = {'true' if settings.dev_identity_header else 'false'}\n"
+        f"log_level = {json.dumps(settings.log_level)}\n"
+        f"operator_deadlines_source = "
+        f"{json.dumps(settings.operator_deadlines_source, ensure_ascii=False)}\n"
+        f"[operator_deadlines]\n{deadlines}",
+        encoding="utf-8",
+    )
+    return path
+
+
+async def _prepared_elsewhere(
+    runtime: Runtime, instances: Sequence[str], sample: SampleCatalog
+) -> None:
+    """The reference data of the stores of `instances`, which other processes will run: written
+    here, before those processes start their links."""
+    async with AsyncExitStack() as stack:
+        stores: dict[str, CatalogStore] = {}
+        for instance in instances:
+            spec = runtime.topology.instances[instance]
+            store = await stack.enter_async_context(open_spec_store(spec, runtime.catalog_of(spec)))
+            await store.put_catalogs([store.catalog])
+            stores[instance] = store
+        await prepare_demo_stores(stores, sample)
+
+
 async def run_demo(
     port_base: int,
     entries: int,
     data_dir: Path,
     *,
     tls: bool = True,
+    processes: int = 1,
     echo: Callable[[str], None] = lambda line: print(line, flush=True),
 ) -> None:
     """Start the demo (over TLS with its own CA, else over plain HTTP with the development
     headers), print what to try once the sync has caught up, serve until stopped. The printed
-    curl lines name files under `data_dir`: give an absolute path."""
+    curl lines name files under `data_dir`: give an absolute path. With `processes` ≥ 2 the
+    extranets run in child processes (`demo_groups`, `federation.processes`)."""
+    chosen = demo_groups(processes)
     logging.getLogger("mulu.sync.security").setLevel(logging.ERROR)  # counted below instead
     sample = demo_sample(entries)
     credentials = None
@@ -473,27 +550,51 @@ async def run_demo(
     runtime = Runtime(
         topology,
         settings=settings,
-        log=embedded_log(data_dir / "sync-log.db"),
+        # Several processes: a hop into another is seen on the log file within 50 ms.
+        log=embedded_log(
+            data_dir / "sync-log.db", look_seconds=FAST_LOOK_SECONDS if processes > 1 else None
+        ),
         prepare=prepare,
+        only=chosen[0],
     )
-    async with runtime:
+    async with AsyncExitStack() as stack:
+        children = None
+        if processes > 1:
+            elsewhere = [i for group in chosen[1:] for i in group]
+            await _prepared_elsewhere(runtime, elsewhere, sample)
+            children = await stack.enter_async_context(
+                Children(
+                    topology_file,
+                    chosen[1:],
+                    config=_write_settings(data_dir, settings),
+                    echo=lambda _: None,  # their steps and instances: the table below says it
+                    environment={k: v for k, v in os.environ.items() if not k.startswith("MULU_")},
+                )
+            )
+        await stack.enter_async_context(runtime)
         running = runtime.instances
         stores = {i: r.store for i, r in running.items()}
         # Written while the links run: each hop starts on the first batch, not the last.
         written = await write_demo_entries(stores, sample, settings.rulebook_in_force())
         async with asyncio.timeout(300):
-            await runtime.caught_up()
-        urls = {i: r.url for i, r in running.items()}
+            if children is not None:
+                await children.wait_ready()
+            await caught_up([runtime] if children is None else [runtime, children])
+        specs = topology.instances
+        urls = {i: s.url for i, s in specs.items()}
         shown = await examples(stores, urls, sample.reviewer(NATION).code, credentials)
         statuses = [s for r in running.values() if r.worker for s in r.worker.statuses()]
         held_back = sum(s.refused for s in statuses if s.side.value == "relay")
         applied = sum(s.applied for s in statuses)
+        if children is not None:
+            held_back += children.held_back
+            applied += children.applied
         echo("")
         echo("The explorer and GraphiQL (open in a browser):")
-        width = max(len(i) for i in running)
-        for instance, item in running.items():
-            explorer = item.url.removesuffix("graphql")
-            echo(f"  {instance:<{width}}  {explorer}  {item.url}  {item.spec.name}")
+        width = max(len(i) for i in specs)
+        for instance, spec in specs.items():
+            explorer = spec.url.removesuffix("graphql")
+            echo(f"  {instance:<{width}}  {explorer}  {spec.url}  {spec.name}")
         if credentials is None:
             echo(
                 "(127.0.0.1 only; each believes the X-Mulu-Dev-Department and X-Mulu-Dev-Role "
@@ -518,7 +619,26 @@ async def run_demo(
             echo(f"# [{example.key}] {example.title}")
             echo(example.curl())
         echo("")
-        echo(f"ready in {process_age():.1f} s (pid {os.getpid()}); Ctrl-C stops every instance.")
-        await runtime.serve_until_stopped()
+        where = "" if children is None else f" in {processes} processes"
+        echo(
+            f"ready in {process_age():.1f} s (pid {os.getpid()}{where}); Ctrl-C stops every "
+            "instance."
+        )
+        await _serve(runtime, children)
         echo("mulu demo: stopping …")
     echo("mulu demo: stopped.")
+
+
+async def _serve(runtime: Runtime, children: Children | None) -> None:
+    """Until SIGINT/SIGTERM (`Runtime.serve_until_stopped`); `ChildDied` when a child process
+    exits before."""
+    waits = [asyncio.ensure_future(runtime.serve_until_stopped())]
+    if children is not None:
+        waits.append(asyncio.ensure_future(children.watch()))
+    try:
+        done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
+    for finished in done:
+        finished.result()  # ChildDied

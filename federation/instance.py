@@ -297,9 +297,11 @@ async def open_spec_store(spec: InstanceSpec, catalog: Catalog) -> AsyncIterator
 # -- change logs -------------------------------------------------------------------------------
 
 
-def embedded_log(path: Path) -> LogFactory:
+def embedded_log(path: Path, *, look_seconds: float | None = None) -> LogFactory:
     """Every instance on one `EmbeddedLog` file: opened by the first instance that asks and
-    closed when the last one is done with it."""
+    closed when the last one is done with it. `look_seconds`: how soon an append by another
+    process is noticed (the log's default, a second, when None)."""
+    from graph.embedded.changes import LOOK_SECONDS
     from sync.log.embedded import EmbeddedLog
 
     shared: dict[str, EmbeddedLog] = {}
@@ -313,7 +315,12 @@ def embedded_log(path: Path) -> LogFactory:
             # Each link topic has one reader, its target: what it committed is delivered. Every
             # link of the deployment reads this one file: four reader threads, not two, so that
             # a consumer's read does not queue behind ninety others' (national-62: 91 links).
-            log = EmbeddedLog(path, prune_consumed=True, readers=4)
+            log = EmbeddedLog(
+                path,
+                prune_consumed=True,
+                readers=4,
+                look_seconds=LOOK_SECONDS if look_seconds is None else look_seconds,
+            )
             await log.connect()
             shared["log"] = log
         users += 1
@@ -370,12 +377,15 @@ def instance_password_env(instance: str) -> str:
     return "MULU_KAFKA_PASSWORD_" + instance.replace("/", "_").upper()
 
 
-def logs_from_settings(settings: Settings, data_dir: Path) -> LogFactory:
-    """The embedded log under `data_dir`, or Kafka: each instance as its own principal
+def logs_from_settings(
+    settings: Settings, data_dir: Path, *, look_seconds: float | None = None
+) -> LogFactory:
+    """The embedded log under `data_dir` (another process's appends seen within
+    `look_seconds`: `embedded_log`), or Kafka: each instance as its own principal
     (``mulu-510100-intranet``, sync.acls) when its password is in the environment
     (`instance_password_env`), else as the principal of the settings."""
     if settings.log == "embedded":
-        return embedded_log(data_dir / "sync-log.db")
+        return embedded_log(data_dir / "sync-log.db", look_seconds=look_seconds)
     from sync.acls import principal
 
     def credentials(instance: str) -> tuple[str, str]:

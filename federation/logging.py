@@ -13,6 +13,10 @@ attempt buried the one line that said why (a refused password) under thousands.
 
 With `path`, the lines go to that file (appended to, never truncated: a restart keeps the
 log of the crash before it), rotated at `max_bytes` with `backups` old files kept.
+
+A topology run in several processes has one log: each child writes its lines to stderr, and
+the parent writes them to its own handlers as they are (`relay_json_line`), so that only the
+parent's file is ever rotated.
 """
 
 from __future__ import annotations
@@ -26,7 +30,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["REPEAT_SECONDS", "JsonFormatter", "RepeatFilter", "configure_logging"]
+__all__ = [
+    "REPEAT_SECONDS",
+    "JsonFormatter",
+    "RepeatFilter",
+    "configure_logging",
+    "relay_json_line",
+]
 
 REPEAT_SECONDS = 60.0
 
@@ -37,6 +47,9 @@ _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        relayed = getattr(record, "json_line", None)
+        if isinstance(relayed, str):  # made by another process (`relay_json_line`)
+            return relayed
         entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
@@ -111,3 +124,32 @@ def configure_logging(
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+
+
+def relay_json_line(line: str) -> bool:
+    """Write `line`, a JSON log line another process of this run made (already filtered
+    there), to this process's handlers unchanged; False when it is not one."""
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return False
+    if not isinstance(entry, dict) or not isinstance(entry.get("level"), str):
+        return False
+    level: object = logging.getLevelName(entry["level"])  # a number for a level's name
+    record = logging.makeLogRecord(
+        {
+            "name": str(entry.get("logger", "")),
+            "levelno": level if isinstance(level, int) else logging.INFO,
+            "levelname": entry["level"],
+            "msg": str(entry.get("message", "")),
+            "json_line": line,
+        }
+    )
+    for handler in logging.getLogger().handlers:
+        if record.levelno >= handler.level:
+            handler.acquire()
+            try:
+                handler.emit(record)  # not `handle`: the child's own filters have passed it
+            finally:
+                handler.release()
+    return True

@@ -1,4 +1,4 @@
-"""Every instance of a topology in one process: stores, apps, uvicorn servers, sync workers.
+"""The instances of a topology in one process: stores, apps, uvicorn servers, sync workers.
 
 `Runtime` opens, in one `AsyncExitStack` and with the pieces of `federation.instance`, the
 change log (one embedded `EmbeddedLog` file shared by every instance, or a Kafka client per
@@ -11,9 +11,18 @@ first, then the workers, the stores and the log. Once everything has started, th
 garbage collector is tuned for a long run (`federation.garbage.settle_after_start`: once per
 process, for ``mulu up``, ``mulu demo`` and every other user of a `Runtime`).
 
+With `only`, the process opens those instances alone — their stores, workers and servers —
+as one of the processes a topology runs in (`federation.processes`): each instance runs its
+own side of its links (the relays of the links from it, the consumers of those to it), and the
+process creates the topics of every link one of its instances ends, so that neither end waits
+for the other's process (creating a topic that exists changes nothing, on either log).
+`caught_up` then speaks for its own instances.
+
     async with Runtime(topology) as running:
         await running.caught_up()             # every link relayed and consumed to its end
         await running.stopped.wait()          # set by `stop()` (SIGINT/SIGTERM in `mulu up`)
+
+    Runtime(topology, only={"national/intranet", "national/extranet"})  # the nation alone
 """
 
 from __future__ import annotations
@@ -23,10 +32,10 @@ import contextlib
 import logging
 import signal
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -56,7 +65,7 @@ from sync.log.protocol import ChangeLog
 from sync.topics import create_topics
 from sync.worker import Backoff, SyncWorker
 
-__all__ = ["READY", "RunningInstance", "Runtime", "StoreFactory"]
+__all__ = ["READY", "Quiet", "RunningInstance", "Runtime", "StoreFactory", "caught_up"]
 
 _log = logging.getLogger("mulu.runtime")
 
@@ -91,7 +100,7 @@ class Runtime:
     log level, trusted proxies); each instance's region, zone, name, address, peers and TLS
     files come from the topology.
     `log` opens each instance's change log (default: one embedded log under the topology's
-    `data_dir`).
+    `data_dir`). `only`: the instances this process runs (default: every one).
     """
 
     def __init__(
@@ -104,8 +113,10 @@ class Runtime:
         prepare: PrepareStores | None = None,
         backoff: Backoff = _BACKOFF,
         progress: Callable[[str], None] | None = None,
+        only: Iterable[str] | None = None,
     ) -> None:
         self.topology = topology
+        self.only = _chosen(topology, only)
         self._progress = progress or (lambda _: None)  # each step of the start, as it begins
         self._settings = settings or Settings()
         self._log = log or embedded_log(topology.data_dir / "sync-log.db")
@@ -191,7 +202,7 @@ class Runtime:
             await stack.aclose()
 
     async def _open(self, stack: AsyncExitStack) -> None:
-        specs = list(self.topology.instances.values())
+        specs = [s for s in self.topology.instances.values() if s.id in self.only]
         # Every instance's TLS files first: a bad one stops the start before anything opens.
         options = {spec.id: self._server_options(spec) for spec in specs}
         # Each part of every instance is stopped side by side (federation.together).
@@ -265,21 +276,22 @@ class Runtime:
         )
 
     async def _create_topics(self) -> None:
-        """Each link's topics, before any consumer asks for them, each with the log of the
-        link's source."""
+        """The topics of each link one of its instances ends, before any consumer asks for
+        them, each with the log of the link's source when it runs here, else its target's."""
         for link in self.topology.links:
-            await create_topics(self._logs[link.source], [link])
+            end = link.source if link.source in self._logs else link.target
+            if end in self._logs:
+                await create_topics(self._logs[end], [link])
 
     async def caught_up(self, quiet_rounds: int = 2) -> None:
-        """Wait until every link is relayed and consumed to its end, `quiet_rounds` checks in a
-        row (consuming one link may fill the outbox of the next); bound it with
-        `asyncio.timeout`."""
-        quiet = 0
-        while quiet < quiet_rounds:
-            quiet = quiet + 1 if await self._quiet() else 0
-            await asyncio.sleep(0.1)
+        """Wait until every link end of its instances is relayed and consumed to its end,
+        `quiet_rounds` checks in a row (consuming one link may fill the outbox of the next);
+        bound it with `asyncio.timeout`."""
+        await caught_up([self], quiet_rounds)
 
-    async def _quiet(self) -> bool:
+    async def quiet(self) -> bool:
+        """Whether, now, every relay of its instances has sent its outbox and every consumer
+        has read its topic to the end."""
         for running in self.instances.values():
             if running.worker is None:
                 continue
@@ -401,3 +413,36 @@ async def _serving(
 
 
 READY = "mulu up: ready"
+
+
+class Quiet(Protocol):
+    """Something whose links can be asked whether they are quiet now: a `Runtime`, or the
+    processes that run the rest of a topology (`federation.processes.Children`)."""
+
+    async def quiet(self) -> bool: ...
+
+
+async def caught_up(parts: Sequence[Quiet], quiet_rounds: int = 2) -> None:
+    """Wait until every one of `parts` is quiet in the same round, `quiet_rounds` rounds in a
+    row; bound it with `asyncio.timeout`."""
+    quiet = 0
+    while quiet < quiet_rounds:
+        answers = [await part.quiet() for part in parts]
+        quiet = quiet + 1 if all(answers) else 0
+        await asyncio.sleep(0.1)
+
+
+def _chosen(topology: Topology, only: Iterable[str] | None) -> frozenset[str]:
+    """The instances a runtime runs: `only`, each one the topology's, else every one."""
+    if only is None:
+        return frozenset(topology.instances)
+    chosen = frozenset(only)
+    unknown = sorted(chosen - set(topology.instances))
+    if unknown:
+        raise ValueError(
+            f"the topology has no instance {', '.join(unknown)}; its instances are "
+            f"{', '.join(topology.instances)}"
+        )
+    if not chosen:
+        raise ValueError("a runtime runs one instance of the topology at least, not none")
+    return chosen

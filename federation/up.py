@@ -4,7 +4,12 @@ With the topology's ``[tls]`` every instance serves HTTPS with its own certifica
 peers over HTTPS (federation.runtime); the development headers are then ignored, so nothing is
 announced about them.
 
+With ``--processes N`` (N ≥ 2) the instances run in N child processes (`federation.processes`:
+how they are grouped, and what parent and children say to each other): `run_processes` is the
+parent, `run_up` with `group` a child.
+
     await run_up(load_topology(Path("topologies/demo.toml")), settings, start_servers=True)
+    await run_processes(Path("topologies/national-62.toml"), topology, settings, processes=2)
 """
 
 from __future__ import annotations
@@ -14,13 +19,14 @@ import json
 import os
 import signal
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from federation.dev_identity import warn_dev_identity
 from federation.instance import logs_from_settings
+from federation.processes import FAST_LOOK_SECONDS, Children, groups, serve_as_child
 from federation.runtime import READY, Runtime
 from federation.settings import Settings
 from federation.together import NOT_STOPPED
@@ -31,6 +37,7 @@ __all__ = [
     "Stopped",
     "neo4j_servers",
     "pid_file",
+    "run_processes",
     "run_up",
     "running_pid",
     "stop_detached",
@@ -80,34 +87,101 @@ async def run_up(
     *,
     start_servers: bool = False,
     echo: Callable[[str], None] = lambda line: print(line, flush=True),
+    group: Sequence[str] | None = None,
 ) -> None:
     """`mulu up` in the foreground: every instance of the topology until SIGINT/SIGTERM;
-    with `start_servers`, first a Neo4j server for each Neo4j-backed instance."""
+    with `start_servers`, first a Neo4j server for each Neo4j-backed instance. With `group`,
+    those instances alone, as a child of `run_processes` (which warned, and started servers)."""
     data_dir = topology.data_dir
-    # With TLS (or behind a trusted proxy) the development headers are ignored.
-    if settings.dev_identity_header and topology.tls is None and not settings.tls.identifies:
-        warn_dev_identity(
-            {i: (s.graphql.host, s.graphql.port) for i, s in topology.instances.items()}
-        )
+    if group is None:
+        _warn_dev_identity(topology, settings)
     async with AsyncExitStack() as stack:
         if start_servers:
             started = await stack.enter_async_context(neo4j_servers(topology, data_dir))
             for instance in started:
                 echo(f"  {instance}  its Neo4j server started")
+        # In several processes, each hop between two of them is seen on the log file.
+        look = None if group is None else FAST_LOOK_SECONDS
         runtime = Runtime(
             topology,
             settings=settings,
-            log=logs_from_settings(settings, data_dir),
+            log=logs_from_settings(settings, data_dir, look_seconds=look),
             progress=lambda step: echo(f"{STARTING}{step}"),
+            only=group,
         )
         await stack.enter_async_context(runtime)
         for instance, running in runtime.instances.items():
             links = len(running.worker.statuses()) if running.worker else 0
             echo(f"  {instance}  {running.url}  ({links} link ends)")
         echo(f"{READY}: {len(runtime.instances)} instances (pid {os.getpid()})")
-        await runtime.serve_until_stopped()
+        if group is None:
+            await runtime.serve_until_stopped()
+        else:
+            await serve_as_child(runtime)
         echo("mulu up: stopping …")
     echo("mulu up: stopped.")
+
+
+async def run_processes(
+    topology_file: Path,
+    topology: Topology,
+    settings: Settings,
+    processes: int,
+    *,
+    config: Path | None = None,
+    start_servers: bool = False,
+    echo: Callable[[str], None] = lambda line: print(line, flush=True),
+) -> None:
+    """`mulu up --processes N` in the foreground: the topology's instances in `processes`
+    child processes (`federation.processes`) until SIGINT/SIGTERM, forwarded to each; a child
+    that exits unasked stops the others, `federation.processes.ChildDied` naming it."""
+    chosen = groups(topology, processes)
+    _warn_dev_identity(topology, settings)
+    loop = asyncio.get_running_loop()
+    async with AsyncExitStack() as stack:
+        if start_servers:
+            started = await stack.enter_async_context(neo4j_servers(topology, topology.data_dir))
+            for instance in started:
+                echo(f"  {instance}  its Neo4j server started")
+        sizes = ", ".join(str(len(group)) for group in chosen)
+        echo(f"{STARTING}{len(topology.instances)} instances in {len(chosen)} processes ({sizes})")
+        # Installed before the children start and removed after they have stopped: a signal
+        # meanwhile is forwarded, never the end of the parent alone.
+        running: list[Children] = []
+        asked = asyncio.Event()
+
+        def stop() -> None:
+            asked.set()
+            for children in running:
+                children.stop()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop)
+            stack.callback(loop.remove_signal_handler, sig)
+        children = await stack.enter_async_context(
+            Children(topology_file, chosen, config=config, echo=echo)
+        )
+        running.append(children)
+        if asked.is_set():
+            children.stop()
+        await children.wait_ready()
+        if not children.stopping:
+            pids = ", ".join(str(c.process.pid) for c in children.children)
+            echo(
+                f"{READY}: {len(topology.instances)} instances in {len(chosen)} processes "
+                f"(pid {os.getpid()}; its children {pids})"
+            )
+            await children.watch()
+        echo("mulu up: stopping …")
+    echo("mulu up: stopped.")
+
+
+def _warn_dev_identity(topology: Topology, settings: Settings) -> None:
+    # With TLS (or behind a trusted proxy) the development headers are ignored.
+    if settings.dev_identity_header and topology.tls is None and not settings.tls.identifies:
+        warn_dev_identity(
+            {i: (s.graphql.host, s.graphql.port) for i, s in topology.instances.items()}
+        )
 
 
 # Starts each line that says which step of the start `mulu up` is at (`mulu up --detach`

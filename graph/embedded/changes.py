@@ -53,6 +53,8 @@ class _Watched:
     path: Path
     callback: Callable[[], object]
     stamp: _Stamp
+    every: float  # seconds between looks
+    due: float  # the event loop's time of the next look
 
 
 class _Watcher:
@@ -63,9 +65,14 @@ class _Watcher:
         self.task: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
+        loop = asyncio.get_running_loop()
         while self.files:
-            await asyncio.sleep(LOOK_SECONDS)
+            await asyncio.sleep(max(0.0, min(w.due for w in self.files) - loop.time()))
+            now = loop.time()
             for watched in list(self.files):
+                if watched.due > now:
+                    continue
+                watched.due = now + watched.every
                 stamp = _stamp(watched.path)
                 if stamp == watched.stamp:
                     continue
@@ -83,16 +90,24 @@ _watchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Watcher] = (
 )
 
 
-def watch(path: Path, callback: Callable[[], object]) -> Callable[[], None]:
-    """Call `callback` (in this event loop) within about `LOOK_SECONDS` of each commit to the
+def watch(
+    path: Path, callback: Callable[[], object], *, every: float = LOOK_SECONDS
+) -> Callable[[], None]:
+    """Call `callback` (in this event loop) within about `every` seconds of each commit to the
     SQLite file `path`, by any process; the function returned stops it (calling it twice is
     harmless)."""
+    if not every > 0:
+        raise ValueError(f"a file is looked at every so many seconds, more than 0, not {every}")
     loop = asyncio.get_running_loop()
     watcher = _watchers.get(loop)
     if watcher is None:
         watcher = _watchers[loop] = _Watcher()
-    watched = _Watched(Path(path), callback, _stamp(Path(path)))
+    watched = _Watched(Path(path), callback, _stamp(Path(path)), every, loop.time() + every)
+    sooner = all(watched.due < w.due for w in watcher.files)
     watcher.files.append(watched)
+    if watcher.task is not None and not watcher.task.done() and sooner:
+        watcher.task.cancel()  # asleep until a later look: started again below
+        watcher.task = None
     if watcher.task is None or watcher.task.done():
         watcher.task = loop.create_task(watcher.run(), name="mulu file changes")
 

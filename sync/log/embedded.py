@@ -15,8 +15,9 @@ event loop never blocks; SQLite's errors leave as `LogUnavailable` (retriable).
 
 A reader waiting for records waits for word, never polls: an append in this process wakes the
 readers of its topic at once; another process's append (a second `mulu serve` on the same
-file) is noticed by the file's watcher (`graph.embedded.changes`: a `stat` a second), which
-then reads the topics' ends once and wakes the readers of each topic that grew. Idle, the log
+file) is noticed by the file's watcher (`graph.embedded.changes`: a `stat` every `look_seconds`,
+a second by default, 50 ms where a topology's instances run in several processes), which then
+reads the topics' ends once and wakes the readers of each topic that grew. Idle, the log
 is not read at all, but for a look every `_LOOK_SECONDS` per reader, a safety net.
 
     async with EmbeddedLog.open("sync.db") as log:
@@ -33,7 +34,7 @@ from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import TypeVar
 
-from graph.embedded.changes import watch
+from graph.embedded.changes import LOOK_SECONDS, watch
 from graph.embedded.connection import Connection
 from sync.errors import LogClosed, LogUnavailable, UnknownTopic
 from sync.log.protocol import ChangeLog, Record
@@ -88,8 +89,10 @@ class EmbeddedLog:
         compact_every: int = 10_000,
         prune_consumed: bool = False,
         readers: int = 2,
+        look_seconds: float = LOOK_SECONDS,
     ) -> None:
         self._path = Path(path)
+        self._look_seconds = look_seconds  # how soon another process's append is seen
         self._compact_every = compact_every
         self._prune_consumed = prune_consumed
         # FULL: an appended record survives a power cut once append() returned (acks=all).
@@ -123,8 +126,15 @@ class EmbeddedLog:
         compact_every: int = 10_000,
         prune_consumed: bool = False,
         readers: int = 2,
+        look_seconds: float = LOOK_SECONDS,
     ) -> AsyncIterator[EmbeddedLog]:
-        log = cls(path, compact_every=compact_every, prune_consumed=prune_consumed, readers=readers)
+        log = cls(
+            path,
+            compact_every=compact_every,
+            prune_consumed=prune_consumed,
+            readers=readers,
+            look_seconds=look_seconds,
+        )
         await log.connect()
         try:
             yield log
@@ -133,7 +143,7 @@ class EmbeddedLog:
 
     async def connect(self) -> None:
         await self._connection.open()
-        self._unwatch = watch(self._path, self._changed)
+        self._unwatch = watch(self._path, self._changed, every=self._look_seconds)
 
     async def close(self) -> None:
         """Close the file; harmless when already closed."""
@@ -311,7 +321,7 @@ class _EmbeddedReader:
 
     async def getmany(self, max_records: int = 500, timeout_ms: int = 1000) -> list[Record]:
         """The next records, waiting at most `timeout_ms` for one. An append wakes it (one of
-        this process at once, another's within about a second); without one the file is read
+        this process at once, another's within `look_seconds`); without one the file is read
         again only every `_LOOK_SECONDS`: idle, a reader does not read the file, whatever
         `timeout_ms`."""
         self._check_open()

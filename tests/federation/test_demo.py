@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from cryptography import x509
 
-from federation.demo import DEMO_INSTANCES, demo_credentials
+from federation.demo import DEMO_INSTANCES, demo_credentials, demo_groups, demo_processes
 from federation.identity import PlatformCA, subject_of
 from infra.net import free_port
 from tests.federation.test_serve import mulu
@@ -124,7 +124,9 @@ def start_demo(tmp_path: Path) -> Iterator[Callable[..., Demo]]:
 
 @pytest.fixture
 def demo(start_demo: Callable[..., Demo]) -> Demo:
-    return start_demo()
+    """The demo in two processes (the default where a second core is free): the extranets in a
+    child, every example answered all the same."""
+    return start_demo("--processes", "2")
 
 
 def run_curl(command: str) -> Answer:
@@ -209,6 +211,11 @@ def test_mulu_demo_answers_every_printed_example_and_stops_on_ctrl_c(demo: Demo)
     assert len(graphiql) == 6
     assert all("https://127.0.0.1:" in line for line in graphiql)
     assert "identity headers" not in demo.err.read_text(encoding="utf-8")
+    assert any(line.startswith("ready in ") and "in 2 processes" in line for line in demo.lines)
+    sync = next(line for line in demo.lines if line.startswith("sync: "))
+    applied, held_back = map(int, re.findall(r"\((\d+) copies applied, (\d+) classified", sync)[0])
+    assert applied > 2000  # every process's copies: the extranets' child applies most
+    assert held_back > 0
 
     demo.process.send_signal(signal.SIGINT)
     assert demo.process.wait(timeout=30) == 0
@@ -259,6 +266,17 @@ def listening(pid: int) -> set[tuple[str, int]]:
     return found
 
 
+def family(pid: int) -> list[int]:
+    """`pid` and its descendants (Linux: /proc/<pid>/task/*/children): the demo's child
+    processes serve its extranets."""
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            for child in (task / "children").read_text().split():
+                found += family(int(child))
+    return found
+
+
 def test_mulu_demo_without_tls_says_on_stderr_that_anyone_on_its_ports_can_act_as_any_department_and_listens_on_loopback_only(  # noqa: E501
     start_demo: Callable[..., Demo],
 ) -> None:
@@ -286,7 +304,8 @@ def test_mulu_demo_without_tls_says_on_stderr_that_anyone_on_its_ports_can_act_a
     assert any("X-Mulu-Dev-" in line and "any department" in line for line in demo.lines)
 
     ports = {demo.base + offset for offset in range(1, len(DEMO_INSTANCES) + 1)}
-    assert listening(demo.process.pid) == {("127.0.0.1", port) for port in ports}
+    found = set().union(*(listening(pid) for pid in family(demo.process.pid)))
+    assert found == {("127.0.0.1", port) for port in ports}
     assert any(f"http://127.0.0.1:{demo.base + 1}/graphql" in line for line in demo.lines)
 
 
@@ -314,3 +333,28 @@ def test_the_demo_s_certificates_are_issued_once_and_re_used_with_a_kept_data_di
     for (cert, _), code in ((first.department, department), (first.reviewer, reviewer)):
         named = subject_of(x509.load_pem_x509_certificate(cert.read_bytes()))
         assert named.department_code == code
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "processes"),
+    [(1, 0.0, 1), (2, 0.5, 2), (2, 1.0, 1), (2, 7.5, 1), (8, 3.0, 2), (8, 7.5, 1)],
+)
+def test_the_demo_runs_in_two_processes_where_a_second_core_is_free(
+    cores: int, load: float, processes: int
+) -> None:
+    assert demo_processes(cores, load) == processes
+
+
+def test_the_demo_s_groups_keep_the_intranets_in_its_own_process() -> None:
+    intranets = ("national/intranet", "510000/intranet", "510100/intranet")
+    assert demo_groups(2) == [
+        intranets,
+        ("national/extranet", "510000/extranet", "510100/extranet"),
+    ]
+    assert demo_groups(4)[1:] == [
+        ("national/extranet",),
+        ("510000/extranet",),
+        ("510100/extranet",),
+    ]
+    with pytest.raises(ValueError, match="--processes 5: give 1 to 4"):
+        demo_groups(5)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from federation.logging import JsonFormatter, RepeatFilter, configure_logging
+from federation.logging import JsonFormatter, RepeatFilter, configure_logging, relay_json_line
 
 
 def record(name: str, message: str, **extra: object) -> logging.LogRecord:
@@ -76,3 +76,26 @@ def test_the_log_file_is_appended_to_and_rotated(tmp_path: Path) -> None:
     rotated = sorted(p.name for p in tmp_path.iterdir())
     assert rotated == ["mulu-up.log", "mulu-up.log.1", "mulu-up.log.2"]
     assert "line 99" in path.read_text(encoding="utf-8")
+
+
+def test_a_child_process_s_json_lines_are_written_to_the_parent_s_log_as_they_are(
+    tmp_path: Path,
+) -> None:
+    """`mulu up --processes`: the children write to stderr, the parent to its one file; a
+    child's line is neither wrapped again nor held back by the parent's own filter."""
+    path = tmp_path / "mulu-up.log"
+    child = {"time": "t", "level": "WARNING", "logger": "mulu.sync", "message": "link failed"}
+    line = json.dumps(child, ensure_ascii=False)
+    root = logging.getLogger()
+    kept = root.handlers[:], root.level
+    try:
+        configure_logging("INFO", path=path)
+        assert all(relay_json_line(line) for _ in range(3))  # one child's repeats, passed there
+        assert not relay_json_line("mulu up: instance 510000/intranet cannot serve GraphQL")
+        assert not relay_json_line('["not", "a", "record"]')
+    finally:
+        for handler in root.handlers:
+            handler.close()
+        root.handlers[:], level = kept
+        root.setLevel(level)
+    assert path.read_text(encoding="utf-8").splitlines() == [line] * 3

@@ -154,3 +154,31 @@ async def test_a_record_another_process_appends_wakes_a_waiting_reader(tmp_path:
             (record,) = await asyncio.wait_for(waiting, 30)
             assert record.value == b"v"
             assert time.monotonic() - started < 15  # not the reader's own look at 60 s
+
+
+async def test_a_log_that_looks_every_50_ms_sees_another_writer_s_append_at_once(
+    tmp_path: Path,
+) -> None:
+    """Where a topology runs in several processes each hop between two of them is an append
+    another process made: a log opened with `look_seconds=0.05` wakes its reader within a
+    fraction of a second of it, not at the next one-second look. (A second `EmbeddedLog` on the
+    file, opened first with the default look, is such a writer: its appends never reach the
+    first one's readers but through the file.)"""
+    path = tmp_path / "log.db"
+    async with (
+        EmbeddedLog.open(path) as other,
+        EmbeddedLog.open(path, look_seconds=0.05) as log,
+    ):
+        await log.create_topic("t")
+        async with log.reader("t", "g") as reader:
+            assert await reader.getmany(timeout_ms=100) == []
+            took = []
+            for n in range(3):
+                waiting = asyncio.ensure_future(reader.getmany(timeout_ms=10_000))
+                await asyncio.sleep(0.3)
+                await other.append("t", [("k", f"v{n}".encode())])
+                appended = time.monotonic()
+                (record,) = await asyncio.wait_for(waiting, 10)
+                took.append(time.monotonic() - appended)
+                assert record.value == f"v{n}".encode()
+    assert max(took) < 0.5, took

@@ -17,6 +17,8 @@ from sync.log.kafka import KafkaLog
 from sync.log.protocol import ChangeLog, Record
 from tests.sync.conftest import kafka_settings as _settings
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 @pytest.fixture(params=["embedded", pytest.param("kafka", marks=pytest.mark.kafka)])
 async def log(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[ChangeLog]:
@@ -178,6 +180,48 @@ async def test_embedded_records_are_append_only(tmp_path: Path) -> None:
     await log.close()  # closing twice is harmless
     with pytest.raises(LogClosed):
         await log.end_offset("t")
+
+
+async def test_processes_creating_the_same_embedded_topics_at_once_make_each_once(
+    tmp_path: Path,
+) -> None:
+    """A topology run in several processes: each creates the topics of every link one of its
+    instances ends, so two create the same ones, at the same moment. Each topic is made once,
+    and a topic already appended to keeps its records and its end."""
+    import sys
+    import textwrap
+
+    path = tmp_path / "log.db"
+    topics = [f"mulu.sync.t{n}" for n in range(20)]
+    async with EmbeddedLog.open(path) as log:
+        await log.create_topic(topics[0])
+        await log.append(topics[0], [("k", b"v")])
+        script = textwrap.dedent(
+            f"""
+            import asyncio
+            from sync.log.embedded import EmbeddedLog
+
+            async def main():
+                async with EmbeddedLog.open({str(path)!r}) as log:
+                    for _ in range(3):
+                        await asyncio.gather(*(log.create_topic(t) for t in {topics!r}))
+
+            asyncio.run(main())
+            """
+        )
+        creating = [
+            await asyncio.create_subprocess_exec(
+                sys.executable, "-c", script, env={"PYTHONPATH": str(ROOT)}
+            )
+            for _ in range(2)
+        ]
+        for topic in topics:
+            await log.create_topic(topic)
+        assert [await asyncio.wait_for(p.wait(), 60) for p in creating] == [0, 0]
+        assert await log.topics() == sorted(topics)
+        assert await log.end_offset(topics[0]) == 1
+        assert [r.value for r in await read_all(log, topics[0], "g")] == [b"v"]
+        assert {await log.end_offset(t) for t in topics[1:]} == {0}
 
 
 @pytest.mark.kafka
