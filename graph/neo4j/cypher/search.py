@@ -112,11 +112,16 @@ _IN_TIER = fill(
 )
 
 
-SEARCH_COUNT = """
-CALL db.index.fulltext.queryNodes('resource_fulltext', $query) YIELD node AS r
-WHERE {where}
-RETURN count(r) AS total
-"""
+# The count of $query's hits, up to $counted (graph.queries.MAX_COUNTED + 1: more is told as
+# "at least"): each hit costs a row, and a word of one character has tens of thousands.
+_COUNTED = """
+  CALL db.index.fulltext.queryNodes('resource_fulltext', $query) YIELD node AS r
+  WHERE {where}
+  WITH r
+  LIMIT $counted
+  RETURN count(r) AS total"""
+
+SEARCH_COUNT = _COUNTED + "\n"
 
 # The best $limit hits by score, then code: the short properties read once per hit, the
 # snapshot only for the page.
@@ -134,15 +139,16 @@ LIMIT $limit
     score=_SCORE,
 )
 
-# The count of $query's hits and the ranked page of $ranked's, in one round trip; and, only
-# where the page is short, the count of $named's (the name hits) and of $in_body's (the first
-# tier of the others): 0 where not counted.
+# The count of $query's hits (up to $counted) and the ranked page of $ranked's, in one round
+# trip; and, only where the page is short, the count of $rest's (the hits not found in the
+# name) and of $in_body's (the first tier of them): 0 where not counted, and up to $common
+# (graph.neo4j.search: a tier that common is read along the code index, its exact count
+# unneeded).
 SEARCH_COUNTED_PAGE = (
     """
-CALL () {
-  CALL db.index.fulltext.queryNodes('resource_fulltext', $query) YIELD node AS r
-  WHERE {where}
-  RETURN count(r) AS total
+CALL () {"""
+    + _COUNTED
+    + """
 }
 CALL () {
   MATCH (n:Resource)
@@ -156,18 +162,22 @@ CALL () {
 CALL (page) {
   WITH page
   WHERE size(page) < $limit
-  CALL db.index.fulltext.queryNodes('resource_fulltext', $named) YIELD node AS r
+  CALL db.index.fulltext.queryNodes('resource_fulltext', $rest) YIELD node AS r
   WHERE {where}
-  RETURN count(r) AS named
+  WITH r
+  LIMIT $common
+  RETURN count(r) AS rest
 }
 CALL (page) {
   WITH page
   WHERE size(page) < $limit
   CALL db.index.fulltext.queryNodes('resource_fulltext', $in_body) YIELD node AS r
   WHERE {where}
+  WITH r
+  LIMIT $common
   RETURN count(r) AS in_body
 }
-RETURN total, named, in_body, nodes, page
+RETURN total, rest, in_body, nodes, page
 """
 )
 
@@ -223,17 +233,19 @@ SEARCH_TIER = fill(
     imports="asked",
 )
 
-# A search of one word, its first round trip: the count of its hits ($query) and of every
-# Resource node; the entries named exactly the word ($plan.whole, sought in the index on
-# ``search_name``: how many, and the best $limit); the tier below them, the word a whole word
-# of the name, as `SEARCH_TIER` reads it ($tier from $from_code, $tier_of 1; ``word_hits``); and,
-# only where these leave the page short, the count of the next tier's hits ($name_tier, the
-# other name hits: 0 where not counted), which says how to read it.
-SEARCH_TIERS = """
-CALL () {
-  CALL db.index.fulltext.queryNodes('resource_fulltext', $query) YIELD node AS r
-  WHERE {where}
-  RETURN count(r) AS total
+# A search of one word, its first round trip: the count of its hits ($query, up to $counted)
+# and of every Resource node; the entries named exactly the word ($plan.whole, sought in the
+# index on ``search_name``: how many, and the best $limit); the tier below them, the word a
+# whole word of the name, as `SEARCH_TIER` reads it ($tier from $from_code, $tier_of 1;
+# ``word_hits``); only where these leave the page short, the count of the next tier's hits
+# ($name_tier, the other name hits: 0 where not counted; up to $common, as every tier's count),
+# which says how to read it; and, where the page is short and the count of every hit stopped
+# at $counted, the body hits' ($body_tier), which that count no longer gives.
+SEARCH_TIERS = (
+    """
+CALL () {"""
+    + _COUNTED
+    + """
 }
 CALL () {
   MATCH (n:Resource)
@@ -259,10 +271,22 @@ CALL (rows) {
   WHERE size(rows) < $limit
   CALL db.index.fulltext.queryNodes('resource_fulltext', $name_tier) YIELD node AS r
   WHERE {where}
+  WITH r
+  LIMIT $common
   RETURN count(r) AS name_hits
 }
-RETURN total, nodes, exact_count, rows, word_hits, name_hits
+CALL (rows, total) {
+  WITH rows, total
+  WHERE size(rows) < $limit AND total >= $counted
+  CALL db.index.fulltext.queryNodes('resource_fulltext', $body_tier) YIELD node AS r
+  WHERE {where}
+  WITH r
+  LIMIT $common
+  RETURN count(r) AS body_hits
+}
+RETURN total, nodes, exact_count, rows, word_hits, name_hits, body_hits
 """
+)
 SEARCH_TIERS = fill(
     SEARCH_TIERS,
     score=_SCORE,
