@@ -19,7 +19,9 @@ name hits alone (a Lucene query over the name's fields, every one ranked) and fr
 only when the name hits run out. The rest is never ranked whole (`API`: 31,052 hits through
 its synonym 接口): it falls into two tiers (`_body_tiers`), the search's words as typed in a
 row in the body, then the others, each read like a tier of a one-word search (below). The
-count is Lucene's hits under the filter, read without a property where the filter needs none.
+count is Lucene's hits under the filter, read without a property where the filter needs none
+and only up to `graph.queries.MAX_COUNTED` + 1 (人 has 55,454: counting them all was most of
+its time); a tier's count, which says how to read it, stops at `COMMON`.
 
 A search of one word, looked for as typed only (a single character: 人, 税), is read a tier at
 a time instead (`_tiered_page`), for its name hits may be tens of thousands: the entries named

@@ -21,7 +21,6 @@ from federation.layout import LayoutUnavailable
 from federation.reports.labels import REQUEST_LABELS
 from graph.fields import facts_of
 from graph.model import Resource
-from graph.queries import MAX_COUNTED
 from graph.sharing import RequestState
 from tests.federation.explorer.support import Topology, Visit, chromium, demo_topology, visit
 
@@ -195,19 +194,6 @@ async def test_searching_人口_shows_the_words_marked_and_a_facet_narrows_it(
     assert await other.page.inner_text("#result-count") == f"共 {provider['count']} 条"
     clean(v)
     clean(other)
-
-
-async def test_a_search_finding_more_than_it_counts_shows_its_count_as_at_least(
-    topology: Topology, browser: Any
-) -> None:
-    query = """query($s: String) { resources(search: $s, first: 0) {
-      totalCount totalIsLowerBound } }"""
-    api = topology.graphql(NATION_I, query, s="信息")["resources"]
-    assert api == {"totalCount": MAX_COUNTED, "totalIsLowerBound": True}
-    v = await visit(browser, topology.urls[NATION_I])
-    await v.open("search?q=信息", "search")
-    assert await v.page.inner_text("#result-count") == f"共 {MAX_COUNTED}+ 条"
-    clean(v)
 
 
 async def test_an_entry_shows_every_element_under_its_chinese_label(
