@@ -420,13 +420,15 @@ async def ranked_page(
     named = lucene_query(plan, name_only=True)
     tiers = _body_tiers(plan, everything, named) if named != everything else []
     # The name hits first (an empty query when the cursor is past them); where they leave the
-    # page short, the others are counted, and the first tier of them where there are two.
+    # page short, they and the others are counted (the total is theirs), and the first tier
+    # of the others where there are two.
     from_names = after is None or after[1] >= NAME_FLOOR
     (first,) = await run(
         tx,
         fill(SEARCH_COUNTED_PAGE, where=where, after=after_condition),
         ranked,
         ranked=_sized(named if from_names else _NOTHING),
+        named=_sized(named),
         rest=_sized(f"({everything}) AND NOT ({named})" if tiers else _NOTHING),
         in_body=_sized(tiers[0][1] if len(tiers) > 1 else _NOTHING),
     )

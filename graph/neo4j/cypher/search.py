@@ -124,12 +124,14 @@ _COUNTED = """
 SEARCH_COUNT = _COUNTED + "\n"
 
 # The best $limit hits by score, then code: the short properties read once per hit, the
-# snapshot only for the page.
+# snapshot only for the page; the count of requests only of the few entries requested
+# (``asked``, from the index on ``requested``): reading a property each hit lacks costs as
+# much as reading one it has.
 _TOP_K = fill(
     """
 WHERE {where}
 WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
-     coalesce(r.requested, 0) AS s_requested
+     CASE WHEN r IN asked THEN r.requested ELSE 0 END AS s_requested
 WITH r, s_code, {score} AS score
 WHERE {after}
 WITH r, s_code, score
@@ -139,25 +141,42 @@ LIMIT $limit
     score=_SCORE,
 )
 
-# The count of $query's hits (up to $counted) and the ranked page of $ranked's, in one round
-# trip; and, only where the page is short, the count of $rest's (the hits not found in the
-# name) and of $in_body's (the first tier of them): 0 where not counted, and up to $common
-# (graph.neo4j.search: a tier that common is read along the code index, its exact count
-# unneeded).
+# The ranked page of $ranked's hits and the count of $query's (up to $counted), in one round
+# trip. Where the page is full, $query's hits are counted; where it is short, the tiers below
+# it are to be read and their counts say how: $named's hits (the name hits, up to $counted),
+# $rest's (the others, up to $common: graph.neo4j.search reads a tier that common along the
+# code index, its exact count unneeded) and $in_body's (the first tier of the others, up to
+# $common) are counted instead, and the total is the first two's — every hit counted once.
 SEARCH_COUNTED_PAGE = (
     """
-CALL () {"""
-    + _COUNTED
-    + """
-}
 CALL () {
   MATCH (n:Resource)
   RETURN count(n) AS nodes
 }
 CALL () {
+  MATCH (q:Resource)
+  WHERE q.requested > 0
+  RETURN collect(q) AS asked
+}
+CALL (asked) {
   CALL db.index.fulltext.queryNodes('resource_fulltext', $ranked) YIELD node AS r"""
     + _TOP_K
     + """  RETURN collect([r.snapshot, score]) AS page
+}
+CALL (page) {
+  WITH page
+  WHERE size(page) >= $limit"""
+    + _COUNTED
+    + """
+}
+CALL (page) {
+  WITH page
+  WHERE size(page) < $limit
+  CALL db.index.fulltext.queryNodes('resource_fulltext', $named) YIELD node AS r
+  WHERE {where}
+  WITH r
+  LIMIT $counted
+  RETURN count(r) AS named
 }
 CALL (page) {
   WITH page
@@ -177,7 +196,8 @@ CALL (page) {
   LIMIT $common
   RETURN count(r) AS in_body
 }
-RETURN total, rest, in_body, nodes, page
+RETURN CASE WHEN size(page) < $limit THEN named + rest ELSE total END AS total, rest,
+       in_body, nodes, page
 """
 )
 
