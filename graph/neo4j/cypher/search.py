@@ -204,11 +204,14 @@ RETURN CASE WHEN size(page) < $limit THEN named + rest ELSE total END AS total, 
 # A tier of a search of one word (graph.neo4j.search), whose entries score alike but for
 # their kind and requests: those requested (in the tier: `_IN_TIER`), found through
 # the index on ``requested`` (few) and ranked; and the first $limit of the others in code
-# order from {start} among the hits of {tier}, reading only their code — and as many more as
-# may be dropped after (the requested ones, {exact_count} entries named exactly the word, the
-# cursor's own entry: a LIMIT cannot count them) — then ranked. The order of the code is the
-# order of the kind (its first digit), so the page is the best of the two. ``hits``: how many
-# of {tier}'s hits are from {start} on. {imports}: the variables the second subquery takes.
+# order from {start} among the hits of {tier} — and as many more as may be dropped after (the
+# requested ones, {exact_count} entries named exactly the word, the cursor's own entry) —
+# then ranked. The order of the code is the order of the kind (its first digit), so the page
+# is the best of the two. The first by code are found reading the code index from {start},
+# keeping the hits, for at most $walked entries (no property of a hit read: a hit's code
+# costs a read, an entry of the index a fraction of one), up to $limit + $spare of them; where
+# that falls short of those wanted, by reading every hit's code. ``hits``: how many hits
+# {tier} has. {imports}: the variables the second subquery takes.
 _TIER = fill(
     """
 CALL () {
@@ -222,11 +225,33 @@ CALL () {
 }
 CALL ({imports}) {
   CALL db.index.fulltext.queryNodes('resource_fulltext', {tier}) YIELD node AS r
-  WITH r, r.code AS s_code
-  WHERE s_code >= {start} AND {where}
-  WITH r, s_code
-  ORDER BY s_code
-  WITH collect(r) AS ordered
+  WHERE {where}
+  WITH collect(r) AS hits
+  CALL (hits) {
+    MATCH (r:Resource)
+    USING INDEX r:Resource(code)
+    WHERE r.code >= {start}
+    WITH r
+    ORDER BY r.code
+    LIMIT $walked
+    WITH r
+    WHERE r IN hits
+    WITH r
+    LIMIT $limit + $spare
+    RETURN collect(r) AS walked
+  }
+  WITH hits, walked, $limit + {exact_count} + asked + 1 AS wanted, {imports}
+  CALL (hits, walked, wanted) {
+    WITH hits, walked, wanted
+    WHERE size(walked) < wanted
+    UNWIND hits AS r
+    WITH r, r.code AS s_code
+    WHERE s_code >= {start}
+    WITH r, s_code
+    ORDER BY s_code
+    RETURN collect(r) AS sorted
+  }
+  WITH hits, CASE WHEN size(walked) < wanted THEN sorted ELSE walked END AS ordered, {imports}
   CALL (ordered, {imports}) {
     UNWIND ordered[..$limit + {exact_count} + asked + 1] AS r
     WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
@@ -238,7 +263,7 @@ CALL ({imports}) {
     LIMIT $limit
     RETURN collect([r.snapshot, score, s_code]) AS rows
   }
-  RETURN rows, size(ordered) AS hits
+  RETURN rows, size(hits) AS hits
 }
 """,
     score=_SCORE,
