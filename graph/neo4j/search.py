@@ -324,8 +324,8 @@ async def _tier_page(
         if len(rows) == need:
             rows += await run(tx, fill(SEARCH_REQUESTED, **parts), walked)
             return _best([(r["snapshot"], r["score"], r["code"]) for r in rows], need)
-    walked = INDEX_PER_HIT * count if count > need else 0
-    tiered = dict(ranked, tier=_sized(query), from_code=start, walked=walked, spare=_SPARE)
+    along = INDEX_PER_HIT * count if count > need else 0
+    tiered = dict(ranked, tier=_sized(query), from_code=start, walked=along, spare=_SPARE)
     (record,) = await run(tx, fill(SEARCH_TIER, **parts), tiered)
     return _best(record["rows"], need)
 
