@@ -13,6 +13,7 @@ from graph.errors import InvalidValue
 from graph.model import Resource
 
 __all__ = [
+    "MAX_COUNTED",
     "MAX_LINEAGE_DEPTH",
     "MAX_PAGE_SIZE",
     "MAX_SEARCH_LENGTH",
@@ -28,6 +29,7 @@ __all__ = [
     "check_depth",
     "check_page_size",
     "check_search",
+    "counted_total",
     "decode_cursor",
     "encode_cursor",
     "facets_of",
@@ -38,6 +40,10 @@ MAX_LINEAGE_DEPTH = 10
 # The longest search string: the analyzer's work (and FTS5's or Lucene's) grows with it, and
 # no one looks for a catalog entry with more words than a sentence.
 MAX_SEARCH_LENGTH = 100
+# A search counts its hits up to this many: past it the count says "at least" (a word of one
+# character is in tens of thousands of entries at 100k, and counting them all cost a search
+# most of its time on Neo4j; no one pages to the thousandth hit).
+MAX_COUNTED = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +72,21 @@ class ResourceFilter:
 @dataclass(frozen=True, slots=True)
 class ResourcePage:
     """One page of a cursor-paginated list. Without a search the order is by code; with one it
-    is by relevance (descending), then code."""
+    is by relevance (descending), then code. A search's `total_count` stops at `MAX_COUNTED`:
+    `total_is_lower_bound` says it found more."""
 
     items: tuple[Resource, ...]
     total_count: int
     end_cursor: str | None
     has_next_page: bool
     scores: tuple[float, ...] = ()
+    total_is_lower_bound: bool = False
+
+
+def counted_total(hits: int) -> tuple[int, bool]:
+    """(a search's total, whether it is a lower bound) of `hits` counted up to
+    `MAX_COUNTED` + 1: more than `MAX_COUNTED` is told as at least `MAX_COUNTED`."""
+    return min(hits, MAX_COUNTED), hits > MAX_COUNTED
 
 
 def encode_cursor(code: str, score: float | None = None) -> str:

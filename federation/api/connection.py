@@ -13,7 +13,7 @@ from federation.api.highlights import Highlight, highlights_of
 from federation.api.peers import PeerFailure
 from federation.api.types import Resource
 from federation.discovery import MergedPage
-from graph.queries import ResourcePage, encode_cursor
+from graph.queries import MAX_COUNTED, ResourcePage, encode_cursor
 from graph.search import SearchPlan
 
 __all__ = ["PageInfo", "ResourceConnection", "ResourceEdge"]
@@ -55,11 +55,18 @@ class ResourceEdge:
 @strawberry.type(description="One page of resources; pass `pageInfo.endCursor` as `after`.")
 class ResourceConnection:
     total_count: int = strawberry.field(
-        description="Entries selected. In PEERS scope: the largest count of any one instance "
-        "asked, a lower bound of the distinct entries across them."
+        description=f"Entries selected. A search counts its hits up to {MAX_COUNTED:,}: past "
+        f"that, this is {MAX_COUNTED:,} and `totalIsLowerBound` is true. In PEERS scope: the "
+        "largest count of any one instance asked, a lower bound of the distinct entries "
+        "across them."
     )
     edges: list[ResourceEdge]
     page_info: PageInfo
+    total_is_lower_bound: bool = strawberry.field(
+        default=False,
+        description="Whether `totalCount` is only a lower bound: a search found more entries "
+        f"than it counts (shown as {MAX_COUNTED}+).",
+    )
     unreachable_peers: list[PeerFailure] = strawberry.field(
         default_factory=list,
         description="PEERS scope: the peers that did not answer (their entries are missing).",
@@ -85,6 +92,7 @@ class ResourceConnection:
             total_count=page.total_count,
             edges=edges,
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            total_is_lower_bound=page.total_is_lower_bound,
         )
 
     @classmethod

@@ -14,10 +14,12 @@ from graph.embedded.filters import where_clause
 from graph.embedded.search import match_expression, score_expression
 from graph.errors import InvalidValue
 from graph.queries import (
+    MAX_COUNTED,
     Facets,
     ResourceFilter,
     ResourcePage,
     check_page_size,
+    counted_total,
     decode_cursor,
     encode_cursor,
     facets_of,
@@ -96,11 +98,8 @@ def _by_relevance(
 ) -> ResourcePage:
     expression = match_expression(plan)
     if first == 0 and cursor is None:  # only the count (did-you-mean): nothing is ranked
-        counted = _MATCHES.format(where=condition, score="0")
-        (total,) = sqlite.execute(
-            f"SELECT count(*) FROM ({counted})", [expression, *params]
-        ).fetchone()
-        return ResourcePage((), total, None, has_next_page=total > 0)
+        total, more = counted_total(_count(sqlite, expression, condition, params))
+        return ResourcePage((), total, None, has_next_page=total > 0, total_is_lower_bound=more)
     ranked, score_params = score_expression(plan, "s", "r.kind")
     matches = _MATCHES.format(where=condition, score=ranked)
     # The total rides along the page (a window over every match, counted before the cursor
@@ -120,18 +119,26 @@ def _by_relevance(
     rows = sqlite.execute(
         page_sql + " ORDER BY score DESC, code LIMIT ?", [*page_params, first + 1]
     ).fetchall()
-    if rows:
-        total = int(rows[0][3])
-    else:
-        counted = _MATCHES.format(where=condition, score="0")
-        (total,) = sqlite.execute(
-            f"SELECT count(*) FROM ({counted})", [expression, *params]
-        ).fetchone()
+    hits = int(rows[0][3]) if rows else _count(sqlite, expression, condition, params)
+    total, more = counted_total(hits)
     kept = rows[:first]
     items = tuple(resource_from_json(snapshot) for _code, snapshot, _score, _total in kept)
     scores = tuple(float(score) for _code, _snapshot, score, _total in kept)
     end = encode_cursor(items[-1].code, scores[-1]) if items else None
-    return ResourcePage(items, total, end, has_next_page=len(rows) > first, scores=scores)
+    more_pages = len(rows) > first
+    return ResourcePage(items, total, end, more_pages, scores, total_is_lower_bound=more)
+
+
+def _count(
+    sqlite: sqlite3.Connection, expression: str, condition: str, params: list[object]
+) -> int:
+    """The hits of the full-text `expression` under `condition`, counted up to
+    `MAX_COUNTED` + 1 (`graph.queries.counted_total`)."""
+    counted = _MATCHES.format(where=condition, score="0")
+    (hits,) = sqlite.execute(
+        f"SELECT count(*) FROM ({counted} LIMIT ?)", [expression, *params, MAX_COUNTED + 1]
+    ).fetchone()
+    return int(hits)
 
 
 # One statement: the selection is made once (materialized) and every facet grouped from it.

@@ -39,6 +39,7 @@ from graph.queries import (
     ResourceFilter,
     ResourcePage,
     check_page_size,
+    counted_total,
     decode_cursor,
     encode_cursor,
     facets_of,
@@ -95,13 +96,15 @@ async def find(
     after_score = None if cursor is None or cursor[1] is None else (cursor[0], cursor[1])
     # first = 0 with no cursor only counts (did-you-mean asks it of each suggestion).
     limit = 0 if first == 0 and cursor is None else first + 1
-    total, page = await ranked_page(tx, search, all_of(parts), params, limit, after_score)
+    hits, page = await ranked_page(tx, search, all_of(parts), params, limit, after_score)
+    total, more = counted_total(hits)
     if limit == 0:
-        return ResourcePage((), total, None, has_next_page=total > 0)
+        return ResourcePage((), total, None, has_next_page=total > 0, total_is_lower_bound=more)
     items = tuple(resource_from_json(snapshot) for snapshot, _score in page[:first])
     scores = tuple(score for _snapshot, score in page[:first])
     end = encode_cursor(items[-1].code, scores[-1]) if items else None
-    return ResourcePage(items, total, end, has_next_page=len(page) > first, scores=scores)
+    more_pages = len(page) > first
+    return ResourcePage(items, total, end, more_pages, scores, total_is_lower_bound=more)
 
 
 async def _by_code(

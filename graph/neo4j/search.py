@@ -19,7 +19,9 @@ name hits alone (a Lucene query over the name's fields, every one ranked) and fr
 only when the name hits run out. The rest is never ranked whole (`API`: 31,052 hits through
 its synonym 接口): it falls into two tiers (`_body_tiers`), the search's words as typed in a
 row in the body, then the others, each read like a tier of a one-word search (below). The
-count is Lucene's hits under the filter, read without a property where the filter needs none.
+count is Lucene's hits under the filter, read without a property where the filter needs none
+and only up to `graph.queries.MAX_COUNTED` + 1 (人 has 55,454: counting them all was most of
+its time); a tier's count, which says how to read it, stops at `COMMON`.
 
 A search of one word, looked for as typed only (a single character: 人, 税), is read a tier at
 a time instead (`_tiered_page`), for its name hits may be tens of thousands: the entries named
@@ -56,6 +58,7 @@ from graph.neo4j.cypher.search import (
 )
 from graph.neo4j.cypher.writes import requested
 from graph.neo4j.statements import run
+from graph.queries import MAX_COUNTED
 from graph.search.query import Field, SearchPlan
 from graph.search.text import INDEX_VERSION, RUN_MARK, index_text
 from graph.snapshot import resource_from_json
@@ -84,6 +87,11 @@ _NAME_FIELDS = {**_FIELDS, Field.TEXT: ("search_name",)}
 NAME_FLOOR = 25
 # A Lucene query no entry matches.
 _NOTHING = "search_name:_"  # folded text holds no underscore
+# A search's hits are counted up to this many (graph.queries.counted_total reads the count).
+_COUNTED = MAX_COUNTED + 1
+# A tier's hits, which say how to read it, are counted up to this many: a tier this common is
+# read along the code index (`_tier_page`), however many more it has.
+COMMON = 10_000
 
 _STALE = """
 MATCH (r:Resource)
@@ -251,6 +259,13 @@ _AS_A_WORD, _INSIDE_A_WORD, _ELSEWHERE, _ELSEWHERE_AS_TYPED, _ELSEWHERE_OTHERWIS
 # spread evenly along the code index, and is tried only where that is at most 1 / this many
 # of the hits ranking them would read.
 WALK_SLACK = 4
+# A tier's first hits by code are sought along the code index for at most this many entries
+# of it per hit (an entry read costs about a third of a hit's code), up to `_SPARE` more than
+# the page: past either, every hit's code is read (`graph.neo4j.cypher.search.SEARCH_TIER`).
+# The hits of a word lie together in code order: the first 21 of 路's 5,425 hits inside a
+# word of the name end 9,757 entries in, 学's 3,812 598 in, 车's 3,531 28,304 in.
+INDEX_PER_HIT = 3
+_SPARE = 64
 
 
 def _body_tiers(plan: SearchPlan, everything: str, named: str) -> list[tuple[int, str, int]]:
@@ -303,13 +318,14 @@ async def _tier_page(
     # in code order: the walk gives up past `WALK_SLACK` times the nodes it would read if they
     # were spread evenly (a small share of the hits the tier's statement would read).
     budget = WALK_SLACK * (need + 1) * nodes // max(count, 1) + 1
-    if WALK_SLACK * budget <= count:
+    if WALK_SLACK * budget <= count or count >= COMMON:
         walked = dict(ranked, from_code=start, budget=budget)
         rows = await run(tx, fill(SEARCH_WALK, **parts), walked)
         if len(rows) == need:
             rows += await run(tx, fill(SEARCH_REQUESTED, **parts), walked)
             return _best([(r["snapshot"], r["score"], r["code"]) for r in rows], need)
-    tiered = dict(ranked, tier=_sized(query), from_code=start)
+    along = INDEX_PER_HIT * count if count > need else 0
+    tiered = dict(ranked, tier=_sized(query), from_code=start, walked=along, spare=_SPARE)
     (record,) = await run(tx, fill(SEARCH_TIER, **parts), tiered)
     return _best(record["rows"], need)
 
@@ -329,7 +345,16 @@ async def _tiered_page(
     these leave the page short), then the rest of the name hits and the body hits, each read
     along the code index where common (`SEARCH_WALK`), else by code among its Lucene hits
     (`SEARCH_TIER`), until the page is full."""
-    ranked = dict(params, plan=plan_parameter(plan), limit=limit, exact_count=0)
+    ranked = dict(
+        params,
+        plan=plan_parameter(plan),
+        limit=limit,
+        exact_count=0,
+        counted=_COUNTED,
+        common=COMMON,
+        walked=0,
+        spare=_SPARE,
+    )
     after_condition = "true"
     if after is not None:
         ranked.update(after_code=after[0], after_score=after[1])
@@ -339,6 +364,7 @@ async def _tiered_page(
     parts = {"where": where, "after": after_condition}
     start = _walk_from(after, 3 * _WORD + 1)
     in_other_words = f"({named}) AND NOT {as_word}"
+    in_body = f"({everything}) AND NOT ({named})"
     (first,) = await run(
         tx,
         fill(SEARCH_TIERS, **parts),
@@ -348,18 +374,18 @@ async def _tiered_page(
         tier=_sized(f"({named}) AND {as_word}" if start is not None else _NOTHING),
         from_code=start or "",
         name_tier=_sized(in_other_words),
+        body_tier=_sized(in_body),
     )
     total, nodes = int(first["total"]), int(first["nodes"])
     ranked["exact_count"] = int(first["exact_count"])
     rows = _best(first["rows"], limit)
     name_hits = int(first["name_hits"])
-    tiers = [
-        (_INSIDE_A_WORD, in_other_words, _NAME),
-        (_ELSEWHERE, f"({everything}) AND NOT ({named})", _BODY),
-    ]
-    # The body hits: every hit but the name's (the whole-word ones from the cursor on: more
-    # than they are where the cursor is past some, which only sways the walk's estimate).
-    counts = (name_hits, total - int(first["word_hits"]) - name_hits)
+    tiers = [(_INSIDE_A_WORD, in_other_words, _NAME), (_ELSEWHERE, in_body, _BODY)]
+    # The body hits: counted where the count of every hit stopped short of them, else every
+    # hit but the name's (the whole-word ones from the cursor on: more than they are where the
+    # cursor is past some, which only sways the walk's estimate).
+    body_hits = total - int(first["word_hits"]) - name_hits
+    counts = (name_hits, int(first["body_hits"]) if total >= _COUNTED else body_hits)
     for (tier_of, query, sum_), count in zip(tiers, counts, strict=True):
         need = limit - len(rows)
         start = _walk_from(after, 3 * sum_ + 1)
@@ -378,17 +404,25 @@ async def ranked_page(
     limit: int,
     after: tuple[str, float] | None,
 ) -> tuple[int, list[tuple[str, float]]]:
-    """(the count of `plan`'s hits under the condition `where`, the first `limit` of them
-    after the cursor `after` as (snapshot, score)); `limit` 0 counts only."""
+    """(the count of `plan`'s hits under the condition `where`, up to `MAX_COUNTED` + 1, the
+    first `limit` of them after the cursor `after` as (snapshot, score)); `limit` 0 counts
+    only."""
     everything = lucene_query(plan)
     if limit == 0:
-        counting = dict(params, query=_sized(everything))
+        counting = dict(params, query=_sized(everything), counted=_COUNTED)
         (counted,) = await run(tx, fill(SEARCH_COUNT, where=where), counting)
         return int(counted["total"]), []
     word = _one_word(plan)
     if word is not None:
         return await _tiered_page(tx, word, plan, where, params, limit, after)
-    ranked = dict(params, plan=plan_parameter(plan), limit=limit, query=_sized(everything))
+    ranked = dict(
+        params,
+        plan=plan_parameter(plan),
+        limit=limit,
+        query=_sized(everything),
+        counted=_COUNTED,
+        common=COMMON,
+    )
     after_condition = "true"
     if after is not None:
         ranked.update(after_code=after[0], after_score=after[1])
@@ -396,7 +430,8 @@ async def ranked_page(
     named = lucene_query(plan, name_only=True)
     tiers = _body_tiers(plan, everything, named) if named != everything else []
     # The name hits first (an empty query when the cursor is past them); where they leave the
-    # page short, they are counted, and the first tier of the others where there are two.
+    # page short, they and the others are counted (the total is theirs), and the first tier
+    # of the others where there are two.
     from_names = after is None or after[1] >= NAME_FLOOR
     (first,) = await run(
         tx,
@@ -404,16 +439,19 @@ async def ranked_page(
         ranked,
         ranked=_sized(named if from_names else _NOTHING),
         named=_sized(named),
+        rest=_sized(f"({everything}) AND NOT ({named})" if tiers else _NOTHING),
         in_body=_sized(tiers[0][1] if len(tiers) > 1 else _NOTHING),
     )
     total, nodes = int(first["total"]), int(first["nodes"])
-    left = total - int(first["named"])
+    left = int(first["rest"])
     in_body = int(first["in_body"]) if len(tiers) > 1 else left
+    # Where the count of the others stopped at COMMON, the second tier holds any number.
+    otherwise = left - in_body if left < COMMON else COMMON
     rows = [(str(snapshot), float(value)) for snapshot, value in first["page"]]
     parts = {"where": where, "after": after_condition}
     # No hit left is named the words exactly (SEARCH_TIER drops such entries): it is a name hit.
     ranked["exact_count"] = 0
-    for (tier_of, query, sum_), count in zip(tiers, (in_body, left - in_body), strict=False):
+    for (tier_of, query, sum_), count in zip(tiers, (in_body, otherwise), strict=False):
         need = limit - len(rows)
         start = _walk_from(after, 3 * sum_ + 1)
         if need <= 0 or start is None or count <= 0:

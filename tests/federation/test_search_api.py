@@ -16,9 +16,11 @@ from federation.instance import open_store
 from federation.settings import GraphQLSettings, SearchSettings, Settings
 from graph import InvalidValue, ResourceFilter
 from graph.embedded import EmbeddedStore
+from graph.queries import MAX_COUNTED
 from graph.search import Searcher
 from tests.federation.catalog import CHENGDU, seed
 from tests.federation.support import GraphQLCaller, app_over, data, serve
+from tests.graph.entries import code, resource
 
 SEARCH = """query ($s: String) { resources(search: $s, first: 5) {
   totalCount didYouMean
@@ -48,6 +50,26 @@ async def test_each_edge_carries_its_name_and_summary_highlighted(gql: GraphQLCa
     by_field = {h["field"]: marked(h) for h in first["highlights"]}
     assert by_field["name"] == "【人口】基础【信息库】"
     assert "【人口】" in by_field["summary"]
+
+
+async def test_a_search_finding_more_than_it_counts_says_its_total_is_a_lower_bound(
+    tmp_path: Path,
+) -> None:
+    query = """query ($s: String) { resources(search: $s, first: 1) {
+      totalCount totalIsLowerBound } }"""
+    async with EmbeddedStore.open(tmp_path / "catalog.db", CHENGDU) as store:
+        await store.apply(
+            [
+                resource(code(n), name=f"户籍台账{n}", summary="人员名单")
+                for n in range(1, MAX_COUNTED + 2)
+            ]
+        )
+        async with serve(app_over(Settings(data_dir=tmp_path), store)) as client:
+            gql = GraphQLCaller(client)
+            many = data(await gql(query, {"s": "台账"}))["resources"]
+            assert many == {"totalCount": MAX_COUNTED, "totalIsLowerBound": True}
+            few = data(await gql(query, {"s": "户籍台账1"}))["resources"]
+            assert few == {"totalCount": 1, "totalIsLowerBound": False}
 
 
 async def test_a_search_finding_nothing_suggests_a_near_spelling_that_finds(

@@ -41,13 +41,14 @@ class _Result:
             {
                 "total": 0,
                 "nodes": 100,
-                "named": 0,
+                "rest": 0,
                 "in_body": 0,
                 "page": [],
                 "exact_count": 0,
                 "rows": [],
                 "word_hits": 0,
                 "name_hits": 0,
+                "body_hits": 0,
             }
         ]
 

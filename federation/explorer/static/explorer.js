@@ -360,7 +360,7 @@ query Browse($category: ResourceFilterInput) {
   const SEARCH = `
 query Search($filter: ResourceFilterInput, $search: String, $after: String, $first: Int!) {
   resources(filter: $filter, search: $search, first: $first, after: $after) {
-    totalCount pageInfo { hasNextPage endCursor }
+    totalCount totalIsLowerBound pageInfo { hasNextPage endCursor }
     edges { node { code name summary providerName shareType updateCycle openToPublic catalog { id name level } } }
   }
   facets(filter: $filter, search: $search) {
@@ -424,7 +424,7 @@ query Search($filter: ResourceFilterInput, $search: String, $after: String, $fir
         h("aside", { class: "panel", "aria-label": "筛选" }, facets),
         h("section", { class: "panel", "aria-label": "检索结果" },
           h("div", { class: "chips" }, chips),
-          h("p", { class: "count", id: "result-count" }, `共 ${data.resources.totalCount} 条`),
+          h("p", { class: "count", id: "result-count" }, `共 ${data.resources.totalCount}${data.resources.totalIsLowerBound ? "+" : ""} 条`),
           hits.length ? hits : h("p", {}, "没有符合条件的信息资源。"),
           h("nav", { class: "pager", "aria-label": "翻页" },
             params.get("after") ? h("a", { href: with_({}) }, "第一页") : null,

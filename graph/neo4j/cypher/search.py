@@ -112,19 +112,26 @@ _IN_TIER = fill(
 )
 
 
-SEARCH_COUNT = """
-CALL db.index.fulltext.queryNodes('resource_fulltext', $query) YIELD node AS r
-WHERE {where}
-RETURN count(r) AS total
-"""
+# The count of $query's hits, up to $counted (graph.queries.MAX_COUNTED + 1: more is told as
+# "at least"): each hit costs a row, and a word of one character has tens of thousands.
+_COUNTED = """
+  CALL db.index.fulltext.queryNodes('resource_fulltext', $query) YIELD node AS r
+  WHERE {where}
+  WITH r
+  LIMIT $counted
+  RETURN count(r) AS total"""
+
+SEARCH_COUNT = _COUNTED + "\n"
 
 # The best $limit hits by score, then code: the short properties read once per hit, the
-# snapshot only for the page.
+# snapshot only for the page; the count of requests only of the few entries requested
+# (``asked``, from the index on ``requested``): reading a property each hit lacks costs as
+# much as reading one it has.
 _TOP_K = fill(
     """
 WHERE {where}
 WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
-     coalesce(r.requested, 0) AS s_requested
+     CASE WHEN r IN asked THEN r.requested ELSE 0 END AS s_requested
 WITH r, s_code, {score} AS score
 WHERE {after}
 WITH r, s_code, score
@@ -134,51 +141,77 @@ LIMIT $limit
     score=_SCORE,
 )
 
-# The count of $query's hits and the ranked page of $ranked's, in one round trip; and, only
-# where the page is short, the count of $named's (the name hits) and of $in_body's (the first
-# tier of the others): 0 where not counted.
+# The ranked page of $ranked's hits and the count of $query's (up to $counted), in one round
+# trip. Where the page is full, $query's hits are counted; where it is short, the tiers below
+# it are to be read and their counts say how: $named's hits (the name hits, up to $counted),
+# $rest's (the others, up to $common: graph.neo4j.search reads a tier that common along the
+# code index, its exact count unneeded) and $in_body's (the first tier of the others, up to
+# $common) are counted instead, and the total is the first two's — every hit counted once.
 SEARCH_COUNTED_PAGE = (
     """
-CALL () {
-  CALL db.index.fulltext.queryNodes('resource_fulltext', $query) YIELD node AS r
-  WHERE {where}
-  RETURN count(r) AS total
-}
 CALL () {
   MATCH (n:Resource)
   RETURN count(n) AS nodes
 }
 CALL () {
+  MATCH (q:Resource)
+  WHERE q.requested > 0
+  RETURN collect(q) AS asked
+}
+CALL (asked) {
   CALL db.index.fulltext.queryNodes('resource_fulltext', $ranked) YIELD node AS r"""
     + _TOP_K
     + """  RETURN collect([r.snapshot, score]) AS page
 }
 CALL (page) {
   WITH page
+  WHERE size(page) >= $limit"""
+    + _COUNTED
+    + """
+}
+CALL (page) {
+  WITH page
   WHERE size(page) < $limit
   CALL db.index.fulltext.queryNodes('resource_fulltext', $named) YIELD node AS r
   WHERE {where}
+  WITH r
+  LIMIT $counted
   RETURN count(r) AS named
+}
+CALL (page) {
+  WITH page
+  WHERE size(page) < $limit
+  CALL db.index.fulltext.queryNodes('resource_fulltext', $rest) YIELD node AS r
+  WHERE {where}
+  WITH r
+  LIMIT $common
+  RETURN count(r) AS rest
 }
 CALL (page) {
   WITH page
   WHERE size(page) < $limit
   CALL db.index.fulltext.queryNodes('resource_fulltext', $in_body) YIELD node AS r
   WHERE {where}
+  WITH r
+  LIMIT $common
   RETURN count(r) AS in_body
 }
-RETURN total, named, in_body, nodes, page
+RETURN CASE WHEN size(page) < $limit THEN named + rest ELSE total END AS total, rest,
+       in_body, nodes, page
 """
 )
 
 # A tier of a search of one word (graph.neo4j.search), whose entries score alike but for
 # their kind and requests: those requested (in the tier: `_IN_TIER`), found through
 # the index on ``requested`` (few) and ranked; and the first $limit of the others in code
-# order from {start} among the hits of {tier}, reading only their code — and as many more as
-# may be dropped after (the requested ones, {exact_count} entries named exactly the word, the
-# cursor's own entry: a LIMIT cannot count them) — then ranked. The order of the code is the
-# order of the kind (its first digit), so the page is the best of the two. ``hits``: how many
-# of {tier}'s hits are from {start} on. {imports}: the variables the second subquery takes.
+# order from {start} among the hits of {tier} — and as many more as may be dropped after (the
+# requested ones, {exact_count} entries named exactly the word, the cursor's own entry) —
+# then ranked. The order of the code is the order of the kind (its first digit), so the page
+# is the best of the two. The first by code are found reading the code index from {start},
+# keeping the hits, for at most $walked entries (no property of a hit read: a hit's code
+# costs a read, an entry of the index a fraction of one), up to $limit + $spare of them; where
+# that falls short of those wanted, by reading every hit's code. ``hits``: how many hits
+# {tier} has. {imports}: the variables the second subquery takes.
 _TIER = fill(
     """
 CALL () {
@@ -192,11 +225,33 @@ CALL () {
 }
 CALL ({imports}) {
   CALL db.index.fulltext.queryNodes('resource_fulltext', {tier}) YIELD node AS r
-  WITH r, r.code AS s_code
-  WHERE s_code >= {start} AND {where}
-  WITH r, s_code
-  ORDER BY s_code
-  WITH collect(r) AS ordered
+  WHERE {where}
+  WITH collect(r) AS hits
+  CALL (hits) {
+    MATCH (r:Resource)
+    USING INDEX r:Resource(code)
+    WHERE r.code >= {start}
+    WITH r
+    ORDER BY r.code
+    LIMIT $walked
+    WITH r
+    WHERE r IN hits
+    WITH r
+    LIMIT $limit + $spare
+    RETURN collect(r) AS walked
+  }
+  WITH hits, walked, $limit + {exact_count} + asked + 1 AS wanted, {imports}
+  CALL (hits, walked, wanted) {
+    WITH hits, walked, wanted
+    WHERE size(walked) < wanted
+    UNWIND hits AS r
+    WITH r, r.code AS s_code
+    WHERE s_code >= {start}
+    WITH r, s_code
+    ORDER BY s_code
+    RETURN collect(r) AS sorted
+  }
+  WITH hits, CASE WHEN size(walked) < wanted THEN sorted ELSE walked END AS ordered, {imports}
   CALL (ordered, {imports}) {
     UNWIND ordered[..$limit + {exact_count} + asked + 1] AS r
     WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
@@ -208,7 +263,7 @@ CALL ({imports}) {
     LIMIT $limit
     RETURN collect([r.snapshot, score, s_code]) AS rows
   }
-  RETURN rows, size(ordered) AS hits
+  RETURN rows, size(hits) AS hits
 }
 """,
     score=_SCORE,
@@ -223,17 +278,19 @@ SEARCH_TIER = fill(
     imports="asked",
 )
 
-# A search of one word, its first round trip: the count of its hits ($query) and of every
-# Resource node; the entries named exactly the word ($plan.whole, sought in the index on
-# ``search_name``: how many, and the best $limit); the tier below them, the word a whole word
-# of the name, as `SEARCH_TIER` reads it ($tier from $from_code, $tier_of 1; ``word_hits``); and,
-# only where these leave the page short, the count of the next tier's hits ($name_tier, the
-# other name hits: 0 where not counted), which says how to read it.
-SEARCH_TIERS = """
-CALL () {
-  CALL db.index.fulltext.queryNodes('resource_fulltext', $query) YIELD node AS r
-  WHERE {where}
-  RETURN count(r) AS total
+# A search of one word, its first round trip: the count of its hits ($query, up to $counted)
+# and of every Resource node; the entries named exactly the word ($plan.whole, sought in the
+# index on ``search_name``: how many, and the best $limit); the tier below them, the word a
+# whole word of the name, as `SEARCH_TIER` reads it ($tier from $from_code, $tier_of 1;
+# ``word_hits``); only where these leave the page short, the count of the next tier's hits
+# ($name_tier, the other name hits: 0 where not counted; up to $common, as every tier's count),
+# which says how to read it; and, where the page is short and the count of every hit stopped
+# at $counted, the body hits' ($body_tier), which that count no longer gives.
+SEARCH_TIERS = (
+    """
+CALL () {"""
+    + _COUNTED
+    + """
 }
 CALL () {
   MATCH (n:Resource)
@@ -259,10 +316,22 @@ CALL (rows) {
   WHERE size(rows) < $limit
   CALL db.index.fulltext.queryNodes('resource_fulltext', $name_tier) YIELD node AS r
   WHERE {where}
+  WITH r
+  LIMIT $common
   RETURN count(r) AS name_hits
 }
-RETURN total, nodes, exact_count, rows, word_hits, name_hits
+CALL (rows, total) {
+  WITH rows, total
+  WHERE size(rows) < $limit AND total >= $counted
+  CALL db.index.fulltext.queryNodes('resource_fulltext', $body_tier) YIELD node AS r
+  WHERE {where}
+  WITH r
+  LIMIT $common
+  RETURN count(r) AS body_hits
+}
+RETURN total, nodes, exact_count, rows, word_hits, name_hits, body_hits
 """
+)
 SEARCH_TIERS = fill(
     SEARCH_TIERS,
     score=_SCORE,
