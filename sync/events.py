@@ -116,7 +116,7 @@ class ChangeEvent:
 
 # Event ids made ahead, 256 from one read of the system's random source: an import makes one
 # an entry, and each read lets go of the GIL (a wait for the store's writer thread to give it
-# back, some 50-100 µs while the writer is busy). Each id is `uuid.uuid4()`'s, from 16 bytes of
+# back, tens of µs while the writer is busy). Each id is `uuid.uuid4()`'s, from 16 bytes of
 # `os.urandom`; a deque pops and extends atomically, so threads share it, and a forked child
 # drops the parent's (never the same id twice).
 _EVENT_IDS: deque[str] = deque()
