@@ -22,11 +22,9 @@ snapshot as read-only: it is shared.
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 import uuid
-from collections import deque
 from dataclasses import dataclass
 from enum import StrEnum
 from json.encoder import encode_basestring
@@ -53,7 +51,6 @@ __all__ = [
     "encode",
     "encode_entry",
     "event_for",
-    "new_event_id",
     "outbox_record",
     "resource_from_dict",
     "resource_to_dict",
@@ -114,34 +111,12 @@ class ChangeEvent:
     format: int = FORMAT_VERSION
 
 
-# Event ids made ahead, 256 from one read of the system's random source: an import makes one
-# an entry, and each read lets go of the GIL (a wait for the store's writer thread to give it
-# back, tens of µs while the writer is busy). Each id is `uuid.uuid4()`'s, from 16 bytes of
-# `os.urandom`; a deque pops and extends atomically, so threads share it, and a forked child
-# drops the parent's (never the same id twice).
-_EVENT_IDS: deque[str] = deque()
-_IDS_AHEAD = 256
-os.register_at_fork(after_in_child=_EVENT_IDS.clear)
-
-
-def new_event_id() -> str:
-    """A new event id: a random (version 4) UUID, as `str(uuid.uuid4())` makes one."""
-    try:
-        return _EVENT_IDS.popleft()
-    except IndexError:
-        drawn = os.urandom(16 * _IDS_AHEAD)
-        _EVENT_IDS.extend(
-            str(uuid.UUID(bytes=drawn[i : i + 16], version=4)) for i in range(16, len(drawn), 16)
-        )
-        return str(uuid.UUID(bytes=drawn[:16], version=4))
-
-
 def event_for(entry: Resource, event_id: str | None = None) -> ChangeEvent:
     """The event the origin emits for `entry` as just written: RETIRE when it is retired,
     UPSERT otherwise (whether it may be shared is each link's guard's decision)."""
     retired = entry.state is LifecycleState.RETIRED
     return ChangeEvent(
-        event_id=event_id or new_event_id(),
+        event_id=event_id or str(uuid.uuid4()),
         resource_code=entry.code,
         version=entry.version,
         operation=Operation.RETIRE if retired else Operation.UPSERT,
@@ -185,7 +160,7 @@ def encode_entry(entry: Resource, event_id: str | None = None) -> bytes:
             shown = "null" if classification is None else _json(classification.value)
             return (
                 f'{{"classification":{shown}'
-                f',"event_id":{_json(event_id or new_event_id())}'
+                f',"event_id":{_json(event_id or str(uuid.uuid4()))}'
                 f',"format":{FORMAT_VERSION}'
                 ',"hops":[]'
                 f',"operation":{_json(operation.value)}'

@@ -26,6 +26,14 @@ def extranet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         yield target
 
 
+# When a field's error nulls its parent, graphql-core does not await the resolvers of the
+# parent's other fields it had started: their coroutines are dropped unawaited (no resolver ran,
+# nothing was answered from them). Python warns when it collects them; that warning alone is
+# let pass here — an answer's status, traceback or content still fails the test.
+@pytest.mark.filterwarnings(
+    "ignore:coroutine 'GraphQLCoreConverter.from_resolver.<locals>._async_resolver' "
+    "was never awaited:RuntimeWarning"
+)
 @settings(
     derandomize=True,
     max_examples=300,
