@@ -16,24 +16,23 @@ from neo4j.exceptions import ClientError
 __all__ = ["FULLTEXT_INDEX", "OBSOLETE", "SCHEMA", "ensure_schema"]
 
 FULLTEXT_INDEX = "resource_fulltext"
+# The properties each paired with `state` in an index (below).
+_PAIRED_WITH_STATE = (
+    "catalog_id",
+    "region_code",
+    "level",
+    "provider_code",
+    "share_type",
+    "update_cycle",
+    "kind",
+    "open_to_public",
+)
 # Indexes of earlier versions: the ``cjk`` full-text index over name and summary; the
 # whitespace one without the name's words; the (state, …) indexes without the code at their end.
 OBSOLETE = (
     "resource_text",
     "resource_search",
-    *(
-        f"resource_state_{prop}"
-        for prop in (
-            "catalog_id",
-            "region_code",
-            "level",
-            "provider_code",
-            "share_type",
-            "update_cycle",
-            "kind",
-            "open_to_public",
-        )
-    ),
+    *(f"resource_state_{prop}" for prop in _PAIRED_WITH_STATE),
     "resource_state_share_type_region",
 )
 
@@ -136,16 +135,7 @@ SCHEMA: dict[str, str] = {
     **{
         f"resource_state_{prop}_code": f"CREATE INDEX resource_state_{prop}_code IF NOT EXISTS "
         f"FOR (r:Resource) ON (r.state, r.{prop}, r.code)"
-        for prop in (
-            "catalog_id",
-            "region_code",
-            "level",
-            "provider_code",
-            "share_type",
-            "update_cycle",
-            "kind",
-            "open_to_public",
-        )
+        for prop in _PAIRED_WITH_STATE
     },
     # Region is a prefix (``STARTS WITH``), so it must come last to be sought, after equalities:
     # a region's entries of one share type — the commonest pair of filters — in one seek

@@ -13,6 +13,7 @@ import pytest
 from neo4j import AsyncDriver, AsyncGraphDatabase
 
 from graph import Catalog, CatalogStore, Zone
+from graph.neo4j import Neo4jStore
 
 CHENGDU_INTRANET = Catalog(
     "510100", Zone.INTRANET, "成都市政务信息资源目录（内网）", "510000/intranet"
@@ -38,8 +39,6 @@ def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> OpenStore:
 
         return open_embedded
 
-    from graph.neo4j import Neo4jStore
-
     server: Any = request.getfixturevalue("neo4j_server")
     erased = False
 
@@ -63,6 +62,16 @@ def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> OpenStore:
 async def store(open_store: OpenStore) -> AsyncIterator[CatalogStore]:
     """An empty store of the 成都 intranet catalog."""
     async with open_store(CHENGDU_INTRANET) as opened:
+        yield opened
+
+
+@pytest.fixture
+async def neo4j_store(neo4j_server: Any) -> AsyncIterator[Neo4jStore]:
+    """An empty Neo4j store of the 成都 intranet catalog (the Neo4j-only tests' store)."""
+    async with Neo4jStore.open(
+        neo4j_server.uri, (neo4j_server.user, neo4j_server.password), catalog=CHENGDU_INTRANET
+    ) as opened:
+        await opened.erase_all()
         yield opened
 
 

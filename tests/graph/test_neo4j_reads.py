@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -19,19 +18,14 @@ from graph.neo4j import Neo4jStore
 from graph.neo4j import reads as reading
 from graph.neo4j.lineage import lineage
 from graph.neo4j.statements import run
-from tests.graph.conftest import CHENGDU_INTRANET
 from tests.graph.entries import resource
 
 pytestmark = pytest.mark.neo4j
 
 
 @pytest.fixture
-async def store(neo4j_server: Any) -> AsyncIterator[Neo4jStore]:
-    async with Neo4jStore.open(
-        neo4j_server.uri, (neo4j_server.user, neo4j_server.password), catalog=CHENGDU_INTRANET
-    ) as opened:
-        await opened.erase_all()
-        yield opened
+def store(neo4j_store: Neo4jStore) -> Neo4jStore:
+    return neo4j_store
 
 
 class Flaky:

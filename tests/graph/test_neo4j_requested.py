@@ -7,7 +7,6 @@ Neo4j read a search's requested entries by scanning every published one (1.2 s a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -28,12 +27,8 @@ _CARRIED = (
 
 
 @pytest.fixture
-async def store(neo4j_server: Any) -> AsyncIterator[Neo4jStore]:
-    async with Neo4jStore.open(
-        neo4j_server.uri, (neo4j_server.user, neo4j_server.password), catalog=CHENGDU_INTRANET
-    ) as opened:
-        await opened.erase_all()
-        yield opened
+def store(neo4j_store: Neo4jStore) -> Neo4jStore:
+    return neo4j_store
 
 
 async def _carried(driver: AsyncDriver) -> dict[str, int]:

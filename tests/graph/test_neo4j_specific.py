@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -97,12 +96,8 @@ async def _run(driver: AsyncDriver, query: str, **params: Any) -> list[Any]:
 
 
 @pytest.fixture
-async def store(neo4j_server: Any) -> AsyncIterator[Neo4jStore]:
-    async with Neo4jStore.open(
-        neo4j_server.uri, (neo4j_server.user, neo4j_server.password), catalog=CHENGDU_INTRANET
-    ) as opened:
-        await opened.erase_all()
-        yield opened
+def store(neo4j_store: Neo4jStore) -> Neo4jStore:
+    return neo4j_store
 
 
 async def test_cjk_analyzer_finds_exactly_what_graph_text_tokens_match(
