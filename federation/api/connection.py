@@ -65,7 +65,9 @@ class ResourceConnection:
     total_is_lower_bound: bool = strawberry.field(
         default=False,
         description="Whether `totalCount` is only a lower bound: a search found more entries "
-        f"than it counts (shown as {MAX_COUNTED}+).",
+        f"than it counts (shown as {MAX_COUNTED}+), or, in PEERS scope, more than one "
+        "instance found entries (their copies are not told apart in the count) or a peer did "
+        "not answer.",
     )
     unreachable_peers: list[PeerFailure] = strawberry.field(
         default_factory=list,
@@ -116,5 +118,6 @@ class ResourceConnection:
             total_count=page.total_count,
             edges=edges,
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            total_is_lower_bound=page.total_is_lower_bound or bool(failures),
             unreachable_peers=[PeerFailure.of(f) for f in failures],
         )

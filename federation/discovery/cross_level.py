@@ -172,6 +172,7 @@ class CrossLevel:
             cursors=tuple(str(edge["cursor"]) for edge in edges),
             has_next_page=bool(page["pageInfo"]["hasNextPage"]),
             total_count=int(page["totalCount"]),
+            total_is_lower_bound=bool(page.get("totalIsLowerBound")),
             scores=scores if any(s is not None for s in scores) else (),
             hidden=tuple(not should_show_peer_entry(e, viewer, self.zone) for e in items),
         )
@@ -245,4 +246,5 @@ def _local_page(instance: str, page: ResourcePage) -> SourcePage:
         has_next_page=page.has_next_page,
         total_count=page.total_count,
         scores=scores,
+        total_is_lower_bound=page.total_is_lower_bound,
     )

@@ -75,6 +75,7 @@ class SourcePage:
     has_next_page: bool
     total_count: int
     scores: tuple[float | None, ...] = ()
+    total_is_lower_bound: bool = False
     hidden: tuple[bool, ...] = ()
     holders: tuple[str, ...] = ()
 
@@ -103,6 +104,7 @@ class MergedPage:
     total_count: int
     has_next_page: bool
     end_cursor: str | None
+    total_is_lower_bound: bool = False
 
 
 def merge(
@@ -160,9 +162,13 @@ def merge(
     end = position()
     more = any(s not in end.exhausted for s in by_source)
     total = max((p.total_count for p in pages), default=0)
+    # The largest count is exact only where no other source found anything and it was counted
+    # whole; else it is a lower bound of the distinct entries (copies are counted by each).
+    counted = [p for p in pages if p.total_count > 0]
+    lower_bound = len(counted) > 1 or any(p.total_is_lower_bound for p in counted)
     # The end cursor also moves past hidden entries passed over after the last edge.
     end_cursor = end.encode() if end != start else (edges[-1].cursor if edges else None)
-    return MergedPage(tuple(edges), total, more, end_cursor)
+    return MergedPage(tuple(edges), total, more, end_cursor, lower_bound)
 
 
 def _origin_copy(copies: Sequence[SourcePage], heads: Mapping[str, int]) -> SourcePage:

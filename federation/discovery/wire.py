@@ -61,6 +61,7 @@ query PeerResources(
 ) {{
   resources(filter: $filter, search: $search, first: $first, after: $after, scope: $scope) {{
     totalCount
+    totalIsLowerBound
     pageInfo {{ hasNextPage endCursor }}
     edges {{ cursor score instance node {{ {_ENTRY} }} }}
     unreachablePeers {{ instance reason detail }}

@@ -51,6 +51,7 @@ RESOURCES = """
 query ($scope: Scope!, $first: Int = 20, $after: String, $search: String) {
   resources(scope: $scope, first: $first, after: $after, search: $search) {
     totalCount
+    totalIsLowerBound
     edges { cursor instance node { code name version origin classification } }
     pageInfo { hasNextPage endCursor }
     unreachablePeers { instance reason detail }
@@ -183,6 +184,9 @@ async def test_scopes_at_the_city(deployment: Deployment) -> None:
     assert instances[PROVINCE_OWN] == "510000/intranet"
     assert instances[CITY_PUSHED] == "510100/intranet"
     assert peers["unreachablePeers"] == []
+    # Each instance counts the copies it holds: the largest count is only a lower bound.
+    assert (peers["totalCount"], peers["totalIsLowerBound"]) == (3, True)  # of 5 shown
+    assert local["totalIsLowerBound"] is False
 
 
 async def test_a_city_entry_not_yet_aggregated_is_found_by_its_parent(
@@ -253,6 +257,7 @@ async def test_a_peer_killed_mid_test_is_reported_while_the_rest_arrives(
     (failure,) = page["unreachablePeers"]
     assert (failure["instance"], failure["reason"]) == ("510100/intranet", "UNREACHABLE")
     assert answer["extensions"]["unreachablePeers"] == [failure]
+    assert page["totalIsLowerBound"] is True
     assert elapsed < PEER_TIMEOUT + 0.5
 
 
@@ -371,3 +376,21 @@ def test_merge_skips_hidden_entries_and_prefers_the_origin() -> None:
     ]
     assert not merged.has_next_page
     assert Position.decode(merged.end_cursor).exhausted == {"510000/intranet", "510100/intranet"}
+
+
+def test_a_merged_count_is_a_lower_bound_unless_one_source_counted_everything_whole() -> None:
+    from federation.discovery import Position, SourcePage, merge
+
+    def page(source: str, total: int, lower_bound: bool = False) -> SourcePage:
+        return SourcePage(source, (), (), False, total, total_is_lower_bound=lower_bound)
+
+    def bound(*pages: SourcePage) -> tuple[int, bool]:
+        merged = merge(pages, Position(), 10, searching=True)
+        return merged.total_count, merged.total_is_lower_bound
+
+    parent, city = "510000/intranet", "510100/intranet"
+    assert bound(page(parent, 7), page(city, 0)) == (7, False)
+    # Two instances found entries: the parent's copies of the city's are not told apart.
+    assert bound(page(parent, 7), page(city, 3)) == (7, True)
+    # One instance found more than it counts.
+    assert bound(page(parent, 1000, lower_bound=True), page(city, 0)) == (1000, True)
