@@ -41,6 +41,7 @@ before this index existed): at open, in batches, idempotent.
 
 from __future__ import annotations
 
+from math import isqrt
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
@@ -308,9 +309,11 @@ async def _tier_page(
     tier: tuple[int, str, int],
     nodes: int,
     start: str,
+    common: bool = False,
 ) -> list[tuple[str, float]]:
     """The first ``ranked["limit"]`` entries of a tier of `_tiered_page` after the cursor:
-    `tier` is (which it is, as ``$tier_of``; the Lucene query of its hits; how many, about)."""
+    `tier` is (which it is, as ``$tier_of``; the Lucene query of its hits; how many, about —
+    at least, where `common`)."""
     tier_of, query, count = tier
     need = int(ranked["limit"])
     ranked = dict(ranked, tier_of=tier_of)
@@ -318,7 +321,7 @@ async def _tier_page(
     # in code order: the walk gives up past `WALK_SLACK` times the nodes it would read if they
     # were spread evenly (a small share of the hits the tier's statement would read).
     budget = WALK_SLACK * (need + 1) * nodes // max(count, 1) + 1
-    if WALK_SLACK * budget <= count or count >= COMMON:
+    if common or WALK_SLACK * budget <= count or count >= COMMON:
         walked = dict(ranked, from_code=start, budget=budget)
         rows = await run(tx, fill(SEARCH_WALK, **parts), walked)
         if len(rows) == need:
@@ -360,6 +363,8 @@ async def _tiered_page(
         ranked.update(after_code=after[0], after_score=after[1])
         after_condition = WHERE_AFTER_SCORE
     everything, named = lucene_query(plan), lucene_query(plan, name_only=True)
+    # The word as a whole word of the name: a term of ``search_words``, whose words are the
+    # name's own tokens run together (so each is in the name as the phrase too).
     as_word = "search_words:" + _phrase(("".join(word),))
     parts = {"where": where, "after": after_condition}
     start = _walk_from(after, 3 * _WORD + 1)
@@ -371,29 +376,52 @@ async def _tiered_page(
         ranked,
         tier_of=_AS_A_WORD,
         query=_sized(everything),
-        tier=_sized(f"({named}) AND {as_word}" if start is not None else _NOTHING),
+        tier=_sized(as_word if start is not None else _NOTHING),
         from_code=start or "",
         name_tier=_sized(in_other_words),
-        body_tier=_sized(in_body),
     )
     total, nodes = int(first["total"]), int(first["nodes"])
     ranked["exact_count"] = int(first["exact_count"])
     rows = _best(first["rows"], limit)
-    name_hits = int(first["name_hits"])
     tiers = [(_INSIDE_A_WORD, in_other_words, _NAME), (_ELSEWHERE, in_body, _BODY)]
-    # The body hits: counted where the count of every hit stopped short of them, else every
-    # hit but the name's (the whole-word ones from the cursor on: more than they are where the
-    # cursor is past some, which only sways the walk's estimate).
-    body_hits = total - int(first["word_hits"]) - name_hits
-    counts = (name_hits, int(first["body_hits"]) if total >= _COUNTED else body_hits)
+    word_hits = int(first["word_hits"])
+    if word_hits < 0:
+        # The word tier is common (graph.neo4j.cypher.search._WORD_CAP): along the code index,
+        # and the tiers below it counted only where it leaves the page short.
+        cap = isqrt(2 * (limit + 1) * nodes) + _SPARE
+        ranked["limit"] = limit - len(rows)
+        word_tier = (_AS_A_WORD, as_word, cap)
+        rows += await _tier_page(tx, parts, ranked, word_tier, nodes, start or "", common=True)
+        # The tiers below it, counted only where it leaves the page short.
+        counts: list[int | None] = [None, None]
+    else:
+        # The body hits: every hit but the name's where every hit was counted (the whole-word
+        # ones from the cursor on: more than they are where the cursor is past some, which
+        # only sways the walk's estimate), else counted where the name hits leave the page
+        # short.
+        name_hits = int(first["name_hits"])
+        counts = [name_hits, total - word_hits - name_hits if total < _COUNTED else None]
     for (tier_of, query, sum_), count in zip(tiers, counts, strict=True):
         need = limit - len(rows)
         start = _walk_from(after, 3 * sum_ + 1)
-        if need <= 0 or start is None or count <= 0:
+        if need <= 0 or start is None:
+            continue
+        if count is None:
+            count = await _count(tx, where, params, query, COMMON)
+        if count <= 0:
             continue
         ranked["limit"] = need
         rows += await _tier_page(tx, parts, ranked, (tier_of, query, count), nodes, start)
     return total, rows
+
+
+async def _count(
+    tx: AsyncManagedTransaction, where: str, params: dict[str, Any], query: str, most: int
+) -> int:
+    """How many of the Lucene query `query`'s hits hold under `where`, up to `most`."""
+    counting = dict(params, query=_sized(query), counted=most)
+    (counted,) = await run(tx, fill(SEARCH_COUNT, where=where), counting)
+    return int(counted["total"])
 
 
 async def ranked_page(
@@ -409,9 +437,7 @@ async def ranked_page(
     only."""
     everything = lucene_query(plan)
     if limit == 0:
-        counting = dict(params, query=_sized(everything), counted=_COUNTED)
-        (counted,) = await run(tx, fill(SEARCH_COUNT, where=where), counting)
-        return int(counted["total"]), []
+        return await _count(tx, where, params, everything, _COUNTED), []
     word = _one_word(plan)
     if word is not None:
         return await _tiered_page(tx, word, plan, where, params, limit, after)

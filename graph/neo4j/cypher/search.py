@@ -119,9 +119,9 @@ _COUNTED = """
   WHERE {where}
   WITH r
   LIMIT $counted
-  RETURN count(r) AS total"""
+  RETURN count(r)"""
 
-SEARCH_COUNT = _COUNTED + "\n"
+SEARCH_COUNT = _COUNTED + " AS total\n"
 
 # The best $limit hits by score, then code: the short properties read once per hit, the
 # snapshot only for the page; the count of requests only of the few entries requested
@@ -167,7 +167,7 @@ CALL (page) {
   WITH page
   WHERE size(page) >= $limit"""
     + _COUNTED
-    + """
+    + """ AS total
 }
 CALL (page) {
   WITH page
@@ -210,8 +210,17 @@ RETURN CASE WHEN size(page) < $limit THEN named + rest ELSE total END AS total, 
 # is the best of the two. The first by code are found reading the code index from {start},
 # keeping the hits, for at most $walked entries (no property of a hit read: a hit's code
 # costs a read, an entry of the index a fraction of one), up to $limit + $spare of them; where
+# The word tier of a one-word search (`SEARCH_TIERS`) takes at most this many of its Lucene
+# hits, the best by Lucene's score (which Lucene finds without scoring every hit); a tier that
+# has as many is common (``hits`` -1, no row), and graph.neo4j.search reads it along the code
+# index (`SEARCH_WALK`) instead: sorting its hits by code costs a property read each (年度 at
+# 1M: 149,472 hits, 0.5–2 s), where a walk reads about nodes / hits entries for each entry of
+# the page. The bound is about where the two cost the same.
+_WORD_CAP = "(toInteger(sqrt(2.0 * ($limit + 1) * nodes)) + $spare)"
+
 # that falls short of those wanted, by reading every hit's code. ``hits``: how many hits
-# {tier} has. {imports}: the variables the second subquery takes.
+# {tier} has, or -1 where {common} (no row then); {options}: the Lucene query's options.
+# {imports}: the variables the second subquery takes.
 _TIER = fill(
     """
 CALL () {
@@ -224,9 +233,15 @@ CALL () {
          AS asked_rows
 }
 CALL ({imports}) {
-  CALL db.index.fulltext.queryNodes('resource_fulltext', {tier}) YIELD node AS r
-  WHERE {where}
-  WITH collect(r) AS hits
+  CALL db.index.fulltext.queryNodes('resource_fulltext', {tier}{options}) YIELD node AS r
+  WITH collect(r) AS found
+  CALL (found) {
+    UNWIND found AS r
+    WITH r
+    WHERE {where}
+    RETURN collect(r) AS hits
+  }
+  WITH hits, {common} AS common, {imports}
   CALL (hits) {
     MATCH (r:Resource)
     USING INDEX r:Resource(code)
@@ -240,10 +255,10 @@ CALL ({imports}) {
     LIMIT $limit + $spare
     RETURN collect(r) AS walked
   }
-  WITH hits, walked, $limit + {exact_count} + asked + 1 AS wanted, {imports}
-  CALL (hits, walked, wanted) {
+  WITH hits, common, walked, $limit + {exact_count} + asked + 1 AS wanted, {imports}
+  CALL (hits, common, walked, wanted) {
     WITH hits, walked, wanted
-    WHERE size(walked) < wanted
+    WHERE size(walked) < wanted AND NOT common
     UNWIND hits AS r
     WITH r, r.code AS s_code
     WHERE s_code >= {start}
@@ -251,7 +266,8 @@ CALL ({imports}) {
     ORDER BY s_code
     RETURN collect(r) AS sorted
   }
-  WITH hits, CASE WHEN size(walked) < wanted THEN sorted ELSE walked END AS ordered, {imports}
+  WITH hits, common, {imports},
+       CASE WHEN common THEN [] WHEN size(walked) < wanted THEN sorted ELSE walked END AS ordered
   CALL (ordered, {imports}) {
     UNWIND ordered[..$limit + {exact_count} + asked + 1] AS r
     WITH r, r.code AS s_code, r.search_name AS s_name, r.search_words AS s_words,
@@ -263,7 +279,7 @@ CALL ({imports}) {
     LIMIT $limit
     RETURN collect([r.snapshot, score, s_code]) AS rows
   }
-  RETURN rows, size(hits) AS hits
+  RETURN rows, CASE WHEN common THEN -1 ELSE size(hits) END AS hits, size(hits) AS kept
 }
 """,
     score=_SCORE,
@@ -273,25 +289,27 @@ CALL ({imports}) {
 SEARCH_TIER = fill(
     _TIER + "RETURN asked_rows + rows AS rows\n",
     tier="$tier",
+    options="",
+    common="false",
     start="$from_code",
     exact_count="$exact_count",
     imports="asked",
 )
 
-# A search of one word, its first round trip: the count of its hits ($query, up to $counted)
-# and of every Resource node; the entries named exactly the word ($plan.whole, sought in the
+# A search of one word, its first round trip: the count of every Resource node; the entries
+# named exactly the word ($plan.whole, sought in the
 # index on ``search_name``: how many, and the best $limit); the tier below them, the word a
 # whole word of the name, as `SEARCH_TIER` reads it ($tier from $from_code, $tier_of 1;
-# ``word_hits``); only where these leave the page short, the count of the next tier's hits
-# ($name_tier, the other name hits: 0 where not counted; up to $common, as every tier's count),
-# which says how to read it; and, where the page is short and the count of every hit stopped
-# at $counted, the body hits' ($body_tier), which that count no longer gives.
+# ``word_hits``), unless it is common (`_WORD_CAP`: ``word_hits`` -1, read next along the code
+# index); only where these leave the page short and the word tier was read, the count of the
+# next tier's hits ($name_tier, the other name hits: 0 where not counted; up to $common, as
+# every tier's count), which says how to read it; and the count of the search's hits ($query,
+# up to $counted) — unless the two name tiers' reach it: Lucene scores every hit of a phrase
+# before it yields one, and the search's phrase over the body too costs 35–60 ms at 1M entries
+# for a common word (年度: 14 ms for its term in ``search_words``). The body hits are
+# counted by graph.neo4j.search where the name hits leave the page short.
 SEARCH_TIERS = (
     """
-CALL () {"""
-    + _COUNTED
-    + """
-}
 CALL () {
   MATCH (n:Resource)
   RETURN count(n) AS nodes
@@ -306,30 +324,29 @@ CALL () {
   RETURN count(r) AS exact_count,
          collect(CASE WHEN {after} THEN [r.snapshot, score, s_code] END)[..$limit] AS exact_rows
 }
-CALL (exact_count) {
+CALL (exact_count, nodes) {
   {word_tier}
-  RETURN asked_rows + rows AS word_rows, hits AS word_hits
+  RETURN CASE WHEN hits < 0 THEN [] ELSE asked_rows + rows END AS word_rows, hits AS word_hits,
+         kept AS word_kept
 }
-WITH total, nodes, exact_count, exact_rows + word_rows AS rows, word_hits
-CALL (rows) {
+WITH nodes, exact_count, exact_rows + word_rows AS rows, word_hits, word_kept
+CALL (rows, word_hits) {
   WITH rows
-  WHERE size(rows) < $limit
+  WHERE size(rows) < $limit AND word_hits >= 0
   CALL db.index.fulltext.queryNodes('resource_fulltext', $name_tier) YIELD node AS r
   WHERE {where}
   WITH r
   LIMIT $common
   RETURN count(r) AS name_hits
 }
-CALL (rows, total) {
-  WITH rows, total
-  WHERE size(rows) < $limit AND total >= $counted
-  CALL db.index.fulltext.queryNodes('resource_fulltext', $body_tier) YIELD node AS r
-  WHERE {where}
-  WITH r
-  LIMIT $common
-  RETURN count(r) AS body_hits
+CALL (word_kept, name_hits) {
+  WITH word_kept, name_hits
+  WHERE word_kept + name_hits < $counted"""
+    + _COUNTED
+    + """ AS counted
 }
-RETURN total, nodes, exact_count, rows, word_hits, name_hits, body_hits
+RETURN CASE WHEN word_kept + name_hits >= $counted THEN $counted ELSE counted END AS total,
+       nodes, exact_count, rows, word_hits, name_hits
 """
 )
 SEARCH_TIERS = fill(
@@ -338,9 +355,11 @@ SEARCH_TIERS = fill(
     word_tier=fill(
         _TIER,
         tier="$tier",
+        options=", {limit: " + _WORD_CAP + "}",
+        common="size(found) >= " + _WORD_CAP,
         start="$from_code",
         exact_count="exact_count",
-        imports="asked, exact_count",
+        imports="asked, exact_count, nodes",
     ),
 )
 
