@@ -23,10 +23,12 @@ count is Lucene's hits under the filter, read without a property where the filte
 and only up to `graph.queries.MAX_COUNTED` + 1 (人 has 55,454: counting them all was most of
 its time); a tier's count, which says how to read it, stops at `COMMON`.
 
-A search of one word, looked for as typed only (a single character: 人, 税), is read a tier at
-a time instead (`_tiered_page`), for its name hits may be tens of thousands: the entries named
-exactly the word (sought in the index on ``search_name``), then those having it as a whole
-word of the name (Lucene: ``search_words``), then the other name hits, then the body hits.
+A search of one word, looked for as typed or through synonyms of one phrase each (人, 税,
+年度; 信息 and 资讯), is read a tier at a time instead (`_tiered_page`), for its name hits may be
+hundreds of thousands: the entries named exactly the word (sought in the index on
+``search_name``), then those having it as a whole word of the name (Lucene: ``search_words``;
+where they are common, along the code index), then the other name hits, then those having a
+synonym in the name and not the word, then the body hits.
 Below the first, each tier's entries score alike but for the kind and the requests, so its
 page is the first entries in code order (the code's first digit is the kind) merged with the
 few requested ones: read along the code index where its hits are common enough, else the
@@ -232,30 +234,34 @@ def _alike(plan: SearchPlan) -> bool:
 
 
 def _one_word(plan: SearchPlan) -> tuple[str, ...] | None:
-    """The tokens of `plan`'s one word when it is looked for as typed only (no synonym, no
-    pinyin or initials): the search whose hits fall into the alike tiers of `_TIERS`."""
-    if len(plan.groups) != 1 or len(plan.groups[0].alternatives) != 1:
+    """The tokens of `plan`'s one word when it is looked for as typed or through synonyms of
+    one phrase each (no pinyin or initials): the search whose hits fall into the alike tiers of
+    `_tiered_page`."""
+    if len(plan.groups) != 1:
         return None
-    (alternative,) = plan.groups[0].alternatives
-    if not alternative.literal or len(alternative.phrases) != 1:
+    alternatives = plan.groups[0].alternatives
+    if not all(a.literal and len(a.phrases) == 1 for a in alternatives):
         return None
-    return alternative.phrases[0].tokens
+    return alternatives[0].phrases[0].tokens
 
 
 # The tiers of a one-word search, best first, by the sum of the ranking's tiers
 # (graph.search.query.ranking) their entries score: named exactly the word (sought); the word
-# in the name as a whole word of it (`_WORD`); in the name, not as a whole word (`_NAME`); not
-# in the name (`_BODY`: in the summary, items, provider or format only). The entries of each
-# tier below the first score alike but for the kind and the requests — 3 × the sum + 1 up to
-# under + 4, never reaching the tier above — so that where a tier's hits are common, its
-# page is read along the code index.
+# in the name as a whole word of it (`_WORD`); in the name, not as a whole word (`_NAME`); a
+# synonym in the name and not the word, the word in the body or not (`_SYNONYM` + 4 or 0);
+# not in the name (`_BODY`: in the summary, items, provider or format only, the word as typed
+# or, with synonyms, a synonym only: 0). The entries of each tier below the first score alike
+# but for the kind and the requests — 3 × the sum + 1 up to under + 4, never reaching the
+# tier above — so that where a tier's hits are common, its page is read along the code index.
 _WORD = 64 + 16 + 32 + 4 + 8 + 2
 _NAME = 64 + 16 + 32 + 4 + 8
+_SYNONYM = 64 + 16 + 8
 _BODY = 4
 # The tiers' conditions, as ``$tier_of`` names them (graph.neo4j.cypher.search: WHERE_…):
 # the word a whole word of the name, inside a word of it; found elsewhere only, with the
-# words as typed in a row or not.
+# words as typed in a row or not; a synonym in the name, the word in the body or not.
 _AS_A_WORD, _INSIDE_A_WORD, _ELSEWHERE, _ELSEWHERE_AS_TYPED, _ELSEWHERE_OTHERWISE = 1, 2, 3, 4, 5
+_BY_SYNONYM_AS_TYPED, _BY_SYNONYM_OTHERWISE = 6, 7
 # A walk reads at most this many times the nodes it would read if the tier's hits were
 # spread evenly along the code index, and is tried only where that is at most 1 / this many
 # of the hits ranking them would read.
@@ -368,8 +374,10 @@ async def _tiered_page(
     as_word = "search_words:" + _phrase(("".join(word),))
     parts = {"where": where, "after": after_condition}
     start = _walk_from(after, 3 * _WORD + 1)
-    in_other_words = f"({named}) AND NOT {as_word}"
+    typed = "search_name:" + _phrase(word)
+    in_other_words = f"{typed} AND NOT {as_word}"
     in_body = f"({everything}) AND NOT ({named})"
+    synonyms = len(plan.groups[0].alternatives) > 1
     (first,) = await run(
         tx,
         fill(SEARCH_TIERS, **parts),
@@ -383,7 +391,17 @@ async def _tiered_page(
     total, nodes = int(first["total"]), int(first["nodes"])
     ranked["exact_count"] = int(first["exact_count"])
     rows = _best(first["rows"], limit)
-    tiers = [(_INSIDE_A_WORD, in_other_words, _NAME), (_ELSEWHERE, in_body, _BODY)]
+    tiers = [(_INSIDE_A_WORD, in_other_words, _NAME)]
+    if synonyms:
+        by_synonym, whole = f"({named}) AND NOT {typed}", f"search_body:{_phrase(word)}"
+        tiers += [
+            (_BY_SYNONYM_AS_TYPED, f"({by_synonym}) AND {whole}", _SYNONYM + _BODY),
+            (_BY_SYNONYM_OTHERWISE, f"({by_synonym}) AND NOT {whole}", _SYNONYM),
+            (_ELSEWHERE_AS_TYPED, f"({in_body}) AND {whole}", _BODY),
+            (_ELSEWHERE_OTHERWISE, f"({in_body}) AND NOT {whole}", 0),
+        ]
+    else:
+        tiers.append((_ELSEWHERE, in_body, _BODY))
     word_hits = int(first["word_hits"])
     if word_hits < 0:
         # The word tier is common (graph.neo4j.cypher.search._WORD_CAP): along the code index,
@@ -393,7 +411,12 @@ async def _tiered_page(
         word_tier = (_AS_A_WORD, as_word, cap)
         rows += await _tier_page(tx, parts, ranked, word_tier, nodes, start or "", common=True)
         # The tiers below it, counted only where it leaves the page short.
-        counts: list[int | None] = [None, None]
+        counts: list[int | None] = [None] * len(tiers)
+    elif synonyms:
+        # The hits below the name tiers, where every hit was counted: none left, none read.
+        name_hits = int(first["name_hits"])
+        left = total - word_hits - name_hits if total < _COUNTED else None
+        counts = [name_hits, *[None if left else 0 for _ in tiers[1:]]]
     else:
         # The body hits: every hit but the name's where every hit was counted (the whole-word
         # ones from the cursor on: more than they are where the cursor is past some, which

@@ -21,6 +21,8 @@ __all__ = [
     "SEARCH_TIER",
     "SEARCH_TIERS",
     "SEARCH_WALK",
+    "WHERE_BY_SYNONYM_AS_TYPED",
+    "WHERE_BY_SYNONYM_OTHERWISE",
     "WHERE_FOUND_ELSEWHERE",
     "WHERE_FOUND_ELSEWHERE_AS_TYPED",
     "WHERE_FOUND_ELSEWHERE_OTHERWISE",
@@ -99,15 +101,23 @@ _IN_NAME_AS = (
 )
 WHERE_IN_NAME_AS_A_WORD = fill(_IN_NAME_AS, no="")
 WHERE_IN_NAME_INSIDE_A_WORD = fill(_IN_NAME_AS, no="NOT ")
+# of a one-word search with synonyms, a synonym in the name and not the word, with the word
+# in the body or not.
+_BY_SYNONYM = "NOT r.search_name CONTAINS $plan.whole AND " + _FOUND_IN_NAME
+WHERE_BY_SYNONYM_AS_TYPED = _BY_SYNONYM + " AND " + _IN_BODY_AS_TYPED
+WHERE_BY_SYNONYM_OTHERWISE = _BY_SYNONYM + " AND NOT " + _IN_BODY_AS_TYPED
 # Which of them an entry is in, by $tier_of (graph.neo4j.search numbers them so): one text
 # of each tier statement for every tier.
 _IN_TIER = fill(
     """CASE $tier_of WHEN 1 THEN {as_a_word} WHEN 2 THEN {inside_a_word}
-  WHEN 3 THEN {elsewhere} WHEN 4 THEN {as_typed} ELSE {otherwise} END""",
+  WHEN 3 THEN {elsewhere} WHEN 4 THEN {as_typed} WHEN 6 THEN {synonym_as_typed}
+  WHEN 7 THEN {synonym_otherwise} ELSE {otherwise} END""",
     as_a_word=WHERE_IN_NAME_AS_A_WORD,
     inside_a_word=WHERE_IN_NAME_INSIDE_A_WORD,
     elsewhere=WHERE_FOUND_ELSEWHERE,
     as_typed=WHERE_FOUND_ELSEWHERE_AS_TYPED,
+    synonym_as_typed=WHERE_BY_SYNONYM_AS_TYPED,
+    synonym_otherwise=WHERE_BY_SYNONYM_OTHERWISE,
     otherwise=WHERE_FOUND_ELSEWHERE_OTHERWISE,
 )
 
