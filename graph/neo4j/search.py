@@ -416,7 +416,7 @@ async def _tiered_page(
         # The hits below the name tiers, where every hit was counted: none left, none read.
         name_hits = int(first["name_hits"])
         left = total - word_hits - name_hits if total < _COUNTED else None
-        counts = [name_hits, *[None if left else 0 for _ in tiers[1:]]]
+        counts = [name_hits, *[0 if left == 0 else None for _ in tiers[1:]]]
     else:
         # The body hits: every hit but the name's where every hit was counted (the whole-word
         # ones from the cursor on: more than they are where the cursor is past some, which

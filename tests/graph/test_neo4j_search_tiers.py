@@ -25,6 +25,7 @@ import pytest
 import graph.neo4j.search as searching
 from graph import ResourceFilter
 from graph.neo4j import Neo4jStore
+from graph.queries import MAX_COUNTED
 from tests.graph import search_reference
 from tests.graph.entries import code, resource
 
@@ -127,3 +128,18 @@ async def test_a_word_with_synonyms_is_read_a_tier_at_a_time_in_the_reference_or
     await _pages_of(neo4j_store, "社保", entries, 6)
     assert [text for text, _ in statements if _first(text)], "not read a tier at a time"
     assert not [text for text, _ in statements if "AS page" in text], "every name hit ranked"
+
+
+async def test_a_word_found_through_a_synonym_past_the_count_is_read_in_the_reference_order(
+    neo4j_store: Neo4jStore,
+) -> None:
+    # More hits than a search counts, none of them holding the word as typed: every one is
+    # in the tiers below the name's, which are counted only when the page reaches them.
+    entries = [
+        resource(code((n * 13) % (MAX_COUNTED + 30) + 1, "301001001"), name=f"社会保障卡{n}")
+        for n in range(MAX_COUNTED + 30)
+    ]
+    await neo4j_store.apply(entries)
+    page = await neo4j_store.find(ResourceFilter(), search="社保", first=0)
+    assert (page.total_count, page.total_is_lower_bound) == (MAX_COUNTED, True)
+    await _pages_of(neo4j_store, "社保", entries, 2)
