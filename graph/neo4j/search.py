@@ -56,6 +56,7 @@ from graph.neo4j.cypher.search import (
     SEARCH_COUNTED_PAGE,
     SEARCH_REQUESTED,
     SEARCH_TIER,
+    SEARCH_TIER_CAPPED,
     SEARCH_TIERS,
     SEARCH_WALK,
 )
@@ -312,17 +313,26 @@ async def _tier_page(
     tx: AsyncManagedTransaction,
     parts: dict[str, str],
     ranked: dict[str, Any],
-    tier: tuple[int, str, int],
+    tier: tuple[int, str, int | None],
     nodes: int,
     start: str,
     common: bool = False,
 ) -> list[tuple[str, float]]:
     """The first ``ranked["limit"]`` entries of a tier of `_tiered_page` after the cursor:
     `tier` is (which it is, as ``$tier_of``; the Lucene query of its hits; how many, about —
-    at least, where `common`)."""
+    at least, where `common`; None: not counted)."""
     tier_of, query, count = tier
     need = int(ranked["limit"])
     ranked = dict(ranked, tier_of=tier_of)
+    if count is None:
+        # Its hits up to where a walk would cost as much as sorting them (as the word tier's,
+        # graph.neo4j.cypher.search._WORD_CAP), read by code; more, and it is walked.
+        cap = isqrt(2 * (need + 1) * nodes) + _SPARE
+        capped = dict(ranked, tier=_sized(query), from_code=start, walked=0, spare=_SPARE, cap=cap)
+        (record,) = await run(tx, fill(SEARCH_TIER_CAPPED, **parts), capped)
+        if int(record["hits"]) >= 0:
+            return _best(record["rows"], need)
+        return await _tier_page(tx, parts, ranked, (tier_of, query, cap), nodes, start, True)
     # Along the code index where the tier's hits are common — but they may lie together, late
     # in code order: the walk gives up past `WALK_SLACK` times the nodes it would read if they
     # were spread evenly (a small share of the hits the tier's statement would read).
@@ -427,11 +437,7 @@ async def _tiered_page(
     for (tier_of, query, sum_), count in zip(tiers, counts, strict=True):
         need = limit - len(rows)
         start = _walk_from(after, 3 * sum_ + 1)
-        if need <= 0 or start is None:
-            continue
-        if count is None:
-            count = await _count(tx, where, params, query, COMMON)
-        if count <= 0:
+        if need <= 0 or start is None or count == 0:
             continue
         ranked["limit"] = need
         rows += await _tier_page(tx, parts, ranked, (tier_of, query, count), nodes, start)

@@ -20,6 +20,7 @@ __all__ = [
     "SEARCH_REQUESTED",
     "SEARCH_TIER",
     "SEARCH_TIERS",
+    "SEARCH_TIER_CAPPED",
     "SEARCH_WALK",
     "WHERE_BY_SYNONYM_AS_TYPED",
     "WHERE_BY_SYNONYM_OTHERWISE",
@@ -301,6 +302,18 @@ SEARCH_TIER = fill(
     tier="$tier",
     options="",
     common="false",
+    start="$from_code",
+    exact_count="$exact_count",
+    imports="asked",
+)
+# …and of a tier whose hits were not counted: at most $cap of them taken, the best by
+# Lucene's score; where it has as many, it is common (``hits`` -1, no row: graph.neo4j.search
+# reads it along the code index). One round trip where a count and then the tier took two.
+SEARCH_TIER_CAPPED = fill(
+    _TIER + "RETURN CASE WHEN hits < 0 THEN [] ELSE asked_rows + rows END AS rows, hits\n",
+    tier="$tier",
+    options=", {limit: $cap}",
+    common="size(found) >= $cap",
     start="$from_code",
     exact_count="$exact_count",
     imports="asked",
