@@ -49,7 +49,7 @@ async def tree(
 ) -> list[CatalogCount]:
     """The catalogs of `zone`, national first, with their own and their subtree's counts of
     the entries `where` selects."""
-    catalogs = await run(tx, CATALOGS_LISTING)
+    ((catalogs,),) = await run(tx, CATALOGS_LISTING)
     if dataclasses.replace(where, states=frozenset()) == _BY_STATE_ONLY:
         own = {
             c["id"]: count_by_states(
@@ -63,8 +63,8 @@ async def tree(
         source = RESOURCES_ABOUT if where.theme is not None else ALL_RESOURCES
         parts, params = condition(where, theme_matched=source is RESOURCES_ABOUT)
         selected = fill(source, where=all_of(parts))
-        records = await run(tx, fill(COUNT_SELECTED, selected=selected), params)
-        own = {r["id"]: int(r["n"]) for r in records if r["id"] is not None}
+        ((counts,),) = await run(tx, fill(COUNT_SELECTED, selected=selected), params)
+        own = {c["id"]: int(c["n"]) for c in counts if c["id"] is not None}
     rows = [
         CatalogRow(
             c["id"], c["name"], c["region_code"], Zone(c["zone"]), c["parent_id"], c["listed"] > 0
