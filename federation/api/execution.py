@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from graphql import (
     GraphQLEnumType,
@@ -31,6 +32,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
+    GraphQLSchema,
     Undefined,
 )
 from graphql.pyutils import Path
@@ -71,15 +73,25 @@ def _plain(field: GraphQLField) -> _PlainField | None:
     return _PlainField(definition.default_resolver, definition.python_name, leaf, non_null)
 
 
+# What `_plain` found of each field, by schema and by the field's id (graphql-core's fields are
+# not hashable; each lives as long as its schema): worked out once per schema, not per request.
+_PLANS: WeakKeyDictionary[GraphQLSchema, dict[int, _PlainField | None]] = WeakKeyDictionary()
+
+
+def _plans(schema: GraphQLSchema) -> dict[int, _PlainField | None]:
+    plans = _PLANS.get(schema)
+    if plans is None:
+        plans = _PLANS[schema] = {}
+    return plans
+
+
 class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
     """strawberry's executor, answering plain leaf fields without graphql-core's per-field
     machinery (see the module's docstring)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # By the field's id: graphql-core's fields are not hashable; each lives as long as the
-        # schema, which outlives the request.
-        self._plain: dict[int, _PlainField | None] = {}
+        self._plain = _plans(self.schema)
         middleware = self.middleware_manager
         self._direct = middleware is None or not middleware.middlewares
 
