@@ -27,7 +27,7 @@ from graph.neo4j import Neo4jStore
 from graph.neo4j.cypher.tree import CATALOGS_LISTING, LINKED_STATES, STATE_LINKS
 from graph.neo4j.cypher.writes import UPSERT_RESOURCES
 from graph.neo4j.rows import resource_row
-from graph.neo4j.tree import count_by_states
+from graph.neo4j.tree import count_by_states, counter_by_states
 from graph.queries import ApplyOutcome, CatalogCount
 from tests.graph.conftest import CHENGDU_INTRANET
 from tests.graph.entries import CHENGDU, JINJIANG_CATALOG, MIANYANG, SICHUAN, TREE, code, resource
@@ -50,6 +50,9 @@ def test_counts_by_states_from_degrees_equal_the_entries_counted(
     linked = {S(state): entries.count(S(state)) for state in LINKED_STATES}
     chosen = states or frozenset(S)
     assert count_by_states(len(entries), linked, states) == sum(s in chosen for s in entries)
+    # The tree's counter, decided once per filter, counts alike from the degrees in order.
+    degrees = [linked[S(state)] for state in LINKED_STATES]
+    assert counter_by_states(states)(len(entries), degrees) == sum(s in chosen for s in entries)
 
 
 def test_every_state_but_published_has_its_link() -> None:
