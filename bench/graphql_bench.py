@@ -577,7 +577,7 @@ async def bench(target: Neo4jTarget, args: argparse.Namespace) -> None:
 
     from infra.net import free_ports
 
-    mulu_port, neo_port = free_ports(2)
+    mulu_port, neo_port = args.ports or free_ports(2)
     logs = Path(tempfile.mkdtemp(prefix="mulu-graphql-bench-"))
     mulu = start_mulu(target, catalog, mulu_port, None, logs)
     neo = start_neo4j_graphql(target, neo_port, logs)
@@ -644,7 +644,7 @@ async def profile_mulu(
     """The mix once more against mulu under cProfile; the functions that took the time."""
     from infra.net import free_port
 
-    port = free_port()
+    port = args.ports[0] if args.ports else free_port()
     process = start_mulu(target, catalog, port, args.profile, logs)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -687,6 +687,13 @@ def main() -> None:
         help="the named server already holds this --size and --seed",
     )
     parser.add_argument("--profile", type=Path, help="profile mulu on the mix; stats to this file")
+    parser.add_argument(
+        "--ports",
+        type=int,
+        nargs=2,
+        metavar=("MULU", "NEO4J_GRAPHQL"),
+        help="the two servers' HTTP ports (default: free ones)",
+    )
     args = parser.parse_args()
     print(
         f"== GraphQL over HTTP: mulu vs @neo4j/graphql, {args.size} resources, "

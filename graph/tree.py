@@ -69,7 +69,7 @@ def fold_tree(
     for row in rows.values():
         if row.parent_id is not None:
             children.setdefault(row.parent_id, []).append(row.id)
-    order = list(Level)
+    order = {level: i for i, level in enumerate(Level)}
     tree = [
         CatalogCount(
             id=row.id,
@@ -82,7 +82,7 @@ def fold_tree(
         )
         for row in rows.values()
     ]
-    return sorted(tree, key=lambda c: (order.index(c.level), c.id))
+    return sorted(tree, key=lambda c: (order[c.level], c.id))
 
 
 def _in_zone(origin: str, zone: Zone) -> str:

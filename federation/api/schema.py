@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext, ExecutionResult, Info
 
 from federation.api.audit import AuditRefusals
 from federation.api.errors import DomainErrors, RequestTimeout, error_code, masked_errors
+from federation.api.execution import PlainFieldsExecutor
 from federation.api.limits import Limits, limit_extensions
 from federation.api.mutations import Mutation
 from federation.api.peers import UnreachablePeers
@@ -123,6 +124,7 @@ def build_schema(
         mutation=Mutation,
         extensions=extensions,
         federation_version="2.7",
+        execution_context_class=PlainFieldsExecutor,
         timeout_seconds=limits.timeout_seconds,
         on_error=on_error,
     )

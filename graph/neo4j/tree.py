@@ -15,7 +15,7 @@ and adds up the subtrees.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from neo4j import AsyncManagedTransaction
 
@@ -28,9 +28,11 @@ from graph.neo4j.statements import run
 from graph.queries import CatalogCount, ResourceFilter
 from graph.tree import CatalogRow, fold_tree
 
-__all__ = ["count_by_states", "tree"]
+__all__ = ["count_by_states", "counter_by_states", "tree"]
 
 _BY_STATE_ONLY = ResourceFilter(states=frozenset())
+_LINKED = tuple(map(LifecycleState, LINKED_STATES))
+_ZONES = {zone.value: zone for zone in Zone}
 
 
 def count_by_states(
@@ -44,30 +46,37 @@ def count_by_states(
     return sum(n for state, n in linked.items() if state in chosen)
 
 
+def counter_by_states(states: frozenset[LifecycleState]) -> Callable[[int, Sequence[int]], int]:
+    """`count_by_states` for `states`, decided once for every catalog of a tree: a catalog's
+    count from how many it lists and its degrees in the order of `LINKED_STATES`."""
+    chosen = states or frozenset(LifecycleState)
+    published = LifecycleState.PUBLISHED in chosen
+    # With PUBLISHED chosen, the linked states not chosen are taken from all the catalog
+    # lists; without it, the linked states chosen are added up.
+    picked = [i for i, state in enumerate(_LINKED) if (state in chosen) != published]
+    if published:
+        return lambda listed, degrees: listed - sum(degrees[i] for i in picked)
+    return lambda listed, degrees: sum(degrees[i] for i in picked)
+
+
 async def tree(
     tx: AsyncManagedTransaction, zone: Zone, where: ResourceFilter
 ) -> list[CatalogCount]:
     """The catalogs of `zone`, national first, with their own and their subtree's counts of
     the entries `where` selects."""
-    catalogs = await run(tx, CATALOGS_LISTING)
+    ((catalogs,),) = await run(tx, CATALOGS_LISTING)
     if dataclasses.replace(where, states=frozenset()) == _BY_STATE_ONLY:
-        own = {
-            c["id"]: count_by_states(
-                int(c["listed"]),
-                dict(zip(map(LifecycleState, LINKED_STATES), map(int, c["linked"]), strict=True)),
-                where.states,
-            )
-            for c in catalogs
-        }
+        count = counter_by_states(where.states)
+        own = {c["id"]: count(c["listed"], c["linked"]) for c in catalogs}
     else:
         source = RESOURCES_ABOUT if where.theme is not None else ALL_RESOURCES
         parts, params = condition(where, theme_matched=source is RESOURCES_ABOUT)
         selected = fill(source, where=all_of(parts))
-        records = await run(tx, fill(COUNT_SELECTED, selected=selected), params)
-        own = {r["id"]: int(r["n"]) for r in records if r["id"] is not None}
+        ((counts,),) = await run(tx, fill(COUNT_SELECTED, selected=selected), params)
+        own = {c["id"]: int(c["n"]) for c in counts if c["id"] is not None}
     rows = [
         CatalogRow(
-            c["id"], c["name"], c["region_code"], Zone(c["zone"]), c["parent_id"], c["listed"] > 0
+            c["id"], c["name"], c["region_code"], _ZONES[c["zone"]], c["parent_id"], c["listed"] > 0
         )
         for c in catalogs
     ]

@@ -20,20 +20,24 @@ LINKED_STATES = tuple(s.value for s in LifecycleState if s is not LifecycleState
 STATE_LINKS = tuple(f"{state}_IN" for state in LINKED_STATES)
 
 # Every catalog, with how many entries it lists in any state and, in the order of
-# `LINKED_STATES`, in each of those: degrees, not one entry read.
+# `LINKED_STATES`, in each of those: degrees, not one entry read. One record holds them all:
+# the driver's Python costs some 40 µs a record, whatever its size: sixty catalogs as
+# sixty records cost 3 ms of the server's CPU, as one 0.5 ms.
 CATALOGS_LISTING = fill(
     """
 MATCH (c:Catalog)
-RETURN c.id AS id, c.name AS name, c.region_code AS region_code, c.zone AS zone,
-       c.parent_id AS parent_id, COUNT { (c)<-[:LISTED_IN]-() } AS listed,
-       [{degrees}] AS linked
+RETURN collect({
+  id: c.id, name: c.name, region_code: c.region_code, zone: c.zone, parent_id: c.parent_id,
+  listed: COUNT { (c)<-[:LISTED_IN]-() }, linked: [{degrees}]
+}) AS catalogs
 """,
     degrees=", ".join(fill("COUNT { (c)<-[:{link}]-() }", link=link) for link in STATE_LINKS),
 )
 
 # `{selected}` is `finding.ALL_RESOURCES` or `finding.RESOURCES_ABOUT` with the filter's
-# condition.
+# condition; the counts by catalog in one record, as above.
 COUNT_SELECTED = """
 {selected}
-RETURN r.catalog_id AS id, count(r) AS n
+WITH r.catalog_id AS id, count(r) AS n
+RETURN collect({id: id, n: n}) AS counts
 """
