@@ -309,6 +309,13 @@ def _best(rows: list[Any], need: int) -> list[tuple[str, float]]:
     return [(str(r[0]), float(r[1])) for r in best]
 
 
+def _break_even(limit: int, nodes: int) -> int:
+    """How many hits a tier holds where walking the code index for a page of `limit` costs
+    about what sorting them by code does — what graph.neo4j.cypher.search._WORD_CAP computes
+    in the statement (toInteger(sqrt(…)) there, isqrt here: the same whole number)."""
+    return isqrt(2 * (limit + 1) * nodes) + _SPARE
+
+
 async def _tier_page(
     tx: AsyncManagedTransaction,
     parts: dict[str, str],
@@ -327,7 +334,7 @@ async def _tier_page(
     if count is None:
         # Its hits up to where a walk would cost as much as sorting them (as the word tier's,
         # graph.neo4j.cypher.search._WORD_CAP), read by code; more, and it is walked.
-        cap = isqrt(2 * (need + 1) * nodes) + _SPARE
+        cap = _break_even(need, nodes)
         capped = dict(ranked, tier=_sized(query), from_code=start, walked=0, spare=_SPARE, cap=cap)
         (record,) = await run(tx, fill(SEARCH_TIER_CAPPED, **parts), capped)
         if int(record["hits"]) >= 0:
@@ -416,7 +423,7 @@ async def _tiered_page(
     if word_hits < 0:
         # The word tier is common (graph.neo4j.cypher.search._WORD_CAP): along the code index,
         # and the tiers below it counted only where it leaves the page short.
-        cap = isqrt(2 * (limit + 1) * nodes) + _SPARE
+        cap = _break_even(limit, nodes)
         ranked["limit"] = limit - len(rows)
         word_tier = (_AS_A_WORD, as_word, cap)
         rows += await _tier_page(tx, parts, ranked, word_tier, nodes, start or "", common=True)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -77,13 +76,9 @@ RETURN r.catalog_id AS id, count(*) AS n
 
 
 @pytest.fixture
-async def store(neo4j_server: Any) -> AsyncIterator[Neo4jStore]:
-    async with Neo4jStore.open(
-        neo4j_server.uri, (neo4j_server.user, neo4j_server.password), catalog=CHENGDU_INTRANET
-    ) as opened:
-        await opened.erase_all()
-        await opened.put_catalogs(TREE)
-        yield opened
+async def store(neo4j_store: Neo4jStore) -> Neo4jStore:
+    await neo4j_store.put_catalogs(TREE)
+    return neo4j_store
 
 
 async def _run(driver: AsyncDriver, query: str, **params: Any) -> list[Any]:

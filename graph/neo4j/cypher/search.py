@@ -125,12 +125,18 @@ _IN_TIER = fill(
 
 # The count of $query's hits, up to $counted (graph.queries.MAX_COUNTED + 1: more is told as
 # "at least"): each hit costs a row, and a word of one character has tens of thousands.
-_COUNTED = """
-  CALL db.index.fulltext.queryNodes('resource_fulltext', $query) YIELD node AS r
-  WHERE {where}
+def _counted(query: str, most: str) -> str:
+    """The lines of a subquery counting the hits of the Lucene query `query` (a parameter)
+    under {where}, up to `most`, unnamed: the caller names the count."""
+    return f"""
+  CALL db.index.fulltext.queryNodes('resource_fulltext', {query}) YIELD node AS r
+  WHERE {{where}}
   WITH r
-  LIMIT $counted
+  LIMIT {most}
   RETURN count(r)"""
+
+
+_COUNTED = _counted("$query", "$counted")
 
 SEARCH_COUNT = _COUNTED + " AS total\n"
 
@@ -182,30 +188,21 @@ CALL (page) {
 }
 CALL (page) {
   WITH page
-  WHERE size(page) < $limit
-  CALL db.index.fulltext.queryNodes('resource_fulltext', $named) YIELD node AS r
-  WHERE {where}
-  WITH r
-  LIMIT $counted
-  RETURN count(r) AS named
+  WHERE size(page) < $limit"""
+    + _counted("$named", "$counted")
+    + """ AS named
 }
 CALL (page) {
   WITH page
-  WHERE size(page) < $limit
-  CALL db.index.fulltext.queryNodes('resource_fulltext', $rest) YIELD node AS r
-  WHERE {where}
-  WITH r
-  LIMIT $common
-  RETURN count(r) AS rest
+  WHERE size(page) < $limit"""
+    + _counted("$rest", "$common")
+    + """ AS rest
 }
 CALL (page) {
   WITH page
-  WHERE size(page) < $limit
-  CALL db.index.fulltext.queryNodes('resource_fulltext', $in_body) YIELD node AS r
-  WHERE {where}
-  WITH r
-  LIMIT $common
-  RETURN count(r) AS in_body
+  WHERE size(page) < $limit"""
+    + _counted("$in_body", "$common")
+    + """ AS in_body
 }
 RETURN CASE WHEN size(page) < $limit THEN named + rest ELSE total END AS total, rest,
        in_body, nodes, page
@@ -355,12 +352,9 @@ CALL (exact_count, nodes) {
 WITH nodes, exact_count, exact_rows + word_rows AS rows, word_hits, word_kept
 CALL (rows, word_hits) {
   WITH rows
-  WHERE size(rows) < $limit AND word_hits >= 0
-  CALL db.index.fulltext.queryNodes('resource_fulltext', $name_tier) YIELD node AS r
-  WHERE {where}
-  WITH r
-  LIMIT $common
-  RETURN count(r) AS name_hits
+  WHERE size(rows) < $limit AND word_hits >= 0"""
+    + _counted("$name_tier", "$common")
+    + """ AS name_hits
 }
 CALL (word_kept, name_hits) {
   WITH word_kept, name_hits
