@@ -77,6 +77,7 @@ _COMPACT = (
 
 # How often a reader waiting for records reads the file without being told of an append.
 _LOOK_SECONDS = 60.0
+_RELOOK_SECONDS = 0.05  # the first pause before a failed look at the topics' ends is tried again
 
 
 class EmbeddedLog:
@@ -109,6 +110,7 @@ class EmbeddedLog:
         self._ends: dict[str, int] = {}  # by topic: its end as this process last knew it
         self._unwatch: Callable[[], None] | None = None
         self._looking: asyncio.Task[None] | None = None
+        self._look_again = False  # a change told since the running look read the ends
 
     def appended(self, topic: str) -> asyncio.Event:
         """The event the next append to `topic` in this process sets."""
@@ -163,23 +165,36 @@ class EmbeddedLog:
             woken.set()
 
     def _changed(self) -> None:
-        """The file changed (`graph.embedded.changes`): find which topics grew, once."""
+        """The file changed (`graph.embedded.changes`): find which topics grew. A change told
+        while a look is under way is looked at again after it (that look's read may have come
+        before the commit)."""
+        self._look_again = True
         if self._looking is None or self._looking.done():
             self._looking = asyncio.ensure_future(self._look_at_ends())
 
     async def _look_at_ends(self) -> None:
         """Wake the readers of every topic whose end moved since this process last knew it —
-        appended to by another process (this one's appends are known already)."""
-        try:
-            ends = await self._read(
-                lambda db: dict(db.execute("SELECT topic, next_offset FROM topics").fetchall())
-            )
-        except (LogUnavailable, LogClosed):
-            return  # closing, or a moment's trouble: the readers' own looks remain
-        for topic, end in ends.items():
-            if self._ends.get(topic) != end:
-                self._ends[topic] = int(end)
-                self._wake(topic)
+        appended to by another process (this one's appends are known already). A read that
+        fails is tried again (a moment's trouble must not leave a reader asleep until its
+        `_LOOK_SECONDS` safety net)."""
+        pause = _RELOOK_SECONDS
+        while self._look_again:
+            self._look_again = False
+            try:
+                ends = await self._read(
+                    lambda db: dict(db.execute("SELECT topic, next_offset FROM topics").fetchall())
+                )
+            except LogClosed:
+                return
+            except LogUnavailable:
+                self._look_again = True
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, LOOK_SECONDS)
+                continue
+            for topic, end in ends.items():
+                if self._ends.get(topic) != end:
+                    self._ends[topic] = int(end)
+                    self._wake(topic)
 
     async def __aenter__(self) -> EmbeddedLog:
         await self.connect()

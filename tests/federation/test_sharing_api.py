@@ -475,7 +475,9 @@ async def test_every_step_is_in_the_audit_log_and_on_the_sharing_topic(
         EmbeddedLog.open(sharing.log_path) as log,
         log.reader(topic, group="test") as reader,
     ):
-        for _ in range(50):
+        # Published after each step committed, not in its transaction: waited for (30 s at
+        # most, however loaded the machine), then read.
+        for _ in range(300):
             events += [json.loads(r.value) for r in await reader.getmany(timeout_ms=100)]
             if any(e["state"] == "DELIVERED" for e in events):
                 break

@@ -18,6 +18,7 @@ import pytest
 
 from graph.embedded import EmbeddedStore
 from graph.embedded.connection import Connection
+from sync.errors import LogUnavailable
 from sync.events import outbox_record
 from sync.links import Link
 from sync.log.embedded import EmbeddedLog
@@ -182,3 +183,34 @@ async def test_a_log_that_looks_every_50_ms_sees_another_writer_s_append_at_once
                 took.append(time.monotonic() - appended)
                 assert record.value == f"v{n}".encode()
     assert max(took) < 0.5, took
+
+
+async def test_a_look_at_the_ends_that_fails_is_tried_again(tmp_path: Path) -> None:
+    """The file's watcher tells of a change once: a look at the topics' ends that fails (the
+    file busy a moment) is tried again, rather than leaving the reader asleep until its own
+    look a minute later."""
+    path = tmp_path / "log.db"
+    async with (
+        EmbeddedLog.open(path) as other,
+        EmbeddedLog.open(path, look_seconds=0.05) as log,
+    ):
+        await log.create_topic("t")
+        async with log.reader("t", "g") as reader:
+            assert await reader.getmany(timeout_ms=100) == []
+            real_read, failures = log._read, []
+
+            async def busy_once(work: Any) -> Any:
+                if not failures:
+                    failures.append(1)
+                    raise LogUnavailable("the log file did not answer: database is locked")
+                return await real_read(work)
+
+            log._read = busy_once  # type: ignore[method-assign]
+            waiting = asyncio.ensure_future(reader.getmany(timeout_ms=10_000))
+            await asyncio.sleep(0.2)
+            await other.append("t", [("k", b"v")])
+            appended = time.monotonic()
+            (record,) = await asyncio.wait_for(waiting, 10)
+            assert record.value == b"v"
+            assert failures == [1]
+            assert time.monotonic() - appended < 2

@@ -132,15 +132,16 @@ async def until(check: Callable[[], Any], seconds: float, step: float = 0.02) ->
 
 
 FLOOD = 20_000
-BOUND_SECONDS = 5.0
+BOUND_SECONDS = 20.0
 
 
 async def test_a_reclassification_reaches_every_extranet_within_the_bound_during_a_flood(
     tmp_path: Path,
 ) -> None:
     # One department floods the links with 20,000 published entries, each naming 20 codes;
-    # another's entry is reclassified 涉密 right after. It must leave both extranets within
-    # 5 s — before, it waited behind the whole flood, at every hop.
+    # another's entry is reclassified 涉密 right after. It must leave both extranets while most
+    # of the flood is still on its way (and within 20 s however loaded the machine) — before,
+    # it waited behind the whole flood, at every hop.
     links = [Link.between(CI, CE), Link.between(CE, PE), Link.between(CI, PI)]
     links.append(Link.between(PI, PE))
     backoff = Backoff(0.01, 0.1)
@@ -174,6 +175,10 @@ async def test_a_reclassification_reaches_every_extranet_within_the_bound_during
             took = await until(gone, BOUND_SECONDS)
             behind = (await stores[PE].find(ALL)).total_count
             print(f"reclassification crossed two hops in {took:.2f} s; {behind} of {FLOOD} there")
+            # Ahead of the flood, not behind it: most of the flood has still to arrive. (The
+            # wall-clock bound is loose for a loaded machine — the flood slows with it; on a
+            # quiet one it crosses in about a second.)
+            assert behind < FLOOD // 2
         finally:
             for worker in workers:
                 await worker.stop()
