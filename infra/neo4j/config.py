@@ -54,6 +54,9 @@ def neo4j_conf(bolt_port: int, heap: str, page_cache: str) -> str:
             f"server.memory.pagecache.size={page_cache}",
             # Preallocating each database's 256 MiB transaction log made every home 0.5 GB.
             "db.tx_log.preallocate=false",
+            # A development server keeps no backups: transaction logs beyond 1 GB are pruned at
+            # each checkpoint (Neo4j keeps two days of them by default: 9 GB for a 1M load).
+            "db.tx_log.rotation.retention_policy=1G size",
             # Netty's default 5 s quiet period, once per Bolt connector, made every stop
             # take 10 s longer; the stores are checkpointed before it starts.
             "internal.dbms.bolt.netty_server_shutdown_quiet_period=0",
