@@ -263,7 +263,7 @@ def demo(
         int | None,
         typer.Option(
             help="1: every instance in this process; 2 to 4: the extranets in child "
-            "processes (default: 2 where a second core is free, else 1)"
+            "processes (default: 2 where the machine has a second core, else 1)"
         ),
     ] = None,
 ) -> None:

@@ -7,7 +7,7 @@ outbox, as a department's maintenance would write them, so that the sync carries
 Once every link has caught up it prints each instance's GraphiQL address and example queries
 as curl commands, then serves until Ctrl-C.
 
-In two processes by default where a second core is free (`demo_processes`): the
+In two processes by default where the machine has a second core (`demo_processes`): the
 intranets in the demo's own, which writes their entries and reads the examples' codes from
 their stores, and the extranets in a child (`mulu up TOPOLOGY --group`, `federation.processes`),
 whose stores the demo fills with the reference data before it starts them. The sync line's
@@ -445,19 +445,18 @@ def _write_topology(port_base: int, data_dir: Path, pki: Path | None) -> Path:
 # -- the run -------------------------------------------------------------------------------
 
 
-def demo_processes(cores: int | None = None, load: float | None = None) -> int:
-    """The demo's processes by default: two where a second core is free — at least two cores,
-    and a load average (`load`, the last minute's) below one less than their number — else one.
+def demo_processes(cores: int | None = None) -> int:
+    """The demo's processes by default: two where the machine has a second core, else one.
 
     Two processes split the sync's CPU about 10.5 : 7.8 s (the intranets, which write the
     entries and relay them up and across, beside the extranets, which apply most copies) for
-    about the same total as one (bench/README.md); that only shortens the start where the
-    second process gets a core of its own. On a machine whose cores other work keeps busy
-    (load 6–12 on two cores, measured) the two were no faster than one, and a second
-    interpreter's start is about 1.5 s more CPU."""
+    about the same total as one, a second interpreter's start included (bench/README.md). On
+    two cores they were ready sooner in every condition measured: 17.3 s against 21.3 s on a
+    quiet machine, medians 28.3 s against 33.0 s at a load of 6–12 from other work. (The
+    default once also asked for a load average below the cores less one; right after another
+    run that sent a quiet machine to one process, 24.8 s.)"""
     cores = cores or os.cpu_count() or 1
-    load = os.getloadavg()[0] if load is None else load
-    return 2 if cores >= 2 and load < cores - 1 else 1
+    return 2 if cores >= 2 else 1
 
 
 def demo_groups(processes: int) -> list[tuple[str, ...]]:
