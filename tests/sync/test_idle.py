@@ -157,6 +157,23 @@ async def test_a_record_another_process_appends_wakes_a_waiting_reader(tmp_path:
             assert time.monotonic() - started < 15  # not the reader's own look at 60 s
 
 
+@asynccontextmanager
+async def reading_beside_a_writer(
+    path: Path,
+) -> AsyncIterator[tuple[EmbeddedLog, EmbeddedLog, Any]]:
+    """A second `EmbeddedLog` on the file (opened first, default look) as the writer, and a
+    reader of topic ``t`` in a log that looks every 50 ms, idle at the end: (writer, log,
+    reader). The writer's appends reach the reader only through the file."""
+    async with (
+        EmbeddedLog.open(path) as other,
+        EmbeddedLog.open(path, look_seconds=0.05) as log,
+    ):
+        await log.create_topic("t")
+        async with log.reader("t", "g") as reader:
+            assert await reader.getmany(timeout_ms=100) == []
+            yield other, log, reader
+
+
 async def test_a_log_that_looks_every_50_ms_sees_another_writer_s_append_at_once(
     tmp_path: Path,
 ) -> None:
@@ -165,23 +182,16 @@ async def test_a_log_that_looks_every_50_ms_sees_another_writer_s_append_at_once
     fraction of a second of it, not at the next one-second look. (A second `EmbeddedLog` on the
     file, opened first with the default look, is such a writer: its appends never reach the
     first one's readers but through the file.)"""
-    path = tmp_path / "log.db"
-    async with (
-        EmbeddedLog.open(path) as other,
-        EmbeddedLog.open(path, look_seconds=0.05) as log,
-    ):
-        await log.create_topic("t")
-        async with log.reader("t", "g") as reader:
-            assert await reader.getmany(timeout_ms=100) == []
-            took = []
-            for n in range(3):
-                waiting = asyncio.ensure_future(reader.getmany(timeout_ms=10_000))
-                await asyncio.sleep(0.3)
-                await other.append("t", [("k", f"v{n}".encode())])
-                appended = time.monotonic()
-                (record,) = await asyncio.wait_for(waiting, 10)
-                took.append(time.monotonic() - appended)
-                assert record.value == f"v{n}".encode()
+    async with reading_beside_a_writer(tmp_path / "log.db") as (other, _, reader):
+        took = []
+        for n in range(3):
+            waiting = asyncio.ensure_future(reader.getmany(timeout_ms=10_000))
+            await asyncio.sleep(0.3)
+            await other.append("t", [("k", f"v{n}".encode())])
+            appended = time.monotonic()
+            (record,) = await asyncio.wait_for(waiting, 10)
+            took.append(time.monotonic() - appended)
+            assert record.value == f"v{n}".encode()
     assert max(took) < 0.5, took
 
 
@@ -189,28 +199,21 @@ async def test_a_look_at_the_ends_that_fails_is_tried_again(tmp_path: Path) -> N
     """The file's watcher tells of a change once: a look at the topics' ends that fails (the
     file busy a moment) is tried again, rather than leaving the reader asleep until its own
     look a minute later."""
-    path = tmp_path / "log.db"
-    async with (
-        EmbeddedLog.open(path) as other,
-        EmbeddedLog.open(path, look_seconds=0.05) as log,
-    ):
-        await log.create_topic("t")
-        async with log.reader("t", "g") as reader:
-            assert await reader.getmany(timeout_ms=100) == []
-            real_read, failures = log._read, []
+    async with reading_beside_a_writer(tmp_path / "log.db") as (other, log, reader):
+        real_read, failures = log._read, []
 
-            async def busy_once(work: Any) -> Any:
-                if not failures:
-                    failures.append(1)
-                    raise LogUnavailable("the log file did not answer: database is locked")
-                return await real_read(work)
+        async def busy_once(work: Any) -> Any:
+            if not failures:
+                failures.append(1)
+                raise LogUnavailable("the log file did not answer: database is locked")
+            return await real_read(work)
 
-            log._read = busy_once  # type: ignore[method-assign]
-            waiting = asyncio.ensure_future(reader.getmany(timeout_ms=10_000))
-            await asyncio.sleep(0.2)
-            await other.append("t", [("k", b"v")])
-            appended = time.monotonic()
-            (record,) = await asyncio.wait_for(waiting, 10)
-            assert record.value == b"v"
-            assert failures == [1]
-            assert time.monotonic() - appended < 2
+        log._read = busy_once  # type: ignore[method-assign]
+        waiting = asyncio.ensure_future(reader.getmany(timeout_ms=10_000))
+        await asyncio.sleep(0.2)
+        await other.append("t", [("k", b"v")])
+        appended = time.monotonic()
+        (record,) = await asyncio.wait_for(waiting, 10)
+        assert record.value == b"v"
+        assert failures == [1]
+        assert time.monotonic() - appended < 2
