@@ -85,7 +85,14 @@ async def test_a_broker_killed_mid_mirror_loses_and_duplicates_nothing(
     tmp_path: Path, cluster: KafkaCluster, neo4j_server: Any, link: MakeLink
 ) -> None:
     mirror = link(CI, CE)
-    settings = kafka_settings(cluster.connection, request_timeout_ms=5_000)
+    # The producer's own window (``request_timeout_ms``, 30 s as in production) outlasts the
+    # cluster's failover: a dead node is fenced after ``broker.session.timeout.ms`` (9 s) and
+    # a new leader elected. Within it the idempotent producer retries its batches with their
+    # sequence numbers, and the new leader writes each once; a window shorter than the failover
+    # (5 s here once) fails a batch the dying leader had already copied, and the relay's
+    # sending it again from the outbox is a second copy in the topic (one the target finds
+    # stale: the target below holds each entry once either way).
+    settings = kafka_settings(cluster.connection)
     admin = KafkaAdmin(cluster.connection)
     total, updated = 300, 20
     async with (
