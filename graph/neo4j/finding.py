@@ -19,10 +19,13 @@ from graph.neo4j.cypher import all_of, fill
 from graph.neo4j.cypher.finding import (
     ALL_RESOURCES,
     COUNT_AMONG_NODES,
+    COUNT_WITH_REGIONS,
     FACET_CATEGORY,
     FACET_CATEGORY_PREFIX,
     FACET_GROUPS,
     PAGE_BY_CODE,
+    PAGE_BY_REGION,
+    PAGE_BY_REGION_AND_SHARE_TYPE,
     PAGE_IN_CODE_ORDER,
     PAGE_IN_INDEX_ORDER,
     RESOURCES_ABOUT,
@@ -115,8 +118,9 @@ async def _by_code(
     first: int,
     cursor: tuple[str, float | None] | None,
 ) -> ResourcePage:
-    counts = fill(COUNT_AMONG_NODES, selected=_selected(source, parts))
-    (record,) = await run(tx, counts, params)
+    by_region = source is ALL_RESOURCES and _by_region(params)
+    count = COUNT_WITH_REGIONS if by_region else COUNT_AMONG_NODES
+    (record,) = await run(tx, fill(count, selected=_selected(source, parts)), params)
     total = int(record["total"])
     if total == 0:
         return _EMPTY
@@ -125,7 +129,11 @@ async def _by_code(
         page_parts.append(WHERE_AFTER_CODE)
         params["after_code"] = cursor[0]
     ordered = _index_ordered(params)
-    if ordered is not None and source is ALL_RESOURCES:
+    if by_region and len(record["regions"]) <= _MAX_REGIONS:
+        params.update(state=params["states"][0], regions=sorted(record["regions"]))
+        params.setdefault("after_code", "")
+        page = PAGE_BY_REGION_AND_SHARE_TYPE if "share_types" in params else PAGE_BY_REGION
+    elif ordered is not None and source is ALL_RESOURCES:
         prop, value = ordered
         params.update(state=params["states"][0], value=value)
         params.setdefault("after_code", "")
@@ -167,6 +175,23 @@ def _index_ordered(params: dict[str, Any]) -> tuple[str, Any] | None:
             return None
         value = value[0]
     return _ONE_VALUE[chosen[0]], value
+
+
+# The filters a page is read region by region for (`PAGE_BY_REGION`): one state and a region,
+# with share types or without — each pair's entries come in code order from an index.
+_BY_REGION = (
+    frozenset({"states", "region_prefix"}),
+    frozenset({"states", "region_prefix", "share_types"}),
+)
+# At most this many regions are read one by one (a province's few hundred are); more, and the
+# page sorts the matches as before.
+_MAX_REGIONS = 500
+
+
+def _by_region(params: dict[str, Any]) -> bool:
+    """Whether the condition's `params` are one state and a region, and share types or none."""
+    chosen = frozenset(name for name in params if name != "limit")
+    return chosen in _BY_REGION and len(params["states"]) == 1
 
 
 # How many times the cost of reading a node does the sorting of a match read from an index

@@ -109,3 +109,43 @@ async def test_pages_of_a_region_and_a_share_type_come_whole_after_a_cursor(
     await store.apply(own + others)
     where = ResourceFilter(region_code="510100", share_types=frozenset({ShareType.CONDITIONAL}))
     assert await _pages(store, where, 3) == [e.code for e in own]
+
+
+async def test_a_region_s_page_is_read_region_by_region_and_comes_whole(
+    store: Neo4jStore, driver: AsyncDriver, statements: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """四川 (51) over four regions of its own and one of 重庆 (50) beside: a page of the province,
+    alone or with a share type, seeks each region the count found in code order and reads at
+    most a page and one from each — not every match of the province, sorted — and the pages
+    after their cursors come whole, in code order, each entry once."""
+    origins = ["510000/intranet", "510100/intranet", "510104/intranet", "510700/intranet"]
+    entries = [
+        (conditional_entry if n % 3 else resource)(
+            code(n, "101001001"), origin=origins[(n * 7) % len(origins)]
+        )
+        for n in range(1, 161)
+    ]
+    beside = [
+        conditional_entry(code(n, "101001001"), origin="500000/intranet") for n in range(161, 181)
+    ]
+    await store.apply(entries + beside)
+    conditional = frozenset({ShareType.CONDITIONAL})
+    for where, expected in (
+        (ResourceFilter(region_code="510000"), entries),
+        (
+            ResourceFilter(region_code="510000", share_types=conditional),
+            [e for e in entries if e.share_type is ShareType.CONDITIONAL],
+        ),
+    ):
+        assert await _pages(store, where, 6) == sorted(e.code for e in expected), where
+        first = await store.find(where, first=5)
+        assert first.total_count == len(expected)
+        statements.clear()
+        await store.find(where, first=5, after=first.end_cursor)
+        page_statement, params = statements[-1]
+        assert sorted(params["regions"]) == ["510000", "510100", "510104", "510700"]
+        operators = await _profile(driver, page_statement, params)
+        seeks = [rows for name, rows in operators if name.startswith("NodeIndex")]
+        assert seeks, operators
+        # At most the page and one from each of the four regions, of 160 (or 107) matches.
+        assert max(seeks) <= 4 * (5 + 1), operators
