@@ -10,6 +10,13 @@ When they changed, the file's callback is called — for this process's own comm
 callback must be harmless when told of a write its owner already knows about. The task runs
 while at least one file is watched.
 
+A commit reaches the `-wal` before a reader can see it: its frames are written, then synced and
+published in the WAL index (the `-shm`, shared memory with no dependable stamp). A look that
+falls between the two finds the stamp changed, and the callback's read finds nothing new — and
+the stamp does not change again when the commit becomes visible. So after a change the file is
+told again at every look for `SETTLE_SECONDS` (at least once more), whether its stamp moved or
+not: a reader woken too early looks again once the commit is there.
+
     unwatch = watch(path, store.outbox_signal.notify)
     ...
     unwatch()
@@ -26,9 +33,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["LOOK_SECONDS", "watch"]
+__all__ = ["LOOK_SECONDS", "SETTLE_SECONDS", "watch"]
 
 LOOK_SECONDS = 1.0
+# How long after a change a file is told again at each look (the sync and publication of a
+# commit whose frames a look saw take milliseconds; a loaded machine's sync can take far more).
+SETTLE_SECONDS = 1.0
 
 _log = logging.getLogger("mulu.embedded")
 
@@ -55,6 +65,7 @@ class _Watched:
     stamp: _Stamp
     every: float  # seconds between looks
     due: float  # the event loop's time of the next look
+    settled: float = 0.0  # the event loop's time until which a look tells again (SETTLE_SECONDS)
 
 
 class _Watcher:
@@ -74,9 +85,11 @@ class _Watcher:
                     continue
                 watched.due = now + watched.every
                 stamp = _stamp(watched.path)
-                if stamp == watched.stamp:
+                if stamp != watched.stamp:
+                    watched.stamp = stamp
+                    watched.settled = now + max(SETTLE_SECONDS, watched.every)
+                elif now > watched.settled:
                     continue
-                watched.stamp = stamp
                 try:
                     watched.callback()
                 except Exception:  # one owner's bug does not blind the others

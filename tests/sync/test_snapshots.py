@@ -94,7 +94,10 @@ def mutated_snapshots(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.booleans()) and isinstance(target, dict):
             target.pop(path[-1], None)
         else:
-            target[path[-1]] = draw(st.sampled_from(ODD_VALUES))
+            # A copy: the odd values are shared by every example, and a list put in here
+            # and changed by a later step would change them all, even into a list that holds
+            # itself (which no JSON document can be).
+            target[path[-1]] = copy.deepcopy(draw(st.sampled_from(ODD_VALUES)))
     return document
 
 
