@@ -196,9 +196,9 @@ async def test_a_log_that_looks_every_50_ms_sees_another_writer_s_append_at_once
 
 
 async def test_a_look_at_the_ends_that_fails_is_tried_again(tmp_path: Path) -> None:
-    """The file's watcher tells of a change once: a look at the topics' ends that fails (the
-    file busy a moment) is tried again, rather than leaving the reader asleep until its own
-    look a minute later."""
+    """A look at the topics' ends that fails (the file busy a moment) is tried again until it
+    succeeds, rather than leaving the reader asleep until its own look a minute later once the
+    watcher has stopped telling of the change (graph.embedded.changes: for a second after it)."""
     async with reading_beside_a_writer(tmp_path / "log.db") as (other, log, reader):
         real_read, failures = log._read, []
 

@@ -8,6 +8,8 @@ Templates take ``{where}`` (a condition joined from the ``WHERE_…`` fragments 
 
 from __future__ import annotations
 
+from graph.neo4j.cypher import fill
+
 __all__ = [
     "ALL_RESOURCES",
     "COUNT_AMONG_NODES",
@@ -145,15 +147,17 @@ LIMIT $limit
 # A filter of one state and a region (and share types): each of the `$regions` the count found
 # gives its entries in code order from the (state, [share_type,] region_code, code) index, so
 # the page is the first of at most ($limit × regions) index entries, and only its own nodes are
-# read — not a sort of every entry of a province (39,100 of one share type at 1M).
-PAGE_BY_REGION = """
+# read — not a sort of every entry of a province (39,100 of one share type at 1M). `{seek}` is
+# the index's properties before the code, each sought at its value: `{keys}` and `{equal}`
+# name them in the hint and the condition, `{order}` in the order that keeps the index's.
+_PAGE_BY_REGION = """
 UNWIND $regions AS region
-CALL (region) {
+{unwind}CALL ({imported}) {
   MATCH (r:Resource)
-  USING INDEX r:Resource(state, region_code, code)
-  WHERE r.state = $state AND r.region_code = region AND r.code > $after_code
+  USING INDEX r:Resource({keys}, code)
+  WHERE {equal} AND r.code > $after_code
   RETURN r
-  ORDER BY r.state, r.region_code, r.code
+  ORDER BY {order}, r.code
   LIMIT $limit
 }
 WITH r
@@ -162,23 +166,24 @@ LIMIT $limit
 RETURN r.snapshot AS snapshot
 """
 
-PAGE_BY_REGION_AND_SHARE_TYPE = """
-UNWIND $regions AS region
-UNWIND $share_types AS share_type
-CALL (region, share_type) {
-  MATCH (r:Resource)
-  USING INDEX r:Resource(state, share_type, region_code, code)
-  WHERE r.state = $state AND r.share_type = share_type AND r.region_code = region
-        AND r.code > $after_code
-  RETURN r
-  ORDER BY r.state, r.share_type, r.region_code, r.code
-  LIMIT $limit
-}
-WITH r
-ORDER BY r.code
-LIMIT $limit
-RETURN r.snapshot AS snapshot
-"""
+
+def _page_by_region(seek: dict[str, str], unwind: str = "") -> str:
+    """`_PAGE_BY_REGION` seeking each property of `seek` (property → value) in its order."""
+    return fill(
+        _PAGE_BY_REGION,
+        unwind=unwind,
+        imported=", ".join(v for v in seek.values() if not v.startswith("$")),
+        keys=", ".join(seek),
+        equal=" AND ".join(f"r.{p} = {v}" for p, v in seek.items()),
+        order=", ".join(f"r.{p}" for p in seek),
+    )
+
+
+PAGE_BY_REGION = _page_by_region({"state": "$state", "region_code": "region"})
+PAGE_BY_REGION_AND_SHARE_TYPE = _page_by_region(
+    {"state": "$state", "share_type": "share_type", "region_code": "region"},
+    unwind="UNWIND $share_types AS share_type\n",
+)
 
 # An entry's category in the facets: its whole 前段码, or the first $category_length digits.
 FACET_CATEGORY = "split(r.code, '/')[0]"
