@@ -34,8 +34,11 @@ page is the first entries in code order (the code's first digit is the kind) mer
 few requested ones: read along the code index where its hits are common enough, else the
 first by code among its Lucene hits, reading no property of the others but the code.
 
-`reindex` writes the properties of every entry indexed by another version (or never, as
-before this index existed): at open, in batches, idempotent.
+`reindex_batch` writes the properties of every entry indexed by another version (or never, as
+before this index existed): at open, in batches, idempotent. Finding them reads every entry (26
+s at 1M entries on a cold page cache), so a database whose entries were all brought to this
+version says so (an ``Upgrade`` node named `SEARCH_TEXT_CURRENT`, the markers of other versions
+removed) and is not read again at the next open — every write of this version sets its own.
 
     >>> lucene_query(Searcher.shipped().read("人口"))
     '(((search_name:"人 口" OR search_body:"人 口")))'
@@ -69,7 +72,9 @@ from graph.snapshot import resource_from_json
 
 __all__ = [
     "CATALOG_WORDS",
+    "MARK_SEARCH_TEXT_CURRENT",
     "NAME_FLOOR",
+    "SEARCH_TEXT_CURRENT",
     "lucene_query",
     "plan_parameter",
     "ranked_page",
@@ -78,6 +83,15 @@ __all__ = [
 ]
 
 REINDEX_BATCH = 2000
+
+# The upgrade marker of a database every entry of which is indexed by this version.
+SEARCH_TEXT_CURRENT = f"search_text:{INDEX_VERSION}"
+MARK_SEARCH_TEXT_CURRENT = """
+OPTIONAL MATCH (old:Upgrade) WHERE old.name STARTS WITH 'search_text:' AND old.name <> $name
+DELETE old
+WITH count(*) AS removed
+MERGE (:Upgrade {name: $name})
+"""
 
 _FIELDS = {
     Field.TEXT: ("search_name", "search_body"),

@@ -74,7 +74,12 @@ from graph.neo4j.rows import (
     region_from_record,
 )
 from graph.neo4j.schema import ensure_schema
-from graph.neo4j.search import CATALOG_WORDS, reindex_batch
+from graph.neo4j.search import (
+    CATALOG_WORDS,
+    MARK_SEARCH_TEXT_CURRENT,
+    SEARCH_TEXT_CURRENT,
+    reindex_batch,
+)
 from graph.neo4j.statements import run
 from graph.neo4j.tree import tree
 from graph.outbox import OutboxRecord, OutboxSignal, records_for
@@ -117,7 +122,7 @@ _ERASE_BATCH = 10_000
 # The upgrades of a graph an earlier version wrote (`Upgrade` nodes name those done).
 _STATE_LINKS = "state_links"
 _SPARSE_REQUESTS = "sparse_requests"
-_UPGRADES = [_STATE_LINKS, _SPARSE_REQUESTS]
+_UPGRADES = [_STATE_LINKS, _SPARSE_REQUESTS, SEARCH_TEXT_CURRENT]
 
 
 class Neo4jStore:
@@ -172,10 +177,18 @@ class Neo4jStore:
             await self._driver.verify_connectivity()
             async with self._session() as session:
                 await ensure_schema(session)
-        # Entries indexed by another version of graph.search (or before it): again, in batches.
-        while await self._write("reindex search text", reindex_batch):
-            pass
         (done,) = await self._read("read the upgrades done", run, UPGRADES_DONE)
+        if SEARCH_TEXT_CURRENT not in done["names"]:
+            # Entries indexed by another version of graph.search (or before it): again, in
+            # batches; then the database says so, and the next open reads none of them.
+            while await self._write("reindex search text", reindex_batch):
+                pass
+            await self._write(
+                "mark the search text current",
+                run,
+                MARK_SEARCH_TEXT_CURRENT,
+                {"name": SEARCH_TEXT_CURRENT},
+            )
         if _STATE_LINKS not in done["names"]:
             await self._link_states()
         if _SPARSE_REQUESTS not in done["names"]:

@@ -28,6 +28,7 @@ from graph.neo4j.cypher.writes import UPSERT_RESOURCES
 from graph.neo4j.rows import resource_row
 from graph.neo4j.tree import count_by_states, counter_by_states
 from graph.queries import ApplyOutcome, CatalogCount
+from graph.search.text import INDEX_VERSION
 from tests.graph.conftest import CHENGDU_INTRANET
 from tests.graph.entries import CHENGDU, JINJIANG_CATALOG, MIANYANG, SICHUAN, TREE, code, resource
 
@@ -277,7 +278,11 @@ async def test_a_store_written_before_state_links_gets_them_at_open_once(
     assert second == trees
     await _check(driver)
     (upgrades,) = await _run(driver, "MATCH (u:Upgrade) RETURN collect(u.name) AS names")
-    assert sorted(upgrades["names"]) == ["sparse_requests", "state_links"]
+    assert sorted(upgrades["names"]) == [
+        "search_text:" + INDEX_VERSION,
+        "sparse_requests",
+        "state_links",
+    ]
     assert await reopen() == trees
     await _check(driver)
 
