@@ -23,6 +23,8 @@ copies from other instances (which `Cataloguing` never writes) follow their orig
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -200,11 +202,35 @@ class Cataloguing:
         else `InvalidValue` and nothing is written."""
         return await self.create_checked(actor, [self.check_new(actor, e) for e in entries])
 
-    async def create_checked(self, actor: Actor, drafts: Sequence[Resource]) -> list[Resource]:
+    async def create_checked(
+        self,
+        actor: Actor,
+        drafts: Sequence[Resource],
+        numbering: asyncio.Lock | None = None,
+    ) -> list[Resource]:
         """`create_many` of drafts that `check_new` returned for `actor` — an import checks a
         whole file before it writes any of it, and writes what it checked rather than check
         every row twice. The rules that read the code are checked again once it is allocated
-        (`graph.rules.renumbered`); the drafts are dated now."""
+        (`graph.rules.renumbered`); the drafts are dated now.
+
+        `numbering`, when given, is held from the call until the batch's codes are allocated:
+        batches written side by side (an import keeps two in flight) are numbered in the order
+        they were started — a file's new entries get their codes in the order of its rows."""
+        async with numbering if numbering is not None else contextlib.nullcontext():
+            written = await self._numbered(actor, drafts)
+        records = [record for _, record in written]
+        entries = [entry for entry, _ in written]
+        audits = [self._audit_entry(actor, Action.CREATE, None, e) for e in entries]
+        outcomes = await self._store.apply(entries, records, audits)
+        refused = [d.code for d, o in zip(entries, outcomes, strict=True) if o != "APPLIED"]
+        if refused:  # a newly allocated code is held by no one: only a concurrent writer could
+            raise VersionConflict(refused[0], 0, 1)
+        return entries
+
+    async def _numbered(
+        self, actor: Actor, drafts: Sequence[Resource]
+    ) -> list[tuple[Resource, OutboxRecord | None]]:
+        """`drafts` with their codes allocated, dated, each with its outbox record."""
         zone = self._store.catalog.zone
         for draft in drafts:
             check_action(actor, Action.CREATE, draft.provider_code)
@@ -221,7 +247,7 @@ class Cataloguing:
         free = {c: list(codes) for c, codes in allocated.items()}
         now = self._clock()
         history = (LifecycleStep(LifecycleState.DRAFT, actor.department_code, now),)
-        written, records, audits = [], [], []
+        written = []
         for draft in drafts:
             code = draft.code
             if "/" not in code:
@@ -236,14 +262,7 @@ class Cataloguing:
                     pool.remove(found)
                 code = found
             dated = renumbered(draft, code, zone, history=history, updated_at=now)
-            dated, record = self._record(dated)
-            written.append(dated)
-            records.append(record)
-            audits.append(self._audit_entry(actor, Action.CREATE, None, dated))
-        outcomes = await self._store.apply(written, records, audits)
-        refused = [d.code for d, o in zip(written, outcomes, strict=True) if o != "APPLIED"]
-        if refused:  # a newly allocated code is held by no one: only a concurrent writer could
-            raise VersionConflict(refused[0], 0, 1)
+            written.append(self._record(dated))
         return written
 
     async def update(self, actor: Actor, entry: Resource, expected_version: int) -> Resource:

@@ -266,10 +266,14 @@ class Importer:
     async def _write(self, checked: _Checked, report: ImportReport) -> None:
         self._tally(report, *await self._written(checked))
 
-    async def _written(self, checked: _Checked) -> tuple[list[Resource], int]:
+    async def _written(
+        self, checked: _Checked, numbering: asyncio.Lock | None = None
+    ) -> tuple[list[Resource], int]:
         """Write a checked batch: the entries created, and how many drafts were updated."""
         created = (
-            await self._cataloguing.create_checked(self._actor, [d for _, d in checked.new])
+            await self._cataloguing.create_checked(
+                self._actor, [d for _, d in checked.new], numbering
+            )
             if checked.new
             else []
         )
@@ -290,9 +294,12 @@ class Importer:
         Two batches are in flight: the next one's Python work (its codes, events, audit
         records and rows) is done while the store writes the one before, so that the process
         and the database each use a core. Batches are tallied in order; should one fail, the
-        other is let finish and `ImportInterrupted` says how many entries were written."""
+        other is let finish and `ImportInterrupted` says how many entries were written. The
+        batches' codes are allocated one batch after the other, in the order of the file
+        (`numbering`): two in flight, the second's allocation could otherwise come first."""
         zone = self._store.catalog.zone
         flight: deque[tuple[asyncio.Task[tuple[list[Resource], int]], int]] = deque()
+        numbering = asyncio.Lock()
 
         async def land() -> None:
             task, last_row = flight.popleft()
@@ -315,7 +322,7 @@ class Importer:
                 rows = [row for row, _ in checked.new] + [row for row, _, _ in checked.updates]
                 if len(flight) >= 2:
                     await land()
-                task = asyncio.ensure_future(self._written(checked))
+                task = asyncio.ensure_future(self._written(checked, numbering))
                 flight.append((task, max(rows, default=0)))
             while flight:
                 await land()

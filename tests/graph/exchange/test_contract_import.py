@@ -360,6 +360,34 @@ async def test_progress_is_told_per_batch_in_the_check_and_in_the_write(
     assert {total for _, total, _ in told} == {8}
 
 
+async def test_new_entries_are_numbered_in_the_order_of_the_file_s_rows(
+    store: CatalogStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two batches are written at a time: the first batch's codes are allocated before the
+    second's even when its allocation is the slower (a delay injected into the real store's
+    first allocation) — row n of the file gets the n-th code of the 前段码."""
+    import asyncio
+
+    rows = [entry_row(信息资源名称=f"人口信息{n}") for n in range(6)]
+    path = department_xlsx(tmp_path / "目录.xlsx", rows)
+    real_allocate = store.allocate_codes
+    calls = 0
+
+    async def first_slow(wanted: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            await asyncio.sleep(0.3)
+        return await real_allocate(wanted)
+
+    monkeypatch.setattr(store, "allocate_codes", first_slow)
+    report = await importer(store).run(path)
+    assert (report.ok, report.created, calls) == (True, 6, 3)
+    held = sorted((await store.find(DRAFTS)).items, key=lambda e: e.code)
+    assert [e.name for e in held] == [f"人口信息{n}" for n in range(6)]
+    assert [e.code for e in held] == [f"301001001/{n:06d}" for n in range(1, 7)]
+
+
 async def test_a_write_that_fails_part_way_says_how_many_entries_were_written(
     store: CatalogStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
