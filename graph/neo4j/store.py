@@ -80,7 +80,7 @@ from graph.neo4j.search import (
     SEARCH_TEXT_CURRENT,
     reindex_batch,
 )
-from graph.neo4j.statements import run
+from graph.neo4j.statements import planned_once, run
 from graph.neo4j.tree import tree
 from graph.outbox import OutboxRecord, OutboxSignal, records_for
 from graph.projects import Project
@@ -258,7 +258,7 @@ class Neo4jStore:
         saving: str | None = None,
     ) -> T:
         async with translated(action, saving), self._session() as session:
-            result = await session.execute_write(work, *args)
+            result = await session.execute_write(planned_once, work, *args)
         self._outbox_signal.notify()  # committed: the relays are told
         return result
 
