@@ -72,7 +72,7 @@ CALL (c) {
 # belongs to), categories, themes — each made once for the batch, so that writing the entries
 # only looks them up.
 ENSURE_LINK_ENDS = """
-CALL {
+CALL () {
   UNWIND $providers AS row
   MERGE (d:Department {code: row.code})
   ON CREATE SET d.name = row.name, d.region_code = row.region_code, d.leads = []
@@ -81,12 +81,12 @@ CALL {
   MATCH (g:Region {code: d.region_code})
   MERGE (d)-[:BELONGS_TO]->(g)
 }
-CALL {
+CALL () {
   UNWIND $categories AS row
   MERGE (k:Category {code: row.code})
   ON CREATE SET k.parent_code = row.parent_code
 }
-CALL {
+CALL () {
   UNWIND $themes AS name
   MERGE (:Theme {name: name})
 }
