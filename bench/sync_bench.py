@@ -98,9 +98,12 @@ WARM_UP = 6000
 
 
 def entry(n: int, version: int = 1) -> Resource:
+    """Entry `n` (1 on) of the backlog. Its 后段码 has six digits, so past 999,999 the numbers
+    come round again — under another 前段码 (two entries share a code only 100 × 999,999 apart):
+    `--size 1000000` made a code of seven digits, refused, after 999,999 entries."""
     now = datetime.now(UTC)
     return Resource(
-        code=f"3{n % 90 + 10:02d}{n % 900 + 100:03d}/{n:06d}",
+        code=f"3{n % 90 + 10:02d}{n % 900 + 100:03d}/{(n - 1) % 999_999 + 1:06d}",
         name=f"企业登记信息{n}",
         provider_code=PROVIDER,
         provider_name="成都市市场监督管理局",
