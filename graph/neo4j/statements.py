@@ -73,25 +73,20 @@ def sent_once(query: str, parameters: Mapping[str, Any]) -> tuple[str, dict[str,
     """`query` and its `parameters` as a write sends them: planned once whatever the counts,
     its list parameters in the map `LISTS`."""
     lists = tuple(sorted(name for name, value in parameters.items() if isinstance(value, list)))
-    if not lists:
-        return _planned_once(query, lists), dict(parameters)
     values = {name: value for name, value in parameters.items() if name not in lists}
-    values[LISTS] = {name: parameters[name] for name in lists}
+    if lists:
+        values[LISTS] = {name: parameters[name] for name in lists}
     return _planned_once(query, lists), values
 
 
 @lru_cache(maxsize=2048)
 def _planned_once(query: str, lists: tuple[str, ...]) -> str:
-    if LISTS in _names(query):
+    if LISTS in re.findall(r"\$(\w+)", query):
         raise ValueError(f"${LISTS} is the map of a write's lists: name the parameter otherwise")
     if lists:
         named = re.compile(r"\$(" + "|".join(map(re.escape, lists)) + r")\b")
         query = named.sub(lambda m: f"${LISTS}.{m.group(1)}", query)
     return PLANNED_ONCE + query
-
-
-def _names(query: str) -> set[str]:
-    return set(re.findall(r"\$(\w+)", query))
 
 
 async def planned_once(
