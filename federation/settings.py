@@ -367,6 +367,18 @@ class Settings(BaseSettings):
             raise ValueError(str(exc)) from None
         return self
 
+    @field_validator("zone", "log_level", mode="before")
+    @classmethod
+    def _upper_case(cls, value: Any) -> Any:
+        """A name in either case: `MULU_ZONE=intranet` is INTRANET, `info` is INFO."""
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("store", "log", mode="before")
+    @classmethod
+    def _lower_case(cls, value: Any) -> Any:
+        """`MULU_STORE=Neo4j` is neo4j, `MULU_LOG=KAFKA` kafka."""
+        return value.lower() if isinstance(value, str) else value
+
     @field_validator("region_code")
     @classmethod
     def _check_region(cls, value: str) -> str:
