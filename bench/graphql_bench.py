@@ -10,9 +10,16 @@ Neo4j server started through infra/ (unless MULU_BENCH_NEO4J_URI names one):
 2. a few answers of each query kind are compared between the two (same content);
 3. an httpx load generator keeps ``--concurrency`` requests in flight for ``--duration``
    seconds, first on the fixed mix (search + page, resource detail, lineage depth 3, catalog
-   tree, in turn), then on each kind alone; the two servers take turns, mix first;
+   tree, in turn), then on each kind alone; the two servers take turns, mix first; before
+   each measured pair both send the same requests for as long, unmeasured (the page cache then
+   holds what either reads, whichever goes first), and each run starts on an idle Neo4j (the
+   queries of requests the generator gave up on, which go on in the server, are waited for up
+   to 30 s and then ended: they would count against the next run);
 4. throughput, p50/p99 latency per kind and overall, CPU per request of each process, and the
-   ratio mulu / @neo4j/graphql are printed;
+   ratio mulu / @neo4j/graphql are printed; then the mix again at one offered rate (half the
+   slower server's throughput, an open loop: each request sent when due, its latency counted
+   from then), where the two medians compare as users would see them — in the closed loop
+   the faster server keeps all its slots busy, and its median grows with its throughput;
 5. with ``--profile FILE``, mulu runs the mix once more under cProfile and the top functions
    are printed (the stats are kept in FILE).
 
@@ -25,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import pstats
@@ -335,6 +343,37 @@ class Run:
         return [ms for v in self.latencies.values() for ms in v]
 
 
+class _Tally:
+    """The answers of one run as they come: latencies of those without errors, by kind."""
+
+    def __init__(self, client: httpx.AsyncClient, payload: Callable[[Request], Any]) -> None:
+        self.client, self.payload = client, payload
+        self.latencies: dict[str, list[float]] = {}
+        self.errors: dict[str, int] = {}
+        self.first_error: str | None = None
+        self.streams: set[int] = set()
+
+    async def send(self, request: Request, start: float | None = None) -> None:
+        """One request; its latency counted from `start` (default: now)."""
+        start = time.perf_counter() if start is None else start
+        try:
+            response = await self.client.post("/graphql", json=self.payload(request))
+            self.streams.add(id(response.extensions.get("network_stream")))
+            ok = response.status_code == 200 and b'"errors"' not in response.content
+            detail = f"{response.status_code} {response.text[:300]}"
+        except httpx.HTTPError as exc:
+            ok, detail = False, repr(exc)
+        ms = (time.perf_counter() - start) * 1000
+        if ok:
+            self.latencies.setdefault(request.kind, []).append(ms)
+        else:
+            self.errors[request.kind] = self.errors.get(request.kind, 0) + 1
+            self.first_error = self.first_error or f"{request.kind}: {detail}"
+
+    def run(self, seconds: float, cpu: dict[str, float]) -> Run:
+        return Run(seconds, self.latencies, self.errors, self.first_error, cpu, len(self.streams))
+
+
 async def load(
     client: httpx.AsyncClient,
     payload: Callable[[Request], dict[str, Any]],
@@ -346,41 +385,48 @@ async def load(
     """Keep `concurrency` requests in flight, cycling through `requests`, for `duration`
     seconds (or until `requests` is used up once); only answers without errors count."""
     pending: Iterator[Request] = iter(requests)
-    latencies: dict[str, list[float]] = {}
-    errors: dict[str, int] = {}
-    first_error: list[str] = []
-    streams: set[int] = set()
+    tally = _Tally(client, payload)
     deadline = time.perf_counter() + duration
 
     async def worker() -> None:
         for request in pending:
             if time.perf_counter() >= deadline:
                 return
-            body = payload(request)
-            start = time.perf_counter()
-            try:
-                response = await client.post("/graphql", json=body)
-                streams.add(id(response.extensions.get("network_stream")))
-                ok = response.status_code == 200 and b'"errors"' not in response.content
-                detail = f"{response.status_code} {response.text[:300]}"
-            except httpx.HTTPError as exc:
-                ok, detail = False, repr(exc)
-            ms = (time.perf_counter() - start) * 1000
-            if ok:
-                latencies.setdefault(request.kind, []).append(ms)
-            else:
-                errors[request.kind] = errors.get(request.kind, 0) + 1
-                if not first_error:
-                    first_error.append(f"{request.kind}: {detail}")
+            await tally.send(request)
 
     cpu_before = {name: cpu_seconds(pid) for name, pid in processes.items()}
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     seconds = time.perf_counter() - started
     cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in processes.items()}
-    return Run(
-        seconds, latencies, errors, first_error[0] if first_error else None, cpu, len(streams)
-    )
+    return tally.run(seconds, cpu)
+
+
+async def paced(
+    client: httpx.AsyncClient,
+    payload: Callable[[Request], dict[str, Any]],
+    requests: list[Request],
+    rate: float,
+    duration: float,
+    processes: dict[str, int],
+) -> Run:
+    """Send `requests` in turn at `rate` a second for `duration` seconds, each when its time
+    comes whether or not the ones before were answered (an open loop: a latency is counted
+    from the request's due time, so a wait for a free connection counts too). At a rate both
+    servers sustain, their latencies compare as a user's would: under a closed loop the
+    faster server keeps every slot busy and its median grows with its throughput."""
+    tally = _Tally(client, payload)
+    cpu_before = {name: cpu_seconds(pid) for name, pid in processes.items()}
+    started = time.perf_counter()
+    sent: list[asyncio.Task[None]] = []
+    for n, request in enumerate(itertools.islice(itertools.cycle(requests), int(rate * duration))):
+        due = started + n / rate
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        sent.append(asyncio.create_task(tally.send(request, due)))
+    await asyncio.gather(*sent)
+    seconds = time.perf_counter() - started
+    cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in processes.items()}
+    return tally.run(seconds, cpu)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -465,6 +511,36 @@ class Neo4jTarget:
     user: str
     password: str
     pid: int | None  # the JVM, when started here
+
+
+# Every transaction but this statement's own.
+_OTHERS = (
+    "SHOW TRANSACTIONS YIELD transactionId, currentQuery "
+    "WHERE NOT currentQuery STARTS WITH 'SHOW TRANSACTIONS' "
+    "RETURN collect(transactionId) AS ids"
+)
+QUIET_SECONDS = 30.0
+
+
+async def quiet(target: Neo4jTarget) -> str:
+    """Wait until Neo4j runs no query (at most `QUIET_SECONDS`), then end what is still running:
+    a request the load generator gave up on (a timeout) goes on in Neo4j, and would be measured
+    against the next server's run. What was found, for the report."""
+    from neo4j import AsyncGraphDatabase
+
+    async with AsyncGraphDatabase.driver(target.uri, auth=(target.user, target.password)) as d:
+        waited = time.perf_counter()
+        while True:
+            records, _, _ = await d.execute_query(_OTHERS)
+            ids = records[0]["ids"]
+            if not ids:
+                break
+            if time.perf_counter() - waited > QUIET_SECONDS:
+                await d.execute_query("TERMINATE TRANSACTIONS $ids", ids=ids)
+                return f"{len(ids)} queries still running after {QUIET_SECONDS:.0f} s, ended"
+            await asyncio.sleep(0.2)
+    seconds = time.perf_counter() - waited
+    return "Neo4j idle" if seconds < 0.5 else f"Neo4j idle after {seconds:.1f} s"
 
 
 def _clean_env() -> dict[str, str]:
@@ -605,9 +681,21 @@ async def bench(target: Neo4jTarget, args: argparse.Namespace) -> None:
             neo_procs = {"node": neo.pid, **jvm, "client": os.getpid()}
 
             async def both(requests_: list[Request], seconds: float) -> tuple[Run, Run]:
-                a = await load(mc, mulu_payload, requests_, args.concurrency, seconds, mulu_procs)
-                b = await load(nc, neo_payload, requests_, args.concurrency, seconds, neo_procs)
-                return a, b
+                # Both servers first send the same requests for as long, unmeasured: each run
+                # starts from the list's head, so mulu, measured first, would otherwise pay the
+                # page faults of the entries @neo4j/graphql then finds in the page cache.
+                quieted, runs = [], []
+                for payload, client, procs in (
+                    (mulu_payload, mc, mulu_procs),
+                    (neo_payload, nc, neo_procs),
+                ) * 2:
+                    # Each run starts on a Neo4j that is doing nothing else.
+                    quieted.append(await quiet(target))
+                    runs.append(
+                        await load(client, payload, requests_, args.concurrency, seconds, procs)
+                    )
+                print(f"  before each run: {'; '.join(quieted)}")
+                return runs[-2], runs[-1]
 
             print(f"\n  warm-up {args.warmup:.0f} s each …", flush=True)
             await both(mix, args.warmup)
@@ -615,6 +703,20 @@ async def bench(target: Neo4jTarget, args: argparse.Namespace) -> None:
             a, b = await both(mix, args.duration)
             print_comparison(
                 f"mix, {args.concurrency} in flight, {args.duration:.0f} s each "
+                f"(load average after: {load_average()})",
+                a,
+                b,
+                [*KINDS, None],
+            )
+            # The same mix at one offered rate, half the slower server's throughput above.
+            rate = max(1.0, 0.5 * min(figures(a, None).rps, figures(b, None).rps))
+            notes = [await quiet(target)]
+            a = await paced(mc, mulu_payload, mix, rate, args.duration, mulu_procs)
+            notes.append(await quiet(target))
+            b = await paced(nc, neo_payload, mix, rate, args.duration, neo_procs)
+            print(f"  before each run: {'; '.join(notes)}")
+            print_comparison(
+                f"mix at {rate:.1f} requests/s, an open loop, {args.duration:.0f} s each "
                 f"(load average after: {load_average()})",
                 a,
                 b,
