@@ -59,6 +59,9 @@ def _members(enum: type[E]) -> dict[str, E]:
 _SHARE_TYPES = _members(ShareType)
 _SHARE_MODES = _members(ShareMode)
 _STATES = _members(LifecycleState)
+_FORMAT_CLASSES = _members(FormatClass)
+_UPDATE_CYCLES = _members(UpdateCycle)
+_CLASSIFICATIONS = _members(Classification)
 
 
 def _by_value(members: dict[str, E], enum: type[E], value: str) -> E:
@@ -183,11 +186,13 @@ def resource_read_once(text: str) -> Resource:
         provider_code=raw["provider_code"],
         provider_name=raw["provider_name"],
         summary=raw["summary"],
-        format_class=FormatClass(raw["format_class"]),
+        format_class=_by_value(_FORMAT_CLASSES, FormatClass, raw["format_class"]),
         format_type=raw["format_type"],
         share_type=_by_value(_SHARE_TYPES, ShareType, raw["share_type"]),
-        update_cycle=UpdateCycle(raw["update_cycle"]),
-        classification=Classification(raw["classification"]) if raw["classification"] else None,
+        update_cycle=_by_value(_UPDATE_CYCLES, UpdateCycle, raw["update_cycle"]),
+        classification=_by_value(_CLASSIFICATIONS, Classification, raw["classification"])
+        if raw["classification"]
+        else None,
         items=tuple(_item_from_dict(item) for item in raw["items"]),
         share_condition=raw["share_condition"],
         legal_basis=raw["legal_basis"],
