@@ -23,15 +23,21 @@ process has started its instances (`federation.runtime.Runtime`, `mulu serve`).
 - Generation 0 is collected every `YOUNG_THRESHOLD` allocations instead of 700: a sync batch
   (up to 2,000 decoded events, tens of containers each) is otherwise collected dozens of times
   while it is written, and what survives is promoted to the old generations, whose growth
-  sets off the full collections. A young collection then takes longer (tens of milliseconds
-  at most), and cyclic garbage waits a little longer to be freed.
+  sets off the full collections. A young collection then takes longer, and cyclic garbage
+  waits a little longer to be freed. How much longer grows faster than the threshold: on one
+  instance answering GraphQL (detail requests at 80 a second over the 1M store), a young
+  collection took 2 ms at 5,000, 6 ms at 10,000, 19 ms at 20,000 and 42 ms (up to 76) at
+  50,000 — and every request waiting meanwhile waited as long: p99 14 ms at 5,000 and 10,000,
+  21–25 ms at 20,000, 44–84 ms at 50,000 (bench/README.md, fourteenth session). 10,000 keeps
+  an answer's tail short and a sync batch's young objects mostly out of the old generations.
 
 Measured with bench/national_bench.py (62 instances, 2,000 entries carried to the nation),
 the busy phase's collections paused the process 2.9 s in 18.5 s (two full ones, the longest
 1.17 s); with each consumer letting go of its batches and the start-up heap frozen, 2.0 s in
-14.8 s (five full ones, the longest 0.29 s); with `YOUNG_THRESHOLD` as well, 0.21 s in 14.2 s
-(four young ones, no full one). Neither part is a setting: neither costs a server anything
-it would weigh.
+14.8 s (five full ones, the longest 0.29 s); with a young threshold of 50,000 as well, 0.21 s
+in 14.2 s (four young ones, no full one); with 10,000 (`YOUNG_THRESHOLD`), 0.37–0.48 s in
+9.7–14.3 s (about 28 young ones and 3 of generation 1, the longest 78–93 ms; no full one).
+Neither part is a setting: neither costs a server anything it would weigh.
 
     recorder = process_pauses()
     recorder.figures()[2].count            # full collections so far
@@ -59,7 +65,7 @@ __all__ = [
 # Upper bounds of the pause histogram's buckets, in seconds (+Inf beyond the last).
 PAUSE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 # Allocations (net of deallocations) of tracked objects between two young collections.
-YOUNG_THRESHOLD = 50_000
+YOUNG_THRESHOLD = 10_000
 _GENERATIONS = 3
 
 
