@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import os
 import re
 import secrets
@@ -258,6 +259,12 @@ async def deployment(
     kafka_admin: KafkaAdmin,
 ) -> AsyncIterator[Deployment]:
     """Every instance running, the entries written at their origins and synced."""
+    # What the tests before left in this process is frozen, as a server freezes its start-up
+    # heap (`federation.garbage`): here a full collection otherwise walks hundreds of thousands
+    # of their objects, pausing every instance in the process for up to 1.6 s — longer than
+    # the 1 s a parent gives its own parent, and a peer seen as timed out by the pause alone.
+    gc.collect()
+    gc.freeze()
     home = tmp_path_factory.mktemp("topology")
     ports = dict(zip(INSTANCES, free_ports(len(INSTANCES)), strict=True))
     path = home / "topology.toml"
