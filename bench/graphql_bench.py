@@ -344,14 +344,22 @@ class Run:
 
 
 class _Tally:
-    """The answers of one run as they come: latencies of those without errors, by kind."""
+    """The answers of one run as they come (latencies of those without errors, by kind), its
+    time and the CPU of `processes` from its making to `run()`."""
 
-    def __init__(self, client: httpx.AsyncClient, payload: Callable[[Request], Any]) -> None:
-        self.client, self.payload = client, payload
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        payload: Callable[[Request], Any],
+        processes: dict[str, int],
+    ) -> None:
+        self.client, self.payload, self.processes = client, payload, processes
         self.latencies: dict[str, list[float]] = {}
         self.errors: dict[str, int] = {}
         self.first_error: str | None = None
         self.streams: set[int] = set()
+        self.cpu_before = {name: cpu_seconds(pid) for name, pid in processes.items()}
+        self.started = time.perf_counter()
 
     async def send(self, request: Request, start: float | None = None) -> None:
         """One request; its latency counted from `start` (default: now)."""
@@ -370,7 +378,10 @@ class _Tally:
             self.errors[request.kind] = self.errors.get(request.kind, 0) + 1
             self.first_error = self.first_error or f"{request.kind}: {detail}"
 
-    def run(self, seconds: float, cpu: dict[str, float]) -> Run:
+    def run(self) -> Run:
+        """What was measured, now that every request has its answer."""
+        seconds = time.perf_counter() - self.started
+        cpu = {n: cpu_seconds(pid) - self.cpu_before[n] for n, pid in self.processes.items()}
         return Run(seconds, self.latencies, self.errors, self.first_error, cpu, len(self.streams))
 
 
@@ -385,8 +396,8 @@ async def load(
     """Keep `concurrency` requests in flight, cycling through `requests`, for `duration`
     seconds (or until `requests` is used up once); only answers without errors count."""
     pending: Iterator[Request] = iter(requests)
-    tally = _Tally(client, payload)
-    deadline = time.perf_counter() + duration
+    tally = _Tally(client, payload, processes)
+    deadline = tally.started + duration
 
     async def worker() -> None:
         for request in pending:
@@ -394,12 +405,8 @@ async def load(
                 return
             await tally.send(request)
 
-    cpu_before = {name: cpu_seconds(pid) for name, pid in processes.items()}
-    started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    seconds = time.perf_counter() - started
-    cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in processes.items()}
-    return tally.run(seconds, cpu)
+    return tally.run()
 
 
 async def paced(
@@ -415,18 +422,14 @@ async def paced(
     from the request's due time, so a wait for a free connection counts too). At a rate both
     servers sustain, their latencies compare as a user's would: under a closed loop the
     faster server keeps every slot busy and its median grows with its throughput."""
-    tally = _Tally(client, payload)
-    cpu_before = {name: cpu_seconds(pid) for name, pid in processes.items()}
-    started = time.perf_counter()
+    tally = _Tally(client, payload, processes)
     sent: list[asyncio.Task[None]] = []
     for n, request in enumerate(itertools.islice(itertools.cycle(requests), int(rate * duration))):
-        due = started + n / rate
+        due = tally.started + n / rate
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
         sent.append(asyncio.create_task(tally.send(request, due)))
     await asyncio.gather(*sent)
-    seconds = time.perf_counter() - started
-    cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in processes.items()}
-    return tally.run(seconds, cpu)
+    return tally.run()
 
 
 def cpu_seconds(pid: int) -> float:
