@@ -20,7 +20,16 @@ target finds stale — so that the compacted topic also ends with them.
 
 **Refresh records** (`graph.outbox.REFRESH`) name an entry that refers to one whose clearance
 changed: the relay sends the entry again, as the store holds it now, to a target that may hold
-it, and the guard strips each reference to an entry no longer cleared for the link.
+it, and the guard strips each reference to an entry no longer cleared for the link. A refresh
+that would cross as the relay last sent that code to that topic is dropped (`Crossed`): at one
+version an entry differs from itself only in its references (`graph.versions.decide_apply`
+applies an equal version for nothing else), so the same version and operation with the same
+references kept is the same copy — sending it again would only be stale at the target (about
+half of a topology's refreshes: an entry that arrives clears one reference of a referrer and
+changes nothing for another link). What was sent is remembered per topic, in the process,
+once the log has acknowledged it, for the last `REMEMBERED_SENDS` codes: a relay that starts
+again, or has forgotten a code, sends the refresh (a duplicate at worst, point 3); one per
+topic, so that the compacted topic also ends with what the urgent topic got first.
 
 **Nothing stalls the link.** Every lookup is bounded (`graph.chunks`; at most
 `MAX_REFERENCES_PER_BATCH` references per batch). A batch that fails — not because the store
@@ -66,6 +75,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence, Set
@@ -96,11 +106,14 @@ __all__ = [
     "DEFAULT_RELAY_BATCH",
     "MAX_REFERENCES_PER_BATCH",
     "POISON_AFTER",
+    "REMEMBERED_SENDS",
     "SEEDED",
     "UNFORWARDED",
+    "Crossed",
     "Relay",
     "RelayBatch",
     "RelayPlan",
+    "crossed_as",
     "plan_batch",
 ]
 
@@ -115,6 +128,8 @@ SEEDED = "mulu:seeded"
 # Kept (as SEEDED) where a consumer applied copies without outbox records (module docstring):
 # a name no link's seed has (theirs are "<link id>#seed").
 UNFORWARDED = "mulu:unforwarded"
+# Codes per topic whose last crossing a relay remembers, to drop refreshes that change nothing.
+REMEMBERED_SENDS = 16_384
 # What a seed reads: the entries a link may send (the guard drops every other state).
 _SHAREABLE = frozenset({LifecycleState.PUBLISHED, LifecycleState.RETIRED})
 
@@ -137,16 +152,30 @@ class RelayBatch:
 # -- the plan: pure ------------------------------------------------------------------------
 
 
+# What the target would hold of a crossing: its version, its operation and the references it
+# kept (module docstring, "Refresh records").
+Crossed = tuple[int, str, tuple[tuple[str, ...], ...]]
+
+
+def crossed_as(event: ChangeEvent) -> Crossed:
+    """What the target would hold of `event` as it crosses (the guard's `Forward`)."""
+    snapshot = event.snapshot or {}
+    references = tuple(tuple(snapshot.get(key) or ()) for key in REFERENCE_FIELDS)
+    return (event.version, event.operation.value, references)
+
+
 @dataclass(slots=True)
 class RelayPlan:
     """What to do with one batch: append `out` to the lane's topic and `dead` to the
-    dead-letter topic, report `security`, mark and unmark codes."""
+    dead-letter topic, report `security`, mark and unmark codes; `sent`: how each code in
+    `out` crosses (the last of it in the batch), to remember once the log has it."""
 
     out: list[tuple[str, bytes]] = field(default_factory=list)
     dead: list[tuple[str, bytes]] = field(default_factory=list)
     security: list[SecurityEvent] = field(default_factory=list)
     mark: list[str] = field(default_factory=list)
     unmark: list[str] = field(default_factory=list)
+    sent: dict[str, Crossed] = field(default_factory=dict)
     dropped: int = 0
 
 
@@ -181,13 +210,17 @@ def plan_batch(
     current: Mapping[str, Resource],
     at: datetime,
     unmark: bool = True,
+    last_sent: Mapping[str, Crossed] | None = None,
 ) -> RelayPlan:
     """Decide a batch of outbox `records` (position, record, its event decoded — None for a
     refresh record or one that does not decode) for `link`: `cleared` are the referenced codes
     cleared for the target, `marked` the codes the target may hold, `current` the entries
     that refresh records name, as held now. With `unmark` False (the urgent lane) codes are
-    only ever marked: the backlog lane unmarks them when it sends the same redaction."""
+    only ever marked: the backlog lane unmarks them when it sends the same redaction.
+    `last_sent`: how codes last crossed to the lane's topic, as far as the relay remembers —
+    a refresh that would cross the same is dropped."""
     plan = RelayPlan()
+    last_sent = last_sent or {}
     holds = {code: True for code in marked}
     for position, record, decoded in records:
         if record.is_refresh:
@@ -215,15 +248,21 @@ def plan_batch(
         )
         if isinstance(verdict, Forward):
             forwarded = verdict.event
+            code = forwarded.resource_code
+            crossing = crossed_as(forwarded)
+            if record.is_refresh and plan.sent.get(code, last_sent.get(code)) == crossing:
+                plan.dropped += 1  # the target holds it so already
+                continue
+            plan.sent[code] = crossing
             if forwarded.snapshot is not None and event.snapshot is not None:
                 crossed(event.snapshot, forwarded.snapshot)
             # Made by the guard from an event decoded here: the next hop's consumer, when it
             # runs in this process, decodes these bytes without parsing them.
             encoded = encode(forwarded, remember=not record.is_refresh)
-            plan.out.append((forwarded.resource_code, encoded))
+            plan.out.append((code, encoded))
             sent = forwarded.operation is not Operation.REDACT
             if sent or unmark:
-                holds[forwarded.resource_code] = sent
+                holds[code] = sent
         elif isinstance(verdict, Drop):
             plan.dropped += 1
         else:
@@ -312,6 +351,9 @@ class Relay:
         self._seed_name = f"{link.id}#seed"
         self._seed: str | None = None
         self._seed_known = False
+        # How each code last crossed to each topic, once the log had it (module docstring,
+        # "Refresh records"): the last `REMEMBERED_SENDS` codes a topic got, oldest first.
+        self._sent: dict[str, dict[str, Crossed]] = {}
 
     @property
     def passed(self) -> int | None:
@@ -449,6 +491,7 @@ class Relay:
             await self._set_position(self._backlog.name, backlog, mark=plan.mark)
         if plan.out:
             await self._log.append(self._link.topic, plan.out)
+            self._remember(self._link.topic, plan.sent)
         await self._dead_letters(plan.dead)
         if plan.unmark:
             await self._set_position(self._backlog.name, backlog, unmark=plan.unmark)
@@ -582,6 +625,7 @@ class Relay:
             current=current,
             at=self._clock(),
             unmark=not lane.urgent,
+            last_sent=self._sent.get(lane.topic),
         )
         for security in plan.security:
             self._on_security_event(security)
@@ -590,6 +634,7 @@ class Relay:
             await self._set_position(self._backlog.name, backlog, mark=plan.mark)
         if plan.out:
             await self._log.append(lane.topic, plan.out)
+            self._remember(lane.topic, plan.sent)
         await self._dead_letters(plan.dead)
         last = rows[-1][0]
         # The urgent lane never unmarks (see plan_batch): its position alone moves.
@@ -605,6 +650,15 @@ class Relay:
         self.status.refused += len(plan.security)
         if not lane.urgent:
             self.status.position = last
+
+    def _remember(self, topic: str, sent: Mapping[str, Crossed]) -> None:
+        """`sent` crossed to `topic`: the log has it."""
+        remembered = self._sent.setdefault(topic, {})
+        for code, crossing in sent.items():
+            remembered.pop(code, None)
+            remembered[code] = crossing
+        for code in list(itertools.islice(remembered, max(0, len(remembered) - REMEMBERED_SENDS))):
+            del remembered[code]
 
     def _advanced(self, position: int) -> None:
         """The backlog lane stands at `position` in the store."""

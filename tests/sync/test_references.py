@@ -9,12 +9,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from graph import Classification, LifecycleState
+from sync.errors import LogUnavailable
+from sync.events import decode
+from sync.guard import Refusal
 from sync.links import Link
 from sync.log.protocol import ChangeLog
 from tests.sync.conftest import MakeLink
 from tests.sync.mesh import Mesh
 from tests.sync.test_end_to_end import ALL, CE, CI, PI, code, embedded, published, write
+from tests.sync.test_seed import FailingAppends
 
 PE = "510000/extranet"
 A, B, C = code(1), code(2), code(3)
@@ -106,3 +112,50 @@ async def test_the_re_send_is_written_with_the_reclassification_and_is_urgent(
         urgent = await store.outbox_urgent_after(0, 100)
         assert [r.key for _, r in urgent] == [A, B]
         assert (await store.find(ALL)).total_count == 3
+
+
+async def test_a_refresh_that_changes_nothing_for_the_link_is_not_sent_again(
+    tmp_path: Path, sync_log: ChangeLog, link: MakeLink
+) -> None:
+    # B names A, C and D before any of them is held: it crosses naming none of them.
+    mirror = link(CI, CE)
+    log = FailingAppends(sync_log, mirror.topic, after=1_000_000)
+    async with (
+        embedded(tmp_path, CI, CE) as stores,
+        Mesh(log, stores, [mirror]) as mesh,  # type: ignore[arg-type]
+    ):
+        source = stores[CI]
+        await write(source, published(2, related_codes=(A, C, code(4))))
+        await mesh.settle()
+        assert await refs(stores[CE], B) == ((), ())
+        # A arrives: the refresh of B sends it naming A.
+        await write(source, published(1))
+        await mesh.settle()
+        assert await refs(stores[CE], B) == ((A,), ())
+        sent = len(await mesh.records(mirror.topic))
+
+        # C arrives classified: B is refreshed, but crosses the mirror as it last did.
+        position = (await source.outbox_after(0, 100))[-1][0]
+        await write(source, published(3, classification=Classification.CLASSIFIED))
+        written = [record for _, record in await source.outbox_after(position, 100)]
+        assert [(r.key, r.is_refresh) for r in written] == [(C, False), (B, True)]
+        await mesh.settle()
+        assert len(await mesh.records(mirror.topic)) == sent
+
+        # D arrives while the log refuses the batch: B's refresh is sent once it takes it.
+        log.left = 0
+        await write(source, published(4))
+        with pytest.raises(LogUnavailable):
+            await mesh.relay()
+        log.left = 1_000_000
+        await mesh.settle()
+        assert await refs(stores[CE], B) == ((A, code(4)), ())
+        # The compacted topic ends with it too (the urgent topic, which took it, had it first).
+        records = await mesh.records(mirror.topic)
+        assert len(records) == sent + 2
+        last_b = decode([r for r in records if r.key == B][-1].value).snapshot
+        assert last_b is not None
+        assert last_b["related_codes"] == [A, code(4)]
+        assert [(e.resource_code, e.refusal) for e in mesh.security_events] == [
+            (C, Refusal.ABOVE_CLEARANCE)  # C itself never crosses
+        ]

@@ -12,13 +12,13 @@ from graph.outbox import OutboxRecord
 from sync.events import Operation, decode, encode, event_for
 from sync.guard import Forward, Refusal, guard_target
 from sync.links import Link
-from sync.relay import Row, plan_batch, refreshed_event
+from sync.relay import Crossed, RelayPlan, Row, crossed_as, plan_batch, refreshed_event
 from tests.sync import samples
 
 CI, CE = samples.CHENGDU_INTRANET, samples.CHENGDU_EXTRANET
 SI, SE = samples.SICHUAN_INTRANET, samples.SICHUAN_EXTRANET
 MIRROR = Link.between(CI, CE)
-A, B = "301001001/000001", "301001001/000002"
+A, B, C = "301001001/000001", "301001001/000002", "301001001/000003"
 AT = samples.AT
 
 
@@ -120,3 +120,56 @@ def test_a_plan_is_the_same_for_the_same_batch() -> None:
     two = plan_batch(rows, MIRROR, cleared={A}, marked={B}, current={}, at=AT)
     assert [k for k, _ in one.out] == [k for k, _ in two.out]
     assert dataclasses.astuple(one)[3:] == dataclasses.astuple(two)[3:]
+
+
+def test_a_refresh_that_would_cross_as_the_code_last_crossed_is_not_sent_again() -> None:
+    b = samples.entry(B, related_codes=(A, C), derived_from=(A,))
+    refresh = row(9, OutboxRecord.refresh(B))
+
+    def plan(cleared: set[str], last: dict[str, Crossed] | None) -> RelayPlan:
+        return plan_batch(
+            [refresh], MIRROR, cleared=cleared, marked={B}, current={B: b}, at=AT, last_sent=last
+        )
+
+    first = plan({A}, None)
+    ((_, value),) = first.out
+    assert first.sent == {B: crossed_as(decode(value))}
+    assert first.sent[B] == (b.version, Operation.UPSERT.value, ((A,), (A,)))
+    # C was written, classified: the mirror still strips it, and B crosses as it did.
+    again = plan({A}, dict(first.sent))
+    assert (again.out, again.dropped, again.sent, again.mark) == ([], 1, {}, [])
+    # C cleared: B crosses naming it too.
+    changed = plan({A, C}, dict(first.sent))
+    ((_, value),) = changed.out
+    assert decode(value).snapshot["related_codes"] == [A, C]  # type: ignore[index]
+    # Another version, or a redaction, is not what was sent.
+    newer = plan_batch(
+        [refresh],
+        MIRROR,
+        cleared={A},
+        marked={B},
+        current={B: dataclasses.replace(b, version=b.version + 1)},
+        at=AT,
+        last_sent=dict(first.sent),
+    )
+    assert len(newer.out) == 1
+
+
+def test_a_record_is_sent_even_as_the_code_last_crossed() -> None:
+    # Only refreshes are dropped: the backlog sends an urgent record again in its place, so
+    # that the compacted topic ends with it too.
+    record = row(1, upsert(A))
+    first = plan_batch([record], MIRROR, cleared=set(), marked=set(), current={}, at=AT)
+    again = plan_batch(
+        [record], MIRROR, cleared=set(), marked={A}, current={}, at=AT, last_sent=first.sent
+    )
+    assert len(again.out) == 1
+    assert again.sent == first.sent
+
+
+def test_a_refresh_after_the_same_code_in_its_batch_compares_with_it() -> None:
+    b = samples.entry(B, related_codes=(A,))
+    rows = [row(1, upsert(B, related_codes=(A,))), row(2, OutboxRecord.refresh(B))]
+    plan = plan_batch(rows, MIRROR, cleared={A}, marked=set(), current={B: b}, at=AT)
+    assert [key for key, _ in plan.out] == [B]
+    assert plan.dropped == 1
