@@ -607,11 +607,14 @@ class Relay:
                 done.refused += 1
 
     async def _relay(self, lane: _Lane, rows: list[Row], done: RelayBatch) -> None:
-        refresh = sorted({record.key for _, record, _ in rows if record.is_refresh})
+        refresh = {record.key for _, record, _ in rows if record.is_refresh}
         events = [event for _, _, event in rows if event is not None]
-        current = await self._store.get_many(refresh) if refresh else {}
-        codes = sorted({e.resource_code for e in events} | set(refresh))
+        codes = sorted({e.resource_code for e in events} | refresh)
         marked = await self._store.outbox_marks(self._link.id, codes)
+        # A refresh of a code the target does not hold is dropped unread (most are: an entry
+        # that arrives refreshes its referrers for every link, whichever sent them).
+        refresh &= marked
+        current = await self._store.get_many(sorted(refresh)) if refresh else {}
         # The codes the batch names: its events' references, and the refreshed entries'
         # (read from the entries: the events `plan_batch` makes of them name the same).
         named = {code for event in events for code in referenced(event)}
