@@ -220,10 +220,9 @@ async def until_held(store: CatalogStore, codes: set[str], limit: float) -> floa
     than it carries, at 10,000 entries); by code once the count is there."""
     started = time.monotonic()
     everything = ResourceFilter(catalog_id=None, states=frozenset())
-    while (
-        (await store.find(everything, first=0)).total_count < len(codes)
-        or await held_at(store, codes) < len(codes)
-    ):
+    while (await store.find(everything, first=0)).total_count < len(codes) or await held_at(
+        store, codes
+    ) < len(codes):
         if time.monotonic() - started > limit:
             raise TimeoutError(f"not every entry arrived within {limit:.0f} s")
         await asyncio.sleep(0.05)
