@@ -214,15 +214,19 @@ async def held_at(store: CatalogStore, codes: set[str]) -> int:
     return found
 
 
+async def holds_all(store: CatalogStore, codes: set[str]) -> bool:
+    everything = ResourceFilter(catalog_id=None, states=frozenset())
+    if (await store.find(everything, first=0)).total_count < len(codes):
+        return False
+    return await held_at(store, codes) == len(codes)
+
+
 async def until_held(store: CatalogStore, codes: set[str], limit: float) -> float:
     """Seconds until `store` holds every one of `codes`. Looked at every 50 ms by a count of
     the entries it holds (reading them all each time would cost the instances' process more
     than it carries, at 10,000 entries); by code once the count is there."""
     started = time.monotonic()
-    everything = ResourceFilter(catalog_id=None, states=frozenset())
-    while (await store.find(everything, first=0)).total_count < len(codes) or await held_at(
-        store, codes
-    ) < len(codes):
+    while not await holds_all(store, codes):
         if time.monotonic() - started > limit:
             raise TimeoutError(f"not every entry arrived within {limit:.0f} s")
         await asyncio.sleep(0.05)
