@@ -75,7 +75,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence, Set
@@ -658,10 +657,10 @@ class Relay:
         """`sent` crossed to `topic`: the log has it."""
         remembered = self._sent.setdefault(topic, {})
         for code, crossing in sent.items():
-            remembered.pop(code, None)
+            remembered.pop(code, None)  # to the end: the newest
             remembered[code] = crossing
-        for code in list(itertools.islice(remembered, max(0, len(remembered) - REMEMBERED_SENDS))):
-            del remembered[code]
+        while len(remembered) > REMEMBERED_SENDS:
+            del remembered[next(iter(remembered))]  # the oldest
 
     def _advanced(self, position: int) -> None:
         """The backlog lane stands at `position` in the store."""
