@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from graph.codes import check_region_code
 from graph.embedded import outbox as outboxes
-from graph.embedded.search import index_entry, unindex
+from graph.embedded.search import index_entries, index_entry, unindex
 from graph.embedded.sequences import refuse_foreign
 from graph.errors import InvalidValue, VersionConflict
 from graph.model import Catalog, Category, Department, Region, Resource, parse_catalog_id
@@ -79,21 +79,26 @@ def _ensure_provider(sqlite: sqlite3.Connection, entry: Resource, catalog_region
 
 class _Known:
     """What one transaction has already made sure of: each catalog's region and level, the
-    providers added — one statement each per transaction, not per entry."""
+    providers added — one statement each per transaction, not per entry — and the entries
+    whose index rows are still to be written (`graph.embedded.search.index_entries`: by
+    resources rowid, the last entry written there and whether the row was new at first)."""
 
-    __slots__ = ("catalogs", "providers")
+    __slots__ = ("catalogs", "providers", "unindexed")
 
     def __init__(self) -> None:
         self.catalogs: dict[str, tuple[str, str]] = {}
         self.providers: set[str] = set()
+        self.unindexed: dict[int, tuple[Resource, bool]] = {}
 
 
 def _write(
     sqlite: sqlite3.Connection, entry: Resource, *, new: bool = False, known: _Known | None = None
 ) -> None:
-    """Insert or replace `entry` with its items, themes, share modes, edges and index text.
-    `new`: the code holds no entry now, so it has no rows of items, themes, share modes or
-    edges to delete (they go with their entry: ON DELETE CASCADE)."""
+    """Insert or replace `entry` with its items, themes, share modes, edges and index text —
+    the index text now, or, given `known`, left in `known.unindexed` for the caller to write
+    with the rest of its batch. `new`: the code holds no entry now, so it has no rows of items,
+    themes, share modes or edges to delete (they go with their entry: ON DELETE CASCADE)."""
+    batch = known is not None
     known = known or _Known()
     placed = known.catalogs.get(entry.origin)
     if placed is None:
@@ -170,7 +175,13 @@ def _write(
             "INSERT INTO lineage (derived_code, source_code) VALUES (?, ?)",
             [(code, source) for source in entry.derived_from],
         )
-    index_entry(sqlite, rowid, entry)
+    if not batch:
+        index_entry(sqlite, rowid, entry)
+        return
+    # A code written twice in one batch keeps the first write's `new`: whether an index row
+    # was there before the batch.
+    first = known.unindexed.get(rowid)
+    known.unindexed[rowid] = (entry, new if first is None else first[1])
 
 
 def _delete(sqlite: sqlite3.Connection, code: str) -> None:
@@ -224,6 +235,7 @@ def apply_entries(
         if outcome is ApplyOutcome.APPLIED:
             _write(sqlite, entry, new=version is None, known=known)
         outcomes.append((outcome, before))
+    index_entries(sqlite, known.unindexed)
     return outcomes
 
 

@@ -21,7 +21,7 @@ from graph import (
     StoreUnavailable,
     Zone,
 )
-from graph.embedded import EmbeddedStore
+from graph.embedded import EmbeddedStore, writes
 from graph.embedded.finding import find
 from graph.embedded.schema import SCHEMA_VERSION, create_schema
 from graph.embedded.search import index_entry, match_expression
@@ -242,6 +242,59 @@ def test_a_search_reads_the_full_text_index_once_and_each_hits_row(
         assert reads[0].startswith("SCAN s VIRTUAL TABLE")
         assert reads[1:] == ["SEARCH r USING INTEGER PRIMARY KEY (rowid=?)"]
     db.close()
+
+
+def test_a_batchs_index_rows_are_written_after_its_other_rows(tmp_path: Path) -> None:
+    """FTS5 writes out what it holds at every savepoint, and the upsert of an entry's row
+    (``RETURNING`` its rowid) opens one: index rows written after each upsert were flushed one
+    entry at a time. A batch's index rows come after the rest."""
+    db = sqlite3.connect(tmp_path / "c.db", isolation_level=None)
+    create_schema(db)
+    db.execute("PRAGMA foreign_keys = ON")
+    held = resource(code(1), name="户籍人口信息")
+    db.execute("BEGIN IMMEDIATE")
+    writes.apply_entries(db, [held])
+    db.execute("COMMIT")
+    statements: list[str] = []
+    db.set_trace_callback(statements.append)
+    db.execute("BEGIN IMMEDIATE")
+    writes.apply_entries(db, [newer(held), *(resource(code(n)) for n in range(2, 6))])
+    db.execute("COMMIT")
+    db.set_trace_callback(None)
+    db.close()
+    written = [s.split("(")[0].strip() for s in statements if s.startswith(("INSERT", "DELETE"))]
+    indexed = [n for n, s in enumerate(written) if "resource_search" in s]
+    # The held entry's old index row deleted, then the five new ones, after everything else.
+    assert written[indexed[0] :] == [
+        "DELETE FROM resource_search WHERE rowid = 1",
+        *["INSERT INTO resource_search"] * 5,
+    ]
+    assert len(indexed) == 6
+
+
+async def test_a_batch_indexes_each_code_by_its_last_text(tmp_path: Path) -> None:
+    """A code twice in one batch, and a held entry renamed: each is found by its new name
+    alone, once."""
+    async with EmbeddedStore.open(tmp_path / "c.db", CHENGDU_INTRANET) as store:
+        held = resource(code(1), name="气象观测记录")
+        await store.apply([held])
+        first = resource(code(2), name="企业名录")
+        outcomes = await store.apply(
+            [newer(held, name="机动车保有量"), first, newer(first, name="不动产权证")]
+        )
+        assert outcomes == ["APPLIED"] * 3
+
+        async def found(words: str) -> list[str]:
+            page = await store.find(ResourceFilter(), search=words)
+            return [e.code for e in page.items]
+
+        assert await found("气象") == []
+        assert await found("企业") == []
+        assert await found("机动车") == [code(1)]
+        assert await found("不动产") == [code(2)]
+        assert sorted(await found("户籍")) == [code(1), code(2)]  # their summary
+    with closing(sqlite3.connect(tmp_path / "c.db")) as db:
+        assert db.execute("SELECT count(*) FROM resource_search").fetchone() == (2,)
 
 
 async def test_a_file_of_an_older_schema_gains_what_it_lacks(tmp_path: Path) -> None:
