@@ -47,6 +47,8 @@ _COLUMNS = ("name", "body", "pinyin", "initials", "words")
 _REINDEX_CHUNK = 2_000
 
 
+# Tokens recur across entries (characters, syllables, words): each is encoded once a while.
+@lru_cache(maxsize=1 << 16)
 def _encode(token: str) -> str:
     # A leading letter keeps FTS5 from reading a token as anything but a bare word.
     return "x" + token.encode("utf-8").hex()
@@ -54,7 +56,7 @@ def _encode(token: str) -> str:
 
 def _encoded(field: str) -> str:
     """An `IndexText` field (space-separated, padded) with each token hex-encoded, padded."""
-    return " " + " ".join(_encode(t) for t in field.split()) + " "
+    return " " + " ".join(map(_encode, field.split())) + " "
 
 
 @lru_cache(maxsize=8192)  # a copy of an entry indexed again, at another instance
