@@ -68,12 +68,7 @@ def _row(text: IndexText) -> tuple[str, ...]:
 
 def index_entry(sqlite: sqlite3.Connection, rowid: int, entry: Resource) -> None:
     """(Re)write the index row of `entry`, whose resources row is `rowid`."""
-    sqlite.execute("DELETE FROM resource_search WHERE rowid = ?", (rowid,))
-    sqlite.execute(
-        "INSERT INTO resource_search (rowid, name, body, pinyin, initials, words) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (rowid, *_row(index_text(entry))),
-    )
+    index_entries(sqlite, {rowid: (entry, False)})
 
 
 def index_entries(sqlite: sqlite3.Connection, entries: dict[int, tuple[Resource, bool]]) -> None:

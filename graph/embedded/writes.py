@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from graph.codes import check_region_code
 from graph.embedded import outbox as outboxes
-from graph.embedded.search import index_entries, index_entry, unindex
+from graph.embedded.search import index_entries, unindex
 from graph.embedded.sequences import refuse_foreign
 from graph.errors import InvalidValue, VersionConflict
 from graph.model import Catalog, Category, Department, Region, Resource, parse_catalog_id
@@ -92,14 +92,12 @@ class _Known:
 
 
 def _write(
-    sqlite: sqlite3.Connection, entry: Resource, *, new: bool = False, known: _Known | None = None
+    sqlite: sqlite3.Connection, entry: Resource, known: _Known, *, new: bool = False
 ) -> None:
-    """Insert or replace `entry` with its items, themes, share modes, edges and index text —
-    the index text now, or, given `known`, left in `known.unindexed` for the caller to write
-    with the rest of its batch. `new`: the code holds no entry now, so it has no rows of items,
-    themes, share modes or edges to delete (they go with their entry: ON DELETE CASCADE)."""
-    batch = known is not None
-    known = known or _Known()
+    """Insert or replace `entry` with its items, themes, share modes and edges; its index text
+    is left in `known.unindexed`, for the caller to write once its other rows are written.
+    `new`: the code holds no entry now, so it has no rows of items, themes, share modes or
+    edges to delete (they go with their entry: ON DELETE CASCADE)."""
     placed = known.catalogs.get(entry.origin)
     if placed is None:
         placed = known.catalogs[entry.origin] = _ensure_catalog(sqlite, entry.origin)
@@ -175,9 +173,6 @@ def _write(
             "INSERT INTO lineage (derived_code, source_code) VALUES (?, ?)",
             [(code, source) for source in entry.derived_from],
         )
-    if not batch:
-        index_entry(sqlite, rowid, entry)
-        return
     # A code written twice in one batch keeps the first write's `new`: whether an index row
     # was there before the batch.
     first = known.unindexed.get(rowid)
@@ -206,7 +201,9 @@ def save_entry(
     version, _, before = _held(sqlite, entry.code) or (None, None, None)
     if version != expected:
         raise VersionConflict(entry.code, expected or 0, version or 0)
-    _write(sqlite, entry)
+    known = _Known()
+    _write(sqlite, entry, known)
+    index_entries(sqlite, known.unindexed)
     return before
 
 
@@ -233,7 +230,7 @@ def apply_entries(
             held = _held_entry(sqlite, entry.code)
         outcome = decide_apply(entry, held=held, held_origin=origin, newest=newest)
         if outcome is ApplyOutcome.APPLIED:
-            _write(sqlite, entry, new=version is None, known=known)
+            _write(sqlite, entry, known, new=version is None)
         outcomes.append((outcome, before))
     index_entries(sqlite, known.unindexed)
     return outcomes
