@@ -27,6 +27,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 import opencc
 
@@ -91,21 +92,25 @@ def tokens(text: str) -> list[str]:
     return _tokens_of_folded(fold(text))
 
 
+class _Spaced(dict[int, str]):
+    """`str.translate`'s table that puts a space either side of each single character and
+    leaves any other as it is, filled in as characters are first met (no more than Unicode's
+    letters and digits: what folding leaves): text is cut in one pass of C, not character by
+    character in Python."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        spaced = self[code] = f" {ch} " if _is_single(ch) else ch
+        return spaced
+
+
+_SPACED = _Spaced()
+
+
 def _tokens_of_folded(folded: str) -> list[str]:
-    out: list[str] = []
-    run: list[str] = []
-    for ch in folded:
-        if ch != " " and not _is_single(ch):
-            run.append(ch)
-            continue
-        if run:
-            out.append("".join(run))
-            run.clear()
-        if ch != " ":
-            out.append(ch)
-    if run:
-        out.append("".join(run))
-    return out
+    # Folded text holds letters, digits and spaces: each single character a token, and each
+    # run of the others between spaces and single characters.
+    return folded.translate(_SPACED).split()
 
 
 def _padded(parts: list[str]) -> str:
@@ -161,26 +166,32 @@ def _runs(folded: str, words: list[str], read: Callable[[str], list[str]] = syll
             for k, syllable in zip(run, read("".join(folded[k] for k in run)), strict=True):
                 sounds[k] = syllable if syllable != GAP else ""
             run.clear()
-    spelled: list[tuple[str, ...] | None] = []  # each word's syllables; None breaks a run
+    # Each word's pinyin, initials and number of syllables; None breaks a run.
+    spelled: list[tuple[str, str, int] | None] = []
     position = 0
     for word in words:
         at = folded.find(word, position)
         if at == -1:
             return " "
         position = at + len(word)
-        sound = tuple(sounds[at:position])
-        spelled.append(sound if sound and all(sound) else None)
+        heard = sounds[at:position]
+        spelled.append(
+            ("".join(heard), "".join(initials_of(s) for s in heard), len(heard))
+            if heard and all(heard)
+            else None
+        )
     runs: list[str] = []
     for start in range(len(spelled)):
-        syllables: tuple[str, ...] = ()
-        for word_syllables in spelled[start : start + MAX_RUN_WORDS]:
-            if word_syllables is None:
+        pinyin, initials, count = "", "", 0
+        for spelling in spelled[start : start + MAX_RUN_WORDS]:
+            if spelling is None:
                 break
-            syllables += word_syllables
-            if len(syllables) >= MIN_SYLLABLES:
-                runs.append(RUN_MARK + "".join(syllables))
-            if MIN_INITIALS <= len(syllables) <= MAX_INITIALS:
-                runs.append(RUN_MARK + "".join(initials_of(s) for s in syllables))
+            sound, first_letters, syllables = spelling
+            pinyin, initials, count = pinyin + sound, initials + first_letters, count + syllables
+            if count >= MIN_SYLLABLES:
+                runs.append(RUN_MARK + pinyin)
+            if MIN_INITIALS <= count <= MAX_INITIALS:
+                runs.append(RUN_MARK + initials)
     return _padded(list(dict.fromkeys(runs)))
 
 
@@ -190,6 +201,20 @@ def _runs(folded: str, words: list[str], read: Callable[[str], list[str]] = syll
 @lru_cache(maxsize=8192)
 def index_text_of(name: str, body: str) -> IndexText:
     """`IndexText` of a name and the rest of an entry's searched text."""
+    return IndexText(body=_body(body), **_name_fields(name)._asdict())
+
+
+class _NameFields(NamedTuple):
+    name: str
+    pinyin: str
+    initials: str
+    words: str
+    runs: str
+
+
+# Names recur across entries whose other text differs (each city's 企业登记信息).
+@lru_cache(maxsize=8192)
+def _name_fields(name: str) -> _NameFields:
     folded = fold(name)
     name_tokens = _tokens_of_folded(folded)
     # The pinyin field and the runs read the name's runs of Han characters alike: once each.
@@ -204,9 +229,8 @@ def index_text_of(name: str, body: str) -> IndexText:
     cut = segment(folded)
     # Folded text has no punctuation left; a word is its tokens run together.
     words = ["".join(word.split()) for word in cut]
-    return IndexText(
+    return _NameFields(
         name=_padded(name_tokens),
-        body=_body(body),
         pinyin=pinyin,
         initials=initials,
         words=_padded([w for w in words if w]),

@@ -3,6 +3,8 @@ read, highlights and suggestions — no store."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -31,6 +33,25 @@ def test_folding(text: str, folded: str) -> None:
 
 def test_han_characters_are_tokens_and_other_runs_are_words() -> None:
     assert tokens("GDP数据２０２４年") == ["gdp", "数", "据", "2024", "年"]
+
+
+def _tokens_one_by_one(folded: str) -> list[str]:
+    """The definition: a character of category Lo alone, a run of any other up to a space."""
+    out: list[str] = []
+    run = ""
+    for ch in folded:
+        if ch != " " and unicodedata.category(ch) != "Lo":
+            run += ch
+            continue
+        out += [run] if run else []
+        run = ""
+        out += [ch] if ch != " " else []
+    return out + ([run] if run else [])
+
+
+@given(st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=40))
+def test_text_is_cut_into_the_tokens_its_characters_make(text: str) -> None:
+    assert tokens(text) == _tokens_one_by_one(fold(text))
 
 
 def test_an_entrys_index_text() -> None:
