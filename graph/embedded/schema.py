@@ -14,10 +14,10 @@ __all__ = ["SCHEMA_VERSION", "create_schema"]
 # `code` last; 5: code_sequences; 6: the urgent lane of the outbox and who names an entry;
 # 7: the audit log and role grants; 8: share requests, objections and access details; 9: data
 # updates; 10: the search index of graph.search (resource_search, search_index; resource_text
-# goes); 11: the audit log's (kind, seq) index; 12: outbox_seeds.
+# goes); 11: the audit log's (kind, seq) index; 12: outbox_seeds; 13: item_names (items goes).
 # Raise it with every change to schema.sql, an index too: a file already at this version is
 # not looked at again.
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 
 def create_schema(connection: sqlite3.Connection) -> None:

@@ -55,16 +55,17 @@ CREATE INDEX IF NOT EXISTS resources_state_share_region_code
     ON resources (state, share_type, catalog_region, code);
 DROP INDEX IF EXISTS resources_state_share_region;
 
-CREATE TABLE IF NOT EXISTS items (
-    resource_code TEXT NOT NULL REFERENCES resources (code) ON DELETE CASCADE,
-    position      INTEGER NOT NULL,
-    name          TEXT NOT NULL,
-    data_type     TEXT NOT NULL,
-    length        INTEGER,
-    is_base_item  INTEGER NOT NULL,
-    share_type    TEXT,
-    PRIMARY KEY (resource_code, position)
-);
+-- The names of the data items of the entries written here: what the store's searcher learns
+-- when it opens (graph.embedded.search.catalog_words). An entry's items themselves are in its
+-- snapshot; a name stays when the last entry naming it goes, as the searcher's learned words
+-- of a running instance do. Until schema version 13 each item was a row of `items`: its
+-- names are kept, its rows go.
+CREATE TABLE IF NOT EXISTS item_names (
+    name TEXT PRIMARY KEY
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS items (resource_code TEXT, name TEXT);
+INSERT INTO item_names (name) SELECT name FROM items WHERE true ON CONFLICT (name) DO NOTHING;
+DROP TABLE items;
 
 CREATE TABLE IF NOT EXISTS resource_themes (
     resource_code TEXT NOT NULL REFERENCES resources (code) ON DELETE CASCADE,

@@ -47,16 +47,21 @@ _COLUMNS = ("name", "body", "pinyin", "initials", "words")
 _REINDEX_CHUNK = 2_000
 
 
-# Tokens recur across entries (characters, syllables, words): each is encoded once a while.
-@lru_cache(maxsize=1 << 16)
 def _encode(token: str) -> str:
     # A leading letter keeps FTS5 from reading a token as anything but a bare word.
     return "x" + token.encode("utf-8").hex()
 
 
 def _encoded(field: str) -> str:
-    """An `IndexText` field (space-separated, padded) with each token hex-encoded, padded."""
-    return " " + " ".join(map(_encode, field.split())) + " "
+    """An `IndexText` field (space-separated) with each token hex-encoded, padded: the whole
+    field encoded at once, a byte to a pair of hex digits set apart by spaces, so that a
+    space between tokens is the pair ``20`` between two spaces, and no pair of a character
+    of a token is."""
+    spaced = " ".join(field.split())
+    if not spaced:
+        return "  "
+    pairs = spaced.encode("utf-8").hex(" ")
+    return " x" + pairs.replace(" 20 ", "\0").replace(" ", "").replace("\0", " x") + " "
 
 
 @lru_cache(maxsize=8192)  # a copy of an entry indexed again, at another instance
@@ -116,7 +121,7 @@ def catalog_words(sqlite: sqlite3.Connection, limit: int) -> list[str]:
     """The names of the departments and data items the store holds (at most `limit` of each,
     departments first): what its searcher learns when it opens (`graph.search.Searcher`)."""
     names = [n for (n,) in sqlite.execute("SELECT name FROM departments LIMIT ?", (limit,))]
-    names += [n for (n,) in sqlite.execute("SELECT DISTINCT name FROM items LIMIT ?", (limit,))]
+    names += [n for (n,) in sqlite.execute("SELECT name FROM item_names LIMIT ?", (limit,))]
     return names
 
 

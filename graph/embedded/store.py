@@ -176,7 +176,7 @@ class EmbeddedStore:
         def erase(db: sqlite3.Connection) -> None:
             for table in (
                 "resource_search",
-                "items",
+                "item_names",
                 "resource_themes",
                 "resource_share_modes",
                 "related",

@@ -79,24 +79,25 @@ def _ensure_provider(sqlite: sqlite3.Connection, entry: Resource, catalog_region
 
 class _Known:
     """What one transaction has already made sure of: each catalog's region and level, the
-    providers added — one statement each per transaction, not per entry — and the entries
+    providers and item names added — once each per transaction, not per entry — and the entries
     whose index rows are still to be written (`graph.embedded.search.index_entries`: by
     resources rowid, the last entry written there and whether the row was new at first)."""
 
-    __slots__ = ("catalogs", "providers", "unindexed")
+    __slots__ = ("catalogs", "item_names", "providers", "unindexed")
 
     def __init__(self) -> None:
         self.catalogs: dict[str, tuple[str, str]] = {}
         self.providers: set[str] = set()
+        self.item_names: set[str] = set()
         self.unindexed: dict[int, tuple[Resource, bool]] = {}
 
 
 def _write(
     sqlite: sqlite3.Connection, entry: Resource, known: _Known, *, new: bool = False
 ) -> None:
-    """Insert or replace `entry` with its items, themes, share modes and edges; its index text
-    is left in `known.unindexed`, for the caller to write once its other rows are written.
-    `new`: the code holds no entry now, so it has no rows of items, themes, share modes or
+    """Insert or replace `entry` with its themes, share modes, edges and item names; its index
+    text is left in `known.unindexed`, for the caller to write once its other rows are
+    written. `new`: the code holds no entry now, so it has no rows of themes, share modes or
     edges to delete (they go with their entry: ON DELETE CASCADE)."""
     placed = known.catalogs.get(entry.origin)
     if placed is None:
@@ -134,25 +135,16 @@ def _write(
     ).fetchone()
     code = entry.code
     if not new:
-        for table in ("items", "resource_themes", "resource_share_modes", "related"):
+        for table in ("resource_themes", "resource_share_modes", "related"):
             sqlite.execute(f"DELETE FROM {table} WHERE resource_code = ?", (code,))
         sqlite.execute("DELETE FROM lineage WHERE derived_code = ?", (code,))
-    sqlite.executemany(
-        "INSERT INTO items (resource_code, position, name, data_type, length, is_base_item, "
-        "share_type) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                code,
-                i,
-                item.name,
-                item.data_type,
-                item.length,
-                int(item.is_base_item),
-                item.share_type.value if item.share_type else None,
-            )
-            for i, item in enumerate(entry.items)
-        ],
-    )
+    names = [item.name for item in entry.items if item.name not in known.item_names]
+    if names:
+        sqlite.executemany(
+            "INSERT INTO item_names (name) VALUES (?) ON CONFLICT (name) DO NOTHING",
+            [(name,) for name in names],
+        )
+        known.item_names.update(names)
     if entry.themes:
         sqlite.executemany(
             "INSERT INTO resource_themes (resource_code, theme) VALUES (?, ?)",
@@ -184,7 +176,7 @@ def _delete(sqlite: sqlite3.Connection, code: str) -> None:
     if row is None:
         return
     unindex(sqlite, row[0])
-    # items, themes, share modes, related codes and outgoing lineage go by ON DELETE CASCADE.
+    # themes, share modes, related codes and outgoing lineage go by ON DELETE CASCADE.
     sqlite.execute("DELETE FROM resources WHERE code = ?", (code,))
 
 

@@ -21,13 +21,13 @@ from graph import (
     StoreUnavailable,
     Zone,
 )
-from graph.embedded import EmbeddedStore, writes
+from graph.embedded import EmbeddedStore, search, writes
 from graph.embedded.finding import find
 from graph.embedded.schema import SCHEMA_VERSION, create_schema
 from graph.embedded.search import index_entry, match_expression
 from graph.embedded.tree import tree
 from graph.errors import InvalidValue
-from graph.model import parse_catalog_id
+from graph.model import DataItem, parse_catalog_id
 from graph.search import Searcher
 from graph.snapshot import resource_from_json, resource_to_json
 from tests.graph.conftest import CHENGDU_INTRANET
@@ -99,12 +99,15 @@ async def test_a_copy_at_its_version_is_stale_unless_its_references_changed(
         assert (await store.get(code(1))) == again
         later = newer(again, related_codes=(), items=again.items[:1])
         assert await store.apply([later, later]) == [ApplyOutcome.APPLIED, ApplyOutcome.STALE]
+        held = await store.get(code(1))
+        assert held is not None
+        assert held.items == later.items
     with closing(sqlite3.connect(tmp_path / "c.db")) as db:
         counts = [
             db.execute(f"SELECT count(*) FROM {table} WHERE resource_code = ?", (code(1),))
-            for table in ("items", "resource_themes", "related")
+            for table in ("resource_themes", "related")
         ]
-        assert [c.fetchone()[0] for c in counts] == [len(later.items), 1, 0]
+        assert [c.fetchone()[0] for c in counts] == [1, 0]
 
 
 async def test_a_redacted_code_keeps_older_copies_out(tmp_path: Path) -> None:
@@ -295,6 +298,61 @@ async def test_a_batch_indexes_each_code_by_its_last_text(tmp_path: Path) -> Non
         assert sorted(await found("户籍")) == [code(1), code(2)]  # their summary
     with closing(sqlite3.connect(tmp_path / "c.db")) as db:
         assert db.execute("SELECT count(*) FROM resource_search").fetchone() == (2,)
+
+
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(exclude_categories=["Cs", "Zs", "Cc"]), min_size=1),
+        max_size=8,
+    )
+)
+def test_an_index_field_is_its_tokens_each_in_hex(tokens: list[str]) -> None:
+    field = " " + " ".join(tokens) + " "
+    hexed = [f"x{token.encode('utf-8').hex()}" for token in field.split()]
+    assert search._encoded(field) == " " + " ".join(hexed) + " "
+
+
+async def test_the_item_names_written_are_learned_when_the_store_opens_again(
+    tmp_path: Path,
+) -> None:
+    """An entry's data items are kept in its snapshot alone; their names are kept apart, once
+    each, for the searcher of the next opening to learn — a name staying when its entry goes,
+    as a running store's learned words do."""
+    rare = "宗地统一编码"
+    entry = resource(code(1), items=(DataItem(rare, "string", 30), DataItem("姓名", "string")))
+    async with EmbeddedStore.open(tmp_path / "c.db", CHENGDU_INTRANET) as store:
+        await store.apply([entry, dataclasses.replace(entry, code=code(2))])
+        assert await store.redact(code(1), 2) is ApplyOutcome.APPLIED
+        assert await store.redact(code(2), 2) is ApplyOutcome.APPLIED
+    async with EmbeddedStore.open(tmp_path / "c.db", CHENGDU_INTRANET) as store:
+        assert rare in store.searcher.learned
+    with closing(sqlite3.connect(tmp_path / "c.db")) as db:
+        names = db.execute("SELECT name FROM item_names ORDER BY name").fetchall()
+        assert sorted(names) == sorted([(rare,), ("姓名",)])
+
+
+async def test_a_version_12_file_keeps_its_item_names_and_loses_its_item_rows(
+    tmp_path: Path,
+) -> None:
+    """Schema 13: the rows of `items` go, their names stay (what the searcher learns)."""
+    async with EmbeddedStore.open(tmp_path / "c.db", CHENGDU_INTRANET) as store:
+        await store.save(resource(), expected_version=None)
+    with closing(sqlite3.connect(tmp_path / "c.db", isolation_level=None)) as db:
+        db.execute("DROP TABLE item_names")
+        db.execute("CREATE TABLE items (resource_code TEXT, position INTEGER, name TEXT)")
+        db.execute(
+            "INSERT INTO items VALUES (?, 0, '宗地统一编码'), (?, 1, '宗地统一编码')",
+            (code(1), code(1)),
+        )
+        db.execute("PRAGMA user_version = 12")
+    async with EmbeddedStore.open(tmp_path / "c.db", CHENGDU_INTRANET) as store:
+        assert await store.get(code(1)) is not None
+        assert "宗地统一编码" in store.searcher.learned
+    with closing(sqlite3.connect(tmp_path / "c.db")) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        tables = "SELECT name FROM sqlite_master WHERE name IN ('items', 'item_names')"
+        assert db.execute(tables).fetchall() == [("item_names",)]
+        assert db.execute("SELECT name FROM item_names").fetchall() == [("宗地统一编码",)]
 
 
 async def test_a_file_of_an_older_schema_gains_what_it_lacks(tmp_path: Path) -> None:
