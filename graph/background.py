@@ -11,7 +11,9 @@ audit sink, the sharing events — is never cancelled while it works. The rules:
    stop forever).
 3. `wake` makes the next round start now rather than at the end of the pause; so does the
    event `wake_on()` returns, taken before each round (a store's `OutboxSignal.waiter`, say):
-   set by anything that happened during the round, it starts the next one at once.
+   set by anything that happened during the round, it starts the next one at once — or, with
+   `settle`, no sooner than `settle` seconds after the round ended (`wake` still at once): a
+   store committing a hundred times a second wakes the reader of its audit log once a second.
 4. Waiting costs nothing: the pause is a wait on events, never a poll. `every` may be
    `UNTIL_WOKEN` (no round until woken), and `work` may return the seconds to pause before its
    next round (a number; anything else: `every`) — the audit sink waits for entries, and only
@@ -67,6 +69,17 @@ class Periodic:
         return self.stop.is_set()
 
 
+async def _settle(handle: Periodic, seconds: float) -> None:
+    """Wait `seconds`, or less when woken or stopped (the event is left set: the pause after
+    sees it at once)."""
+    waits = [asyncio.ensure_future(event.wait()) for event in (handle.stop, handle.woken)]
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
+
+
 @contextlib.asynccontextmanager
 async def periodic(
     name: str,
@@ -76,6 +89,7 @@ async def periodic(
     first_after: float = 0.0,
     grace: float = 5.0,
     wake_on: Callable[[], asyncio.Event] | None = None,
+    settle: float = 0.0,
 ) -> AsyncIterator[Periodic]:
     handle = Periodic()
 
@@ -92,6 +106,8 @@ async def periodic(
             seconds = (
                 pause if isinstance(pause, int | float) and not isinstance(pause, bool) else every
             )
+            if settle > 0 and signal is not None:
+                await _settle(handle, min(settle, seconds))
             if await handle.pause(seconds, signal):
                 return
 

@@ -21,10 +21,13 @@ The rules:
    "party", "action", "state", "actor", "version", "at", "instance", "seq"}``. The topic is
    compacted by key like every topic of the log: read from the start it holds each request's
    and objection's last step.
-5. The reader waits for word, never polls: the store's signal (`graph.outbox.OutboxSignal`,
-   told of every commit — of another process's too where the store watches its file) and
-   `publish` (a step just committed) wake it; without either it looks every `poll_seconds`
-   all the same (the signal's `idle_limit`: a minute on the embedded store, 5 s on Neo4j).
+5. The reader waits for word, never polls: `publish` (a step just committed) wakes it at
+   once, and the store's signal (`graph.outbox.OutboxSignal`, told of every commit — of
+   another process's too where the store watches its file) a `SETTLE_SECONDS` after its last
+   look at the soonest: most commits are the sync's, not a step's, and a store applying copies
+   commits many times a second (each woke a read of the audit log: a thousand a minute in
+   `mulu demo`). Without either it looks every `poll_seconds` all the same (the signal's
+   `idle_limit`: a minute on the embedded store, 5 s on Neo4j).
 
     async with SharingEvents("510100/intranet", log, store) as events:
         events.publish(request)  # after the step committed
@@ -46,10 +49,12 @@ from graph.sharing import Objection, ShareRequest
 from graph.store import CatalogStore
 from sync.log.protocol import ChangeLog
 
-__all__ = ["READER", "SharingEvents", "event_of", "sharing_topic"]
+__all__ = ["READER", "SETTLE_SECONDS", "SharingEvents", "event_of", "sharing_topic"]
 
 READER = "sharing-events"  # the reader's name in the store's table of positions
 BATCH = 500
+# How soon after a look the store's signal may start the next (rule 5).
+SETTLE_SECONDS = 1.0
 _INITIAL, _MAXIMUM = 0.2, 30.0
 _KINDS = AuditFilter(kinds=frozenset({AuditKind.SHARE_REQUEST, AuditKind.OBJECTION}))
 _log = logging.getLogger("mulu.sharing")
@@ -127,6 +132,7 @@ class SharingEvents:
                 self._round,
                 every=self._poll,
                 wake_on=self._store.outbox_signal.waiter,
+                settle=SETTLE_SECONDS,
             )
         )
         return self

@@ -4,6 +4,7 @@ cut in the middle — and is cancelled only past its grace; `wake` starts a roun
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 from graph.background import UNTIL_WOKEN, periodic
 
@@ -99,3 +100,31 @@ async def test_the_event_wake_on_gives_starts_a_round_even_when_set_during_one()
     async with periodic("test", work, every=UNTIL_WOKEN, wake_on=waiter):
         await asyncio.sleep(0.2)
     assert rounds == [0, 1]
+
+
+async def test_with_settle_the_event_starts_a_round_no_sooner_but_wake_at_once() -> None:
+    """A store committing all the time wakes a settled loop once a `settle` at most; `wake`
+    (a step just committed) still starts the next round now."""
+    signal = asyncio.Event()
+    rounds: list[float] = []
+    loop = asyncio.get_running_loop()
+
+    async def work() -> None:
+        rounds.append(loop.time())
+        signal.set()  # a commit during every round
+
+    def waiter() -> asyncio.Event:
+        nonlocal signal
+        if signal.is_set():
+            signal = asyncio.Event()
+        return signal
+
+    async with periodic("test", work, every=UNTIL_WOKEN, wake_on=waiter, settle=0.2) as handle:
+        await asyncio.sleep(0.5)
+        signalled = len(rounds)
+        handle.wake()
+        await asyncio.sleep(0.05)
+        woken = len(rounds)
+    assert 2 <= signalled <= 3  # at 0, 0.2 and 0.4 s: not thousands
+    assert all(b - a >= 0.19 for a, b in itertools.pairwise(rounds[:signalled]))
+    assert woken == signalled + 1  # within 0.05 s of the wake, not after a settle
