@@ -153,8 +153,12 @@ def _check_sharing(entry: Resource) -> tuple[str | None, str | None]:
                 "at least one of INTERFACE, ONLINE_QUERY, BATCH_DOWNLOAD, FRONT_END_EXCHANGE, "
                 "DATA_COMPARISON for a shared entry",
             )
-    handing = sorted(m.value for m in entry.share_modes & HANDS_DATA_OVER)
-    if ShareMode.DATA_COMPARISON in entry.share_modes and handing:
+    handing = (
+        sorted(m.value for m in entry.share_modes & HANDS_DATA_OVER)
+        if ShareMode.DATA_COMPARISON in entry.share_modes
+        else []
+    )
+    if handing:
         raise InvalidValue(
             "share_modes",
             sorted(m.value for m in entry.share_modes),

@@ -54,10 +54,16 @@ def _segment_syllables(segment: str) -> tuple[str, ...]:
 def syllables_of(han: str) -> list[str]:
     """One toneless syllable per character of `han` (a run of Han characters); a character
     without a reading (kana, a rare character) is a gap."""
+    return list(_run_syllables(han))
+
+
+# Runs recur too, whole (企业登记信息 in 企业登记信息1, 企业登记信息2 …): each cut once a while.
+@lru_cache(maxsize=1 << 14)
+def _run_syllables(han: str) -> tuple[str, ...]:
     out = [s for segment in _segments(han) for s in _segment_syllables(segment)]
     if len(out) != len(han):  # never seen, but a gap per character keeps the fields aligned
-        return [_GAP] * len(han)
-    return [s if s.isascii() and s.isalpha() else _GAP for s in out]
+        return (_GAP,) * len(han)
+    return tuple(s if s.isascii() and s.isalpha() else _GAP for s in out)
 
 
 def initials_of(syllable: str) -> str:
