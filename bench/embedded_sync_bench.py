@@ -46,6 +46,7 @@ from graph.embedded import EmbeddedStore
 from graph.embedded.search import _row
 from graph.model import Resource
 from graph.queries import ResourceFilter
+from graph.search import pinyin, text
 from graph.search.text import index_text_of
 from sync import events
 from sync.consumer import LinkConsumer
@@ -104,10 +105,18 @@ async def run_consumer(consumer: LinkConsumer, size: int) -> None:
 
 
 def forget() -> None:
-    """Each timed part pays what a process of its own would: the index text and the events
-    remembered by the part before are forgotten."""
-    index_text_of.cache_clear()
-    _row.cache_clear()
+    """Each timed part pays what a process of its own would: the index text — whole, its
+    name's and its body's fields, pinyin — and the events remembered by the part before are
+    forgotten."""
+    for cached in (
+        index_text_of,
+        text._name_fields,
+        text._body,
+        pinyin._run_syllables,
+        pinyin._segment_syllables,
+        _row,
+    ):
+        cached.cache_clear()
     forgotten = getattr(events, "_remembered", None)
     if isinstance(forgotten, dict):
         forgotten.clear()
