@@ -47,13 +47,9 @@ _COLUMNS = ("name", "body", "pinyin", "initials", "words")
 _REINDEX_CHUNK = 2_000
 
 
-def _encode(token: str) -> str:
-    # A leading letter keeps FTS5 from reading a token as anything but a bare word.
-    return "x" + token.encode("utf-8").hex()
-
-
 def _encoded(field: str) -> str:
-    """An `IndexText` field (space-separated) with each token hex-encoded, padded: the whole
+    """An `IndexText` field (space-separated) with each token hex-encoded behind an ``x`` (a
+    leading letter keeps FTS5 from reading a token as anything but a bare word), padded: the whole
     field encoded at once, a byte to a pair of hex digits set apart by spaces, so that a
     space between tokens is the pair ``20`` between two spaces, and no pair of a character
     of a token is."""
@@ -126,7 +122,7 @@ def catalog_words(sqlite: sqlite3.Connection, limit: int) -> list[str]:
 
 
 def _phrase(tokens: tuple[str, ...]) -> str:
-    return '"' + " ".join(_encode(t) for t in tokens) + '"'
+    return '"' + _encoded(" ".join(tokens)).strip() + '"'
 
 
 _FIELD_COLUMNS = {Field.TEXT: "{name body}", Field.PINYIN: "pinyin", Field.INITIALS: "initials"}
@@ -159,7 +155,7 @@ def score_expression(
     params: list[object] = []
 
     def contains(field: str, tokens: tuple[str, ...], exact: bool) -> str:
-        params.append(" " + " ".join(_encode(t) for t in tokens) + " ")
+        params.append(_encoded(" ".join(tokens)))
         column = f"{table}.{'words' if field == 'runs' else field}"
         return f"{column} = ?" if exact else f"instr({column}, ?) > 0"
 
