@@ -104,7 +104,7 @@ def decode_cursor(cursor: str) -> tuple[str, float | None]:
         if not isinstance(code, str):
             raise TypeError(code)
         return code, score
-    except (ValueError, TypeError, IndexError, KeyError) as exc:
+    except (ValueError, TypeError, IndexError, KeyError, RecursionError) as exc:
         raise InvalidValue("after", cursor, "a cursor returned by an earlier page") from exc
 
 

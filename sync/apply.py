@@ -319,7 +319,7 @@ def _identify(data: bytes) -> tuple[str | None, str | None]:
     """The event id and resource code of a record that did not decode, if they can be read."""
     try:
         document = json.loads(data)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return None, None
     if not isinstance(document, dict):
         return None, None

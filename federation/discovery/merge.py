@@ -60,7 +60,7 @@ class Position:
             if not ok or not isinstance(done, list):
                 raise TypeError(raw)
             return cls(dict(cursors), frozenset(str(d) for d in done))
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValueError, TypeError, KeyError, RecursionError) as exc:
             raise InvalidValue("after", cursor, _ACCEPTED) from exc
 
 

@@ -66,7 +66,7 @@ async def lineage_endpoint(request: Request) -> Response:
     viewer: Viewer = request.state.viewer
     try:
         body = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         return _refused(400, "the body is not JSON: POST one OpenLineage RunEvent", "BAD_REQUEST")
     try:
         event = parse_run_event(body)

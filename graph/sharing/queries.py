@@ -124,5 +124,5 @@ def decode_position(cursor: str) -> tuple[str, str]:
         if not isinstance(at, str) or not isinstance(id, str):
             raise TypeError(at)
         return at, id
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, RecursionError) as exc:
         raise InvalidValue("after", cursor, "a cursor returned by an earlier page") from exc

@@ -157,6 +157,15 @@ async def test_a_foreign_cursor_is_refused(gql: GraphQLCaller) -> None:
     assert error["extensions"]["field"] == "after"
 
 
+def test_a_cursor_across_instances_nested_too_deep_is_refused() -> None:
+    from federation.discovery import Position
+    from graph import InvalidValue
+    from tests.graph.test_contract_find import DEEP_CURSOR
+
+    with pytest.raises(InvalidValue, match="after"):  # once a RecursionError
+        Position.decode(DEEP_CURSOR)
+
+
 async def test_search_in_chinese_finds_two_character_words_in_relevance_order(
     gql: GraphQLCaller,
 ) -> None:

@@ -3,6 +3,7 @@ skip or repeat an entry, whatever the page size."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from typing import Any
 
@@ -213,6 +214,12 @@ async def test_page_sizes_out_of_range_are_refused(catalogue: CatalogStore, firs
 async def test_a_cursor_not_from_a_page_is_refused(catalogue: CatalogStore) -> None:
     with pytest.raises(InvalidValue, match="after"):
         await catalogue.find(ResourceFilter(), after="not a cursor!")
+    with pytest.raises(InvalidValue, match="after"):  # once a RecursionError
+        await catalogue.find(ResourceFilter(), after=DEEP_CURSOR)
+
+
+# Base64 of JSON nested deeper than Python's JSON reader goes.
+DEEP_CURSOR = base64.urlsafe_b64encode(b"[" * 5_000 + b"]" * 5_000).decode()
 
 
 async def test_an_empty_page_past_the_end(catalogue: CatalogStore) -> None:

@@ -41,6 +41,7 @@ from tests.graph.sharing_data import (
     unconditional_entry,
 )
 from tests.graph.test_access_details import details
+from tests.graph.test_contract_find import DEEP_CURSOR
 
 ACTOR = REQUESTER.department_code
 SICHUAN_RULES = rulebook_named("state-council-2025", ["sichuan"])
@@ -245,6 +246,8 @@ async def test_pages_are_bounded_and_cursors_checked(store: CatalogStore) -> Non
         await store.find_share_requests(RequestFilter(), first=101)
     with pytest.raises(InvalidValue, match="after"):
         await store.find_share_requests(RequestFilter(), after="not a cursor")
+    with pytest.raises(InvalidValue, match="after"):  # once a RecursionError
+        await store.find_share_requests(RequestFilter(), after=DEEP_CURSOR)
     empty = await store.find_share_requests(RequestFilter())
     assert (empty.items, empty.total_count, empty.end_cursor, empty.has_next_page) == (
         (),

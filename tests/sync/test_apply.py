@@ -187,6 +187,20 @@ async def test_malformed_and_invalid_events_are_recorded(extranet: EmbeddedStore
     assert "share_condition" in report.security_events[2].reason
 
 
+async def test_an_event_nested_too_deep_is_refused_and_the_batch_applies(
+    extranet: EmbeddedStore,
+) -> None:
+    # Once a RecursionError out of the JSON reader, which stopped the batch; a consumer read
+    # the same record again after each restart, for ever.
+    deep = b'{"event_id":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    report = await apply(extranet, [deep, sent(samples.entry("301001001/000005"))])
+    assert (report.applied, report.refused) == (1, 1)
+    assert [(e.refusal, e.resource_code) for e in report.security_events] == [
+        (Refusal.MALFORMED, None)
+    ]
+    assert await extranet.get("301001001/000005") is not None
+
+
 async def test_an_entry_held_from_another_origin_is_not_overwritten(
     extranet: EmbeddedStore,
 ) -> None:

@@ -148,6 +148,12 @@ async def test_refused_events_say_why_in_json(
                 "/api/v1/lineage", content=b"{", headers={"X-Mulu-Dev-Department": POLICE.code}
             )
             assert not_json.status_code == 400
+            deep = b"[" * 100_000 + b"]" * 100_000  # within the body's bound; once a 500
+            nested = await http.post(
+                "/api/v1/lineage", content=deep, headers={"X-Mulu-Dev-Department": POLICE.code}
+            )
+            assert nested.status_code == 400
+            assert nested.json()["error"] == "BAD_REQUEST"
             too_big = await post({"x": "a" * 2_000_000})
             assert too_big.status_code == 413
     held = await store.get(POLICE_DRAFT)
