@@ -21,6 +21,7 @@ from sync.events import (
     FORMAT_VERSION,
     ChangeEvent,
     Operation,
+    _document,
     decode,
     encode,
     encode_entry,
@@ -234,6 +235,74 @@ def test_decode_refuses_what_is_not_bytes() -> None:
 def test_decode_only_ever_raises_malformed_event(data: bytes) -> None:
     with contextlib.suppress(MalformedEvent):
         decode(data)
+
+
+def _as_json_reads(data: bytes) -> tuple[Any, ...]:
+    """What json alone makes of `data` (the reader before orjson): its value, or the refusal."""
+    try:
+        text = data.decode("utf-8")
+        return ("value", json.loads(text, parse_constant=_no_constant))
+    except (UnicodeDecodeError, ValueError):
+        return ("refused",)
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(name)
+
+
+def _reads(data: bytes) -> tuple[Any, ...]:
+    try:
+        return ("value", _document(data))
+    except MalformedEvent:
+        return ("refused",)
+
+
+# JSON values as text, with what orjson and json read apart: whole numbers beyond 64 bits,
+# numbers beyond a float, lone surrogates, NaN, deep nesting; and text around them.
+_json_texts = st.recursive(
+    st.one_of(
+        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+        st.floats(allow_nan=False, allow_infinity=False).map(repr),
+        st.sampled_from(["1e400", "-1e400", "NaN", "Infinity", "-0", "-0.0", "1E5", "0.1e1"]),
+        st.text(max_size=8).map(lambda t: json.dumps(t, ensure_ascii=False)),
+        st.sampled_from(['"\\ud800"', '"\\udc00x"', '"\\u0000"', "true", "null", "tru"]),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4).map(lambda xs: "[" + ",".join(xs) + "]"),
+        st.dictionaries(st.text(max_size=3), inner, max_size=4).map(
+            lambda d: "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in d.items()) + "}"
+        ),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400)
+@given(_json_texts, st.sampled_from(["", " ", "\ufeff", "\n"]), st.sampled_from(["", "\t", "x"]))
+def test_decode_reads_any_text_as_json_does(text: str, before: str, after: str) -> None:
+    data = f'{before}{{"v":{text}}}{after}'.encode("utf-8", "surrogatepass")
+    expected = _as_json_reads(data)
+    if expected[0] == "value" and not isinstance(expected[1], dict):
+        expected = ("refused",)
+    assert repr(_reads(data)) == repr(expected)
+
+
+def test_decode_reads_deep_nesting_and_long_numbers_as_json_does() -> None:
+    deep = b'{"v":' + b"[" * 600 + b"]" * 600 + b"}"
+    assert _reads(deep) == ("value", {"v": json.loads(b"[" * 600 + b"]" * 600)})
+    for number in (b"-9223372036854775809", b"123456789012345678901234567890"):
+        kind, document = _reads(b'{"v":' + number + b"}")
+        assert (kind, document) == ("value", {"v": int(number)})
+        assert type(document["v"]) is int  # not a float near it
+
+
+@pytest.mark.parametrize("depth", [5_000, 1_000_000])
+def test_decode_refuses_nesting_too_deep_for_the_reader(depth: int) -> None:
+    # Once a RecursionError out of the JSON reader: a consumer re-read the record for ever.
+    data = b'{"event_id":' + b"[" * depth + b"]" * depth + b"}"
+    with pytest.raises(MalformedEvent, match="nested") as refused:
+        decode(data)
+    assert refused.value.field == "event"
 
 
 @given(codes)
