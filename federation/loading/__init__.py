@@ -97,7 +97,7 @@ def read_entries(path: Path, max_bytes: int = 512 * 2**20) -> list[Resource]:
                 raise LoadRefused(f"{path}: more than {MAX_ENTRIES:,} entries; split the file")
             try:
                 entries.append(resource_from_dict(json.loads(line)))
-            except (ValueError, TypeError, KeyError, SyncError) as exc:
+            except (ValueError, TypeError, KeyError, SyncError, RecursionError) as exc:
                 raise LoadRefused(
                     f"{path}, line {number}: not an entry as graph.snapshot writes one ({exc})"
                 ) from None

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from federation.loading import own_sample
 from federation.runtime import Runtime
 from federation.settings import Settings
@@ -108,3 +110,12 @@ async def test_a_file_naming_another_catalogs_entry_is_refused_whole(tmp_path: P
     loaded = await asyncio.to_thread(mulu_load, data, str(good))
     assert loaded.returncode == 0, loaded.stderr
     assert "3 entries written" in loaded.stdout
+
+
+def test_a_line_nested_too_deep_is_refused_naming_it(tmp_path: Path) -> None:
+    from federation.loading import LoadRefused, read_entries
+
+    source = tmp_path / "entries.jsonl"
+    source.write_text("\n" + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    with pytest.raises(LoadRefused, match="line 2: not an entry"):  # once a RecursionError
+        read_entries(source)
