@@ -35,8 +35,14 @@ __all__ = ["Connection"]
 
 T = TypeVar("T")
 
-# How many SQLite virtual machine steps run between two looks at a read's stop flag.
-_PROGRESS_STEPS = 10_000
+# How many SQLite virtual machine steps run between two looks at a read's stop flag: some tens
+# of milliseconds of SQLite's time. Each look is a call into Python, which must take the GIL, and
+# beside a thread that computes (a link applying a batch) taking it waits up to the switch
+# interval, 5 ms. At 10,000 steps a search of 5,000 entries looked 56 times: 36 ms alone, 439 ms
+# beside one such thread; at 1,000,000, 136 ms (bench/convoy_bench.py). An interrupted read's
+# running statement stops at once (`sqlite3.Connection.interrupt`); a later one of its work
+# within this many steps.
+_PROGRESS_STEPS = 1_000_000
 
 
 class _Worker:
