@@ -236,7 +236,8 @@ def test_a_search_reads_the_full_text_index_once_and_each_hits_row(
     db.set_trace_callback(statements.append)
     find(db, ResourceFilter(states=states), Searcher.shipped().read("户籍"), 20, None, True)
     db.set_trace_callback(None)
-    # The page, and (nothing found in an empty file) the count.
+    # The page (and its entries' snapshots, read by rowid once it is chosen), and (nothing
+    # found in an empty file) the count.
     searched = [s for s in statements if "resource_search MATCH" in s]
     assert len(searched) == 2
     for statement in searched:
@@ -244,6 +245,9 @@ def test_a_search_reads_the_full_text_index_once_and_each_hits_row(
         reads = [step for step in plan if step.startswith(("SCAN s", "SCAN r", "SEARCH r"))]
         assert reads[0].startswith("SCAN s VIRTUAL TABLE")
         assert reads[1:] == ["SEARCH r USING INTEGER PRIMARY KEY (rowid=?)"]
+    page_plan = [str(row[3]) for row in db.execute("EXPLAIN QUERY PLAN " + searched[0])]
+    assert "SEARCH e USING INTEGER PRIMARY KEY (rowid=?)" in page_plan
+    assert not [step for step in page_plan if step.startswith("SCAN e")]
     db.close()
 
 
