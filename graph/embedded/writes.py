@@ -140,9 +140,12 @@ def _write(
         sqlite.execute("DELETE FROM lineage WHERE derived_code = ?", (code,))
     names = [item.name for item in entry.items if item.name not in known.item_names]
     if names:
-        sqlite.executemany(
-            "INSERT INTO item_names (name) VALUES (?) ON CONFLICT (name) DO NOTHING",
-            [(name,) for name in names],
+        # One statement for them all: each row of an `executemany` is a step of its own, and
+        # each step gives the GIL up and waits to take it back (bench/convoy_bench.py).
+        sqlite.execute(
+            f"INSERT INTO item_names (name) VALUES {', '.join(['(?)'] * len(names))} "
+            "ON CONFLICT (name) DO NOTHING",
+            names,
         )
         known.item_names.update(names)
     if entry.themes:

@@ -335,6 +335,17 @@ async def test_the_item_names_written_are_learned_when_the_store_opens_again(
         assert sorted(names) == sorted([(rare,), ("姓名",)])
 
 
+async def test_every_item_name_of_an_entry_is_kept_exactly(tmp_path: Path) -> None:
+    # Written in one statement (one step beside other threads), each name bound as it is.
+    names = ['名"称', "a\\b", "含\x00零", "😀表情", "𠀀", "姓名"]
+    entry = resource(code(1), items=tuple(DataItem(name, "string") for name in names))
+    async with EmbeddedStore.open(tmp_path / "c.db", CHENGDU_INTRANET) as store:
+        await store.apply([entry])
+        await store.apply([dataclasses.replace(entry, code=code(2))])  # known: nothing twice
+    with closing(sqlite3.connect(tmp_path / "c.db")) as db:
+        assert sorted(r[0] for r in db.execute("SELECT name FROM item_names")) == sorted(names)
+
+
 async def test_a_version_12_file_keeps_its_item_names_and_loses_its_item_rows(
     tmp_path: Path,
 ) -> None:
