@@ -7,6 +7,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 
+from graph.chunks import chunks
 from graph.codes import check_region_code
 from graph.embedded import outbox as outboxes
 from graph.embedded.search import index_entries, unindex
@@ -139,39 +140,37 @@ def _write(
             sqlite.execute(f"DELETE FROM {table} WHERE resource_code = ?", (code,))
         sqlite.execute("DELETE FROM lineage WHERE derived_code = ?", (code,))
     names = [item.name for item in entry.items if item.name not in known.item_names]
-    if names:
-        # One statement for them all: each row of an `executemany` is a step of its own, and
-        # each step gives the GIL up and waits to take it back (bench/convoy_bench.py).
-        sqlite.execute(
-            f"INSERT INTO item_names (name) VALUES {', '.join(['(?)'] * len(names))} "
-            "ON CONFLICT (name) DO NOTHING",
-            names,
-        )
-        known.item_names.update(names)
-    if entry.themes:
-        sqlite.executemany(
-            "INSERT INTO resource_themes (resource_code, theme) VALUES (?, ?)",
-            [(code, theme) for theme in sorted(entry.themes)],
-        )
-    if entry.share_modes:
-        sqlite.executemany(
-            "INSERT INTO resource_share_modes (resource_code, share_mode) VALUES (?, ?)",
-            [(code, mode.value) for mode in sorted(entry.share_modes)],
-        )
-    if entry.related_codes:
-        sqlite.executemany(
-            "INSERT INTO related (resource_code, related_code) VALUES (?, ?)",
-            [(code, related) for related in entry.related_codes],
-        )
-    if entry.derived_from:
-        sqlite.executemany(
-            "INSERT INTO lineage (derived_code, source_code) VALUES (?, ?)",
-            [(code, source) for source in entry.derived_from],
-        )
+    _insert(sqlite, "item_names (name)", [(name,) for name in names], "ON CONFLICT DO NOTHING")
+    known.item_names.update(names)
+    themes = [(code, theme) for theme in sorted(entry.themes)]
+    _insert(sqlite, "resource_themes (resource_code, theme)", themes)
+    modes = [(code, mode.value) for mode in sorted(entry.share_modes)]
+    _insert(sqlite, "resource_share_modes (resource_code, share_mode)", modes)
+    related = [(code, other) for other in entry.related_codes]
+    _insert(sqlite, "related (resource_code, related_code)", related)
+    sources = [(code, source) for source in entry.derived_from]
+    _insert(sqlite, "lineage (derived_code, source_code)", sources)
     # A code written twice in one batch keeps the first write's `new`: whether an index row
     # was there before the batch.
     first = known.unindexed.get(rowid)
     known.unindexed[rowid] = (entry, new if first is None else first[1])
+
+
+def _insert(
+    sqlite: sqlite3.Connection, into: str, rows: Sequence[tuple[str, ...]], then: str = ""
+) -> None:
+    """`rows` into `into` (a table and its columns, named by this module) in one statement a
+    chunk, not one a row: each row of an `executemany` is a step of its own, and each step
+    gives the GIL up and waits to take it back — beside a thread that computes, up to the
+    switch interval (bench/convoy_bench.py)."""
+    for chunk in chunks(rows, _ROWS_PER_INSERT):
+        marks = ", ".join([f"({', '.join('?' * len(chunk[0]))})"] * len(chunk))
+        params = [value for row in chunk for value in row]
+        sqlite.execute(f"INSERT INTO {into} VALUES {marks} {then}", params)
+
+
+# Rows of two values: 2,000 bound parameters, well below SQLite's 32,766.
+_ROWS_PER_INSERT = 1_000
 
 
 def _delete(sqlite: sqlite3.Connection, code: str) -> None:
