@@ -285,32 +285,32 @@ def _document(data: object) -> dict[str, Any]:
     raw = bytes(data)
     if len(raw) > MAX_EVENT_BYTES:
         raise MalformedEvent("event", f"{len(raw)} bytes", f"at most {MAX_EVENT_BYTES} bytes")
+    document = _parsed(raw)
+    if not isinstance(document, dict):
+        raise MalformedEvent("event", document, "a JSON object")
+    return document
+
+
+def _parsed(raw: bytes) -> object:
+    """The JSON value `raw` holds: by orjson where it reads it as json would, else by json."""
     if _orjson_reads_as_json(raw):
         try:
-            document = orjson.loads(raw)
+            return orjson.loads(raw)
         except orjson.JSONDecodeError:
             pass  # json decides, and says why in its own words
-        else:
-            if not isinstance(document, dict):
-                raise MalformedEvent("event", document, "a JSON object")
-            return document
     try:
         text = raw.decode("utf-8")
         # `json.loads` would build a decoder per call; it also refuses a leading BOM, so such
         # text still goes through it, for its message.
         if text.startswith("\ufeff"):
-            document = json.loads(text, parse_constant=_no_constant)
-        else:
-            document = _DECODER.decode(text)
+            return json.loads(text, parse_constant=_no_constant)
+        return _DECODER.decode(text)
     except (UnicodeDecodeError, ValueError) as exc:
         raise MalformedEvent("event", raw[:60], f"a UTF-8 JSON object ({exc})") from None
     except RecursionError:  # nesting no event has: refused like any other bad text
         raise MalformedEvent(
             "event", raw[:60], "a UTF-8 JSON object nested a few levels deep, not hundreds"
         ) from None
-    if not isinstance(document, dict):
-        raise MalformedEvent("event", document, "a JSON object")
-    return document
 
 
 # orjson parses text a few times faster than json and, whatever it accepts, to the same values
